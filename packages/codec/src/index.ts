@@ -1,0 +1,11 @@
+export { MmsDecodeError, MmsEncodeError, type MmsDecodeErrorReason } from './errors.js';
+export { decodePdu } from './mms/decode.js';
+export { encodePdu, type EncodeOptions } from './mms/encode.js';
+export * from './mms/constants.js';
+export type * from './mms/types.js';
+export type { ContentType, ContentTypeParams } from './wsp/content-type.js';
+export { isMultipart } from './wsp/content-type.js';
+export type { MmsPart, DecodeWarning } from './wsp/multipart.js';
+export type { PartHeaders, ContentDisposition, WspHeader } from './wsp/headers.js';
+export { CHARSETS, charsetMib, charsetName, decodeCharset, encodeCharset, isCharsetSupported } from './wsp/charsets.js';
+export { WELL_KNOWN_CONTENT_TYPES, WAP_APPLICATION_IDS, WSP_HEADER_NAMES } from './wsp/tables.js';

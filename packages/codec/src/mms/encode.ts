@@ -1,0 +1,394 @@
+import { Writer } from '../wsp/writer.js';
+import { MmsEncodeError } from '../errors.js';
+import { encodeContentType } from '../wsp/content-type.js';
+import { encodeMultipart } from '../wsp/multipart.js';
+import { charsetMib, encodeCharset } from '../wsp/charsets.js';
+import { contentTypeCode } from '../wsp/tables.js';
+import { FIELD, MESSAGE_TYPE, RESPONSE_STATUS, type MessageType } from './constants.js';
+import { ENCODE_ORDER, FIELDS_BY_KEY, MANDATORY, type FieldDef } from './fields.js';
+import type {
+  DeleteResult,
+  ElementDescriptor,
+  EncodedAddress,
+  EncodedString,
+  FromAddress,
+  MboxCounts,
+  MmFlag,
+  MmsBody,
+  MmsPdu,
+  PreviouslySentBy,
+  PreviouslySentDate,
+  TimeValue,
+  UnknownHeader,
+} from './types.js';
+
+export interface EncodeOptions {
+  /** Do not require the PDU's mandatory headers (for re-encoding what a lenient decode accepted). */
+  lenient?: boolean;
+}
+
+const shared = new Writer(16 * 1024);
+let busy = false;
+
+/**
+ * Encodes an MMS PDU into one new Buffer. Header values are written as the spec says; part
+ * bodies are copied once into the output. Throws MmsEncodeError with the path of a bad value.
+ */
+export function encodePdu(pdu: MmsPdu, opts?: EncodeOptions): Buffer {
+  // The shared writer is used unless a (synchronous) re-entrant call is already using it.
+  const w = busy ? new Writer(1024) : shared;
+  const mine = !busy;
+  busy = true;
+  try {
+    w.reset();
+    writePdu(w, pdu, opts?.lenient === true);
+    return w.finish();
+  } finally {
+    if (mine) busy = false;
+  }
+}
+
+type Bag = Record<string, unknown>;
+
+function writePdu(w: Writer, pdu: MmsPdu, lenient: boolean): void {
+  if (pdu === null || typeof pdu !== 'object') throw new MmsEncodeError('', 'PDU must be an object');
+  const type = pdu.messageType as MessageType;
+  const code = MESSAGE_TYPE[type];
+  if (code === undefined) throw new MmsEncodeError('messageType', `unknown message type ${String(type)}`);
+  const p = pdu as unknown as Bag;
+  if (!lenient) {
+    for (const f of MANDATORY[type]) {
+      const v = p[f];
+      if (v === undefined || (Array.isArray(v) && v.length === 0)) {
+        throw new MmsEncodeError(f, `mandatory in ${type}`);
+      }
+    }
+  }
+  w.u8x2(0x8c, code);
+  if (p.transactionId !== undefined) {
+    w.u8(0x80 | FIELD.transactionId);
+    w.textString(str(p.transactionId, 'transactionId'));
+  }
+  if (p.mmsVersion !== undefined) {
+    w.u8(0x80 | FIELD.mmsVersion);
+    w.u8(version(p.mmsVersion));
+  }
+  for (let i = 0; i < ENCODE_ORDER.length; i++) {
+    const key = ENCODE_ORDER[i]!;
+    const v = p[key];
+    if (v === undefined) continue;
+    writeField(w, FIELDS_BY_KEY.get(key)!, v);
+  }
+  if (p.contentLocations !== undefined) {
+    arr(p.contentLocations, 'contentLocations').forEach((v, i) => {
+      w.u8(0x80 | FIELD.contentLocation);
+      w.textString(str(v, `contentLocations[${i}]`));
+    });
+  }
+  if (p.mmStates !== undefined) {
+    const def = FIELDS_BY_KEY.get('mmState')!;
+    arr(p.mmStates, 'mmStates').forEach((v, i) => {
+      w.u8(0x80 | FIELD.mmState);
+      w.u8(enumOctet(def, v, `mmStates[${i}]`));
+    });
+  }
+  if (p.deleteResults !== undefined) writeDeleteResults(w, arr(p.deleteResults, 'deleteResults') as DeleteResult[]);
+  if (p.unknownHeaders !== undefined) writeUnknown(w, arr(p.unknownHeaders, 'unknownHeaders') as UnknownHeader[]);
+  if (p.body !== undefined) writeBody(w, p.body as MmsBody);
+}
+
+function writeBody(w: Writer, body: MmsBody): void {
+  if (!body || typeof body !== 'object' || !body.contentType) throw new MmsEncodeError('body.contentType', 'required');
+  w.u8(0x80 | FIELD.contentType);
+  encodeContentType(w, body.contentType, 'body.contentType');
+  if (body.parts !== undefined) encodeMultipart(w, arr(body.parts, 'body.parts') as MmsBody['parts'] & object, 'body.parts');
+  else if (body.data instanceof Uint8Array) w.body(body.data);
+  else throw new MmsEncodeError('body', 'needs parts or data');
+}
+
+function str(v: unknown, path: string): string {
+  if (typeof v !== 'string') throw new MmsEncodeError(path, 'must be a string');
+  return v;
+}
+
+function arr(v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) throw new MmsEncodeError(path, 'must be an array');
+  return v;
+}
+
+function num(v: unknown, path: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new MmsEncodeError(path, 'must be a non-negative integer');
+  return v;
+}
+
+function version(v: unknown): number {
+  const m = typeof v === 'string' ? /^([0-7])(?:\.(\d{1,2}))?$/.exec(v) : null;
+  if (!m || Number(m[2] ?? 15) > 15) throw new MmsEncodeError('mmsVersion', `bad version ${String(v)} (want "1.2")`);
+  return 0x80 | (Number(m[1]) << 4) | Number(m[2] ?? 15);
+}
+
+function seconds(v: unknown, path: string): number {
+  if (!(v instanceof Date) || Number.isNaN(v.getTime())) throw new MmsEncodeError(path, 'must be a valid Date');
+  const s = Math.floor(v.getTime() / 1000);
+  if (s < 0) throw new MmsEncodeError(path, 'dates before 1970 cannot be encoded');
+  return s;
+}
+
+function enumOctet(def: FieldDef, v: unknown, path: string): number {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0x80 || v > 0xff) throw new MmsEncodeError(path, `raw value must be 0x80..0xff`);
+    return v;
+  }
+  const o = typeof v === 'string' ? def.values![v] : undefined;
+  if (o === undefined) throw new MmsEncodeError(path, `unknown value ${JSON.stringify(v)}`);
+  return o;
+}
+
+/** Encoded-string-value. */
+export function writeEncodedString(w: Writer, s: EncodedString, path: string): void {
+  if (!s || typeof s.text !== 'string') throw new MmsEncodeError(path, 'must be { text, charset? }');
+  if (s.charset === undefined) {
+    w.textString(s.text);
+    return;
+  }
+  const mib = s.charset === '*' ? 0 : charsetMib(s.charset);
+  if (mib < 0) throw new MmsEncodeError(path + '.charset', `unknown charset ${s.charset}`);
+  const m = w.beginLength();
+  if (mib === 0) w.u8(0x80);
+  else w.integerValue(mib);
+  if (mib === 106 || mib === 0) w.textString(s.text);
+  else {
+    let bytes: Buffer;
+    try {
+      bytes = encodeCharset(s.text, mib);
+    } catch (e) {
+      throw new MmsEncodeError(path, (e as Error).message);
+    }
+    const wide = mib === 1000 || mib === 1013 || mib === 1014 || mib === 1015;
+    if (!wide && bytes.length > 0 && bytes[0]! >= 0x80) w.u8(0x7f);
+    w.bytes(bytes);
+    w.u8(0);
+  }
+  w.endLength(m);
+}
+
+function addressText(a: EncodedAddress, path: string): EncodedString {
+  if (!a || typeof a.address !== 'string') throw new MmsEncodeError(path, 'must be { address, type? }');
+  const text = a.type !== undefined ? `${a.address}/TYPE=${str(a.type, path + '.type')}` : a.address;
+  return a.charset !== undefined ? { text, charset: a.charset } : { text };
+}
+
+function writeTime(w: Writer, t: TimeValue, path: string): void {
+  const m = w.beginLength();
+  if (t && 'absolute' in t) {
+    w.u8(0x80);
+    w.longInteger(seconds(t.absolute, path + '.absolute'));
+  } else if (t && 'relativeSeconds' in t) {
+    w.u8(0x81);
+    w.longInteger(num(t.relativeSeconds, path + '.relativeSeconds'));
+  } else throw new MmsEncodeError(path, 'must be { absolute: Date } or { relativeSeconds: number }');
+  w.endLength(m);
+}
+
+function writeField(w: Writer, def: FieldDef, v: unknown): void {
+  const key = def.key;
+  const head = 0x80 | def.code;
+  switch (def.kind) {
+    case 'text':
+      w.u8(head);
+      w.textString(str(v, key));
+      return;
+    case 'encoded':
+      w.u8(head);
+      writeEncodedString(w, v as EncodedString, key);
+      return;
+    case 'address':
+      arr(v, key).forEach((a, i) => {
+        w.u8(head);
+        writeEncodedString(w, addressText(a as EncodedAddress, `${key}[${i}]`), `${key}[${i}]`);
+      });
+      return;
+    case 'from': {
+      const f = v as FromAddress;
+      w.u8(head);
+      const m = w.beginLength();
+      if (f && f.insertAddress) w.u8(0x81);
+      else {
+        w.u8(0x80);
+        writeEncodedString(w, addressText(f, key), key);
+      }
+      w.endLength(m);
+      return;
+    }
+    case 'date':
+      w.u8(head);
+      w.longInteger(seconds(v, key));
+      return;
+    case 'time':
+      w.u8(head);
+      writeTime(w, v as TimeValue, key);
+      return;
+    case 'long':
+      w.u8(head);
+      w.longInteger(num(v, key));
+      return;
+    case 'int':
+      w.u8(head);
+      w.integerValue(num(v, key));
+      return;
+    case 'bool':
+      if (typeof v !== 'boolean') throw new MmsEncodeError(key, 'must be a boolean');
+      w.u8x2(head, v ? 0x80 : 0x81);
+      return;
+    case 'enum':
+      w.u8x2(head, enumOctet(def, v, key));
+      return;
+    case 'class':
+      w.u8(head);
+      if (typeof v === 'string' && def.values![v] === undefined) w.textString(v);
+      else w.u8(enumOctet(def, v, key));
+      return;
+    case 'prevBy':
+      arr(v, key).forEach((x, i) => {
+        const e = x as PreviouslySentBy;
+        const path = `${key}[${i}]`;
+        w.u8(head);
+        const m = w.beginLength();
+        w.integerValue(num(e?.forwardedCount, path + '.forwardedCount'));
+        writeEncodedString(w, addressText(e.address, path + '.address'), path + '.address');
+        w.endLength(m);
+      });
+      return;
+    case 'prevDate':
+      arr(v, key).forEach((x, i) => {
+        const e = x as PreviouslySentDate;
+        const path = `${key}[${i}]`;
+        w.u8(head);
+        const m = w.beginLength();
+        w.integerValue(num(e?.forwardedCount, path + '.forwardedCount'));
+        w.longInteger(seconds(e.date, path + '.date'));
+        w.endLength(m);
+      });
+      return;
+    case 'flags':
+      arr(v, key).forEach((x, i) => {
+        const e = x as MmFlag;
+        const path = `${key}[${i}]`;
+        w.u8(head);
+        const m = w.beginLength();
+        w.u8(enumOctet(def, e?.action, path + '.action'));
+        writeEncodedString(w, e.keyword, path + '.keyword');
+        w.endLength(m);
+      });
+      return;
+    case 'attr':
+      arr(v, key).forEach((x, i) => {
+        let c: number;
+        if (typeof x === 'number') c = x;
+        else {
+          const d = typeof x === 'string' ? FIELDS_BY_KEY.get(x) : undefined;
+          if (!d) throw new MmsEncodeError(`${key}[${i}]`, `unknown field ${String(x)}`);
+          c = 0x80 | d.code;
+        }
+        if (!Number.isInteger(c) || c < 0x80 || c > 0xff) throw new MmsEncodeError(`${key}[${i}]`, 'bad field code');
+        w.u8x2(head, c);
+      });
+      return;
+    case 'counts': {
+      const o = v as MboxCounts;
+      if (!o || typeof o !== 'object') throw new MmsEncodeError(key, 'must be { messages?, bytes? }');
+      if (o.messages !== undefined) {
+        w.u8(head);
+        const m = w.beginLength();
+        w.u8(0x80);
+        w.integerValue(num(o.messages, key + '.messages'));
+        w.endLength(m);
+      }
+      if (o.bytes !== undefined) {
+        w.u8(head);
+        const m = w.beginLength();
+        w.u8(0x81);
+        w.integerValue(num(o.bytes, key + '.bytes'));
+        w.endLength(m);
+      }
+      return;
+    }
+    case 'element': {
+      const e = v as ElementDescriptor;
+      w.u8(head);
+      const m = w.beginLength();
+      w.textString(str(e?.contentReference, key + '.contentReference'));
+      if (e.params) {
+        for (const [name, value] of Object.entries(e.params)) {
+          str(value, `${key}.params.${name}`);
+          if (name.toLowerCase() === 'type') {
+            w.u8(0x82);
+            const ct = contentTypeCode(value);
+            if (ct >= 0 && ct < 0x80) w.u8(0x80 | ct);
+            else w.textString(value);
+          } else {
+            w.token(name);
+            w.textString(value);
+          }
+        }
+      }
+      w.endLength(m);
+      return;
+    }
+    case 'version':
+      w.u8x2(head, version(v));
+      return;
+    default:
+      throw new MmsEncodeError(key, 'cannot encode this field');
+  }
+}
+
+function writeDeleteResults(w: Writer, list: DeleteResult[]): void {
+  list.forEach((r, i) => {
+    const path = `deleteResults[${i}]`;
+    const index = num(r?.index, path + '.index');
+    if (r.contentLocation !== undefined) {
+      w.u8(0x80 | FIELD.contentLocation);
+      const m = w.beginLength();
+      w.integerValue(index);
+      w.textString(str(r.contentLocation, path + '.contentLocation'));
+      w.endLength(m);
+    }
+    if (r.responseStatus !== undefined) {
+      w.u8(0x80 | FIELD.responseStatus);
+      const m = w.beginLength();
+      w.integerValue(index);
+      const v = r.responseStatus;
+      const o = typeof v === 'number' ? v : RESPONSE_STATUS[v];
+      if (o === undefined || o < 0x80 || o > 0xff) throw new MmsEncodeError(path + '.responseStatus', `unknown value ${String(v)}`);
+      w.u8(o);
+      w.endLength(m);
+    }
+    if (r.responseText !== undefined) {
+      w.u8(0x80 | FIELD.responseText);
+      const m = w.beginLength();
+      w.integerValue(index);
+      writeEncodedString(w, r.responseText, path + '.responseText');
+      w.endLength(m);
+    }
+  });
+}
+
+function writeUnknown(w: Writer, list: UnknownHeader[]): void {
+  list.forEach((h, i) => {
+    const path = `unknownHeaders[${i}]`;
+    if (h && 'raw' in h) {
+      if (!Number.isInteger(h.code) || h.code < 0 || h.code > 0x7f) throw new MmsEncodeError(path + '.code', 'must be 0..127');
+      if (!(h.raw instanceof Uint8Array) || h.raw.length === 0) throw new MmsEncodeError(path + '.raw', 'must be non-empty bytes');
+      if (h.code === FIELD.contentType) throw new MmsEncodeError(path + '.code', 'Content-Type goes in body');
+      w.u8(0x80 | h.code);
+      w.bytes(h.raw);
+    } else if (h && typeof h.name === 'string' && typeof h.value === 'string') {
+      if (h.name.length === 0 || h.name.charCodeAt(0) < 0x20 || h.name.charCodeAt(0) >= 0x7f) {
+        throw new MmsEncodeError(path + '.name', 'must start with a printable ASCII character');
+      }
+      w.token(h.name);
+      w.textString(h.value);
+    } else throw new MmsEncodeError(path, 'must be { name, value } or { code, raw }');
+  });
+}

@@ -1,0 +1,298 @@
+import { Cursor } from './cursor.js';
+import { Writer } from './writer.js';
+import {
+  contentTypeCode,
+  contentTypeName,
+  PARAM_ENCODE,
+  WELL_KNOWN_PARAMS,
+  WSP_HEADER_NAMES,
+  type ParamKind,
+} from './tables.js';
+import { charsetMib, charsetName } from './charsets.js';
+import { MmsEncodeError } from '../errors.js';
+
+/** Content type parameters, keyed by lower-case name (`charset`, `type`, `start`, `name`, ...). */
+export type ContentTypeParams = Record<string, string>;
+
+/** A media type with its parameters, e.g. `{ mediaType: 'text/plain', params: { charset: 'utf-8' } }`. */
+export interface ContentType {
+  mediaType: string;
+  params?: ContentTypeParams;
+}
+
+const UNKNOWN_CT_PREFIX = 'application/x-wsp-content-type-';
+
+function mediaName(code: number): string {
+  return contentTypeName(code) ?? UNKNOWN_CT_PREFIX + code.toString(16);
+}
+
+function mediaCode(name: string): number {
+  const c = contentTypeCode(name);
+  if (c >= 0) return c;
+  if (name.startsWith(UNKNOWN_CT_PREFIX)) {
+    const n = parseInt(name.slice(UNKNOWN_CT_PREFIX.length), 16);
+    if (Number.isInteger(n) && n >= 0) return n;
+  }
+  return -1;
+}
+
+/** Decodes a Content-type-value. */
+export function decodeContentType(c: Cursor): ContentType {
+  const b = c.peek();
+  if (b & 0x80) {
+    c.pos++;
+    return { mediaType: mediaName(b & 0x7f) };
+  }
+  if (b === 0 || b >= 0x20) {
+    return { mediaType: c.textString() };
+  }
+  const len = c.valueLength();
+  const end = c.pos + len;
+  const saveEnd = c.end;
+  c.end = end;
+  let mediaType: string;
+  const m = c.peek();
+  if (m & 0x80 || m <= 30) mediaType = mediaName(c.integerValue());
+  else mediaType = c.textString();
+  let params: ContentTypeParams | undefined;
+  if (c.pos < end) params = decodeParams(c, end);
+  c.end = saveEnd;
+  c.pos = end;
+  return params ? { mediaType, params } : { mediaType };
+}
+
+/** Decodes Parameters up to `end` into a record. */
+export function decodeParams(c: Cursor, end: number): ContentTypeParams {
+  const params: ContentTypeParams = {};
+  while (c.pos < end) {
+    const b = c.buf[c.pos]!;
+    if (b & 0x80 || b <= 30) {
+      const at = c.pos;
+      const code = c.integerValue();
+      const def = WELL_KNOWN_PARAMS[code];
+      if (!def) {
+        // Unknown well-known parameter: we cannot know its value's form; read it as an untyped value.
+        params[`wsp-param-0x${code.toString(16)}`] = untypedValue(c);
+        continue;
+      }
+      params[def[0]] = typedValue(c, def[1], at);
+    } else {
+      const name = c.textString().toLowerCase();
+      params[name] = untypedValue(c);
+    }
+  }
+  return params;
+}
+
+/** Untyped-value = Integer-value | Text-value (lenient: any value form). */
+function untypedValue(c: Cursor): string {
+  const b = c.peek();
+  if (b & 0x80) {
+    c.pos++;
+    return String(b & 0x7f);
+  }
+  if (b === 0) {
+    c.pos++;
+    return '';
+  }
+  if (b <= 30) return String(c.longInteger());
+  if (b === 31) {
+    const len = c.valueLength();
+    c.pos += len;
+    return '';
+  }
+  return c.quotedOrText();
+}
+
+function typedValue(c: Cursor, kind: ParamKind, at: number): string {
+  const b = c.peek();
+  switch (kind) {
+    case 'charset':
+      if (b === 0x80) {
+        c.pos++;
+        return '*';
+      }
+      if (b & 0x80 || b <= 30) return charsetName(c.integerValue());
+      return c.quotedOrText().toLowerCase();
+    case 'ct':
+      if (b & 0x80) {
+        c.pos++;
+        return mediaName(b & 0x7f);
+      }
+      if (b <= 30) return mediaName(c.longInteger());
+      return c.textString();
+    case 'version':
+      if (b & 0x80) {
+        c.pos++;
+        const major = (b >> 4) & 0x07;
+        const minor = b & 0x0f;
+        return minor === 0x0f ? String(major) : `${major}.${minor}`;
+      }
+      return c.textString();
+    case 'q': {
+      if (b < 0x20 || b & 0x80) {
+        const q = c.uintvar();
+        if (q === 0) return '0';
+        return q <= 100 ? String((q - 1) / 100) : String((q - 100) / 1000);
+      }
+      return c.textString();
+    }
+    case 'field':
+      if (b & 0x80) {
+        c.pos++;
+        return WSP_HEADER_NAMES[b & 0x7f] ?? `0x${(b & 0x7f).toString(16)}`;
+      }
+      return c.textString();
+    case 'none':
+      if (b === 0) {
+        c.pos++;
+        return '';
+      }
+      return untypedValue(c);
+    default:
+      void at;
+      return untypedValue(c);
+  }
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Writes a Content-type-value. */
+export function encodeContentType(w: Writer, ct: ContentType, path = 'contentType'): void {
+  const { mediaType, params } = ct;
+  if (typeof mediaType !== 'string' || mediaType.length === 0) throw new MmsEncodeError(path, 'mediaType is required');
+  const code = mediaCode(mediaType);
+  let hasParams = false;
+  if (params) for (const _ in params) { hasParams = true; break; }
+  if (!hasParams) {
+    if (code >= 0 && code < 0x80) w.u8(code | 0x80);
+    else if (code >= 0) {
+      const m = w.beginLength();
+      w.longInteger(code);
+      w.endLength(m);
+    } else w.textString(mediaType);
+    return;
+  }
+  const m = w.beginLength();
+  if (code >= 0) w.integerValue(code);
+  else w.textString(mediaType);
+  encodeParams(w, params!, path + '.params');
+  w.endLength(m);
+}
+
+/** Writes Parameters. */
+export function encodeParams(w: Writer, params: ContentTypeParams, path: string): void {
+  for (const key in params) {
+    const value = params[key];
+    if (typeof value !== 'string') throw new MmsEncodeError(`${path}.${key}`, 'parameter values are strings');
+    const k = key.toLowerCase();
+    const code = PARAM_ENCODE.get(k);
+    if (code !== undefined && encodeTyped(w, code, value)) continue;
+    if (k.startsWith('wsp-param-0x')) {
+      const n = parseInt(k.slice(12), 16);
+      if (Number.isInteger(n) && n >= 0 && n < 0x80) {
+        w.u8(n | 0x80);
+        writeUntyped(w, value);
+        continue;
+      }
+    }
+    w.token(k);
+    writeUntyped(w, value);
+  }
+}
+
+function writeUntyped(w: Writer, value: string): void {
+  if (value === '') w.u8(0);
+  else if (TOKEN.test(value)) w.token(value);
+  else w.quotedString(value);
+}
+
+const INT = /^\d{1,15}$/;
+
+function encodeTyped(w: Writer, code: number, v: string): boolean {
+  switch (code) {
+    case 0x01: {
+      // charset
+      if (v === '*') {
+        w.u8(0x80);
+        return true;
+      }
+      const mib = charsetMib(v);
+      if (mib < 0) return false;
+      w.u8(0x81);
+      w.integerValue(mib);
+      return true;
+    }
+    case 0x09: {
+      // type (constrained encoding)
+      w.u8(0x89);
+      const c = mediaCode(v);
+      if (c >= 0 && c < 0x80) w.u8(c | 0x80);
+      else w.textString(v);
+      return true;
+    }
+    case 0x00: {
+      // q
+      const q = Number(v);
+      if (!(q >= 0 && q < 1) || v.trim() === '') return false;
+      w.u8(0x80);
+      const h = Math.round(q * 100);
+      if (Math.abs(h / 100 - q) < 1e-9) w.uintvar(h + 1);
+      else w.uintvar(Math.round(q * 1000) + 100);
+      return true;
+    }
+    case 0x02: {
+      const m = /^([0-7])(?:\.(\d{1,2}))?$/.exec(v);
+      if (!m || Number(m[2] ?? 15) > 15) return false;
+      w.u8(0x82);
+      w.u8(0x80 | (Number(m[1]) << 4) | Number(m[2] ?? 15));
+      return true;
+    }
+    case 0x07: {
+      const i = WSP_HEADER_NAMES.findIndex((n) => n.toLowerCase() === v.toLowerCase());
+      w.u8(0x87);
+      if (i >= 0) w.u8(i | 0x80);
+      else w.token(v);
+      return true;
+    }
+    case 0x08:
+    case 0x11: {
+      if (!INT.test(v) || Number(v) > 127) return false;
+      w.u8(code | 0x80);
+      w.u8(Number(v) | 0x80);
+      return true;
+    }
+    case 0x0e:
+    case 0x16: {
+      if (!INT.test(v)) return false;
+      w.u8(code | 0x80);
+      w.integerValue(Number(v));
+      return true;
+    }
+    case 0x13:
+    case 0x14:
+    case 0x15: {
+      if (!INT.test(v)) return false;
+      w.u8(code | 0x80);
+      w.longInteger(Number(v));
+      return true;
+    }
+    case 0x10:
+      if (v !== '') return false;
+      w.u8(0x90);
+      w.u8(0);
+      return true;
+    default:
+      // Text-string parameters (name, filename, start, start-info, comment, domain, path, mac).
+      w.u8(code | 0x80);
+      if (code === 0x12) writeUntyped(w, v);
+      else w.textString(v);
+      return true;
+  }
+}
+
+/** True for multipart media types (WSP binary multipart or its MIME name). */
+export function isMultipart(mediaType: string): boolean {
+  const t = mediaType.toLowerCase();
+  return t.startsWith('application/vnd.wap.multipart.') || t.startsWith('multipart/');
+}

@@ -1,0 +1,170 @@
+import { MmsDecodeError } from '../errors.js';
+import { decodeText } from './text.js';
+
+/**
+ * A read cursor over a Buffer: the primitive value encodings of WAP-230-WSP section 8.4.2.
+ * No per-byte allocation; strings are made once per value.
+ */
+export class Cursor {
+  readonly buf: Buffer;
+  pos: number;
+  end: number;
+
+  constructor(buf: Buffer, pos = 0, end = buf.length) {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  fail(reason: ConstructorParameters<typeof MmsDecodeError>[0], detail?: string, at = this.pos): never {
+    throw new MmsDecodeError(reason, at, detail);
+  }
+
+  peek(): number {
+    if (this.pos >= this.end) this.fail('truncated', 'expected a value');
+    return this.buf[this.pos]!;
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) this.fail('truncated', 'expected an octet');
+    return this.buf[this.pos++]!;
+  }
+
+  /** Uintvar (variable length unsigned integer, at most 5 octets, 32 bits). */
+  uintvar(): number {
+    const buf = this.buf;
+    let v = 0;
+    for (let i = 0; i < 5; i++) {
+      if (this.pos >= this.end) this.fail('truncated', 'uintvar');
+      const b = buf[this.pos++]!;
+      v = v * 128 + (b & 0x7f);
+      if ((b & 0x80) === 0) {
+        if (v > 0xffffffff) this.fail('invalid-uintvar', 'uintvar exceeds 32 bits', this.pos - i - 1);
+        return v;
+      }
+    }
+    return this.fail('invalid-uintvar', 'uintvar longer than 5 octets', this.pos - 5);
+  }
+
+  /**
+   * Value-length = Short-length (0..30) | Length-quote (31) Uintvar. Checks that the value fits
+   * in the current bounds and returns its length.
+   */
+  valueLength(): number {
+    const at = this.pos;
+    const b = this.u8();
+    let len: number;
+    if (b < 31) len = b;
+    else if (b === 31) len = this.uintvar();
+    else return this.fail('invalid-value', `expected a value-length, got 0x${b.toString(16)}`, at);
+    if (len > this.end - this.pos) this.fail('length-mismatch', `value-length ${len} runs past the end`, at);
+    return len;
+  }
+
+  /** Short-integer: one octet with the top bit set; returns the 7-bit value. */
+  shortInteger(): number {
+    const at = this.pos;
+    const b = this.u8();
+    if ((b & 0x80) === 0) this.fail('invalid-value', `expected a short-integer, got 0x${b.toString(16)}`, at);
+    return b & 0x7f;
+  }
+
+  /** Multi-octet integer of n octets (big-endian), exact up to 2^53. */
+  multiOctet(n: number): number {
+    const at = this.pos;
+    if (n > this.end - this.pos) this.fail('truncated', 'multi-octet integer', at);
+    const buf = this.buf;
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + buf[this.pos++]!;
+    if (v > Number.MAX_SAFE_INTEGER) this.fail('integer-overflow', `${n}-octet integer too large`, at);
+    return v;
+  }
+
+  /** Long-integer = Short-length Multi-octet-integer. */
+  longInteger(): number {
+    const at = this.pos;
+    const n = this.u8();
+    if (n > 30) this.fail('invalid-value', `expected a long-integer, got 0x${n.toString(16)}`, at);
+    if (n === 0) this.fail('invalid-value', 'long-integer of zero octets', at);
+    return this.multiOctet(n);
+  }
+
+  /** Integer-value = Short-integer | Long-integer. */
+  integerValue(): number {
+    const b = this.peek();
+    if (b & 0x80) {
+      this.pos++;
+      return b & 0x7f;
+    }
+    return this.longInteger();
+  }
+
+  /** Position of the NUL that ends a string starting at pos (fails if there is none). */
+  private nul(): number {
+    const i = this.buf.indexOf(0, this.pos);
+    if (i < 0 || i >= this.end) this.fail('unterminated-string', 'missing NUL terminator');
+    return i;
+  }
+
+  /**
+   * Text-string = [Quote] *TEXT End-of-string (a leading 0x7F quote is dropped). Also serves
+   * Token-text, Extension-media, Uri-value and Text-value's text branch.
+   */
+  textString(): string {
+    let start = this.pos;
+    const z = this.nul();
+    if (this.buf[start] === 0x7f) start++;
+    this.pos = z + 1;
+    return decodeText(this.buf, start, z);
+  }
+
+  /** Quoted-string = <Octet 34> *TEXT End-of-string; returns the text without the quote. */
+  quotedOrText(): string {
+    let start = this.pos;
+    const z = this.nul();
+    const c = this.buf[start];
+    if (c === 0x22 || c === 0x7f) start++;
+    this.pos = z + 1;
+    return decodeText(this.buf, start, z);
+  }
+
+  /** Raw bytes of a NUL-terminated string (without the NUL). */
+  rawString(): [number, number] {
+    const start = this.pos;
+    const z = this.nul();
+    this.pos = z + 1;
+    return [start, z];
+  }
+
+  /** Skips one WSP header value in any of its forms (for unknown headers). Returns [start, end). */
+  skipValue(): [number, number] {
+    const start = this.pos;
+    const b = this.peek();
+    if (b >= 0x80) this.pos++;
+    else if (b <= 30) {
+      this.pos++;
+      if (b > this.end - this.pos) this.fail('length-mismatch', `value length ${b} runs past the end`, start);
+      this.pos += b;
+    } else if (b === 31) {
+      const len = this.valueLength();
+      this.pos += len;
+    } else {
+      this.pos = this.nul() + 1;
+    }
+    return [start, this.pos];
+  }
+
+  view(start: number, end: number): Buffer {
+    return this.buf.subarray(start, end);
+  }
+}
+
+/** Wraps any Uint8Array as a Buffer without copying. */
+export function asBuffer(u: Uint8Array): Buffer {
+  if (Buffer.isBuffer(u)) return u;
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}

@@ -1,0 +1,121 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { parseDuration, parseSize } from '../util/duration.js';
+
+/** A duration: milliseconds as a number, or a string such as `30s`, `5m`, `3d`. */
+export const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** A byte size: a number, or a string such as `300KB`, `1MB`. */
+export const byteSize = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
+  try {
+    return parseSize(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const backendSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('sqlite').describe('Embedded SQLite file; no server needed.'),
+    path: z.string().min(1).describe('SQLite file, relative to the config file.'),
+  }),
+  z.object({
+    type: z.literal('redis').describe('Shared Redis/Valkey for cluster mode.'),
+    url: z.string().url().describe('redis://[user:password@]host:port[/db]'),
+    prefix: z.string().default('openmmsc').describe('Key prefix, to share one server between MMSCs.'),
+  }),
+]);
+export type BackendConfig = z.output<typeof backendSchema>;
+
+function jobPolicy(defaults: { maxAttempts: number; base: string; max: string; concurrency: number }) {
+  return z
+    .object({
+      maxAttempts: z.number().int().min(1).default(defaults.maxAttempts).describe('Attempts in all before giving up.'),
+      backoffBase: duration.prefault(defaults.base).describe('Delay before the second attempt; doubles each time.'),
+      backoffMax: duration.prefault(defaults.max).describe('Longest delay between attempts.'),
+      jitter: z.number().min(0).max(1).default(0.2).describe('Random share of each delay (0 = none, 1 = full).'),
+      concurrency: z.number().int().min(1).default(defaults.concurrency).describe('Parallel jobs of this kind per node.'),
+    })
+    .prefault({});
+}
+
+const pluginEntry = z.union([
+  z.string().min(1),
+  z.object({
+    name: z.string().min(1).describe('npm package name or a path to a module exporting a plugin.'),
+    options: z.record(z.string(), z.unknown()).default({}),
+    enabled: z.boolean().default(true),
+  }),
+]);
+
+export const kernelConfigSchema = z.object({
+  node: z
+    .object({ id: z.string().min(1).default(hostname()).describe('Name of this node in logs and metrics.') })
+    .prefault({}),
+  store: backendSchema
+    .default({ type: 'sqlite', path: '.data/openmmsc.sqlite' })
+    .describe('Message store: metadata, parts and recipient state.'),
+  queue: backendSchema.optional().describe('Job queue; defaults to the same backend as the store.'),
+  admin: z
+    .object({
+      enabled: z.boolean().default(true),
+      host: z.string().default('127.0.0.1'),
+      port: z.coerce.number().int().min(0).max(65535).default(9090).describe('0 picks a free port.'),
+    })
+    .prefault({})
+    .describe('Admin HTTP server: /health, /ready, /metrics.'),
+  log: z
+    .object({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  addressing: z
+    .object({
+      defaultCountryCode: z.string().regex(/^\d{1,3}$/).optional().describe('Completes national numbers.'),
+      internationalPrefix: z.string().regex(/^\d*$/).default('00'),
+      nationalPrefix: z.string().regex(/^\d*$/).default('0'),
+      shortCodeMaxDigits: z.number().int().min(0).max(10).default(6),
+    })
+    .prefault({}),
+  limits: z
+    .object({
+      maxMessageSize: byteSize.prefault('1MB').describe('Largest message accepted on any interface.'),
+      maxRecipients: z.number().int().min(1).default(100),
+    })
+    .prefault({}),
+  expiry: z
+    .object({
+      default: duration.prefault('3d').describe('Expiry when the sender set none.'),
+      max: duration.prefault('7d').describe('Cap on any expiry the sender asks for.'),
+      retention: duration.prefault('1d').describe('How long a finished message is kept before deletion.'),
+    })
+    .prefault({}),
+  jobs: z
+    .object({
+      notify: jobPolicy({ maxAttempts: 8, base: '30s', max: '1h', concurrency: 16 }),
+      deliver: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 16 }),
+      report: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 8 }),
+      expire: jobPolicy({ maxAttempts: 5, base: '1m', max: '30m', concurrency: 4 }),
+    })
+    .prefault({}),
+  services: z
+    .object({
+      pushBearer: z.string().optional().describe('Plugin whose push bearer to use when several provide one.'),
+      transcoder: z.string().optional().describe('Plugin whose transcoder to use when several provide one.'),
+    })
+    .prefault({}),
+  shutdown: z.object({ graceMs: duration.prefault('15s') }).prefault({}),
+  plugins: z.array(pluginEntry).default([]),
+});
+
+export type KernelConfigInput = z.input<typeof kernelConfigSchema>;
+export type KernelConfig = z.output<typeof kernelConfigSchema>;
+export type JobPolicyConfig = KernelConfig['jobs']['notify'];

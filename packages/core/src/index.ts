@@ -1,0 +1,35 @@
+// Model
+export * from './model/address.js';
+export * from './model/message.js';
+export * from './model/recipient-state.js';
+// Pipeline
+export * from './pipeline/verdict.js';
+export * from './pipeline/context.js';
+// Plugin API
+export * from './plugin/define-plugin.js';
+export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './plugin/api-version.js';
+// Services
+export * from './services/message-store.js';
+export * from './services/job-queue.js';
+export * from './services/push-bearer.js';
+export * from './services/deliverer.js';
+export * from './services/report-sender.js';
+export * from './services/routing-resolver.js';
+export * from './services/charging-backend.js';
+export * from './services/transcoder.js';
+export { Services, SERVICE_CARDINALITY, type ServiceTypes, type ProvidableService } from './services/tokens.js';
+// Runtime and config
+export * from './runtime.js';
+export { Mmsc, type MmscOptions } from './mmsc.js';
+export { createMmsc, type CreateMmscOptions } from './create-mmsc.js';
+export { kernelConfigSchema, duration, byteSize, type KernelConfig, type KernelConfigInput, type BackendConfig, type JobPolicyConfig } from './config/kernel-schema.js';
+export { loadConfig, resolveConfig, type ResolvedConfig, type ResolvedPlugin, type PluginInput, type ResolveOptions } from './config/resolve-config.js';
+export { readConfigFile } from './config/read-config-file.js';
+export { ConfigError, problemsFromZod, type ConfigProblem } from './config/config-error.js';
+export { maskSecrets } from './config/mask-secrets.js';
+export { createMessageStore, type StoreConfig } from './store/create-message-store.js';
+export { createJobQueue, type QueueConfig } from './queue/create-job-queue.js';
+// Utilities plugins need
+export { parseDuration, parseSize } from './util/duration.js';
+export { randomId } from './util/ids.js';
+export { systemClock, type Clock } from './util/clock.js';

@@ -1,0 +1,30 @@
+import { FINAL_STATES } from '../model/recipient-state.js';
+import type { RunningJob } from '../services/job-queue.js';
+import { jobIds } from '../kernel/job-ids.js';
+import { jobSpec } from '../kernel/job-specs.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
+import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
+
+/** At expiry, every recipient not yet final expires (with its report); after retention the message goes. */
+export async function runExpireJob(k: KernelContext, lifecycle: RecipientLifecycle, job: RunningJob): Promise<void> {
+  const messageId = job.data.messageId;
+  if (typeof messageId !== 'string') throw new Error('expire job lacks messageId');
+  if (job.data.phase === 'purge') {
+    await k.store.delete(messageId);
+    return;
+  }
+  const message = await k.store.get(messageId);
+  if (!message) return;
+  if (message.expiresAt > k.clock.now()) {
+    // Replaced messages may have moved their expiry later.
+    await k.queue.enqueue(jobSpec(k, 'expire', `${jobIds.expire(messageId)}:${message.expiresAt}`, { messageId, phase: 'expire' }, message.expiresAt));
+    return;
+  }
+  for (const recipient of await k.store.getRecipients(messageId)) {
+    if (FINAL_STATES.has(recipient.state)) continue;
+    await lifecycle.transition(messageId, recipient.index, 'expired', { by: 'kernel', reason: 'message expired' });
+  }
+  await k.queue.enqueue(
+    jobSpec(k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, k.clock.now() + k.config.expiry.retention),
+  );
+}

@@ -1,0 +1,52 @@
+import { addressKey } from '../model/address.js';
+import { FINAL_STATES } from '../model/recipient-state.js';
+import type { NotifyContext } from '../plugin/define-plugin.js';
+import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
+import type { NotificationInfo } from '../services/push-bearer.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
+import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
+import { runJobHooks } from './hook-verdicts.js';
+import { messageRef } from './job-data.js';
+import { retryError as retry } from './retry-error.js';
+
+/** Tells a local recipient a message waits: notify hooks (MM1 builds the PDU), then the push bearer. */
+export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecycle, job: RunningJob, signal: AbortSignal): Promise<void> {
+  const { messageId, index } = messageRef(job.data);
+  const message = await k.store.get(messageId);
+  const recipient = message && (await k.store.getRecipient(messageId, index));
+  if (!message || !recipient) return; // purged or cancelled meanwhile
+  if (FINAL_STATES.has(recipient.state) || recipient.state === 'retrieved') return;
+
+  const log = k.log.child({ job: job.id, messageId, recipient: index });
+  const notification: NotificationInfo = {
+    messageId,
+    recipient: recipient.address,
+    size: message.size,
+    expiry: new Date(message.expiresAt),
+    kind: 'message',
+  };
+  if (message.headers.senderVisibility !== 'hide') notification.from = message.headers.from;
+  if (message.headers.subject) notification.subject = message.headers.subject;
+  if (message.headers.messageClass) notification.messageClass = message.headers.messageClass;
+  const ctx: NotifyContext = { message, recipient, attempt: job.attempt, notification, log, signal };
+
+  const hooks = await runJobHooks(k.hooks.notify, ctx, addressKey(recipient.address), 'notify', log, k.metrics);
+  if (hooks.kind === 'reject') {
+    await lifecycle.transition(messageId, index, 'rejected', { by: 'kernel', reason: hooks.reason.message });
+    return;
+  }
+  if (hooks.kind === 'defer') throw retry(hooks.reason.message, hooks.retryAfterMs);
+
+  const bearer = k.services.single('PushBearer');
+  if (!bearer) throw new PermanentJobError('no push bearer is configured (add a push plugin such as @openmmsc/plugin-push-smpp)');
+  const request = ctx.pdu ? { to: recipient.address, notification, pdu: ctx.pdu } : { to: recipient.address, notification };
+  const result = await bearer.push(request, signal);
+  if (result.status === 'sent') {
+    const attributes = result.reference ? { pushReference: result.reference } : undefined;
+    await lifecycle.transition(messageId, index, 'notified', attributes ? { by: bearer.name, attributes } : { by: bearer.name });
+    return;
+  }
+  if (result.status === 'retry') throw retry(`${bearer.name}: ${result.reason}`, result.retryAfterMs);
+  await lifecycle.transition(messageId, index, 'rejected', { by: bearer.name, reason: result.reason, report: 'unreachable' });
+}
+

@@ -1,0 +1,117 @@
+import { formatAddress } from '../model/address.js';
+import { messageSize } from '../model/message.js';
+import type { KernelContext } from './kernel-context.js';
+import { CONTINUE, deferRecipient, rejectRecipient, type StageOutcome, type WorkingSet } from './working-set.js';
+
+/** Receive stage, before plugins: the kernel's own limits. */
+export function checkLimits(k: KernelContext, ws: WorkingSet): StageOutcome {
+  const { maxRecipients, maxMessageSize } = k.config.limits;
+  if (ws.active.length === 0) return { kind: 'reject', reason: { code: 'format-corrupt', message: 'message has no recipients' } };
+  if (ws.active.length > maxRecipients) {
+    return {
+      kind: 'reject',
+      reason: { code: 'too-many-recipients', message: `${ws.active.length} recipients; at most ${maxRecipients} allowed` },
+    };
+  }
+  ws.size = messageSize(ws.message);
+  if (ws.size > maxMessageSize) {
+    return {
+      kind: 'reject',
+      reason: { code: 'size-exceeded', message: `message is ${ws.size} bytes; at most ${maxMessageSize} allowed` },
+    };
+  }
+  return CONTINUE;
+}
+
+/** Route stage, after plugins: MM5 resolvers for whatever no handler routed, then "no route". */
+export async function resolveRoutes(k: KernelContext, ws: WorkingSet, signal: AbortSignal): Promise<void> {
+  const resolvers = k.services.all('RoutingResolver');
+  const now = k.clock.now();
+  for (const recipient of [...ws.active]) {
+    if (recipient.route) continue;
+    for (const resolver of resolvers) {
+      let answer;
+      try {
+        answer = await resolver.resolve(recipient.address, signal);
+      } catch (error) {
+        k.log.warn({ err: error, resolver: resolver.name, messageId: ws.id }, 'routing resolver failed; recipient deferred');
+        answer = { kind: 'defer' as const, reason: { code: 'network-problem' as const, message: `lookup failed (${resolver.name})` } };
+      }
+      if (!answer) continue;
+      if (answer.kind === 'route') recipient.route = { ...answer.route, by: resolver.name };
+      else if (answer.kind === 'reject') rejectRecipient(ws, recipient, answer.reason, resolver.name, now);
+      else deferRecipient(ws, recipient, answer.reason, answer.retryAfterMs);
+      break;
+    }
+  }
+  for (const recipient of [...ws.active]) {
+    if (recipient.route) {
+      recipient.history.push({ state: 'routed', at: now, by: recipient.route.by });
+    } else {
+      rejectRecipient(
+        ws,
+        recipient,
+        { code: 'address-unresolved', message: `no route to ${formatAddress(recipient.address)}` },
+        'kernel',
+        now,
+      );
+    }
+  }
+}
+
+/** Transcode stage, after plugins: adapt once per class for recipients whose class is known now. */
+export async function applyTranscoder(k: KernelContext, ws: WorkingSet, signal: AbortSignal): Promise<StageOutcome> {
+  const transcoder = k.services.single('Transcoder');
+  if (!transcoder?.capabilitiesFor) return CONTINUE;
+  for (const recipient of ws.active) {
+    if (recipient.variant) continue;
+    const capabilities = transcoder.capabilitiesFor(recipient);
+    if (!capabilities) continue;
+    if (!ws.variants.has(capabilities.class)) {
+      const result = await transcoder.transcode({
+        message: { id: ws.id, headers: ws.message.headers, size: ws.size },
+        parts: ws.message.parts,
+        recipient,
+        capabilities,
+        signal,
+      });
+      if (!result) continue;
+      ws.variants.set(capabilities.class, result.parts);
+    }
+    recipient.variant = capabilities.class;
+  }
+  return CONTINUE;
+}
+
+/** Charge stage, after plugins: every charging backend may refuse the message or recipients. */
+export async function authorizeCharges(k: KernelContext, ws: WorkingSet, signal: AbortSignal): Promise<StageOutcome> {
+  for (const backend of k.services.all('ChargingBackend')) {
+    if (!backend.authorize || ws.active.length === 0) continue;
+    const decision = await backend.authorize({
+      message: {
+        id: ws.id,
+        headers: ws.message.headers,
+        origin: ws.origin,
+        receivedAt: ws.receivedAt,
+        expiresAt: ws.expiresAt,
+        size: ws.size,
+        partCount: ws.message.parts.length,
+        recipientCount: ws.active.length,
+        attributes: ws.attributes,
+      },
+      recipients: ws.active.map((r) => (r.route ? { address: r.address, index: r.index, route: r.route } : { address: r.address, index: r.index })),
+      signal,
+    });
+    if (decision.kind !== 'accept') return decision;
+    const now = k.clock.now();
+    for (const recipient of [...ws.active]) {
+      const d = decision.perRecipient?.get(recipient.index);
+      if (!d) continue;
+      if (d.kind === 'reject') rejectRecipient(ws, recipient, d.reason, backend.name, now);
+      else if (d.charge) recipient.charge = { ...recipient.charge, ...d.charge };
+    }
+  }
+  const now = k.clock.now();
+  for (const recipient of ws.active) recipient.history.push({ state: 'charged', at: now, by: 'kernel' });
+  return CONTINUE;
+}

@@ -1,0 +1,9 @@
+/** Deterministic job ids: enqueueing the same work twice is a no-op while it is pending. */
+export const jobIds = {
+  notify: (messageId: string, index: number) => `notify:${messageId}:${index}`,
+  deliver: (messageId: string, index: number) => `deliver:${messageId}:${index}`,
+  reroute: (messageId: string, index: number) => `route:${messageId}:${index}`,
+  report: (messageId: string, index: number, kind: string, status: string) => `report:${messageId}:${index}:${kind}:${status}`,
+  expire: (messageId: string) => `expire:${messageId}`,
+  purge: (messageId: string) => `purge:${messageId}`,
+};

@@ -1,0 +1,105 @@
+import { addressKey } from '../model/address.js';
+import { FINAL_STATES, applyTransition, type RecipientRecord, type RecipientState } from '../model/recipient-state.js';
+import type { ChargingEventType } from '../services/charging-backend.js';
+import type { JsonObject } from '../services/job-queue.js';
+import type { AttributeValue, StoredMessage } from '../services/message-store.js';
+import type { DeliveryStatus, Report } from '../services/report-sender.js';
+import type { TransitionOptions } from '../runtime.js';
+import { jobIds } from './job-ids.js';
+import { jobSpec } from './job-specs.js';
+import type { KernelContext } from './kernel-context.js';
+
+const DEFAULT_REPORT: Partial<Record<RecipientState, DeliveryStatus>> = {
+  delivered: 'retrieved',
+  rejected: 'rejected',
+  expired: 'expired',
+};
+
+const CHARGING_EVENT: Partial<Record<RecipientState, ChargingEventType>> = {
+  notified: 'notified',
+  retrieved: 'retrieved',
+  delivered: 'delivered',
+  forwarded: 'forwarded',
+  expired: 'expired',
+  rejected: 'recipient-rejected',
+};
+
+/**
+ * The one place recipients move. Side effects of a move: metrics, charging events, the delivery
+ * report the originator asked for, cancelling jobs that a final state makes pointless, and
+ * scheduling the purge once every recipient is final.
+ */
+export class RecipientLifecycle {
+  constructor(private readonly k: KernelContext) {}
+
+  async transition(messageId: string, index: number, to: RecipientState, opts: TransitionOptions): Promise<RecipientRecord> {
+    const now = this.k.clock.now();
+    const updated = await this.k.store.updateRecipient(messageId, index, (current) => {
+      const next = applyTransition(current, to, opts.by, now, opts.reason);
+      return opts.attributes ? { ...next, attributes: { ...next.attributes, ...opts.attributes } } : next;
+    });
+    this.k.metrics.transitions.inc({ state: to });
+    const message = await this.k.store.get(messageId);
+    if (!message) return updated;
+
+    const eventType = CHARGING_EVENT[to];
+    if (eventType) await this.recordCharging(eventType, message, updated);
+
+    const report = opts.report === false ? undefined : (opts.report ?? DEFAULT_REPORT[to]);
+    if (report && message.headers.deliveryReport) {
+      await this.enqueueReport(message, index, {
+        kind: 'delivery',
+        messageId,
+        recipient: updated.address,
+        status: report,
+        at: now,
+      });
+    }
+    if (FINAL_STATES.has(to)) await this.afterFinal(message, index);
+    return updated;
+  }
+
+  async setAttributes(messageId: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord> {
+    return this.k.store.updateRecipient(messageId, index, (r) => ({ ...r, attributes: { ...r.attributes, ...attributes } }));
+  }
+
+  async enqueueReport(message: StoredMessage, index: number, report: Report): Promise<void> {
+    const data = { messageId: message.id, index, report: JSON.parse(JSON.stringify(report)) as JsonObject };
+    await this.k.queue.enqueue(
+      jobSpec(this.k, 'report', jobIds.report(message.id, index, report.kind, report.status), data),
+    );
+  }
+
+  /** A report for a recipient found by address (read reports arrive by address, not index). */
+  async enqueueReportByAddress(message: StoredMessage, report: Report): Promise<void> {
+    const recipients = await this.k.store.getRecipients(message.id);
+    const key = addressKey(report.recipient);
+    const found = recipients.find((r) => addressKey(r.address) === key);
+    await this.enqueueReport(message, found?.index ?? -1, report);
+  }
+
+  async recordCharging(type: ChargingEventType, message: StoredMessage, recipient?: RecipientRecord, status?: string): Promise<void> {
+    for (const backend of this.k.services.all('ChargingBackend')) {
+      if (!backend.record) continue;
+      try {
+        const event = { type, at: this.k.clock.now(), message, ...(recipient ? { recipient } : {}), ...(status ? { status } : {}) };
+        await backend.record(event);
+      } catch (error) {
+        this.k.log.error({ err: error, backend: backend.name, event: type, messageId: message.id }, 'charging backend failed to record an event');
+      }
+    }
+  }
+
+  private async afterFinal(message: StoredMessage, index: number): Promise<void> {
+    await this.k.queue.cancel(jobIds.notify(message.id, index));
+    await this.k.queue.cancel(jobIds.deliver(message.id, index));
+    await this.k.queue.cancel(jobIds.reroute(message.id, index));
+    const all = await this.k.store.getRecipients(message.id);
+    if (all.every((r) => FINAL_STATES.has(r.state))) {
+      await this.k.queue.cancel(jobIds.expire(message.id));
+      await this.k.queue.enqueue(
+        jobSpec(this.k, 'expire', jobIds.purge(message.id), { messageId: message.id, phase: 'purge' }, this.k.clock.now() + this.k.config.expiry.retention),
+      );
+    }
+  }
+}

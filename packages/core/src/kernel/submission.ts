@@ -1,0 +1,201 @@
+import { addressKey } from '../model/address.js';
+import type { RecipientKind } from '../model/message.js';
+import type { RecipientRecord, RecipientState } from '../model/recipient-state.js';
+import type { PendingRecipient, SubmissionStage } from '../pipeline/context.js';
+import type { Reason } from '../pipeline/verdict.js';
+import type { RecipientOutcome, SubmitInput, SubmitResult } from '../runtime.js';
+import type { StoredMessage } from '../services/message-store.js';
+import { randomId } from '../util/ids.js';
+import { applyTranscoder, authorizeCharges, checkLimits, resolveRoutes } from './builtin-steps.js';
+import { jobIds } from './job-ids.js';
+import { jobSpec } from './job-specs.js';
+import type { KernelContext } from './kernel-context.js';
+import type { RecipientLifecycle } from './recipient-lifecycle.js';
+import { runStageHooks } from './stage-runner.js';
+import { CONTINUE, type StageOutcome, type WorkingSet } from './working-set.js';
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/** receive → route → transcode → charge → store, then the durable jobs that follow. */
+export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, input: SubmitInput): Promise<SubmitResult> {
+  const ws = createWorkingSet(k, input);
+  const signal = input.signal ?? NEVER_ABORTED;
+  const outcome = await runStages(k, ws, ['receive', 'route', 'transcode', 'charge', 'store'], signal);
+  let result: SubmitResult;
+  if (outcome.kind !== 'continue') {
+    result = { status: outcome.kind === 'reject' ? 'rejected' : 'deferred', messageId: ws.id, reason: outcome.reason, recipients: allRecipients(ws, outcome.reason, outcome.kind) };
+  } else if (ws.active.length === 0 && ws.deferred.length === 0) {
+    const reason = ws.rejected[0]?.reason ?? { code: 'address-unresolved', message: 'no recipient accepted' };
+    result = { status: 'rejected', messageId: ws.id, reason, recipients: outcomes(ws) };
+  } else {
+    try {
+      await persist(k, ws);
+      result = { status: 'accepted', messageId: ws.id, recipients: outcomes(ws) };
+    } catch (error) {
+      k.log.error({ err: error, messageId: ws.id }, 'storing the message failed; submission deferred');
+      await k.store.delete(ws.id).catch(() => undefined);
+      const reason: Reason = { code: 'internal-error', message: 'temporary failure storing the message' };
+      result = { status: 'deferred', messageId: ws.id, reason, recipients: allRecipients(ws, reason, 'defer') };
+    }
+  }
+  k.metrics.submissions.inc({ interface: input.origin.interface, status: result.status });
+  if (result.status === 'accepted') {
+    const stored = await k.store.get(ws.id);
+    if (stored) await lifecycle.recordCharging('submission', stored);
+  }
+  return result;
+}
+
+export async function runStages(
+  k: KernelContext,
+  ws: WorkingSet,
+  stages: readonly SubmissionStage[],
+  signal: AbortSignal,
+): Promise<StageOutcome> {
+  for (const stage of stages) {
+    const end = k.metrics.stageSeconds.startTimer({ stage });
+    try {
+      if (stage === 'receive') {
+        const limits = checkLimits(k, ws);
+        if (limits.kind !== 'continue') return limits;
+      }
+      const outcome = await runStageHooks(k, ws, stage, signal);
+      if (outcome.kind !== 'continue') return outcome;
+      if (stage === 'receive') checkLimits(k, ws); // receive handlers may have changed parts
+      if (ws.active.length === 0) continue;
+      if (stage === 'route') await resolveRoutes(k, ws, signal);
+      else if (stage === 'transcode') {
+        const o = await applyTranscoder(k, ws, signal);
+        if (o.kind !== 'continue') return o;
+      } else if (stage === 'charge') {
+        const o = await authorizeCharges(k, ws, signal);
+        if (o.kind !== 'continue') return o;
+      }
+    } catch (error) {
+      k.metrics.handlerErrors.inc({ plugin: 'kernel', stage });
+      k.log.error({ err: error, stage, messageId: ws.id }, `the ${stage} stage failed; message deferred`);
+      return { kind: 'defer', reason: { code: 'internal-error', message: `temporary failure in ${stage} stage` } };
+    } finally {
+      end();
+    }
+  }
+  return CONTINUE;
+}
+
+function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
+  const now = k.clock.now();
+  const headers = input.message.headers;
+  const id = headers.messageId ?? randomId(15);
+  headers.messageId = id;
+  headers.date ??= new Date(now);
+  const { default: defaultExpiry, max } = k.config.expiry;
+  const asked = headers.expiry ? headers.expiry.getTime() : now + defaultExpiry;
+  const expiresAt = Math.max(now, Math.min(asked, now + max));
+
+  const active: PendingRecipient[] = [];
+  const seen = new Set<string>();
+  const add = (kind: RecipientKind) => (address: (typeof headers.to)[number]) => {
+    const key = addressKey(address);
+    if (seen.has(key)) return;
+    seen.add(key);
+    active.push({ index: active.length, address, kind, key, attributes: {}, history: [{ state: 'received', at: now, by: input.origin.interface }] });
+  };
+  headers.to.forEach(add('to'));
+  headers.cc.forEach(add('cc'));
+  headers.bcc.forEach(add('bcc'));
+
+  return {
+    id,
+    message: input.message,
+    origin: input.origin,
+    receivedAt: now,
+    expiresAt,
+    size: 0,
+    attributes: {},
+    active,
+    rejected: [],
+    deferred: [],
+    variants: new Map(),
+  };
+}
+
+export function toRecord(recipient: PendingRecipient, state: RecipientState): RecipientRecord {
+  const record: RecipientRecord = {
+    index: recipient.index,
+    address: recipient.address,
+    kind: recipient.kind,
+    state,
+    history: recipient.history,
+    attributes: recipient.variant ? { ...recipient.attributes, variant: recipient.variant } : recipient.attributes,
+  };
+  if (recipient.route) record.route = recipient.route;
+  if (recipient.charge) record.charge = recipient.charge;
+  return record;
+}
+
+/** The state a deferred recipient rests in: where its history got to before the deferral. */
+export function restingState(recipient: PendingRecipient): RecipientState {
+  const last = recipient.history[recipient.history.length - 1]?.state;
+  return last === 'routed' ? 'routed' : 'received';
+}
+
+async function persist(k: KernelContext, ws: WorkingSet): Promise<void> {
+  const records: RecipientRecord[] = [
+    ...ws.active.map((r) => toRecord(r, 'charged')),
+    ...ws.rejected.map(({ recipient }) => toRecord(recipient, 'rejected')),
+    ...ws.deferred.map(({ recipient, reason }) => {
+      const record = toRecord(recipient, restingState(recipient));
+      record.attributes = { ...record.attributes, deferredReason: reason.message };
+      return record;
+    }),
+  ].sort((a, b) => a.index - b.index);
+  const message: StoredMessage = {
+    id: ws.id,
+    headers: ws.message.headers,
+    origin: ws.origin,
+    receivedAt: ws.receivedAt,
+    expiresAt: ws.expiresAt,
+    size: ws.size,
+    partCount: ws.message.parts.length,
+    recipientCount: records.length,
+    attributes: ws.attributes,
+  };
+  await k.store.save(message, ws.message.parts, records);
+  for (const [variant, parts] of ws.variants) await k.store.saveVariant(ws.id, variant, parts);
+
+  const startAt = ws.message.headers.deliveryTime?.getTime();
+  for (const r of ws.active) await enqueueOnward(k, ws.id, r.index, r.route?.target, startAt);
+  for (const { recipient, retryAfterMs } of ws.deferred) {
+    const delay = retryAfterMs ?? k.config.jobs.deliver.backoffBase;
+    await k.queue.enqueue(jobSpec(k, 'deliver', jobIds.reroute(ws.id, recipient.index), { messageId: ws.id, index: recipient.index, phase: 'route' }, k.clock.now() + delay));
+  }
+  await k.queue.enqueue(jobSpec(k, 'expire', jobIds.expire(ws.id), { messageId: ws.id, phase: 'expire' }, ws.expiresAt));
+}
+
+/** After the charge stage: local recipients are notified, the others delivered by their target's plugin. */
+export async function enqueueOnward(k: KernelContext, messageId: string, index: number, target: string | undefined, runAt?: number): Promise<void> {
+  if (target === 'local') {
+    await k.queue.enqueue(jobSpec(k, 'notify', jobIds.notify(messageId, index), { messageId, index }, runAt));
+  } else {
+    await k.queue.enqueue(jobSpec(k, 'deliver', jobIds.deliver(messageId, index), { messageId, index }, runAt));
+  }
+}
+
+function outcomes(ws: WorkingSet): RecipientOutcome[] {
+  const list: Array<RecipientOutcome & { index: number }> = [
+    ...ws.active.map((r) => ({ index: r.index, address: r.address, status: 'accepted' as const })),
+    ...ws.rejected.map(({ recipient, reason }) => ({ index: recipient.index, address: recipient.address, status: 'rejected' as const, reason })),
+    ...ws.deferred.map(({ recipient, reason }) => ({ index: recipient.index, address: recipient.address, status: 'deferred' as const, reason })),
+  ];
+  return list.sort((a, b) => a.index - b.index).map(({ index: _index, ...o }) => o as RecipientOutcome);
+}
+
+function allRecipients(ws: WorkingSet, reason: Reason, kind: 'reject' | 'defer'): RecipientOutcome[] {
+  const status = kind === 'reject' ? ('rejected' as const) : ('deferred' as const);
+  const rejected = new Map(ws.rejected.map((r) => [r.recipient.index, r.reason]));
+  const everyone = [...ws.active, ...ws.rejected.map((r) => r.recipient), ...ws.deferred.map((r) => r.recipient)].sort((a, b) => a.index - b.index);
+  return everyone.map((r) => {
+    const own = rejected.get(r.index);
+    return own ? { address: r.address, status: 'rejected' as const, reason: own } : { address: r.address, status, reason };
+  });
+}

@@ -1,0 +1,291 @@
+import { Container } from 'inversify';
+import pino, { type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { startAdminServer } from './admin/admin-server.js';
+import type { KernelConfig } from './config/kernel-schema.js';
+import type { ResolvedConfig } from './config/resolve-config.js';
+import { queueBackendFor } from './kernel/backends.js';
+import { HookRegistry } from './kernel/hook-registry.js';
+import type { KernelContext } from './kernel/kernel-context.js';
+import { createKernelMetrics, type KernelMetrics } from './kernel/kernel-metrics.js';
+import { RecipientLifecycle } from './kernel/recipient-lifecycle.js';
+import { ServiceRegistry } from './kernel/service-registry.js';
+import { submit } from './kernel/submission.js';
+import { runDeliverJob } from './jobs/deliver-job.js';
+import { runExpireJob } from './jobs/expire-job.js';
+import { runNotifyJob } from './jobs/notify-job.js';
+import { onJobFailed } from './jobs/on-job-failed.js';
+import { runReportJob } from './jobs/report-job.js';
+import { parseAddress, type Address, type AddressingOptions } from './model/address.js';
+import type { MmsPart } from './model/message.js';
+import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
+import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
+import { createJobQueue } from './queue/create-job-queue.js';
+import type { MmscRuntime, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
+import type { JobHandler, JobKind, JobQueue } from './services/job-queue.js';
+import type { AttributeValue, MessageStore, StoredMessage } from './services/message-store.js';
+import type { Report } from './services/report-sender.js';
+import { Services } from './services/tokens.js';
+import { createMessageStore } from './store/create-message-store.js';
+import { systemClock, type Clock } from './util/clock.js';
+
+export interface MmscOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** A running MMSC: the kernel with its plugins, store, queue and admin server. */
+export class Mmsc implements MmscRuntime {
+  readonly config: KernelConfig;
+  readonly resolved: ResolvedConfig;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly container = new Container();
+  readonly metrics: KernelMetrics = createKernelMetrics();
+  /** Set once started. */
+  adminUrl: string | undefined;
+
+  private phase: Phase = 'created';
+  private kernel: KernelContext | undefined;
+  private lifecycle: RecipientLifecycle | undefined;
+  private readonly plugins: Array<{ name: string; hooks: PluginHooks }> = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopAdmin: (() => Promise<void>) | undefined;
+  private readonly addressing: AddressingOptions;
+
+  constructor(resolved: ResolvedConfig, opts: MmscOptions = {}) {
+    this.resolved = resolved;
+    this.config = resolved.kernel;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? pino({ level: this.config.log.level, base: { node: this.config.node.id } });
+    const a = this.config.addressing;
+    this.addressing = {
+      internationalPrefix: a.internationalPrefix,
+      nationalPrefix: a.nationalPrefix,
+      shortCodeMaxDigits: a.shortCodeMaxDigits,
+      ...(a.defaultCountryCode ? { defaultCountryCode: a.defaultCountryCode } : {}),
+    };
+  }
+
+  get registry(): Registry {
+    return this.metrics.registry;
+  }
+
+  get store(): MessageStore {
+    return this.k.store;
+  }
+
+  get queue(): JobQueue {
+    return this.k.queue;
+  }
+
+  /** Plugin names in config order. */
+  get pluginNames(): string[] {
+    return this.plugins.map((p) => p.name);
+  }
+
+  private get k(): KernelContext {
+    if (!this.kernel) throw new Error('the MMSC is not started');
+    return this.kernel;
+  }
+
+  async start(): Promise<void> {
+    if (this.phase !== 'created') throw new Error(`cannot start an MMSC that is ${this.phase}`);
+    this.phase = 'starting';
+    const store = await createMessageStore(this.config.store);
+    let queue: JobQueue | undefined;
+    try {
+      queue = await createJobQueue(queueBackendFor(this.config.store, this.config.queue));
+      const services = new ServiceRegistry(this.container);
+      this.container.bind(Services.MessageStore).toConstantValue(store);
+      this.container.bind(Services.JobQueue).toConstantValue(queue);
+      this.container.bind(Services.Logger).toConstantValue(this.log);
+      this.container.bind(Services.Metrics).toConstantValue(this.metrics.registry);
+      this.container.bind(Services.Clock).toConstantValue(this.clock);
+      this.kernel = {
+        config: this.config,
+        addressing: this.addressing,
+        log: this.log,
+        metrics: this.metrics,
+        clock: this.clock,
+        store,
+        queue,
+        hooks: new HookRegistry(),
+        services,
+      };
+      this.lifecycle = new RecipientLifecycle(this.kernel);
+      await this.setupPlugins();
+      services.seal({ PushBearer: this.config.services.pushBearer, Transcoder: this.config.services.transcoder });
+      await queue.start({
+        handlers: this.jobHandlers(),
+        concurrency: {
+          notify: this.config.jobs.notify.concurrency,
+          deliver: this.config.jobs.deliver.concurrency,
+          report: this.config.jobs.report.concurrency,
+          expire: this.config.jobs.expire.concurrency,
+        },
+        onFailed: (job, error) => onJobFailed(this.k, this.lifecycle!, job, error),
+      });
+      if (this.config.admin.enabled) {
+        const admin = await startAdminServer({
+          host: this.config.admin.host,
+          port: this.config.admin.port,
+          registry: this.metrics.registry,
+          accepting: () => this.phase === 'running',
+          checks: () => this.readinessChecks(),
+        });
+        this.adminUrl = admin.url;
+        this.stopAdmin = () => admin.server.close();
+      }
+      for (const p of this.plugins) await p.hooks.start?.();
+    } catch (error) {
+      this.phase = 'stopped';
+      for (const p of [...this.plugins].reverse()) await Promise.resolve(p.hooks.close?.()).catch(() => undefined);
+      await queue?.close(0).catch(() => undefined);
+      await store.close().catch(() => undefined);
+      await this.stopAdmin?.().catch(() => undefined);
+      throw error;
+    }
+    this.phase = 'running';
+    this.log.info({ plugins: this.pluginNames, admin: this.adminUrl }, 'OpenMMSC started');
+  }
+
+  /** Graceful stop: refuse new work, let plugins close listeners, drain submissions and jobs, close. */
+  async stop(): Promise<void> {
+    if (this.phase !== 'running') return;
+    this.phase = 'stopping';
+    this.log.info('stopping: draining in-flight work');
+    for (const p of [...this.plugins].reverse()) {
+      await this.guard(p.name, 'stop', () => p.hooks.stop?.());
+    }
+    await Promise.allSettled([...this.inFlight]);
+    await this.k.queue.close(this.config.shutdown.graceMs);
+    for (const p of [...this.plugins].reverse()) {
+      await this.guard(p.name, 'close', () => p.hooks.close?.());
+    }
+    await this.k.store.close();
+    await this.stopAdmin?.();
+    this.phase = 'stopped';
+    this.log.info('stopped');
+  }
+
+  // --- MmscRuntime -------------------------------------------------------------------------
+
+  async submit(input: SubmitInput): Promise<SubmitResult> {
+    if (this.phase !== 'running' && this.phase !== 'starting') {
+      const reason = { code: 'network-problem' as const, message: 'the MMSC is shutting down; try again' };
+      return { status: 'deferred', messageId: '', reason, recipients: [] };
+    }
+    const run = submit(this.k, this.lifecycle!, input);
+    this.inFlight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  getMessage(id: string): Promise<StoredMessage | undefined> {
+    return this.k.store.get(id);
+  }
+
+  async getParts(id: string, variant?: string): Promise<MmsPart[] | undefined> {
+    if (variant) {
+      const adapted = await this.k.store.getVariant(id, variant);
+      if (adapted) return adapted;
+    }
+    return this.k.store.getParts(id);
+  }
+
+  getRecipients(id: string): Promise<RecipientRecord[]> {
+    return this.k.store.getRecipients(id);
+  }
+
+  transition(id: string, index: number, state: RecipientState, options: TransitionOptions): Promise<RecipientRecord> {
+    return this.lifecycle!.transition(id, index, state, options);
+  }
+
+  setRecipientAttributes(id: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord> {
+    return this.lifecycle!.setAttributes(id, index, attributes);
+  }
+
+  async sendReport(messageId: string, report: Report): Promise<void> {
+    const message = await this.k.store.get(messageId);
+    if (!message) throw new Error(`unknown message ${messageId}`);
+    await this.lifecycle!.enqueueReportByAddress(message, report);
+  }
+
+  parseAddress(raw: string): Address {
+    return parseAddress(raw, this.addressing);
+  }
+
+  // --- internals ---------------------------------------------------------------------------
+
+  private async setupPlugins(): Promise<void> {
+    const k = this.k;
+    for (const { definition, options } of this.resolved.plugins) {
+      const name = definition.name;
+      const ctx: PluginContext<unknown> = {
+        name,
+        options,
+        baseDir: this.resolved.baseDir,
+        config: this.config,
+        log: this.log.child({ plugin: name }),
+        metrics: this.metrics.registry,
+        clock: this.clock,
+        kv: k.store.kv(`plugin:${name}`),
+        mmsc: this,
+        provide: (service, implementation) => k.services.provide(name, service, implementation),
+      };
+      let hooks: PluginHooks;
+      try {
+        hooks = (await definition.setup(ctx)) ?? {};
+      } catch (error) {
+        throw new Error(`plugin ${name} failed to set up: ${(error as Error).message}`, { cause: error });
+      }
+      k.hooks.add(name, hooks);
+      this.plugins.push({ name, hooks });
+    }
+  }
+
+  private jobHandlers(): Record<JobKind, JobHandler> {
+    const count = <A extends unknown[]>(kind: JobKind, fn: (...args: A) => Promise<void>) =>
+      async (...args: A) => {
+        try {
+          await fn(...args);
+          this.metrics.jobs.inc({ kind, outcome: 'done' });
+        } catch (error) {
+          this.metrics.jobs.inc({ kind, outcome: 'retry' });
+          throw error;
+        }
+      };
+    return {
+      notify: count('notify', (job, signal) => runNotifyJob(this.k, this.lifecycle!, job, signal)),
+      deliver: count('deliver', (job, signal) => runDeliverJob(this.k, this.lifecycle!, job, signal)),
+      report: count('report', (job, signal) => runReportJob(this.k, this.lifecycle!, job, signal)),
+      expire: count('expire', (job) => runExpireJob(this.k, this.lifecycle!, job)),
+    };
+  }
+
+  private readinessChecks(): Array<[string, () => Promise<true | string>]> {
+    const checks: Array<[string, () => Promise<true | string>]> = [
+      ['store', async () => (await this.k.store.ping(), true)],
+      ['queue', async () => (await this.k.queue.ping(), true)],
+    ];
+    for (const p of this.plugins) {
+      const ready = p.hooks.ready;
+      if (ready) checks.push([p.name, async () => ready.call(p.hooks)]);
+    }
+    return checks;
+  }
+
+  private async guard(plugin: string, step: string, fn: () => unknown): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.log.error({ err: error, plugin }, `${plugin} failed in ${step}`);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import type { KernelConfig } from '../config/kernel-schema.js';
+import type { MmsPart } from '../model/message.js';
+import type { RecipientRecord } from '../model/recipient-state.js';
+import type { MessageContext } from '../pipeline/context.js';
+import type { Verdict } from '../pipeline/verdict.js';
+import type { KeyValueStore, StoredMessage } from '../services/message-store.js';
+import type { NotificationInfo } from '../services/push-bearer.js';
+import type { ProvidableService, ServiceTypes } from '../services/tokens.js';
+import type { Clock } from '../util/clock.js';
+import type { MmscRuntime } from '../runtime.js';
+
+export type HookResult = Verdict | void | undefined;
+export type MessageHook = (ctx: MessageContext) => HookResult | Promise<HookResult>;
+
+/** Notify stage: runs in the notify job, per local recipient, before the push bearer. */
+export interface NotifyContext {
+  readonly message: StoredMessage;
+  readonly recipient: RecipientRecord;
+  readonly attempt: number;
+  /** Mutable: MM1 sets `contentLocation`. */
+  readonly notification: NotificationInfo;
+  /** Set by the interface that encodes the notification (MM1: the WSP push PDU). */
+  pdu?: Uint8Array;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+}
+export type NotifyHook = (ctx: NotifyContext) => HookResult | Promise<HookResult>;
+
+/** Deliver stage: runs in the deliver job, per non-local recipient, before the target's deliverer. */
+export interface DeliverContext {
+  readonly message: StoredMessage;
+  readonly recipient: RecipientRecord;
+  readonly attempt: number;
+  parts: MmsPart[];
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+}
+export type DeliverHook = (ctx: DeliverContext) => HookResult | Promise<HookResult>;
+
+/** What `setup` returns: named hooks, Rollup-style. Every one is optional. */
+export interface PluginHooks {
+  receive?: MessageHook;
+  route?: MessageHook;
+  transcode?: MessageHook;
+  charge?: MessageHook;
+  store?: MessageHook;
+  notify?: NotifyHook;
+  deliver?: DeliverHook;
+  /** After every plugin is set up and the queue runs: open listeners here. */
+  start?(): Promise<void> | void;
+  /** Shutdown, first step: stop accepting new work (close listeners, finish in-flight requests). */
+  stop?(): Promise<void> | void;
+  /** Shutdown, last step, after the kernel drained: release connections and files. */
+  close?(): Promise<void> | void;
+  /** Readiness for `/ready`: `true`, or a string saying what is not ready. */
+  ready?(): Promise<true | string> | true | string;
+}
+
+export interface PluginContext<Options> {
+  /** The plugin's name, as in config. */
+  readonly name: string;
+  /** Options, validated by the plugin's `configSchema`. */
+  readonly options: Options;
+  /** Directory of the config file, to resolve relative paths in options. */
+  readonly baseDir: string;
+  readonly config: Readonly<KernelConfig>;
+  readonly log: Logger;
+  readonly metrics: Registry;
+  readonly clock: Clock;
+  /** Durable key/value space private to this plugin. */
+  readonly kv: KeyValueStore;
+  /** The running MMSC: submit messages, read and move recipients, send reports. */
+  readonly mmsc: MmscRuntime;
+  /** Contributes a service implementation (bound in the kernel's container). */
+  provide<K extends ProvidableService>(service: K, implementation: ServiceTypes[K]): void;
+}
+
+export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {
+  /** npm package name, e.g. `@openmmsc/plugin-mm7`. */
+  name: string;
+  version: string;
+  /** semver range of the plugin API this plugin was written for, e.g. `^1.0.0`. */
+  apiVersion: string;
+  description?: string;
+  /** zod schema of the plugin's options; its output type is `ctx.options`. */
+  configSchema?: Schema;
+  setup(ctx: PluginContext<z.output<Schema>>): PluginHooks | void | Promise<PluginHooks | void>;
+}
+
+/** Identity function that gives a plugin object its types. */
+export function definePlugin<Schema extends z.ZodType>(definition: PluginDefinition<Schema>): PluginDefinition<Schema> {
+  return definition;
+}
+
+export function isPluginDefinition(value: unknown): value is PluginDefinition {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.name === 'string' && typeof v.apiVersion === 'string' && typeof v.setup === 'function';
+}

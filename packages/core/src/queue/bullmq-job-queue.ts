@@ -1,0 +1,236 @@
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import {
+  JOB_KINDS,
+  PermanentJobError,
+  backoffDelay,
+  type JobCounts,
+  type JobKind,
+  type JobQueue,
+  type JobQueueStartOptions,
+  type JobSpec,
+  type RunningJob,
+} from '../services/job-queue.js';
+
+const DEFAULT_GRACE_MS = 10_000;
+const BACKOFF_TYPE = 'openmmsc';
+/** Failed jobs kept per kind for inspection. */
+const KEEP_FAILED = 1000;
+
+export interface BullmqJobQueueOptions {
+  url: string;
+  /** Redis key prefix; several deployments (or test runs) can share one server. */
+  prefix?: string;
+  /** How long a claimed job stays locked without a heartbeat before another node may retry it. */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose node died. */
+  stalledIntervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** What a BullMQ job carries: the spec, so retries and `onFailed` see the original request. */
+interface Payload {
+  spec: Omit<JobSpec, 'kind'>;
+}
+
+/** BullMQ rejects ':' and all-digit custom ids; this keeps ids readable and reversible. */
+export function encodeJobId(id: string): string {
+  return `j_${id.replace(/[%:]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
+function isNamed(error: unknown, name: string): error is Error & Record<string, unknown> {
+  return error instanceof Error && error.name === name;
+}
+
+/**
+ * BullMQ on Redis: one queue and one worker per job kind. Workers on every node compete for
+ * jobs; a job whose node dies is moved back by another node's stalled-job check.
+ */
+export class BullmqJobQueue implements JobQueue {
+  readonly #opts: BullmqJobQueueOptions;
+  readonly #queues = new Map<JobKind, Queue<Payload>>();
+  readonly #workers: Worker<Payload>[] = [];
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Original errors behind the `UnrecoverableError`s handed to BullMQ, for `onFailed`. */
+  readonly #permanent = new Map<string, Error>();
+  readonly #onError: (error: unknown) => void;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: BullmqJobQueueOptions) {
+    this.#opts = options;
+    this.#onError = options.onError ?? ((error) => console.error('openmmsc bullmq job queue:', error));
+    for (const kind of JOB_KINDS) {
+      const queue = new Queue<Payload>(kind, { connection: { url: options.url }, prefix: this.#prefix });
+      queue.on('error', this.#onError);
+      this.#queues.set(kind, queue);
+    }
+  }
+
+  get #prefix(): string {
+    return this.#opts.prefix ?? 'openmmsc';
+  }
+
+  async enqueue(job: JobSpec): Promise<void> {
+    const queue = this.#queue(job.kind);
+    const jobId = encodeJobId(job.id);
+    // BullMQ ignores an add whose id exists in any state; a failed job is replaced instead.
+    if ((await queue.getJobState(jobId)) === 'failed') await queue.remove(jobId);
+    const spec: Payload['spec'] = { id: job.id, data: job.data, maxAttempts: job.maxAttempts, backoff: job.backoff };
+    if (job.runAt !== undefined) spec.runAt = job.runAt;
+    await queue.add(
+      job.kind,
+      { spec },
+      {
+        jobId,
+        delay: Math.max(0, (job.runAt ?? 0) - Date.now()),
+        attempts: Math.max(1, job.maxAttempts),
+        backoff: { type: BACKOFF_TYPE },
+        removeOnComplete: true,
+        removeOnFail: { count: KEEP_FAILED },
+      },
+    );
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const jobId = encodeJobId(id);
+    for (const queue of this.#queues.values()) {
+      const state = await queue.getJobState(jobId);
+      if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') continue;
+      try {
+        // Fails when a worker has just locked the job: it is then running, not pending.
+        return (await queue.remove(jobId)) === 1;
+      } catch {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  async start(options: JobQueueStartOptions): Promise<void> {
+    if (this.#workers.length > 0) throw new Error('job queue already started');
+    if (this.#closing) throw new Error('job queue is closed');
+    for (const kind of JOB_KINDS) {
+      const handler = options.handlers[kind];
+      const concurrency = options.concurrency[kind];
+      if (!handler || concurrency < 1) continue;
+      const worker = new Worker<Payload>(kind, (job, token) => this.#process(kind, job, token, options), {
+        connection: { url: this.#opts.url },
+        prefix: this.#prefix,
+        concurrency,
+        lockDuration: this.#opts.lockDurationMs ?? 30_000,
+        stalledInterval: this.#opts.stalledIntervalMs ?? 30_000,
+        maxStalledCount: 2,
+        settings: {
+          backoffStrategy: (attemptsMade, _type, err, job) => {
+            if (isNamed(err, 'RetryLaterError') && typeof err['delayMs'] === 'number') return Math.max(0, err['delayMs']);
+            const spec = (job?.data as Payload | undefined)?.spec;
+            return spec ? backoffDelay(spec.backoff, attemptsMade) : 1000;
+          },
+        },
+      });
+      worker.on('error', this.#onError);
+      worker.on('failed', (job, error) => {
+        // BullMQ sets finishedOn only when it gives up (attempts used or unrecoverable).
+        if (job?.finishedOn) void this.#failed(kind, job, error, options);
+      });
+      this.#workers.push(worker);
+    }
+    await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
+  }
+
+  async close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.#closed ??= this.#close(graceMs);
+    return this.#closed;
+  }
+
+  async counts(): Promise<JobCounts> {
+    const total: JobCounts = { waiting: 0, delayed: 0, active: 0, failed: 0 };
+    for (const queue of this.#queues.values()) {
+      const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed');
+      total.waiting += (c['waiting'] ?? 0) + (c['prioritized'] ?? 0);
+      total.delayed += c['delayed'] ?? 0;
+      total.active += c['active'] ?? 0;
+      total.failed += c['failed'] ?? 0;
+    }
+    return total;
+  }
+
+  async ping(): Promise<void> {
+    const client = await this.#queue('notify').client;
+    // Any round trip proves the server answers; IRedisClient has no PING.
+    await client.get(`${this.#prefix}:ping`);
+  }
+
+  #queue(kind: JobKind): Queue<Payload> {
+    const queue = this.#queues.get(kind);
+    if (!queue) throw new Error(`unknown job kind ${kind}`);
+    return queue;
+  }
+
+  async #process(kind: JobKind, job: Job<Payload>, token: string | undefined, options: JobQueueStartOptions): Promise<void> {
+    const handler = options.handlers[kind];
+    if (!handler) throw new UnrecoverableError(`no handler for ${kind}`);
+    const controller = new AbortController();
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    const key = job.id ?? '';
+    this.#running.set(key, { controller, done });
+    try {
+      await handler(this.#runningJob(kind, job, job.attemptsMade + 1), controller.signal);
+    } catch (error) {
+      if (this.#closing && controller.signal.aborted) {
+        // Interrupted by shutdown: hand the job back without charging an attempt.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      if (error instanceof PermanentJobError || isNamed(error, 'PermanentJobError')) {
+        this.#permanent.set(key, error);
+        throw new UnrecoverableError(error.message);
+      }
+      throw error;
+    } finally {
+      this.#running.delete(key);
+      finish();
+    }
+  }
+
+  async #failed(kind: JobKind, job: Job<Payload>, error: Error, options: JobQueueStartOptions): Promise<void> {
+    const key = job.id ?? '';
+    const original = this.#permanent.get(key) ?? error;
+    this.#permanent.delete(key);
+    try {
+      await options.onFailed(this.#runningJob(kind, job, job.attemptsMade), original);
+    } catch (callbackError) {
+      this.#onError(callbackError);
+    }
+  }
+
+  #runningJob(kind: JobKind, job: Job<Payload>, attempt: number): RunningJob {
+    const { spec } = job.data;
+    return { ...spec, kind, attempt };
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    this.#closing = true;
+    await Promise.all(this.#workers.map((w) => w.pause(true)));
+    let force = false;
+    if (!(await this.#settle(graceMs))) {
+      for (const { controller } of this.#running.values()) controller.abort(new Error('job queue closing'));
+      // Handlers that ignore the signal keep their lock until it expires; then another node
+      // (or the next start) retries them.
+      force = !(await this.#settle(Math.min(graceMs, 1000)));
+    }
+    await Promise.all(this.#workers.map((w) => w.close(force)));
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+  }
+
+  async #settle(ms: number): Promise<boolean> {
+    if (this.#running.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+    const all = Promise.all([...this.#running.values()].map((r) => r.done)).then(() => true);
+    const settled = await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    return settled;
+  }
+}

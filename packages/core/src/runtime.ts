@@ -1,0 +1,53 @@
+import type { Address } from './model/address.js';
+import type { MmsMessage, MmsPart, Origin } from './model/message.js';
+import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
+import type { Reason } from './pipeline/verdict.js';
+import type { AttributeValue, StoredMessage } from './services/message-store.js';
+import type { DeliveryStatus, Report } from './services/report-sender.js';
+
+export interface SubmitInput {
+  message: MmsMessage;
+  origin: Origin;
+  signal?: AbortSignal;
+}
+
+export type RecipientOutcome =
+  | { address: Address; status: 'accepted' }
+  | { address: Address; status: 'rejected'; reason: Reason }
+  /** Accepted, but routing or charging will be tried again later. */
+  | { address: Address; status: 'deferred'; reason: Reason };
+
+export type SubmitResult =
+  /** Stored durably; at least one recipient accepted or deferred. */
+  | { status: 'accepted'; messageId: string; recipients: RecipientOutcome[] }
+  /** Permanently refused; nothing stored. */
+  | { status: 'rejected'; messageId: string; reason: Reason; recipients: RecipientOutcome[] }
+  /** Temporarily refused (try again later); nothing stored. */
+  | { status: 'deferred'; messageId: string; reason: Reason; recipients: RecipientOutcome[] };
+
+export interface TransitionOptions {
+  /** Plugin name, for the recipient's history. */
+  by: string;
+  reason?: string;
+  /** Delivery report to send the originator (if asked for); defaults follow the new state. */
+  report?: DeliveryStatus | false;
+  /** Recipient attributes to merge in the same write. */
+  attributes?: Record<string, AttributeValue>;
+}
+
+/** The running MMSC as plugins and integrators see it. */
+export interface MmscRuntime {
+  /** Runs a message through receive → route → transcode → charge → store. */
+  submit(input: SubmitInput): Promise<SubmitResult>;
+  getMessage(id: string): Promise<StoredMessage | undefined>;
+  /** The original parts, or an adapted variant's. */
+  getParts(id: string, variant?: string): Promise<MmsPart[] | undefined>;
+  getRecipients(id: string): Promise<RecipientRecord[]>;
+  /** Moves one recipient on; final states cancel its pending jobs and send the delivery report. */
+  transition(id: string, index: number, state: RecipientState, options: TransitionOptions): Promise<RecipientRecord>;
+  setRecipientAttributes(id: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord>;
+  /** Queues a report for the originator over the interface the message came in on. */
+  sendReport(messageId: string, report: Report): Promise<void>;
+  /** Normalises an address with the MMSC's addressing options. */
+  parseAddress(raw: string): Address;
+}

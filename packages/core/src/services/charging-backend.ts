@@ -1,0 +1,51 @@
+import type { Address } from '../model/address.js';
+import type { RecipientRecord } from '../model/recipient-state.js';
+import type { Reason } from '../pipeline/verdict.js';
+import type { AttributeValue, StoredMessage } from './message-store.js';
+import type { DeliveryStatus, ReadStatus } from './report-sender.js';
+
+/** An event an operator may bill on; charging backends write CDRs or commit reservations. */
+export type ChargingEventType =
+  | 'submission'
+  | 'recipient-rejected'
+  | 'notified'
+  | 'retrieved'
+  | 'delivered'
+  | 'forwarded'
+  | 'expired'
+  | 'delivery-report'
+  | 'read-report';
+
+export interface ChargingEvent {
+  type: ChargingEventType;
+  at: number;
+  message: StoredMessage;
+  /** Absent for message-level events such as `submission`. */
+  recipient?: RecipientRecord;
+  status?: DeliveryStatus | ReadStatus | string;
+}
+
+export interface ChargeRequest {
+  /** Message metadata before it is stored (id already assigned). */
+  message: Omit<StoredMessage, 'attributes'> & { attributes: Record<string, AttributeValue> };
+  recipients: ReadonlyArray<{ address: Address; index: number; route?: RecipientRecord['route'] }>;
+  signal: AbortSignal;
+}
+
+export type ChargeDecision =
+  | { kind: 'accept'; perRecipient?: ReadonlyMap<number, ChargeRecipientDecision> }
+  | { kind: 'reject'; reason: Reason }
+  | { kind: 'defer'; reason: Reason };
+
+export type ChargeRecipientDecision =
+  | { kind: 'accept'; charge?: Record<string, AttributeValue> }
+  | { kind: 'reject'; reason: Reason };
+
+/** Offline (CDRs) and online (credit control) charging. Every bound backend is consulted. */
+export interface ChargingBackend {
+  readonly name: string;
+  /** Charge stage: may refuse the message or some recipients (no credit, barred). */
+  authorize?(request: ChargeRequest): Promise<ChargeDecision>;
+  /** Billing events after the charge stage; must not throw for bookkeeping failures it can retry itself. */
+  record?(event: ChargingEvent): Promise<void>;
+}

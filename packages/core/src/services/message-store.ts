@@ -1,0 +1,57 @@
+import type { MmsHeaders, MmsPart, Origin } from '../model/message.js';
+import type { RecipientRecord } from '../model/recipient-state.js';
+
+export type AttributeValue = string | number | boolean;
+
+/** Message metadata as persisted; parts and recipients are stored beside it. */
+export interface StoredMessage {
+  id: string;
+  headers: MmsHeaders;
+  origin: Origin;
+  /** Epoch ms when the kernel accepted it. */
+  receivedAt: number;
+  /** Epoch ms after which undelivered recipients expire. */
+  expiresAt: number;
+  /** Sum of part body sizes in bytes. */
+  size: number;
+  partCount: number;
+  recipientCount: number;
+  attributes: Record<string, AttributeValue>;
+}
+
+/** Plugin-private durable key/value space (a namespace of the message store). */
+export interface KeyValueStore {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** `ttlMs` makes the entry vanish after that long. */
+  set<T = unknown>(key: string, value: T, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+}
+
+/**
+ * Durable store of messages, their parts and per-recipient state. Implementations: keyv over
+ * SQLite (embedded) or Redis (cluster). All methods are safe to call from any node of a cluster.
+ */
+export interface MessageStore {
+  /** Persists metadata, parts and recipients; resolves only when all of it is durable. */
+  save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void>;
+  get(id: string): Promise<StoredMessage | undefined>;
+  /** Replaces metadata (not parts or recipients). */
+  update(message: StoredMessage): Promise<void>;
+  getParts(id: string): Promise<MmsPart[] | undefined>;
+  /** An adapted copy of the parts for one adaptation class. */
+  saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void>;
+  getVariant(id: string, variant: string): Promise<MmsPart[] | undefined>;
+  getRecipients(id: string): Promise<RecipientRecord[]>;
+  getRecipient(id: string, index: number): Promise<RecipientRecord | undefined>;
+  /** Read-modify-write of one recipient; `fn` may throw to abort without writing. */
+  updateRecipient(
+    id: string,
+    index: number,
+    fn: (current: RecipientRecord) => RecipientRecord,
+  ): Promise<RecipientRecord>;
+  /** Removes the message, its parts, variants and recipients. */
+  delete(id: string): Promise<void>;
+  kv(namespace: string): KeyValueStore;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

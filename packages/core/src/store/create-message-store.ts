@@ -1,0 +1,15 @@
+import type { MessageStore } from '../services/message-store.js';
+import { KeyvMessageStore } from './keyv-message-store.js';
+
+export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'redis'; url: string; prefix?: string };
+
+/** Builds the configured store; Redis code is loaded only when Redis is configured. */
+export async function createMessageStore(config: StoreConfig): Promise<MessageStore> {
+  if (config.type === 'sqlite') {
+    const { openSqliteKeyv } = await import('./sqlite-keyv.js');
+    return new KeyvMessageStore(await openSqliteKeyv(config.path));
+  }
+  const { openRedisKeyv } = await import('./redis-keyv.js');
+  const { keyv, atomic } = await openRedisKeyv(config.url, config.prefix ?? 'openmmsc');
+  return new KeyvMessageStore(keyv, { atomic });
+}

@@ -1,0 +1,176 @@
+import type Keyv from 'keyv';
+import type { MmsPart } from '../model/message.js';
+import type { RecipientRecord } from '../model/recipient-state.js';
+import type { KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { decodeValue, encodeValue } from './value-codec.js';
+
+/**
+ * Compare-and-set on one key, for adapters shared by several processes (Redis). Without it,
+ * read-modify-write is serialised only inside this process, which is enough for a SQLite file
+ * owned by one process.
+ */
+export interface AtomicUpdate {
+  /** Applies `fn` to the current value and writes the result only if nobody wrote in between. */
+  modify<T>(key: string, fn: (current: T | undefined) => T): Promise<T>;
+}
+
+export interface KeyvMessageStoreOptions {
+  atomic?: AtomicUpdate;
+  /** Called once by `close()` after keyv disconnected (e.g. to drop a pooled client). */
+  onClose?: () => Promise<void>;
+}
+
+/** What `msg:{id}` holds: the metadata plus where its pieces live, so `delete` finds them all. */
+interface MessageRecord {
+  message: StoredMessage;
+  parts: number;
+  recipients: number[];
+}
+
+const msgKey = (id: string): string => `msg:${id}`;
+const partKey = (id: string, i: number): string => `part:${id}:${i}`;
+const rcptKey = (id: string, index: number): string => `rcpt:${id}:${index}`;
+const varKey = (id: string, variant: string): string => `var:${id}:${variant}`;
+const varIndexKey = (id: string): string => `vars:${id}`;
+
+/** Installs the Date- and bytes-preserving codec and makes every adapter error reach the caller. */
+export function prepareKeyv(keyv: Keyv): Keyv {
+  keyv.serialize = (data) => encodeValue(data);
+  keyv.deserialize = (text) => decodeValue(text);
+  keyv.throwOnErrors = true;
+  // Errors are rethrown to the caller; an unhandled 'error' event must not crash the process too.
+  keyv.on('error', () => {});
+  return keyv;
+}
+
+export class KeyvMessageStore implements MessageStore {
+  readonly #keyv: Keyv;
+  readonly #mutex = new KeyedMutex();
+  readonly #atomic: AtomicUpdate | undefined;
+  readonly #onClose: (() => Promise<void>) | undefined;
+  #closed = false;
+
+  /** `keyv` must have gone through `prepareKeyv`. */
+  constructor(keyv: Keyv, options: KeyvMessageStoreOptions = {}) {
+    this.#keyv = keyv;
+    this.#atomic = options.atomic;
+    this.#onClose = options.onClose;
+  }
+
+  async save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void> {
+    const id = message.id;
+    const pieces = [
+      ...parts.map((part, i) => ({ key: partKey(id, i), value: part })),
+      ...recipients.map((r) => ({ key: rcptKey(id, r.index), value: r })),
+    ];
+    if (pieces.length > 0) await this.#keyv.setMany(pieces);
+    // Metadata last: it is the commit record, so a crash mid-save never exposes half a message.
+    const record: MessageRecord = { message, parts: parts.length, recipients: recipients.map((r) => r.index) };
+    await this.#keyv.set(msgKey(id), record);
+  }
+
+  async get(id: string): Promise<StoredMessage | undefined> {
+    return (await this.#record(id))?.message;
+  }
+
+  async update(message: StoredMessage): Promise<void> {
+    await this.#modify<MessageRecord>(msgKey(message.id), (current) => {
+      if (current === undefined) throw new Error(`message ${message.id} not found`);
+      return { ...current, message };
+    });
+  }
+
+  async getParts(id: string): Promise<MmsPart[] | undefined> {
+    const record = await this.#record(id);
+    if (record === undefined) return undefined;
+    if (record.parts === 0) return [];
+    const keys = Array.from({ length: record.parts }, (_, i) => partKey(id, i));
+    const parts = await this.#keyv.getMany<MmsPart>(keys);
+    if (parts.some((p) => p === undefined)) throw new Error(`message ${id}: parts missing from the store`);
+    return parts as MmsPart[];
+  }
+
+  async saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void> {
+    // Index first: a crash in between leaves a name without a variant, never an unfindable variant.
+    await this.#modify<string[]>(varIndexKey(id), (names = []) => (names.includes(variant) ? names : [...names, variant]));
+    await this.#keyv.set(varKey(id, variant), parts);
+  }
+
+  async getVariant(id: string, variant: string): Promise<MmsPart[] | undefined> {
+    return this.#keyv.get<MmsPart[]>(varKey(id, variant));
+  }
+
+  async getRecipients(id: string): Promise<RecipientRecord[]> {
+    const record = await this.#record(id);
+    if (record === undefined || record.recipients.length === 0) return [];
+    const rows = await this.#keyv.getMany<RecipientRecord>(record.recipients.map((i) => rcptKey(id, i)));
+    return rows.filter((r): r is RecipientRecord => r !== undefined);
+  }
+
+  async getRecipient(id: string, index: number): Promise<RecipientRecord | undefined> {
+    return this.#keyv.get<RecipientRecord>(rcptKey(id, index));
+  }
+
+  async updateRecipient(
+    id: string,
+    index: number,
+    fn: (current: RecipientRecord) => RecipientRecord,
+  ): Promise<RecipientRecord> {
+    return this.#modify<RecipientRecord>(rcptKey(id, index), (current) => {
+      if (current === undefined) throw new Error(`message ${id} has no recipient ${index}`);
+      return fn(current);
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    const record = await this.#record(id);
+    const variants = (await this.#keyv.get<string[]>(varIndexKey(id))) ?? [];
+    // Metadata first: once it is gone the message is gone, even if a crash leaves pieces behind.
+    await this.#keyv.delete(msgKey(id));
+    const keys = [...variants.map((v) => varKey(id, v)), varIndexKey(id)];
+    if (record !== undefined) {
+      for (let i = 0; i < record.parts; i++) keys.push(partKey(id, i));
+      for (const index of record.recipients) keys.push(rcptKey(id, index));
+    }
+    await this.#keyv.deleteMany(keys);
+  }
+
+  kv(namespace: string): KeyValueStore {
+    const keyv = this.#keyv;
+    const prefix = `kv:${namespace}:`;
+    return {
+      get: <T = unknown>(key: string) => keyv.get<T>(prefix + key),
+      set: async <T = unknown>(key: string, value: T, ttlMs?: number) => {
+        await keyv.set(prefix + key, value, ttlMs);
+      },
+      delete: (key: string) => keyv.delete(prefix + key),
+    };
+  }
+
+  async ping(): Promise<void> {
+    const key = 'ping';
+    await this.#keyv.set(key, Date.now(), 60_000);
+    if ((await this.#keyv.get<number>(key)) === undefined) throw new Error('message store did not return what it stored');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#keyv.disconnect();
+    await this.#onClose?.();
+  }
+
+  async #record(id: string): Promise<MessageRecord | undefined> {
+    return this.#keyv.get<MessageRecord>(msgKey(id));
+  }
+
+  async #modify<T>(key: string, fn: (current: T | undefined) => T): Promise<T> {
+    return this.#mutex.run(key, async () => {
+      if (this.#atomic) return this.#atomic.modify<T>(key, fn);
+      const next = fn(await this.#keyv.get<T>(key));
+      await this.#keyv.set(key, next);
+      return next;
+    });
+  }
+}

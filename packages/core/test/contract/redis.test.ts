@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { after, before, describe } from 'node:test';
+import { createJobQueue } from '../../src/queue/create-job-queue.js';
+import { createMessageStore } from '../../src/store/create-message-store.js';
+import { skipRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { jobQueueContract } from './job-queue.contract.js';
+import { messageStoreContract } from './message-store.contract.js';
+
+// One server for the file; every fixture gets its own key prefix, as separate deployments would.
+describe('Redis backends', { skip: skipRedis ? 'OPENMMSC_SKIP_REDIS=1' : false }, () => {
+  let redis: RedisServer | undefined;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+  const url = (): string => {
+    if (!redis) throw new Error('redis-server did not start');
+    return redis.url;
+  };
+
+  messageStoreContract('keyv + Redis', async () => {
+    const prefix = `t-${randomUUID()}`;
+    return { open: () => createMessageStore({ type: 'redis', url: url(), prefix }) };
+  });
+
+  jobQueueContract('BullMQ', async () => {
+    const prefix = `t-${randomUUID()}`;
+    return { open: () => createJobQueue({ type: 'redis', url: url(), prefix }) };
+  });
+});

@@ -1,0 +1,4 @@
+export { startTestMmsc, type TestMmsc, type TestMmscOptions } from './test-mmsc.js';
+export { buildMessage, type MessageSpec } from './build-message.js';
+export { waitFor } from './wait-for.js';
+export { recordingPushBearer, recordingReportSender } from './recording-plugins.js';

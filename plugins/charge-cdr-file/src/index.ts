@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { definePlugin } from '@openmmsc/core';
+import { cdrFileOptions } from './options.js';
+import { toCdr } from './cdr.js';
+import { JsonLinesWriter } from './json-lines-writer.js';
+
+export { cdrFileOptions, type CdrFileOptions } from './options.js';
+export { toCdr, type Cdr } from './cdr.js';
+
+/** Offline charging in its simplest durable form: one CDR per billing event, one JSON line each. */
+export default definePlugin({
+  name: '@openmmsc/plugin-charge-cdr-file',
+  version: '0.1.0',
+  apiVersion: '^1.0.0',
+  description: 'CDRs to a JSON-lines file',
+  configSchema: cdrFileOptions,
+  setup(ctx) {
+    const writer = new JsonLinesWriter(resolve(ctx.baseDir, ctx.options.path), ctx.options.fsync);
+    const events = new Set(ctx.options.events);
+    ctx.provide('ChargingBackend', {
+      name: ctx.name,
+      async record(event) {
+        if (events.size && !events.has(event.type)) return;
+        await writer.append(toCdr(event, ctx.config.node.id));
+      },
+    });
+    return {
+      ready: () => writer.ready(),
+      close: () => writer.close(),
+    };
+  },
+});

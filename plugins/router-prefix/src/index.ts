@@ -1,0 +1,23 @@
+import { definePlugin } from '@openmmsc/core';
+import { prefixRouterOptions } from './options.js';
+import { PrefixTable } from './prefix-table.js';
+
+export { prefixRouterOptions, type PrefixRouterOptions } from './options.js';
+export { PrefixTable } from './prefix-table.js';
+
+/** Routes recipients by the longest matching number prefix, e-mail domain or short code. */
+export default definePlugin({
+  name: '@openmmsc/plugin-router-prefix',
+  version: '0.1.0',
+  apiVersion: '^1.0.0',
+  description: 'Prefix-table routing resolver: longest prefix wins',
+  configSchema: prefixRouterOptions,
+  setup(ctx) {
+    const table = new PrefixTable(ctx.options);
+    ctx.provide('RoutingResolver', {
+      name: ctx.name,
+      resolve: async (address) => table.resolve(address),
+    });
+    ctx.log.debug({ routes: ctx.options.routes.length }, 'prefix table loaded');
+  },
+});
