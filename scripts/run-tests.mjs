@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const roots = ['packages', 'plugins', 'examples', 'bench'];
+const roots = ['packages', 'plugins', 'examples', 'bench', 'scripts'];
 const filters = process.argv.slice(2);
 
 function findTests(dir, out) {

@@ -3,7 +3,7 @@ import { ConfigError } from '@openmmsc/core';
 import { checkCommand } from './commands/check.js';
 import { startCommand } from './commands/start.js';
 import { registerCodecCommands } from './commands/codec.js';
-import type { Output } from './output.js';
+import { processOutput, type Output } from './output.js';
 
 export function buildProgram(out: Output, setExit: (code: number) => void): Command {
   const program = new Command()
@@ -36,7 +36,7 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
 }
 
 /** Runs the CLI; returns the process exit code. */
-export async function main(argv: readonly string[], out: Output = (await import('./output.js')).processOutput): Promise<number> {
+export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
   let code = 0;
   const program = buildProgram(out, (c) => {
     code = c;

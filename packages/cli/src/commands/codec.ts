@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { MmsDecodeError, decodePdu, encodePdu, pduFromJson, pduToJson } from '@openmmsc/codec';
 import type { Output } from '../output.js';
 
 async function readInput(source: string): Promise<Buffer> {
@@ -10,6 +9,8 @@ async function readInput(source: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+// The codec loads only when a codec command runs, keeping `start` and `check` lean.
+
 /** `openmmsc decode` / `openmmsc encode`: MMS PDUs to JSON and back. */
 export function registerCodecCommands(program: Command, out: Output, setExit: (code: number) => void): void {
   program
@@ -18,6 +19,7 @@ export function registerCodecCommands(program: Command, out: Output, setExit: (c
     .argument('<file>', 'PDU file, or - for standard input')
     .option('--compact', 'one line of JSON')
     .action(async (file: string, opts: { compact?: boolean }) => {
+      const { MmsDecodeError, decodePdu, pduToJson } = await import('@openmmsc/codec');
       const bytes = await readInput(file);
       try {
         const json = pduToJson(decodePdu(bytes));
@@ -35,6 +37,7 @@ export function registerCodecCommands(program: Command, out: Output, setExit: (c
     .argument('<json>', 'JSON file, inline JSON text, or - for standard input')
     .option('-o, --output <file>', 'write the PDU here instead of standard output')
     .action(async (input: string, opts: { output?: string }) => {
+      const { encodePdu, pduFromJson } = await import('@openmmsc/codec');
       const text = input.trimStart().startsWith('{') ? input : (await readInput(input)).toString('utf8');
       const pdu = encodePdu(pduFromJson(JSON.parse(text) as unknown));
       if (opts.output) await writeFile(opts.output, pdu);

@@ -477,7 +477,12 @@ export function encodedString(c: Cursor): EncodedString {
     if ((e - s) % 2 === 1 && c.buf[e - 1] === 0) e--;
   } else if (c.buf[s] === 0x7f) s++;
   c.pos = end;
-  const text = mib === 106 || mib === 3 || mib === 0 ? decodeText(c.buf, s, e) : decodeCharset(c.buf.subarray(s, e), mib);
+  let text: string;
+  if (mib === 106 || mib === 3 || mib === 0) {
+    // A UTF-8 byte-order mark some handsets put in front is not part of the text.
+    if (mib === 106 && e - s >= 3 && c.buf[s] === 0xef && c.buf[s + 1] === 0xbb && c.buf[s + 2] === 0xbf) s += 3;
+    text = decodeText(c.buf, s, e);
+  } else text = decodeCharset(c.buf.subarray(s, e), mib);
   return { text, charset };
 }
 

@@ -58,46 +58,58 @@ const pluginEntry = z.union([
 
 export const kernelConfigSchema = z.object({
   node: z
-    .object({ id: z.string().min(1).default(hostname()).describe('Name of this node in logs and metrics.') })
-    .prefault({}),
+    .object({
+      id: z
+        .string()
+        .min(1)
+        .optional()
+        .transform((id) => id ?? hostname())
+        .describe('Name of this node in logs, metrics and CDRs (default: the host name).'),
+    })
+    .prefault({})
+    .describe('This node.'),
   store: backendSchema
     .default({ type: 'sqlite', path: '.data/openmmsc.sqlite' })
     .describe('Message store: metadata, parts and recipient state.'),
   queue: backendSchema.optional().describe('Job queue; defaults to the same backend as the store.'),
   admin: z
     .object({
-      enabled: z.boolean().default(true),
-      host: z.string().default('127.0.0.1'),
+      enabled: z.boolean().default(true).describe('Serve the admin endpoints.'),
+      host: z.string().default('127.0.0.1').describe('Address to listen on; keep it private.'),
       port: z.coerce.number().int().min(0).max(65535).default(9090).describe('0 picks a free port.'),
     })
     .prefault({})
     .describe('Admin HTTP server: /health, /ready, /metrics.'),
   log: z
     .object({
-      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level; logs are JSON lines on stdout.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Logging.'),
   addressing: z
     .object({
       defaultCountryCode: z.string().regex(/^\d{1,3}$/).optional().describe('Completes national numbers.'),
-      internationalPrefix: z.string().regex(/^\d*$/).default('00'),
-      nationalPrefix: z.string().regex(/^\d*$/).default('0'),
-      shortCodeMaxDigits: z.number().int().min(0).max(10).default(6),
+      internationalPrefix: z.string().regex(/^\d*$/).default('00').describe('Dialled prefix of international numbers given without `+`.'),
+      nationalPrefix: z.string().regex(/^\d*$/).default('0').describe('Dialled prefix of national numbers.'),
+      shortCodeMaxDigits: z.number().int().min(0).max(10).default(6).describe('Digit strings up to this long are short codes.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('How addresses without `+` or a type are normalised.'),
   limits: z
     .object({
       maxMessageSize: byteSize.prefault('1MB').describe('Largest message accepted on any interface.'),
-      maxRecipients: z.number().int().min(1).default(100),
+      maxRecipients: z.number().int().min(1).default(100).describe('Most recipients (To + Cc + Bcc) per message.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Limits checked in the receive stage.'),
   expiry: z
     .object({
       default: duration.prefault('3d').describe('Expiry when the sender set none.'),
       max: duration.prefault('7d').describe('Cap on any expiry the sender asks for.'),
       retention: duration.prefault('1d').describe('How long a finished message is kept before deletion.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Message expiry (X-Mms-Expiry is capped by `max`).'),
   jobs: z
     .object({
       notify: jobPolicy({ maxAttempts: 8, base: '30s', max: '1h', concurrency: 16 }),
@@ -105,15 +117,20 @@ export const kernelConfigSchema = z.object({
       report: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 8 }),
       expire: jobPolicy({ maxAttempts: 5, base: '1m', max: '30m', concurrency: 4 }),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Attempt budgets, back-off and concurrency per job kind.'),
   services: z
     .object({
       pushBearer: z.string().optional().describe('Plugin whose push bearer to use when several provide one.'),
       transcoder: z.string().optional().describe('Plugin whose transcoder to use when several provide one.'),
     })
-    .prefault({}),
-  shutdown: z.object({ graceMs: duration.prefault('15s') }).prefault({}),
-  plugins: z.array(pluginEntry).default([]),
+    .prefault({})
+    .describe('Which plugin provides a single service when several do.'),
+  shutdown: z
+    .object({ graceMs: duration.prefault('15s').describe('Longest wait for running jobs on SIGTERM.') })
+    .prefault({})
+    .describe('Graceful stop.'),
+  plugins: z.array(pluginEntry).default([]).describe('The plugins, in the order their hooks run.'),
 });
 
 export type KernelConfigInput = z.input<typeof kernelConfigSchema>;

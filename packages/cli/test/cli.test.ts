@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+
+const run = fileURLToPath(new URL('../src/run.ts', import.meta.url));
+const cli = (...args: string[]) => spawnSync(process.execPath, [...process.execArgv, run, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('openmmsc CLI', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'openmmsc-cli-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('has --help on every command', () => {
+    const top = cli('--help');
+    assert.equal(top.status, 0);
+    for (const command of ['start', 'check', 'decode', 'encode']) {
+      assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
+      const sub = cli(command, '--help');
+      assert.equal(sub.status, 0, sub.stderr);
+      assert.match(sub.stdout, new RegExp(`Usage: openmmsc ${command}`));
+    }
+  });
+
+  it('check prints the resolved config with secrets masked', async () => {
+    const file = join(dir, 'secret.yaml');
+    await writeFile(
+      file,
+      [
+        'store: { type: redis, url: "redis://mmsc:s3cret@127.0.0.1:6379" }',
+        'plugins:',
+        '  - name: "@openmmsc/plugin-router-prefix"',
+        '    options: { routes: [{ prefix: "+1555", target: local }] }',
+      ].join('\n'),
+    );
+    // Plugins resolve from the config's directory: use the example's, which has them installed.
+    const example = fileURLToPath(new URL('../../../examples/basic/', import.meta.url));
+    const inExample = join(example, '.check-test.yaml');
+    await writeFile(inExample, (await import('node:fs')).readFileSync(file));
+    try {
+      const r = cli('check', inExample);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /url: redis:\/\/mmsc:\*\*\*@127\.0\.0\.1:6379/);
+      assert.doesNotMatch(r.stdout, /s3cret/);
+      assert.match(r.stdout, /name: "@openmmsc\/plugin-router-prefix"/);
+      assert.match(r.stdout, /unmatched: next/); // plugin defaults filled in
+      assert.match(r.stderr, /configuration is valid \(1 plugin\(s\)\)/);
+    } finally {
+      await rm(inExample, { force: true });
+    }
+  });
+
+  it('check fails with the path and the problem', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'store: { type: sqlite }\nlimits: { maxRecipients: 0 }\n');
+    const r = cli('check', file);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /store\.path: required/);
+    assert.match(r.stderr, /limits\.maxRecipients: /);
+  });
+
+  it('start prints where it listens and drains on SIGTERM', async () => {
+    const file = join(dir, 'start.yaml');
+    await writeFile(file, `store: { type: sqlite, path: ${join(dir, 'start.sqlite')} }\nadmin: { port: 0 }\nlog: { level: warn }\n`);
+    const proc = spawn(process.execPath, [...process.execArgv, run, 'start', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (!/admin: (http:\/\/127\.0\.0\.1:\d+)/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const url = /admin: (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+    assert.ok(url, stderr);
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    assert.equal((await fetch(`${url}/ready`)).status, 200);
+    proc.kill('SIGTERM');
+    assert.equal(await exit, 0);
+    assert.match(stderr, /SIGTERM: draining and stopping/);
+  });
+});
