@@ -21,6 +21,7 @@ export { Services, SERVICE_CARDINALITY, type ServiceTypes, type ProvidableServic
 // Runtime and config
 export * from './runtime.js';
 export { Mmsc, type MmscOptions } from './mmsc.js';
+export { MessageChangeError } from './kernel/message-changes.js';
 export { createMmsc, type CreateMmscOptions } from './create-mmsc.js';
 export { kernelConfigSchema, duration, byteSize, type KernelConfig, type KernelConfigInput, type BackendConfig, type JobPolicyConfig } from './config/kernel-schema.js';
 export { loadConfig, resolveConfig, type ResolvedConfig, type ResolvedPlugin, type PluginInput, type ResolveOptions } from './config/resolve-config.js';

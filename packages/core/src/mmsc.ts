@@ -21,7 +21,8 @@ import type { MmsPart } from './model/message.js';
 import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
 import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
 import { createJobQueue } from './queue/create-job-queue.js';
-import type { MmscRuntime, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
+import type { CancelOutcome, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
+import { cancelMessage, replaceMessage } from './kernel/message-changes.js';
 import type { JobHandler, JobKind, JobQueue } from './services/job-queue.js';
 import type { AttributeValue, MessageStore, StoredMessage } from './services/message-store.js';
 import type { Report } from './services/report-sender.js';
@@ -97,7 +98,9 @@ export class Mmsc implements MmscRuntime {
     const store = await createMessageStore(this.config.store);
     let queue: JobQueue | undefined;
     try {
-      queue = await createJobQueue(queueBackendFor(this.config.store, this.config.queue));
+      queue = await createJobQueue(queueBackendFor(this.config.store, this.config.queue), {
+        onError: (error) => this.log.error({ err: error }, 'job queue error'),
+      });
       const services = new ServiceRegistry(this.container);
       this.container.bind(Services.MessageStore).toConstantValue(store);
       this.container.bind(Services.JobQueue).toConstantValue(queue);
@@ -217,6 +220,14 @@ export class Mmsc implements MmscRuntime {
     await this.lifecycle!.enqueueReportByAddress(message, report);
   }
 
+  cancel(messageId: string, options: { by: string; reason?: string }): Promise<CancelOutcome> {
+    return cancelMessage(this.k, this.lifecycle!, messageId, options);
+  }
+
+  replace(messageId: string, changes: ReplaceChanges): Promise<void> {
+    return replaceMessage(this.k, messageId, changes);
+  }
+
   parseAddress(raw: string): Address {
     return parseAddress(raw, this.addressing);
   }
@@ -238,6 +249,7 @@ export class Mmsc implements MmscRuntime {
         kv: k.store.kv(`plugin:${name}`),
         mmsc: this,
         provide: (service, implementation) => k.services.provide(name, service, implementation),
+        service: (service) => k.services.single(service),
       };
       let hooks: PluginHooks;
       try {

@@ -1,5 +1,5 @@
 import type { Address } from './model/address.js';
-import type { MmsMessage, MmsPart, Origin } from './model/message.js';
+import type { MmsHeaders, MmsMessage, MmsPart, Origin } from './model/message.js';
 import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
 import type { Reason } from './pipeline/verdict.js';
 import type { AttributeValue, StoredMessage } from './services/message-store.js';
@@ -35,6 +35,20 @@ export interface TransitionOptions {
   attributes?: Record<string, AttributeValue>;
 }
 
+export interface CancelOutcome {
+  /** Recipients moved to `rejected` by this cancel. */
+  cancelled: number;
+  /** Recipients already final (delivered, rejected or expired) before it. */
+  alreadyFinal: number;
+  /** Of those, how many had been delivered. */
+  delivered: number;
+}
+
+export interface ReplaceChanges {
+  parts?: readonly MmsPart[];
+  headers?: Partial<Pick<MmsHeaders, 'subject' | 'deliveryTime' | 'expiry' | 'messageClass' | 'priority' | 'deliveryReport' | 'readReport' | 'contentType' | 'extra'>>;
+}
+
 /** The running MMSC as plugins and integrators see it. */
 export interface MmscRuntime {
   /** Runs a message through receive → route → transcode → charge → store. */
@@ -48,6 +62,16 @@ export interface MmscRuntime {
   setRecipientAttributes(id: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord>;
   /** Queues a report for the originator over the interface the message came in on. */
   sendReport(messageId: string, report: Report): Promise<void>;
+  /**
+   * Stops delivery to every recipient not yet final (MM7 CancelReq). Throws
+   * `MessageChangeError('not-found')` for an unknown message.
+   */
+  cancel(messageId: string, options: { by: string; reason?: string }): Promise<CancelOutcome>;
+  /**
+   * Replaces content or headers while no recipient has fetched the message (MM7 ReplaceReq).
+   * Throws `MessageChangeError` (`not-found`, `already-delivered`, `already-final`).
+   */
+  replace(messageId: string, changes: ReplaceChanges): Promise<void>;
   /** Normalises an address with the MMSC's addressing options. */
   parseAddress(raw: string): Address;
 }

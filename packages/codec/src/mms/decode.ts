@@ -109,18 +109,17 @@ export function decodePdu(input: Uint8Array, opts?: DecodeOptions): MmsPdu {
         (unknown ??= []).push({ code, raw: buf.subarray(s, en) });
         warn(ctx, at, `${FIELD_WIRE_NAME[def.key]}: ${e.message}; kept as an unknown header`);
       }
-    } else if (b >= 0x20) {
+    } else if (b >= 0x20 && b < 0x7f) {
       // Application-header = Token-text Application-specific-value
       const name = c.textString();
       const vb = c.peek();
-      let value: string;
-      if (vb === 0 || vb >= 0x20) value = c.textString();
+      if (vb === 0 || vb >= 0x20) (unknown ??= []).push({ name, value: c.textString() });
       else {
+        // Not a text value: kept as its raw bytes.
         const [s, e] = c.skipValue();
-        value = decodeText(buf, s, e);
+        (unknown ??= []).push({ name, raw: buf.subarray(s, e) });
         warn(ctx, at, `application header ${name} has a binary value`);
       }
-      (unknown ??= []).push({ name, value });
     } else {
       if (b === 0 && isZeroTail(buf, at)) {
         // Trailing NUL padding after the last header (seen from real MMSCs).
@@ -234,10 +233,10 @@ function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType, ctx: C
         indexed(c, p, 'responseText');
         return;
       }
-      setOnce(c, p, key, encodedString(c), ctx, at);
+      setOnce(c, p, key, encodedString(c, ctx), ctx, at);
       return;
     case 'address':
-      pushTo(p, key, address(c));
+      pushTo(p, key, address(c, ctx));
       return;
     case 'from':
       setOnce(c, p, key, from(c, ctx, at), ctx, at);
@@ -291,7 +290,11 @@ function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType, ctx: C
         const major = (b >> 4) & 0x07;
         const minor = b & 0x0f;
         setOnce(c, p, key, minor === 0x0f ? `${major}` : `${major}.${minor}`, ctx, at);
-      } else setOnce(c, p, key, c.textString(), ctx, at);
+      } else {
+        if (ctx.strict) c.fail('non-conformant', 'X-Mms-MMS-Version as text', at);
+        warn(ctx, at, 'X-Mms-MMS-Version written as text');
+        setOnce(c, p, key, c.textString(), ctx, at);
+      }
       return;
     }
     case 'prevBy': {
@@ -300,7 +303,7 @@ function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType, ctx: C
       const saveEnd = c.end;
       c.end = end;
       const forwardedCount = c.integerValue();
-      const addr = address(c);
+      const addr = address(c, ctx);
       c.end = saveEnd;
       c.pos = end;
       pushTo(p, key, { forwardedCount, address: addr });
@@ -326,7 +329,7 @@ function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType, ctx: C
       const t = c.u8();
       const action = def.names![t & 0x7f];
       if (t < 0x80 || !action) c.fail('invalid-value', `MM-Flags token 0x${t.toString(16)}`, c.pos - 1);
-      const keyword = encodedString(c);
+      const keyword = encodedString(c, ctx);
       c.end = saveEnd;
       c.pos = end;
       pushTo(p, key, { action, keyword } as MmFlag);
@@ -412,6 +415,7 @@ function indexed(c: Cursor, p: Bag, what: 'contentLocation' | 'responseStatus' |
   else if (what === 'responseText') r.responseText = encodedString(c);
   else {
     const v = c.u8();
+    if (v < 0x80) c.fail('invalid-value', `response status 0x${v.toString(16)}`, c.pos - 1);
     const def = FIELDS_BY_CODE[0x12]!;
     r.responseStatus = (def.names![v & 0x7f] ?? v) as DeleteResult['responseStatus'];
   }
@@ -425,7 +429,11 @@ function dateSeconds(c: Cursor): number {
     c.pos++;
     return b & 0x7f;
   }
-  return c.longInteger();
+  const at = c.pos;
+  const v = c.longInteger();
+  // JavaScript dates end at 8.64e15 ms (year 275760).
+  if (v > 8.64e12) c.fail('invalid-value', `date ${v} out of range`, at);
+  return v;
 }
 
 function timeValue(c: Cursor): TimeValue {
@@ -445,7 +453,7 @@ function timeValue(c: Cursor): TimeValue {
 }
 
 /** Encoded-string-value = Text-string | Value-length Char-set Text-string. */
-export function encodedString(c: Cursor): EncodedString {
+export function encodedString(c: Cursor, ctx?: Ctx): EncodedString {
   const b = c.peek();
   if (b === 0 || b >= 0x20) return { text: c.textString() };
   const len = c.valueLength();
@@ -475,14 +483,25 @@ export function encodedString(c: Cursor): EncodedString {
   if (e > s && c.buf[e - 1] === 0) e--;
   if (wide) {
     if ((e - s) % 2 === 1 && c.buf[e - 1] === 0) e--;
-  } else if (c.buf[s] === 0x7f) s++;
+  } else {
+    if (c.buf[s] === 0x7f) s++;
+    // The text ends at its NUL; anything after it inside the value-length is padding.
+    const z = c.buf.indexOf(0, s);
+    if (z >= 0 && z < e) e = z;
+  }
   c.pos = end;
   let text: string;
   if (mib === 106 || mib === 3 || mib === 0) {
     // A UTF-8 byte-order mark some handsets put in front is not part of the text.
     if (mib === 106 && e - s >= 3 && c.buf[s] === 0xef && c.buf[s + 1] === 0xbb && c.buf[s + 2] === 0xbf) s += 3;
     text = decodeText(c.buf, s, e);
-  } else text = decodeCharset(c.buf.subarray(s, e), mib);
+  } else {
+    text = decodeCharset(c.buf.subarray(s, e), mib);
+    if (ctx && text.includes('\ufffd')) {
+      if (ctx.strict) c.fail('invalid-value', `text is not valid ${charset}`, s);
+      warn(ctx, s, `text is not valid ${charset}; undecodable octets replaced`);
+    }
+  }
   return { text, charset };
 }
 
@@ -495,8 +514,8 @@ function splitAddress(s: EncodedString): EncodedAddress {
   return a;
 }
 
-function address(c: Cursor): EncodedAddress {
-  return splitAddress(encodedString(c));
+function address(c: Cursor, ctx?: Ctx): EncodedAddress {
+  return splitAddress(encodedString(c, ctx));
 }
 
 function from(c: Cursor, ctx: Ctx, at: number): FromAddress {
@@ -504,7 +523,7 @@ function from(c: Cursor, ctx: Ctx, at: number): FromAddress {
   if (b === 0 || b >= 0x20) {
     if (ctx.strict) c.fail('non-conformant', 'From without Value-length', at);
     warn(ctx, at, 'From written without Value-length and address token');
-    return address(c);
+    return address(c, ctx);
   }
   const len = c.valueLength();
   const end = c.pos + len;
@@ -513,12 +532,12 @@ function from(c: Cursor, ctx: Ctx, at: number): FromAddress {
   const t = len > 0 ? c.u8() : 0x81;
   let v: FromAddress;
   if (t === 0x81) v = { address: '', insertAddress: true };
-  else if (t === 0x80) v = c.pos < end ? address(c) : { address: '' };
+  else if (t === 0x80) v = c.pos < end ? address(c, ctx) : { address: '' };
   else {
     // Lenient: the token is missing and the encoded string starts at once.
     c.pos--;
     warn(ctx, at, 'From without Address-present-token');
-    v = address(c);
+    v = address(c, ctx);
   }
   c.end = saveEnd;
   c.pos = end;

@@ -71,7 +71,9 @@ function writePdu(w: Writer, pdu: MmsPdu, lenient: boolean): void {
   }
   if (p.mmsVersion !== undefined) {
     w.u8(0x80 | FIELD.mmsVersion);
-    w.u8(version(p.mmsVersion));
+    // A version that is not major.minor (seen from some senders) is written back as text when lenient.
+    if (lenient && typeof p.mmsVersion === 'string' && !VERSION.test(p.mmsVersion)) w.textString(p.mmsVersion);
+    else w.u8(version(p.mmsVersion));
   }
   for (let i = 0; i < ENCODE_ORDER.length; i++) {
     const key = ENCODE_ORDER[i]!;
@@ -121,8 +123,10 @@ function num(v: unknown, path: string): number {
   return v;
 }
 
+const VERSION = /^([0-7])(?:\.(\d{1,2}))?$/;
+
 function version(v: unknown): number {
-  const m = typeof v === 'string' ? /^([0-7])(?:\.(\d{1,2}))?$/.exec(v) : null;
+  const m = typeof v === 'string' ? VERSION.exec(v) : null;
   if (!m || Number(m[2] ?? 15) > 15) throw new MmsEncodeError('mmsVersion', `bad version ${String(v)} (want "1.2")`);
   return 0x80 | (Number(m[1]) << 4) | Number(m[2] ?? 15);
 }
@@ -377,7 +381,14 @@ function writeDeleteResults(w: Writer, list: DeleteResult[]): void {
 function writeUnknown(w: Writer, list: UnknownHeader[]): void {
   list.forEach((h, i) => {
     const path = `unknownHeaders[${i}]`;
-    if (h && 'raw' in h) {
+    if (h && 'raw' in h && h.code === undefined) {
+      if (typeof h.name !== 'string' || h.name.length === 0 || h.name.charCodeAt(0) < 0x20 || h.name.charCodeAt(0) >= 0x7f) {
+        throw new MmsEncodeError(path + '.name', 'must start with a printable ASCII character');
+      }
+      if (!(h.raw instanceof Uint8Array) || h.raw.length === 0) throw new MmsEncodeError(path + '.raw', 'must be non-empty bytes');
+      w.token(h.name);
+      w.bytes(h.raw);
+    } else if (h && 'raw' in h) {
       if (!Number.isInteger(h.code) || h.code < 0 || h.code > 0x7f) throw new MmsEncodeError(path + '.code', 'must be 0..127');
       if (!(h.raw instanceof Uint8Array) || h.raw.length === 0) throw new MmsEncodeError(path + '.raw', 'must be non-empty bytes');
       if (h.code === FIELD.contentType) throw new MmsEncodeError(path + '.code', 'Content-Type goes in body');

@@ -87,8 +87,14 @@ export interface DeleteResult {
   responseText?: EncodedString;
 }
 
-/** A header the codec does not interpret: textual (`X-Foo: bar`) or well-known with its raw value. */
-export type UnknownHeader = { name: string; value: string } | { code: number; raw: Uint8Array };
+/**
+ * A header the codec does not interpret: textual (`X-Foo: bar`), well-known (by code) with its raw
+ * encoded value, or a textual name with a binary value.
+ */
+export type UnknownHeader =
+  | { name: string; value: string }
+  | { code: number; raw: Uint8Array }
+  | { name: string; raw: Uint8Array; code?: undefined };
 
 /** A message body: WSP multipart entries, or a single body (non-multipart content type). */
 export type MmsBody =

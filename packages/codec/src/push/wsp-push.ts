@@ -72,7 +72,7 @@ export function decodeWapPush(input: Uint8Array): WapPush {
       const sub = new Cursor(buf, vstart, e);
       if (code === WSP_HEADER.XWapApplicationId) {
         const v = sub.peek();
-        if (v >= 0x20 || v === 0) applicationId = sub.textString();
+        if (v === 0 || (v >= 0x20 && v < 0x80)) applicationId = sub.textString();
         else {
           const n = sub.integerValue();
           applicationId = WAP_APPLICATION_IDS.get(n) ?? n;

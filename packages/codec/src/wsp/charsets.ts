@@ -253,7 +253,10 @@ export function encodeCharset(text: string, charset: string | number): Buffer {
   }
   if (name === 'gb2312' || name === 'gb18030') return encodeCharset(text, 'gbk');
   if (name.startsWith('mib-')) return Buffer.from(text, 'utf8');
+  if (name === 'iso-2022-jp') return encodeIso2022jp(text);
   const label = decoderLabel(name);
+  // Stateful encodings start in ASCII: plain ASCII text is written as is.
+  if (/^[\x00-\x7f]*$/.test(text) && !name.startsWith('utf-') && !name.startsWith('iso-10646')) return Buffer.from(text, 'latin1');
   if (label.startsWith('iso-2022') || label === 'utf-7' || !getDecoder(label)) throw new MmsEncodeError('', `cannot encode charset ${name}`);
   const table = reverseTable(label);
   const out: number[] = [];
@@ -263,5 +266,28 @@ export function encodeCharset(text: string, charset: string | number): Buffer {
     if (!bytes) throw new MmsEncodeError('', `character U+${cp.toString(16)} not in ${name}`);
     for (const x of bytes) out.push(x);
   }
+  return Buffer.from(out);
+}
+
+/** ISO-2022-JP: ASCII and JIS X 0208 (via the EUC-JP table), switching with escape sequences. */
+function encodeIso2022jp(text: string): Buffer {
+  const table = reverseTable('euc-jp');
+  const out: number[] = [];
+  let jis = false;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x80) {
+      if (jis) out.push(0x1b, 0x28, 0x42);
+      jis = false;
+      out.push(cp);
+      continue;
+    }
+    const b = table.get(cp);
+    if (!b || b.length !== 2 || b[0]! < 0xa1) throw new MmsEncodeError('', `character U+${cp.toString(16)} not in iso-2022-jp`);
+    if (!jis) out.push(0x1b, 0x24, 0x42);
+    jis = true;
+    out.push(b[0]! & 0x7f, b[1]! & 0x7f);
+  }
+  if (jis) out.push(0x1b, 0x28, 0x42);
   return Buffer.from(out);
 }

@@ -130,12 +130,10 @@ function typedValue(c: Cursor, kind: ParamKind, at: number): string {
       }
       return c.textString();
     case 'q': {
-      if (b < 0x20 || b & 0x80) {
-        const q = c.uintvar();
-        if (q === 0) return '0';
-        return q <= 100 ? String((q - 1) / 100) : String((q - 100) / 1000);
-      }
-      return c.textString();
+      // Q-value: a 1-2 octet uintvar (1..100 = 0.00..0.99, 101..1099 = 0.001..0.999).
+      const q = c.uintvar();
+      if (q === 0) return '0';
+      return q <= 100 ? String((q - 1) / 100) : String((q - 100) / 1000);
     }
     case 'field':
       if (b & 0x80) {
@@ -160,7 +158,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Writes a Content-type-value. */
 export function encodeContentType(w: Writer, ct: ContentType, path = 'contentType'): void {
   const { mediaType, params } = ct;
-  if (typeof mediaType !== 'string' || mediaType.length === 0) throw new MmsEncodeError(path, 'mediaType is required');
+  if (typeof mediaType !== 'string') throw new MmsEncodeError(path, 'mediaType is required');
   const code = mediaCode(mediaType);
   let hasParams = false;
   if (params) for (const _ in params) { hasParams = true; break; }

@@ -103,7 +103,7 @@ export class Writer {
     else this.longInteger(v);
   }
 
-  /** Raw text bytes, UTF-8 (ASCII fast path), no terminator. */
+  /** Raw text bytes, UTF-8 (ASCII fast path), no terminator. NUL cannot be written inside a text. */
   raw(s: string): void {
     const n = s.length;
     this.ensure(n * 3 + 1);
@@ -111,7 +111,8 @@ export class Writer {
     let p = this.pos;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c >= 0x80) {
+      if (c >= 0x80 || c === 0) {
+        if (s.indexOf('\0', i) >= 0) throw new MmsEncodeError('', 'text contains a NUL character');
         this.pos = p + buf.utf8Write(s.slice(i), p);
         return;
       }
@@ -120,9 +121,15 @@ export class Writer {
     this.pos = p;
   }
 
-  /** Text-string: quote (0x7F) if the first octet would be >= 0x80, then text and NUL. */
+  /**
+   * Text-string: quote (0x7F) if the first octet would be >= 0x80 (as the spec says) or a control
+   * character (which a reader would take for a value length), then text and NUL.
+   */
   textString(s: string): void {
-    if (s.length > 0 && s.charCodeAt(0) >= 0x80) this.u8(0x7f);
+    if (s.length > 0) {
+      const c = s.charCodeAt(0);
+      if (c >= 0x7f || c < 0x20) this.u8(0x7f);
+    }
     this.raw(s);
     this.u8(0);
   }

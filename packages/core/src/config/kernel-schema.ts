@@ -116,6 +116,13 @@ export const kernelConfigSchema = z.object({
       deliver: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 16 }),
       report: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 8 }),
       expire: jobPolicy({ maxAttempts: 5, base: '1m', max: '30m', concurrency: 4 }),
+      renotify: z
+        .object({
+          after: duration.prefault(0).describe('Notify again this long after a notification that was not followed by a retrieval (0 = never).'),
+          max: z.number().int().min(0).default(0).describe('Most repeat notifications per recipient.'),
+        })
+        .prefault({})
+        .describe('Repeat notifications for handsets that did not fetch.'),
     })
     .prefault({})
     .describe('Attempt budgets, back-off and concurrency per job kind.'),

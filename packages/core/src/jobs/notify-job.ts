@@ -2,12 +2,14 @@ import { addressKey } from '../model/address.js';
 import { FINAL_STATES } from '../model/recipient-state.js';
 import type { NotifyContext } from '../plugin/define-plugin.js';
 import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
-import type { NotificationInfo } from '../services/push-bearer.js';
+import type { NotificationInfo, PushRequest } from '../services/push-bearer.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
 import { runJobHooks } from './hook-verdicts.js';
 import { messageRef } from './job-data.js';
 import { retryError as retry } from './retry-error.js';
+import { jobIds } from '../kernel/job-ids.js';
+import { jobSpec } from '../kernel/job-specs.js';
 
 /** Tells a local recipient a message waits: notify hooks (MM1 builds the PDU), then the push bearer. */
 export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecycle, job: RunningJob, signal: AbortSignal): Promise<void> {
@@ -39,14 +41,28 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
 
   const bearer = k.services.single('PushBearer');
   if (!bearer) throw new PermanentJobError('no push bearer is configured (add a push plugin such as @openmmsc/plugin-push-smpp)');
-  const request = ctx.pdu ? { to: recipient.address, notification, pdu: ctx.pdu } : { to: recipient.address, notification };
+  const request: PushRequest = { to: recipient.address, notification };
+  if (ctx.pdu) request.pdu = ctx.pdu;
+  if (ctx.text !== undefined) request.text = ctx.text;
   const result = await bearer.push(request, signal);
   if (result.status === 'sent') {
     const attributes = result.reference ? { pushReference: result.reference } : undefined;
     await lifecycle.transition(messageId, index, 'notified', attributes ? { by: bearer.name, attributes } : { by: bearer.name });
+    await scheduleRenotify(k, messageId, index, job);
     return;
   }
   if (result.status === 'retry') throw retry(`${bearer.name}: ${result.reason}`, result.retryAfterMs);
   await lifecycle.transition(messageId, index, 'rejected', { by: bearer.name, reason: result.reason, report: 'unreachable' });
 }
 
+
+/** Handsets miss pushes: notify again later unless the message was fetched meanwhile. */
+async function scheduleRenotify(k: KernelContext, messageId: string, index: number, job: RunningJob): Promise<void> {
+  const { after, max } = k.config.jobs.renotify;
+  const round = typeof job.data.round === 'number' ? job.data.round : 0;
+  if (after <= 0 || round >= max) return;
+  const next = round + 1;
+  await k.queue.enqueue(
+    jobSpec(k, 'notify', `${jobIds.notify(messageId, index)}:r${next}`, { messageId, index, round: next }, k.clock.now() + after),
+  );
+}

@@ -24,6 +24,8 @@ export interface NotifyContext {
   readonly notification: NotificationInfo;
   /** Set by the interface that encodes the notification (MM1: the WSP push PDU). */
   pdu?: Uint8Array;
+  /** Set instead of `pdu` to send a plain text SMS (MM1: a web link for handsets without MMS). */
+  text?: string;
   readonly log: Logger;
   readonly signal: AbortSignal;
 }
@@ -76,6 +78,11 @@ export interface PluginContext<Options> {
   readonly mmsc: MmscRuntime;
   /** Contributes a service implementation (bound in the kernel's container). */
   provide<K extends ProvidableService>(service: K, implementation: ServiceTypes[K]): void;
+  /**
+   * The implementation of a single service chosen by config (e.g. the push bearer MM1 uses for
+   * delivery reports). Available once every plugin is set up: call it from hooks, not `setup`.
+   */
+  service<K extends 'PushBearer' | 'Transcoder'>(service: K): ServiceTypes[K] | undefined;
 }
 
 export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {

@@ -49,7 +49,9 @@ export class BullmqJobQueue implements JobQueue {
   readonly #opts: BullmqJobQueueOptions;
   readonly #queues = new Map<JobKind, Queue<Payload>>();
   readonly #workers: Worker<Payload>[] = [];
-  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new Map<string, AbortController>();
+  /** `onFailed` calls in flight, awaited by `close`. */
+  readonly #failing = new Set<Promise<void>>();
   /** Original errors behind the `UnrecoverableError`s handed to BullMQ, for `onFailed`. */
   readonly #permanent = new Map<string, Error>();
   readonly #onError: (error: unknown) => void;
@@ -131,7 +133,9 @@ export class BullmqJobQueue implements JobQueue {
       worker.on('error', this.#onError);
       worker.on('failed', (job, error) => {
         // BullMQ sets finishedOn only when it gives up (attempts used or unrecoverable).
-        if (job?.finishedOn) void this.#failed(kind, job, error, options);
+        if (!job?.finishedOn) return;
+        const call = this.#failed(kind, job, error, options).finally(() => this.#failing.delete(call));
+        this.#failing.add(call);
       });
       this.#workers.push(worker);
     }
@@ -171,10 +175,8 @@ export class BullmqJobQueue implements JobQueue {
     const handler = options.handlers[kind];
     if (!handler) throw new UnrecoverableError(`no handler for ${kind}`);
     const controller = new AbortController();
-    let finish!: () => void;
-    const done = new Promise<void>((r) => (finish = r));
     const key = job.id ?? '';
-    this.#running.set(key, { controller, done });
+    this.#running.set(key, controller);
     try {
       await handler(this.#runningJob(kind, job, job.attemptsMade + 1), controller.signal);
     } catch (error) {
@@ -190,7 +192,6 @@ export class BullmqJobQueue implements JobQueue {
       throw error;
     } finally {
       this.#running.delete(key);
-      finish();
     }
   }
 
@@ -212,24 +213,24 @@ export class BullmqJobQueue implements JobQueue {
 
   async #close(graceMs: number): Promise<void> {
     this.#closing = true;
-    await Promise.all(this.#workers.map((w) => w.pause(true)));
-    let force = false;
-    if (!(await this.#settle(graceMs))) {
-      for (const { controller } of this.#running.values()) controller.abort(new Error('job queue closing'));
+    // Closing a worker stops it claiming at once and resolves when its active jobs have ended.
+    const workersClosed = Promise.all(this.#workers.map((w) => w.close()));
+    if (!(await this.#within(workersClosed, graceMs))) {
+      for (const controller of this.#running.values()) controller.abort(new Error('job queue closing'));
       // Handlers that ignore the signal keep their lock until it expires; then another node
-      // (or the next start) retries them.
-      force = !(await this.#settle(Math.min(graceMs, 1000)));
+      // (or the next start) retries them. We stop waiting for them here.
+      if (!(await this.#within(workersClosed, Math.min(graceMs, 1000)))) {
+        this.#onError(new Error(`job queue closed with ${this.#running.size} handler(s) still running`));
+      }
     }
-    await Promise.all(this.#workers.map((w) => w.close(force)));
+    await Promise.all(this.#failing);
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
   }
 
-  async #settle(ms: number): Promise<boolean> {
-    if (this.#running.size === 0) return true;
+  async #within(promise: Promise<unknown>, ms: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
-    const all = Promise.all([...this.#running.values()].map((r) => r.done)).then(() => true);
-    const settled = await Promise.race([all, timeout]);
+    const settled = await Promise.race([promise.then(() => true), timeout]);
     clearTimeout(timer);
     return settled;
   }

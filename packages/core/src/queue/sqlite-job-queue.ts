@@ -79,7 +79,7 @@ export class SqliteJobQueue implements JobQueue {
   readonly #active = new Map<string, Running>();
   readonly #activeByKind = new Map<JobKind, number>();
   #closing = false;
-  #closed = false;
+  #closed: Promise<void> | undefined;
   #pumping = false;
   #pumpAgain = false;
   #pumpScheduled = false;
@@ -128,10 +128,16 @@ export class SqliteJobQueue implements JobQueue {
     this.#schedulePump();
   }
 
-  async close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-    if (this.#closed) return;
+  close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.#closed ??= this.#close(graceMs);
+    return this.#closed;
+  }
+
+  async #close(graceMs: number): Promise<void> {
     this.#closing = true;
     clearTimeout(this.#timer);
+    // A pump may be between its claim and launching handlers: let it launch them, so they are waited for.
+    while (this.#pumping) await new Promise((r) => setTimeout(r, 1));
     if (!(await this.#settle(graceMs))) {
       for (const running of this.#active.values()) running.controller.abort(new Error('job queue closing'));
       // Handlers that honour the signal end now; the others are abandoned and their jobs resume later.
@@ -142,9 +148,6 @@ export class SqliteJobQueue implements JobQueue {
         }
       }
     }
-    // A pump may be between its claim and launching handlers; let it finish.
-    while (this.#pumping) await new Promise((r) => setTimeout(r, 1));
-    this.#closed = true;
     await this.#db.close();
   }
 

@@ -38,6 +38,8 @@ export interface MessageStore {
   /** Replaces metadata (not parts or recipients). */
   update(message: StoredMessage): Promise<void>;
   getParts(id: string): Promise<MmsPart[] | undefined>;
+  /** Replaces the parts (MM7 ReplaceReq) and drops every adapted variant of the old ones. */
+  replaceParts(id: string, parts: readonly MmsPart[]): Promise<void>;
   /** An adapted copy of the parts for one adaptation class. */
   saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void>;
   getVariant(id: string, variant: string): Promise<MmsPart[] | undefined>;

@@ -22,6 +22,11 @@ export interface PushRequest {
   notification: NotificationInfo;
   /** The encoded WAP Push (WSP push PDU carrying the m-notification-ind), when built. */
   pdu?: Uint8Array;
+  /**
+   * Send this as a plain text SMS instead of a WAP Push (handsets that cannot do MMS get a web
+   * link; bearers that cannot send text answer `failed`).
+   */
+  text?: string;
 }
 
 export type PushResult =

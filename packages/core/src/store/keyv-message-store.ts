@@ -26,12 +26,17 @@ interface MessageRecord {
   message: StoredMessage;
   parts: number;
   recipients: number[];
+  /**
+   * Generation of the parts: `replaceParts` writes a new generation, then switches the record
+   * to it, so a reader never sees a mix, and variants of older generations stop being found.
+   */
+  gen: number;
 }
 
 const msgKey = (id: string): string => `msg:${id}`;
-const partKey = (id: string, i: number): string => `part:${id}:${i}`;
+const partKey = (id: string, gen: number, i: number): string => `part:${id}:${gen}:${i}`;
 const rcptKey = (id: string, index: number): string => `rcpt:${id}:${index}`;
-const varKey = (id: string, variant: string): string => `var:${id}:${variant}`;
+const varKey = (id: string, gen: number, variant: string): string => `var:${id}:${gen}:${variant}`;
 const varIndexKey = (id: string): string => `vars:${id}`;
 
 /** Installs the Date- and bytes-preserving codec and makes every adapter error reach the caller. */
@@ -61,12 +66,12 @@ export class KeyvMessageStore implements MessageStore {
   async save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void> {
     const id = message.id;
     const pieces = [
-      ...parts.map((part, i) => ({ key: partKey(id, i), value: part })),
+      ...parts.map((part, i) => ({ key: partKey(id, 0, i), value: part })),
       ...recipients.map((r) => ({ key: rcptKey(id, r.index), value: r })),
     ];
     if (pieces.length > 0) await this.#keyv.setMany(pieces);
     // Metadata last: it is the commit record, so a crash mid-save never exposes half a message.
-    const record: MessageRecord = { message, parts: parts.length, recipients: recipients.map((r) => r.index) };
+    const record: MessageRecord = { message, parts: parts.length, recipients: recipients.map((r) => r.index), gen: 0 };
     await this.#keyv.set(msgKey(id), record);
   }
 
@@ -85,20 +90,43 @@ export class KeyvMessageStore implements MessageStore {
     const record = await this.#record(id);
     if (record === undefined) return undefined;
     if (record.parts === 0) return [];
-    const keys = Array.from({ length: record.parts }, (_, i) => partKey(id, i));
+    const keys = Array.from({ length: record.parts }, (_, i) => partKey(id, record.gen, i));
     const parts = await this.#keyv.getMany<MmsPart>(keys);
     if (parts.some((p) => p === undefined)) throw new Error(`message ${id}: parts missing from the store`);
     return parts as MmsPart[];
   }
 
+  async replaceParts(id: string, parts: readonly MmsPart[]): Promise<void> {
+    const old = await this.#record(id);
+    if (old === undefined) throw new Error(`message ${id} not found`);
+    const gen = old.gen + 1;
+    if (parts.length > 0) await this.#keyv.setMany(parts.map((part, i) => ({ key: partKey(id, gen, i), value: part })));
+    let size = 0;
+    for (const part of parts) size += part.data.byteLength;
+    // The switch is the commit; metadata derived from the parts changes with it.
+    const committed = await this.#modify<MessageRecord>(msgKey(id), (current) => {
+      if (current === undefined) throw new Error(`message ${id} was deleted`);
+      return { ...current, gen, parts: parts.length, message: { ...current.message, size, partCount: parts.length } };
+    });
+    const stale: string[] = [];
+    for (let i = 0; i < old.parts; i++) stale.push(partKey(id, old.gen, i));
+    const variants = (await this.#keyv.get<string[]>(varIndexKey(id))) ?? [];
+    for (const name of variants) stale.push(varKey(id, old.gen, name));
+    if (committed.gen === gen && stale.length > 0) await this.#keyv.deleteMany(stale);
+  }
+
   async saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void> {
+    const record = await this.#record(id);
+    if (record === undefined) throw new Error(`message ${id} not found`);
     // Index first: a crash in between leaves a name without a variant, never an unfindable variant.
     await this.#modify<string[]>(varIndexKey(id), (names = []) => (names.includes(variant) ? names : [...names, variant]));
-    await this.#keyv.set(varKey(id, variant), parts);
+    await this.#keyv.set(varKey(id, record.gen, variant), parts);
   }
 
   async getVariant(id: string, variant: string): Promise<MmsPart[] | undefined> {
-    return this.#keyv.get<MmsPart[]>(varKey(id, variant));
+    const record = await this.#record(id);
+    if (record === undefined) return undefined;
+    return this.#keyv.get<MmsPart[]>(varKey(id, record.gen, variant));
   }
 
   async getRecipients(id: string): Promise<RecipientRecord[]> {
@@ -128,9 +156,10 @@ export class KeyvMessageStore implements MessageStore {
     const variants = (await this.#keyv.get<string[]>(varIndexKey(id))) ?? [];
     // Metadata first: once it is gone the message is gone, even if a crash leaves pieces behind.
     await this.#keyv.delete(msgKey(id));
-    const keys = [...variants.map((v) => varKey(id, v)), varIndexKey(id)];
+    const keys = [varIndexKey(id)];
     if (record !== undefined) {
-      for (let i = 0; i < record.parts; i++) keys.push(partKey(id, i));
+      for (const v of variants) keys.push(varKey(id, record.gen, v));
+      for (let i = 0; i < record.parts; i++) keys.push(partKey(id, record.gen, i));
       for (const index of record.recipients) keys.push(rcptKey(id, index));
     }
     await this.#keyv.deleteMany(keys);

@@ -148,6 +148,27 @@ export function messageStoreContract(name: string, newFixture: () => Promise<Sto
       assert.equal(await store.getVariant('m4', 'other'), undefined);
     });
 
+    it('replaceParts swaps the parts and drops variants of the old ones', async () => {
+      const { store } = await fresh();
+      await store.save(message('r1'), parts(2000), recipients());
+      await store.saveVariant('r1', 'small', parts(10));
+      const replacement = [parts(700)[1]!];
+      await store.replaceParts('r1', replacement);
+      assertPartsEqual(await store.getParts('r1'), replacement);
+      assert.equal(await store.getVariant('r1', 'small'), undefined, 'a variant of the old parts survived');
+      const meta = await store.get('r1');
+      assert.equal(meta?.partCount, 1);
+      assert.equal(meta?.size, 700);
+      assert.equal((await store.getRecipients('r1')).length, 2);
+      const small = parts(5);
+      await store.saveVariant('r1', 'small', small);
+      assertPartsEqual(await store.getVariant('r1', 'small'), small);
+      await store.delete('r1');
+      assert.equal(await store.getParts('r1'), undefined);
+      assert.equal(await store.getVariant('r1', 'small'), undefined);
+      await assert.rejects(store.replaceParts('missing', replacement));
+    });
+
     it('updateRecipient serialises concurrent updates and writes nothing when fn throws', async () => {
       const { store } = await fresh();
       await store.save(message('m5'), parts(10), recipients());

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { after, before, describe } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { createJobQueue } from '../../src/queue/create-job-queue.js';
 import { createMessageStore } from '../../src/store/create-message-store.js';
 import { skipRedis, startRedis, type RedisServer } from '../helpers/redis.js';
@@ -9,16 +9,26 @@ import { messageStoreContract } from './message-store.contract.js';
 // One server for the file; every fixture gets its own key prefix, as separate deployments would.
 describe('Redis backends', { skip: skipRedis ? 'OPENMMSC_SKIP_REDIS=1' : false }, () => {
   let redis: RedisServer | undefined;
+  let startError: unknown;
+  // A missing redis-server must show up as failed tests (not cancelled ones) with the reason.
   before(async () => {
-    redis = await startRedis();
+    try {
+      redis = await startRedis();
+    } catch (error) {
+      startError = error;
+    }
   });
   after(async () => {
     await redis?.stop();
   });
   const url = (): string => {
-    if (!redis) throw new Error('redis-server did not start');
+    if (!redis) throw startError ?? new Error('redis-server did not start');
     return redis.url;
   };
+
+  it('redis-server is available', () => {
+    url();
+  });
 
   messageStoreContract('keyv + Redis', async () => {
     const prefix = `t-${randomUUID()}`;

@@ -1,0 +1,78 @@
+import { FINAL_STATES } from '../model/recipient-state.js';
+import type { MmsHeaders, MmsPart } from '../model/message.js';
+import { messageSize } from '../model/message.js';
+import type { CancelOutcome, ReplaceChanges } from '../runtime.js';
+import { jobIds } from './job-ids.js';
+import type { KernelContext } from './kernel-context.js';
+import type { RecipientLifecycle } from './recipient-lifecycle.js';
+import { enqueueOnward } from './submission.js';
+
+export class MessageChangeError extends Error {
+  readonly code: 'not-found' | 'already-delivered' | 'already-final';
+  constructor(code: MessageChangeError['code'], message: string) {
+    super(message);
+    this.name = 'MessageChangeError';
+    this.code = code;
+  }
+}
+
+/** Cancels delivery to every recipient not yet final (MM7 CancelReq, m-cancel-req). */
+export async function cancelMessage(
+  k: KernelContext,
+  lifecycle: RecipientLifecycle,
+  messageId: string,
+  opts: { by: string; reason?: string },
+): Promise<CancelOutcome> {
+  const message = await k.store.get(messageId);
+  if (!message) throw new MessageChangeError('not-found', `message ${messageId} not found`);
+  const outcome: CancelOutcome = { cancelled: 0, alreadyFinal: 0, delivered: 0 };
+  for (const r of await k.store.getRecipients(messageId)) {
+    if (FINAL_STATES.has(r.state)) {
+      outcome.alreadyFinal += 1;
+      if (r.state === 'delivered') outcome.delivered += 1;
+      continue;
+    }
+    await lifecycle.transition(messageId, r.index, 'rejected', { by: opts.by, reason: opts.reason ?? 'cancelled by the sender', report: false });
+    outcome.cancelled += 1;
+  }
+  return outcome;
+}
+
+const RETRIEVED_OR_LATER = new Set(['retrieved', 'forwarded', 'delivered']);
+
+/**
+ * Replaces content and/or headers of a message no recipient has fetched yet (MM7 ReplaceReq).
+ * Adapted variants are dropped; pending notifications are re-queued for a new delivery time.
+ */
+export async function replaceMessage(k: KernelContext, messageId: string, changes: ReplaceChanges): Promise<void> {
+  const message = await k.store.get(messageId);
+  if (!message) throw new MessageChangeError('not-found', `message ${messageId} not found`);
+  const recipients = await k.store.getRecipients(messageId);
+  if (recipients.some((r) => RETRIEVED_OR_LATER.has(r.state))) {
+    throw new MessageChangeError('already-delivered', `message ${messageId} has already been retrieved or delivered`);
+  }
+  if (recipients.every((r) => FINAL_STATES.has(r.state))) {
+    throw new MessageChangeError('already-final', `message ${messageId} is no longer pending`);
+  }
+  const headers: MmsHeaders = { ...message.headers, ...(changes.headers ?? {}) };
+  const updated = { ...message, headers };
+  if (changes.parts) {
+    await k.store.replaceParts(messageId, changes.parts);
+    updated.size = messageSize({ headers, parts: changes.parts as MmsPart[] });
+    updated.partCount = changes.parts.length;
+  }
+  if (changes.headers?.expiry) {
+    const now = k.clock.now();
+    updated.expiresAt = Math.max(now, Math.min(changes.headers.expiry.getTime(), message.receivedAt + k.config.expiry.max));
+  }
+  await k.store.update(updated);
+  if (changes.headers?.deliveryTime) {
+    const runAt = changes.headers.deliveryTime.getTime();
+    for (const r of recipients) {
+      if (r.state !== 'charged') continue;
+      await k.queue.cancel(jobIds.notify(messageId, r.index));
+      await k.queue.cancel(jobIds.deliver(messageId, r.index));
+      await enqueueOnward(k, messageId, r.index, r.route?.target, runAt);
+    }
+  }
+}

@@ -1,0 +1,387 @@
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import smpp, { type SmppPdu, type SmppServer, type SmppSession } from 'smpp';
+
+/** One submit_sm the simulated SMSC accepted. */
+export interface SubmittedSms {
+  sourceAddr: string;
+  sourceTon: number;
+  sourceNpi: number;
+  /** As sent, e.g. `+15550000002` or `15550000002`. */
+  destinationAddr: string;
+  destTon: number;
+  destNpi: number;
+  esmClass: number;
+  dataCoding: number;
+  registeredDelivery: number;
+  /** short_message as sent: the UDH (when esm_class has UDHI 0x40) then the user data. */
+  shortMessage: Buffer;
+  /** The id this SMSC answered in submit_sm_resp. */
+  messageId: string;
+  /** Epoch ms. */
+  at: number;
+  /** system_id of the session that sent it. */
+  systemId: string;
+  /** Which session (1, 2, …) sent it. */
+  sessionId: number;
+}
+
+/** A submit_sm answered with an error status (throttled, failed) and not recorded in `submits`. */
+export interface RefusedSms extends Omit<SubmittedSms, 'messageId'> {
+  status: number;
+}
+
+export interface BindRecord {
+  sessionId: number;
+  mode: 'transceiver' | 'transmitter' | 'receiver';
+  systemId: string;
+  password: string;
+  systemType: string;
+  interfaceVersion: number;
+  accepted: boolean;
+  at: number;
+}
+
+export interface SimulatedSmscOptions {
+  /** Accept binds only with this system_id (default: any). */
+  systemId?: string;
+  /** Accept binds only with this password (default: any). */
+  password?: string;
+  /** Listen address; default 127.0.0.1. */
+  host?: string;
+  /** Port; default 0 (a free one, see `port`). */
+  port?: number;
+  /** Delay before each submit_sm_resp (ms); default 0. Settable later through `responseDelayMs`. */
+  responseDelayMs?: number;
+}
+
+export interface SimulatedSmscEvents {
+  submit: [SubmittedSms];
+  refused: [RefusedSms];
+  bind: [BindRecord];
+}
+
+interface SessionState {
+  id: number;
+  session: SmppSession;
+  bound: boolean;
+  mode?: BindRecord['mode'];
+  systemId: string;
+  unacked: number;
+  pendingDeliver: Map<number, (status: number | undefined) => void>;
+}
+
+const ESME_RINVBNDSTS = 0x04;
+const ESME_RINVPASWD = 0x0e;
+const ESME_RINVSYSID = 0x0f;
+export const ESME_RTHROTTLED = 0x58;
+
+/**
+ * An SMSC for tests, built on the `smpp` package's server mode: accepts binds, records every
+ * submit_sm (with its raw short_message), answers with message ids, and on demand throttles, fails,
+ * delays responses, drops links and sends delivery receipts.
+ */
+export class SimulatedSmsc extends EventEmitter<SimulatedSmscEvents> {
+  /** Every accepted submit_sm, in arrival order. */
+  readonly submits: SubmittedSms[] = [];
+  /** submit_sm answered with an error status. */
+  readonly refused: RefusedSms[] = [];
+  /** Every bind attempt. */
+  readonly binds: BindRecord[] = [];
+  /** enquire_link received. */
+  enquireLinks = 0;
+  /** Delay before each submit_sm_resp, ms. */
+  responseDelayMs: number;
+  /** While true, new TCP connections are closed at once (an SMSC that is down). */
+  refuseConnections = false;
+
+  private readonly opts: SimulatedSmscOptions;
+  private server: SmppServer | undefined;
+  private readonly sessions = new Set<SessionState>();
+  private readonly forced: number[] = [];
+  private nextSession = 0;
+  private nextId = 0;
+  private readonly idPrefix = Math.floor(Math.random() * 0xffff)
+    .toString(16)
+    .padStart(4, '0');
+  private peak = 0;
+  private outageTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: SimulatedSmscOptions = {}) {
+    super();
+    this.opts = opts;
+    this.responseDelayMs = opts.responseDelayMs ?? 0;
+  }
+
+  /** The port it listens on (after `start`). */
+  get port(): number {
+    const a = this.server?.address() as AddressInfo | null | undefined;
+    if (!a) throw new Error('SimulatedSmsc is not started');
+    return a.port;
+  }
+
+  get host(): string {
+    return this.opts.host ?? '127.0.0.1';
+  }
+
+  /** Sessions bound now. */
+  get boundSessions(): number {
+    let n = 0;
+    for (const s of this.sessions) if (s.bound) n++;
+    return n;
+  }
+
+  /** Most submit_sm a single session had unanswered at once (to check an ESME's window). */
+  get maxInFlight(): number {
+    return this.peak;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = smpp.createServer((session) => this.onSession(session));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? 0, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.outageTimer);
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.dropLinks();
+    await closed;
+  }
+
+  /** Answers the next `n` submit_sm with ESME_RTHROTTLED (0x58). */
+  throttleNext(n: number): void {
+    this.failNext(n, ESME_RTHROTTLED);
+  }
+
+  /** Answers the next `n` submit_sm with `status` (e.g. 0x0B ESME_RINVDSTADR). */
+  failNext(n: number, status: number): void {
+    for (let i = 0; i < n; i++) this.forced.push(status);
+  }
+
+  /** Destroys every session's socket at once (the ESME must reconnect). */
+  dropLinks(): void {
+    for (const s of [...this.sessions]) {
+      s.bound = false;
+      s.session.destroy();
+    }
+  }
+
+  /** Drops every link and refuses connections for `ms`. */
+  outage(ms: number): void {
+    this.refuseConnections = true;
+    this.dropLinks();
+    clearTimeout(this.outageTimer);
+    this.outageTimer = setTimeout(() => {
+      this.refuseConnections = false;
+    }, ms);
+  }
+
+  /**
+   * Sends a delivery receipt (deliver_sm, esm_class 0x04, the SMPP 3.4 appendix B text plus the
+   * receipted_message_id and message_state TLVs) for an accepted submit, on a bound transceiver or
+   * receiver session (preferring the one that submitted it). Resolves true once the ESME answered
+   * deliver_sm_resp with status 0; false when no session can take it or the ESME refused it.
+   */
+  sendDeliveryReceipt(messageId: string, stat = 'DELIVRD', err = '000'): Promise<boolean> {
+    const sub = this.submits.find((s) => s.messageId === messageId);
+    const candidates = [...this.sessions].filter((s) => s.bound && s.mode !== 'transmitter');
+    const target = candidates.find((s) => s.id === sub?.sessionId) ?? candidates[0];
+    if (!target) return Promise.resolve(false);
+    const now = new Date();
+    const text =
+      sub && (sub.dataCoding === 0 || sub.dataCoding === 1) && !(sub.esmClass & 0x40)
+        ? smpp.gsmCoder.decode(sub.shortMessage).slice(0, 20)
+        : '';
+    const body =
+      `id:${messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${smppDate(new Date(sub?.at ?? now.getTime()))} ` +
+      `done date:${smppDate(now)} stat:${stat} err:${err} text:${text}`;
+    const states: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
+    const pdu = new smpp.PDU('deliver_sm', {
+      service_type: '',
+      source_addr_ton: sub?.destTon ?? 1,
+      source_addr_npi: sub?.destNpi ?? 1,
+      source_addr: sub?.destinationAddr ?? '',
+      dest_addr_ton: sub?.sourceTon ?? 0,
+      dest_addr_npi: sub?.sourceNpi ?? 0,
+      destination_addr: sub?.sourceAddr ?? '',
+      esm_class: 0x04,
+      data_coding: 0,
+      short_message: Buffer.from(body, 'latin1'),
+      receipted_message_id: messageId,
+      message_state: states[stat] ?? 7,
+    });
+    return new Promise<boolean>((resolve) => {
+      if (!target.session.send(pdu)) return resolve(false);
+      const timer = setTimeout(() => {
+        target.pendingDeliver.delete(pdu.sequence_number);
+        resolve(false);
+      }, 5000);
+      target.pendingDeliver.set(pdu.sequence_number, (status) => {
+        clearTimeout(timer);
+        resolve(status === 0);
+      });
+    });
+  }
+
+  private onSession(session: SmppSession): void {
+    if (this.refuseConnections || !this.server) {
+      session.destroy();
+      return;
+    }
+    const state: SessionState = { id: ++this.nextSession, session, bound: false, systemId: '', unacked: 0, pendingDeliver: new Map() };
+    this.sessions.add(state);
+    session.on('error', () => session.destroy());
+    session.socket.on('close', () => {
+      state.bound = false;
+      this.sessions.delete(state);
+      for (const settle of state.pendingDeliver.values()) settle(undefined);
+      state.pendingDeliver.clear();
+    });
+    session.on('pdu', (pdu: SmppPdu) => this.onPdu(state, pdu));
+  }
+
+  private onPdu(s: SessionState, pdu: SmppPdu): void {
+    const session = s.session;
+    switch (pdu.command) {
+      case 'bind_transceiver':
+      case 'bind_transmitter':
+      case 'bind_receiver': {
+        const mode = pdu.command.slice('bind_'.length) as BindRecord['mode'];
+        const systemId = String(pdu.system_id ?? '');
+        const password = String(pdu.password ?? '');
+        let status = 0;
+        if (s.bound) status = 0x05; // ESME_RALYBND
+        else if (this.opts.systemId !== undefined && systemId !== this.opts.systemId) status = ESME_RINVSYSID;
+        else if (this.opts.password !== undefined && password !== this.opts.password) status = ESME_RINVPASWD;
+        const record: BindRecord = {
+          sessionId: s.id,
+          mode,
+          systemId,
+          password,
+          systemType: String(pdu.system_type ?? ''),
+          interfaceVersion: Number(pdu.interface_version ?? 0),
+          accepted: status === 0,
+          at: Date.now(),
+        };
+        this.binds.push(record);
+        this.emit('bind', record);
+        if (status !== 0) {
+          session.send(pdu.response({ command_status: status }), () => session.close());
+          return;
+        }
+        s.bound = true;
+        s.mode = mode;
+        s.systemId = systemId;
+        session.send(pdu.response({ system_id: 'OPENMMSC-SIM' }));
+        return;
+      }
+      case 'submit_sm':
+        this.onSubmit(s, pdu);
+        return;
+      case 'enquire_link':
+        this.enquireLinks++;
+        session.send(pdu.response());
+        return;
+      case 'unbind':
+        s.bound = false;
+        session.send(pdu.response(), () => session.close());
+        return;
+      case 'deliver_sm_resp': {
+        const settle = s.pendingDeliver.get(pdu.sequence_number);
+        s.pendingDeliver.delete(pdu.sequence_number);
+        settle?.(pdu.command_status);
+        return;
+      }
+      case 'generic_nack': {
+        const settle = s.pendingDeliver.get(pdu.sequence_number);
+        s.pendingDeliver.delete(pdu.sequence_number);
+        settle?.(pdu.command_status || 0x03);
+        return;
+      }
+      default:
+        if (pdu.isResponse()) return;
+        session.send(pdu.command === 'unknown' ? pdu.response() : pdu.response({ command_status: 0x03 }));
+    }
+  }
+
+  private onSubmit(s: SessionState, pdu: SmppPdu): void {
+    if (!s.bound || s.mode === 'receiver') {
+      s.session.send(pdu.response({ command_status: ESME_RINVBNDSTS }));
+      return;
+    }
+    const dataCoding = Number(pdu.data_coding ?? 0);
+    const base = {
+      sourceAddr: String(pdu.source_addr ?? ''),
+      sourceTon: Number(pdu.source_addr_ton ?? 0),
+      sourceNpi: Number(pdu.source_addr_npi ?? 0),
+      destinationAddr: String(pdu.destination_addr ?? ''),
+      destTon: Number(pdu.dest_addr_ton ?? 0),
+      destNpi: Number(pdu.dest_addr_npi ?? 0),
+      esmClass: Number(pdu.esm_class ?? 0),
+      dataCoding,
+      registeredDelivery: Number(pdu.registered_delivery ?? 0),
+      shortMessage: rawMessage(pdu.short_message, dataCoding),
+      at: Date.now(),
+      systemId: s.systemId,
+      sessionId: s.id,
+    };
+    if (base.shortMessage.length === 0 && pdu.message_payload !== undefined) base.shortMessage = rawMessage(pdu.message_payload, dataCoding);
+    s.unacked++;
+    if (s.unacked > this.peak) this.peak = s.unacked;
+    const forced = this.forced.shift();
+    let response: SmppPdu;
+    if (forced !== undefined && forced !== 0) {
+      const refused: RefusedSms = { ...base, status: forced };
+      this.refused.push(refused);
+      this.emit('refused', refused);
+      response = pdu.response({ command_status: forced });
+    } else {
+      const messageId = `${this.idPrefix}${(++this.nextId).toString(16).padStart(6, '0')}`;
+      const sms: SubmittedSms = { ...base, messageId };
+      this.submits.push(sms);
+      this.emit('submit', sms);
+      response = pdu.response({ message_id: messageId });
+    }
+    const send = () => {
+      s.unacked--;
+      if (this.sessions.has(s)) s.session.send(response);
+    };
+    if (this.responseDelayMs > 0) setTimeout(send, this.responseDelayMs);
+    else send();
+  }
+}
+
+/** The raw bytes of a short_message the `smpp` package decoded into `{ udh, message }`. */
+function rawMessage(value: unknown, dataCoding: number): Buffer {
+  if (value === undefined || value === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(value)) return value;
+  const v = value as { udh?: Buffer[]; message?: Buffer | string };
+  const udh = v.udh?.length ? Buffer.concat([Buffer.from([v.udh.reduce((n, e) => n + e.length, 0)]), ...v.udh]) : Buffer.alloc(0);
+  let body: Buffer;
+  const m = v.message;
+  if (m === undefined) body = Buffer.alloc(0);
+  else if (Buffer.isBuffer(m)) body = m;
+  else {
+    const enc = dataCoding & 0x0f;
+    if (enc === 0x08) body = Buffer.from(m, 'utf16le').swap16();
+    else if (enc === 0x03) body = Buffer.from(m, 'latin1');
+    else body = smpp.gsmCoder.encode(m, 0);
+  }
+  return Buffer.concat([udh, body]);
+}
+
+function smppDate(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}`;
+}

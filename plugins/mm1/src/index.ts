@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import { definePlugin, type MmscRuntime } from '@openmmsc/core';
+import type { FastifyInstance } from 'fastify';
+import { MM1_INTERFACE, Mm1 } from './mm1.js';
+import { mm1Options } from './options.js';
+import { buildServer } from './server.js';
+import { TokenSigner } from './tokens.js';
+
+export { mm1Options, type Mm1Options, type Mm1OptionsInput } from './options.js';
+export { REASON_STATUS, responseStatusFor, vocabularyFor, type StatusVocabulary } from './status.js';
+export { TokenSigner } from './tokens.js';
+export { MM1_INTERFACE } from './mm1.js';
+
+const SECRET_KEY = 'secret';
+const running = new WeakMap<object, Mm1>();
+
+/**
+ * The URL handsets reach the MM1 server of a running MMSC at (`publicUrl`, or the listening
+ * address), once it is started: for tests and embedders that listen on port 0.
+ */
+export function mm1Url(mmsc: MmscRuntime): string | undefined {
+  return running.get(mmsc)?.baseUrl;
+}
+
+/** Marks a subscriber as (not) able to do MMS: `false` sends them text SMS with web links. */
+export async function setMmsCapable(mmsc: MmscRuntime, msisdn: string, capable: boolean): Promise<void> {
+  const mm1 = running.get(mmsc);
+  if (!mm1) throw new Error('no MM1 plugin runs in this MMSC');
+  await mm1.setMmsCapable(msisdn, capable);
+}
+
+/** MM1: handsets send (m-send-req), fetch (GET), acknowledge and report over HTTP. */
+export default definePlugin({
+  name: '@openmmsc/plugin-mm1',
+  version: '0.1.0',
+  apiVersion: '^1.0.0',
+  description: 'MM1 interface: MMS from and to handsets over HTTP and WAP Push',
+  configSchema: mm1Options,
+  async setup(ctx) {
+    let secret = ctx.options.secret;
+    if (!secret) {
+      secret = await ctx.kv.get<string>(SECRET_KEY);
+      if (!secret) {
+        await ctx.kv.set(SECRET_KEY, TokenSigner.newSecret());
+        secret = (await ctx.kv.get<string>(SECRET_KEY))!;
+      }
+    }
+    const mm1 = new Mm1(ctx, secret);
+    running.set(ctx.mmsc, mm1);
+    ctx.provide('ReportSender', { interface: MM1_INTERFACE, send: (report, message, signal) => mm1.sendReport(report, message, signal) });
+    let app: FastifyInstance | undefined;
+
+    return {
+      notify: (n) => mm1.notify(n),
+      async start() {
+        const server = buildServer(mm1, {
+          host: ctx.options.host,
+          port: ctx.options.port,
+          bodyLimit: ctx.options.limits.maxBody,
+          log: ctx.log,
+        });
+        await server.listen({ host: ctx.options.host, port: ctx.options.port });
+        app = server;
+        const address = server.server.address() as AddressInfo;
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        const listening = `http://${host}:${address.port}`;
+        const publicHost = address.address === '0.0.0.0' || address.address === '::' ? `127.0.0.1:${address.port}` : `${host}:${address.port}`;
+        mm1.baseUrl = (ctx.options.publicUrl ?? `http://${publicHost}`).replace(/\/+$/, '');
+        ctx.log.info({ listening, publicUrl: mm1.baseUrl }, `MM1 listening on ${listening} (handsets use ${mm1.baseUrl})`);
+      },
+      async stop() {
+        await app?.close();
+        app = undefined;
+      },
+      ready() {
+        return app ? true : 'MM1 server not listening';
+      },
+    };
+  },
+});

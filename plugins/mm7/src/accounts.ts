@@ -1,0 +1,164 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
+import { addressKey, type Address } from '@openmmsc/core';
+import type { VaspOptions } from './options.js';
+
+/** An in-process token bucket: `rate` tokens per second, at most `capacity` saved up. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly rate: number,
+    private readonly capacity: number,
+    private readonly now: () => number,
+  ) {
+    this.tokens = capacity;
+    this.last = now();
+  }
+
+  /** Takes one token; returns 0 when granted, else the milliseconds until one is available. */
+  take(): number {
+    if (this.rate <= 0) return 0;
+    const now = this.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+  }
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+export class VaspAccount {
+  readonly id: string;
+  readonly username: string;
+  readonly options: VaspOptions;
+  /** addressKey of every sender it may use. */
+  readonly senders: ReadonlySet<string>;
+  /** addressKey of every address routed to it. */
+  readonly claims: ReadonlySet<string>;
+  readonly defaultSender: Address | undefined;
+  readonly bucket: TokenBucket;
+  private readonly passwordDigest: Buffer;
+  private readonly allowList: BlockList | undefined;
+
+  constructor(options: VaspOptions, parse: (raw: string) => Address, now: () => number) {
+    this.options = options;
+    this.id = options.id;
+    this.username = options.username ?? options.id;
+    this.passwordDigest = digest(options.password);
+    const claimed = [...options.shortCodes, ...options.addresses].map((a) => shortCodeAware(a, parse));
+    this.claims = new Set(claimed.map(addressKey));
+    const senders = [...options.shortCodes, ...options.senderAddresses].map((a) => shortCodeAware(a, parse));
+    this.senders = new Set(senders.map(addressKey));
+    const first = options.defaultSender ?? options.shortCodes[0] ?? options.senderAddresses[0];
+    this.defaultSender = first ? shortCodeAware(first, parse) : undefined;
+    const rate = options.throughput;
+    this.bucket = new TokenBucket(rate, options.burst ?? Math.max(1, Math.ceil(rate)), now);
+    if (options.allowedIps.length) {
+      const list = new BlockList();
+      for (const entry of options.allowedIps) addToList(list, entry);
+      this.allowList = list;
+    }
+  }
+
+  checkPassword(password: string): boolean {
+    return timingSafeEqual(digest(password), this.passwordDigest);
+  }
+
+  allowsIp(ip: string): boolean {
+    if (!this.allowList) return true;
+    const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+    const addr = v4mapped ? v4mapped[1]! : ip;
+    const family = isIP(addr);
+    if (!family) return false;
+    return this.allowList.check(addr, family === 4 ? 'ipv4' : 'ipv6');
+  }
+
+  allowsVasId(vasId: string | undefined): boolean {
+    return this.options.vasIds.length === 0 || (vasId !== undefined && this.options.vasIds.includes(vasId));
+  }
+}
+
+function addToList(list: BlockList, entry: string): void {
+  const [ip, bits] = entry.split('/');
+  const family = isIP(ip ?? '');
+  if (!family) throw new Error(`allowedIps: ${JSON.stringify(entry)} is not an IP address or CIDR range`);
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (bits === undefined) list.addAddress(ip!, type);
+  else list.addSubnet(ip!, Number.parseInt(bits, 10), type);
+}
+
+/** Short codes in config are short codes even when longer than the kernel's short-code length. */
+export function shortCodeAware(raw: string, parse: (raw: string) => Address): Address {
+  const trimmed = raw.trim();
+  if (/^\d{1,10}$/.test(trimmed)) {
+    const parsed = parse(trimmed);
+    return parsed.type === 'shortcode' ? parsed : { type: 'shortcode', value: trimmed };
+  }
+  return parse(trimmed);
+}
+
+export class Accounts {
+  readonly all: readonly VaspAccount[];
+  private readonly byUser = new Map<string, VaspAccount>();
+  private readonly byId = new Map<string, VaspAccount>();
+  private readonly byClaim = new Map<string, VaspAccount>();
+
+  constructor(options: readonly VaspOptions[], parse: (raw: string) => Address, now: () => number) {
+    this.all = options.map((o) => new VaspAccount(o, parse, now));
+    for (const account of this.all) {
+      if (this.byId.has(account.id)) throw new Error(`vasps: VASPID ${account.id} is listed twice`);
+      if (this.byUser.has(account.username)) throw new Error(`vasps: user name ${account.username} is used twice`);
+      this.byId.set(account.id, account);
+      this.byUser.set(account.username, account);
+      for (const claim of account.claims) {
+        const other = this.byClaim.get(claim);
+        if (other) throw new Error(`vasps: ${claim} is claimed by both ${other.id} and ${account.id}`);
+        this.byClaim.set(claim, account);
+      }
+    }
+  }
+
+  get(id: string): VaspAccount | undefined {
+    return this.byId.get(id);
+  }
+
+  byUsername(user: string): VaspAccount | undefined {
+    return this.byUser.get(user);
+  }
+
+  owner(address: Address): VaspAccount | undefined {
+    return this.byClaim.get(addressKey(address));
+  }
+}
+
+/** Reads an `Authorization: Basic …` header. */
+export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  if (!header) return undefined;
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export type AuthOutcome =
+  | { ok: true; account: VaspAccount }
+  | { ok: false; reason: 'no-credentials' | 'bad-credentials' | 'address-not-allowed'; account?: VaspAccount };
+
+/** HTTP Basic, then the source address. */
+export function authenticate(accounts: Accounts, authorization: string | undefined, ip: string): AuthOutcome {
+  const creds = basicCredentials(authorization);
+  if (!creds) return { ok: false, reason: 'no-credentials' };
+  const account = accounts.byUsername(creds.user);
+  if (!account || !account.checkPassword(creds.password)) return { ok: false, reason: 'bad-credentials' };
+  if (!account.allowsIp(ip)) return { ok: false, reason: 'address-not-allowed', account };
+  return { ok: true, account };
+}

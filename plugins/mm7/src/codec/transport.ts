@@ -1,0 +1,164 @@
+import type { ContentType, MmsPart } from '@openmmsc/core';
+import { decodeEnvelope, Mm7DecodeError, type ParsedEnvelope } from './decode.js';
+import { writeEnvelope, type EnvelopeInput } from './encode.js';
+import { bareId, base64Lines, buildMultipart, DEFAULT_MIME_LIMITS, formatParams, MimeError, newBoundary, parseContentType, parseEntity, splitMultipart, type MimeEntity, type MimeLimits, type OutPart } from './mime.js';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from './xml.js';
+
+/** A message ready for HTTP: body bytes and the Content-Type header. */
+export interface HttpPayload {
+  contentType: string;
+  body: Buffer;
+}
+
+/** The MIME content attached to a SubmitReq, DeliverReq or ReplaceReq. */
+export interface ContentInput {
+  parts: readonly MmsPart[];
+  /** `related` (with SMIL) or `mixed`; default: related when a SMIL part is present. */
+  multipart?: 'related' | 'mixed';
+  /** How binary parts travel: raw bytes or base64 (text parts always go as 8bit). */
+  transferEncoding?: 'binary' | 'base64';
+}
+
+const ENVELOPE_CID = 'mm7-soap-envelope';
+const CONTENT_CID = 'mm7-content';
+
+function isText(ct: ContentType): boolean {
+  return ct.type.startsWith('text/') || ct.type === 'application/smil' || ct.type.endsWith('+xml');
+}
+
+function partHeaders(part: MmsPart, encoding: 'binary' | 'base64', index: number): OutPart {
+  const headers: Record<string, string> = { 'Content-Type': formatParams(part.contentType) };
+  const id = part.contentId ?? `part${index}`;
+  headers['Content-ID'] = `<${bareId(id)}>`;
+  if (part.contentLocation) headers['Content-Location'] = part.contentLocation;
+  if (part.contentDisposition) headers['Content-Disposition'] = part.contentDisposition;
+  if (!isText(part.contentType) && encoding === 'base64') {
+    headers['Content-Transfer-Encoding'] = 'base64';
+    return { headers, body: base64Lines(part.data) };
+  }
+  headers['Content-Transfer-Encoding'] = isText(part.contentType) ? '8bit' : 'binary';
+  return { headers, body: part.data };
+}
+
+/** Builds the content entity: one multipart holding the message parts. */
+export function buildContent(content: ContentInput): { headers: Record<string, string>; body: Buffer } {
+  const boundary = newBoundary();
+  const smil = content.parts.find((p) => p.contentType.type === 'application/smil');
+  const kind = content.multipart ?? (smil ? 'related' : 'mixed');
+  const encoding = content.transferEncoding ?? 'binary';
+  const ordered = smil && kind === 'related' ? [smil, ...content.parts.filter((p) => p !== smil)] : [...content.parts];
+  const parts = ordered.map((p, i) => partHeaders(p, encoding, i));
+  const params: Record<string, string> = { boundary };
+  if (kind === 'related' && smil) {
+    params.type = 'application/smil';
+    params.start = `<${bareId(smil.contentId ?? 'part0')}>`;
+  }
+  const body = buildMultipart(parts, boundary);
+  return { headers: { 'Content-Type': formatParams({ type: `multipart/${kind}`, params }), 'Content-ID': `<${CONTENT_CID}>` }, body };
+}
+
+/**
+ * Writes an MM7 message for HTTP. With content, a multipart/related whose root is the SOAP
+ * envelope and whose second part is the content (referenced by `Content href="cid:…"`).
+ */
+export function encodeMm7(input: EnvelopeInput, content?: ContentInput): HttpPayload {
+  if (!content) {
+    return { contentType: 'text/xml; charset="utf-8"', body: Buffer.from(writeEnvelope(input), 'utf8') };
+  }
+  let body = input.body;
+  if (body.type === 'SubmitReq' || body.type === 'DeliverReq' || body.type === 'ReplaceReq' || body.type === 'extendedReplaceReq') {
+    const allow = body.content?.allowAdaptations;
+    body = { ...body, content: allow === undefined ? { href: `cid:${CONTENT_CID}` } : { href: `cid:${CONTENT_CID}`, allowAdaptations: allow } };
+  }
+  const xml = writeEnvelope({ ...input, body });
+  const inner = buildContent(content);
+  const boundary = newBoundary();
+  const payload = buildMultipart(
+    [
+      { headers: { 'Content-Type': 'text/xml; charset="utf-8"', 'Content-ID': `<${ENVELOPE_CID}>` }, body: xml },
+      { headers: inner.headers, body: inner.body },
+    ],
+    boundary,
+  );
+  return {
+    contentType: formatParams({ type: 'multipart/related', params: { boundary, type: 'text/xml', start: `<${ENVELOPE_CID}>` } }),
+    body: payload,
+  };
+}
+
+export interface DecodedMm7 {
+  envelope: ParsedEnvelope;
+  /** The SOAP envelope text. */
+  xml: string;
+  /** The content the body's `Content href` points to, parsed (nested multiparts included). */
+  content?: MimeEntity;
+}
+
+export interface DecodeLimits {
+  xml: XmlLimits;
+  mime: MimeLimits;
+}
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = { xml: DEFAULT_XML_LIMITS, mime: DEFAULT_MIME_LIMITS };
+
+const SOAP_TYPES = new Set(['text/xml', 'application/xml', 'application/soap+xml']);
+
+function findByReference(parts: MimeEntity[], href: string): MimeEntity | undefined {
+  const ref = href.trim();
+  if (/^cid:/i.test(ref)) {
+    let id: string;
+    try {
+      id = decodeURIComponent(ref.slice(4));
+    } catch {
+      id = ref.slice(4);
+    }
+    id = bareId(id) ?? id;
+    return (
+      parts.find((p) => bareId(p.headers['content-id']) === id) ??
+      parts.find((p) => bareId(p.headers['content-id'])?.toLowerCase() === id.toLowerCase())
+    );
+  }
+  return parts.find((p) => p.headers['content-location'] === ref);
+}
+
+/** Reads an MM7 HTTP body (text/xml, or multipart/related with attachments). */
+export function decodeMm7(contentTypeHeader: string | undefined, body: Buffer, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): DecodedMm7 {
+  const ct = parseContentType(contentTypeHeader, 'text/xml');
+  if (!ct.type.startsWith('multipart/')) {
+    if (!SOAP_TYPES.has(ct.type)) throw new Mm7DecodeError(2007, `unexpected Content-Type ${ct.type}; MM7 uses text/xml or multipart/related`);
+    const xml = body.toString('utf8');
+    return { envelope: decodeEnvelope(xml, limits.xml), xml };
+  }
+  let parts: MimeEntity[];
+  try {
+    const boundary = ct.params.boundary;
+    if (!boundary) throw new MimeError(`${ct.type} without a boundary parameter`);
+    const raw = splitMultipart(body, boundary, limits.mime);
+    const counter = { parts: raw.length };
+    parts = raw.map((p) => parseEntity(p.headers, p.body, limits.mime, 1, counter));
+  } catch (error) {
+    if (error instanceof MimeError) throw new Mm7DecodeError(2007, `malformed MIME: ${error.message}`);
+    throw error;
+  }
+  if (parts.length === 0) throw new Mm7DecodeError(2007, 'multipart body without parts');
+  const start = bareId(ct.params.start);
+  const root =
+    (start && parts.find((p) => bareId(p.headers['content-id']) === start)) ||
+    parts.find((p) => SOAP_TYPES.has(p.contentType.type)) ||
+    parts[0]!;
+  const xml = root.body.toString('utf8');
+  const envelope = decodeEnvelope(xml, limits.xml);
+  const others = parts.filter((p) => p !== root);
+  const href = envelope.body && 'content' in envelope.body ? envelope.body.content?.href : undefined;
+  let content: MimeEntity | undefined;
+  if (href) {
+    content = findByReference(others, href);
+    if (!content) throw new Mm7DecodeError(2007, `Content href ${JSON.stringify(href)} names no attached part`);
+  } else if (others.length === 1) {
+    content = others[0];
+  } else if (others.length > 1) {
+    // Attachments without a reference: treat them together as a multipart/mixed.
+    content = { contentType: { type: 'multipart/mixed', params: {} }, headers: {}, body: Buffer.alloc(0), parts: others };
+  }
+  return content ? { envelope, xml, content } : { envelope, xml };
+}
