@@ -1,52 +1,46 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import sqlite3 from 'sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../store/open-sqlite.js';
 
 export type SqlParam = string | number | null;
 export type Row = Record<string, unknown>;
 
-/** Promise helpers over one `sqlite3` connection. */
+/** Promise-shaped helpers over one better-sqlite3 connection, with prepared statements cached. */
 export class SqliteDb {
-  readonly #db: sqlite3.Database;
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
 
-  private constructor(db: sqlite3.Database) {
+  private constructor(db: Database.Database) {
     this.#db = db;
   }
 
-  /** Opens the file in WAL mode with synchronous=NORMAL: commits survive a killed process. */
   static async open(path: string): Promise<SqliteDb> {
-    const file = resolve(path);
-    await mkdir(dirname(file), { recursive: true });
-    const db = await new Promise<sqlite3.Database>((ok, fail) => {
-      const handle = new sqlite3.Database(file, (err) => (err ? fail(err) : ok(handle)));
-    });
-    db.configure('busyTimeout', 5000);
-    const wrapped = new SqliteDb(db);
-    await wrapped.all('PRAGMA journal_mode=WAL');
-    await wrapped.run('PRAGMA synchronous=NORMAL');
-    return wrapped;
+    return new SqliteDb(openSqlite(path));
   }
 
-  run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
-    return new Promise((ok, fail) => {
-      this.#db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) fail(err);
-        else ok(this.changes);
-      });
-    });
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
-  all<T extends Row = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    return new Promise((ok, fail) => {
-      this.#db.all(sql, params, (err: Error | null, rows: T[]) => (err ? fail(err) : ok(rows)));
-    });
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    return this.#prepare(sql).run(...params).changes;
   }
 
-  exec(sql: string): Promise<void> {
-    return new Promise((ok, fail) => this.#db.exec(sql, (err) => (err ? fail(err) : ok())));
+  async all<T extends Row = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    const statement = this.#prepare(sql);
+    return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
   }
 
-  close(): Promise<void> {
-    return new Promise((ok, fail) => this.#db.close((err) => (err ? fail(err) : ok())));
+  async exec(sql: string): Promise<void> {
+    this.#db.exec(sql);
+  }
+
+  async close(): Promise<void> {
+    this.#statements.clear();
+    this.#db.close();
   }
 }

@@ -152,10 +152,11 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async counts(): Promise<JobCounts> {
+    const now = Date.now();
     const rows = await this.#db.all<{ waiting: number | null; delayed: number | null; active: number | null; failed: number | null }>(
-      `SELECT SUM(state = 'waiting' AND run_at <= ?1) AS waiting, SUM(state = 'waiting' AND run_at > ?1) AS delayed,
+      `SELECT SUM(state = 'waiting' AND run_at <= ?) AS waiting, SUM(state = 'waiting' AND run_at > ?) AS delayed,
               SUM(state = 'active') AS active, SUM(state = 'failed') AS failed FROM jobs`,
-      [Date.now()],
+      [now, now],
     );
     const row = rows[0];
     return { waiting: row?.waiting ?? 0, delayed: row?.delayed ?? 0, active: row?.active ?? 0, failed: row?.failed ?? 0 };
@@ -220,10 +221,10 @@ export class SqliteJobQueue implements JobQueue {
   async #claim(kind: JobKind, limit: number): Promise<JobRow[]> {
     const now = Date.now();
     return this.#db.all<JobRow>(
-      `UPDATE jobs SET state = 'active', attempt = attempt + 1, updated_at = ?1
-       WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting' AND kind = ?2 AND run_at <= ?1 ORDER BY run_at LIMIT ?3)
+      `UPDATE jobs SET state = 'active', attempt = attempt + 1, updated_at = ?
+       WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting' AND kind = ? AND run_at <= ? ORDER BY run_at LIMIT ?)
        RETURNING id, kind, data, run_at, attempt, max_attempts, backoff`,
-      [now, kind, limit],
+      [now, kind, now, limit],
     );
   }
 

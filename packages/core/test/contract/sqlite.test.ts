@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import sqlite3 from 'sqlite3';
+import Database from 'better-sqlite3';
 import { createJobQueue } from '../../src/queue/create-job-queue.js';
 import { createMessageStore } from '../../src/store/create-message-store.js';
 import type { RunningJob } from '../../src/services/job-queue.js';
@@ -28,13 +28,13 @@ jobQueueContract('SQLite', async () => {
   return { open: () => createJobQueue({ type: 'sqlite', path }) };
 });
 
-function sql(path: string, statement: string): Promise<void> {
-  return new Promise((ok, fail) => {
-    const db = new sqlite3.Database(path, (err) => {
-      if (err) return fail(err);
-      db.run(statement, (runErr) => db.close(() => (runErr ? fail(runErr) : ok())));
-    });
-  });
+async function sql(path: string, statement: string): Promise<void> {
+  const db = new Database(path);
+  try {
+    db.prepare(statement).run();
+  } finally {
+    db.close();
+  }
 }
 
 const onlyDeliver = (deliver: (job: RunningJob) => Promise<void>) => ({

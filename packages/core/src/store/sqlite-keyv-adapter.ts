@@ -1,0 +1,71 @@
+import { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { openSqlite } from './open-sqlite.js';
+
+/**
+ * A keyv storage adapter on better-sqlite3. Keyv hands it serialized strings (expiry included),
+ * so it is a plain key → text table; `setMany` writes in one transaction.
+ */
+export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
+  opts: { table: string };
+  namespace?: string;
+  readonly #db: Database.Database;
+  readonly #get: Database.Statement<[string], { value: string }>;
+  readonly #set: Database.Statement<[string, string]>;
+  readonly #delete: Database.Statement<[string]>;
+  readonly #setMany: (entries: Array<{ key: string; value: string }>) => void;
+
+  constructor(path: string, table = 'openmmsc') {
+    super();
+    this.opts = { table };
+    this.#db = openSqlite(path);
+    this.#db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    this.#get = this.#db.prepare(`SELECT value FROM ${table} WHERE key = ?`);
+    this.#set = this.#db.prepare(`INSERT OR REPLACE INTO ${table} (key, value) VALUES (?, ?)`);
+    this.#delete = this.#db.prepare(`DELETE FROM ${table} WHERE key = ?`);
+    this.#setMany = this.#db.transaction((entries: Array<{ key: string; value: string }>) => {
+      for (const e of entries) this.#set.run(e.key, e.value);
+    });
+  }
+
+  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    return this.#get.get(key)?.value as StoredData<Value> | undefined;
+  }
+
+  async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+    return keys.map((k) => this.#get.get(k)?.value as StoredData<Value | undefined>);
+  }
+
+  async set(key: string, value: string): Promise<boolean> {
+    this.#set.run(key, value);
+    return true;
+  }
+
+  async setMany(values: Array<{ key: string; value: string }>): Promise<void> {
+    this.#setMany(values);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#delete.run(key).changes > 0;
+  }
+
+  async deleteMany(keys: string[]): Promise<boolean> {
+    let any = false;
+    for (const k of keys) any = this.#delete.run(k).changes > 0 || any;
+    return any;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.#get.get(key) !== undefined;
+  }
+
+  async clear(): Promise<void> {
+    const prefix = this.namespace ? `${this.namespace}:` : '';
+    this.#db.prepare(`DELETE FROM ${this.opts.table} WHERE key LIKE ? ESCAPE '\\'`).run(`${prefix.replace(/[\\%_]/g, '\\$&')}%`);
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
