@@ -202,6 +202,14 @@ export class Mmsc implements MmscRuntime {
     return this.k.store.getParts(id);
   }
 
+  saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void> {
+    return this.k.store.saveVariant(id, variant, parts);
+  }
+
+  getVariant(id: string, variant: string): Promise<MmsPart[] | undefined> {
+    return this.k.store.getVariant(id, variant);
+  }
+
   getRecipients(id: string): Promise<RecipientRecord[]> {
     return this.k.store.getRecipients(id);
   }

@@ -57,6 +57,10 @@ export interface MmscRuntime {
   /** The original parts, or an adapted variant's. */
   getParts(id: string, variant?: string): Promise<MmsPart[] | undefined>;
   getRecipients(id: string): Promise<RecipientRecord[]>;
+  /** Stores an adapted copy of the parts under an adaptation class; purged with the message. */
+  saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void>;
+  /** The adapted parts of one class, or `undefined` when none was stored (unlike `getParts`). */
+  getVariant(id: string, variant: string): Promise<MmsPart[] | undefined>;
   /** Moves one recipient on; final states cancel its pending jobs and send the delivery report. */
   transition(id: string, index: number, state: RecipientState, options: TransitionOptions): Promise<RecipientRecord>;
   setRecipientAttributes(id: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord>;

@@ -289,4 +289,39 @@ describe('pipeline', () => {
       await t.stop();
     }
   });
+
+  it('lets a charging backend undo its authorization when a later stage refuses the message', async () => {
+    const released: string[] = [];
+    const backend = definePlugin({
+      name: 'ocs',
+      version: '0.0.0',
+      apiVersion: '^1.0.0',
+      setup(ctx) {
+        ctx.provide('ChargingBackend', {
+          name: 'ocs',
+          authorize: async (request) => {
+            assert.equal(request.recipients[0]!.kind, 'to');
+            return { kind: 'accept' };
+          },
+          release: async (request, reason) => {
+            released.push(`${request.message.id}:${reason.code}`);
+          },
+        });
+      },
+    });
+    const archive = definePlugin({
+      name: 'archive',
+      version: '0.0.0',
+      apiVersion: '^1.0.0',
+      setup: () => ({ store: () => verdict.defer('network-problem', 'archive offline') }),
+    });
+    const t = await startTestMmsc({ plugins: [routeAll(() => 'local'), backend, archive] });
+    try {
+      const result = await t.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });
+      assert.equal(result.status, 'deferred');
+      assert.deepEqual(released, [`${result.messageId}:network-problem`]);
+    } finally {
+      await t.stop();
+    }
+  });
 });

@@ -37,6 +37,7 @@ export async function rerouteRecipient(k: KernelContext, lifecycle: RecipientLif
     rejected: [],
     deferred: [],
     variants: new Map(),
+    authorized: [],
   };
   const outcome = await runStages(k, ws, ['route', 'transcode', 'charge'], signal);
   if (outcome.kind === 'reject' || ws.rejected.length) {

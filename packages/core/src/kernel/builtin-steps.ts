@@ -87,7 +87,7 @@ export async function applyTranscoder(k: KernelContext, ws: WorkingSet, signal: 
 export async function authorizeCharges(k: KernelContext, ws: WorkingSet, signal: AbortSignal): Promise<StageOutcome> {
   for (const backend of k.services.all('ChargingBackend')) {
     if (!backend.authorize || ws.active.length === 0) continue;
-    const decision = await backend.authorize({
+    const request = {
       message: {
         id: ws.id,
         headers: ws.message.headers,
@@ -99,10 +99,14 @@ export async function authorizeCharges(k: KernelContext, ws: WorkingSet, signal:
         recipientCount: ws.active.length,
         attributes: ws.attributes,
       },
-      recipients: ws.active.map((r) => (r.route ? { address: r.address, index: r.index, route: r.route } : { address: r.address, index: r.index })),
+      recipients: ws.active.map((r) =>
+        r.route ? { address: r.address, index: r.index, kind: r.kind, route: r.route } : { address: r.address, index: r.index, kind: r.kind },
+      ),
       signal,
-    });
+    };
+    const decision = await backend.authorize(request);
     if (decision.kind !== 'accept') return decision;
+    if (backend.release) ws.authorized.push({ backend, request });
     const now = k.clock.now();
     for (const recipient of [...ws.active]) {
       const d = decision.perRecipient?.get(recipient.index);

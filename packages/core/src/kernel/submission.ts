@@ -38,6 +38,7 @@ export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, in
       result = { status: 'deferred', messageId: ws.id, reason, recipients: allRecipients(ws, reason, 'defer') };
     }
   }
+  if (result.status !== 'accepted') await releaseCharges(k, ws, result.reason);
   k.metrics.submissions.inc({ interface: input.origin.interface, status: result.status });
   if (result.status === 'accepted') {
     const stored = await k.store.get(ws.id);
@@ -116,6 +117,7 @@ function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
     rejected: [],
     deferred: [],
     variants: new Map(),
+    authorized: [],
   };
 }
 
@@ -198,4 +200,15 @@ function allRecipients(ws: WorkingSet, reason: Reason, kind: 'reject' | 'defer')
     const own = rejected.get(r.index);
     return own ? { address: r.address, status: 'rejected' as const, reason: own } : { address: r.address, status, reason };
   });
+}
+
+/** Backends that reserved or debited for a submission that then failed get to undo it. */
+async function releaseCharges(k: KernelContext, ws: WorkingSet, reason: Reason): Promise<void> {
+  for (const { backend, request } of ws.authorized) {
+    try {
+      await backend.release!(request, reason);
+    } catch (error) {
+      k.log.error({ err: error, backend: backend.name, messageId: ws.id }, 'charging backend failed to release a refused submission');
+    }
+  }
 }

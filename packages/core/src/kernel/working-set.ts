@@ -2,6 +2,7 @@ import type { MmsMessage, MmsPart, Origin } from '../model/message.js';
 import type { PendingRecipient } from '../pipeline/context.js';
 import type { Reason } from '../pipeline/verdict.js';
 import type { AttributeValue } from '../services/message-store.js';
+import type { ChargeRequest, ChargingBackend } from '../services/charging-backend.js';
 
 /** A message on its way through the submission stages, with recipients sorted by fate. */
 export interface WorkingSet {
@@ -17,6 +18,8 @@ export interface WorkingSet {
   deferred: Array<{ recipient: PendingRecipient; reason: Reason; retryAfterMs?: number }>;
   /** Adapted parts per adaptation class, saved with the message. */
   variants: Map<string, MmsPart[]>;
+  /** Charging backends that accepted this submission, to release if it does not complete. */
+  authorized: Array<{ backend: ChargingBackend; request: ChargeRequest }>;
 }
 
 export type StageOutcome =

@@ -28,7 +28,7 @@ export interface ChargingEvent {
 export interface ChargeRequest {
   /** Message metadata before it is stored (id already assigned). */
   message: Omit<StoredMessage, 'attributes'> & { attributes: Record<string, AttributeValue> };
-  recipients: ReadonlyArray<{ address: Address; index: number; route?: RecipientRecord['route'] }>;
+  recipients: ReadonlyArray<{ address: Address; index: number; kind: RecipientRecord['kind']; route?: RecipientRecord['route'] }>;
   signal: AbortSignal;
 }
 
@@ -46,6 +46,11 @@ export interface ChargingBackend {
   readonly name: string;
   /** Charge stage: may refuse the message or some recipients (no credit, barred). */
   authorize?(request: ChargeRequest): Promise<ChargeDecision>;
+  /**
+   * The submission that `authorize` accepted did not complete (a later handler refused it, or
+   * storing failed): undo whatever `authorize` reserved or debited.
+   */
+  release?(request: ChargeRequest, reason: Reason): Promise<void>;
   /** Billing events after the charge stage; must not throw for bookkeeping failures it can retry itself. */
   record?(event: ChargingEvent): Promise<void>;
 }

@@ -11,6 +11,23 @@ export interface Capabilities {
   maxImageHeight?: number;
   accept?: readonly string[];
   charsets?: readonly string[];
+  maxVideoSeconds?: number;
+  maxAudioSeconds?: number;
+  maxVideoWidth?: number;
+  maxVideoHeight?: number;
+  videoCodec?: 'h263' | 'h264';
+}
+
+/** HTTP request headers as node gives them (lower-case names). */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+export interface RetrievalVariant {
+  /** The adaptation class (cache key) of these parts. */
+  variant: string;
+  parts: MmsPart[];
+  /** False when the originals already suit the handset (then `parts` are the originals). */
+  adapted: boolean;
+  notes: string[];
 }
 
 export interface TranscodeRequest {
@@ -29,4 +46,8 @@ export interface Transcoder {
   transcode(request: TranscodeRequest): Promise<TranscodeResult>;
   /** The capabilities the transcoder assumes for a recipient, when it knows them at route time. */
   capabilitiesFor?(recipient: Pick<RecipientRecord, 'address' | 'route'>): Capabilities | undefined;
+  /** What a handset's fetch request says it can show (UAProf `x-wap-profile`/`Profile`, `Accept`). */
+  capabilitiesFromRequest?(headers: RequestHeaders): Promise<Capabilities>;
+  /** The message adapted for a handset at retrieval time (cached per class). */
+  adaptForRetrieval?(input: { messageId: string; capabilities: Capabilities; signal?: AbortSignal }): Promise<RetrievalVariant | undefined>;
 }

@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+
+/** What the external converters on this machine can do, found at start. */
+export interface ToolSupport {
+  ffmpeg: false | { path: string; ffprobe: string; version: string; encoders: ReadonlySet<string> };
+  imagemagick: false | { path: string; version: string; heic: boolean };
+}
+
+export interface ToolPaths {
+  ffmpeg: string;
+  ffprobe: string;
+  convert: string;
+  timeoutMs: number;
+}
+
+export class ToolError extends Error {
+  constructor(
+    message: string,
+    readonly stderr = '',
+  ) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+export interface RunOptions {
+  input?: Uint8Array;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Largest stdout kept; more is an error. */
+  maxOutput?: number;
+}
+
+/** Runs a program with arguments (no shell), feeding stdin and collecting stdout; kills it on timeout/abort. */
+export function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<{ stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    let child;
+    try {
+      child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (error) {
+      reject(new ToolError(`${cmd}: ${(error as Error).message}`));
+      return;
+    }
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let err = '';
+    let finished = false;
+    const maxOutput = opts.maxOutput ?? 256 * 1024 * 1024;
+    const finish = (error?: Error, result?: { stdout: Buffer; stderr: string }): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (error) {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        reject(error);
+      } else resolve(result!);
+    };
+    const onAbort = (): void => finish(new ToolError(`${cmd} aborted`));
+    const timer = setTimeout(() => finish(new ToolError(`${cmd} took longer than ${opts.timeoutMs} ms`, err)), opts.timeoutMs);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) return onAbort();
+    child.on('error', (e) => finish(new ToolError(`${cmd}: ${e.message}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (outBytes > maxOutput) finish(new ToolError(`${cmd} wrote more than ${maxOutput} bytes`));
+      else out.push(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 16_384) err += d.toString('utf8');
+    });
+    child.on('close', (code, sig) => {
+      if (code === 0) finish(undefined, { stdout: Buffer.concat(out), stderr: err });
+      else finish(new ToolError(`${cmd} exited with ${code ?? sig}: ${err.trim().split('\n').slice(-3).join(' | ')}`, err));
+    });
+    child.stdin.on('error', () => {
+      /* the child may exit before reading everything; its exit status tells */
+    });
+    if (opts.input) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
+
+/** Finds ffmpeg/ffprobe and ImageMagick and what they can encode. Never throws. */
+export async function probeTools(paths: ToolPaths): Promise<ToolSupport> {
+  const timeoutMs = Math.min(paths.timeoutMs, 10_000);
+  let ffmpeg: ToolSupport['ffmpeg'] = false;
+  try {
+    const v = await run(paths.ffmpeg, ['-hide_banner', '-version'], { timeoutMs });
+    const e = await run(paths.ffmpeg, ['-hide_banner', '-encoders'], { timeoutMs });
+    await run(paths.ffprobe, ['-hide_banner', '-version'], { timeoutMs });
+    const encoders = new Set<string>();
+    for (const line of e.stdout.toString('utf8').split('\n')) {
+      const m = /^\s[VAS][.A-Z]{5}\s+(\S+)/.exec(line);
+      if (m) encoders.add(m[1]!);
+    }
+    ffmpeg = { path: paths.ffmpeg, ffprobe: paths.ffprobe, version: /version (\S+)/.exec(v.stdout.toString())?.[1] ?? '?', encoders };
+  } catch {
+    ffmpeg = false;
+  }
+  let imagemagick: ToolSupport['imagemagick'] = false;
+  try {
+    const v = (await run(paths.convert, ['-version'], { timeoutMs })).stdout.toString('utf8');
+    const m = /Version: ImageMagick (\S+)/.exec(v);
+    if (m) {
+      const formats = (await run(paths.convert, ['-list', 'format'], { timeoutMs })).stdout.toString('utf8');
+      imagemagick = { path: paths.convert, version: m[1]!, heic: /^\s*HEIC\*?\s+\S+\s+r/m.test(formats) };
+    }
+  } catch {
+    imagemagick = false;
+  }
+  return { ffmpeg, imagemagick };
+}
+
+/** One line for logs and `/ready`: what adapts here. */
+export function describeTools(t: ToolSupport): string {
+  const parts = ['images (sharp)'];
+  if (t.imagemagick && t.imagemagick.heic) parts.push(`HEIC (ImageMagick ${t.imagemagick.version})`);
+  else parts.push(t.imagemagick ? 'no HEIC (ImageMagick lacks libheif)' : 'no HEIC (ImageMagick convert not found)');
+  if (t.ffmpeg) {
+    const enc = ['libopencore_amrnb', 'aac', 'libmp3lame', 'h263', 'libx264'].filter((e) => t.ffmpeg && t.ffmpeg.encoders.has(e));
+    parts.push(`audio/video (ffmpeg ${t.ffmpeg.version}: ${enc.join(', ') || 'no useful encoders'})`);
+  } else parts.push('no audio/video (ffmpeg not found)');
+  return parts.join('; ');
+}
+
+/** A counting semaphore: at most `n` conversions at once. */
+export class Limiter {
+  #active = 0;
+  readonly #queue: Array<() => void> = [];
+  constructor(private readonly n: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    // A released slot is handed straight to the next waiter, so no newcomer can slip in between.
+    if (this.#active >= this.n) await new Promise<void>((r) => this.#queue.push(r));
+    else this.#active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.#queue.shift();
+      if (next) next();
+      else this.#active--;
+    }
+  }
+}
