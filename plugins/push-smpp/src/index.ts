@@ -75,7 +75,7 @@ export default definePlugin({
       labelNames: ['link'],
       registers: [ctx.metrics],
     });
-    const inFlight = new Gauge({
+    new Gauge({
       name: 'openmmsc_smpp_window_in_flight',
       help: 'submit_sm awaiting their submit_sm_resp, per link',
       labelNames: ['link'],
@@ -84,7 +84,6 @@ export default definePlugin({
         for (const l of links) this.set({ link: l.name }, l.inFlight.now);
       },
     });
-    void inFlight;
 
     const seen = new Map<string, number>();
     const links = o.links.map((lo) => {

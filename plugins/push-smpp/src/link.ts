@@ -77,6 +77,7 @@ export class SmscLink extends EventEmitter<LinkEvents> {
     this.window = new Window(options.window);
     this.rate = new RateLimiter(options.ratePerSecond, Math.max(1, Math.ceil(options.ratePerSecond / 10)));
     this.reference = Math.floor(Math.random() * 0x10000);
+    this.setMaxListeners(0); // every push waiting for a bind listens for state changes
   }
 
   get state(): LinkState {

@@ -398,9 +398,45 @@ describe('push-smpp: links', () => {
       );
       assert.equal((await recipientState(t, id))?.state, 'charged');
       // The operator fixes the password on the SMSC side: the link binds on its next attempt.
-      (smsc as unknown as { opts: { password: string } }).opts.password = 'secret';
+      smsc.setCredentials('mmsc', 'secret');
       await notified(t, id);
       assert.equal((await fetch(`${t.mmsc.adminUrl}/ready`)).status, 200);
+    } finally {
+      await t.stop();
+      await smsc.stop();
+    }
+  });
+
+  it('drops a link whose SMSC stops answering, retries the timed-out submit, and recovers', async () => {
+    const smsc = new SimulatedSmsc();
+    await smsc.start();
+    const { t } = await mmscWith([smsc.port], { links: [link(smsc.port, { enquireLinkMs: 100, responseTimeoutMs: 300 })], waitForLinkMs: 200 });
+    try {
+      smsc.silent = true;
+      const id = await send(t, '+15550008001');
+      await waitFor('a submit timed out', async () => /outcome="timeout"\} [1-9]/.test(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_submits_total')));
+      const bindsBefore = smsc.binds.length;
+      await waitFor('the dead link dropped and a new bind tried', () => smsc.binds.length > bindsBefore || smsc.boundSessions === 0);
+      assert.equal(smsc.submits.length, 0);
+      smsc.silent = false;
+      await notified(t, id);
+      assert.equal(smsc.submits.length, 1);
+      assert.equal(smsc.boundSessions, 1);
+    } finally {
+      await t.stop();
+      await smsc.stop();
+    }
+  });
+
+  it('reconnects after the SMSC unbinds', async () => {
+    const smsc = new SimulatedSmsc();
+    await smsc.start();
+    const { t } = await mmscWith([smsc.port]);
+    try {
+      smsc.unbindAll();
+      await waitFor('bound again', () => smsc.binds.length >= 2 && smsc.boundSessions === 1);
+      await notified(t, await send(t, '+15550008002'));
+      assert.equal(smsc.submits.length, 1);
     } finally {
       await t.stop();
       await smsc.stop();

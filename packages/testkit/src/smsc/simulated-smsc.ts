@@ -94,8 +94,10 @@ export class SimulatedSmsc extends EventEmitter<SimulatedSmscEvents> {
   responseDelayMs: number;
   /** While true, new TCP connections are closed at once (an SMSC that is down). */
   refuseConnections = false;
+  /** While true, every PDU is read and ignored: no bind_resp, submit_sm_resp or enquire_link_resp (a hung SMSC). */
+  silent = false;
 
-  private readonly opts: SimulatedSmscOptions;
+  private opts: SimulatedSmscOptions;
   private server: SmppServer | undefined;
   private readonly sessions = new Set<SessionState>();
   private readonly forced: number[] = [];
@@ -177,6 +179,21 @@ export class SimulatedSmsc extends EventEmitter<SimulatedSmscEvents> {
     }
   }
 
+  /** Changes the credentials binds must use from now on (`undefined`: accept any). */
+  setCredentials(systemId: string | undefined, password: string | undefined): void {
+    const { systemId: _s, password: _p, ...rest } = this.opts;
+    this.opts = { ...rest, ...(systemId !== undefined ? { systemId } : {}), ...(password !== undefined ? { password } : {}) };
+  }
+
+  /** Sends `unbind` on every bound session (the ESME answers unbind_resp, closes, and should bind again). */
+  unbindAll(): void {
+    for (const s of this.sessions) {
+      if (!s.bound) continue;
+      s.bound = false;
+      s.session.send(new smpp.PDU('unbind', {}));
+    }
+  }
+
   /** Drops every link and refuses connections for `ms`. */
   outage(ms: number): void {
     this.refuseConnections = true;
@@ -252,6 +269,7 @@ export class SimulatedSmsc extends EventEmitter<SimulatedSmscEvents> {
   }
 
   private onPdu(s: SessionState, pdu: SmppPdu): void {
+    if (this.silent) return;
     const session = s.session;
     switch (pdu.command) {
       case 'bind_transceiver':

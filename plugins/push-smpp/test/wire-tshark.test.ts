@@ -1,0 +1,114 @@
+// What crosses the wire, as Wireshark's dissectors see it: a live capture on loopback of the
+// SMPP link between the plugin and the simulated SMSC, dissected by tshark (SMPP → GSM SMS UDH →
+// WSP push → MMSE).
+import assert from 'node:assert/strict';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import { SimulatedSmsc, buildMessage, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import pushSmpp from '../src/index.js';
+import { fastJobs, link, localPhones, notificationBuilder } from './helpers.js';
+
+const run = promisify(execFile);
+
+interface Field {
+  show: string;
+  value: string;
+  unmasked?: string;
+}
+
+/** Packets of a PDML dump, each as field name → occurrences. */
+function pdmlPackets(xml: string): Array<Map<string, Field[]>> {
+  return xml
+    .split('<packet>')
+    .slice(1)
+    .map((p) => {
+      const m = new Map<string, Field[]>();
+      for (const f of p.matchAll(/<field name="([^"]+)"[^>]*?show="([^"]*)"[^>]*?value="([^"]*)"(?:[^>]*?unmaskedvalue="([^"]*)")?/g)) {
+        const list = m.get(f[1]!) ?? [];
+        const field: Field = { show: f[2]!, value: f[3]! };
+        if (f[4] !== undefined) field.unmasked = f[4];
+        list.push(field);
+        m.set(f[1]!, list);
+      }
+      return m;
+    });
+}
+
+describe('push-smpp on the wire (tshark)', () => {
+  it('sends submit_sm with UDHI, 8-bit data, ports 2948/9200 and our m-notification-ind', async () => {
+    const probe = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
+    assert.equal(probe.status, 0, `tshark is needed for this test (Debian package "tshark"): ${probe.error?.message ?? probe.stderr}`);
+
+    const dir = await mkdtemp(join(tmpdir(), 'openmmsc-smpp-wire-'));
+    const pcap = join(dir, 'smpp.pcapng');
+    const smsc = new SimulatedSmsc();
+    await smsc.start();
+    const capture = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${smsc.port}`, '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    capture.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => capture.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('tshark to start capturing on lo', () => stderr.includes('Capturing on') || capture.exitCode !== null, { timeoutMs: 15_000 });
+      assert.equal(capture.exitCode, null, `tshark could not capture on lo: ${stderr}`);
+
+      const t = await startTestMmsc({
+        plugins: [localPhones, notificationBuilder({ pad: 150 }), { plugin: pushSmpp, options: { links: [link(smsc.port)] } }],
+        config: fastJobs,
+      });
+      let messageId: string;
+      try {
+        const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
+        assert.equal(r.status, 'accepted');
+        messageId = r.messageId;
+        await waitFor('notified', async () => (await t.mmsc.getRecipients(messageId))[0]?.state === 'notified');
+      } finally {
+        await t.stop();
+      }
+      await sleep(300); // let the capture write the last packets
+      capture.kill('SIGINT');
+      await exited;
+
+      const { stdout } = await run('tshark', ['-r', pcap, '-d', `tcp.port==${smsc.port},smpp`, '-o', 'gsm_sms.reassemble:TRUE', '-Y', 'smpp.command_id == 0x00000004', '-T', 'pdml'], {
+        maxBuffer: 32 * 1024 * 1024,
+      });
+      const packets = pdmlPackets(stdout);
+      assert.equal(packets.length, 2, `submit_sm seen by tshark: ${packets.length}`);
+      packets.forEach((p, i) => {
+        const one = (name: string) => {
+          const f = p.get(name)?.[0];
+          assert.ok(f, `field ${name} in submit_sm ${i + 1}`);
+          return f;
+        };
+        assert.equal(one('smpp.command_id').show, '0x00000004');
+        assert.equal(one('smpp.esm.submit.features').unmasked, '40'); // esm_class 0x40: UDHI
+        assert.equal(one('smpp.data_coding').show, '0x04');
+        assert.equal(one('smpp.destination_addr').show, '15550000002');
+        assert.equal(one('smpp.dest_addr_ton').show, '0x01');
+        assert.equal(one('smpp.source_addr').show, '1234');
+        assert.equal(one('smpp.regdel.receipt').show, '0x01');
+        assert.equal(one('gsm_sms.destination_port').show, '2948');
+        assert.equal(one('gsm_sms.originator_port').show, '9200');
+        assert.equal(one('gsm_sms.udh.mm.msg_parts').show, '2');
+        assert.equal(one('gsm_sms.udh.mm.msg_part').show, String(i + 1));
+      });
+      // The second segment completes the datagram: tshark reassembles it and dissects WSP and MMSE.
+      const last = packets[1]!;
+      assert.equal(last.get('wsp.pdu_type')?.[0]?.show, '0x06');
+      assert.equal(last.get('mmse.message_type')?.[0]?.show, '0x82');
+      assert.equal(last.get('mmse.transaction_id')?.[0]?.show, `T${messageId}`);
+      assert.equal(last.get('mmse.content_location')?.[0]?.show, `http://mmsc.test/m/${messageId}?pad=${'x'.repeat(150)}`);
+    } finally {
+      if (capture.exitCode === null) {
+        capture.kill('SIGINT');
+        await exited;
+      }
+      await smsc.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
