@@ -3,6 +3,7 @@ import { ConfigError } from '@openmmsc/core';
 import { checkCommand } from './commands/check.js';
 import { startCommand } from './commands/start.js';
 import { registerCodecCommands } from './commands/codec.js';
+import { registerVaspCommands } from './commands/vasp.js';
 import { processOutput, type Output } from './output.js';
 
 export function buildProgram(out: Output, setExit: (code: number) => void): Command {
@@ -32,6 +33,7 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     });
 
   registerCodecCommands(program, out, setExit);
+  registerVaspCommands(program, out, setExit);
   return program;
 }
 

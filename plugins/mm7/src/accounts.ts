@@ -153,12 +153,21 @@ export type AuthOutcome =
   | { ok: true; account: VaspAccount }
   | { ok: false; reason: 'no-credentials' | 'bad-credentials' | 'address-not-allowed'; account?: VaspAccount };
 
+// Authorization headers already verified, so a busy VASP's password is not hashed per request.
+const verified = new WeakMap<Accounts, Map<string, VaspAccount>>();
+
 /** HTTP Basic, then the source address. */
 export function authenticate(accounts: Accounts, authorization: string | undefined, ip: string): AuthOutcome {
+  let cache = verified.get(accounts);
+  if (!cache) verified.set(accounts, (cache = new Map()));
+  const known = authorization ? cache.get(authorization) : undefined;
+  if (known) return known.allowsIp(ip) ? { ok: true, account: known } : { ok: false, reason: 'address-not-allowed', account: known };
   const creds = basicCredentials(authorization);
   if (!creds) return { ok: false, reason: 'no-credentials' };
   const account = accounts.byUsername(creds.user);
   if (!account || !account.checkPassword(creds.password)) return { ok: false, reason: 'bad-credentials' };
+  if (cache.size >= 1000) cache.clear();
+  cache.set(authorization!, account);
   if (!account.allowsIp(ip)) return { ok: false, reason: 'address-not-allowed', account };
   return { ok: true, account };
 }

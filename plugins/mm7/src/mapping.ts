@@ -1,6 +1,6 @@
 import type { Address, ContentType, MessageClass, MmsHeaders, MmsPart, Priority } from '@openmmsc/core';
 import { bareId, parseContentType, type MimeEntity } from './codec/mime.js';
-import type { Mm7Address, Mm7Recipients, MessageClassValue, PriorityValue } from './codec/model.js';
+import type { Mm7Address, Mm7Recipients, MessageClassValue, PriorityValue, SubmitReq } from './codec/model.js';
 
 /** Milliseconds of an xs:duration (`P1DT2H`, `PT30M`); months count 30 days, years 365. */
 export function parseXsDuration(value: string): number | undefined {
@@ -122,4 +122,31 @@ export function partsSize(parts: readonly MmsPart[]): number {
   let n = 0;
   for (const p of parts) n += p.data.byteLength;
   return n;
+}
+
+const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
+
+/** SubmitReq elements the kernel does not model, kept as headers for MM1 and CDRs. */
+export function extraHeaders(req: SubmitReq, vaspId: string): Record<string, string> {
+  const extra: Record<string, string> = { 'X-Mm7-VASP-ID': vaspId };
+  const set = (k: string, v: string | undefined) => {
+    if (v !== undefined && v !== '') extra[k] = v;
+  };
+  set('X-Mm7-VAS-ID', req.senderIdentification.vasId);
+  set('X-Mm7-Linked-ID', req.linkedId);
+  set('X-Mm7-Service-Code', req.serviceCode);
+  set('X-Mm7-Charged-Party', req.chargedParty);
+  set('X-Mm7-Charged-Party-ID', req.chargedPartyId);
+  if (req.distributionIndicator !== undefined) extra['X-Mms-Distribution-Indicator'] = yesNo(req.distributionIndicator);
+  set('X-Mms-Applic-ID', req.applicId);
+  set('X-Mms-Reply-Applic-ID', req.replyApplicId);
+  set('X-Mms-Aux-Applic-Info', req.auxApplicInfo);
+  set('X-Mms-Content-Class', req.contentClass);
+  if (req.drmContent !== undefined) extra['X-Mms-DRM-Content'] = yesNo(req.drmContent);
+  if (req.replyCharging) {
+    extra['X-Mms-Reply-Charging'] = 'Requested';
+    if (req.replyCharging.size !== undefined) extra['X-Mms-Reply-Charging-Size'] = String(req.replyCharging.size);
+    set('X-Mms-Reply-Charging-Deadline', req.replyCharging.deadline);
+  }
+  return extra;
 }

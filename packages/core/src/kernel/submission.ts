@@ -22,6 +22,7 @@ export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, in
   const signal = input.signal ?? NEVER_ABORTED;
   const outcome = await runStages(k, ws, ['receive', 'route', 'transcode', 'charge', 'store'], signal);
   let result: SubmitResult;
+  let stored: StoredMessage | undefined;
   if (outcome.kind !== 'continue') {
     result = { status: outcome.kind === 'reject' ? 'rejected' : 'deferred', messageId: ws.id, reason: outcome.reason, recipients: allRecipients(ws, outcome.reason, outcome.kind) };
   } else if (ws.active.length === 0 && ws.deferred.length === 0) {
@@ -29,7 +30,7 @@ export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, in
     result = { status: 'rejected', messageId: ws.id, reason, recipients: outcomes(ws) };
   } else {
     try {
-      await persist(k, ws);
+      stored = await persist(k, ws);
       result = { status: 'accepted', messageId: ws.id, recipients: outcomes(ws) };
     } catch (error) {
       k.log.error({ err: error, messageId: ws.id }, 'storing the message failed; submission deferred');
@@ -40,10 +41,7 @@ export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, in
   }
   if (result.status !== 'accepted') await releaseCharges(k, ws, result.reason);
   k.metrics.submissions.inc({ interface: input.origin.interface, status: result.status });
-  if (result.status === 'accepted') {
-    const stored = await k.store.get(ws.id);
-    if (stored) await lifecycle.recordCharging('submission', stored);
-  }
+  if (stored) await lifecycle.recordCharging('submission', stored);
   return result;
 }
 
@@ -141,7 +139,7 @@ export function restingState(recipient: PendingRecipient): RecipientState {
   return last === 'routed' ? 'routed' : 'received';
 }
 
-async function persist(k: KernelContext, ws: WorkingSet): Promise<void> {
+async function persist(k: KernelContext, ws: WorkingSet): Promise<StoredMessage> {
   const records: RecipientRecord[] = [
     ...ws.active.map((r) => toRecord(r, 'charged')),
     ...ws.rejected.map(({ recipient }) => toRecord(recipient, 'rejected')),
@@ -172,6 +170,7 @@ async function persist(k: KernelContext, ws: WorkingSet): Promise<void> {
     await k.queue.enqueue(jobSpec(k, 'deliver', jobIds.reroute(ws.id, recipient.index), { messageId: ws.id, index: recipient.index, phase: 'route' }, k.clock.now() + delay));
   }
   await k.queue.enqueue(jobSpec(k, 'expire', jobIds.expire(ws.id), { messageId: ws.id, phase: 'expire' }, ws.expiresAt));
+  return message;
 }
 
 /** After the charge stage: local recipients are notified, the others delivered by their target's plugin. */

@@ -127,8 +127,8 @@ function recipients(node: XmlObject, where: string, optional = false): Mm7Recipi
 }
 
 function senderIdentification(node: XmlObject, where: string): SenderIdentification {
-  const s = obj(node.SenderIdentification);
-  if (!s) fail(`${where}: SenderIdentification is required`);
+  if (node.SenderIdentification === undefined) fail(`${where}: SenderIdentification is required`);
+  const s = obj(node.SenderIdentification) ?? {};
   const out: SenderIdentification = {};
   const vaspId = str(s, 'VASPID');
   const vasId = str(s, 'VASID');
@@ -352,7 +352,8 @@ function firstElement(node: XmlObject): [string, XmlObject] | undefined {
 }
 
 /** Parses and decodes a SOAP envelope carrying one MM7 message (or a fault). */
-export function decodeEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): ParsedEnvelope {
+export function decodeEnvelope(input: string, limits: XmlLimits = DEFAULT_XML_LIMITS, accept?: ReadonlySet<string>): ParsedEnvelope {
+  const xml = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   let tree: XmlObject;
   try {
     tree = parseXmlSafely(xml, limits);
@@ -389,6 +390,7 @@ export function decodeEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMI
     return out;
   }
 
+  if (accept && !accept.has(bodyType)) throw new Mm7DecodeError(4003, `${bodyType} is not accepted here`);
   const release = detectRelease(xml, bodyType);
   if (!release) throw new Mm7DecodeError(4002, `no known MM7 namespace on ${bodyType} (REL-5-MM7-1-0 … REL-6-MM7-1-4 are supported)`);
   const version = str(node, 'MM7Version');

@@ -97,6 +97,8 @@ export interface DecodedMm7 {
 export interface DecodeLimits {
   xml: XmlLimits;
   mime: MimeLimits;
+  /** Body elements accepted (others are answered 4003); default: any. */
+  accept?: ReadonlySet<string>;
 }
 
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = { xml: DEFAULT_XML_LIMITS, mime: DEFAULT_MIME_LIMITS };
@@ -127,7 +129,7 @@ export function decodeMm7(contentTypeHeader: string | undefined, body: Buffer, l
   if (!ct.type.startsWith('multipart/')) {
     if (!SOAP_TYPES.has(ct.type)) throw new Mm7DecodeError(2007, `unexpected Content-Type ${ct.type}; MM7 uses text/xml or multipart/related`);
     const xml = body.toString('utf8');
-    return { envelope: decodeEnvelope(xml, limits.xml), xml };
+    return { envelope: decodeEnvelope(xml, limits.xml, limits.accept), xml };
   }
   let parts: MimeEntity[];
   try {
@@ -147,7 +149,7 @@ export function decodeMm7(contentTypeHeader: string | undefined, body: Buffer, l
     parts.find((p) => SOAP_TYPES.has(p.contentType.type)) ||
     parts[0]!;
   const xml = root.body.toString('utf8');
-  const envelope = decodeEnvelope(xml, limits.xml);
+  const envelope = decodeEnvelope(xml, limits.xml, limits.accept);
   const others = parts.filter((p) => p !== root);
   const href = envelope.body && 'content' in envelope.body ? envelope.body.content?.href : undefined;
   let content: MimeEntity | undefined;

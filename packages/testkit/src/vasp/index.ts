@@ -1,0 +1,1 @@
+export { SimulatedVasp, type SimulatedVaspOptions, type VaspAnswer, type VaspReceived } from './simulated-vasp.js';

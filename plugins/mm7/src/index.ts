@@ -1,0 +1,87 @@
+import { definePlugin } from '@openmmsc/core';
+import type { FastifyInstance } from 'fastify';
+import { Counter } from 'prom-client';
+import { Accounts } from './accounts.js';
+import { SendApi } from './api.js';
+import { Mm7Service } from './mm7-service.js';
+import { mm7Options } from './options.js';
+import { Outbound } from './outbound.js';
+import { buildServer } from './server.js';
+
+export { mm7Options, vaspOptions, dialectOptions, type Mm7Options, type VaspOptions, type DialectOptions } from './options.js';
+export * from './codec/index.js';
+export { Mm7Client, postMm7, guessAddress, newTransactionId, type Mm7ClientOptions, type SubmitOptions, type ClientAnswer, type PostOptions, type PostResult } from './client.js';
+export { webhookSignature } from './outbound.js';
+export { sendRequest, type SendRequest } from './api.js';
+export { parseXsDuration, resolveDate, xsDateTime, partsFromContent } from './mapping.js';
+
+/** The MM7 route target; `route.destination` is the VASPID. */
+export const MM7_TARGET = 'mm7';
+
+/**
+ * MM7 for OpenMMSC: VASPs submit, cancel and replace over SOAP (every release from
+ * REL-5-MM7-1-0 to REL-6-MM7-1-4); MO messages to their short codes and the reports they asked
+ * for go back to them as DeliverReq, DeliveryReportReq and ReadReplyReq (or JSON webhooks).
+ */
+export default definePlugin({
+  name: '@openmmsc/plugin-mm7',
+  version: '0.1.0',
+  apiVersion: '^1.0.0',
+  description: 'MM7 (SOAP) server and client for value-added service providers, plus a plain HTTP send API',
+  configSchema: mm7Options,
+  setup(ctx) {
+    const options = ctx.options;
+    const now = () => ctx.clock.now();
+    const accounts = new Accounts(options.vasps, (raw) => ctx.mmsc.parseAddress(raw), now);
+    const kernelLimits = { maxMessageSize: ctx.config.limits.maxMessageSize, maxRecipients: ctx.config.limits.maxRecipients };
+    const requests = new Counter({
+      name: 'openmmsc_mm7_requests_total',
+      help: 'MM7 requests answered, by HTTP status',
+      labelNames: ['status'] as const,
+      registers: [ctx.metrics],
+    });
+    const mm7 = new Mm7Service({ name: ctx.name, mmsc: ctx.mmsc, kv: ctx.kv, log: ctx.log, now, accounts, options, kernelLimits });
+    const api = options.api.enabled ? new SendApi({ mmsc: ctx.mmsc, accounts, log: ctx.log, now, kernelLimits, name: ctx.name }) : undefined;
+    const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now });
+
+    ctx.provide('RoutingResolver', {
+      name: ctx.name,
+      resolve: async (address) => {
+        const owner = accounts.owner(address);
+        return owner ? { kind: 'route', route: { target: MM7_TARGET, destination: owner.id } } : undefined;
+      },
+    });
+    ctx.provide('Deliverer', { target: MM7_TARGET, deliver: (request) => outbound.deliver(request) });
+    ctx.provide('ReportSender', { interface: 'mm7', send: (report, message, signal) => outbound.sendReport(report, message, signal) });
+
+    let server: FastifyInstance | undefined;
+    let url: string | undefined;
+    return {
+      async start() {
+        server = buildServer(options, mm7, api);
+        server.addHook('onResponse', async (_req, reply) => {
+          requests.inc({ status: String(reply.statusCode) });
+        });
+        const address = await server.listen({ host: options.host, port: options.port });
+        url = address;
+        listening.set(ctx.mmsc, address);
+        ctx.log.info({ url: `${address}${options.path}`, api: options.api.enabled ? `${address}${options.api.prefix}` : undefined, vasps: accounts.all.length }, 'MM7 server listening');
+      },
+      async stop() {
+        await server?.close();
+        server = undefined;
+        listening.delete(ctx.mmsc);
+      },
+      ready() {
+        return server && url ? true : 'MM7 server not listening';
+      },
+    };
+  },
+});
+
+const listening = new WeakMap<object, string>();
+
+/** The base URL (`http://127.0.0.1:PORT`) the plugin listens on in a running MMSC (useful with port 0). */
+export function mm7BaseUrl(mmsc: object): string | undefined {
+  return listening.get(mmsc);
+}
