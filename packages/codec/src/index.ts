@@ -6,7 +6,7 @@ export { MmsDecodeError, MmsEncodeError, type MmsDecodeErrorReason } from './err
 
 // MMS PDUs
 export { decodePdu } from './mms/decode.js';
-export { encodePdu, type EncodeOptions } from './mms/encode.js';
+export { encodePdu, encodePduChunks, type EncodeOptions } from './mms/encode.js';
 export * from './mms/constants.js';
 export type * from './mms/types.js';
 export { partContent, partText, startPart } from './mms/parts.js';

@@ -326,7 +326,7 @@ describe('Wireshark dissects our WAP Push PDUs', () => {
       if (!ready(t)) return;
       const layers = got[i]!;
       const wsp = layers.wsp![0] as Node;
-      assert.deepEqual(all(wsp, 'wsp.TID'), [hex(0x10 + i).replace('0x', '0x').padStart(4, '0')]);
+      assert.deepEqual(all(wsp, 'wsp.TID'), ['0x' + (0x10 + i).toString(16).padStart(2, '0')]);
       assert.deepEqual(all(wsp, 'wsp.pdu_type'), ['0x06']);
       assert.deepEqual(all(wsp, 'wsp.header.content_type'), ['application/vnd.wap.mms-message']);
       assert.deepEqual(all(wsp, 'wsp.header.x_wap_application_id'), ['x-wap-application:mms.ua']);

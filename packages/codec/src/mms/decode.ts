@@ -507,11 +507,30 @@ export function encodedString(c: Cursor, ctx?: Ctx): EncodedString {
 
 function splitAddress(s: EncodedString): EncodedAddress {
   const t = s.text;
-  let i = t.lastIndexOf('/TYPE=');
-  if (i < 0) i = t.lastIndexOf('/type=');
-  const a: EncodedAddress = i >= 0 ? { address: t.slice(0, i), type: t.slice(i + 6) } : { address: t };
+  // Find "/TYPE=" (or "/type=") scanning back from the end: the type token is short.
+  let i = -1;
+  for (let j = t.length - 6, stop = Math.max(0, t.length - 40); j >= stop; j--) {
+    if (t.charCodeAt(j) === 0x2f && (t.charCodeAt(j + 5) === 0x3d) && (t.charCodeAt(j + 1) | 0x20) === 0x74 &&
+      (t.charCodeAt(j + 2) | 0x20) === 0x79 && (t.charCodeAt(j + 3) | 0x20) === 0x70 && (t.charCodeAt(j + 4) | 0x20) === 0x65) {
+      const upper = t.charCodeAt(j + 1) === 0x54;
+      if (upper ? t.startsWith('/TYPE=', j) : t.startsWith('/type=', j)) {
+        i = j;
+        break;
+      }
+    }
+  }
+  const a: EncodedAddress = i >= 0 ? { address: t.slice(0, i), type: addressType(t, i + 6) } : { address: t };
   if (s.charset !== undefined) a.charset = s.charset;
   return a;
+}
+
+/** The type token after /TYPE=, without allocating for the common ones. */
+function addressType(t: string, from: number): string {
+  const n = t.length - from;
+  if (n === 4 && t.endsWith('PLMN')) return 'PLMN';
+  if (n === 4 && t.endsWith('IPv4')) return 'IPv4';
+  if (n === 4 && t.endsWith('IPv6')) return 'IPv6';
+  return t.slice(from);
 }
 
 function address(c: Cursor, ctx?: Ctx): EncodedAddress {

@@ -48,6 +48,24 @@ export function encodePdu(pdu: MmsPdu, opts?: EncodeOptions): Buffer {
   }
 }
 
+/**
+ * Like encodePdu, but returns the PDU as chunks whose concatenation is the encoded PDU: header
+ * bytes in fresh buffers, part bodies as the very arrays of the PDU (not copied). Use it to write
+ * large PDUs to a socket or HTTP response without building one buffer.
+ */
+export function encodePduChunks(pdu: MmsPdu, opts?: EncodeOptions): Uint8Array[] {
+  const w = busy ? new Writer(1024) : shared;
+  const mine = !busy;
+  busy = true;
+  try {
+    w.reset();
+    writePdu(w, pdu, opts?.lenient === true);
+    return w.finishChunks();
+  } finally {
+    if (mine) busy = false;
+  }
+}
+
 type Bag = Record<string, unknown>;
 
 function writePdu(w: Writer, pdu: MmsPdu, lenient: boolean): void {

@@ -291,6 +291,8 @@ function encodeTyped(w: Writer, code: number, v: string): boolean {
 
 /** True for multipart media types (WSP binary multipart or its MIME name). */
 export function isMultipart(mediaType: string): boolean {
-  const t = mediaType.toLowerCase();
-  return t.startsWith('application/vnd.wap.multipart.') || t.startsWith('multipart/');
+  const c = mediaType.charCodeAt(0) | 0x20;
+  if (c === 0x6d) return mediaType.length > 10 && mediaType.slice(0, 10).toLowerCase() === 'multipart/';
+  if (c !== 0x61 || mediaType.length <= 30) return false;
+  return mediaType.startsWith('application/vnd.wap.multipart.') || mediaType.slice(0, 30).toLowerCase() === 'application/vnd.wap.multipart.';
 }

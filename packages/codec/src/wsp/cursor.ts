@@ -105,8 +105,12 @@ export class Cursor {
 
   /** Position of the NUL that ends a string starting at pos (fails if there is none). */
   private nul(): number {
-    const i = this.buf.indexOf(0, this.pos);
-    if (i < 0 || i >= this.end) this.fail('unterminated-string', 'missing NUL terminator');
+    const buf = this.buf;
+    const end = this.end;
+    // Header strings are short: a plain loop beats a native indexOf call for them.
+    for (let i = this.pos, lim = Math.min(end, this.pos + 64); i < lim; i++) if (buf[i] === 0) return i;
+    const i = buf.indexOf(0, this.pos);
+    if (i < 0 || i >= end) this.fail('unterminated-string', 'missing NUL terminator');
     return i;
   }
 
@@ -115,21 +119,29 @@ export class Cursor {
    * Token-text, Extension-media, Uri-value and Text-value's text branch.
    */
   textString(): string {
+    const buf = this.buf;
     let start = this.pos;
+    if (buf[start] === 0x7f) start++;
+    // One pass over short strings: find the NUL and check for ASCII.
+    const lim = Math.min(this.end, start + 64);
+    for (let i = start; i < lim; i++) {
+      const b = buf[i]!;
+      if (b === 0) {
+        this.pos = i + 1;
+        return i === start ? '' : buf.latin1Slice(start, i);
+      }
+      if (b >= 0x80) break;
+    }
     const z = this.nul();
-    if (this.buf[start] === 0x7f) start++;
     this.pos = z + 1;
-    return decodeText(this.buf, start, z);
+    return decodeText(buf, start, z);
   }
 
   /** Quoted-string = <Octet 34> *TEXT End-of-string; returns the text without the quote. */
   quotedOrText(): string {
-    let start = this.pos;
-    const z = this.nul();
-    const c = this.buf[start];
-    if (c === 0x22 || c === 0x7f) start++;
-    this.pos = z + 1;
-    return decodeText(this.buf, start, z);
+    const c = this.buf[this.pos];
+    if (c === 0x22) this.pos++; // the quote of a Quoted-string is not part of the value
+    return this.textString();
   }
 
   /** Raw bytes of a NUL-terminated string (without the NUL). */

@@ -5,20 +5,11 @@ import { isUtf8 } from 'node:buffer';
  * (and sometimes Latin-1): ASCII fast path, then UTF-8 if the bytes are valid UTF-8, else Latin-1.
  */
 export function decodeText(buf: Buffer, start: number, end: number): string {
-  const n = end - start;
-  if (n <= 0) return '';
-  if (n <= 24) {
-    let s = '';
-    for (let i = start; i < end; i++) {
-      const c = buf[i]!;
-      if (c >= 0x80) return decodeNonAscii(buf, start, end);
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
+  if (end <= start) return '';
   for (let i = start; i < end; i++) {
     if (buf[i]! >= 0x80) return decodeNonAscii(buf, start, end);
   }
+  // latin1Slice is the cheapest way to make a short one-byte string in V8.
   return buf.latin1Slice(start, end);
 }
 

@@ -172,6 +172,27 @@ export class Writer {
     this.pos = save;
   }
 
+  /**
+   * The output as a list of chunks without copying the bodies: the header bytes are copied once
+   * into one new Buffer (sliced between bodies), the bodies are the caller's own arrays. For
+   * vectored writes (`socket.cork()` + writes, `writev`).
+   */
+  finishChunks(): Uint8Array[] {
+    const head = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(head, 0, 0, this.pos);
+    const out: Uint8Array[] = [];
+    let src = 0;
+    for (const s of this.segs) {
+      if (s.at > src) out.push(head.subarray(src, s.at));
+      src = s.at;
+      out.push(s.data);
+    }
+    if (this.pos > src || out.length === 0) out.push(head.subarray(src, this.pos));
+    this.segs.length = 0;
+    this.segBytes = 0;
+    return out;
+  }
+
   /** Copies scratch and bodies into one new Buffer of exactly the right size. */
   finish(): Buffer {
     const total = this.pos + this.segBytes;
