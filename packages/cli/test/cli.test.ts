@@ -84,3 +84,41 @@ describe('openmmsc CLI', () => {
     assert.match(stderr, /SIGTERM: draining and stopping/);
   });
 });
+
+describe('openmmsc decode / encode', () => {
+  const corpus = fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
+
+  it('decodes a real notification to JSON and encodes it back to the same bytes', async () => {
+    const file = join(corpus, 'mmsd/embedded/mms_m_notify_ind_1.mms');
+    const decoded = cli('decode', file);
+    assert.equal(decoded.status, 0, decoded.stderr);
+    const json = JSON.parse(decoded.stdout) as { messageType: string; contentLocation: string };
+    assert.equal(json.messageType, 'm-notification-ind');
+    assert.match(json.contentLocation, /^http/);
+    const dir = await mkdtemp(join(tmpdir(), 'openmmsc-codec-cli-'));
+    try {
+      const jsonFile = join(dir, 'pdu.json');
+      await writeFile(jsonFile, decoded.stdout);
+      const out = join(dir, 'pdu.mms');
+      const encoded = cli('encode', jsonFile, '-o', out);
+      assert.equal(encoded.status, 0, encoded.stderr);
+      const again = cli('decode', out);
+      assert.deepEqual(JSON.parse(again.stdout), JSON.parse(decoded.stdout));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says what is wrong with bytes that are not a PDU, with exit code 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'openmmsc-codec-cli-'));
+    try {
+      const bad = join(dir, 'bad.mms');
+      await writeFile(bad, Buffer.from('this is not an MMS PDU'));
+      const r = cli('decode', bad);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /bad\.mms: .+/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
