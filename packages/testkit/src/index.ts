@@ -4,3 +4,7 @@ export { waitFor } from './wait-for.js';
 export { recordingPushBearer, recordingReportSender } from './recording-plugins.js';
 export { SimulatedSmsc, type SubmittedSms, type RefusedSms, type BindRecord, type SimulatedSmscOptions, type SimulatedSmscEvents } from './smsc/simulated-smsc.js';
 export { startRedis, skipRedis, type RedisServer } from './redis-server.js';
+export * from './handset/index.js';
+export { SimulatedVasp, type SimulatedVaspOptions, type VaspAnswer, type VaspReceived } from './vasp/index.js';
+export { startSimulatedOcs, type SimulatedOcs, type SimulatedOcsOptions, type OcsBehaviour, type OcsRequestRecord } from './ocs/simulated-ocs.js';
+export * from './peer/index.js';

@@ -1,0 +1,54 @@
+import { definePlugin, type MmscRuntime } from '@openmmsc/core';
+import { MM3_INTERFACE, Mm3 } from './mm3.js';
+import { Mailer } from './mailer.js';
+import { mm3Options } from './options.js';
+
+export { mm3Options, type Mm3Options, type Mm3OptionsInput, DEFAULT_BLOCKED_EXTENSIONS } from './options.js';
+export { MM3_INTERFACE, smtpFor, type Mm3Stats } from './mm3.js';
+export { mmsToEmail, senderEmail } from './to-email.js';
+export { emailToParts, executableReason } from './from-email.js';
+export { buildBounce, type BounceSpec } from './bounce.js';
+
+const running = new WeakMap<object, Mm3>();
+
+/** The MM3 SMTP server's port in a running MMSC (for tests and embedders using port 0). */
+export function mm3Port(mmsc: MmscRuntime): number | undefined {
+  return running.get(mmsc)?.port;
+}
+
+/** Counters of a running MMSC's MM3 plugin. */
+export function mm3Stats(mmsc: MmscRuntime) {
+  return running.get(mmsc)?.stats;
+}
+
+/** MM3: MMS to e-mail and e-mail to MMS over SMTP, with bounces. */
+export default definePlugin({
+  name: '@openmmsc/plugin-mm3',
+  version: '0.1.0',
+  apiVersion: '^1.0.0',
+  description: 'MM3 interface: MMS as e-mail, e-mail as MMS, bounces',
+  configSchema: mm3Options,
+  setup(ctx) {
+    const mailer = new Mailer(ctx.options, ctx.baseDir);
+    const mm3 = new Mm3({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now: () => ctx.clock.now(), baseDir: ctx.baseDir }, ctx.options, mailer);
+    running.set(ctx.mmsc, mm3);
+    ctx.provide('Deliverer', { target: 'mm3', deliver: (request) => mm3.deliver(request) });
+    ctx.provide('ReportSender', { interface: MM3_INTERFACE, send: (report, message) => mm3.sendReport(report, message) });
+    return {
+      async start() {
+        if (!ctx.options.server.enabled) return;
+        await mm3.start();
+        ctx.log.info({ listening: mm3.address, domain: ctx.options.domain }, `MM3 listening on ${mm3.address} for <msisdn>@${ctx.options.domain}`);
+      },
+      async stop() {
+        await mm3.stop();
+      },
+      close() {
+        mailer.close();
+      },
+      ready() {
+        return !ctx.options.server.enabled || mm3.listening ? true : 'MM3 server not listening';
+      },
+    };
+  },
+});

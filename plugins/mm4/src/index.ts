@@ -1,0 +1,115 @@
+import { definePlugin, type MmscRuntime } from '@openmmsc/core';
+import { Counter } from 'prom-client';
+import { MM4_INTERFACE, Mm4 } from './mm4.js';
+import { mm4Options } from './options.js';
+import { Mm4Server } from './server.js';
+import { PeerTransports } from './transport.js';
+
+export { mm4Options, type Mm4Options, type Mm4OptionsInput, type PeerOptions } from './options.js';
+export { MM4_INTERFACE, type Mm4Stats } from './mm4.js';
+export {
+  MM4_TYPES,
+  REQUEST_STATUS_FOR,
+  MM_STATUS_FOR,
+  READ_STATUS_FOR,
+  mm4Address,
+  parseMm4Address,
+  readEnvelope,
+  deliveryStatusFor,
+  readStatusFor,
+  type Mm4Type,
+  type Mm4Envelope,
+  type RequestStatus,
+  type MmStatus,
+} from './protocol.js';
+export { parseMail, writeMail, MimeError, header, type ParsedMail, type HeaderList, type MimeLimits } from './mime.js';
+
+interface Running {
+  mm4: Mm4;
+  server: Mm4Server | undefined;
+}
+const running = new WeakMap<object, Running>();
+
+/** Where the MM4 server of a running MMSC listens (`host:port`), once started: for tests and embedders using port 0. */
+export function mm4ServerAddress(mmsc: MmscRuntime): string | undefined {
+  return running.get(mmsc)?.server?.address;
+}
+
+/** The MM4 server's port in a running MMSC. */
+export function mm4Port(mmsc: MmscRuntime): number | undefined {
+  return running.get(mmsc)?.server?.port;
+}
+
+/** Counters of a running MMSC's MM4 plugin. */
+export function mm4Stats(mmsc: MmscRuntime) {
+  return running.get(mmsc)?.mm4.stats;
+}
+
+/** MM4: inter-MMSC messaging over SMTP (3GPP TS 23.140 §8.4). */
+export default definePlugin({
+  name: '@openmmsc/plugin-mm4',
+  version: '0.1.0',
+  apiVersion: '^1.0.0',
+  description: 'MM4 interface: MMS to and from other operators’ MMSCs over SMTP, with delivery and read-reply reports',
+  configSchema: mm4Options,
+  setup(ctx) {
+    const options = ctx.options;
+    const transports = new PeerTransports(options, ctx.baseDir, () => ctx.clock.now());
+    const mm4 = new Mm4({ name: ctx.name, mmsc: ctx.mmsc, kv: ctx.kv, log: ctx.log, now: () => ctx.clock.now() }, options, transports);
+    const messages = new Counter({
+      name: 'openmmsc_mm4_messages_total',
+      help: 'MM4 messages by direction and type',
+      labelNames: ['direction', 'type', 'outcome'] as const,
+      registers: [ctx.metrics],
+    });
+    const state: Running = { mm4, server: undefined };
+    running.set(ctx.mmsc, state);
+
+    ctx.provide('Deliverer', {
+      target: 'mm4',
+      async deliver(request) {
+        const result = await mm4.deliver(request);
+        messages.inc({ direction: 'out', type: 'MM4_forward.REQ', outcome: result.status });
+        return result;
+      },
+    });
+    ctx.provide('ReportSender', {
+      interface: MM4_INTERFACE,
+      async send(report, message) {
+        await mm4.sendReport(report, message);
+        messages.inc({ direction: 'out', type: report.kind === 'delivery' ? 'MM4_delivery_report.REQ' : 'MM4_read_reply_report.REQ', outcome: 'sent' });
+      },
+    });
+
+    return {
+      async start() {
+        if (!options.server.enabled) return;
+        const server = new Mm4Server(options, ctx.baseDir, ctx.log, async (mail) => {
+          try {
+            const reply = await mm4.handleInbound(mail);
+            messages.inc({ direction: 'in', type: 'any', outcome: 'accepted' });
+            return reply;
+          } catch (error) {
+            messages.inc({ direction: 'in', type: 'any', outcome: 'refused' });
+            if (!(error instanceof Error) || error.name !== 'SmtpReply') ctx.log.error({ err: error, peer: mail.peer.domain }, 'MM4 inbound handling failed');
+            throw error;
+          }
+        });
+        await server.start();
+        state.server = server;
+        ctx.log.info({ listening: server.address, domain: options.domain }, `MM4 listening on ${server.address} for ${options.domain}`);
+      },
+      async stop() {
+        await state.server?.stop();
+        state.server = undefined;
+      },
+      async close() {
+        await mm4.drain(2000);
+        await transports.close();
+      },
+      ready() {
+        return !options.server.enabled || state.server ? true : 'MM4 server not listening';
+      },
+    };
+  },
+});

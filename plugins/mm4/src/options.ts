@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+const pem = z.string().describe('PEM text, or a path to a PEM file (relative to the config file).');
+
+const tlsClient = z
+  .object({
+    rejectUnauthorized: z.boolean().default(true).describe('Verify the peer’s certificate.'),
+    ca: pem.optional().describe('CA certificate(s) that sign the peer’s certificate (PEM text or file).'),
+    cert: pem.optional().describe('Our client certificate, for peers that ask for one (PEM text or file).'),
+    key: pem.optional().describe('Key of our client certificate (PEM text or file).'),
+    servername: z.string().optional().describe('Name to verify in the peer’s certificate (default: the host).'),
+  })
+  .prefault({})
+  .describe('TLS settings towards this peer (STARTTLS is used whenever the peer offers it).');
+
+export const peerSchema = z.object({
+  domain: z.string().min(1).describe('The peer MMSC’s MMS domain, e.g. `mms.mnc002.mcc001.gprs` (what MM5 routes to).'),
+  aliases: z.array(z.string()).default([]).describe('Further domains the peer sends from or receives for.'),
+  // Outbound
+  host: z.string().optional().describe('SMTP host of the peer; without it the domain’s MX records are used (then its A record).'),
+  port: z.number().int().min(1).max(65535).default(25).describe('SMTP port of the peer (also used for MX hosts).'),
+  secure: z.boolean().default(false).describe('Implicit TLS from the first byte (SMTPS) instead of STARTTLS.'),
+  requireTls: z.boolean().default(false).describe('Refuse to send unless STARTTLS succeeds (STARTTLS is always tried when offered).'),
+  tls: tlsClient,
+  auth: z
+    .object({ user: z.string().describe('User name.'), pass: z.string().describe('Password.') })
+    .optional()
+    .describe('SMTP AUTH credentials we log in with at this peer.'),
+  maxConnections: z.number().int().positive().default(2).describe('Parallel SMTP connections to this peer (outbound pool) and from it (inbound).'),
+  localAddress: z.string().optional().describe('Source IP address for connections to this peer.'),
+  // Inbound
+  addresses: z.array(z.string()).default([]).describe('IP addresses or CIDR blocks the peer connects from; empty: any address (then `inboundAuth` or `clientCertificate` should be set).'),
+  inboundAuth: z
+    .object({ user: z.string().describe('User name.'), pass: z.string().describe('Password.') })
+    .optional()
+    .describe('SMTP AUTH credentials the peer must log in with.'),
+  clientCertificate: z
+    .object({
+      subject: z.string().optional().describe('Required subject CN of the peer’s certificate.'),
+      fingerprint256: z.string().optional().describe('Required SHA-256 fingerprint (`AB:CD:…`).'),
+    })
+    .optional()
+    .describe('Require a TLS client certificate from the peer (the server must have `tls.ca` and `tls.requestCert`).'),
+  requireInboundTls: z.boolean().default(false).describe('Refuse the peer’s messages unless sent over TLS.'),
+});
+
+export const mm4Options = z.object({
+  domain: z.string().min(1).describe('Our MMS domain, e.g. `mms.mnc001.mcc001.gprs`: recipients `+E164/TYPE=PLMN@domain` are ours.'),
+  aliases: z.array(z.string()).default([]).describe('Further domains we accept recipients for.'),
+  originatorSystem: z.string().optional().describe('Our X-Mms-Originator-System address; default `system-user@<domain>`.'),
+  mmsVersion: z.string().default('6.3.0').describe('X-Mms-3GPP-MMS-Version we write (the 3GPP TS 23.140 release).'),
+  ackRequest: z.boolean().default(true).describe('Ask peers for MM4_*.RES answers (X-Mms-Ack-Request: Yes).'),
+  peers: z.array(peerSchema).default([]).describe('Peer MMSCs we exchange messages with; only these may send to us.'),
+  unknownPeers: z
+    .enum(['reject', 'mx'])
+    .default('reject')
+    .describe('Outbound to a domain not in `peers`: `reject` the recipient, or send through its MX records.'),
+  dnsServers: z.array(z.string()).default([]).describe('DNS servers for MX lookups (`host` or `host:port`); empty: the system resolvers.'),
+  server: z
+    .object({
+      enabled: z.boolean().default(true).describe('Accept MM4 from peers.'),
+      host: z.string().default('0.0.0.0').describe('Listen address.'),
+      port: z.number().int().min(0).max(65535).default(25).describe('Listen port (0: any free port; the address is logged).'),
+      name: z.string().optional().describe('Name in the SMTP greeting (default: our domain).'),
+      maxMessageSize: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest message accepted (bytes, SMTP SIZE); larger ones get 552.'),
+      maxClients: z.number().int().positive().default(100).describe('Simultaneous connections in all.'),
+      socketTimeoutMs: z.number().int().positive().default(60_000).describe('Idle timeout of an SMTP connection.'),
+      closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take before its connection is closed.'),
+      tls: z
+        .object({
+          key: pem.optional().describe('Server key (PEM text or file); with `cert`, STARTTLS is offered.'),
+          cert: pem.optional().describe('Server certificate (PEM text or file).'),
+          ca: pem.optional().describe('CA that signs peers’ client certificates.'),
+          requestCert: z.boolean().default(false).describe('Ask peers for a client certificate.'),
+        })
+        .prefault({})
+        .describe('TLS of the inbound server.'),
+    })
+    .prefault({})
+    .describe('The inbound SMTP server.'),
+  limits: z
+    .object({
+      maxParts: z.number().int().positive().default(100).describe('Most MIME parts in one message.'),
+      maxDepth: z.number().int().positive().default(5).describe('Deepest multipart nesting.'),
+      maxHeaderBytes: z.number().int().positive().default(64 * 1024).describe('Largest header block.'),
+    })
+    .prefault({})
+    .describe('Parser limits; a message over them is refused as malformed.'),
+  timeouts: z
+    .object({
+      connectMs: z.number().int().positive().default(10_000).describe('Connecting to a peer.'),
+      greetingMs: z.number().int().positive().default(10_000).describe('Waiting for the peer’s greeting.'),
+      socketMs: z.number().int().positive().default(60_000).describe('Idle time on a connection to a peer.'),
+    })
+    .prefault({})
+    .describe('Outbound SMTP timeouts.'),
+  responseRetries: z.number().int().min(0).max(20).default(5).describe('Attempts to send an MM4_*.RES answer before giving up (in memory, with back-off).'),
+});
+
+export type Mm4Options = z.output<typeof mm4Options>;
+export type Mm4OptionsInput = z.input<typeof mm4Options>;
+export type PeerOptions = z.output<typeof peerSchema>;
