@@ -22,7 +22,7 @@ function send(reply: FastifyReply, answer: HttpAnswer, head = false): FastifyRep
 
 /** The MM1 HTTP server: POST of PDUs, GET/HEAD of content, web pages for handsets without MMS. */
 export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit, exposeHeadRoutes: false, return503OnClosing: true });
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit, exposeHeadRoutes: false, return503OnClosing: true, routerOptions: { maxParamLength: 1024 } });
   app.removeAllContentTypeParsers();
   // Handsets send application/vnd.wap.mms-message, but some send nothing or something else: take bytes.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -1,0 +1,51 @@
+// The MMSC under test, in its own process: embedded SQLite store and queue (the defaults), MM1 on
+// a free port, push over SMPP to the simulated SMSC in the load process. Started by run.ts.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
+import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
+import pushSmpp from '@openmmsc/plugin-push-smpp';
+import routerPrefix from '@openmmsc/plugin-router-prefix';
+
+const smscPort = Number(process.env.BENCH_SMSC_PORT);
+const extra = JSON.parse(process.env.BENCH_KERNEL_CONFIG ?? '{}') as KernelConfigInput;
+const dir = await mkdtemp(join(tmpdir(), 'openmmsc-bench-e2e-'));
+const mmsc = await createMmsc({
+  config: {
+    store: { type: 'sqlite', path: join(dir, 'store.sqlite') },
+    admin: { host: '127.0.0.1', port: 0 },
+    log: { level: 'warn' },
+    ...extra,
+  },
+  baseDir: dir,
+  plugins: [
+    { plugin: routerPrefix, options: { routes: [{ prefix: '+1555', target: 'local' }], unmatched: 'reject' } },
+    { plugin: mm1, options: { port: 0, limits: { maxMessageSize: '300KB' } } },
+    {
+      plugin: pushSmpp,
+      options: {
+        links: [{ host: '127.0.0.1', port: smscPort, systemId: 'bench', password: 'bench', window: Number(process.env.BENCH_SMPP_WINDOW ?? 10) }],
+        registeredDelivery: false,
+      },
+    },
+  ],
+});
+
+const send = (msg: unknown) => process.send?.(msg);
+send({ type: 'ready', mm1: mm1Url(mmsc), admin: mmsc.adminUrl, dir });
+process.on('message', (msg: { type: string }) => {
+  if (msg.type === 'stats') {
+    void (async () => {
+      const metrics = await mmsc.registry.getMetricsAsJSON();
+      send({ type: 'stats', maxRssKb: process.resourceUsage().maxRSS, rss: process.memoryUsage().rss, metrics });
+    })();
+  } else if (msg.type === 'stop') {
+    void (async () => {
+      await mmsc.stop();
+      await rm(dir, { recursive: true, force: true });
+      send({ type: 'stopped', maxRssKb: process.resourceUsage().maxRSS });
+      process.exit(0);
+    })();
+  }
+});

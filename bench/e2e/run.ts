@@ -1,0 +1,313 @@
+// End-to-end MM1 benchmark: simulated handsets (this process) against an MMSC (a child process) on
+// loopback. Run: node --import tsx --conditions=@openmmsc/source bench/e2e/run.ts [--help]
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { encodePdu } from '@openmmsc/codec';
+import { HttpClient, SimulatedHandset, SimulatedSmsc, type HandsetMode } from '@openmmsc/testkit';
+
+const { values: opt } = parseArgs({
+  options: {
+    senders: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '32' },
+    duration: { type: 'string', default: '15' },
+    size: { type: 'string', default: '30000' },
+    rate: { type: 'string', default: '500' },
+    'rate-duration': { type: 'string', default: '10' },
+    'ceiling-duration': { type: 'string', default: '5' },
+    mode: { type: 'string', default: 'immediate' },
+    'kernel-config': { type: 'string', default: '{}' },
+    'smpp-window': { type: 'string', default: '10' },
+    profile: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opt.help) {
+  process.stdout.write(`usage: run.ts [--senders 50] [--concurrency 32] [--duration 15] [--size 30000] [--rate 500]
+              [--rate-duration 10] [--ceiling-duration 5] [--mode immediate|fetch-acknowledge]
+              [--kernel-config '{"jobs":{"notify":{"concurrency":64}}}'] [--smpp-window 10] [--profile]
+`);
+  process.exit(0);
+}
+const N = Number(opt.senders);
+const C = Number(opt.concurrency);
+const DURATION = Number(opt.duration) * 1000;
+const SIZE = Number(opt.size);
+const RATE = Number(opt.rate);
+const RATE_DURATION = Number(opt['rate-duration']) * 1000;
+const CEILING_DURATION = Number(opt['ceiling-duration']) * 1000;
+const MODE = opt.mode as HandsetMode;
+const HARD_LIMIT_MS = DURATION + RATE_DURATION + CEILING_DURATION + 120_000;
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+const execArgv = ['--import', 'tsx', '--conditions=@openmmsc/source'];
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`benchmark exceeded ${HARD_LIMIT_MS} ms; giving up\n`);
+  process.exit(2);
+}, HARD_LIMIT_MS);
+watchdog.unref();
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface Child {
+  proc: ChildProcess;
+  ready: Record<string, unknown>;
+  request<T>(msg: { type: string }, reply: string): Promise<T>;
+}
+
+async function startChild(file: string, env: Record<string, string>, extraArgv: string[] = []): Promise<Child> {
+  const proc = fork(here(file), [], { execArgv: [...execArgv, ...extraArgv], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+    proc.on('message', (m: Record<string, unknown>) => {
+      if (m.type === 'ready') resolve(m);
+    });
+  });
+  return {
+    proc,
+    ready,
+    request<T>(msg: { type: string }, reply: string): Promise<T> {
+      return new Promise<T>((resolve) => {
+        const on = (m: Record<string, unknown>) => {
+          if (m.type !== reply) return;
+          proc.off('message', on);
+          resolve(m as T);
+        };
+        proc.on('message', on);
+        proc.send(msg);
+      });
+    },
+  };
+}
+
+function sendReqBody(to: string, size: number, tid: string): Buffer {
+  const image = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) image[i] = (i * 131 + 7) & 0xff;
+  return encodePdu({
+    messageType: 'm-send-req',
+    transactionId: tid,
+    mmsVersion: '1.2',
+    from: { address: '', insertAddress: true },
+    to: [{ address: to, type: 'PLMN' }],
+    subject: { text: 'bench' },
+    body: {
+      contentType: { mediaType: 'application/vnd.wap.multipart.mixed' },
+      parts: [
+        { contentType: { mediaType: 'text/plain', params: { charset: 'utf-8' } }, headers: {}, data: Buffer.from('benchmark message') },
+        { contentType: { mediaType: 'image/jpeg', params: { name: 'photo.jpg' } }, headers: { contentLocation: 'photo.jpg' }, data: image },
+      ],
+    },
+  });
+}
+
+// --- 1. the ceiling: a bare fastify POST route of the same body size -----------------------------
+
+async function ceiling(): Promise<{ rps: number; p50: number; p99: number }> {
+  const child = await startChild('./bare-server.ts', {});
+  const url = `${child.ready.url as string}/mms`;
+  const http = new HttpClient(C);
+  const body = sendReqBody('+15551000000', SIZE, 'ceiling');
+  const lat: number[] = [];
+  // warm-up
+  const warmEnd = Date.now() + 1000;
+  await Promise.all(Array.from({ length: C }, async () => {
+    while (Date.now() < warmEnd) await http.send(url, { method: 'POST', body, headers: { 'content-type': 'application/vnd.wap.mms-message' } });
+  }));
+  let done = 0;
+  const start = performance.now();
+  const end = Date.now() + CEILING_DURATION;
+  await Promise.all(Array.from({ length: C }, async () => {
+    while (Date.now() < end) {
+      const t = performance.now();
+      const r = await http.send(url, { method: 'POST', body, headers: { 'content-type': 'application/vnd.wap.mms-message' } });
+      if (r.status === 200) done++;
+      lat.push(performance.now() - t);
+    }
+  }));
+  const secs = (performance.now() - start) / 1000;
+  http.close();
+  await child.request({ type: 'stop' }, 'stopped');
+  lat.sort((a, b) => a - b);
+  return { rps: done / secs, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
+// --- 2. the MMSC --------------------------------------------------------------------------------
+
+interface Counters {
+  accepted: number;
+  refused: number;
+  notified: number;
+  retrieved: number;
+  completed: number;
+  errors: number;
+  lastNotified: number;
+  lastRetrieved: number;
+  lastCompleted: number;
+}
+
+async function main(): Promise<void> {
+  log(`bench/e2e: ${N} sender/receiver pairs, ${SIZE}-byte messages, closed loop ${C} concurrent for ${DURATION / 1000}s, then ${RATE}/s for ${RATE_DURATION / 1000}s; handsets answer '${MODE}'`);
+  log('1/3 ceiling: bare fastify POST route …');
+  const bare = await ceiling();
+  log(`    ${bare.rps.toFixed(0)} req/s`);
+
+  const smsc = new SimulatedSmsc();
+  await smsc.start();
+  const kernelConfig = opt['kernel-config'];
+  const mmscChild = await startChild(
+    './mmsc-server.ts',
+    { BENCH_SMSC_PORT: String(smsc.port), BENCH_KERNEL_CONFIG: kernelConfig, BENCH_SMPP_WINDOW: opt['smpp-window'] },
+    opt.profile ? ['--cpu-prof', '--cpu-prof-dir', here('./profiles')] : [],
+  );
+  const mm1 = `${mmscChild.ready.mm1 as string}/mms`;
+  const senderHttp = new HttpClient(C + 8);
+  const receiverHttp = new HttpClient(64);
+  const c: Counters = { accepted: 0, refused: 0, notified: 0, retrieved: 0, completed: 0, errors: 0, lastNotified: 0, lastRetrieved: 0, lastCompleted: 0 };
+  const senders: SimulatedHandset[] = [];
+  const receivers = new Map<string, SimulatedHandset>();
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < N; i++) {
+    const a = `+1555000${String(i).padStart(4, '0')}`;
+    const b = `+1555100${String(i).padStart(4, '0')}`;
+    senders.push(new SimulatedHandset({ msisdn: a, mmscUrl: mm1, http: senderHttp, record: false }));
+    const h = new SimulatedHandset({
+      msisdn: b,
+      mmscUrl: mm1,
+      http: receiverHttp,
+      record: false,
+      mode: MODE,
+      onEvent: (e) => {
+        const now = performance.now();
+        if (e.type === 'notification') {
+          c.notified++;
+          c.lastNotified = now;
+        } else if (e.type === 'retrieved') {
+          c.retrieved++;
+          c.lastRetrieved = now;
+        } else if (e.type === 'answered' && (e.pdu === 'm-notifyresp-ind' || e.pdu === 'm-acknowledge-ind') && e.httpStatus === 204) {
+          c.completed++;
+          c.lastCompleted = now;
+        } else if (e.type === 'error') c.errors++;
+      },
+    });
+    receivers.set(b.slice(1), h);
+    bodies.push(sendReqBody(b, SIZE, `bench${i}`));
+  }
+  // One listener dispatches SMS by destination (instead of every handset filtering every SMS).
+  smsc.on('submit', (sms) => receivers.get(sms.destinationAddr.replace(/\D/g, ''))?.onSms(sms));
+
+  const sendOne = async (i: number, lat: number[], t0 = performance.now()) => {
+    const r = await senders[i % N]!.sendRaw(bodies[i % N]!);
+    lat.push(performance.now() - t0);
+    if (r.status === 'ok') c.accepted++;
+    else c.refused++;
+  };
+
+  // warm-up (JIT, SQLite caches, SMPP link)
+  const warm: number[] = [];
+  const warmEnd = Date.now() + 2000;
+  await Promise.all(Array.from({ length: Math.min(C, 8) }, async (_, k) => {
+    let i = k;
+    while (Date.now() < warmEnd) await sendOne((i += 8), warm);
+  }));
+  await waitDrain(c, 15_000);
+  const base = { ...c };
+
+  log('2/3 throughput: closed loop …');
+  const lat: number[] = [];
+  const start = performance.now();
+  const end = Date.now() + DURATION;
+  let seq = 0;
+  await Promise.all(Array.from({ length: C }, async () => {
+    while (Date.now() < end) await sendOne(seq++, lat);
+  }));
+  const sendSecs = (performance.now() - start) / 1000;
+  const atSendEnd = { ...c };
+  await waitDrain(c, 60_000);
+  const accepted = c.accepted - base.accepted;
+  const completed = c.completed - base.completed;
+  const notified = c.notified - base.notified;
+  const retrieved = c.retrieved - base.retrieved;
+  const spanSecs = (Math.max(c.lastCompleted, start) - start) / 1000;
+  lat.sort((a, b) => a - b);
+  const throughput = {
+    acceptedPerSec: accepted / sendSecs,
+    notifiedPerSec: notified / ((Math.max(c.lastNotified, start) - start) / 1000),
+    retrievedPerSec: retrieved / ((Math.max(c.lastRetrieved, start) - start) / 1000),
+    completedPerSec: completed / spanSecs,
+    completedInWindowPerSec: (atSendEnd.completed - base.completed) / sendSecs,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    accepted,
+    completed,
+    refused: c.refused - base.refused,
+    drainSecs: spanSecs - sendSecs,
+  };
+  log(`    accepted ${throughput.acceptedPerSec.toFixed(0)}/s, completed ${throughput.completedPerSec.toFixed(0)}/s`);
+
+  log(`3/3 latency: open loop at ${RATE}/s …`);
+  const before = { ...c };
+  const lat2: number[] = [];
+  const interval = 1000 / RATE;
+  const t0 = performance.now();
+  const total = Math.round((RATE * RATE_DURATION) / 1000);
+  const inflight: Promise<void>[] = [];
+  for (let k = 0; k < total; k++) {
+    const due = t0 + k * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    inflight.push(sendOne(k, lat2, due));
+  }
+  await Promise.all(inflight);
+  const rateSecs = (performance.now() - t0) / 1000;
+  await waitDrain(c, 60_000);
+  lat2.sort((a, b) => a - b);
+  const fixed = {
+    offered: total / rateSecs,
+    accepted: c.accepted - before.accepted,
+    completed: c.completed - before.completed,
+    p50: percentile(lat2, 50),
+    p99: percentile(lat2, 99),
+    max: lat2[lat2.length - 1] ?? NaN,
+  };
+
+  const stats = await mmscChild.request<{ maxRssKb: number; metrics: Array<{ name: string; values: Array<{ value: number; labels: Record<string, string> }> }> }>({ type: 'stats' }, 'stats');
+  for (const h of [...senders, ...receivers.values()]) await h.close();
+  senderHttp.close();
+  receiverHttp.close();
+  await mmscChild.request({ type: 'stop' }, 'stopped');
+  await smsc.stop();
+  const loadRss = process.resourceUsage().maxRSS;
+
+  const jobMetric = stats.metrics.find((m) => m.name.includes('jobs'));
+  const line = (k: string, v: string) => process.stdout.write(`${k.padEnd(48)} ${v}\n`);
+  process.stdout.write('\n== OpenMMSC MM1 end-to-end benchmark (loopback; load and MMSC share this machine\'s cores) ==\n');
+  line('cores / node', `${(await import('node:os')).availableParallelism()} / ${process.version}`);
+  line('message', `${SIZE}-byte image + text, 1 recipient, handsets answer ${MODE}`);
+  line('ceiling: bare fastify POST (same body) req/s', `${bare.rps.toFixed(0)}  (p50 ${bare.p50.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms, ${C} connections)`);
+  line('accepted m-send-req/s (closed loop)', `${throughput.acceptedPerSec.toFixed(0)}  (${((throughput.acceptedPerSec / bare.rps) * 100).toFixed(1)}% of the ceiling)`);
+  line('notifications pushed/s', throughput.notifiedPerSec.toFixed(0));
+  line('completed retrievals/s', throughput.retrievedPerSec.toFixed(0));
+  line('complete messages/s (sent→stored→notified→', `${throughput.completedPerSec.toFixed(0)}  (${throughput.completed}/${throughput.accepted} in ${(throughput.drainSecs + sendSecs).toFixed(1)} s; ${throughput.completedInWindowPerSec.toFixed(0)}/s while sending)`);
+  line('  retrieved→acknowledged)', '');
+  line('m-send-conf latency, closed loop', `p50 ${throughput.p50.toFixed(1)} ms, p99 ${throughput.p99.toFixed(1)} ms`);
+  line(`m-send-conf latency at ${RATE}/s offered`, `p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms (offered ${fixed.offered.toFixed(0)}/s, completed ${fixed.completed}/${fixed.accepted})`);
+  line('peak RSS: MMSC process / load process', `${(stats.maxRssKb / 1024).toFixed(0)} MB / ${(loadRss / 1024).toFixed(0)} MB`);
+  line('refused / handset errors', `${throughput.refused} / ${c.errors}`);
+  if (jobMetric) line('kernel jobs', jobMetric.values.map((v) => `${v.labels.kind}:${v.labels.outcome}=${v.value}`).join(' '));
+  if (opt.profile) line('CPU profile of the MMSC process', here('./profiles'));
+}
+
+async function waitDrain(c: Counters, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (Date.now() < until && c.completed < c.accepted) await sleep(50);
+}
+
+await main();
+process.exit(0);
