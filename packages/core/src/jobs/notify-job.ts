@@ -1,5 +1,5 @@
 import { addressKey } from '../model/address.js';
-import { FINAL_STATES } from '../model/recipient-state.js';
+import { FINAL_STATES, InvalidTransitionError } from '../model/recipient-state.js';
 import type { NotifyContext } from '../plugin/define-plugin.js';
 import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
 import type { NotificationInfo, PushRequest } from '../services/push-bearer.js';
@@ -47,7 +47,13 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   const result = await bearer.push(request, signal);
   if (result.status === 'sent') {
     const attributes = result.reference ? { pushReference: result.reference } : undefined;
-    await lifecycle.transition(messageId, index, 'notified', attributes ? { by: bearer.name, attributes } : { by: bearer.name });
+    try {
+      await lifecycle.transition(messageId, index, 'notified', attributes ? { by: bearer.name, attributes } : { by: bearer.name });
+    } catch (error) {
+      // The handset was quicker: it fetched (or the message ended) while the push was under way.
+      if (error instanceof InvalidTransitionError) return;
+      throw error;
+    }
     await scheduleRenotify(k, messageId, index, job);
     return;
   }

@@ -7,7 +7,8 @@ export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'redis'; ur
 export async function createMessageStore(config: StoreConfig): Promise<MessageStore> {
   if (config.type === 'sqlite') {
     const { openSqliteKeyv } = await import('./sqlite-keyv.js');
-    return new KeyvMessageStore(await openSqliteKeyv(config.path));
+    // One process owns the SQLite file, so a write-through cache of hot records is safe.
+    return new KeyvMessageStore(await openSqliteKeyv(config.path), { cacheEntries: 20_000 });
   }
   const { openRedisKeyv } = await import('./redis-keyv.js');
   const { keyv, atomic } = await openRedisKeyv(config.url, config.prefix ?? 'openmmsc');

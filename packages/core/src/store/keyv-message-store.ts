@@ -19,6 +19,11 @@ export interface KeyvMessageStoreOptions {
   atomic?: AtomicUpdate;
   /** Called once by `close()` after keyv disconnected (e.g. to drop a pooled client). */
   onClose?: () => Promise<void>;
+  /**
+   * Keep recent metadata and recipient records in memory (write-through). Only for a store this
+   * process alone writes (the embedded SQLite file): other writers would make it stale.
+   */
+  cacheEntries?: number;
 }
 
 /** What `msg:{id}` holds: the metadata plus where its pieces live, so `delete` finds them all. */
@@ -54,6 +59,7 @@ export class KeyvMessageStore implements MessageStore {
   readonly #mutex = new KeyedMutex();
   readonly #atomic: AtomicUpdate | undefined;
   readonly #onClose: (() => Promise<void>) | undefined;
+  readonly #cache: RecordCache | undefined;
   #closed = false;
 
   /** `keyv` must have gone through `prepareKeyv`. */
@@ -61,6 +67,7 @@ export class KeyvMessageStore implements MessageStore {
     this.#keyv = keyv;
     this.#atomic = options.atomic;
     this.#onClose = options.onClose;
+    if (options.cacheEntries) this.#cache = new RecordCache(options.cacheEntries);
   }
 
   async save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void> {
@@ -73,6 +80,10 @@ export class KeyvMessageStore implements MessageStore {
     // Metadata last: it is the commit record, so a crash mid-save never exposes half a message.
     const record: MessageRecord = { message, parts: parts.length, recipients: recipients.map((r) => r.index), gen: 0 };
     await this.#keyv.set(msgKey(id), record);
+    if (this.#cache) {
+      for (const r of recipients) this.#cache.set(rcptKey(id, r.index), r);
+      this.#cache.set(msgKey(id), record);
+    }
   }
 
   async get(id: string): Promise<StoredMessage | undefined> {
@@ -132,12 +143,16 @@ export class KeyvMessageStore implements MessageStore {
   async getRecipients(id: string): Promise<RecipientRecord[]> {
     const record = await this.#record(id);
     if (record === undefined || record.recipients.length === 0) return [];
-    const rows = await this.#keyv.getMany<RecipientRecord>(record.recipients.map((i) => rcptKey(id, i)));
+    const keys = record.recipients.map((i) => rcptKey(id, i));
+    const cached = this.#cache && keys.map((k) => this.#cache!.get<RecipientRecord>(k));
+    if (cached && cached.every((r) => r !== undefined)) return cached as RecipientRecord[];
+    const rows = await this.#keyv.getMany<RecipientRecord>(keys);
     return rows.filter((r): r is RecipientRecord => r !== undefined);
   }
 
   async getRecipient(id: string, index: number): Promise<RecipientRecord | undefined> {
-    return this.#keyv.get<RecipientRecord>(rcptKey(id, index));
+    const key = rcptKey(id, index);
+    return this.#cache?.get<RecipientRecord>(key) ?? this.#keyv.get<RecipientRecord>(key);
   }
 
   async updateRecipient(
@@ -155,12 +170,16 @@ export class KeyvMessageStore implements MessageStore {
     const record = await this.#record(id);
     const variants = (await this.#keyv.get<string[]>(varIndexKey(id))) ?? [];
     // Metadata first: once it is gone the message is gone, even if a crash leaves pieces behind.
+    this.#cache?.delete(msgKey(id));
     await this.#keyv.delete(msgKey(id));
     const keys = [varIndexKey(id)];
     if (record !== undefined) {
       for (const v of variants) keys.push(varKey(id, record.gen, v));
       for (let i = 0; i < record.parts; i++) keys.push(partKey(id, record.gen, i));
-      for (const index of record.recipients) keys.push(rcptKey(id, index));
+      for (const index of record.recipients) {
+        keys.push(rcptKey(id, index));
+        this.#cache?.delete(rcptKey(id, index));
+      }
     }
     await this.#keyv.deleteMany(keys);
   }
@@ -191,15 +210,42 @@ export class KeyvMessageStore implements MessageStore {
   }
 
   async #record(id: string): Promise<MessageRecord | undefined> {
-    return this.#keyv.get<MessageRecord>(msgKey(id));
+    const key = msgKey(id);
+    const cached = this.#cache?.get<MessageRecord>(key);
+    if (cached) return cached;
+    const record = await this.#keyv.get<MessageRecord>(key);
+    if (record) this.#cache?.set(key, record);
+    return record;
   }
 
   async #modify<T>(key: string, fn: (current: T | undefined) => T): Promise<T> {
     return this.#mutex.run(key, async () => {
       if (this.#atomic) return this.#atomic.modify<T>(key, fn);
-      const next = fn(await this.#keyv.get<T>(key));
+      const current = this.#cache?.get<T>(key) ?? (await this.#keyv.get<T>(key));
+      const next = fn(current);
       await this.#keyv.set(key, next);
+      if (this.#cache && (key.startsWith('msg:') || key.startsWith('rcpt:'))) this.#cache.set(key, next);
       return next;
     });
+  }
+}
+
+/** A bounded map, oldest entry evicted first: recent messages are the ones being worked on. */
+class RecordCache {
+  readonly #entries = new Map<string, unknown>();
+  constructor(private readonly max: number) {}
+
+  get<T>(key: string): T | undefined {
+    return this.#entries.get(key) as T | undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
   }
 }
