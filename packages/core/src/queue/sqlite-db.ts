@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { GroupCommit } from '../store/group-commit.js';
 import { openSqlite } from '../store/open-sqlite.js';
 
 export type SqlParam = string | number | null;
@@ -8,9 +9,11 @@ export type Row = Record<string, unknown>;
 export class SqliteDb {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #writes: GroupCommit;
 
   private constructor(db: Database.Database) {
     this.#db = db;
+    this.#writes = new GroupCommit(db);
   }
 
   static async open(path: string): Promise<SqliteDb> {
@@ -26,20 +29,25 @@ export class SqliteDb {
     return statement;
   }
 
-  async run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
-    return this.#prepare(sql).run(...params).changes;
+  run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    const statement = this.#prepare(sql);
+    return this.#writes.write(() => statement.run(...params).changes);
   }
 
   async all<T extends Row = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
     const statement = this.#prepare(sql);
-    return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
+    if (statement.readonly) return statement.all(...params) as T[];
+    // UPDATE … RETURNING: a write that answers rows.
+    return this.#writes.write(() => (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[]);
   }
 
   async exec(sql: string): Promise<void> {
+    this.#writes.flush();
     this.#db.exec(sql);
   }
 
   async close(): Promise<void> {
+    this.#writes.flush();
     this.#statements.clear();
     this.#db.close();
   }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { GroupCommit } from './group-commit.js';
 import { openSqlite } from './open-sqlite.js';
 
 /**
@@ -11,6 +12,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   opts: { table: string };
   namespace?: string;
   readonly #db: Database.Database;
+  readonly #writes: GroupCommit;
   readonly #get: Database.Statement<[string], { value: string }>;
   readonly #set: Database.Statement<[string, string]>;
   readonly #delete: Database.Statement<[string]>;
@@ -20,6 +22,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     super();
     this.opts = { table };
     this.#db = openSqlite(path);
+    this.#writes = new GroupCommit(this.#db);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.#get = this.#db.prepare(`SELECT value FROM ${table} WHERE key = ?`);
     this.#set = this.#db.prepare(`INSERT OR REPLACE INTO ${table} (key, value) VALUES (?, ?)`);
@@ -37,23 +40,24 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     return keys.map((k) => this.#get.get(k)?.value as StoredData<Value | undefined>);
   }
 
-  async set(key: string, value: string): Promise<boolean> {
-    this.#set.run(key, value);
-    return true;
+  set(key: string, value: string): Promise<boolean> {
+    return this.#writes.write(() => (this.#set.run(key, value), true));
   }
 
-  async setMany(values: Array<{ key: string; value: string }>): Promise<void> {
-    this.#setMany(values);
+  setMany(values: Array<{ key: string; value: string }>): Promise<void> {
+    return this.#writes.write(() => this.#setMany(values));
   }
 
-  async delete(key: string): Promise<boolean> {
-    return this.#delete.run(key).changes > 0;
+  delete(key: string): Promise<boolean> {
+    return this.#writes.write(() => this.#delete.run(key).changes > 0);
   }
 
-  async deleteMany(keys: string[]): Promise<boolean> {
-    let any = false;
-    for (const k of keys) any = this.#delete.run(k).changes > 0 || any;
-    return any;
+  deleteMany(keys: string[]): Promise<boolean> {
+    return this.#writes.write(() => {
+      let any = false;
+      for (const k of keys) any = this.#delete.run(k).changes > 0 || any;
+      return any;
+    });
   }
 
   async has(key: string): Promise<boolean> {
@@ -62,10 +66,13 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
 
   async clear(): Promise<void> {
     const prefix = this.namespace ? `${this.namespace}:` : '';
-    this.#db.prepare(`DELETE FROM ${this.opts.table} WHERE key LIKE ? ESCAPE '\\'`).run(`${prefix.replace(/[\\%_]/g, '\\$&')}%`);
+    await this.#writes.write(() =>
+      this.#db.prepare(`DELETE FROM ${this.opts.table} WHERE key LIKE ? ESCAPE '\\'`).run(`${prefix.replace(/[\\%_]/g, '\\$&')}%`),
+    );
   }
 
   async disconnect(): Promise<void> {
+    this.#writes.flush();
     if (this.#db.open) this.#db.close();
   }
 }
