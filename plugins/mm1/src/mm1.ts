@@ -16,6 +16,7 @@ import {
   type RecipientRecord,
   type RecipientState,
   type Report,
+  type RequestHeaders,
   type StoredMessage,
   type SubmitResult,
 } from '@openmmsc/core';
@@ -594,7 +595,7 @@ export class Mm1 {
   // --- GET /m/<token> ------------------------------------------------------------------------
 
   /** m-retrieve-conf for a content token, or a PDU saying why not. `head`: no state change. */
-  async retrieve(token: string, head: boolean, range: string | undefined): Promise<HttpAnswer> {
+  async retrieve(token: string, head: boolean, range: string | undefined, headers: RequestHeaders = {}): Promise<HttpAnswer> {
     const ref = this.signer.openContent(token);
     const v = this.o.mmsVersion;
     if (!ref) return this.retrieveError(404, 'error-permanent-message-not-found', 'no such message');
@@ -606,7 +607,7 @@ export class Mm1 {
     }
     if (recipient.state === 'rejected') return this.retrieveError(404, 'error-permanent-message-not-found', 'the message is no longer available');
     const variant = typeof recipient.attributes.variant === 'string' ? recipient.attributes.variant : undefined;
-    const parts = await this.ctx.mmsc.getParts(message.id, variant);
+    const parts = (await this.adaptForHandset(message.id, headers)) ?? (await this.ctx.mmsc.getParts(message.id, variant));
     if (!parts) return this.retrieveError(404, 'error-permanent-message-not-found', 'the message content is gone');
     const pdu: RetrieveConf = retrieveConf(message, parts, v);
     if (this.o.retrieval.acknowledge) pdu.transactionId = token;
@@ -618,6 +619,25 @@ export class Mm1 {
       await this.move(message.id, recipient.index, 'retrieved', { reason: 'fetched' });
     }
     return answer;
+  }
+
+  /**
+   * The handset says what it shows only when it fetches (UAProf in x-wap-profile/Profile,
+   * Accept): a transcoder that can adapt at retrieval time gets the chance; the stored variant
+   * (or the original) is the fallback.
+   */
+  private async adaptForHandset(messageId: string, headers: RequestHeaders): Promise<MmsPart[] | undefined> {
+    const transcoder = this.ctx.service('Transcoder');
+    if (!transcoder?.capabilitiesFromRequest || !transcoder.adaptForRetrieval) return undefined;
+    if (!headers['x-wap-profile'] && !headers.profile && !headers.accept) return undefined;
+    try {
+      const capabilities = await transcoder.capabilitiesFromRequest(headers);
+      const adapted = await transcoder.adaptForRetrieval({ messageId, capabilities });
+      return adapted?.parts;
+    } catch (error) {
+      this.ctx.log.warn({ err: error, messageId }, 'adaptation at retrieval failed; sending the stored content');
+      return undefined;
+    }
   }
 
   private retrieveError(status: number, retrieveStatus: RetrieveConf['retrieveStatus'] & string, text: string): HttpAnswer {

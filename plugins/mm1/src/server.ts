@@ -62,10 +62,10 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
 
   const range = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
   app.get<{ Params: { token: string } }>('/m/:token', async (request, reply) =>
-    send(reply, await mm1.retrieve(request.params.token, false, range(request.headers.range))),
+    send(reply, await mm1.retrieve(request.params.token, false, range(request.headers.range), request.headers)),
   );
   app.head<{ Params: { token: string } }>('/m/:token', async (request, reply) =>
-    send(reply, await mm1.retrieve(request.params.token, true, range(request.headers.range)), true),
+    send(reply, await mm1.retrieve(request.params.token, true, range(request.headers.range), request.headers), true),
   );
   app.get<{ Params: { token: string } }>('/r/:token', async (request, reply) => send(reply, mm1.report(request.params.token)));
   app.get<{ Params: { token: string } }>('/v/:token', async (request, reply) => send(reply, await mm1.viewPage(request.params.token, false)));
