@@ -8,7 +8,8 @@ export async function createMessageStore(config: StoreConfig): Promise<MessageSt
   if (config.type === 'sqlite') {
     const { openSqliteKeyv } = await import('./sqlite-keyv.js');
     // One process owns the SQLite file, so a write-through cache of hot records is safe.
-    return new KeyvMessageStore(await openSqliteKeyv(config.path), { cacheEntries: 20_000 });
+    const { keyv, blobs } = await openSqliteKeyv(config.path);
+    return new KeyvMessageStore(keyv, { cacheEntries: 20_000, blobs });
   }
   const { openRedisKeyv } = await import('./redis-keyv.js');
   const { keyv, atomic } = await openRedisKeyv(config.url, config.prefix ?? 'openmmsc');

@@ -2,6 +2,7 @@ import type Keyv from 'keyv';
 import type { MmsPart } from '../model/message.js';
 import type { RecipientRecord } from '../model/recipient-state.js';
 import type { KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
+import { decodePartBlob, encodePartBlob, type BlobTable } from './blob-table.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { decodeValue, encodeValue } from './value-codec.js';
 
@@ -24,6 +25,8 @@ export interface KeyvMessageStoreOptions {
    * process alone writes (the embedded SQLite file): other writers would make it stale.
    */
   cacheEntries?: number;
+  /** Where part bodies go when the backend stores bytes natively; else they go through keyv. */
+  blobs?: BlobTable;
 }
 
 /** What `msg:{id}` holds: the metadata plus where its pieces live, so `delete` finds them all. */
@@ -60,6 +63,7 @@ export class KeyvMessageStore implements MessageStore {
   readonly #atomic: AtomicUpdate | undefined;
   readonly #onClose: (() => Promise<void>) | undefined;
   readonly #cache: RecordCache | undefined;
+  readonly #blobs: BlobTable | undefined;
   #closed = false;
 
   /** `keyv` must have gone through `prepareKeyv`. */
@@ -68,14 +72,13 @@ export class KeyvMessageStore implements MessageStore {
     this.#atomic = options.atomic;
     this.#onClose = options.onClose;
     if (options.cacheEntries) this.#cache = new RecordCache(options.cacheEntries);
+    this.#blobs = options.blobs;
   }
 
   async save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void> {
     const id = message.id;
-    const pieces = [
-      ...parts.map((part, i) => ({ key: partKey(id, 0, i), value: part })),
-      ...recipients.map((r) => ({ key: rcptKey(id, r.index), value: r })),
-    ];
+    const pieces: Array<{ key: string; value: unknown }> = recipients.map((r) => ({ key: rcptKey(id, r.index), value: r }));
+    await this.#writeParts(id, 0, parts, pieces);
     if (pieces.length > 0) await this.#keyv.setMany(pieces);
     // Metadata last: it is the commit record, so a crash mid-save never exposes half a message.
     const record: MessageRecord = { message, parts: parts.length, recipients: recipients.map((r) => r.index), gen: 0 };
@@ -102,7 +105,9 @@ export class KeyvMessageStore implements MessageStore {
     if (record === undefined) return undefined;
     if (record.parts === 0) return [];
     const keys = Array.from({ length: record.parts }, (_, i) => partKey(id, record.gen, i));
-    const parts = await this.#keyv.getMany<MmsPart>(keys);
+    const parts = this.#blobs
+      ? (await this.#blobs.get(keys)).map((b) => (b === undefined ? undefined : decodePartBlob(b)))
+      : await this.#keyv.getMany<MmsPart>(keys);
     if (parts.some((p) => p === undefined)) throw new Error(`message ${id}: parts missing from the store`);
     return parts as MmsPart[];
   }
@@ -111,7 +116,9 @@ export class KeyvMessageStore implements MessageStore {
     const old = await this.#record(id);
     if (old === undefined) throw new Error(`message ${id} not found`);
     const gen = old.gen + 1;
-    if (parts.length > 0) await this.#keyv.setMany(parts.map((part, i) => ({ key: partKey(id, gen, i), value: part })));
+    const pieces: Array<{ key: string; value: unknown }> = [];
+    await this.#writeParts(id, gen, parts, pieces);
+    if (pieces.length > 0) await this.#keyv.setMany(pieces);
     let size = 0;
     for (const part of parts) size += part.data.byteLength;
     // The switch is the commit; metadata derived from the parts changes with it.
@@ -120,7 +127,11 @@ export class KeyvMessageStore implements MessageStore {
       return { ...current, gen, parts: parts.length, message: { ...current.message, size, partCount: parts.length } };
     });
     const stale: string[] = [];
-    for (let i = 0; i < old.parts; i++) stale.push(partKey(id, old.gen, i));
+    const staleParts: string[] = [];
+    for (let i = 0; i < old.parts; i++) staleParts.push(partKey(id, old.gen, i));
+    if (this.#blobs) {
+      if (committed.gen === gen) await this.#blobs.delete(staleParts);
+    } else stale.push(...staleParts);
     const variants = (await this.#keyv.get<string[]>(varIndexKey(id))) ?? [];
     for (const name of variants) stale.push(varKey(id, old.gen, name));
     if (committed.gen === gen && stale.length > 0) await this.#keyv.deleteMany(stale);
@@ -175,7 +186,9 @@ export class KeyvMessageStore implements MessageStore {
     const keys = [varIndexKey(id)];
     if (record !== undefined) {
       for (const v of variants) keys.push(varKey(id, record.gen, v));
-      for (let i = 0; i < record.parts; i++) keys.push(partKey(id, record.gen, i));
+      const partKeys = Array.from({ length: record.parts }, (_, i) => partKey(id, record.gen, i));
+      if (this.#blobs) await this.#blobs.delete(partKeys);
+      else keys.push(...partKeys);
       for (const index of record.recipients) {
         keys.push(rcptKey(id, index));
         this.#cache?.delete(rcptKey(id, index));
@@ -207,6 +220,15 @@ export class KeyvMessageStore implements MessageStore {
     this.#closed = true;
     await this.#keyv.disconnect();
     await this.#onClose?.();
+  }
+
+  /** Part bodies as blobs when the backend has them, else as keyv entries added to `pieces`. */
+  async #writeParts(id: string, gen: number, parts: readonly MmsPart[], pieces: Array<{ key: string; value: unknown }>): Promise<void> {
+    if (this.#blobs) {
+      if (parts.length > 0) await this.#blobs.set(parts.map((part, i) => ({ key: partKey(id, gen, i), value: encodePartBlob(part) })));
+      return;
+    }
+    parts.forEach((part, i) => pieces.push({ key: partKey(id, gen, i), value: part }));
   }
 
   async #record(id: string): Promise<MessageRecord | undefined> {

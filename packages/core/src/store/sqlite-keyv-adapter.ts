@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { GroupCommit } from './group-commit.js';
 import { openSqlite } from './open-sqlite.js';
+import type { BlobTable } from './blob-table.js';
 
 /**
  * A keyv storage adapter on better-sqlite3. Keyv hands it serialized strings (expiry included),
@@ -17,6 +18,9 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   readonly #set: Database.Statement<[string, string]>;
   readonly #delete: Database.Statement<[string]>;
   readonly #setMany: (entries: Array<{ key: string; value: string }>) => void;
+  readonly #blobGet: Database.Statement<[string], { value: Buffer }>;
+  readonly #blobSet: Database.Statement<[string, Buffer]>;
+  readonly #blobDelete: Database.Statement<[string]>;
 
   constructor(path: string, table = 'openmmsc') {
     super();
@@ -27,6 +31,10 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     this.#get = this.#db.prepare(`SELECT value FROM ${table} WHERE key = ?`);
     this.#set = this.#db.prepare(`INSERT OR REPLACE INTO ${table} (key, value) VALUES (?, ?)`);
     this.#delete = this.#db.prepare(`DELETE FROM ${table} WHERE key = ?`);
+    this.#db.exec(`CREATE TABLE IF NOT EXISTS ${table}_blobs (key TEXT PRIMARY KEY, value BLOB NOT NULL)`);
+    this.#blobGet = this.#db.prepare(`SELECT value FROM ${table}_blobs WHERE key = ?`);
+    this.#blobSet = this.#db.prepare(`INSERT OR REPLACE INTO ${table}_blobs (key, value) VALUES (?, ?)`);
+    this.#blobDelete = this.#db.prepare(`DELETE FROM ${table}_blobs WHERE key = ?`);
     this.#setMany = this.#db.transaction((entries: Array<{ key: string; value: string }>) => {
       for (const e of entries) this.#set.run(e.key, e.value);
     });
@@ -70,6 +78,17 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
       this.#db.prepare(`DELETE FROM ${this.opts.table} WHERE key LIKE ? ESCAPE '\\'`).run(`${prefix.replace(/[\\%_]/g, '\\$&')}%`),
     );
   }
+
+  /** Raw bytes beside the keyv table (message bodies), committed with the same group commit. */
+  readonly blobs: BlobTable = {
+    set: (entries) => this.#writes.write(() => {
+      for (const e of entries) this.#blobSet.run(e.key, e.value);
+    }),
+    get: async (keys) => keys.map((k) => this.#blobGet.get(k)?.value),
+    delete: (keys) => this.#writes.write(() => {
+      for (const k of keys) this.#blobDelete.run(k);
+    }),
+  };
 
   async disconnect(): Promise<void> {
     this.#writes.flush();
