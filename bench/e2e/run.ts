@@ -18,7 +18,7 @@ const { values: opt } = parseArgs({
     'ceiling-duration': { type: 'string', default: '5' },
     mode: { type: 'string', default: 'immediate' },
     'kernel-config': { type: 'string', default: '{}' },
-    'smpp-window': { type: 'string', default: '10' },
+    'smpp-window': { type: 'string', default: '64' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -26,7 +26,7 @@ const { values: opt } = parseArgs({
 if (opt.help) {
   process.stdout.write(`usage: run.ts [--senders 50] [--concurrency 32] [--duration 15] [--size 30000] [--rate 500]
               [--rate-duration 10] [--ceiling-duration 5] [--mode immediate|fetch-acknowledge]
-              [--kernel-config '{"jobs":{"notify":{"concurrency":64}}}'] [--smpp-window 10] [--profile]
+              [--kernel-config '{"jobs":{"notify":{"concurrency":64}}}'] [--smpp-window 64] [--profile]
 `);
   process.exit(0);
 }
