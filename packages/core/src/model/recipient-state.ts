@@ -21,8 +21,7 @@ export const FINAL_STATES: ReadonlySet<RecipientState> = new Set(['delivered', '
 const ALLOWED: Record<RecipientState, readonly RecipientState[]> = {
   received: ['routed', 'rejected', 'expired'],
   routed: ['charged', 'rejected', 'expired', 'routed'],
-  // A handset may fetch before the notify job has recorded its push.
-  charged: ['notified', 'retrieved', 'forwarded', 'delivered', 'rejected', 'expired'],
+  charged: ['notified', 'forwarded', 'delivered', 'rejected', 'expired'],
   // A handset may fetch before the notification job records success, and may be re-notified.
   notified: ['notified', 'retrieved', 'delivered', 'forwarded', 'rejected', 'expired'],
   retrieved: ['retrieved', 'delivered', 'forwarded', 'rejected', 'expired'],
