@@ -325,3 +325,19 @@ describe('pipeline', () => {
     }
   });
 });
+
+describe('expiry after forwarding', () => {
+  it('a forwarded recipient expires without an Expired report (the Forwarded one stands)', async () => {
+    const reports = recordingReportSender('api');
+    const fwd = deliverer('remote', () => ({ status: 'forwarded' }));
+    const t = await startTestMmsc({ plugins: [routeAll(() => 'remote'), fwd.plugin, reports.plugin] });
+    try {
+      const result = await t.mmsc.submit({ message: buildMessage({ deliveryReport: true, expiry: new Date(Date.now() + 300) }), origin: { interface: 'api' } });
+      await waitFor('expired', async () => (await t.mmsc.getRecipients(result.messageId))[0]?.state === 'expired');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(reports.reports.map((r) => r.status), []);
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -22,7 +22,10 @@ export async function runExpireJob(k: KernelContext, lifecycle: RecipientLifecyc
   }
   for (const recipient of await k.store.getRecipients(messageId)) {
     if (FINAL_STATES.has(recipient.state)) continue;
-    await lifecycle.transition(messageId, recipient.index, 'expired', { by: 'kernel', reason: 'message expired' });
+    // A forwarded recipient's outcome belongs to the next hop (peer MMSC, or the recipient who
+    // forwarded it): the sender already had the Forwarded report, so no Expired one follows.
+    const report = recipient.state === 'forwarded' ? false : undefined;
+    await lifecycle.transition(messageId, recipient.index, 'expired', report === false ? { by: 'kernel', reason: 'message expired', report } : { by: 'kernel', reason: 'message expired' });
   }
   await k.queue.enqueue(
     jobSpec(k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, k.clock.now() + k.config.expiry.retention),
