@@ -1,22 +1,5 @@
-import { parseDuration, parseSize } from '@openmmsc/core';
+import { byteSize as size, duration } from '@openmmsc/core';
 import { z } from 'zod';
-
-const duration = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
-  try {
-    return typeof v === 'number' ? v : parseDuration(v);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-const size = z.union([z.number().int().min(1), z.string()]).transform((v, ctx) => {
-  try {
-    return typeof v === 'number' ? v : parseSize(v);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
 
 const list = z
   .object({

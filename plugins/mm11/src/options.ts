@@ -1,18 +1,5 @@
-import { parseSize } from '@openmmsc/core';
+import { byteSize as size } from '@openmmsc/core';
 import { z } from 'zod';
-
-/** A size as bytes or a string such as `300KB`, `1MB` (KB = 1024 bytes). */
-const size = z
-  .union([z.number().int().positive(), z.string()])
-  .transform((v, ctx) => {
-    if (typeof v === 'number') return v;
-    try {
-      return parseSize(v);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `not a size: ${v} (use bytes or e.g. "300KB")` });
-      return z.NEVER;
-    }
-  });
 
 const mimeList = z.array(z.string().min(3));
 

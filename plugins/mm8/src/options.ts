@@ -1,24 +1,7 @@
-import { parseDuration, parseSize } from '@openmmsc/core';
+import { byteSize as size, duration } from '@openmmsc/core';
 import { z } from 'zod';
 
 const EVENTS = ['submission', 'recipient-rejected', 'notified', 'retrieved', 'delivered', 'forwarded', 'expired', 'delivery-report', 'read-report'] as const;
-
-const size = z.union([z.number().int().min(1), z.string()]).transform((v, ctx) => {
-  try {
-    return typeof v === 'number' ? v : parseSize(v);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-const duration = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
-  try {
-    return typeof v === 'number' ? v : parseDuration(v);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
 
 const fileWriter = z.object({
   type: z.literal('file').describe('Rotating CDR files.'),
