@@ -10,6 +10,7 @@ import type { KernelContext } from './kernel/kernel-context.js';
 import { createKernelMetrics, type KernelMetrics } from './kernel/kernel-metrics.js';
 import { RecipientLifecycle } from './kernel/recipient-lifecycle.js';
 import { ServiceRegistry } from './kernel/service-registry.js';
+import { Retransmissions } from './kernel/retransmissions.js';
 import { submit } from './kernel/submission.js';
 import { runDeliverJob } from './jobs/deliver-job.js';
 import { runExpireJob } from './jobs/expire-job.js';
@@ -51,6 +52,7 @@ export class Mmsc implements MmscRuntime {
   private phase: Phase = 'created';
   private kernel: KernelContext | undefined;
   private lifecycle: RecipientLifecycle | undefined;
+  private retransmissions: Retransmissions | undefined;
   private readonly plugins: Array<{ name: string; hooks: PluginHooks }> = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopAdmin: (() => Promise<void>) | undefined;
@@ -119,6 +121,7 @@ export class Mmsc implements MmscRuntime {
         services,
       };
       this.lifecycle = new RecipientLifecycle(this.kernel);
+      this.retransmissions = new Retransmissions(store.kv('kernel:retransmissions'), this.log);
       await this.setupPlugins();
       services.seal({ PushBearer: this.config.services.pushBearer, Transcoder: this.config.services.transcoder });
       await queue.start({
@@ -181,7 +184,13 @@ export class Mmsc implements MmscRuntime {
       const reason = { code: 'network-problem' as const, message: 'the MMSC is shutting down; try again' };
       return { status: 'deferred', messageId: '', reason, recipients: [] };
     }
-    const run = submit(this.k, this.lifecycle!, input);
+    const once = () => submit(this.k, this.lifecycle!, input);
+    const run = input.retransmission
+      ? this.retransmissions!.submitOnce(input.origin.interface, input.retransmission, input.message, once).then((result) => {
+          if (result.retransmission) this.metrics.submissions.inc({ interface: input.origin.interface, status: 'retransmission' });
+          return result;
+        })
+      : once();
     this.inFlight.add(run);
     try {
       return await run;

@@ -9,6 +9,20 @@ export interface SubmitInput {
   message: MmsMessage;
   origin: Origin;
   signal?: AbortSignal;
+  /**
+   * How the sender would retransmit this message (MM1 transaction id per handset, MM7
+   * TransactionID per VASP, …). The same key with the same content within the window gets the
+   * first answer again (`retransmission: true`) and nothing new is stored; the same key with
+   * other content is a new message (`reusedKey: true`).
+   */
+  retransmission?: Retransmission;
+}
+
+export interface Retransmission {
+  /** Unique per sender on this ingress, e.g. `${vaspId}:${transactionId}`; the kernel scopes it by interface. */
+  key: string;
+  /** How long an accepted submission is remembered. */
+  windowMs: number;
 }
 
 export type RecipientOutcome =
@@ -17,13 +31,22 @@ export type RecipientOutcome =
   /** Accepted, but routing or charging will be tried again later. */
   | { address: Address; status: 'deferred'; reason: Reason };
 
-export type SubmitResult =
+export type SubmitResult = (
   /** Stored durably; at least one recipient accepted or deferred. */
   | { status: 'accepted'; messageId: string; recipients: RecipientOutcome[] }
   /** Permanently refused; nothing stored. */
   | { status: 'rejected'; messageId: string; reason: Reason; recipients: RecipientOutcome[] }
   /** Temporarily refused (try again later); nothing stored. */
-  | { status: 'deferred'; messageId: string; reason: Reason; recipients: RecipientOutcome[] };
+  | { status: 'deferred'; messageId: string; reason: Reason; recipients: RecipientOutcome[] }
+) &
+  SubmitResultFlags;
+
+export interface SubmitResultFlags {
+  /** The answer already given to an identical earlier submission: nothing new was stored. */
+  retransmission?: true;
+  /** The retransmission key was used before for other content; this is a new message. */
+  reusedKey?: true;
+}
 
 export interface TransitionOptions {
   /** Plugin name, for the recipient's history. */

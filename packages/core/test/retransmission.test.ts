@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { definePlugin, type SubmitInput } from '@openmmsc/core';
+import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+
+const routeLocal = definePlugin({
+  name: 'route-local',
+  version: '0.0.0',
+  apiVersion: '^1.0.0',
+  setup: () => ({
+    route: (ctx) => {
+      for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
+    },
+  }),
+});
+
+/** A submission as an ingress builds it afresh for every request it receives. */
+function request(spec: Parameters<typeof buildMessage>[0], key: string | undefined, peer = 'vasp-1'): SubmitInput {
+  const input: SubmitInput = { message: buildMessage(spec), origin: { interface: 'test', peer } };
+  if (key) input.retransmission = { key: `${peer}:${key}`, windowMs: 60_000 };
+  return input;
+}
+
+describe('retransmissions', () => {
+  it('answers a true retransmission with the first answer and stores nothing new', async () => {
+    const push = recordingPushBearer();
+    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
+    try {
+      const spec = { to: '+15550000002', subject: 'hello', text: 'same content' };
+      const first = await t.mmsc.submit(request(spec, 'tx-1'));
+      const again = await t.mmsc.submit(request(spec, 'tx-1'));
+      assert.equal(first.status, 'accepted');
+      assert.equal(again.status, 'accepted');
+      assert.equal(again.messageId, first.messageId);
+      assert.equal(again.retransmission, true);
+      assert.equal(first.retransmission, undefined);
+      await waitFor('first notified', () => push.pushes.length >= 1);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(push.pushes.length, 1, 'the retransmission must not notify again');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('treats a reused key with other content as a new message, never a silent drop', async () => {
+    const push = recordingPushBearer();
+    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
+    try {
+      const first = await t.mmsc.submit(request({ to: '+15550000002', subject: 'one' }, 'tx-7'));
+      const other = await t.mmsc.submit(request({ to: '+15550000003', subject: 'two' }, 'tx-7'));
+      assert.equal(other.status, 'accepted');
+      assert.notEqual(other.messageId, first.messageId);
+      assert.equal(other.reusedKey, true);
+      assert.equal(other.retransmission, undefined);
+      await waitFor('both recipients notified', () => push.pushes.length >= 2);
+      assert.deepEqual(push.pushes.map((p) => p.to.value).sort(), ['+15550000002', '+15550000003']);
+      // The newest content is what a further retransmission of the key now matches.
+      const replay = await t.mmsc.submit(request({ to: '+15550000003', subject: 'two' }, 'tx-7'));
+      assert.equal(replay.messageId, other.messageId);
+      assert.equal(replay.retransmission, true);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('keeps keys of different senders apart, and concurrent duplicates make one message', async () => {
+    const push = recordingPushBearer();
+    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
+    try {
+      const spec = { to: '+15550000002', subject: 'race' };
+      const [a, b, c] = await Promise.all([
+        t.mmsc.submit(request(spec, 'tx-1', 'vasp-a')),
+        t.mmsc.submit(request(spec, 'tx-1', 'vasp-a')),
+        t.mmsc.submit(request(spec, 'tx-1', 'vasp-b')),
+      ]);
+      assert.equal(a.messageId, b.messageId);
+      assert.equal([a, b].filter((r) => r.retransmission).length, 1);
+      assert.notEqual(c.messageId, a.messageId);
+      assert.equal(c.retransmission, undefined);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('judges a retry of a refused submission anew', async () => {
+    const t = await startTestMmsc({ plugins: [] });
+    try {
+      const spec = { to: '+15550000002' };
+      const first = await t.mmsc.submit(request(spec, 'tx-9'));
+      assert.equal(first.status, 'rejected');
+      const again = await t.mmsc.submit(request(spec, 'tx-9'));
+      assert.equal(again.status, 'rejected');
+      assert.equal(again.retransmission, undefined);
+      assert.notEqual(again.messageId, first.messageId);
+    } finally {
+      await t.stop();
+    }
+  });
+});
