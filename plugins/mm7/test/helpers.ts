@@ -92,6 +92,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Mm7Harnes
   };
 }
 
+/** Sum of a counter's values whose labels match (0 when the metric does not exist). */
+export async function counter(h: Mm7Harness, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = h.t.mmsc.registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0);
+}
+
 export function clientOptions(h: Mm7Harness, release: ReleaseName = 'REL-6-MM7-1-4') {
   return { url: h.url, vaspId: 'acme', password: PASSWORD, release };
 }
