@@ -2,7 +2,7 @@ import { MessageChangeError, type Address, type MmscRuntime, type MmsHeaders, ty
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { authenticate, shortCodeAware, type Accounts, type VaspAccount } from './accounts.js';
-import { parseContentType, splitMultipart, MimeError } from './codec/mime.js';
+import { decodeTransferEncoding, parseContentType, splitMultipart, MimeError } from './codec/mime.js';
 import { statusForReason } from './codec/status.js';
 import { partsSize, resolveDate } from './mapping.js';
 
@@ -166,7 +166,14 @@ export class SendApi {
     const parts: MmsPart[] = [];
     if (input.text !== undefined) parts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, contentLocation: 'text.txt', data: Buffer.from(input.text, 'utf8') });
     for (const [i, a] of input.attachments.entries()) {
-      const part: MmsPart = { contentType: parseContentType(a.contentType, 'application/octet-stream'), data: Buffer.from(a.data, 'base64'), contentId: a.contentId ?? `att${i}` };
+      let data: Buffer;
+      try {
+        // Strict base64: an attachment cut short is refused, not stored with its tail missing.
+        data = decodeTransferEncoding(Buffer.from(a.data, 'latin1'), 'base64');
+      } catch (e) {
+        return error(400, 'format-corrupt', `attachments[${i}].data: ${(e as Error).message}`);
+      }
+      const part: MmsPart = { contentType: parseContentType(a.contentType, 'application/octet-stream'), data, contentId: a.contentId ?? `att${i}` };
       if (a.filename) part.contentLocation = a.filename;
       parts.push(part);
     }

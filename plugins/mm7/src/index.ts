@@ -1,8 +1,8 @@
 import { definePlugin } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
-import { Counter } from 'prom-client';
 import { Accounts } from './accounts.js';
 import { SendApi } from './api.js';
+import { createMm7Metrics } from './metrics.js';
 import { Mm7Service } from './mm7-service.js';
 import { mm7Options } from './options.js';
 import { Outbound } from './outbound.js';
@@ -34,13 +34,8 @@ export default definePlugin({
     const now = () => ctx.clock.now();
     const accounts = new Accounts(options.vasps, (raw) => ctx.mmsc.parseAddress(raw), now);
     const kernelLimits = { maxMessageSize: ctx.config.limits.maxMessageSize, maxRecipients: ctx.config.limits.maxRecipients };
-    const requests = new Counter({
-      name: 'openmmsc_mm7_requests_total',
-      help: 'MM7 requests answered, by HTTP status',
-      labelNames: ['status'] as const,
-      registers: [ctx.metrics],
-    });
-    const mm7 = new Mm7Service({ name: ctx.name, mmsc: ctx.mmsc, kv: ctx.kv, log: ctx.log, now, accounts, options, kernelLimits });
+    const metrics = createMm7Metrics(ctx.metrics);
+    const mm7 = new Mm7Service({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now, accounts, options, kernelLimits, metrics });
     const api = options.api.enabled ? new SendApi({ mmsc: ctx.mmsc, accounts, log: ctx.log, now, kernelLimits, name: ctx.name }) : undefined;
     const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now });
 
@@ -58,10 +53,7 @@ export default definePlugin({
     let url: string | undefined;
     return {
       async start() {
-        server = buildServer(options, mm7, api);
-        server.addHook('onResponse', async (_req, reply) => {
-          requests.inc({ status: String(reply.statusCode) });
-        });
+        server = buildServer(options, mm7, api, { log: ctx.log, requests: metrics.requests });
         const address = await server.listen({ host: options.host, port: options.port });
         url = address;
         listening.set(ctx.mmsc, address);

@@ -1,25 +1,29 @@
 import {
   MessageChangeError,
   type Address,
-  type KeyValueStore,
   type MmscRuntime,
   type MmsHeaders,
   type MmsMessage,
   type Origin,
   type ReplaceChanges,
+  type SubmitInput,
 } from '@openmmsc/core';
 import type { Logger } from 'pino';
 import { Accounts, authenticate, type VaspAccount } from './accounts.js';
+import { dialectOf, fault, generic, type Answer } from './answers.js';
 import { Mm7DecodeError } from './codec/decode.js';
-import { DEFAULT_DIALECT, type Dialect, type EnvelopeInput } from './codec/encode.js';
+import type { EnvelopeInput } from './codec/encode.js';
 import type { MimeLimits } from './codec/mime.js';
-import type { CancelReq, DetailItem, ExtendedCancelReq, ExtendedReplaceReq, Mm7Body, Mm7Address, ReplaceReq, SubmitReq } from './codec/model.js';
-import { LATEST_RELEASE, RELEASES, releaseOfNamespace, type Release } from './codec/releases.js';
-import { isSuccess, statusForReason, statusText } from './codec/status.js';
+import type { CancelReq, DetailItem, ExtendedCancelReq, ExtendedReplaceReq, Mm7Address, ReplaceReq, SubmitReq } from './codec/model.js';
+import { LATEST_RELEASE, RELEASES, type Release } from './codec/releases.js';
+import { salvageHints, type RequestHints } from './codec/salvage.js';
+import { statusForReason, statusText } from './codec/status.js';
 import { decodeMm7, type DecodedMm7, type DecodeLimits } from './codec/transport.js';
+import type { DecodeWarning } from './codec/warnings.js';
 import { writeEnvelope } from './codec/encode.js';
 import type { XmlLimits } from './codec/xml.js';
 import { extraHeaders, fromMm7Address, partsFromContent, partsSize, resolveDate, toMessageClass, toPriority } from './mapping.js';
+import type { Mm7Metrics } from './metrics.js';
 import type { Mm7Options } from './options.js';
 
 export interface HttpRequestLike {
@@ -35,38 +39,22 @@ export interface HttpResponseLike {
   body: string;
 }
 
-interface Answer {
-  http: number;
-  body: Mm7Body | { type: 'Fault'; fault: { faultcode: string; faultstring: string; detail?: { type: 'RSErrorRsp'; status: { code: number; text: string; details?: DetailItem[] } } } };
-  headers?: Record<string, string>;
-}
-
-const SNIFF = /23\.140\/schema\/(REL-[56]-MM7-1-[0-4])/;
-
-function dialectOf(account: VaspAccount | undefined): Dialect {
-  if (!account) return DEFAULT_DIALECT;
-  const d = account.options.dialect;
-  return { envelopePrefix: d.envelopePrefix, mm7Prefix: d.mm7Prefix, xmlDeclaration: d.xmlDeclaration, mustUnderstand: d.mustUnderstand };
-}
-
-function fault(code: number, text: string, http = 500, details?: DetailItem[]): Answer {
-  const status = details?.length ? { code, text, details } : { code, text };
-  return {
-    http,
-    body: { type: 'Fault', fault: { faultcode: code >= 3000 && code < 4000 ? 'Server' : 'Client', faultstring: `${statusText(code)}: ${text}`, detail: { type: 'RSErrorRsp', status } } },
-  };
-}
-
 export interface Mm7ServiceDeps {
   name: string;
   mmsc: MmscRuntime;
-  kv: KeyValueStore;
   log: Logger;
   now: () => number;
   accounts: Accounts;
   options: Mm7Options;
+  metrics: Mm7Metrics;
   /** Kernel limits, the defaults of per-VASP limits. */
   kernelLimits: { maxMessageSize: number; maxRecipients: number };
+}
+
+/** A TransactionID the answer's release can carry (REL-5-MM7-1-0/1-1 want an NMTOKEN). */
+function usable(transactionId: string | undefined, release: Release): string | undefined {
+  if (!transactionId) return undefined;
+  return release.nmtokens && !/[A-Za-z0-9._:-]/.test(transactionId) ? undefined : transactionId;
 }
 
 /** The MM7 server side: VASP → MMSC requests in, SOAP answers out. Framework-free. */
@@ -80,50 +68,69 @@ export class Mm7Service {
   }
 
   private render(answer: Answer, release: Release, account: VaspAccount | undefined, transactionId: string | undefined, version?: string): HttpResponseLike {
-    const input: EnvelopeInput = { release, body: answer.body, dialect: dialectOf(account), transactionId: transactionId ?? `mmsc-${Date.now().toString(36)}` };
+    if (answer.body.type === 'Fault') this.deps.metrics.faults.inc({ code: String(answer.body.fault.detail?.status.code ?? 0) });
+    // With nothing to echo, a TransactionID of our own: the header is mandatory in every MM7 message.
+    const input: EnvelopeInput = { release, body: answer.body, dialect: dialectOf(account), transactionId: usable(transactionId, release) ?? `mmsc-${Date.now().toString(36)}` };
     if (version) input.version = version;
     return { status: answer.http, headers: { 'content-type': 'text/xml; charset="utf-8"', ...answer.headers }, body: writeEnvelope(input) };
   }
 
-  /** A fault answer for a request that never reached decoding (too large, unreadable). */
-  refuse(code: number, text: string, http: number): HttpResponseLike {
-    return this.render(fault(code, text, http), RELEASES[LATEST_RELEASE], undefined, undefined);
+  /**
+   * A fault for a request that never reached decoding (too large, cut short); `received` is what
+   * arrived of its body, scanned for the release and TransactionID to answer with.
+   */
+  refuse(code: number, text: string, http: number, received?: Buffer): HttpResponseLike {
+    const hints = received ? salvageHints(received) : {};
+    this.deps.log.info({ code, reason: text, tx: hints.transactionId }, 'MM7 request refused before decoding');
+    return this.render(fault(code, text, http), hints.release ?? RELEASES[LATEST_RELEASE], undefined, hints.transactionId);
+  }
+
+  private noteWarnings(warnings: readonly DecodeWarning[] | undefined, vasp: string, tx: string | undefined): void {
+    if (!warnings?.length) return;
+    for (const w of warnings) this.deps.metrics.decodeWarnings.inc({ kind: w.kind });
+    this.deps.log.info({ vasp, tx, warnings: warnings.map((w) => `${w.kind}: ${w.message}`) }, 'MM7 request decoded leniently');
   }
 
   /** Answers one HTTP request to the MM7 endpoint; never throws. */
   async handle(req: HttpRequestLike): Promise<HttpResponseLike> {
-    const sniffed = SNIFF.exec(req.body.toString('latin1', 0, Math.min(req.body.length, 64 * 1024)));
-    let release = (sniffed && releaseOfNamespace(sniffed[0])) || RELEASES[LATEST_RELEASE];
+    // Faults raised before the envelope is read still answer in its release and name its transaction.
+    let salvaged: RequestHints | undefined;
+    const hints = () => (salvaged ??= salvageHints(req.body));
+    const early = (a: Answer, account?: VaspAccount, found: { transactionId?: string | undefined; release?: Release | undefined; version?: string | undefined } = {}) =>
+      this.render(a, found.release ?? hints().release ?? RELEASES[LATEST_RELEASE], account, found.transactionId ?? hints().transactionId, found.version);
     const auth = authenticate(this.deps.accounts, req.authorization, req.ip);
     if (!auth.ok) {
-      this.deps.log.warn({ ip: req.ip, reason: auth.reason, vasp: auth.account?.id }, 'MM7 request refused');
+      this.deps.log.warn({ ip: req.ip, reason: auth.reason, vasp: auth.account?.id, tx: hints().transactionId }, 'MM7 request refused');
       const a = fault(4001, auth.reason === 'address-not-allowed' ? 'this VASP may not connect from this address' : 'valid HTTP Basic credentials are required', auth.reason === 'address-not-allowed' ? 403 : 401);
       if (auth.reason !== 'address-not-allowed') a.headers = { 'www-authenticate': 'Basic realm="MM7", charset="UTF-8"' };
-      return this.render(a, release, undefined, undefined);
+      return early(a);
     }
     const account = auth.account;
     const wait = account.bucket.take();
     if (wait > 0) {
       const a = fault(4006, `throughput limit of ${account.options.throughput}/s reached; try again later`, 503);
       a.headers = { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) };
-      return this.render(a, release, account, undefined);
+      return early(a, account);
     }
     let decoded: DecodedMm7;
     try {
       decoded = decodeMm7(req.contentType, req.body, this.limits);
     } catch (error) {
       if (error instanceof Mm7DecodeError) {
-        this.deps.log.info({ vasp: account.id, err: error.message }, 'MM7 request could not be read');
+        const tx = error.transactionId ?? hints().transactionId;
+        this.noteWarnings(error.warnings, account.id, tx);
+        this.deps.log.info({ vasp: account.id, tx, code: error.status, err: error.message }, 'MM7 request could not be read');
         const a = fault(error.status, error.message);
         if (error.faultcode === 'VersionMismatch' && a.body.type === 'Fault') a.body.fault.faultcode = 'VersionMismatch';
-        return this.render(a, release, account, undefined);
+        return early(a, account, error);
       }
-      this.deps.log.error({ err: error, vasp: account.id }, 'MM7 request decoding failed unexpectedly');
-      return this.render(fault(2007, 'the request could not be read'), release, account, undefined);
+      this.deps.log.error({ err: error, vasp: account.id, tx: hints().transactionId }, 'MM7 request decoding failed unexpectedly');
+      return early(fault(2007, 'the request could not be read'), account);
     }
     const env = decoded.envelope;
-    release = env.release;
+    const release = env.release;
     const tx = env.transactionId;
+    this.noteWarnings(decoded.warnings, account.id, tx);
     const reply = (a: Answer) => this.render(a, release, account, tx, env.version);
     try {
       const body = env.body;
@@ -154,14 +161,7 @@ export class Mm7Service {
   // --- SubmitReq ---------------------------------------------------------------------------
 
   private async submit(account: VaspAccount, req: SubmitReq, decoded: DecodedMm7, release: Release, version: string | undefined, tx: string | undefined): Promise<Answer> {
-    const { mmsc, kv, options } = this.deps;
-    const dedupe = options.dedupeWindow > 0 && tx ? `tx:${account.id}:${tx}` : undefined;
-    if (dedupe) {
-      const previous = await kv.get<{ messageId: string; code: number; details?: DetailItem[] }>(dedupe);
-      if (previous) {
-        return { http: 200, body: { type: 'SubmitRsp', messageId: previous.messageId, status: { code: previous.code, text: statusText(previous.code), ...(previous.details ? { details: previous.details } : {}) } } };
-      }
-    }
+    const { mmsc, options } = this.deps;
     const listed = [...req.recipients.to, ...req.recipients.cc, ...req.recipients.bcc];
     const maxRecipients = account.options.maxRecipients ?? this.deps.kernelLimits.maxRecipients;
     if (listed.length > maxRecipients) return fault(2001, `${listed.length} recipients; this VASP may send to at most ${maxRecipients} per request`);
@@ -226,7 +226,13 @@ export class Mm7Service {
     if (req.chargedParty) attributes.chargedParty = req.chargedParty;
     const origin: Origin = { interface: 'mm7', peer: account.id, attributes };
     const message: MmsMessage = { headers, parts };
-    const result = await mmsc.submit({ message, origin });
+    const input: SubmitInput = { message, origin };
+    // The kernel tells a retransmission (same VASP, TransactionID and content: the first answer
+    // again) from a TransactionID reused for another message (a new message, never dropped).
+    if (options.dedupeWindow > 0 && tx) input.retransmission = { key: `${account.id}:${tx}`, windowMs: options.dedupeWindow };
+    const result = await mmsc.submit(input);
+    if (result.retransmission) this.deps.log.info({ vasp: account.id, tx, messageId: result.messageId }, 'SubmitReq retransmitted: answered with the first MessageID');
+    else if (result.reusedKey) this.deps.log.info({ vasp: account.id, tx, messageId: result.messageId }, 'TransactionID reused for a different message: accepted as a new one');
 
     const details: DetailItem[] = [...refused];
     for (const r of result.recipients) {
@@ -242,7 +248,6 @@ export class Mm7Service {
     }
     if (result.status === 'rejected') return fault(statusForReason(result.reason.code), result.reason.message, 500, details);
     const code = details.length ? 1100 : 1000;
-    if (dedupe) await kv.set(dedupe, details.length ? { messageId: result.messageId, code, details } : { messageId: result.messageId, code }, options.dedupeWindow);
     const status = details.length ? { code, text: statusText(code), details } : { code, text: statusText(code) };
     return { http: 200, body: { type: 'SubmitRsp', messageId: result.messageId, status } };
   }
@@ -320,10 +325,4 @@ export class Mm7Service {
       throw error;
     }
   }
-}
-
-function generic(type: 'CancelRsp' | 'ReplaceRsp' | 'extendedCancelRsp' | 'extendedReplaceRsp', code: number, text: string, messageId: string): Answer {
-  const status = { code, text: isSuccess(code) && text === 'Success' ? statusText(code) : text };
-  if (type === 'extendedReplaceRsp') return { http: 200, body: { type, messageId: messageId || 'none', status } };
-  return { http: 200, body: { type, status } };
 }

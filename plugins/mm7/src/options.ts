@@ -64,10 +64,13 @@ export const mm7Options = z.object({
     .describe('Plain HTTP send API (see openapi.yaml).'),
   relayServerId: z.string().min(1).default('openmmsc').describe('MMSRelayServerID in requests we send.'),
   trustProxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For (only behind your own proxy).'),
-  dedupeWindow: duration.prefault('1h').describe('A repeated SubmitReq TransactionID within this window gets the first answer again (0: off).'),
+  dedupeWindow: duration
+    .prefault('1h')
+    .describe('A SubmitReq repeating an earlier one (same VASP, TransactionID and content) within this window gets the first answer again; a TransactionID reused for other content is a new message (0: off).'),
   limits: z
     .object({
-      maxRequestSize: byteSize.prefault('5MB').describe('Largest HTTP request body.'),
+      maxRequestSize: byteSize.prefault('5MB').describe('Largest HTTP request body; a larger one is read to its end (up to 4× this, at least 16 MiB) and answered 413 / 2004.'),
+      requestTimeout: duration.prefault('60s').describe('Longest a request may take to arrive, headers and body; an unfinished one is answered 408 / 2007.'),
       maxXmlSize: byteSize.prefault('256KB').describe('Largest SOAP envelope.'),
       maxXmlDepth: z.number().int().min(4).max(256).default(32).describe('Deepest XML element nesting.'),
       maxMimeParts: z.number().int().min(1).default(100).describe('Most MIME parts in a request.'),

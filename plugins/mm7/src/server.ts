@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { SendApi } from './api.js';
+import { BodyReader, BodyTooLarge, writeAndClose, type PendingBody, type RawAnswer } from './http-body.js';
 import type { Mm7Service } from './mm7-service.js';
 import type { Mm7Options } from './options.js';
 
@@ -11,28 +15,95 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+export interface ServerDeps {
+  log: Logger;
+  /** Answers by HTTP status. */
+  requests: Counter<'status'>;
+}
+
+/** A refused body is read (and dropped) up to this size so the client can read the refusal. */
+export function discardLimit(maxRequestSize: number): number {
+  return Math.max(4 * maxRequestSize, 16 * 1024 * 1024);
+}
+
 /** One fastify server: the MM7 SOAP endpoint and the plain JSON API. */
-export function buildServer(options: Mm7Options, mm7: Mm7Service, api: SendApi | undefined): FastifyInstance {
+export function buildServer(options: Mm7Options, mm7: Mm7Service, api: SendApi | undefined, deps: ServerDeps): FastifyInstance {
+  const { maxRequestSize, requestTimeout } = options.limits;
+  const reader = new BodyReader(maxRequestSize, discardLimit(maxRequestSize));
+  const isMm7 = (url: string) => url.split('?')[0] === options.path;
+
+  /** A request that broke or stalled while its body was arriving (HTTP parse error, timeout). */
+  const brokenBody = (pending: PendingBody, code: string | undefined): RawAnswer => {
+    const timedOut = code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const got = `${pending.received}${pending.declared !== undefined ? ` of ${pending.declared}` : ''} bytes`;
+    const text =
+      code === 'HPE_INVALID_EOF_STATE'
+        ? `request body cut short: the connection ended after ${got}`
+        : timedOut
+          ? `request body incomplete after ${requestTimeout / 1000} s: ${got} arrived`
+          : `request body unreadable (${code ?? 'HTTP error'}) after ${got}`;
+    const status = timedOut ? 408 : 400;
+    if (isMm7(pending.url)) return mm7.refuse(2007, text, status, pending.head());
+    return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'format-corrupt', message: text } }) };
+  };
+
   const app = Fastify({
-    bodyLimit: options.limits.maxRequestSize,
     trustProxy: options.trustProxy,
     logger: false,
     // Keep-alive connections from VASPs are long-lived; don't let a slow client hold a socket forever.
-    requestTimeout: 60_000,
+    requestTimeout,
+    http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)) },
+    clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const pending = reader.pendingOn(socket);
+      let answer: RawAnswer;
+      if (pending) {
+        answer = brokenBody(pending, error.code);
+        deps.log.info({ code: error.code, url: pending.url, received: pending.received, declared: pending.declared }, 'request body broken off');
+      } else {
+        const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+        answer = { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'bad-request', message: `HTTP error ${error.code ?? ''}`.trim() } }) };
+      }
+      deps.requests.inc({ status: String(answer.status) });
+      writeAndClose(socket, answer);
+    },
   });
-  // Everything but JSON arrives as raw bytes: the MM7 and form-data parsers are ours.
-  app.removeContentTypeParser(['text/plain']);
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onResponse', async (_req, reply) => {
+    deps.requests.inc({ status: String(reply.statusCode) });
+  });
+
+  // Every body is read by our reader; MM7, form-data and other parsers work on the bytes.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', (req, payload, done) => {
+    reader.read(payload, (error, body) => (error ? done(error, undefined) : json(req, body!.toString('utf8'), done)));
+  });
+  app.addContentTypeParser('*', (_req, payload, done) => {
+    reader.read(payload, (error, body) => done(error, body));
+  });
 
   app.setErrorHandler((error, req, reply) => {
+    // The connection broke while the body arrived: answered, if at all, by clientErrorHandler.
+    if (!req.raw.socket.writable) {
+      reply.hijack();
+      return;
+    }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    const tooLarge = status === 413;
-    if (req.url.startsWith(options.path)) {
-      const res = mm7.refuse(tooLarge ? 2004 : 2007, tooLarge ? `request larger than ${options.limits.maxRequestSize} bytes` : 'unreadable request', tooLarge ? 413 : 500);
+    if (error instanceof BodyTooLarge && error.unread) void reply.header('connection', 'close');
+    if (isMm7(req.url)) {
+      const res =
+        error instanceof BodyTooLarge
+          ? mm7.refuse(2004, `request larger than ${maxRequestSize} bytes`, 413, error.head)
+          : mm7.refuse(2007, 'unreadable request', status >= 400 && status < 500 ? status : 500);
       void reply.code(res.status).headers(res.headers).send(res.body);
       return;
     }
-    void reply.code(status >= 400 ? status : 500).send({ error: { code: tooLarge ? 'size-exceeded' : 'bad-request', message: (error as Error).message } });
+    const code = error instanceof BodyTooLarge ? 'size-exceeded' : 'bad-request';
+    void reply.code(status >= 400 ? status : 500).send({ error: { code, message: (error as Error).message } });
   });
 
   app.post(options.path, async (req, reply) => {

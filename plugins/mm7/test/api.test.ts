@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { buildMessage, waitFor } from '@openmmsc/testkit';
 import { parse as parseYaml } from 'yaml';
 import { sendRequest, webhookSignature } from '../src/index.js';
-import { PASSWORD, startHarness, type Mm7Harness } from './helpers.js';
+import { counter, PASSWORD, startHarness, type Mm7Harness } from './helpers.js';
+import { basic, rawRequest } from './raw-http.js';
 
 interface Hook {
   url: string;
@@ -36,6 +37,7 @@ async function webhookReceiver(): Promise<Hook> {
   return hook;
 }
 
+const basicHeader = () => ({ Authorization: basic('app', 'app-pw') });
 const auth = (user = 'app', pw = 'app-pw') => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
 
 describe('plain HTTP send API', () => {
@@ -147,6 +149,21 @@ describe('plain HTTP send API', () => {
     assert.equal(event.body.to, '4455');
     const parts = event.body.parts as Array<{ data: string }>;
     assert.equal(Buffer.from(parts[0]!.data, 'base64').toString(), 'YES');
+  });
+
+  it('refuses an attachment whose base64 is cut short or invalid (400 format-corrupt), and a body cut short', async () => {
+    const before = await counter(h, 'openmmsc_submissions_total', { interface: 'mm7' });
+    for (const data of ['R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAE', 'R0lGOD*hAQAB']) {
+      const body = `{"to":"+15550000030","text":"x","attachments":[{"contentType":"image/gif","data":"${data}"}]}`;
+      const res = await rawRequest(`${api}/messages`, { body, headers: { ...basicHeader(), 'Content-Type': 'application/json' } });
+      assert.equal(res.status, 400, res.body);
+      assert.equal((JSON.parse(res.body) as { error: { code: string } }).error.code, 'format-corrupt');
+    }
+    const body = '{"to":"+15550000030","text":"cut short"}';
+    const cut = await rawRequest(`${api}/messages`, { body, contentLength: body.length + 10, halfClose: true, headers: { ...basicHeader(), 'Content-Type': 'application/json' } });
+    assert.equal(cut.status, 400, cut.body);
+    assert.equal((JSON.parse(cut.body) as { error: { code: string } }).error.code, 'format-corrupt');
+    assert.equal(await counter(h, 'openmmsc_submissions_total', { interface: 'mm7' }), before);
   });
 
   it('serves its OpenAPI description', async () => {

@@ -17,6 +17,7 @@ import {
   encodeQuotedPrintable,
   parseXsDuration,
   partsFromContent,
+  salvageHints,
 } from '../src/index.js';
 import { extendedBodies, sampleBodies } from './fixtures.js';
 import { imagePart, SHARED, textPart, validateEnvelopes } from './helpers.js';
@@ -211,12 +212,32 @@ describe('MM7 codec', () => {
       ['unterminated', mk('Content-Type: text/plain\r\nContent-ID: <c>', 'x', false)],
       ['dangling href', mk('Content-Type: text/plain\r\nContent-ID: <other>', 'x')],
       ['bad base64', mk('Content-Type: image/gif\r\nContent-ID: <c>\r\nContent-Transfer-Encoding: base64', '!!!!')],
+      ['base64 cut short', mk('Content-Type: image/gif\r\nContent-ID: <c>\r\nContent-Transfer-Encoding: base64', 'R0lGODlhAQABAIAAAP8\r\nAAAA')],
       ['unknown encoding', mk('Content-Type: image/gif\r\nContent-ID: <c>\r\nContent-Transfer-Encoding: x-uuencode', 'abc')],
     ];
     for (const [label, body] of cases) {
-      assert.throws(() => decodeMm7(ct, body), (e: unknown) => e instanceof Mm7DecodeError && e.status === 2007, label);
+      // What the envelope said travels with the error, for the fault to echo.
+      assert.throws(() => decodeMm7(ct, body), (e: unknown) => e instanceof Mm7DecodeError && e.status === 2007 && (label === 'dangling href' ? e.transactionId === 't' : true), label);
     }
     assert.throws(() => decodeMm7('multipart/related', Buffer.from('x')), (e: unknown) => e instanceof Mm7DecodeError && e.status === 2007);
     assert.throws(() => decodeMm7('application/json', Buffer.from('{}')), (e: unknown) => e instanceof Mm7DecodeError && e.status === 2007);
+  });
+
+  it('salvages the release and a complete TransactionID from a request it cannot read, and nothing it has to guess', () => {
+    const env = writeEnvelope({ release: RELEASES['REL-5-MM7-1-3'], transactionId: 'a&b 7', body: { type: 'SubmitReq', senderIdentification: {}, recipients: { to: [], cc: [], bcc: [] } } });
+    assert.deepEqual(salvageHints(env.slice(0, env.indexOf('<mm7:SubmitReq') + 5)), { release: RELEASES['REL-5-MM7-1-3'], transactionId: 'a&b 7' });
+    const cut = env.slice(0, env.indexOf('a&amp;b') + 3);
+    assert.deepEqual(salvageHints(Buffer.from(cut)), { release: RELEASES['REL-5-MM7-1-3'] });
+    assert.deepEqual(salvageHints('garbage'), {});
+    assert.equal(salvageHints('<TransactionID>x\u0001y</TransactionID>').transactionId, undefined);
+  });
+
+  it('reports the deviations it accepts as warnings', () => {
+    const env = writeEnvelope({ release: RELEASES['REL-6-MM7-1-4'], transactionId: 'w', body: { type: 'SubmitReq', senderIdentification: {}, recipients: { to: [{ kind: 'Number', value: '+1555' }], cc: [], bcc: [] }, content: { href: 'cid:PIC' } } });
+    const body = `--B\nContent-Type: application/octet-stream\n\n\ufeff${env}\n--B\nContent-Type: text/plain\nContent-ID: <pic>\nContent-Transfer-Encoding: quoted-printable\n\na=zz\n--B--\n`;
+    const decoded = decodeMm7('multipart/related; boundary=B; start="<nope>"', Buffer.from(body));
+    assert.deepEqual(decoded.warnings.map((w) => w.kind).sort(), ['bare-lf', 'byte-order-mark', 'content-id-case', 'envelope-type', 'qp-stray-equals', 'start-not-found']);
+    assert.deepEqual(decodeMm7('text/xml', Buffer.from(env)).warnings, []);
+    assert.deepEqual(decodeMm7(undefined, Buffer.from(env)).warnings.map((w) => w.kind), ['no-content-type']);
   });
 });

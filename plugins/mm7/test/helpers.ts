@@ -10,6 +10,7 @@ import mm7, { mm7BaseUrl, type ReleaseName } from '../src/index.js';
 
 /** `/work/shared` (CI clones the repo with shared/ beside it exactly like here). */
 export const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+/** The MM7 XSDs of every release, the SOAP 1.1 envelope schema and a catalog mapping its URL to the local copy. */
 export const XSD_DIR = fileURLToPath(new URL('./xsd/', import.meta.url));
 
 /** Handsets `+1555…` are this MMSC's own subscribers. */
@@ -91,6 +92,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Mm7Harnes
   };
 }
 
+/** Sum of a counter's values whose labels match (0 when the metric does not exist). */
+export async function counter(h: Mm7Harness, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = h.t.mmsc.registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0);
+}
+
 export function clientOptions(h: Mm7Harness, release: ReleaseName = 'REL-6-MM7-1-4') {
   return { url: h.url, vaspId: 'acme', password: PASSWORD, release };
 }
@@ -133,7 +142,7 @@ export async function validateEnvelopes(items: Array<{ release: string; xml: str
       // One xmllint run per release validates all its files.
       const args = ['--nonet', '--noout', '--schema', join(XSD_DIR, `envelope-${release}.xsd`), ...files.map((f) => f.file)];
       try {
-        await run('xmllint', args, { env: { ...process.env, XML_CATALOG_FILES: join(SHARED, 'specs/mm7/catalog.xml') }, maxBuffer: 64 * 1024 * 1024 });
+        await run('xmllint', args, { env: { ...process.env, XML_CATALOG_FILES: join(XSD_DIR, 'catalog.xml') }, maxBuffer: 64 * 1024 * 1024 });
       } catch (error) {
         const e = error as { code?: string | number; stderr?: string };
         if (e.code === 'ENOENT') throw new Error('xmllint is not installed (apt-get install libxml2-utils); schema validation cannot run');

@@ -8,16 +8,24 @@ import type {
   MessageClassValue,
   PriorityValue,
   SenderIdentification,
-  SoapFault,
   GenericRspType,
 } from './model.js';
-import { KNOWN_VERSIONS, LATEST_RELEASE, RELEASES, SOAP12_ENV_NS, SOAP_ENV_NS, releaseOfNamespace, type Release } from './releases.js';
-import { attr, child, DEFAULT_XML_LIMITS, list, obj, parseXmlSafely, text, XmlSecurityError, type XmlLimits, type XmlObject, type XmlValue } from './xml.js';
+import type { Release } from './releases.js';
+import type { DecodeWarning } from './warnings.js';
+import { attr, child, list, obj, text, type XmlObject, type XmlValue } from './xml.js';
 
-/** A request we cannot read; `status` is the MM7 status code to answer with. */
+/**
+ * A request we cannot read; `status` is the MM7 status code to answer with. What was read
+ * before the failure (TransactionID, release, version) travels with it, so the fault can echo it.
+ */
 export class Mm7DecodeError extends Error {
   readonly status: number;
   readonly faultcode: 'Client' | 'Server' | 'VersionMismatch';
+  transactionId?: string;
+  release?: Release;
+  version?: string;
+  /** Deviations accepted before the failure. */
+  warnings?: DecodeWarning[];
   constructor(status: number, message: string, faultcode: 'Client' | 'Server' | 'VersionMismatch' = 'Client') {
     super(message);
     this.name = 'Mm7DecodeError';
@@ -26,39 +34,12 @@ export class Mm7DecodeError extends Error {
   }
 }
 
-export interface ParsedEnvelope {
-  release: Release;
-  /** MM7Version as sent. */
-  version?: string;
-  transactionId?: string;
-  /** Local name of the body element (`SubmitReq`, `Fault`, …). */
-  bodyType: string;
-  body?: Mm7Body;
-  fault?: SoapFault;
-}
-
-const NS_DECL = /xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["']([^"']*)["']/g;
-
-/** Finds the MM7 release from the namespace declarations (the body element's, when several). */
-export function detectRelease(xml: string, bodyType?: string): Release | undefined {
-  const found = new Map<string, Release>();
-  let fallback: Release | undefined;
-  for (const m of xml.matchAll(NS_DECL)) {
-    const r = releaseOfNamespace(m[2]!);
-    if (!r) continue;
-    found.set(m[1] ?? '', r);
-    fallback ??= r;
-  }
-  if (found.size <= 1 || !bodyType) return fallback;
-  const tag = new RegExp(`<(?:([A-Za-z_][\\w.-]*):)?${bodyType}[\\s/>]`).exec(xml);
-  return (tag && found.get(tag[1] ?? '')) ?? fallback;
-}
-
 function fail(message: string): never {
   throw new Mm7DecodeError(4004, message);
 }
 
-function str(node: XmlObject, name: string): string | undefined {
+/** Trimmed text of a child element, if present. */
+export function str(node: XmlObject, name: string): string | undefined {
   const v = node[name];
   if (v === undefined) return undefined;
   return text(v)?.trim();
@@ -115,14 +96,19 @@ function address(node: XmlObject, name: string, where: string, optional = false)
   return found[0];
 }
 
+/** No address to send to is an Address Error (2002), like a list of addresses none of which is valid. */
+function noRecipient(message: string): never {
+  throw new Mm7DecodeError(2002, message);
+}
+
 function recipients(node: XmlObject, where: string, optional = false): Mm7Recipients | undefined {
   const r = obj(node.Recipients);
-  if (!r) return optional ? undefined : fail(`${where}: Recipients is required`);
+  if (!r) return optional ? undefined : noRecipient(`${where}: Recipients is required`);
   const out: Mm7Recipients = { to: [], cc: [], bcc: [] };
   for (const t of list(r.To)) out.to.push(...addressesIn(t));
   for (const t of list(r.Cc)) out.cc.push(...addressesIn(t));
   for (const t of list(r.Bcc)) out.bcc.push(...addressesIn(t));
-  if (!optional && out.to.length + out.cc.length + out.bcc.length === 0) fail(`${where}: Recipients has no address`);
+  if (!optional && out.to.length + out.cc.length + out.bcc.length === 0) noRecipient(`${where}: Recipients has no address`);
   return out;
 }
 
@@ -340,64 +326,4 @@ export function decodeBody(type: string, node: XmlObject): Mm7Body {
     default:
       throw new Mm7DecodeError(4003, `unsupported operation ${type}`);
   }
-}
-
-function firstElement(node: XmlObject): [string, XmlObject] | undefined {
-  for (const [k, v] of Object.entries(node)) {
-    if (k.startsWith('@') || k === '#text') continue;
-    const o = obj(v);
-    return [k, o ?? {}];
-  }
-  return undefined;
-}
-
-/** Parses and decodes a SOAP envelope carrying one MM7 message (or a fault). */
-export function decodeEnvelope(input: string, limits: XmlLimits = DEFAULT_XML_LIMITS, accept?: ReadonlySet<string>): ParsedEnvelope {
-  const xml = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  let tree: XmlObject;
-  try {
-    tree = parseXmlSafely(xml, limits);
-  } catch (error) {
-    const e = error as Error;
-    throw new Mm7DecodeError(2007, e instanceof XmlSecurityError ? `refused: ${e.message}` : e.message);
-  }
-  const envelope = obj(tree.Envelope);
-  if (!envelope) throw new Mm7DecodeError(2007, 'not a SOAP envelope');
-  if (xml.includes(SOAP12_ENV_NS) && !xml.includes(SOAP_ENV_NS)) {
-    throw new Mm7DecodeError(2007, 'SOAP 1.2 is not used by MM7; send a SOAP 1.1 envelope', 'VersionMismatch');
-  }
-  const body = obj(envelope.Body);
-  if (!body) throw new Mm7DecodeError(2007, 'SOAP envelope without a Body');
-  const first = firstElement(body);
-  if (!first) throw new Mm7DecodeError(2007, 'empty SOAP Body');
-  const [bodyType, node] = first;
-  const header = obj(envelope.Header);
-  const transactionId = header ? text(header.TransactionID)?.trim() : undefined;
-
-  if (bodyType === 'Fault') {
-    const detail = obj(node.detail);
-    const inner = detail && firstElement(detail);
-    const release = detectRelease(xml, inner?.[0]);
-    const fault: SoapFault = { faultcode: (str(node, 'faultcode') ?? '').replace(/^.*:/, ''), faultstring: str(node, 'faultstring') ?? '' };
-    if (inner && release) {
-      const decoded = decodeBody(inner[0], inner[1]);
-      if ('status' in decoded && (decoded.type === 'RSErrorRsp' || decoded.type === 'VASPErrorRsp')) fault.detail = decoded;
-    }
-    const out: ParsedEnvelope = { release: release ?? RELEASES[LATEST_RELEASE], bodyType, fault };
-    if (transactionId) out.transactionId = transactionId;
-    const version = inner ? str(inner[1], 'MM7Version') : undefined;
-    if (version) out.version = version;
-    return out;
-  }
-
-  if (accept && !accept.has(bodyType)) throw new Mm7DecodeError(4003, `${bodyType} is not accepted here`);
-  const release = detectRelease(xml, bodyType);
-  if (!release) throw new Mm7DecodeError(4002, `no known MM7 namespace on ${bodyType} (REL-5-MM7-1-0 … REL-6-MM7-1-4 are supported)`);
-  const version = str(node, 'MM7Version');
-  if (!version) throw new Mm7DecodeError(4004, `${bodyType}: MM7Version is required`);
-  if (!KNOWN_VERSIONS.has(version)) throw new Mm7DecodeError(4002, `MM7Version ${version} is not supported`);
-  const decoded = decodeBody(bodyType, node);
-  const out: ParsedEnvelope = { release, version, bodyType, body: decoded };
-  if (transactionId) out.transactionId = transactionId;
-  return out;
 }

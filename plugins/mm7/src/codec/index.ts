@@ -2,7 +2,10 @@ export * from './model.js';
 export * from './releases.js';
 export * from './status.js';
 export { DEFAULT_DIALECT, OPENMMSC_DETAILS_NS, encodeBody, writeEnvelope, type Dialect, type EnvelopeInput } from './encode.js';
-export { Mm7DecodeError, decodeBody, decodeEnvelope, detectRelease, type ParsedEnvelope } from './decode.js';
+export { Mm7DecodeError, decodeBody } from './decode.js';
+export { decodeEnvelope, detectRelease, type ParsedEnvelope } from './envelope.js';
+export { salvageHints, type RequestHints } from './salvage.js';
+export type { DecodeWarning, DecodeWarningKind, WarningSink } from './warnings.js';
 export { DEFAULT_DECODE_LIMITS, buildContent, decodeMm7, encodeMm7, type ContentInput, type DecodeLimits, type DecodedMm7, type HttpPayload } from './transport.js';
 export {
   DEFAULT_MIME_LIMITS,
@@ -15,6 +18,7 @@ export {
   parseContentType,
   parseEntity,
   parseMimeMessage,
+  type ParseState,
   splitMultipart,
   type MimeEntity,
   type MimeLimits,

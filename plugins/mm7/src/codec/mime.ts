@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ContentType } from '@openmmsc/core';
+import type { WarningSink } from './warnings.js';
 
 /**
  * A small, tolerant MIME reader and writer for SOAP-with-attachments. Tolerant of what real
@@ -109,8 +110,11 @@ export function bareId(value: string | undefined): string | undefined {
   return v.startsWith('<') && v.endsWith('>') ? v.slice(1, -1).trim() : v;
 }
 
-/** Undoes a Content-Transfer-Encoding. Unknown encodings are refused. */
-export function decodeTransferEncoding(body: Buffer, encoding: string | undefined): Buffer {
+/**
+ * Undoes a Content-Transfer-Encoding. Unknown encodings are refused, and so is base64 that is not
+ * whole quanta of four characters: that is content cut short, not a dialect.
+ */
+export function decodeTransferEncoding(body: Buffer, encoding: string | undefined, warn?: WarningSink): Buffer {
   const enc = (encoding ?? '').trim().toLowerCase();
   switch (enc) {
     case '':
@@ -121,18 +125,20 @@ export function decodeTransferEncoding(body: Buffer, encoding: string | undefine
     case 'base64': {
       const cleaned = body.toString('latin1').replace(/\s+/g, '');
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(cleaned)) throw new MimeError('invalid base64 content');
+      if (cleaned.length % 4 !== 0) throw new MimeError(`base64 content cut short (${cleaned.length} characters, not a multiple of 4)`);
       return Buffer.from(cleaned, 'base64');
     }
     case 'quoted-printable':
-      return decodeQuotedPrintable(body);
+      return decodeQuotedPrintable(body, warn);
     default:
       throw new MimeError(`unsupported Content-Transfer-Encoding ${JSON.stringify(encoding)}`);
   }
 }
 
-export function decodeQuotedPrintable(body: Buffer): Buffer {
+export function decodeQuotedPrintable(body: Buffer, warn?: WarningSink): Buffer {
   const out = Buffer.allocUnsafe(body.length);
   let o = 0;
+  let stray = 0;
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (c !== 0x3d /* = */) {
@@ -160,8 +166,10 @@ export function decodeQuotedPrintable(body: Buffer): Buffer {
       i += 2;
     } else {
       out[o++] = c; // a stray "=": keep it, as most decoders do
+      stray++;
     }
   }
+  if (stray && warn) warn('qp-stray-equals', `${stray} "=" not followed by two hex digits in quoted-printable content`);
   return out.subarray(0, o);
 }
 
@@ -202,10 +210,11 @@ function lineStartBefore(buf: Buffer, at: number): number {
  * Splits a multipart body into its raw parts (headers + undecoded body). Accepts CRLF or LF,
  * ignores preamble and epilogue, requires the closing delimiter.
  */
-export function splitMultipart(body: Buffer, boundary: string, limits: MimeLimits = DEFAULT_MIME_LIMITS): Array<{ headers: Record<string, string>; body: Buffer }> {
+export function splitMultipart(body: Buffer, boundary: string, limits: MimeLimits = DEFAULT_MIME_LIMITS, warn?: WarningSink): Array<{ headers: Record<string, string>; body: Buffer }> {
   if (!boundary || boundary.length > 200) throw new MimeError('multipart content without a usable boundary');
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   const parts: Array<{ headers: Record<string, string>; body: Buffer }> = [];
+  let bareLf = false;
   // Find the first delimiter at the start of a line.
   let pos = -1;
   for (let from = 0; ; ) {
@@ -223,8 +232,11 @@ export function splitMultipart(body: Buffer, boundary: string, limits: MimeLimit
     // Rest of the delimiter line: optional whitespace then a line break.
     while (after < body.length && (body[after] === 0x20 || body[after] === 0x09)) after++;
     if (body[after] === 0x0d && body[after + 1] === 0x0a) after += 2;
-    else if (body[after] === 0x0a) after += 1;
-    else throw new MimeError('malformed multipart delimiter line');
+    else if (body[after] === 0x0a) {
+      after += 1;
+      if (warn && !bareLf) warn('bare-lf', `multipart (boundary ${JSON.stringify(boundary)}) uses LF line ends instead of CRLF`);
+      bareLf = true;
+    } else throw new MimeError('malformed multipart delimiter line');
     // Next delimiter at a line start.
     let next = -1;
     for (let from = after; ; ) {
@@ -267,21 +279,27 @@ function splitEntity(raw: Buffer, limits: MimeLimits): { headers: Record<string,
   return { headers: parseHeaderBlock(raw.toString('latin1', 0, headerEnd)), body: raw.subarray(bodyStart) };
 }
 
+/** What one parse carries through the recursion: the parts counted so far, where warnings go. */
+export interface ParseState {
+  parts: number;
+  warn?: WarningSink;
+}
+
 /** Parses an entity given its headers and raw body; multiparts are parsed recursively. */
-export function parseEntity(headers: Record<string, string>, rawBody: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMITS, depth = 0, counter = { parts: 0 }): MimeEntity {
+export function parseEntity(headers: Record<string, string>, rawBody: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMITS, depth = 0, counter: ParseState = { parts: 0 }): MimeEntity {
   const contentType = parseContentType(headers['content-type']);
   if (contentType.type.startsWith('multipart/')) {
     if (depth >= limits.maxDepth) throw new MimeError(`multiparts nested deeper than ${limits.maxDepth} levels`);
     const boundary = contentType.params.boundary;
     if (!boundary) throw new MimeError(`${contentType.type} without a boundary parameter`);
-    const body = decodeTransferEncoding(rawBody, headers['content-transfer-encoding']);
-    const raw = splitMultipart(body, boundary, limits);
+    const body = decodeTransferEncoding(rawBody, headers['content-transfer-encoding'], counter.warn);
+    const raw = splitMultipart(body, boundary, limits, counter.warn);
     counter.parts += raw.length;
     if (counter.parts > limits.maxParts) throw new MimeError(`more than ${limits.maxParts} MIME parts`);
     const parts = raw.map((p) => parseEntity(p.headers, p.body, limits, depth + 1, counter));
     return { contentType, headers, body, parts };
   }
-  return { contentType, headers, body: decodeTransferEncoding(rawBody, headers['content-transfer-encoding']) };
+  return { contentType, headers, body: decodeTransferEncoding(rawBody, headers['content-transfer-encoding'], counter.warn) };
 }
 
 /** Parses a header block plus body (for example an HTTP request split into its parts). */

@@ -1,7 +1,9 @@
 import type { ContentType, MmsPart } from '@openmmsc/core';
-import { decodeEnvelope, Mm7DecodeError, type ParsedEnvelope } from './decode.js';
+import { Mm7DecodeError } from './decode.js';
+import { decodeEnvelope, type ParsedEnvelope } from './envelope.js';
 import { writeEnvelope, type EnvelopeInput } from './encode.js';
 import { bareId, base64Lines, buildMultipart, DEFAULT_MIME_LIMITS, formatParams, MimeError, newBoundary, parseContentType, parseEntity, splitMultipart, type MimeEntity, type MimeLimits, type OutPart } from './mime.js';
+import type { DecodeWarning, WarningSink } from './warnings.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from './xml.js';
 
 /** A message ready for HTTP: body bytes and the Content-Type header. */
@@ -92,6 +94,8 @@ export interface DecodedMm7 {
   xml: string;
   /** The content the body's `Content href` points to, parsed (nested multiparts included). */
   content?: MimeEntity;
+  /** Deviations from the standards that were accepted (see `DecodeWarningKind`). */
+  warnings: DecodeWarning[];
 }
 
 export interface DecodeLimits {
@@ -105,7 +109,7 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = { xml: DEFAULT_XML_LIMITS, mi
 
 const SOAP_TYPES = new Set(['text/xml', 'application/xml', 'application/soap+xml']);
 
-function findByReference(parts: MimeEntity[], href: string): MimeEntity | undefined {
+function findByReference(parts: MimeEntity[], href: string, warn: WarningSink): MimeEntity | undefined {
   const ref = href.trim();
   if (/^cid:/i.test(ref)) {
     let id: string;
@@ -115,52 +119,74 @@ function findByReference(parts: MimeEntity[], href: string): MimeEntity | undefi
       id = ref.slice(4);
     }
     id = bareId(id) ?? id;
-    return (
-      parts.find((p) => bareId(p.headers['content-id']) === id) ??
-      parts.find((p) => bareId(p.headers['content-id'])?.toLowerCase() === id.toLowerCase())
-    );
+    const exact = parts.find((p) => bareId(p.headers['content-id']) === id);
+    if (exact) return exact;
+    const loose = parts.find((p) => bareId(p.headers['content-id'])?.toLowerCase() === id.toLowerCase());
+    if (loose) warn('content-id-case', `Content href ${JSON.stringify(href)} matches Content-ID ${JSON.stringify(loose.headers['content-id'])} only ignoring case`);
+    return loose;
   }
   return parts.find((p) => p.headers['content-location'] === ref);
 }
 
-/** Reads an MM7 HTTP body (text/xml, or multipart/related with attachments). */
+/**
+ * Reads an MM7 HTTP body (text/xml, or multipart/related with attachments). Anything cut short or
+ * malformed is an `Mm7DecodeError` carrying what was read before it (and the warnings so far).
+ */
 export function decodeMm7(contentTypeHeader: string | undefined, body: Buffer, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): DecodedMm7 {
+  const warnings: DecodeWarning[] = [];
+  const warn: WarningSink = (kind, message) => warnings.push({ kind, message });
+  try {
+    return { ...readMm7(contentTypeHeader, body, limits, warn), warnings };
+  } catch (error) {
+    if (error instanceof Mm7DecodeError && warnings.length) error.warnings = warnings;
+    throw error;
+  }
+}
+
+function readMm7(contentTypeHeader: string | undefined, body: Buffer, limits: DecodeLimits, warn: WarningSink): Omit<DecodedMm7, 'warnings'> {
+  if (!contentTypeHeader?.trim()) warn('no-content-type', 'no Content-Type header; read as text/xml');
   const ct = parseContentType(contentTypeHeader, 'text/xml');
   if (!ct.type.startsWith('multipart/')) {
     if (!SOAP_TYPES.has(ct.type)) throw new Mm7DecodeError(2007, `unexpected Content-Type ${ct.type}; MM7 uses text/xml or multipart/related`);
     const xml = body.toString('utf8');
-    return { envelope: decodeEnvelope(xml, limits.xml, limits.accept), xml };
+    return { envelope: decodeEnvelope(xml, limits.xml, limits.accept, warn), xml };
   }
   let parts: MimeEntity[];
   try {
     const boundary = ct.params.boundary;
     if (!boundary) throw new MimeError(`${ct.type} without a boundary parameter`);
-    const raw = splitMultipart(body, boundary, limits.mime);
-    const counter = { parts: raw.length };
-    parts = raw.map((p) => parseEntity(p.headers, p.body, limits.mime, 1, counter));
+    const raw = splitMultipart(body, boundary, limits.mime, warn);
+    const state = { parts: raw.length, warn };
+    parts = raw.map((p) => parseEntity(p.headers, p.body, limits.mime, 1, state));
   } catch (error) {
     if (error instanceof MimeError) throw new Mm7DecodeError(2007, `malformed MIME: ${error.message}`);
     throw error;
   }
   if (parts.length === 0) throw new Mm7DecodeError(2007, 'multipart body without parts');
   const start = bareId(ct.params.start);
-  const root =
-    (start && parts.find((p) => bareId(p.headers['content-id']) === start)) ||
-    parts.find((p) => SOAP_TYPES.has(p.contentType.type)) ||
-    parts[0]!;
+  const named = start ? parts.find((p) => bareId(p.headers['content-id']) === start) : undefined;
+  if (start && !named) warn('start-not-found', `start ${JSON.stringify(ct.params.start)} names no part; the envelope was guessed`);
+  const root = named || parts.find((p) => SOAP_TYPES.has(p.contentType.type)) || parts[0]!;
+  if (!SOAP_TYPES.has(root.contentType.type)) warn('envelope-type', `the SOAP part is ${root.headers['content-type'] ? root.contentType.type : 'untyped'}, not text/xml`);
   const xml = root.body.toString('utf8');
-  const envelope = decodeEnvelope(xml, limits.xml, limits.accept);
+  const envelope = decodeEnvelope(xml, limits.xml, limits.accept, warn);
   const others = parts.filter((p) => p !== root);
   const href = envelope.body && 'content' in envelope.body ? envelope.body.content?.href : undefined;
   let content: MimeEntity | undefined;
   if (href) {
-    content = findByReference(others, href);
-    if (!content) throw new Mm7DecodeError(2007, `Content href ${JSON.stringify(href)} names no attached part`);
-  } else if (others.length === 1) {
-    content = others[0];
-  } else if (others.length > 1) {
-    // Attachments without a reference: treat them together as a multipart/mixed.
-    content = { contentType: { type: 'multipart/mixed', params: {} }, headers: {}, body: Buffer.alloc(0), parts: others };
+    content = findByReference(others, href, warn);
+    if (!content) throw withTransaction(new Mm7DecodeError(2007, `Content href ${JSON.stringify(href)} names no attached part`), envelope);
+  } else if (others.length) {
+    warn('unreferenced-content', `${others.length} attachment(s) without a Content href; taken as the content`);
+    // One attachment is the content; several are treated together as a multipart/mixed.
+    content = others.length === 1 ? others[0] : { contentType: { type: 'multipart/mixed', params: {} }, headers: {}, body: Buffer.alloc(0), parts: others };
   }
   return content ? { envelope, xml, content } : { envelope, xml };
+}
+
+function withTransaction(error: Mm7DecodeError, envelope: ParsedEnvelope): Mm7DecodeError {
+  if (envelope.transactionId) error.transactionId = envelope.transactionId;
+  error.release = envelope.release;
+  if (envelope.version) error.version = envelope.version;
+  return error;
 }
