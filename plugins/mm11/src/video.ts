@@ -65,7 +65,9 @@ export async function adaptVideo(data: Uint8Array, declaredType: string, target:
     const boxH = target.maxHeight ?? vh;
     const inBox = (vw <= boxW && vh <= boxH) || (vw <= boxH && vh <= boxW);
     const slowEnough = !target.maxFrameRate || !info.video.fps || info.video.fps <= target.maxFrameRate + 0.01;
-    if (isVideo && accepts(target.accept, type) && data.byteLength <= target.budget && t.seconds === info.duration && inBox && slowEnough && !target.maxBitRate) {
+    // Whole-file rate: an upper bound of the video's, so a clip under the limit by it is surely under.
+    const lowRate = !target.maxBitRate || (info.duration !== undefined && info.duration > 0 && (data.byteLength * 8) / info.duration <= target.maxBitRate);
+    if (isVideo && accepts(target.accept, type) && data.byteLength <= target.budget && t.seconds === info.duration && inBox && slowEnough && lowRate) {
       return { kind: 'unchanged' };
     }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { adaptVideo, DEFAULT_CLASSES, type VideoTarget } from '../src/index.js';
 import { ffmpegMake, requireFfmpeg } from './helpers.js';
-import { assertWatchable, type VideoFacts } from './video-oracles.js';
+import { assertWatchable, videoFacts, type VideoFacts } from './video-oracles.js';
 
 const RICH = DEFAULT_CLASSES.find((c) => c.name === '300k')!.accept!;
 describe('video sized for the budget (ffmpeg)', () => {
@@ -67,6 +67,15 @@ describe('video sized for the budget (ffmpeg)', () => {
       c.check?.(assertWatchable(r.data, hd, c.budget, c.box));
     });
   }
+
+  it('a clip already within the limits goes as is; one over the frame rate limit is re-encoded below it', async () => {
+    const small = ffmpegMake(['-f', 'lavfi', '-i', 'testsrc2=size=176x144:rate=15:duration=4', '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-b:v', '48k', '-f', '3gp'], '3gp');
+    const base = { accept: RICH, budget: 100_000, overlong: 'trim' as const, maxWidth: 176, maxHeight: 144, codec: 'h264' as const };
+    assert.equal((await adaptVideo(small, 'video/3gpp', { ...base, maxBitRate: 96_000, maxFrameRate: 15 }, env)).kind, 'unchanged');
+    const r = await adaptVideo(small, 'video/3gpp', { ...base, maxFrameRate: 10 }, env);
+    assert.equal(r.kind, 'adapted', r.kind === 'failed' ? r.reason : '');
+    if (r.kind === 'adapted') assert.ok(videoFacts(r.data, '3gp').fps <= 10);
+  });
 
   it('too few bytes for any watchable picture: refused with the reason, not sent as blocks', async () => {
     const r = await adaptVideo(hd, 'video/mp4', { accept: RICH, budget: 16_500, overlong: 'trim', codec: 'h264' }, env);
