@@ -2,18 +2,11 @@ import { BlockList, isIP, type AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Mm4Options, PeerOptions } from './options.js';
+import { domainBelongs, ownDomains } from './peer-trust.js';
+import { SmtpReply } from './smtp-reply.js';
 import { pemOrFile } from './transport.js';
 
-/** An SMTP reply for a refused command or message. */
-export class SmtpReply extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SmtpReply';
-  }
-}
+export { SmtpReply } from './smtp-reply.js';
 
 export interface InboundMail {
   peer: PeerOptions;
@@ -259,8 +252,7 @@ export class Mm4Server {
       this.log.warn({ remote: session.remoteAddress, user, mailFrom }, 'MM4 sender did not prove to be a configured peer');
       throw new SmtpReply(530, '5.7.0 authentication or TLS required for this peer');
     }
-    const matches = (p: PeerOptions, d: string) => [p.domain, ...p.aliases].some((x) => d === x.toLowerCase() || d.endsWith(`.${x.toLowerCase()}`));
-    const byDomain = candidates.find((p) => matches(p, fromDomain));
+    const byDomain = candidates.find((p) => domainBelongs(fromDomain, ownDomains(p)));
     if (byDomain) return byDomain;
     // An empty reverse path or a sender outside every peer domain: only when one peer fits unambiguously.
     if (candidates.length === 1 && mailFrom === '') return candidates[0]!;
