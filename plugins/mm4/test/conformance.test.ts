@@ -3,41 +3,21 @@
  * we send a peer, the handset's MM1 decoder for a message that came in over MM4.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { parseAddress } from '@openmmsc/core';
 import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
-import { SimulatedHandset, handsetPushBearer, waitFor } from '@openmmsc/testkit';
+import { SimulatedHandset, handsetPushBearer, headerValues as values, rawHeader, readMailWithPython as python, sendSmtp, waitFor } from '@openmmsc/testkit';
 import { DOMAIN_A, DOMAIN_B } from './helpers.js';
 import { THIRD, forwardReq, startPeerFixture, type PeerFixture } from './peer-fixture.js';
-import { rawHeader, sendSmtp } from './smtp-peer.js';
 
-const run = promisify(execFile);
-const READER = fileURLToPath(new URL('read-mail.py', import.meta.url));
 const SUBSCRIBER = '+16660000007';
-
-interface PythonView {
-  headers: Array<[string, string]>;
-  header_bytes_ascii: boolean;
-  defects: string[];
-  content_type: string;
-  params: Record<string, string>;
-  parts: Array<{ content_type: string; content_id: string | null; filename: string | null; size: number }>;
-}
 
 describe('MM4 mails we write, as other parsers read them', () => {
   let f: PeerFixture;
-  let dir = '';
   let handset: SimulatedHandset;
   const direct = handsetPushBearer('conformance-push');
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mm4-conformance-'));
     f = await startPeerFixture({ extraPlugins: [{ plugin: mm1, options: { port: 0 } }], pushPlugin: direct.plugin });
     handset = new SimulatedHandset({ msisdn: SUBSCRIBER, mmscUrl: `${mm1Url(f.t.mmsc)}/mms`, mode: 'immediate' });
     direct.attach(handset);
@@ -45,22 +25,11 @@ describe('MM4 mails we write, as other parsers read them', () => {
   after(async () => {
     await handset.close();
     await f.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
-  async function python(...mails: Buffer[]): Promise<PythonView[]> {
-    const files = mails.map((raw, i) => {
-      const file = join(dir, `mail-${Date.now()}-${i}.eml`);
-      writeFileSync(file, raw);
-      return file;
-    });
-    const { stdout } = await run('python3', [READER, ...files]);
-    return JSON.parse(stdout) as PythonView[];
-  }
-  const values = (v: PythonView, name: string) => v.headers.filter(([k]) => k.toLowerCase() === name.toLowerCase()).map(([, x]) => x);
   const mailOfType = (type: string, transactionOrMessage: string) =>
     waitFor(`${type} at the peer`, () =>
-      f.sink.mails.find((m) => rawHeader(m.raw, 'X-Mms-Message-Type') === type && (m.raw.toString('latin1').includes(transactionOrMessage))),
+      f.sink.mails.find((m) => rawHeader(m.raw, 'X-Mms-Message-Type') === type && m.raw.toString('latin1').includes(transactionOrMessage)),
     );
 
   it('an MM4 forward from a peer reaches the handset with Content-IDs in <> matching start', async () => {

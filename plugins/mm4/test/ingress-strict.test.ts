@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@openmmsc/testkit';
+import { rawHeader, sendSmtp, waitFor } from '@openmmsc/testkit';
 import { mm4Stats } from '../src/index.js';
 import { DOMAIN_A, DOMAIN_B } from './helpers.js';
 import { forwardReq, startPeerFixture, type PeerFixture } from './peer-fixture.js';
-import { rawHeader, sendSmtp } from './smtp-peer.js';
 
 const RCPT = `+16660000001/TYPE=PLMN@${DOMAIN_B}`;
 

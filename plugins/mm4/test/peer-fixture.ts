@@ -3,11 +3,10 @@
  * played by raw sockets: peer A connects from 127.0.0.2 and receives its answers at a raw sink.
  */
 import type { PluginInput } from '@openmmsc/core';
-import { recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import { RawSmtpSink, recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
 import mm5 from '@openmmsc/plugin-mm5';
 import mm4, { mm4Port, type Mm4OptionsInput, type PeerOptions } from '../src/index.js';
 import { DOMAIN_A, DOMAIN_B } from './helpers.js';
-import { RawSmtpSink } from './smtp-peer.js';
 
 export const THIRD = 'mms.third.example';
 

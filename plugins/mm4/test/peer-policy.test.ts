@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@openmmsc/testkit';
+import { rawHeader, sendSmtp, waitFor } from '@openmmsc/testkit';
 import { mm4Stats } from '../src/index.js';
 import { DOMAIN_A, DOMAIN_B } from './helpers.js';
 import { THIRD, forwardReq, startPeerFixture, type PeerFixture } from './peer-fixture.js';
-import { rawHeader, sendSmtp } from './smtp-peer.js';
 
 describe('MM4 peers are trusted for what they own, and reach only our subscribers', () => {
   let f: PeerFixture;

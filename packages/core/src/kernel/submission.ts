@@ -1,4 +1,4 @@
-import { addressKey, formatAddress } from '../model/address.js';
+import { addressKey } from '../model/address.js';
 import type { RecipientKind } from '../model/message.js';
 import type { RecipientRecord, RecipientState } from '../model/recipient-state.js';
 import type { PendingRecipient, SubmissionStage } from '../pipeline/context.js';
@@ -132,7 +132,7 @@ function refuseUnacceptedTargets(k: KernelContext, ws: WorkingSet): void {
   for (const recipient of [...ws.active]) {
     const target = recipient.route?.target;
     if (target === undefined || accepted.includes(target)) continue;
-    const reason: Reason = { code: 'service-denied', message: `relaying denied: ${formatAddress(recipient.address)} is not served here` };
+    const reason: Reason = { code: 'service-denied', message: `relaying denied: ${recipient.address.value} is not served here` };
     rejectRecipient(ws, recipient, reason, 'kernel', now);
   }
 }

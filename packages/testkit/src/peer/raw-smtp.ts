@@ -1,7 +1,7 @@
 /**
- * The peer MMSC's side of MM4, written here from RFC 5321 rather than with our SMTP libraries: a
- * client that speaks SMTP over a raw socket, and a sink that takes what we send (our RES and
- * reports) over a raw socket.
+ * An SMTP peer written from RFC 5321 rather than with the SMTP libraries the MMSC uses: a client
+ * that speaks SMTP over a raw socket (an MM4 peer, a mail relay), and a sink that takes what the
+ * MMSC sends over a raw socket.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
