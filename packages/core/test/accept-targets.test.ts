@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { definePlugin, type Resolution } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, recordingDeliverer, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
 
 /** +1555… are our subscribers, +1666… belong to another operator's MMSC (MM4). */
 function resolver(answer: (value: string, lookup: number) => Resolution) {
@@ -17,25 +17,6 @@ function resolver(answer: (value: string, lookup: number) => Resolution) {
 }
 const byPrefix = (value: string): Resolution =>
   value.startsWith('+1555') ? { kind: 'route', route: { target: 'local' } } : { kind: 'route', route: { target: 'mm4', destination: 'mms.other.example' } };
-
-function recordingDeliverer(target: string) {
-  const delivered: string[] = [];
-  const plugin = definePlugin({
-    name: `deliver-${target}`,
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('Deliverer', {
-        target,
-        deliver: async ({ recipient }) => {
-          delivered.push(recipient.address.value);
-          return { status: 'delivered' };
-        },
-      });
-    },
-  });
-  return { plugin, delivered };
-}
 
 const fastJobs = { deliver: { backoffBase: 20, backoffMax: 50, maxAttempts: 5 }, notify: { backoffBase: 20, backoffMax: 50 } };
 

@@ -1,28 +1,9 @@
-import { BlockList, isIP, type AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
-import { SmtpReply } from '@openmmsc/plugin-mm4';
+import type { BlockList } from 'node:net';
+import { SmtpReply, closeSmtp, ipAllowed, ipList, listenSmtp, pemOrFile } from '@openmmsc/plugin-mm4';
 import { SMTPServer } from 'smtp-server';
 import type { Bouncer } from './bounces.js';
 import type { Mm3Deps } from './context.js';
 import type { MailIntake } from './intake.js';
-
-function blockList(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const e of entries) {
-    const [ip, bits] = e.split('/') as [string, string | undefined];
-    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    if (bits !== undefined) list.addSubnet(ip, Number(bits), family);
-    else list.addAddress(ip, family);
-  }
-  return list;
-}
-
-function allowed(list: BlockList, remote: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote);
-  const ip = mapped ? mapped[1]! : remote;
-  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
-}
 
 /** The inbound SMTP server: mail for our subscribers from allowed sources (or SMTP AUTH users). */
 export class Mm3Server {
@@ -37,14 +18,13 @@ export class Mm3Server {
     private readonly intake: MailIntake,
     private readonly bouncer: Bouncer,
   ) {
-    this.sources = blockList(deps.options.server.allowedSources);
+    this.sources = ipList(deps.options.server.allowedSources);
   }
 
   async start(): Promise<void> {
     const s = this.deps.options.server;
-    const pem = (v: string | undefined) => (v === undefined ? undefined : v.includes('-----BEGIN') ? v : readFileSync(resolvePath(this.deps.ctx.baseDir, v), 'utf8'));
-    const key = pem(s.tls.key);
-    const cert = pem(s.tls.cert);
+    const key = pemOrFile(s.tls.key, this.deps.ctx.baseDir);
+    const cert = pemOrFile(s.tls.cert, this.deps.ctx.baseDir);
     const hasUsers = Object.keys(s.users).length > 0;
     const server = new SMTPServer({
       ...(key && cert ? { key, cert } : {}),
@@ -60,7 +40,7 @@ export class Mm3Server {
       allowInsecureAuth: false,
       disabledCommands: [...(key && cert ? [] : ['STARTTLS']), ...(hasUsers ? [] : ['AUTH'])],
       onConnect: (session, callback) => {
-        if (!hasUsers && !allowed(this.sources, session.remoteAddress)) {
+        if (!hasUsers && !ipAllowed(this.sources, session.remoteAddress)) {
           this.deps.ctx.log.warn({ remote: session.remoteAddress }, 'MM3 connection from a source that may not send refused');
           callback(new SmtpReply(554, '5.7.1 this address may not send mail here'));
           return;
@@ -73,7 +53,7 @@ export class Mm3Server {
         else callback(null, { user: auth.username });
       },
       onMailFrom: (_address, session, callback) => {
-        if (!allowed(this.sources, session.remoteAddress) && !session.user) {
+        if (!ipAllowed(this.sources, session.remoteAddress) && !session.user) {
           callback(new SmtpReply(530, '5.7.0 authentication required'));
           return;
         }
@@ -131,31 +111,16 @@ export class Mm3Server {
       },
     });
     server.on('error', (error: Error) => this.deps.ctx.log.warn({ err: error }, 'MM3 SMTP server error'));
-    await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.listen(s.port, s.host, () => {
-        server.server.off('error', reject);
-        resolve();
-      });
-    });
+    const bound = await listenSmtp(server, s.port, s.host);
     this.server = server;
-    const a = server.server.address() as AddressInfo;
-    this.port = a.port;
-    this.address = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    this.port = bound.port;
+    this.address = bound.address;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const connection of server.connections) {
-      const c = connection as unknown as { id?: string; send(code: number, text: string): void; close(): void };
-      if (c.id && this.busy.has(c.id)) continue;
-      c.send(421, '4.3.2 service shutting down');
-      c.close();
-    }
-    await closed;
+    if (server) await closeSmtp(server, this.busy);
   }
 
   get listening(): boolean {

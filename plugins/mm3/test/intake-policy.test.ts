@@ -9,33 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { definePlugin } from '@openmmsc/core';
 import mm5 from '@openmmsc/plugin-mm5';
-import { RawSmtpSink, headerValues, readMailWithPython, recordingPushBearer, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { RawSmtpSink, headerValues, readMailWithPython, recordingDeliverer, recordingPushBearer, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
 import mm3, { mm3Port, mm3Stats, type Mm3OptionsInput } from '../src/index.js';
 
 const run = promisify(execFile);
 const DOMAIN = 'mms.example.net';
-
-/** Records what reaches a route target instead of delivering it. */
-function recordingDeliverer(target: string) {
-  const delivered: string[] = [];
-  const plugin = definePlugin({
-    name: `record-${target}`,
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('Deliverer', {
-        target,
-        deliver: async ({ recipient }) => {
-          delivered.push(recipient.address.value);
-          return { status: 'delivered' };
-        },
-      });
-    },
-  });
-  return { plugin, delivered };
-}
 
 interface Side {
   t: TestMmsc;

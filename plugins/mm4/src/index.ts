@@ -8,6 +8,8 @@ import { PeerTransports } from './transport.js';
 export { mm4Options, type Mm4Options, type Mm4OptionsInput, type PeerOptions } from './options.js';
 export { MM4_INTERFACE, type Mm4Stats } from './mm4.js';
 export { SmtpReply, smtpReplyFor } from './smtp-reply.js';
+export { ipList, ipAllowed, listenSmtp, closeSmtp } from './smtp-listen.js';
+export { pemOrFile } from './transport.js';
 export { originatorOwnership, inNumberRanges, domainBelongs, type Ownership } from './peer-trust.js';
 export {
   MM4_TYPES,

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { rawHeader, sendSmtp, waitFor } from '@openmmsc/testkit';
+import { rawHeader } from '@openmmsc/testkit';
 import { mm4Stats } from '../src/index.js';
-import { DOMAIN_A, DOMAIN_B } from './helpers.js';
+import { DOMAIN_A } from './helpers.js';
 import { forwardReq, startPeerFixture, type PeerFixture } from './peer-fixture.js';
 
-const RCPT = `+16660000001/TYPE=PLMN@${DOMAIN_B}`;
 
 describe('MM4 ingress is strict: content cut short or not holding its structure is refused', () => {
   let f: PeerFixture;
@@ -16,11 +15,8 @@ describe('MM4 ingress is strict: content cut short or not holding its structure 
     await f.stop();
   });
 
-  const send = (raw: string) => sendSmtp({ port: f.port, localAddress: '127.0.0.2', mailFrom: `system-user@${DOMAIN_A}`, rcptTo: [RCPT], data: raw });
-  const resFor = (transactionId: string) =>
-    waitFor(`the MM4_forward.RES for ${transactionId}`, () =>
-      f.sink.mails.find((m) => rawHeader(m.raw, 'X-Mms-Message-Type') === 'MM4_forward.RES' && rawHeader(m.raw, 'X-Mms-Transaction-ID') === transactionId),
-    );
+  const send = (raw: string, o?: Parameters<PeerFixture['send']>[1]) => f.send(raw, o);
+  const resFor = (transactionId: string) => f.resFor(transactionId);
 
   const cases: Array<[string, Parameters<typeof forwardReq>[0], RegExp]> = [
     [

@@ -3,7 +3,7 @@
  * played by raw sockets: peer A connects from 127.0.0.2 and receives its answers at a raw sink.
  */
 import type { PluginInput } from '@openmmsc/core';
-import { RawSmtpSink, recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import { RawSmtpSink, rawHeader, recordingPushBearer, sendSmtp, startTestMmsc, waitFor, type SmtpExchange, type SunkMail, type TestMmsc } from '@openmmsc/testkit';
 import mm5 from '@openmmsc/plugin-mm5';
 import mm4, { mm4Port, type Mm4OptionsInput, type PeerOptions } from '../src/index.js';
 import { DOMAIN_A, DOMAIN_B } from './helpers.js';
@@ -18,6 +18,10 @@ export interface PeerFixture {
   /** Where the third operator's MMSC would receive a relayed forward. */
   thirdSink: RawSmtpSink;
   push: ReturnType<typeof recordingPushBearer>;
+  /** Sends as peer A (from 127.0.0.2, MAIL FROM its system) to one of our subscribers, unless told otherwise. */
+  send(raw: string, o?: { from?: string; rcpt?: string[]; localAddress?: string }): Promise<SmtpExchange>;
+  /** Waits for the MM4_forward.RES we send for a transaction. */
+  resFor(transactionId: string): Promise<SunkMail>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +64,12 @@ export async function startPeerFixture(o: { extraPlugins?: PluginInput[]; mm4?: 
     sink,
     thirdSink,
     push,
+    send: (raw, so = {}) =>
+      sendSmtp({ port: mm4Port(t.mmsc)!, localAddress: so.localAddress ?? '127.0.0.2', mailFrom: so.from ?? `system-user@${DOMAIN_A}`, rcptTo: so.rcpt ?? [`+16660000001/TYPE=PLMN@${DOMAIN_B}`], data: raw }),
+    resFor: (transactionId) =>
+      waitFor(`the MM4_forward.RES for ${transactionId}`, () =>
+        sink.mails.find((m) => rawHeader(m.raw, 'X-Mms-Message-Type') === 'MM4_forward.RES' && rawHeader(m.raw, 'X-Mms-Transaction-ID') === transactionId),
+      ),
     async stop() {
       await t.stop();
       await sink.stop();

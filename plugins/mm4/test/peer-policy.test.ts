@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { rawHeader, sendSmtp, waitFor } from '@openmmsc/testkit';
+import { rawHeader, waitFor } from '@openmmsc/testkit';
 import { mm4Stats } from '../src/index.js';
 import { DOMAIN_A, DOMAIN_B } from './helpers.js';
 import { THIRD, forwardReq, startPeerFixture, type PeerFixture } from './peer-fixture.js';
@@ -14,12 +14,8 @@ describe('MM4 peers are trusted for what they own, and reach only our subscriber
     await f.stop();
   });
 
-  const send = (raw: string, o: { from?: string; rcpt?: string[]; localAddress?: string } = {}) =>
-    sendSmtp({ port: f.port, localAddress: o.localAddress ?? '127.0.0.2', mailFrom: o.from ?? `system-user@${DOMAIN_A}`, rcptTo: o.rcpt ?? [`+16660000001/TYPE=PLMN@${DOMAIN_B}`], data: raw });
-  const resFor = (transactionId: string) =>
-    waitFor(`the MM4_forward.RES for ${transactionId}`, () =>
-      f.sink.mails.find((m) => rawHeader(m.raw, 'X-Mms-Message-Type') === 'MM4_forward.RES' && rawHeader(m.raw, 'X-Mms-Transaction-ID') === transactionId),
-    );
+  const send = (raw: string, o?: Parameters<PeerFixture['send']>[1]) => f.send(raw, o);
+  const resFor = (transactionId: string) => f.resFor(transactionId);
   const quiet = () => new Promise((done) => setTimeout(done, 200));
 
   it('refuses a third operator’s subscriber in From: 550 5.7.1 and RES Error-service-denied to the peer itself', async () => {
