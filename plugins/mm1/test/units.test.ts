@@ -5,7 +5,7 @@ import { RESPONSE_STATUS, decodePdu, encodePdu } from '@openmmsc/codec';
 import { bodyToParts, partsToBody, retrieveConf, toEncodedAddress } from '../src/convert.js';
 import { IdentityResolver } from '../src/identity.js';
 import { escapeHtml, renderMessagePage, safeServedType } from '../src/legacy-page.js';
-import { sliceRange } from '../src/mm1.js';
+import { sliceRange } from '../src/http-answer.js';
 import { REASON_STATUS, TokenSigner, responseStatusFor, vocabularyFor } from '../src/index.js';
 
 describe('response status mapping', () => {
