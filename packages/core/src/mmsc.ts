@@ -166,11 +166,11 @@ export class Mmsc implements MmscRuntime {
    * Graceful stop, in the order that loses no exchange under way:
    * 1. `/ready` turns 503, `submit` answers "try again", each plugin's `stop`: no new work is
    *    taken, but listeners stay open for exchanges in progress (MM1 keeps serving fetches);
-   * 2. submissions already running finish;
-   * 3. the queue stops claiming and running jobs (notifications being pushed) finish;
-   * 4. handsets this node notified fetch and acknowledge (`shutdown.retrievalGrace`);
-   * 5. each plugin's `close` (listeners, connections, files), then the queue and the store.
-   * Steps 3 and 4 together take at most `shutdown.graceMs`.
+   * 2. submissions already running finish, while the queue stops claiming and running jobs
+   *    (notifications being pushed) finish;
+   * 3. handsets this node notified fetch and acknowledge (`shutdown.retrievalGrace`);
+   * 4. each plugin's `close` (listeners, connections, files), then the queue and the store.
+   * Steps 2 and 3 together take at most `shutdown.graceMs` (running submissions aside).
    */
   async stop(): Promise<void> {
     if (this.phase !== 'running') return;
@@ -181,8 +181,8 @@ export class Mmsc implements MmscRuntime {
     for (const p of [...this.plugins].reverse()) {
       await this.guard(p.name, 'stop', () => p.hooks.stop?.());
     }
-    await Promise.allSettled([...this.inFlight]);
-    await this.k.queue.drain(graceMs);
+    // The queue stops claiming at once; what running submissions enqueue meanwhile stays pending.
+    await Promise.all([Promise.allSettled([...this.inFlight]), this.k.queue.drain(graceMs)]);
     const left = Math.min(retrievalGrace, graceMs - (performance.now() - started));
     if (this.notified!.size > 0 && left > 0) {
       this.log.info({ handsets: this.notified!.size, graceMs: Math.round(left) }, 'stopping: waiting for notified handsets to fetch');

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { definePlugin, type KernelConfigInput } from '@openmmsc/core';
+import { createMmsc, definePlugin, type KernelConfigInput, type Mmsc } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { skipRedis, startRedis } from './helpers/redis.js';
 
 /** Routes every recipient to local handsets and records the lifecycle hooks it sees. */
 function lifecyclePlugin(events: string[]) {
@@ -82,5 +83,57 @@ describe('graceful stop: notified handsets may still fetch', () => {
     await t.mmsc.stop();
     assert.ok(Date.now() - began < 250, 'nothing recent to wait for');
     await t.stop();
+  });
+});
+
+describe('graceful stop in a cluster: a fetch served by another node counts', { skip: skipRedis }, () => {
+  it('the stopping node sees, through the shared store, that its handset fetched from the other node', async () => {
+    const redis = await startRedis();
+    const nodes = new Map<string, Mmsc>();
+    const pushedBy: string[] = [];
+    const pushFrom = (node: string) =>
+      definePlugin({
+        name: 'push',
+        version: '0.0.0',
+        apiVersion: '^1.0.0',
+        setup(ctx) {
+          ctx.provide('PushBearer', { name: `push-${node}`, push: async () => (pushedBy.push(node), { status: 'sent' }) });
+        },
+      });
+    try {
+      for (const node of ['a', 'b']) {
+        const events: string[] = [];
+        nodes.set(
+          node,
+          await createMmsc({
+            config: {
+              node: { id: node },
+              store: { type: 'redis', url: redis.url, prefix: 'shutdown-test' },
+              admin: { enabled: false },
+              log: { level: 'silent' },
+              shutdown: { graceMs: '20s', retrievalGrace: '15s' },
+            },
+            plugins: [lifecyclePlugin(events), pushFrom(node)],
+          }),
+        );
+      }
+      const sent = await nodes.get('a')!.submit({ message: buildMessage(), origin: { interface: 'api' } });
+      await waitFor('notified', async () => (await nodes.get('a')!.getRecipients(sent.messageId))[0]?.state === 'notified');
+      const notifier = nodes.get(pushedBy[0]!)!;
+      const other = nodes.get(pushedBy[0] === 'a' ? 'b' : 'a')!;
+      let stopped = false;
+      const stopping = notifier.stop().then(() => (stopped = true));
+      await sleep(400);
+      assert.equal(stopped, false, 'waiting for the handset');
+      // The handset's fetch and acknowledgement land on the other node.
+      await other.transition(sent.messageId, 0, 'retrieved', { by: 'handset' });
+      await other.transition(sent.messageId, 0, 'delivered', { by: 'handset' });
+      const began = Date.now();
+      await stopping;
+      assert.ok(Date.now() - began < 3000, `ended ${Date.now() - began} ms after the fetch elsewhere (grace 15 s)`);
+    } finally {
+      for (const n of nodes.values()) await n.stop();
+      await redis.stop();
+    }
   });
 });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { partText } from '@openmmsc/codec';
+import { decodePdu, partText } from '@openmmsc/codec';
 import mm11 from '@openmmsc/plugin-mm11';
 import { HttpClient, buildMessage, waitFor } from '@openmmsc/testkit';
-import { decodePdu } from '@openmmsc/codec';
 import { startRig, type Rig } from './helpers.js';
 
 const A = '+15550000001';

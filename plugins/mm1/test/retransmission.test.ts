@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { definePlugin } from '@openmmsc/core';
 import { waitFor } from '@openmmsc/testkit';
-import { startRig, type Rig } from './helpers.js';
+import { pipelineCounter, postPdu, startRig, type Rig } from './helpers.js';
 import { fakeJpeg, octetOf, sendReqBytes, textOf } from './pdu-bytes.js';
 
 const A = '+15550000001';
 const B = '+15550000002';
 const OK = 0x80;
 
-function pipelineCounter() {
-  const received: string[] = [];
-  const plugin = definePlugin({ name: 'pipeline-counter', version: '0.0.0', apiVersion: '^1.0.0', setup: () => ({ receive: (m) => void received.push(m.id) }) });
-  return { plugin, received };
-}
-
 async function post(url: string, body: Uint8Array, msisdn = A): Promise<Buffer> {
-  const res = await fetch(`${url}/mms`, { method: 'POST', headers: { 'content-type': 'application/vnd.wap.mms-message', 'x-wap-network-client-msisdn': msisdn }, body });
+  const res = await postPdu(url, body, msisdn);
   assert.equal(res.status, 200);
-  assert.equal(res.headers.get('content-type'), 'application/vnd.wap.mms-message');
-  return Buffer.from(await res.arrayBuffer());
+  assert.equal(res.type, 'application/vnd.wap.mms-message');
+  return res.body;
 }
 
 describe('a handset retrying an m-send-req after a timeout', () => {

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { definePlugin } from '@openmmsc/core';
 import { waitFor } from '@openmmsc/testkit';
-import { startRig, type Rig } from './helpers.js';
+import { pipelineCounter, postPdu as post, startRig, type Rig } from './helpers.js';
 import { fakeJpeg, octetOf, sendReqBytes, textOf } from './pdu-bytes.js';
 
 const B = '+15550000002';
@@ -12,23 +11,6 @@ const RESPONSE_STATUS = 0x92;
 const MESSAGE_ID = 0x8b;
 const OK = 0x80;
 const FORMAT_CORRUPT_PERMANENT = 0xe2;
-
-/** Counts what reaches the kernel's pipeline at all. */
-function pipelineCounter() {
-  const received: string[] = [];
-  const plugin = definePlugin({
-    name: 'pipeline-counter',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup: () => ({ receive: (m) => void received.push(m.id) }),
-  });
-  return { plugin, received };
-}
-
-async function post(url: string, body: Uint8Array, msisdn = '+15550000001'): Promise<{ status: number; type: string | null; body: Buffer }> {
-  const res = await fetch(`${url}/mms`, { method: 'POST', headers: { 'content-type': 'application/vnd.wap.mms-message', 'x-wap-network-client-msisdn': msisdn }, body });
-  return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
-}
 
 /**
  * A POST over a raw socket that announces `declared` bytes and sends `sent`; with `hangUp` the
