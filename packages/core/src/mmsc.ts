@@ -164,10 +164,10 @@ export class Mmsc implements MmscRuntime {
 
   /**
    * Graceful stop, in the order that loses no exchange under way:
-   * 1. `/ready` turns 503, `submit` answers "try again", each plugin's `stop`: no new work is
-   *    taken, but listeners stay open for exchanges in progress (MM1 keeps serving fetches);
-   * 2. submissions already running finish, while the queue stops claiming and running jobs
-   *    (notifications being pushed) finish;
+   * 1. `/ready` turns 503, `submit` answers "try again", the queue stops claiming, each plugin's
+   *    `stop`: no new work is taken, but listeners stay open for exchanges in progress (MM1
+   *    keeps serving fetches);
+   * 2. submissions already running finish, and so do running jobs (notifications being pushed);
    * 3. handsets this node notified fetch and acknowledge (`shutdown.retrievalGrace`);
    * 4. each plugin's `close` (listeners, connections, files), then the queue and the store.
    * Steps 2 and 3 together take at most `shutdown.graceMs` (running submissions aside).
@@ -178,11 +178,13 @@ export class Mmsc implements MmscRuntime {
     const { graceMs, retrievalGrace } = this.config.shutdown;
     const started = performance.now();
     this.log.info('stopping: draining in-flight work');
+    // The queue stops claiming at once (no more handsets told to fetch from this node); what
+    // running submissions enqueue meanwhile stays pending for the next start or another node.
+    const drained = this.k.queue.drain(graceMs);
     for (const p of [...this.plugins].reverse()) {
       await this.guard(p.name, 'stop', () => p.hooks.stop?.());
     }
-    // The queue stops claiming at once; what running submissions enqueue meanwhile stays pending.
-    await Promise.all([Promise.allSettled([...this.inFlight]), this.k.queue.drain(graceMs)]);
+    await Promise.all([Promise.allSettled([...this.inFlight]), drained]);
     const left = Math.min(retrievalGrace, graceMs - (performance.now() - started));
     if (this.notified!.size > 0 && left > 0) {
       this.log.info({ handsets: this.notified!.size, graceMs: Math.round(left) }, 'stopping: waiting for notified handsets to fetch');
