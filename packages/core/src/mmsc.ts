@@ -13,7 +13,7 @@ import { ServiceRegistry } from './kernel/service-registry.js';
 import { submit } from './kernel/submission.js';
 import { runDeliverJob } from './jobs/deliver-job.js';
 import { runExpireJob } from './jobs/expire-job.js';
-import { runNotifyJob } from './jobs/notify-job.js';
+import { runNotifyJob, wakeHeldNotifications } from './jobs/notify-job.js';
 import { onJobFailed } from './jobs/on-job-failed.js';
 import { runReportJob } from './jobs/report-job.js';
 import { parseAddress, type Address, type AddressingOptions } from './model/address.js';
@@ -23,7 +23,7 @@ import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import type { CancelOutcome, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
 import { cancelMessage, replaceMessage } from './kernel/message-changes.js';
-import type { JobHandler, JobKind, JobQueue } from './services/job-queue.js';
+import { HoldJobError, isJobError, type JobHandler, type JobKind, type JobQueue } from './services/job-queue.js';
 import type { AttributeValue, MessageStore, StoredMessage } from './services/message-store.js';
 import type { Report } from './services/report-sender.js';
 import { Services } from './services/tokens.js';
@@ -54,6 +54,7 @@ export class Mmsc implements MmscRuntime {
   private readonly plugins: Array<{ name: string; hooks: PluginHooks }> = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopAdmin: (() => Promise<void>) | undefined;
+  private stopWaking: (() => void) | undefined;
   private readonly addressing: AddressingOptions;
 
   constructor(resolved: ResolvedConfig, opts: MmscOptions = {}) {
@@ -131,6 +132,8 @@ export class Mmsc implements MmscRuntime {
         },
         onFailed: (job, error) => onJobFailed(this.k, this.lifecycle!, job, error),
       });
+      this.metrics.observe({ queue, notify: () => this.notifyAbility() });
+      this.stopWaking = wakeHeldNotifications(this.k);
       if (this.config.admin.enabled) {
         const admin = await startAdminServer({
           host: this.config.admin.host,
@@ -138,6 +141,7 @@ export class Mmsc implements MmscRuntime {
           registry: this.metrics.registry,
           accepting: () => this.phase === 'running',
           checks: () => this.readinessChecks(),
+          abilities: () => [['notify', async () => this.notifyAbility()]],
         });
         this.adminUrl = admin.url;
         this.stopAdmin = () => admin.server.close();
@@ -164,6 +168,7 @@ export class Mmsc implements MmscRuntime {
       await this.guard(p.name, 'stop', () => p.hooks.stop?.());
     }
     await Promise.allSettled([...this.inFlight]);
+    this.stopWaking?.();
     await this.k.queue.close(this.config.shutdown.graceMs);
     for (const p of [...this.plugins].reverse()) {
       await this.guard(p.name, 'close', () => p.hooks.close?.());
@@ -277,7 +282,7 @@ export class Mmsc implements MmscRuntime {
           await fn(...args);
           this.metrics.jobs.inc({ kind, outcome: 'done' });
         } catch (error) {
-          this.metrics.jobs.inc({ kind, outcome: 'retry' });
+          this.metrics.jobs.inc({ kind, outcome: isJobError(error, HoldJobError) ? 'held' : 'retry' });
           throw error;
         }
       };
@@ -299,6 +304,16 @@ export class Mmsc implements MmscRuntime {
       if (ready) checks.push([p.name, async () => ready.call(p.hooks)]);
     }
     return checks;
+  }
+
+  /**
+   * Whether notifications can go out now. Not part of readiness: the node still accepts
+   * messages, which wait (held) until the bearer is back; a load balancer must not pull it.
+   */
+  private notifyAbility(): true | string {
+    const bearer = this.k.services.single('PushBearer');
+    if (!bearer) return 'no push bearer is configured';
+    return bearer.availability?.() ?? true;
   }
 
   private async guard(plugin: string, step: string, fn: () => unknown): Promise<void> {

@@ -9,31 +9,38 @@ export interface AdminServerOptions {
   registry: Registry;
   /** Named checks for `/ready`: the store, the queue, each plugin. */
   checks: () => ReadonlyArray<[string, ReadinessCheck]>;
+  /**
+   * What the node can do beyond accepting work (e.g. `notify`: the push bearer can carry
+   * notifications). Reported by `/ready` without making it fail, and each on `/ready/<name>`.
+   */
+  abilities?: () => ReadonlyArray<[string, ReadinessCheck]>;
   /** False while starting and once draining. */
   accepting: () => boolean;
 }
 
-/** `/health` (the process answers), `/ready` (it can do its work), `/metrics` (Prometheus). */
+/**
+ * `/health` (the process answers), `/ready` (it accepts work; a load balancer keys on this),
+ * `/ready/<ability>` (e.g. `/ready/notify`: it can also carry notifications), `/metrics`.
+ */
 export async function startAdminServer(opts: AdminServerOptions): Promise<{ server: FastifyInstance; url: string }> {
   const server = Fastify({ logger: false });
+  const abilities = opts.abilities ?? (() => []);
   server.get('/health', async () => ({ status: 'ok' }));
   server.get('/ready', async (_req, reply) => {
-    const results: Record<string, string> = {};
-    let ready = opts.accepting();
-    if (!ready) results.kernel = 'not accepting (starting or draining)';
-    await Promise.all(
-      opts.checks().map(async ([name, check]) => {
-        try {
-          const r = await withTimeout(check(), 2000);
-          results[name] = r === true ? 'ok' : r;
-          if (r !== true) ready = false;
-        } catch (error) {
-          results[name] = (error as Error).message;
-          ready = false;
-        }
-      }),
-    );
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
+    const [accept, able] = await Promise.all([runChecks(opts.checks()), runChecks(abilities())]);
+    let ready = accept.ok;
+    if (!opts.accepting()) {
+      accept.results.kernel = 'not accepting (starting or draining)';
+      ready = false;
+    }
+    const body = { status: ready ? 'ready' : 'not ready', checks: accept.results, abilities: able.results };
+    return reply.code(ready ? 200 : 503).send(body);
+  });
+  server.get<{ Params: { ability: string } }>('/ready/:ability', async (req, reply) => {
+    const found = abilities().find(([name]) => name === req.params.ability);
+    if (!found) return reply.code(404).send({ error: `unknown ability ${req.params.ability}; known: ${abilities().map(([n]) => n).join(', ') || 'none'}` });
+    const { ok, results } = await runChecks([found]);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: results });
   });
   server.get('/metrics', async (_req, reply) => {
     const body = await opts.registry.metrics();
@@ -41,6 +48,24 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
   });
   const address = await server.listen({ host: opts.host, port: opts.port });
   return { server, url: address };
+}
+
+async function runChecks(checks: ReadonlyArray<[string, ReadinessCheck]>): Promise<{ ok: boolean; results: Record<string, string> }> {
+  const results: Record<string, string> = {};
+  let ok = true;
+  await Promise.all(
+    checks.map(async ([name, check]) => {
+      try {
+        const r = await withTimeout(check(), 2000);
+        results[name] = r === true ? 'ok' : r;
+        if (r !== true) ok = false;
+      } catch (error) {
+        results[name] = (error as Error).message;
+        ok = false;
+      }
+    }),
+  );
+  return { ok, results };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
