@@ -1,7 +1,7 @@
 import { Container } from 'inversify';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { startAdminServer } from './admin/admin-server.js';
+import { startAdminServer, type Ability } from './admin/admin-server.js';
 import type { KernelConfig } from './config/kernel-schema.js';
 import type { ResolvedConfig } from './config/resolve-config.js';
 import { queueBackendFor } from './kernel/backends.js';
@@ -310,10 +310,12 @@ export class Mmsc implements MmscRuntime {
    * Whether notifications can go out now. Not part of readiness: the node still accepts
    * messages, which wait (held) until the bearer is back; a load balancer must not pull it.
    */
-  private notifyAbility(): true | string {
+  private notifyAbility(): Ability {
     const bearer = this.k.services.single('PushBearer');
-    if (!bearer) return 'no push bearer is configured';
-    return bearer.availability?.() ?? true;
+    if (!bearer) return { ok: false, detail: 'no push bearer is configured' };
+    const a = bearer.availability?.();
+    if (!a) return { ok: true };
+    return a.detail === undefined ? { ok: a.available } : { ok: a.available, detail: a.detail };
   }
 
   private async guard(plugin: string, step: string, fn: () => unknown): Promise<void> {

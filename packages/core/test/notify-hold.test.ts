@@ -27,7 +27,7 @@ function switchableBearer(holdMs = 60_000) {
           sent.push(request);
           return { status: 'sent' };
         },
-        availability: () => (mode === 'down' ? 'no link bound' : true),
+        availability: () => (mode === 'down' ? { available: false, detail: 'no link bound' } : { available: true }),
         onAvailable(listener) {
           listeners.add(listener);
           return () => listeners.delete(listener);

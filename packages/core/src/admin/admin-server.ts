@@ -3,6 +3,13 @@ import type { Registry } from 'prom-client';
 
 export type ReadinessCheck = () => Promise<true | string>;
 
+/** What the node can do beyond accepting work, and what operators should know about it. */
+export interface Ability {
+  ok: boolean;
+  /** Why not, or what is degraded while it still works. */
+  detail?: string;
+}
+
 export interface AdminServerOptions {
   host: string;
   port: number;
@@ -13,7 +20,7 @@ export interface AdminServerOptions {
    * What the node can do beyond accepting work (e.g. `notify`: the push bearer can carry
    * notifications). Reported by `/ready` without making it fail, and each on `/ready/<name>`.
    */
-  abilities?: () => ReadonlyArray<[string, ReadinessCheck]>;
+  abilities?: () => ReadonlyArray<[string, () => Promise<Ability>]>;
   /** False while starting and once draining. */
   accepting: () => boolean;
 }
@@ -27,7 +34,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
   const abilities = opts.abilities ?? (() => []);
   server.get('/health', async () => ({ status: 'ok' }));
   server.get('/ready', async (_req, reply) => {
-    const [accept, able] = await Promise.all([runChecks(opts.checks()), runChecks(abilities())]);
+    const [accept, able] = await Promise.all([runChecks(opts.checks()), runAbilities(abilities())]);
     let ready = accept.ok;
     if (!opts.accepting()) {
       accept.results.kernel = 'not accepting (starting or draining)';
@@ -39,7 +46,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
   server.get<{ Params: { ability: string } }>('/ready/:ability', async (req, reply) => {
     const found = abilities().find(([name]) => name === req.params.ability);
     if (!found) return reply.code(404).send({ error: `unknown ability ${req.params.ability}; known: ${abilities().map(([n]) => n).join(', ') || 'none'}` });
-    const { ok, results } = await runChecks([found]);
+    const { ok, results } = await runAbilities([found]);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: results });
   });
   server.get('/metrics', async (_req, reply) => {
@@ -50,15 +57,23 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
   return { server, url: address };
 }
 
-async function runChecks(checks: ReadonlyArray<[string, ReadinessCheck]>): Promise<{ ok: boolean; results: Record<string, string> }> {
+function runChecks(checks: ReadonlyArray<[string, ReadinessCheck]>): Promise<{ ok: boolean; results: Record<string, string> }> {
+  return runAbilities(checks.map(([name, check]) => [name, async (): Promise<Ability> => {
+    const r = await check();
+    return r === true ? { ok: true } : { ok: false, detail: r };
+  }]));
+}
+
+/** Each ability as `ok`, `ok: <detail>` (working, something degraded), or what stops it. */
+async function runAbilities(list: ReadonlyArray<[string, () => Promise<Ability>]>): Promise<{ ok: boolean; results: Record<string, string> }> {
   const results: Record<string, string> = {};
   let ok = true;
   await Promise.all(
-    checks.map(async ([name, check]) => {
+    list.map(async ([name, ability]) => {
       try {
-        const r = await withTimeout(check(), 2000);
-        results[name] = r === true ? 'ok' : r;
-        if (r !== true) ok = false;
+        const a = await withTimeout(ability(), 2000);
+        results[name] = a.ok ? (a.detail ? `ok: ${a.detail}` : 'ok') : (a.detail ?? 'unavailable');
+        if (!a.ok) ok = false;
       } catch (error) {
         results[name] = (error as Error).message;
         ok = false;

@@ -9,7 +9,7 @@ export interface KernelMetrics {
   jobs: Counter<'kind' | 'outcome'>;
   transitions: Counter<'state'>;
   /** Backlog gauges read this queue, and the notify gauge this check, on each scrape. */
-  observe(sources: { queue: JobQueue; notify: () => true | string }): void;
+  observe(sources: { queue: JobQueue; notify: () => { ok: boolean } }): void;
 }
 
 /** Stats are read once per scrape, however many gauges show them. */
@@ -20,7 +20,7 @@ const STATES = ['waiting', 'delayed', 'held', 'active', 'failed'] as const;
 export function createKernelMetrics(): KernelMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'openmmsc_' });
-  let sources: { queue: JobQueue; notify: () => true | string } | undefined;
+  let sources: { queue: JobQueue; notify: () => { ok: boolean } } | undefined;
   let snapshot: { at: number; stats: Promise<Record<JobKind, JobKindStats> | undefined> } | undefined;
   const stats = (): Promise<Record<JobKind, JobKindStats> | undefined> => {
     const now = Date.now();
@@ -76,7 +76,7 @@ export function createKernelMetrics(): KernelMetrics {
       if (!sources) return;
       let ok = false;
       try {
-        ok = sources.notify() === true;
+        ok = sources.notify().ok;
       } catch {
         ok = false;
       }

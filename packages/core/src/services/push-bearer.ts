@@ -45,16 +45,22 @@ export type PushResult =
   | { status: 'unavailable'; reason: string; retryAfterMs?: number }
   | { status: 'failed'; reason: string };
 
+export interface BearerAvailability {
+  available: boolean;
+  /** What stops it, or what is degraded while it still works (a link out of rotation). */
+  detail?: string;
+}
+
 /** Carries notifications to handsets (SMPP, PAP, …). */
 export interface PushBearer {
   readonly name: string;
   push(request: PushRequest, signal: AbortSignal): Promise<PushResult>;
   /**
-   * Whether the bearer can carry notifications now: `true`, or what stops it. Reported by
-   * `/ready` (and `/ready/notify`) as the node's ability to notify, apart from its readiness to
-   * accept messages.
+   * Whether the bearer can carry notifications now, with what operators should see (e.g. each
+   * link's state). Reported by `/ready` and `/ready/notify` as the node's ability to notify,
+   * apart from its readiness to accept messages.
    */
-  availability?(): true | string;
+  availability?(): BearerAvailability;
   /**
    * Calls `listener` when the bearer may take held notifications again (a link bound, a
    * throttle ended), so they run at once instead of at the end of their hold. Returns a
