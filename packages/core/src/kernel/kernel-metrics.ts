@@ -44,30 +44,21 @@ export function createKernelMetrics(): KernelMetrics {
       for (const kind of JOB_KINDS) for (const state of STATES) this.set({ kind, state }, s[kind][state]);
     },
   });
-  new Gauge({
-    name: 'openmmsc_jobs_oldest_waiting_seconds',
-    help: 'How long the longest-waiting due job of each kind has been due (0 when none waits)',
-    labelNames: ['kind'],
-    registers: [registry],
-    async collect() {
-      const s = await stats();
-      if (!s) return;
-      const now = Date.now();
-      for (const kind of JOB_KINDS) this.set({ kind }, age(s[kind].oldestWaitingSince, now));
-    },
-  });
-  new Gauge({
-    name: 'openmmsc_jobs_oldest_held_seconds',
-    help: 'How long the longest-held job of each kind has waited for its resource (0 when none is held)',
-    labelNames: ['kind'],
-    registers: [registry],
-    async collect() {
-      const s = await stats();
-      if (!s) return;
-      const now = Date.now();
-      for (const kind of JOB_KINDS) this.set({ kind }, age(s[kind].oldestHeldSince, now));
-    },
-  });
+  const ageGauge = (name: string, help: string, since: (s: JobKindStats) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['kind'],
+      registers: [registry],
+      async collect() {
+        const s = await stats();
+        if (!s) return;
+        const now = Date.now();
+        for (const kind of JOB_KINDS) this.set({ kind }, age(since(s[kind]), now));
+      },
+    });
+  ageGauge('openmmsc_jobs_oldest_waiting_seconds', 'How long the longest-waiting due job of each kind has been due (0 when none waits)', (s) => s.oldestWaitingSince);
+  ageGauge('openmmsc_jobs_oldest_held_seconds', 'How long the longest-held job of each kind has waited for its resource (0 when none is held)', (s) => s.oldestHeldSince);
   new Gauge({
     name: 'openmmsc_notify_available',
     help: '1 while the push bearer can carry notifications, else 0 (the node still accepts messages)',
