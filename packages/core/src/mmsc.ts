@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { startAdminServer } from './admin/admin-server.js';
 import type { KernelConfig } from './config/kernel-schema.js';
+import { diagnoseConfig } from './config/diagnose-config.js';
 import type { ResolvedConfig } from './config/resolve-config.js';
 import { queueBackendFor } from './kernel/backends.js';
 import { HookRegistry } from './kernel/hook-registry.js';
@@ -19,6 +20,7 @@ import { runReportJob } from './jobs/report-job.js';
 import { parseAddress, type Address, type AddressingOptions } from './model/address.js';
 import type { MmsPart } from './model/message.js';
 import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
+import { assertKnownHooks } from './plugin/check-plugin-shape.js';
 import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import type { CancelOutcome, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
@@ -121,6 +123,7 @@ export class Mmsc implements MmscRuntime {
       this.lifecycle = new RecipientLifecycle(this.kernel);
       await this.setupPlugins();
       services.seal({ PushBearer: this.config.services.pushBearer, Transcoder: this.config.services.transcoder });
+      this.warnAboutConfig(services);
       await queue.start({
         handlers: this.jobHandlers(),
         concurrency: {
@@ -265,8 +268,17 @@ export class Mmsc implements MmscRuntime {
       } catch (error) {
         throw new Error(`plugin ${name} failed to set up: ${(error as Error).message}`, { cause: error });
       }
+      assertKnownHooks(name, hooks);
       k.hooks.add(name, hooks);
       this.plugins.push({ name, hooks });
+    }
+  }
+
+  /** The same cross-checks as `openmmsc check`, with what setup really provided. */
+  private warnAboutConfig(services: ServiceRegistry): void {
+    const provided = { pushBearers: services.providerNames('PushBearer'), deliveryTargets: services.deliveryTargets() };
+    for (const warning of diagnoseConfig(this.resolved, provided)) {
+      this.log.warn({ option: warning.path }, `configuration: ${warning.path}: ${warning.message}`);
     }
   }
 
