@@ -180,6 +180,15 @@ describe('config: ${env:…} text is typed by the schema, in every numeric and b
     assert.deepEqual(plugins[0]!.options, { links: [{ port: 2776, systemId: '00123', ratio: 0.5 }], verbose: true, retries: 16 });
   });
 
+  it('a `${NAME}` without `env:` is refused where it is, not taken literally as a password', async () => {
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, ['store: { type: redis, url: "redis://u:${REDIS_PASSWORD}@h:6379" }', 'admin: { host: "${env:OPENMMSC_T_NOT_SET_EITHER}" }'].join('\n'));
+    assert.deepEqual(await problemsOf(loadConfig(file)), [
+      'store.url: ${REDIS_PASSWORD} is not a reference this file understands; write ${env:NAME} or ${env:NAME:-default}',
+      'admin.host: environment variable OPENMMSC_T_NOT_SET_EITHER is not set',
+    ]);
+  });
+
   it('text that is not a number is still refused in the field\'s terms', async () => {
     const file = join(dir, 'b.yaml');
     process.env.OPENMMSC_T_BAD = 'twenty';
