@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { startAdminServer, type Ability } from './admin/admin-server.js';
 import type { KernelConfig } from './config/kernel-schema.js';
+import { diagnoseConfig } from './config/diagnose-config.js';
 import type { ResolvedConfig } from './config/resolve-config.js';
 import { queueBackendFor } from './kernel/backends.js';
 import { HookRegistry } from './kernel/hook-registry.js';
@@ -21,6 +22,7 @@ import { runReportJob } from './jobs/report-job.js';
 import { parseAddress, type Address, type AddressingOptions } from './model/address.js';
 import type { MmsPart } from './model/message.js';
 import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
+import { assertKnownHooks } from './plugin/check-plugin-shape.js';
 import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import type { CancelOutcome, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
@@ -129,6 +131,7 @@ export class Mmsc implements MmscRuntime {
       this.retransmissions = new Retransmissions(store.kv('kernel:retransmissions'), this.log);
       await this.setupPlugins();
       services.seal({ PushBearer: this.config.services.pushBearer, Transcoder: this.config.services.transcoder });
+      this.warnAboutConfig(services);
       await queue.start({
         handlers: this.jobHandlers(),
         concurrency: {
@@ -306,8 +309,17 @@ export class Mmsc implements MmscRuntime {
       } catch (error) {
         throw new Error(`plugin ${name} failed to set up: ${(error as Error).message}`, { cause: error });
       }
+      assertKnownHooks(name, hooks);
       k.hooks.add(name, hooks);
       this.plugins.push({ name, hooks });
+    }
+  }
+
+  /** The same cross-checks as `openmmsc check`, with what setup really provided. */
+  private warnAboutConfig(services: ServiceRegistry): void {
+    const provided = { pushBearers: services.providerNames('PushBearer'), deliveryTargets: services.deliveryTargets() };
+    for (const warning of diagnoseConfig(this.resolved, provided)) {
+      this.log.warn({ option: warning.path }, `configuration: ${warning.path}: ${warning.message}`);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { definePlugin, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
+import { mm1Facts } from './facts.js';
 import { MM1_INTERFACE, Mm1 } from './mm1.js';
 import { notify } from './notify.js';
 import { mm1Options } from './options.js';
@@ -39,6 +40,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'MM1 interface: MMS from and to handsets over HTTP and WAP Push',
   configSchema: mm1Options,
+  facts: mm1Facts,
   async setup(ctx) {
     let secret = ctx.options.secret;
     if (!secret) {

@@ -27,6 +27,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'SMPP push bearer: WAP Push over binary SMS through SMSC links',
   configSchema: pushSmppOptions,
+  facts: () => ({ provides: ['PushBearer'] }),
   setup(ctx) {
     const o: PushSmppOptions = ctx.options;
     const throttle = { baseMs: o.throttleRetryMs, maxMs: Math.max(o.throttleRetryMs, o.throttleRetryMaxMs) };

@@ -11,6 +11,7 @@ import type { NotificationInfo } from '../services/push-bearer.js';
 import type { ProvidableService, ServiceTypes } from '../services/tokens.js';
 import type { Clock } from '../util/clock.js';
 import type { MmscRuntime } from '../runtime.js';
+import type { PluginFacts } from './plugin-facts.js';
 
 export type HookResult = Verdict | void | undefined;
 export type MessageHook = (ctx: MessageContext) => HookResult | Promise<HookResult>;
@@ -72,6 +73,12 @@ export interface PluginHooks {
   ready?(): Promise<true | string> | true | string;
 }
 
+/** Every hook name `setup` may return; anything else is a load error (a misspelt hook would never run). */
+export const HOOK_NAMES = ['receive', 'route', 'transcode', 'charge', 'store', 'notify', 'deliver', 'start', 'stop', 'close', 'ready'] as const;
+// Fails to compile when PluginHooks gains a hook that HOOK_NAMES does not list.
+const everyHookListed: Record<Exclude<keyof PluginHooks, (typeof HOOK_NAMES)[number]>, never> = {};
+void everyHookListed;
+
 export interface PluginContext<Options> {
   /** The plugin's name, as in config. */
   readonly name: string;
@@ -106,7 +113,17 @@ export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {
   /** zod schema of the plugin's options; its output type is `ctx.options`. */
   configSchema?: Schema;
   setup(ctx: PluginContext<z.output<Schema>>): PluginHooks | void | Promise<PluginHooks | void>;
+  /**
+   * What `setup` will provide and route for these options, for the configuration cross-checks
+   * of `openmmsc check` and `start` (see docs/plugins.md). Runs without `setup`; must be pure.
+   */
+  facts?(options: z.output<Schema>, config: Readonly<KernelConfig>): PluginFacts;
 }
+
+/** Every property a plugin definition may have; others are refused (a misspelt `configSchema` would skip validation). */
+export const DEFINITION_KEYS = ['name', 'version', 'apiVersion', 'description', 'configSchema', 'setup', 'facts'] as const;
+const everyKeyListed: Record<Exclude<keyof PluginDefinition, (typeof DEFINITION_KEYS)[number]>, never> = {};
+void everyKeyListed;
 
 /** Identity function that gives a plugin object its types. */
 export function definePlugin<Schema extends z.ZodType>(definition: PluginDefinition<Schema>): PluginDefinition<Schema> {
