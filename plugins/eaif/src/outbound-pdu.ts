@@ -95,21 +95,14 @@ export function messagePdu(message: StoredMessage, parts: readonly MmsPart[], as
   return encodePdu(pdu);
 }
 
-const DELIVERY_STATUS: Readonly<Record<DeliveryStatus, Status>> = {
-  retrieved: 'retrieved',
-  rejected: 'rejected',
-  deferred: 'deferred',
-  expired: 'expired',
-  forwarded: 'forwarded',
-  unreachable: 'unreachable',
-  indeterminate: 'indeterminate',
-  deleted: 'rejected',
-  unrecognised: 'unrecognised',
-};
+/** X-Mms-Status has every kernel delivery status by the same name but `deleted`, which it reports as Rejected. */
+function mmsStatus(status: DeliveryStatus): Status {
+  return status === 'deleted' ? 'rejected' : status;
+}
 
 /** m-delivery-ind: `to` is the recipient whose delivery is reported. */
 export function deliveryReportPdu(messageId: string, recipient: Address, status: DeliveryStatus, at: number, mmsVersion: MmsVersion): Buffer {
-  const pdu: DeliveryInd = { messageType: 'm-delivery-ind', mmsVersion, messageId, to: [pduAddress(recipient)], date: new Date(at), status: DELIVERY_STATUS[status] };
+  const pdu: DeliveryInd = { messageType: 'm-delivery-ind', mmsVersion, messageId, to: [pduAddress(recipient)], date: new Date(at), status: mmsStatus(status) };
   return encodePdu(pdu);
 }
 

@@ -1,20 +1,8 @@
-import { definePlugin, type KernelConfigInput, type PluginInput } from '@openmmsc/core';
+import type { KernelConfigInput, PluginInput } from '@openmmsc/core';
+import routerPrefix from '@openmmsc/plugin-router-prefix';
 import { recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
 import eaif, { eaifUrl } from '../src/index.js';
 import { AppServer, basic } from './wire.js';
-
-/** Numbers `+1555…` are this MMSC's own handsets. */
-export const localPhones = definePlugin({
-  name: 'test-local-phones',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup(ctx) {
-    ctx.provide('RoutingResolver', {
-      name: 'test-local-phones',
-      resolve: async (a) => (a.type === 'plmn' && a.value.startsWith('+1555') ? { kind: 'route', route: { target: 'local' } } : undefined),
-    });
-  },
-});
 
 export const PASSWORD = 'app-secret';
 export const AUTH = basic('news', PASSWORD);
@@ -56,7 +44,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       ...opts.config,
     },
     plugins: [
-      localPhones,
+      // Numbers +1555… are this MMSC's own handsets; anything else is left to EAIF's resolver.
+      { plugin: routerPrefix, options: { routes: [{ prefix: '+1555', target: 'local' }] } },
       {
         plugin: eaif,
         options: {
