@@ -150,10 +150,9 @@ export class EaifInbound {
       log.info({ reason: result.reason.code, err: result.reason.message }, 'EAIF submission deferred');
       return refused(new Refusal(result.reason.code, result.reason.message), this.versionFor(app), true);
     }
-    const refusedRecipients = result.recipients.filter((r) => r.status === 'rejected');
-    if (refusedRecipients.length) {
-      log.info({ refused: refusedRecipients.map((r) => `${r.address.value}: ${r.status === 'rejected' ? r.reason.message : ''}`) }, 'EAIF submission accepted for some recipients only');
-    }
+    // EAIF has no per-recipient answer, and the kernel reports nothing for recipients refused here.
+    const refusedRecipients = result.recipients.flatMap((r) => (r.status === 'rejected' ? [`${r.address.value}: ${r.reason.message}`] : []));
+    if (refusedRecipients.length) log.info({ refused: refusedRecipients }, 'EAIF submission accepted for some recipients only');
     this.deps.metrics.accepted.inc();
     return accepted(result.messageId, this.versionFor(app));
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { definePlugin } from '@openmmsc/core';
+import { definePlugin, verdict } from '@openmmsc/core';
 import { AUTH, eaifHeaders, startHarness, type Harness } from './harness.js';
 import { CT, LITERAL_SEND_REQ, sendReq, textPart } from './pdu-bytes.js';
 import { basic, post, rawExchange } from './wire.js';
@@ -19,6 +19,14 @@ const creditCheck = definePlugin({
   },
 });
 
+/** A receive hook that asks for messages whose subject says so to be sent again later. */
+const busyLater = definePlugin({
+  name: 'test-busy',
+  version: '0.0.0',
+  apiVersion: '^1.0.0',
+  setup: () => ({ receive: (m) => (m.message.headers.subject?.text === 'later' ? verdict.defer('network-problem', 'number lookup timed out') : undefined) }),
+});
+
 const simple = (tx: string, extra: Partial<Parameters<typeof sendReq>[0]> = {}) => sendReq({ transactionId: tx, from: '12345/TYPE=PLMN', to: ['+15550000002/TYPE=PLMN'], ...extra });
 
 describe('EAIF submissions refused, in HTTP terms, nothing stored', () => {
@@ -30,8 +38,8 @@ describe('EAIF submissions refused, in HTTP terms, nothing stored', () => {
         { id: 'slow', password: 'slow-secret', shortCodes: ['777'], throughput: 1, burst: 2 },
         { id: 'elsewhere', password: 'far-secret', shortCodes: ['888'], allowedIps: ['192.0.2.0/24'] },
       ],
-      plugin: { limits: { maxRequestSize: '64KB' } },
-      plugins: [creditCheck],
+      plugin: { limits: { maxRequestSize: '64KB', requestTimeout: '1s' } },
+      plugins: [creditCheck, busyLater],
     });
   });
   after(() => h.stop());
@@ -127,6 +135,14 @@ describe('EAIF submissions refused, in HTTP terms, nothing stored', () => {
     await refused(await post(h.url, eaifHeaders(), simple('unroutable', { to: ['+4930123456/TYPE=PLMN'] })), 400, /no route to \+4930123456/);
   });
 
+  it('answers a submission the pipeline deferred with 503 and Retry-After, storing nothing', async () => {
+    const before = await stored();
+    const res = await post(h.url, eaifHeaders(), simple('later', { subject: 'later' }));
+    await refused(res, 503, /number lookup timed out/);
+    assert.ok(Number(res.headers['retry-after']) >= 1);
+    assert.equal(await stored(), before);
+  });
+
   it('maps a charging refusal (insufficient-credit) to 402', async () => {
     await refused(await post(h.url, eaifHeaders(), simple('credit', { subject: 'no credit' })), 402, /prepaid account empty/);
   });
@@ -137,5 +153,14 @@ describe('EAIF submissions refused, in HTTP terms, nothing stored', () => {
     assert.match(answer, /^HTTP\/1\.1 400 /);
     assert.match(answer, /x-nokia-mmsc-version: 3\.0/i);
     assert.match(answer, /connection: close/i);
+  });
+
+  it('answers a body that stops arriving with 408 after limits.requestTimeout, never hanging', async () => {
+    const head = `POST /eaif HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: application/vnd.wap.mms-message\r\nContent-Length: ${LITERAL_SEND_REQ.length + 50}\r\n\r\n`;
+    const started = Date.now();
+    const answer = await rawExchange(h.url, head, LITERAL_SEND_REQ, { halfClose: false });
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+    assert.match(answer, /request incomplete after 1 s/);
+    assert.ok(Date.now() - started < 5000, `answered after ${Date.now() - started} ms`);
   });
 });
