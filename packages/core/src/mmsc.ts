@@ -10,6 +10,7 @@ import type { KernelContext } from './kernel/kernel-context.js';
 import { createKernelMetrics, type KernelMetrics } from './kernel/kernel-metrics.js';
 import { RecipientLifecycle } from './kernel/recipient-lifecycle.js';
 import { ServiceRegistry } from './kernel/service-registry.js';
+import { NotifiedHandsets } from './kernel/notified-handsets.js';
 import { Retransmissions } from './kernel/retransmissions.js';
 import { submit } from './kernel/submission.js';
 import { runDeliverJob } from './jobs/deliver-job.js';
@@ -53,6 +54,7 @@ export class Mmsc implements MmscRuntime {
   private kernel: KernelContext | undefined;
   private lifecycle: RecipientLifecycle | undefined;
   private retransmissions: Retransmissions | undefined;
+  private notified: NotifiedHandsets | undefined;
   private readonly plugins: Array<{ name: string; hooks: PluginHooks }> = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopAdmin: (() => Promise<void>) | undefined;
@@ -120,7 +122,9 @@ export class Mmsc implements MmscRuntime {
         hooks: new HookRegistry(),
         services,
       };
-      this.lifecycle = new RecipientLifecycle(this.kernel);
+      const notified = new NotifiedHandsets(this.config.shutdown.retrievalGrace);
+      this.notified = notified;
+      this.lifecycle = new RecipientLifecycle(this.kernel, (id, index, state) => notified.moved(id, index, state));
       this.retransmissions = new Retransmissions(store.kv('kernel:retransmissions'), this.log);
       await this.setupPlugins();
       services.seal({ PushBearer: this.config.services.pushBearer, Transcoder: this.config.services.transcoder });
@@ -158,19 +162,42 @@ export class Mmsc implements MmscRuntime {
     this.log.info({ plugins: this.pluginNames, admin: this.adminUrl }, 'OpenMMSC started');
   }
 
-  /** Graceful stop: refuse new work, let plugins close listeners, drain submissions and jobs, close. */
+  /**
+   * Graceful stop, in the order that loses no exchange under way:
+   * 1. `/ready` turns 503, `submit` answers "try again", the queue stops claiming, each plugin's
+   *    `stop`: no new work is taken, but listeners stay open for exchanges in progress (MM1
+   *    keeps serving fetches);
+   * 2. submissions already running finish, and so do running jobs (notifications being pushed);
+   * 3. handsets this node notified fetch and acknowledge (`shutdown.retrievalGrace`);
+   * 4. each plugin's `close` (listeners, connections, files), then the queue and the store.
+   * Steps 2 and 3 together take at most `shutdown.graceMs` (running submissions aside).
+   */
   async stop(): Promise<void> {
     if (this.phase !== 'running') return;
     this.phase = 'stopping';
+    const { graceMs, retrievalGrace } = this.config.shutdown;
+    const started = performance.now();
     this.log.info('stopping: draining in-flight work');
+    // The queue stops claiming at once (no more handsets told to fetch from this node); what
+    // running submissions enqueue meanwhile stays pending for the next start or another node.
+    const drained = this.k.queue.drain(graceMs);
     for (const p of [...this.plugins].reverse()) {
       await this.guard(p.name, 'stop', () => p.hooks.stop?.());
     }
-    await Promise.allSettled([...this.inFlight]);
-    await this.k.queue.close(this.config.shutdown.graceMs);
+    await Promise.all([Promise.allSettled([...this.inFlight]), drained]);
+    const left = Math.min(retrievalGrace, graceMs - (performance.now() - started));
+    if (this.notified!.size > 0 && left > 0) {
+      this.log.info({ handsets: this.notified!.size, graceMs: Math.round(left) }, 'stopping: waiting for notified handsets to fetch');
+      const missing = await this.notified!.settle(this.k.store, left).catch((error: unknown) => {
+        this.log.warn({ err: error }, 'stopping: could not follow notified handsets');
+        return 0;
+      });
+      if (missing > 0) this.log.warn({ handsets: missing }, 'stopping: handsets notified by this node have not fetched yet (they fetch after a re-notification, from any node)');
+    }
     for (const p of [...this.plugins].reverse()) {
       await this.guard(p.name, 'close', () => p.hooks.close?.());
     }
+    await this.k.queue.close(0);
     await this.k.store.close();
     await this.stopAdmin?.();
     this.phase = 'stopped';

@@ -16,6 +16,13 @@ export interface SubmitInput {
    * other content is a new message (`reusedKey: true`).
    */
   retransmission?: Retransmission;
+  /**
+   * Route targets this ingress may hand recipients to (e.g. `['local']` for MM3 and MM4: mail
+   * and peers reach our own subscribers, never a relay to another network). A recipient routed
+   * elsewhere is rejected with `service-denied` ("relaying denied") right after the route stage,
+   * also when it is routed again later. Absent: every target.
+   */
+  acceptTargets?: readonly string[];
 }
 
 export interface Retransmission {

@@ -38,3 +38,23 @@ export function recordingReportSender(iface: string, name = `test-reports-${ifac
   });
   return { plugin, reports };
 }
+
+/** A deliverer for one route target that records each recipient handed to it and answers `delivered`. */
+export function recordingDeliverer(target: string, name = `test-deliver-${target}`) {
+  const delivered: string[] = [];
+  const plugin = definePlugin({
+    name,
+    version: '0.0.0',
+    apiVersion: '^1.0.0',
+    setup(ctx) {
+      ctx.provide('Deliverer', {
+        target,
+        deliver: async ({ recipient }) => {
+          delivered.push(recipient.address.value);
+          return { status: 'delivered' };
+        },
+      });
+    },
+  });
+  return { plugin, delivered };
+}

@@ -1,9 +1,10 @@
 import type { Capabilities, MmsPart } from '@openmmsc/core';
-import { adaptAudio, adaptVideo } from './av.js';
+import { adaptAudio } from './av.js';
 import { adaptImage, type MediaEnv, type MediaOutcome } from './image.js';
 import { accepts, humanSize, kindOf, normalizeType, renameFor, type MediaKind } from './media-types.js';
 import { defaultPresentation, parseSmil, writeSmil, type Presentation } from './smil.js';
 import { convertText, decodeText, encodeNotice } from './text.js';
+import { adaptVideo, type VideoTarget } from './video.js';
 
 /** Capabilities as this plugin understands them: the kernel's, plus limits for time-based media. */
 export interface AdaptationCapabilities extends Capabilities {
@@ -12,6 +13,11 @@ export interface AdaptationCapabilities extends Capabilities {
   maxVideoWidth?: number;
   maxVideoHeight?: number;
   videoCodec?: 'h263' | 'h264';
+  /** Video bit rate limit, bit/s. */
+  maxVideoBitRate?: number;
+  maxVideoFrameRate?: number;
+  /** False: an animation the recipient cannot take as a GIF becomes a notice, never a video. */
+  animationAsVideo?: boolean;
 }
 
 /** One media conversion: given a part and its byte budget, what to send instead. */
@@ -54,6 +60,21 @@ export interface AdaptResult {
   changed: boolean;
 }
 
+/** Video limits of `caps` as a conversion target. */
+function videoTarget(caps: AdaptationCapabilities, budget: number, settings: AdaptSettings): VideoTarget {
+  return {
+    budget,
+    overlong: settings.overlongMedia,
+    ...(caps.accept ? { accept: caps.accept } : {}),
+    ...(caps.maxVideoSeconds ? { maxSeconds: caps.maxVideoSeconds } : {}),
+    ...(caps.maxVideoWidth ? { maxWidth: caps.maxVideoWidth } : {}),
+    ...(caps.maxVideoHeight ? { maxHeight: caps.maxVideoHeight } : {}),
+    ...(caps.videoCodec ? { codec: caps.videoCodec } : {}),
+    ...(caps.maxVideoBitRate ? { maxBitRate: caps.maxVideoBitRate } : {}),
+    ...(caps.maxVideoFrameRate ? { maxFrameRate: caps.maxVideoFrameRate } : {}),
+  };
+}
+
 /** Local conversions with sharp / ffmpeg / ImageMagick. */
 export function localBackend(env: Omit<MediaEnv, 'signal'>, settings: AdaptSettings): MediaBackend {
   return {
@@ -61,6 +82,8 @@ export function localBackend(env: Omit<MediaEnv, 'signal'>, settings: AdaptSetti
       const e: MediaEnv = job.signal ? { ...env, signal: job.signal } : env;
       const c = job.caps;
       if (job.kind === 'image') {
+        // An animation the recipient cannot take as a GIF may go as a video, if it takes one.
+        const asVideo = c.animationAsVideo !== false && (accepts(c.accept, 'video/3gpp') || accepts(c.accept, 'video/mp4'));
         return adaptImage(
           job.data,
           job.type,
@@ -70,6 +93,7 @@ export function localBackend(env: Omit<MediaEnv, 'signal'>, settings: AdaptSetti
             ...(c.accept ? { accept: c.accept } : {}),
             ...(c.maxImageWidth ? { maxWidth: c.maxImageWidth } : {}),
             ...(c.maxImageHeight ? { maxHeight: c.maxImageHeight } : {}),
+            ...(asVideo ? { toVideo: (gif: Buffer, loops: number) => adaptVideo(gif, 'image/gif', { ...videoTarget(c, job.budget, settings), loops }, e) } : {}),
           },
           e,
         );
@@ -77,20 +101,7 @@ export function localBackend(env: Omit<MediaEnv, 'signal'>, settings: AdaptSetti
       if (job.kind === 'audio') {
         return adaptAudio(job.data, job.type, { budget: job.budget, overlong: settings.overlongMedia, ...(c.accept ? { accept: c.accept } : {}), ...(c.maxAudioSeconds ? { maxSeconds: c.maxAudioSeconds } : {}) }, e);
       }
-      return adaptVideo(
-        job.data,
-        job.type,
-        {
-          budget: job.budget,
-          overlong: settings.overlongMedia,
-          ...(c.accept ? { accept: c.accept } : {}),
-          ...(c.maxVideoSeconds ? { maxSeconds: c.maxVideoSeconds } : {}),
-          ...(c.maxVideoWidth ? { maxWidth: c.maxVideoWidth } : {}),
-          ...(c.maxVideoHeight ? { maxHeight: c.maxVideoHeight } : {}),
-          ...(c.videoCodec ? { codec: c.videoCodec } : {}),
-        },
-        e,
-      );
+      return adaptVideo(job.data, job.type, videoTarget(c, job.budget, settings), e);
     },
   };
 }

@@ -8,7 +8,8 @@ import { run } from './tools.js';
 export interface AvProbe {
   duration?: number;
   audio?: { codec: string; sampleRate?: number; channels?: number };
-  video?: { codec: string; width: number; height: number };
+  /** `fps`: average frame rate, when the container tells. */
+  video?: { codec: string; width: number; height: number; fps?: number };
 }
 
 export interface AudioTarget {
@@ -18,15 +19,9 @@ export interface AudioTarget {
   overlong: 'trim' | 'replace';
 }
 
-export interface VideoTarget extends AudioTarget {
-  maxWidth?: number;
-  maxHeight?: number;
-  codec?: 'h263' | 'h264';
-}
-
 interface FfprobeJson {
   format?: { duration?: string };
-  streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; sample_rate?: string; channels?: number; duration?: string }>;
+  streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string; sample_rate?: string; channels?: number; duration?: string }>;
 }
 
 async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -38,12 +33,38 @@ async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Writes `data` to a temporary file, probes it and runs `fn` on it (the directory is removed
+ * after); a file ffprobe cannot read, or without a stream of `what`, fails with the reason.
+ */
+export function withProbed(data: Uint8Array, type: string, what: 'audio' | 'video', env: MediaEnv, fn: (dir: string, input: string, info: AvProbe) => Promise<MediaOutcome>): Promise<MediaOutcome> {
+  return withTemp(async (dir) => {
+    const input = join(dir, `in.${extensionFor(type)}`);
+    await writeFile(input, data);
+    let info: AvProbe;
+    try {
+      info = await probeAv(input, env);
+    } catch (error) {
+      return { kind: 'failed', reason: `cannot read the ${what}: ${(error as Error).message}` };
+    }
+    if (!info[what]) return { kind: 'failed', reason: `no ${what} stream found` };
+    return fn(dir, input, info);
+  });
+}
+
+/** `30000/1001` → 29.97; `0/0` and nonsense → undefined. */
+function rate(r: string | undefined): number | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(r ?? '');
+  const v = m ? Number(m[1]) / Number(m[2]) : NaN;
+  return Number.isFinite(v) && v > 0 && v <= 240 ? v : undefined;
+}
+
 export async function probeAv(file: string, env: MediaEnv): Promise<AvProbe> {
   const ff = env.tools.ffmpeg;
   if (!ff) throw new Error('ffmpeg is not installed');
   const { stdout } = await run(
     ff.ffprobe,
-    ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name,width,height,sample_rate,channels,duration', '-of', 'json', file],
+    ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,sample_rate,channels,duration', '-of', 'json', file],
     { timeoutMs: env.timeoutMs, ...(env.signal ? { signal: env.signal } : {}) },
   );
   const j = JSON.parse(stdout.toString('utf8')) as FfprobeJson;
@@ -57,6 +78,8 @@ export async function probeAv(file: string, env: MediaEnv): Promise<AvProbe> {
       if (s.channels) out.audio.channels = s.channels;
     } else if (s.codec_type === 'video' && !out.video && s.width && s.height && s.codec_name !== 'mjpeg' && s.codec_name !== 'png') {
       out.video = { codec: s.codec_name ?? '?', width: s.width, height: s.height };
+      const fps = rate(s.avg_frame_rate) ?? rate(s.r_frame_rate);
+      if (fps) out.video.fps = fps;
     }
     if (out.duration === undefined && s.duration && Number.isFinite(Number(s.duration))) out.duration = Number(s.duration);
   }
@@ -73,7 +96,7 @@ interface AudioFormat {
   args: readonly string[];
 }
 
-const AMR_RATES = [12.2, 10.2, 7.95, 7.4, 6.7, 5.9, 5.15, 4.75];
+export const AMR_RATES = [12.2, 10.2, 7.95, 7.4, 6.7, 5.9, 5.15, 4.75];
 const AUDIO_FORMATS: readonly AudioFormat[] = [
   { type: 'audio/mpeg', encoder: 'libmp3lame', format: 'mp3', bitrates: [128, 96, 64, 48, 32, 24, 16, 8], args: [] },
   { type: 'audio/mp4', encoder: 'aac', format: 'ipod', bitrates: [96, 64, 48, 32, 24, 16], args: ['-movflags', '+faststart'] },
@@ -82,7 +105,7 @@ const AUDIO_FORMATS: readonly AudioFormat[] = [
   { type: 'audio/3gpp', encoder: 'libopencore_amrnb', format: '3gp', bitrates: AMR_RATES, args: ['-ar', '8000', '-ac', '1'] },
 ];
 
-function timing(duration: number | undefined, target: AudioTarget, what: string): { seconds?: number; note: string } | { failed: string } {
+export function timing(duration: number | undefined, target: AudioTarget, what: string): { seconds?: number; note: string } | { failed: string } {
   if (duration === undefined || !target.maxSeconds || duration <= target.maxSeconds + 0.05) return duration === undefined ? { note: '' } : { seconds: duration, note: '' };
   if (target.overlong === 'replace') return { failed: `the ${what} lasts ${duration.toFixed(1)} s; at most ${target.maxSeconds} s are carried` };
   return { seconds: target.maxSeconds, note: `, cut to ${target.maxSeconds} s of ${duration.toFixed(1)} s` };
@@ -96,16 +119,7 @@ export async function adaptAudio(data: Uint8Array, declaredType: string, target:
     if (accepts(target.accept, type) && data.byteLength <= target.budget) return { kind: 'unchanged', note: 'not checked: ffmpeg missing' };
     return { kind: 'failed', reason: 'audio conversion needs ffmpeg, which is not installed here' };
   }
-  return withTemp(async (dir) => {
-    const input = join(dir, `in.${extensionFor(type)}`);
-    await writeFile(input, data);
-    let info: AvProbe;
-    try {
-      info = await probeAv(input, env);
-    } catch (error) {
-      return { kind: 'failed', reason: `cannot read the audio: ${(error as Error).message}` };
-    }
-    if (!info.audio) return { kind: 'failed', reason: 'no audio stream found' };
+  return withProbed(data, type, 'audio', env, async (dir, input, info) => {
     const t = timing(info.duration, target, 'audio clip');
     if ('failed' in t) return { kind: 'failed', reason: t.failed };
     if (accepts(target.accept, type) && data.byteLength <= target.budget && t.seconds === info.duration) return { kind: 'unchanged' };
@@ -133,110 +147,5 @@ export async function adaptAudio(data: Uint8Array, declaredType: string, target:
       }
     }
     return { kind: 'failed', reason: `a ${seconds.toFixed(0)} s clip does not fit ${humanSize(target.budget)} at any bit rate we use` };
-  });
-}
-
-const H263_SIZES: ReadonlyArray<[number, number]> = [
-  [704, 576],
-  [352, 288],
-  [176, 144],
-  [128, 96],
-];
-
-/** Adapts a video to 3GP (or MP4): H.264 baseline or H.263, AMR-NB or AAC audio, within duration, frame and bytes. */
-export async function adaptVideo(data: Uint8Array, declaredType: string, target: VideoTarget, env: MediaEnv): Promise<MediaOutcome> {
-  const sniffed = sniffType(data);
-  const type = sniffed?.startsWith('video/') ? sniffed : normalizeType(declaredType);
-  const ff = env.tools.ffmpeg;
-  if (!ff) {
-    if (accepts(target.accept, type) && data.byteLength <= target.budget && !target.maxSeconds) return { kind: 'unchanged', note: 'not checked: ffmpeg missing' };
-    return { kind: 'failed', reason: 'video conversion needs ffmpeg, which is not installed here' };
-  }
-  return withTemp(async (dir) => {
-    const input = join(dir, `in.${extensionFor(type)}`);
-    await writeFile(input, data);
-    let info: AvProbe;
-    try {
-      info = await probeAv(input, env);
-    } catch (error) {
-      return { kind: 'failed', reason: `cannot read the video: ${(error as Error).message}` };
-    }
-    if (!info.video) return { kind: 'failed', reason: 'no video stream found' };
-    const t = timing(info.duration, target, 'video');
-    if ('failed' in t) return { kind: 'failed', reason: t.failed };
-    const { width: vw, height: vh } = info.video;
-    const boxW = target.maxWidth ?? vw;
-    const boxH = target.maxHeight ?? vh;
-    const inBox = (vw <= boxW && vh <= boxH) || (vw <= boxH && vh <= boxW);
-    if (accepts(target.accept, type) && data.byteLength <= target.budget && t.seconds === info.duration && inBox) return { kind: 'unchanged' };
-
-    const container = accepts(target.accept, 'video/3gpp') ? 'video/3gpp' : accepts(target.accept, 'video/mp4') ? 'video/mp4' : undefined;
-    if (!container) return { kind: 'failed', reason: 'the recipient accepts no video format we can produce' };
-    let codec: 'h263' | 'h264' = target.codec ?? 'h264';
-    if (codec === 'h264' && !ff.encoders.has('libx264')) codec = 'h263';
-    if (codec === 'h263' && !ff.encoders.has('h263')) return { kind: 'failed', reason: 'ffmpeg here has neither libx264 nor h263' };
-    const seconds = t.seconds ?? info.duration ?? 30;
-
-    let audioArgs: string[] = ['-an'];
-    let audioKbps = 0;
-    if (info.audio) {
-      if (container === 'video/3gpp' && ff.encoders.has('libopencore_amrnb')) {
-        audioArgs = ['-c:a', 'libopencore_amrnb', '-ar', '8000', '-ac', '1', '-b:a', '12200'];
-        audioKbps = 12.2;
-      } else if (ff.encoders.has('aac')) {
-        audioArgs = ['-c:a', 'aac', '-ac', '1', '-ar', '22050', '-b:a', '24000'];
-        audioKbps = 24;
-      }
-    }
-    // Frame size: H.263 only knows its fixed sizes (letterboxed); H.264 keeps the aspect ratio.
-    const portrait = vh > vw;
-    let [w, h] = portrait && boxW > boxH ? [boxH, boxW] : [boxW, boxH];
-    let filter: string;
-    if (codec === 'h263') {
-      const size = H263_SIZES.find(([sw, sh]) => sw <= Math.max(boxW, boxH) && sh <= Math.min(boxW, boxH)) ?? [128, 96];
-      [w, h] = size;
-      filter = `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
-    } else {
-      filter = `scale='min(${w},iw)':'min(${h},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1`;
-    }
-    const fps = target.budget <= 400 * 1024 ? 15 : 25;
-    const totalKbps = ((target.budget - 2000) * 8 * 0.92) / seconds / 1000;
-    let videoKbps = totalKbps - audioKbps;
-    const output = join(dir, `out.${extensionFor(container)}`);
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (videoKbps < 16) {
-        return { kind: 'failed', reason: `a ${seconds.toFixed(0)} s video does not fit ${humanSize(target.budget)} (${Math.max(0, videoKbps).toFixed(0)} kbit/s left for pictures)` };
-      }
-      const vb = Math.round(videoKbps * 1000);
-      const videoArgs =
-        codec === 'h264'
-          ? ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'baseline', '-level', '3.0', '-pix_fmt', 'yuv420p']
-          : ['-c:v', 'h263', '-pix_fmt', 'yuv420p'];
-      const args = [
-        '-hide_banner', '-nostdin', '-y', '-v', 'error', '-i', input, '-map_metadata', '-1', '-t', seconds.toFixed(2),
-        '-vf', filter, '-r', String(fps), ...videoArgs,
-        '-b:v', String(vb), '-maxrate', String(Math.round(vb * 1.15)), '-bufsize', String(Math.round(vb * 1.5)),
-        ...audioArgs, '-threads', '2', '-movflags', '+faststart', '-f', container === 'video/3gpp' ? '3gp' : 'mp4', output,
-      ];
-      try {
-        await run(ff.path, args, { timeoutMs: env.timeoutMs, ...(env.signal ? { signal: env.signal } : {}) });
-      } catch (error) {
-        return { kind: 'failed', reason: `video conversion failed: ${(error as Error).message}` };
-      }
-      const out = await readFile(output);
-      if (out.length <= target.budget) {
-        const real = await probeAv(output, env).catch(() => undefined);
-        const dims = real?.video ? `${real.video.width}×${real.video.height}` : `${w}×${h}`;
-        return {
-          kind: 'adapted',
-          data: out,
-          type: container,
-          ...(real?.video ? { width: real.video.width, height: real.video.height } : {}),
-          note: `${type} ${vw}×${vh} (${humanSize(data.byteLength)}) → ${container} ${codec.toUpperCase()} ${dims} ${Math.round(videoKbps)} kbit/s (${humanSize(out.length)})${t.note}`,
-        };
-      }
-      videoKbps = videoKbps * Math.min(0.9, (target.budget / out.length) * 0.9);
-    }
-    return { kind: 'failed', reason: `the video does not fit ${humanSize(target.budget)}` };
   });
 }

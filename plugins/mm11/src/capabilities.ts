@@ -17,6 +17,9 @@ function toCaps(name: string, f: LimitFields): AdaptationCapabilities {
   if (f.maxVideoWidth !== undefined) c.maxVideoWidth = f.maxVideoWidth;
   if (f.maxVideoHeight !== undefined) c.maxVideoHeight = f.maxVideoHeight;
   if (f.videoCodec !== undefined) c.videoCodec = f.videoCodec;
+  if (f.maxVideoBitRate !== undefined) c.maxVideoBitRate = f.maxVideoBitRate;
+  if (f.maxVideoFrameRate !== undefined) c.maxVideoFrameRate = f.maxVideoFrameRate;
+  if (f.animationAsVideo !== undefined) c.animationAsVideo = f.animationAsVideo;
   return c;
 }
 

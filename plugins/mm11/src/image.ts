@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import { adaptAnimation, type AnimationTarget } from './animation.js';
 import { accepts, humanSize, normalizeType, sniffType } from './media-types.js';
 import { run, type ToolSupport } from './tools.js';
 
@@ -10,6 +11,8 @@ export interface ImageTarget {
   /** Byte budget for this image. */
   budget: number;
   quality: { max: number; min: number };
+  /** Turns an animation the recipient cannot take as a GIF into a video (see `adaptAnimation`). */
+  toVideo?: AnimationTarget['toVideo'];
 }
 
 export interface MediaEnv {
@@ -70,6 +73,8 @@ interface Probed {
   width: number;
   height: number;
   pages: number;
+  delays: number[];
+  loop: number;
   hasAlpha: boolean;
 }
 
@@ -100,6 +105,8 @@ async function probe(data: Uint8Array, declared: string, env: MediaEnv): Promise
     width: rotated ? frameH : meta.width,
     height: rotated ? meta.width : frameH,
     pages,
+    delays: meta.delay ?? [],
+    loop: meta.loop ?? 0,
     hasAlpha: meta.hasAlpha ?? false,
   };
 }
@@ -183,28 +190,6 @@ async function fitBudget(start: Raw, format: OutFormat, budget: number, q: { max
   return undefined;
 }
 
-/** Animated GIF kept animated: resized to the box, fewer colours, then smaller, while it fits. */
-async function fitAnimatedGif(p: Probed, box: { width: number; height: number }, budget: number, counter: { n: number }): Promise<Encoded | undefined> {
-  let { width, height } = box;
-  for (let round = 0; round < 4 && counter.n < MAX_ENCODES; round++) {
-    for (const colours of [256, 64]) {
-      counter.n++;
-      const data = await sharp(p.input, { animated: true })
-        .resize(width, height, { fit: 'inside', withoutEnlargement: true })
-        .gif({ colours, effort: 3 })
-        .toBuffer();
-      if (data.length <= budget) return { data, width, height };
-      if (colours === 64) {
-        const f = Math.min(0.85, Math.max(0.3, Math.sqrt(budget / data.length) * 0.9));
-        width = Math.floor(width * f);
-        height = Math.floor(height * f);
-      }
-    }
-    if (Math.min(width, height) < Math.min(MIN_SIDE, box.width, box.height)) return undefined;
-  }
-  return undefined;
-}
-
 function candidateFormats(p: Probed, accept: readonly string[] | undefined): OutFormat[] {
   const out: OutFormat[] = [];
   const add = (f: OutFormat): void => {
@@ -241,11 +226,17 @@ export async function adaptImage(data: Uint8Array, declaredType: string, target:
     return { kind: 'unchanged' };
   }
   const counter = { n: 0 };
-  const from = `${p.type} ${p.width}×${p.height}${p.pages > 1 ? ` (${p.pages} frames)` : ''} (${humanSize(data.byteLength)})`;
+  const from = `${p.type} ${p.width}×${p.height} (${humanSize(data.byteLength)})`;
   try {
-    if (p.pages > 1 && accepts(target.accept, 'image/gif')) {
-      const gif = await fitAnimatedGif(p, box, target.budget, counter);
-      if (gif) return { kind: 'adapted', data: gif.data, type: 'image/gif', width: gif.width, height: gif.height, note: `${from} → image/gif ${gif.width}×${gif.height} animated (${humanSize(gif.data.length)})` };
+    if (p.pages > 1) {
+      const animation = { input: p.input, type: p.type, width: p.width, height: p.height, frames: p.pages, delays: p.delays, loop: p.loop, size: data.byteLength };
+      return await adaptAnimation(animation, {
+        box,
+        budget: target.budget,
+        counter: { n: 0, max: MAX_ENCODES },
+        ...(target.accept ? { accept: target.accept } : {}),
+        ...(target.toVideo ? { toVideo: target.toVideo } : {}),
+      });
     }
     const formats = candidateFormats(p, target.accept);
     if (formats.length === 0) return { kind: 'failed', reason: 'the recipient accepts no image format we can produce' };

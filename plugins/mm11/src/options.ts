@@ -15,6 +15,12 @@ const limitFields = {
   maxVideoWidth: z.number().int().positive().optional().describe('Widest video frame.'),
   maxVideoHeight: z.number().int().positive().optional().describe('Tallest video frame.'),
   videoCodec: z.enum(['h263', 'h264']).optional().describe('Video codec for 3GP/MP4 output (H.263 for old handsets).'),
+  maxVideoBitRate: z.number().int().positive().optional().describe('Highest video bit rate, bit/s (the byte budget may allow less).'),
+  maxVideoFrameRate: z.number().positive().optional().describe('Highest video frame rate, frames/s.'),
+  animationAsVideo: z
+    .boolean()
+    .optional()
+    .describe('An animation the recipient cannot take as a GIF (type or size) goes as a video when it takes one (default); `false`: a notice instead.'),
 };
 
 export const adaptationClassSchema = z.object({

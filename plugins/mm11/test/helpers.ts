@@ -91,7 +91,7 @@ export function validateSti(xml: string): void {
   try {
     const file = join(dir, 'doc.xml');
     writeFileSync(file, xml);
-    const xsd = process.env.OPENMMSC_STI_XSD ?? new URL('../../../../shared/specs/sti/OMA-TS-SCHEMA-STI-V1_0-20050607-C.xsd', import.meta.url).pathname;
+    const xsd = new URL('./xsd/OMA-TS-SCHEMA-STI-V1_0-20050607-C.xsd', import.meta.url).pathname;
     const r = spawnSync('xmllint', ['--nonet', '--noout', '--schema', xsd, file], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`STI schema validation failed:\n${r.stderr}\n${xml}`);
   } finally {

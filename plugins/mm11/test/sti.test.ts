@@ -4,17 +4,16 @@ import sharp from 'sharp';
 import {
   buildStiRequest,
   buildStiResponse,
-  capsForStiJobForTest,
   ClassTable,
   DEFAULT_CLASSES,
   extractStiElement,
-  localBackend,
   parseStiRequest,
   parseStiResponse,
   StiClient,
   StiCode,
   stiBackend,
-  StiServer,
+  startTestStiServer,
+  type StiServer,
   adaptParts,
   type AdaptSettings,
   type StiRequest,
@@ -80,18 +79,7 @@ describe('OMA STI 1.0', () => {
     let server: StiServer;
     let url = '';
     before(async () => {
-      server = new StiServer({
-        host: '127.0.0.1',
-        port: 0,
-        path: '/sti',
-        maxBodyBytes: 50 * 1024 * 1024,
-        maxJobs: 10,
-        allowRemoteSources: false,
-        backend: localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings),
-        capsFor: (req, job) => capsForStiJobForTest(req, job, table),
-        onExchange: (a, b) => exchanges.push([a, b]),
-      });
-      url = await server.start();
+      ({ server, url } = await startTestStiServer(await tools(), { onExchange: (a, b) => exchanges.push([a, b]) }));
     });
     after(() => server.stop());
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { encodeWords } from '@openmmsc/plugin-mm4';
 
 export interface BounceSpec {
   /** Reporting MTA name (our domain). */
@@ -27,7 +28,8 @@ export function buildBounce(b: BounceSpec): Buffer {
   const lines: string[] = [
     `From: Mail Delivery System <${b.from}>`,
     `To: ${b.to}`,
-    `Subject: Undelivered Mail Returned to Sender${b.subject ? `: ${b.subject.replace(/[\r\n]+/g, ' ').slice(0, 120)}` : ''}`,
+    // Header fields are ASCII: a subject in any other script is RFC 2047 encoded.
+    `Subject: ${encodeWords(`Undelivered Mail Returned to Sender${b.subject ? `: ${[...b.subject.replace(/[\r\n]+/g, ' ')].slice(0, 120).join('')}` : ''}`)}`,
     `Date: ${dsnDate(b.date)}`,
     `Message-ID: <dsn.${randomBytes(8).toString('hex')}@${b.reportingMta}>`,
     ...(b.originalMessageId ? [`References: ${b.originalMessageId}`, `In-Reply-To: ${b.originalMessageId}`] : []),
@@ -56,7 +58,8 @@ export function buildBounce(b: BounceSpec): Buffer {
     lines.push(`Final-Recipient: rfc822; ${r.address}`, `Action: ${r.action ?? 'failed'}`, `Status: ${r.status}`, `Diagnostic-Code: smtp; ${r.diagnostic.replace(/[\r\n]+/g, ' ')}`, '');
   }
   if (b.originalHeaders) {
-    lines.push(`--${boundary}`, 'Content-Type: text/rfc822-headers', '', b.originalHeaders.replace(/\r?\n/g, '\r\n').trimEnd(), '');
+    const eightBit = /[^\x00-\x7f]/.test(b.originalHeaders);
+    lines.push(`--${boundary}`, 'Content-Type: text/rfc822-headers', ...(eightBit ? ['Content-Transfer-Encoding: 8bit'] : []), '', b.originalHeaders.replace(/\r?\n/g, '\r\n').trimEnd(), '');
   }
   lines.push(`--${boundary}--`, '');
   return Buffer.from(lines.join('\r\n'), 'utf8');

@@ -65,13 +65,14 @@ export function emailToParts(mail: ParsedMail, options: Mm3Options): Converted {
       const cs = (charset as { params: Record<string, string> }).params.charset;
       if (cs) part.contentType.params.charset = cs.toLowerCase();
     }
-    if (a.cid) part.contentId = a.cid;
+    // Content-IDs are kept in their MIME form, `<id>`, as MM4 and handsets write them.
+    if (a.cid) part.contentId = `<${a.cid.replace(/^<|>$/g, '')}>`;
     parts.push(part);
   }
   let text = typeof mail.text === 'string' ? mail.text.replace(/\s+$/, '') : '';
   if (notes.length) text = `${text}${text ? '\n\n' : ''}${notes.join('\n')}`;
   const textParts: MmsPart[] = [];
-  if (text) textParts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, contentLocation: 'text.txt', contentId: 'text', data: Buffer.from(text, 'utf8') });
+  if (text) textParts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, contentLocation: 'text.txt', contentId: '<text>', data: Buffer.from(text, 'utf8') });
   if (o.html === 'attach' && typeof mail.html === 'string' && mail.html) {
     textParts.push({ contentType: { type: 'text/html', params: { charset: 'utf-8' } }, contentLocation: 'message.html', data: Buffer.from(mail.html, 'utf8') });
   }

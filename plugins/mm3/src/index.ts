@@ -1,10 +1,13 @@
 import { definePlugin, type MmscRuntime } from '@openmmsc/core';
+import { Counter } from 'prom-client';
 import { MM3_INTERFACE, Mm3 } from './mm3.js';
 import { Mailer } from './mailer.js';
 import { mm3Options } from './options.js';
 
 export { mm3Options, type Mm3Options, type Mm3OptionsInput, DEFAULT_BLOCKED_EXTENSIONS } from './options.js';
-export { MM3_INTERFACE, smtpFor, type Mm3Stats } from './mm3.js';
+export { MM3_INTERFACE, type Mm3Stats } from './mm3.js';
+/** The SMTP reply for a kernel reason (shared with MM4). */
+export { smtpReplyFor as smtpFor } from '@openmmsc/plugin-mm4';
 export { mmsToEmail, senderEmail } from './to-email.js';
 export { emailToParts, executableReason } from './from-email.js';
 export { buildBounce, type BounceSpec } from './bounce.js';
@@ -30,7 +33,16 @@ export default definePlugin({
   configSchema: mm3Options,
   setup(ctx) {
     const mailer = new Mailer(ctx.options, ctx.baseDir);
-    const mm3 = new Mm3({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now: () => ctx.clock.now(), baseDir: ctx.baseDir }, ctx.options, mailer);
+    const decodeWarnings = new Counter({
+      name: 'openmmsc_mm3_decode_warnings_total',
+      help: 'Deviations read past in inbound mail (see the log for which)',
+      registers: [ctx.metrics],
+    });
+    const mm3 = new Mm3(
+      { name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now: () => ctx.clock.now(), baseDir: ctx.baseDir, countDecodeWarnings: (n) => decodeWarnings.inc(n) },
+      ctx.options,
+      mailer,
+    );
     running.set(ctx.mmsc, mm3);
     ctx.provide('Deliverer', { target: 'mm3', deliver: (request) => mm3.deliver(request) });
     ctx.provide('ReportSender', { interface: MM3_INTERFACE, send: (report, message) => mm3.sendReport(report, message) });

@@ -68,6 +68,13 @@ export const mm3Options = z.object({
     })
     .prefault({})
     .describe('E-mail → MMS.'),
+  acceptTargets: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['local'])
+    .describe(
+      'Route targets mail may reach: our own subscribers (`local`); add e.g. `mm7` for mail to VASP short codes. A recipient routed elsewhere (another operator’s number) is refused as relaying (SMTP 550 5.7.1).',
+    ),
   bounceFrom: z.string().optional().describe('From address of bounces (default `MAILER-DAEMON@<domain>`).'),
   timeouts: z
     .object({

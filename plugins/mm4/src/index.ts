@@ -7,6 +7,10 @@ import { PeerTransports } from './transport.js';
 
 export { mm4Options, type Mm4Options, type Mm4OptionsInput, type PeerOptions } from './options.js';
 export { MM4_INTERFACE, type Mm4Stats } from './mm4.js';
+export { SmtpReply, smtpReplyFor } from './smtp-reply.js';
+export { ipList, ipAllowed, listenSmtp, closeSmtp } from './smtp-listen.js';
+export { pemOrFile } from './transport.js';
+export { originatorOwnership, inNumberRanges, domainBelongs, type Ownership } from './peer-trust.js';
 export {
   MM4_TYPES,
   REQUEST_STATUS_FOR,
@@ -22,7 +26,21 @@ export {
   type RequestStatus,
   type MmStatus,
 } from './protocol.js';
-export { parseMail, writeMail, MimeError, header, type ParsedMail, type HeaderList, type MimeLimits } from './mime.js';
+export {
+  parseMail,
+  parseHead,
+  parseContent,
+  writeMail,
+  encodeWords,
+  decodeWords,
+  bareId,
+  MimeError,
+  header,
+  type MailHead,
+  type ParsedMail,
+  type HeaderList,
+  type MimeLimits,
+} from './mime.js';
 
 interface Running {
   mm4: Mm4;
@@ -55,7 +73,16 @@ export default definePlugin({
   setup(ctx) {
     const options = ctx.options;
     const transports = new PeerTransports(options, ctx.baseDir, () => ctx.clock.now());
-    const mm4 = new Mm4({ name: ctx.name, mmsc: ctx.mmsc, kv: ctx.kv, log: ctx.log, now: () => ctx.clock.now() }, options, transports);
+    const decodeWarnings = new Counter({
+      name: 'openmmsc_mm4_decode_warnings_total',
+      help: 'Deviations read past in inbound MM4 messages (see the log for which)',
+      registers: [ctx.metrics],
+    });
+    const mm4 = new Mm4(
+      { name: ctx.name, mmsc: ctx.mmsc, kv: ctx.kv, log: ctx.log, now: () => ctx.clock.now(), countDecodeWarnings: (n) => decodeWarnings.inc(n) },
+      options,
+      transports,
+    );
     const messages = new Counter({
       name: 'openmmsc_mm4_messages_total',
       help: 'MM4 messages by direction and type',

@@ -1,6 +1,15 @@
+import { duration } from '@openmmsc/core';
 import { z } from 'zod';
 
 const pem = z.string().describe('PEM text, or a path to a PEM file (relative to the config file).');
+
+const numberRange = z
+  .string()
+  .regex(/^\+?\d+(-\+?\d+)?$/, 'a prefix such as `+1666` or a range such as `+16660000000-+16669999999`')
+  .refine((v) => {
+    const [low, high] = v.split('-');
+    return high === undefined || low!.replace('+', '').length === high.replace('+', '').length;
+  }, 'both ends of a range must have the same number of digits');
 
 const tlsClient = z
   .object({
@@ -42,6 +51,21 @@ export const peerSchema = z.object({
     .optional()
     .describe('Require a TLS client certificate from the peer (the server must have `tls.ca` and `tls.requestCert`).'),
   requireInboundTls: z.boolean().default(false).describe('Refuse the peer’s messages unless sent over TLS.'),
+  originators: z
+    .object({
+      domains: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('Further domains (and their subdomains) whose addresses the peer may send from, e.g. its e-mail domain; `domain` and `aliases` always count.'),
+      numbers: z
+        .array(numberRange)
+        .default([])
+        .describe(
+          'Number ranges the peer’s subscribers have: `+1666` (a prefix) or `+16660000000-+16669999999` (inclusive). When set, a number originator must be in one (even under the peer’s domain); a bare number (`+1666…/TYPE=PLMN` without a domain) is accepted only then.',
+        ),
+    })
+    .prefault({})
+    .describe('Whom the peer may name as originator (`From`); anyone else is refused with Error-service-denied and SMTP 550. Its X-Mms-Originator-System must be in its own domains.'),
 });
 
 export const mm4Options = z.object({
@@ -94,6 +118,14 @@ export const mm4Options = z.object({
     })
     .prefault({})
     .describe('Outbound SMTP timeouts.'),
+  acceptTargets: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['local'])
+    .describe('Route targets a peer’s forward may reach: our own subscribers (`local`). A recipient routed elsewhere (another MMSC, e-mail) is refused with Error-service-denied, never relayed.'),
+  retransmissionWindow: duration
+    .prefault('1d')
+    .describe('A peer that sends the same MM4_forward.REQ again (same X-Mms-Transaction-ID and content) within this window gets the first answer, not a second message.'),
   responseRetries: z.number().int().min(0).max(20).default(5).describe('Attempts to send an MM4_*.RES answer before giving up (in memory, with back-off).'),
 });
 

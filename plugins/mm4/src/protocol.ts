@@ -13,6 +13,9 @@ import {
 } from '@openmmsc/core';
 import { decodeWords, header, headerAll, type HeaderList } from './mime.js';
 
+/** The interface name of messages that came in over MM4 (`origin.interface`, ReportSender). */
+export const MM4_INTERFACE = 'mm4';
+
 export const MM4_TYPES = [
   'MM4_forward.REQ',
   'MM4_forward.RES',
@@ -270,4 +273,18 @@ export function answerAddress(headers: HeaderList, env: Mm4Envelope, envelopeFro
 /** RFC 5322 date. */
 export function mailDate(d: Date): string {
   return d.toUTCString().replace(/GMT$/, '+0000');
+}
+
+/** RFC 5322 date, or a relative number of seconds (`+3600` / `3600`). */
+export function parseMailDate(value: string | undefined, now: number): Date | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\+?\d+$/.test(v)) return new Date(now + Number(v.replace('+', '')) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+/** The answer a request type gets (`MM4_forward.REQ` → `MM4_forward.RES`); none for answers. */
+export function answerTypeFor(type: Mm4Type): Mm4Type | undefined {
+  return type.endsWith('.REQ') ? (type.replace(/\.REQ$/, '.RES') as Mm4Type) : undefined;
 }

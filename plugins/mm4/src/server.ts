@@ -1,19 +1,13 @@
-import { BlockList, isIP, type AddressInfo } from 'node:net';
+import type { BlockList } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Mm4Options, PeerOptions } from './options.js';
+import { domainBelongs, ownDomains } from './peer-trust.js';
+import { SmtpReply } from './smtp-reply.js';
+import { closeSmtp, ipAllowed, ipList, listenSmtp } from './smtp-listen.js';
 import { pemOrFile } from './transport.js';
 
-/** An SMTP reply for a refused command or message. */
-export class SmtpReply extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SmtpReply';
-  }
-}
+export { SmtpReply } from './smtp-reply.js';
 
 export interface InboundMail {
   peer: PeerOptions;
@@ -32,25 +26,6 @@ export interface ServerLog {
 interface SessionState {
   peer?: PeerOptions;
   cert?: { subject?: string; fingerprint256?: string; authorized: boolean };
-}
-
-/** Builds a BlockList of a peer's addresses (IPs and CIDR blocks). */
-function addressList(addresses: readonly string[]): BlockList | undefined {
-  if (addresses.length === 0) return undefined;
-  const list = new BlockList();
-  for (const a of addresses) {
-    const [ip, bits] = a.split('/') as [string, string | undefined];
-    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    if (bits !== undefined) list.addSubnet(ip, Number(bits), family);
-    else list.addAddress(ip, family);
-  }
-  return list;
-}
-
-function normaliseIp(ip: string): { ip: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return { ip: mapped[1]!, family: 'ipv4' };
-  return { ip, family: isIP(ip) === 6 ? 'ipv6' : 'ipv4' };
 }
 
 /**
@@ -74,7 +49,7 @@ export class Mm4Server {
     private readonly log: ServerLog,
     private readonly onMail: (mail: InboundMail) => Promise<string>,
   ) {
-    this.lists = options.peers.map((peer) => ({ peer, list: addressList(peer.addresses) }));
+    this.lists = options.peers.map((peer) => ({ peer, list: peer.addresses.length ? ipList(peer.addresses) : undefined }));
     this.ourDomains = new Set([options.domain, ...options.aliases].map((d) => d.toLowerCase()));
   }
 
@@ -83,8 +58,7 @@ export class Mm4Server {
   }
 
   private candidates(remoteAddress: string): PeerOptions[] {
-    const { ip, family } = normaliseIp(remoteAddress);
-    return this.lists.filter(({ list }) => !list || list.check(ip, family)).map(({ peer }) => peer);
+    return this.lists.filter(({ list }) => !list || ipAllowed(list, remoteAddress)).map(({ peer }) => peer);
   }
 
   async start(): Promise<void> {
@@ -211,32 +185,17 @@ export class Mm4Server {
       },
     });
     server.on('error', (error: Error) => this.log.warn({ err: error }, 'MM4 SMTP server error'));
-    await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.listen(s.port, s.host, () => {
-        server.server.off('error', reject);
-        resolve();
-      });
-    });
+    const bound = await listenSmtp(server, s.port, s.host);
     this.server = server;
-    const a = server.server.address() as AddressInfo;
-    this.port = a.port;
-    this.address = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    this.port = bound.port;
+    this.address = bound.address;
   }
 
   /** Stops accepting; idle connections (peers' pooled ones) are closed at once, transactions may finish. */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const connection of server.connections) {
-      const c = connection as unknown as { id?: string; send(code: number, text: string): void; close(): void };
-      if (c.id && this.busy.has(c.id)) continue;
-      c.send(421, '4.3.2 service shutting down');
-      c.close();
-    }
-    await closed;
+    if (server) await closeSmtp(server, this.busy);
   }
 
   /** Which configured peer this session is, or an SMTP refusal. */
@@ -259,8 +218,7 @@ export class Mm4Server {
       this.log.warn({ remote: session.remoteAddress, user, mailFrom }, 'MM4 sender did not prove to be a configured peer');
       throw new SmtpReply(530, '5.7.0 authentication or TLS required for this peer');
     }
-    const matches = (p: PeerOptions, d: string) => [p.domain, ...p.aliases].some((x) => d === x.toLowerCase() || d.endsWith(`.${x.toLowerCase()}`));
-    const byDomain = candidates.find((p) => matches(p, fromDomain));
+    const byDomain = candidates.find((p) => domainBelongs(fromDomain, ownDomains(p)));
     if (byDomain) return byDomain;
     // An empty reverse path or a sender outside every peer domain: only when one peer fits unambiguously.
     if (candidates.length === 1 && mailFrom === '') return candidates[0]!;

@@ -66,6 +66,7 @@ export class PeerTransports {
       maxConnections: 2,
       addresses: [],
       requireInboundTls: false,
+      originators: { domains: [], numbers: [] },
     };
   }
 

@@ -52,7 +52,8 @@ describe('MM4 inbound: who may send, and what', () => {
             server: { host: '127.0.0.1', port: 0, maxMessageSize: 20_000, tls: { key: server.key, cert: server.cert, ca: client.cert, requestCert: true } },
             peers: [
               { domain: DOMAIN_A, host: '127.0.0.1', port: 9, addresses: ['127.0.0.2'] },
-              { domain: 'mmsc.example.net', host: '127.0.0.1', port: 9, addresses: ['127.0.0.4/32'] },
+              // Its subscribers appear as bare numbers (`From: +12025550100`): trusted only in its range.
+              { domain: 'mmsc.example.net', host: '127.0.0.1', port: 9, addresses: ['127.0.0.4/32'], originators: { numbers: ['+1202555'] } },
               { domain: 'auth.example', host: '127.0.0.1', port: 9, inboundAuth: { user: 'auth-peer', pass: 's3cret' } },
               { domain: 'tls.example', host: '127.0.0.1', port: 9, addresses: ['127.0.0.6'], requireInboundTls: true, clientCertificate: { subject: 'peer-tls' } },
             ],
@@ -91,15 +92,16 @@ describe('MM4 inbound: who may send, and what', () => {
     }
   }
 
-  const forward = (extra = '') =>
+  /** An MM4_forward.REQ from a subscriber of the peer `origin`. */
+  const forward = (extra = '', origin = DOMAIN_A) =>
     [
-      'From: +15550000001/TYPE=PLMN@' + DOMAIN_A,
+      'From: +15550000001/TYPE=PLMN@' + origin,
       'To: +16660000001/TYPE=PLMN@' + DOMAIN_B,
       'X-Mms-3GPP-MMS-Version: 6.3.0',
       'X-Mms-Message-Type: MM4_forward.REQ',
       'X-Mms-Transaction-ID: t-1',
       `X-Mms-Message-ID: m-${Math.random().toString(36).slice(2)}`,
-      'X-Mms-Originator-System: system-user@' + DOMAIN_A,
+      'X-Mms-Originator-System: system-user@' + origin,
       'Subject: test',
       extra,
       'Content-Type: text/plain; charset=utf-8',
@@ -134,18 +136,18 @@ describe('MM4 inbound: who may send, and what', () => {
   });
 
   it('SMTP AUTH identifies a peer that may connect from anywhere', async () => {
-    const wrong = await send({ localAddress: '127.0.0.7', from: 'system-user@auth.example', auth: { user: 'auth-peer', pass: 'nope' }, requireTLS: true, to: [`+16660000002/TYPE=PLMN@${DOMAIN_B}`], raw: forward() });
+    const wrong = await send({ localAddress: '127.0.0.7', from: 'system-user@auth.example', auth: { user: 'auth-peer', pass: 'nope' }, requireTLS: true, to: [`+16660000002/TYPE=PLMN@${DOMAIN_B}`], raw: forward('', 'auth.example') });
     assert.equal(wrong.ok, false);
     assert.equal(wrong.code, 535);
-    const right = await send({ localAddress: '127.0.0.7', from: 'system-user@auth.example', auth: { user: 'auth-peer', pass: 's3cret' }, requireTLS: true, to: [`+16660000002/TYPE=PLMN@${DOMAIN_B}`], raw: forward() });
+    const right = await send({ localAddress: '127.0.0.7', from: 'system-user@auth.example', auth: { user: 'auth-peer', pass: 's3cret' }, requireTLS: true, to: [`+16660000002/TYPE=PLMN@${DOMAIN_B}`], raw: forward('', 'auth.example') });
     assert.ok(right.ok, right.response);
   });
 
   it('a TLS client certificate identifies a peer; without it the peer is refused', async () => {
-    const plain = await send({ localAddress: '127.0.0.6', from: 'system-user@tls.example', to: [`+16660000003/TYPE=PLMN@${DOMAIN_B}`], raw: forward() });
+    const plain = await send({ localAddress: '127.0.0.6', from: 'system-user@tls.example', to: [`+16660000003/TYPE=PLMN@${DOMAIN_B}`], raw: forward('', 'tls.example') });
     assert.equal(plain.ok, false);
     assert.equal(plain.code, 530);
-    const withCert = await send({ localAddress: '127.0.0.6', from: 'system-user@tls.example', requireTLS: true, tls: client, to: [`+16660000003/TYPE=PLMN@${DOMAIN_B}`], raw: forward() });
+    const withCert = await send({ localAddress: '127.0.0.6', from: 'system-user@tls.example', requireTLS: true, tls: client, to: [`+16660000003/TYPE=PLMN@${DOMAIN_B}`], raw: forward('', 'tls.example') });
     assert.ok(withCert.ok, withCert.response);
   });
 
@@ -209,6 +211,6 @@ describe('MM4 inbound: who may send, and what', () => {
     const parts = await t.mmsc.getParts(notice.notification.messageId);
     assert.equal(parts?.length, 1);
     assert.equal(Buffer.from(parts![0]!.data).toString(), 'hello');
-    assert.equal(parts![0]!.contentId, 'text1');
+    assert.equal(parts![0]!.contentId, '<text1>');
   });
 });

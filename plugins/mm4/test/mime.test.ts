@@ -28,7 +28,7 @@ describe('MM4 MIME', () => {
     assert.equal(parsed.contentType.type, 'multipart/related');
     assert.equal(parsed.contentType.params.type, 'application/smil');
     assert.equal(parsed.parts.length, 3);
-    assert.equal(parsed.parts[0]!.contentId, 'smil');
+    assert.equal(parsed.parts[0]!.contentId, '<smil>');
     assert.equal(Buffer.from(parsed.parts[1]!.data).toString(), 'héllo\nwörld');
     assert.deepEqual(Buffer.from(parsed.parts[2]!.data), binary);
     assert.equal(parsed.parts[2]!.contentLocation, 'p.jpg');
@@ -42,6 +42,28 @@ describe('MM4 MIME', () => {
     assert.throws(() => parseMail(Buffer.from('not a header line\r\n\r\nbody')), /malformed header/);
     const deep = (n: number): string => (n === 0 ? 'Content-Type: text/plain\r\n\r\nx' : `Content-Type: multipart/mixed; boundary=b${n}\r\n\r\n--b${n}\r\n${deep(n - 1)}\r\n--b${n}--`);
     assert.throws(() => parseMail(Buffer.from(deep(8)), { maxDepth: 5, maxParts: 100, maxHeaderBytes: 65536 }), /nesting/);
+  });
+});
+
+describe('MM4 MIME: strict about structure, counted about deviations', () => {
+  const mail = (head: string, body: string) => Buffer.from(`${head}\r\n\r\n${body}`);
+  it('refuses a structure cut short or not holding what it declares', () => {
+    assert.throws(() => parseMail(mail('Content-Type: multipart/mixed; boundary=x', '--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n')), /cut short: no closing --x--/);
+    assert.throws(() => parseMail(mail('Content-Type: multipart/mixed; boundary=x', '--x--\r\n')), /no parts/);
+    assert.throws(() => parseMail(mail('Content-Type: image/png\r\nContent-Transfer-Encoding: base64', 'iVBORw0KGgoAAAANSUhEUgA\r\n')), /base64 content invalid or cut short/);
+    assert.throws(() => parseMail(mail('Content-Type: multipart/related; start="<a>"; boundary=x', '--x\r\nContent-ID: <b>\r\n\r\nhi\r\n--x--')), /start=<a> names no part/);
+  });
+
+  it('tells a boundary from a longer one that starts with it', () => {
+    const body = '--b1\r\nContent-Type: multipart/mixed; boundary=b10\r\n\r\n--b10\r\nContent-Type: text/plain\r\n\r\ninner\r\n--b10--\r\n--b1--\r\n';
+    const parsed = parseMail(mail('Content-Type: multipart/mixed; boundary=b1', body));
+    assert.deepEqual(parsed.parts.map((p) => Buffer.from(p.data).toString()), ['inner']);
+  });
+
+  it('reads past duplicate headers, 8-bit header bytes and bare LF, with warnings', () => {
+    const parsed = parseMail(Buffer.from('Date: a\nDate: b\nSubject: Gr\xc3\xbc\xc3\x9fe\nContent-Type: text/plain\n\nhi\n', 'latin1'));
+    assert.equal(header(parsed.headers, 'date'), 'a');
+    assert.deepEqual(parsed.warnings, ['2 date headers; the first is used', 'raw 8-bit bytes in the Subject header (read as UTF-8)', 'bare LF line endings']);
   });
 });
 

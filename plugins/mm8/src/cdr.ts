@@ -1,19 +1,34 @@
-import { formatAddress, type Address, type ChargingEvent } from '@openmmsc/core';
+import {
+  CHARGING_SESSION_ID,
+  cdrId,
+  cdrMessageClass,
+  cdrMmStatusCode,
+  cdrRecordType,
+  formatAddress,
+  type CdrMessageClass,
+  type CdrMmStatusCode,
+  type CdrRecordType,
+  type ChargingEvent,
+  type RecipientRecord,
+} from '@openmmsc/core';
 
 /**
- * One CDR: the fields of a 3GPP TS 32.298 MMS record (§5.1.3, MMO1S, MMR1Rt, MM7S, …) that the
- * MMSC knows. Names follow the ASN.1 field names of TS 32.298 where one exists.
+ * One CDR: the fields of a 3GPP TS 32.298 MMS record (TS 32.270 contents: MMO1S, MMR1Rt, MM7S, …)
+ * that the MMSC knows. Names are the ASN.1 field names of TS 32.298 where one exists; the others
+ * (`cdrId`, `event`, interfaces, routes, `status`, `chargingSessionIds`) are ours.
  */
 export interface Cdr {
-  /** TS 32.298 record type (MMO1S, MMR4F, MM7S, MMR1N, MMR1Rt, MMR1A, MMO4FRq, …). */
-  recordType: string;
+  /** Stable across retries: the same event written twice has the same id (see `cdrId` in core). */
+  cdrId: string;
+  /** TS 32.298 record type (MMO1S, MMR4F, MM7S, MMR1NRq, MMR1Rt, MMR1A, MMO4FRq, …). */
+  recordType: CdrRecordType;
   /** The kernel event that produced the record. */
   event: ChargingEvent['type'];
   /** When the event happened (ISO 8601, UTC). */
-  recordTime: string;
-  /** The MMSC node that wrote it (recordingEntity). */
+  recordTimeStamp: string;
+  /** The MMSC node that wrote it. */
   recordingEntity: string;
-  messageId: string;
+  messageID: string;
   originatorAddress: string;
   /** Every recipient of the message (message-level records), `;`-separated in CSV. */
   recipientAddresses: string[];
@@ -26,35 +41,46 @@ export interface Cdr {
   routeDestination?: string;
   messageSize: number;
   contentType: string;
-  messageClass?: string;
+  messageClass?: CdrMessageClass;
   priority?: string;
   deliveryReportRequested?: boolean;
   readReplyRequested?: boolean;
   submissionTime: string;
-  expiryTime: string;
+  timeOfExpiry: string;
   /** Interface the message came in on (mm1, mm3, mm4, mm7, api). */
   originatorInterface: string;
   /** Interface towards the recipient, for recipient-level records. */
   recipientInterface?: string;
   /** Remote peer of the submission (MM4 domain, VASP, client IP). */
   peer?: string;
-  vaspId?: string;
-  vasId?: string;
-  /** Sender, Recipient, Both, Neither, ThirdParty (TS 32.298 ChargedParty). */
-  chargedParty: string;
-  /** Outcome: retrieved, rejected, expired, forwarded, read, … */
-  status?: string;
-  /** Online-charging reference kept by MM9 (session id), when both run. */
-  chargingReference?: string;
+  vaspID?: string;
+  vasID?: string;
+  /** MM7 ServiceCode and LinkedID (MM7S). */
+  serviceCode?: string;
+  linkedID?: string;
+  /** TS 32.298 ChargedParty, when the sender named one (MM7) or the interface implies it. */
+  chargedParty?: CdrChargedParty;
+  /** What happened, in the kernel's words: accepted, notified, retrieved, delivered, forwarded, expired, rejected, or the report's status. */
+  status: string;
+  /** TS 32.298 MMStatusCodeType, where one applies. */
+  mmStatusCode?: CdrMmStatusCode;
+  /** Why (a rejection's or expiry's reason). */
+  statusText?: string;
+  /** Online-charging sessions (MM9 Diameter Session-Ids) of the message's (or this recipient's) charges; space-separated in CSV. */
+  chargingSessionIds?: string[];
 }
+
+/** TS 32.298 ChargedParty (MMO1S, MM7S); `thirdParty` is MM7 REL-6's ThirdParty, which TS 32.298 does not enumerate. */
+export type CdrChargedParty = 'sender' | 'recipient' | 'both' | 'neither' | 'notspecifiedbyVASP' | 'thirdParty';
 
 /** Column order of CSV files. */
 export const CDR_FIELDS = [
+  'cdrId',
   'recordType',
   'event',
-  'recordTime',
+  'recordTimeStamp',
   'recordingEntity',
-  'messageId',
+  'messageID',
   'originatorAddress',
   'recipientAddresses',
   'recipientAddress',
@@ -68,132 +94,128 @@ export const CDR_FIELDS = [
   'deliveryReportRequested',
   'readReplyRequested',
   'submissionTime',
-  'expiryTime',
+  'timeOfExpiry',
   'originatorInterface',
   'recipientInterface',
   'peer',
-  'vaspId',
-  'vasId',
+  'vaspID',
+  'vasID',
+  'serviceCode',
+  'linkedID',
   'chargedParty',
   'status',
-  'chargingReference',
+  'mmStatusCode',
+  'statusText',
+  'chargingSessionIds',
 ] as const satisfies ReadonlyArray<keyof Cdr>;
 
-/** Originator-side records: the submission, by the interface it came in on (TS 32.298 record types). */
-const SUBMISSION: Record<string, string> = { mm1: 'MMO1S', mm4: 'MMR4F', mm7: 'MM7S', mm3: 'MMO3S' };
-/** Reports back to the originator, by the interface the original came in on. */
-const DELIVERY_REPORT: Record<string, string> = { mm1: 'MMO1D', mm4: 'MMO4D', mm7: 'MM7DRRq', mm3: 'MMO3D' };
-const READ_REPORT: Record<string, string> = { mm1: 'MMO1R', mm4: 'MMO4R', mm7: 'MM7RRq', mm3: 'MMO3R' };
-/** Hand-over to the next hop, by route target. */
-const FORWARDED: Record<string, string> = { mm4: 'MMO4FRq', mm7: 'MM7DRq', mm3: 'MMO3F', local: 'MMR1N' };
-/** Final delivery, by route target. */
-const DELIVERED: Record<string, string> = { local: 'MMR1A', mm4: 'MMO4FRs', mm7: 'MM7DRs', mm3: 'MMO3F' };
+/** Separator of list fields in CSV: Diameter Session-Ids contain `;`. */
+const CSV_LIST_SEPARATOR: Partial<Record<string, string>> = { chargingSessionIds: ' ' };
 
-/** The TS 32.298 record type for an event; interfaces the specification does not cover get `MMO3*`-style names. */
-export function recordTypeOf(event: ChargingEvent): string {
-  const origin = event.message.origin.interface;
-  const target = event.recipient?.route?.target ?? 'local';
-  switch (event.type) {
-    case 'submission':
-      return SUBMISSION[origin] ?? 'MMO1S';
-    case 'notified':
-      return 'MMR1N';
-    case 'retrieved':
-      return 'MMR1Rt';
-    case 'delivered':
-      return DELIVERED[target] ?? 'MMR1A';
-    case 'forwarded':
-      return FORWARDED[target] ?? 'MMO4FRq';
-    case 'expired':
-    case 'recipient-rejected':
-      return 'MMRMD';
-    case 'delivery-report':
-      return DELIVERY_REPORT[origin] ?? 'MMO1D';
-    case 'read-report':
-      return READ_REPORT[origin] ?? 'MMO1R';
-  }
-}
-
-const RECIPIENT_SIDE = new Set<ChargingEvent['type']>(['notified', 'retrieved', 'delivered', 'forwarded', 'expired', 'recipient-rejected']);
-
-function addr(a: Address): string {
-  return formatAddress(a);
-}
+const CHARGED_PARTY: Record<string, CdrChargedParty> = {
+  sender: 'sender',
+  recipient: 'recipient',
+  both: 'both',
+  neither: 'neither',
+  thirdparty: 'thirdParty',
+  notspecifiedbyvasp: 'notspecifiedbyVASP',
+};
 
 function text(v: unknown): string | undefined {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 }
 
-export function toCdr(event: ChargingEvent, node: string): Cdr {
+function chargedPartyOf(event: ChargingEvent): CdrChargedParty | undefined {
+  const { message } = event;
+  const named = text(message.origin.attributes?.chargedParty) ?? message.headers.extra?.['X-Mm7-Charged-Party'];
+  if (named) return CHARGED_PARTY[named.toLowerCase()];
+  if (event.type !== 'submission') return undefined;
+  // A handset pays for what it sends; a VASP that names no charged party is TS 32.298's notspecifiedbyVASP.
+  if (message.origin.interface === 'mm1') return 'sender';
+  if (message.origin.interface === 'mm7') return 'notspecifiedbyVASP';
+  return undefined;
+}
+
+const STATUS: Record<ChargingEvent['type'], string | undefined> = {
+  submission: 'accepted',
+  'recipient-rejected': 'rejected',
+  notified: 'notified',
+  retrieved: 'retrieved',
+  delivered: 'delivered',
+  forwarded: 'forwarded',
+  expired: 'expired',
+  'delivery-report': undefined,
+  'read-report': undefined,
+};
+
+function sessionIdsOf(recipients: readonly RecipientRecord[]): string[] {
+  const ids = recipients.map((r) => r.charge?.[CHARGING_SESSION_ID]).filter((id): id is string => typeof id === 'string');
+  return [...new Set(ids)];
+}
+
+/**
+ * The CDR of an event. `recipients` (the message's recipients as stored) gives message-level
+ * records the online-charging sessions of every recipient.
+ */
+export function toCdr(event: ChargingEvent, node: string, recipients: readonly RecipientRecord[] = []): Cdr {
   const { message, recipient } = event;
   const h = message.headers;
-  const explicitParty = h.extra?.['X-Mms-Charged-Party'] ?? text(message.origin.attributes?.chargedParty);
+  const recordType = cdrRecordType(event);
   const cdr: Cdr = {
-    recordType: recordTypeOf(event),
+    cdrId: cdrId(event, recordType),
+    recordType,
     event: event.type,
-    recordTime: new Date(event.at).toISOString(),
+    recordTimeStamp: new Date(event.at).toISOString(),
     recordingEntity: node,
-    messageId: message.id,
-    originatorAddress: addr(h.from),
-    recipientAddresses: [...h.to, ...h.cc, ...h.bcc].map(addr),
+    messageID: message.id,
+    originatorAddress: formatAddress(h.from),
+    recipientAddresses: [...h.to, ...h.cc, ...h.bcc].map(formatAddress),
     messageSize: message.size,
     contentType: h.contentType.type,
     submissionTime: new Date(message.receivedAt).toISOString(),
-    expiryTime: new Date(message.expiresAt).toISOString(),
+    timeOfExpiry: new Date(message.expiresAt).toISOString(),
     originatorInterface: message.origin.interface,
-    chargedParty: explicitParty ?? (RECIPIENT_SIDE.has(event.type) ? 'Recipient' : 'Sender'),
+    status: event.status ?? STATUS[event.type] ?? event.type,
   };
   if (recipient) {
-    cdr.recipientAddress = addr(recipient.address);
+    cdr.recipientAddress = formatAddress(recipient.address);
     cdr.recipientIndex = recipient.index;
     if (recipient.route) {
       cdr.routeTarget = recipient.route.target;
       cdr.recipientInterface = recipient.route.target === 'local' ? 'mm1' : recipient.route.target;
       if (recipient.route.destination) cdr.routeDestination = recipient.route.destination;
     }
-    const ref = recipient.charge?.mm9Session;
-    if (typeof ref === 'string') cdr.chargingReference = ref;
   }
-  if (h.messageClass) cdr.messageClass = h.messageClass;
+  if (h.messageClass) cdr.messageClass = cdrMessageClass(h.messageClass);
   if (h.priority) cdr.priority = h.priority;
   if (h.deliveryReport !== undefined) cdr.deliveryReportRequested = h.deliveryReport;
   if (h.readReport !== undefined) cdr.readReplyRequested = h.readReport;
   if (message.origin.peer) cdr.peer = message.origin.peer;
-  const vasp = text(message.origin.attributes?.vaspId);
-  if (vasp) cdr.vaspId = vasp;
-  const vas = text(message.origin.attributes?.vasId) ?? h.extra?.['X-Mms-VAS-ID'];
-  if (vas) cdr.vasId = vas;
-  const status = event.status ?? defaultStatus(event);
-  if (status) cdr.status = status;
+  const attributes = message.origin.attributes ?? {};
+  const vasp = text(attributes.vaspId);
+  if (vasp) cdr.vaspID = vasp;
+  const vas = text(attributes.vasId) ?? h.extra?.['X-Mm7-VAS-ID'];
+  if (vas) cdr.vasID = vas;
+  const serviceCode = text(attributes.serviceCode);
+  if (serviceCode) cdr.serviceCode = serviceCode;
+  const linkedId = text(attributes.linkedId);
+  if (linkedId) cdr.linkedID = linkedId;
+  const party = chargedPartyOf(event);
+  if (party) cdr.chargedParty = party;
+  const code = cdrMmStatusCode(event, recordType);
+  if (code) cdr.mmStatusCode = code;
+  const reason = recipient && (event.type === 'recipient-rejected' || event.type === 'expired') ? recipient.history.at(-1)?.reason : undefined;
+  if (reason) cdr.statusText = reason;
+  const sessions = sessionIdsOf(recipient ? [recipient] : recipients);
+  if (sessions.length) cdr.chargingSessionIds = sessions;
   return cdr;
 }
 
-function defaultStatus(event: ChargingEvent): string | undefined {
-  switch (event.type) {
-    case 'submission':
-      return 'accepted';
-    case 'recipient-rejected':
-      return event.recipient?.history.at(-1)?.reason ? `rejected: ${event.recipient.history.at(-1)!.reason}` : 'rejected';
-    case 'expired':
-      return 'expired';
-    case 'retrieved':
-      return 'retrieved';
-    case 'delivered':
-      return 'delivered';
-    case 'forwarded':
-      return 'forwarded';
-    case 'notified':
-      return 'notified';
-    default:
-      return undefined;
-  }
-}
-
 /** RFC 4180 field: quoted when it holds a comma, quote, CR or LF. */
-function csvField(v: unknown): string {
+function csvField(v: unknown, separator = ';'): string {
   if (v === undefined || v === null) return '';
   // Records stay on one line (crash recovery cuts at the last newline): line breaks become spaces.
-  const s = (Array.isArray(v) ? v.join(';') : String(v)).replace(/[\r\n]+/g, ' ');
+  const s = (Array.isArray(v) ? v.join(separator) : String(v)).replace(/[\r\n]+/g, ' ');
   return /[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -203,7 +225,7 @@ export function csvHeader(fields: readonly string[] = CDR_FIELDS): string {
 
 export function toCsvLine(cdr: Cdr, fields: readonly string[] = CDR_FIELDS): string {
   const record = cdr as unknown as Record<string, unknown>;
-  return `${fields.map((f) => csvField(record[f])).join(',')}\n`;
+  return `${fields.map((f) => csvField(record[f], CSV_LIST_SEPARATOR[f])).join(',')}\n`;
 }
 
 export function toJsonLine(cdr: Cdr): string {

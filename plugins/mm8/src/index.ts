@@ -7,7 +7,7 @@ import { mm8Options } from './options.js';
 import { RotatingFileWriter } from './rotating-file.js';
 
 export { mm8Options, type Mm8Options, type FileWriterOptions, type HttpWriterOptions } from './options.js';
-export { toCdr, recordTypeOf, toCsvLine, toJsonLine, csvHeader, CDR_FIELDS, type Cdr } from './cdr.js';
+export { toCdr, toCsvLine, toJsonLine, csvHeader, CDR_FIELDS, type Cdr, type CdrChargedParty } from './cdr.js';
 export { RotatingFileWriter, recoverOpenFiles, type RotatingFileOptions } from './rotating-file.js';
 export { HttpBatchWriter, type HttpBatchOptions } from './http-writer.js';
 
@@ -94,7 +94,16 @@ export default definePlugin({
       name: ctx.name,
       async record(event) {
         if (events.size && !events.has(event.type)) return;
-        const cdr = toCdr(event, ctx.config.node.id);
+        // A message-level record lists the online-charging sessions the charge stage opened for
+        // its recipients (MM9's Session-Ids), which the kernel keeps with each recipient.
+        const recipients = event.recipient
+          ? []
+          : await ctx.mmsc.getRecipients(event.message.id).catch((error: unknown) => {
+              // Better a CDR without session ids than no CDR.
+              ctx.log.warn({ err: error, messageId: event.message.id }, 'could not read recipients for the CDR');
+              return [];
+            });
+        const cdr = toCdr(event, ctx.config.node.id, recipients);
         const results = await Promise.allSettled(sinks.map((s) => s.write(cdr)));
         let firstError: unknown;
         results.forEach((r, i) => {

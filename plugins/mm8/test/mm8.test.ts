@@ -6,126 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { definePlugin, parseAddress, type ChargingEvent, type RecipientRecord, type StoredMessage } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import mm8, { CDR_FIELDS, RotatingFileWriter, recoverOpenFiles, toCdr, type Cdr } from '../src/index.js';
+import { localPhones } from './helpers.js';
+import mm8, { CDR_FIELDS, RotatingFileWriter, recoverOpenFiles, type Cdr } from '../src/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-
-function message(iface: string, extra: Partial<StoredMessage> = {}): StoredMessage {
-  const m = buildMessage({ to: ['+15550000002', 'bob@example.org'], cc: ['+15550000003'], deliveryReport: true });
-  m.headers.messageClass = 'personal';
-  m.headers.priority = 'high';
-  return {
-    id: 'msg-1',
-    headers: m.headers,
-    origin: { interface: iface, peer: iface === 'mm4' ? 'mms.peer.net' : '10.0.0.1', ...(iface === 'mm7' ? { attributes: { vaspId: 'vasp-7', vasId: 'svc-1' } } : {}) },
-    receivedAt: Date.parse('2025-03-01T10:00:00Z'),
-    expiresAt: Date.parse('2025-03-08T10:00:00Z'),
-    size: 4321,
-    partCount: 1,
-    recipientCount: 3,
-    attributes: {},
-    ...extra,
-  };
-}
-
-function recipient(target: string, extra: Partial<RecipientRecord> = {}): RecipientRecord {
-  return {
-    index: 1,
-    address: parseAddress('+15550000003'),
-    kind: 'cc',
-    state: 'delivered',
-    history: [],
-    route: { target, by: 'test', ...(target === 'mm4' ? { destination: 'mms.other.net' } : {}) },
-    attributes: {},
-    ...extra,
-  };
-}
-
-const at = Date.parse('2025-03-01T10:05:00Z');
-const ev = (type: ChargingEvent['type'], m: StoredMessage, r?: RecipientRecord, status?: string): ChargingEvent => ({ type, at, message: m, ...(r ? { recipient: r } : {}), ...(status ? { status } : {}) });
-
-describe('MM8 CDR fields', () => {
-  it('originator submission over each interface (MM1, MM4 in, MM7 in, MM3 in)', () => {
-    const expected: Record<string, string> = { mm1: 'MMO1S', mm4: 'MMR4F', mm7: 'MM7S', mm3: 'MMO3S' };
-    for (const [iface, recordType] of Object.entries(expected)) {
-      const cdr = toCdr(ev('submission', message(iface)), 'node-a');
-      assert.equal(cdr.recordType, recordType, iface);
-      assert.equal(cdr.event, 'submission');
-      assert.equal(cdr.recordTime, '2025-03-01T10:05:00.000Z');
-      assert.equal(cdr.recordingEntity, 'node-a');
-      assert.equal(cdr.messageId, 'msg-1');
-      assert.equal(cdr.originatorAddress, '+15550000001/TYPE=PLMN');
-      assert.deepEqual(cdr.recipientAddresses, ['+15550000002/TYPE=PLMN', 'bob@example.org', '+15550000003/TYPE=PLMN']);
-      assert.equal(cdr.messageSize, 4321);
-      assert.equal(cdr.contentType, 'application/vnd.wap.multipart.mixed');
-      assert.equal(cdr.messageClass, 'personal');
-      assert.equal(cdr.priority, 'high');
-      assert.equal(cdr.deliveryReportRequested, true);
-      assert.equal(cdr.submissionTime, '2025-03-01T10:00:00.000Z');
-      assert.equal(cdr.expiryTime, '2025-03-08T10:00:00.000Z');
-      assert.equal(cdr.originatorInterface, iface);
-      assert.equal(cdr.chargedParty, 'Sender');
-      assert.equal(cdr.status, 'accepted');
-      assert.equal(cdr.recipientAddress, undefined);
-    }
-    const vasp = toCdr(ev('submission', message('mm7')), 'n');
-    assert.equal(vasp.vaspId, 'vasp-7');
-    assert.equal(vasp.vasId, 'svc-1');
-    assert.equal(toCdr(ev('submission', message('mm4')), 'n').peer, 'mms.peer.net');
-  });
-
-  it('recipient events: notification, retrieval, acknowledgement, MM4/MM7/MM3 out, expiry, rejection', () => {
-    const cases: Array<[ChargingEvent['type'], string, string, string]> = [
-      ['notified', 'local', 'MMR1N', 'notified'],
-      ['retrieved', 'local', 'MMR1Rt', 'retrieved'],
-      ['delivered', 'local', 'MMR1A', 'delivered'],
-      ['forwarded', 'mm4', 'MMO4FRq', 'forwarded'],
-      ['delivered', 'mm4', 'MMO4FRs', 'delivered'],
-      ['forwarded', 'mm7', 'MM7DRq', 'forwarded'],
-      ['delivered', 'mm7', 'MM7DRs', 'delivered'],
-      ['forwarded', 'mm3', 'MMO3F', 'forwarded'],
-      ['expired', 'local', 'MMRMD', 'expired'],
-      ['recipient-rejected', 'mm4', 'MMRMD', 'rejected'],
-    ];
-    for (const [type, target, recordType, status] of cases) {
-      const cdr = toCdr(ev(type, message('mm1'), recipient(target)), 'n');
-      assert.equal(cdr.recordType, recordType, `${type} ${target}`);
-      assert.equal(cdr.recipientAddress, '+15550000003/TYPE=PLMN');
-      assert.equal(cdr.recipientIndex, 1);
-      assert.equal(cdr.routeTarget, target);
-      assert.equal(cdr.recipientInterface, target === 'local' ? 'mm1' : target);
-      assert.equal(cdr.chargedParty, 'Recipient');
-      assert.equal(cdr.status, status);
-    }
-    assert.equal(toCdr(ev('forwarded', message('mm1'), recipient('mm4')), 'n').routeDestination, 'mms.other.net');
-    const withRef = toCdr(ev('delivered', message('mm1'), recipient('local', { charge: { mm9Session: 's;1;2' } })), 'n');
-    assert.equal(withRef.chargingReference, 's;1;2');
-  });
-
-  it('delivery and read reports, by the interface the original came in on', () => {
-    const cases: Array<[ChargingEvent['type'], string, string]> = [
-      ['delivery-report', 'mm1', 'MMO1D'],
-      ['delivery-report', 'mm4', 'MMO4D'],
-      ['delivery-report', 'mm7', 'MM7DRRq'],
-      ['read-report', 'mm1', 'MMO1R'],
-      ['read-report', 'mm4', 'MMO4R'],
-      ['read-report', 'mm7', 'MM7RRq'],
-    ];
-    for (const [type, iface, recordType] of cases) {
-      const cdr = toCdr(ev(type, message(iface), recipient('local'), type === 'read-report' ? 'read' : 'retrieved'), 'n');
-      assert.equal(cdr.recordType, recordType, `${type} ${iface}`);
-      assert.equal(cdr.status, type === 'read-report' ? 'read' : 'retrieved');
-    }
-  });
-
-  it('an explicit charged party (MM7 X-Mms-Charged-Party) wins', () => {
-    const m = message('mm7');
-    m.headers.extra = { 'X-Mms-Charged-Party': 'Recipient' };
-    assert.equal(toCdr(ev('submission', m), 'n').chargedParty, 'Recipient');
-  });
-});
 
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -167,14 +52,6 @@ async function filesIn(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }
 
-const localPhones = definePlugin({
-  name: 'local-phones',
-  version: '0',
-  apiVersion: '^1.0.0',
-  setup(ctx) {
-    ctx.provide('RoutingResolver', { name: 'local-phones', resolve: async () => ({ kind: 'route', route: { target: 'local' } }) });
-  },
-});
 
 describe('MM8 writers', () => {
   it('writes every event to CSV, JSON lines and HTTP at once, through the MMSC', async () => {
@@ -222,7 +99,7 @@ describe('MM8 writers', () => {
       const col = (name: string) => CDR_FIELDS.indexOf(name as (typeof CDR_FIELDS)[number]);
       const sub = rows.find((row) => row[col('event')] === 'submission')!;
       assert.equal(sub[col('recordType')], 'MM7S');
-      assert.equal(sub[col('vaspId')], 'vasp-9');
+      assert.equal(sub[col('vaspID')], 'vasp-9');
       assert.equal(sub[col('recipientAddresses')], '+15550000002/TYPE=PLMN;+15550000003/TYPE=PLMN');
       const events = rows.slice(1).map((row) => row[col('event')]);
       for (const e of ['submission', 'retrieved', 'delivered', 'expired']) assert.ok(events.includes(e), `${e} in ${events.join()}`);
@@ -232,6 +109,11 @@ describe('MM8 writers', () => {
       assert.deepEqual(json.map((c) => c.event).sort(), events.sort());
       assert.equal(json.find((c) => c.event === 'retrieved')!.recordType, 'MMR1Rt');
       assert.deepEqual(received.map((c) => c.event).sort(), events.sort());
+      // Every writer gets the same record, id included; each event its own id.
+      const ids = rows.slice(1).map((row) => row[col('cdrId')]).sort();
+      assert.deepEqual(json.map((c) => c.cdrId).sort(), ids);
+      assert.deepEqual(received.map((c) => c.cdrId).sort(), ids);
+      assert.equal(new Set(ids).size, ids.length);
     } finally {
       await t.stop().catch(() => undefined);
       await rm(t.dir, { recursive: true, force: true });
@@ -318,14 +200,14 @@ describe('MM8 writers', () => {
   }
 
   it('HTTP batches: retried with back-off until the endpoint accepts, same Idempotency-Key on retries', async () => {
-    const attempts: Array<{ key: string; count: number; ok: boolean }> = [];
+    const attempts: Array<{ key: string; count: number; ok: boolean; ids: string[] }> = [];
     const accepted: Cdr[] = [];
     let failuresLeft = 3;
     const server = createServer((req, res) => {
       void body(req).then((b) => {
         const records = JSON.parse(b) as Cdr[];
         const ok = failuresLeft-- <= 0;
-        attempts.push({ key: String(req.headers['idempotency-key']), count: records.length, ok });
+        attempts.push({ key: String(req.headers['idempotency-key']), count: records.length, ok, ids: records.map((r) => r.cdrId) });
         if (ok) accepted.push(...records);
         res.writeHead(ok ? 200 : 503).end();
       });
@@ -339,7 +221,10 @@ describe('MM8 writers', () => {
       for (let i = 0; i < 10; i++) assert.equal((await t.mmsc.submit({ message: buildMessage({ text: `m${i}` }), origin: { interface: 'mm1' } })).status, 'accepted');
       await waitFor('all 10 CDRs accepted', () => accepted.length >= 10, { timeoutMs: 10_000 });
       assert.equal(accepted.length, 10, 'none twice');
-      assert.equal(new Set(accepted.map((c) => c.messageId)).size, 10);
+      assert.equal(new Set(accepted.map((c) => c.messageID)).size, 10);
+      assert.equal(new Set(accepted.map((c) => c.cdrId)).size, 10);
+      // A batch the endpoint refused is sent again with the same records: the same CDR ids.
+      for (const a of attempts) assert.deepEqual(a.ids.filter((id) => !accepted.some((c) => c.cdrId === id)), [], 'a retried record keeps its id');
       assert.ok(attempts.filter((a) => !a.ok).length === 3);
       assert.ok(attempts.every((a) => a.count <= 4));
       const firstKey = attempts[0]!.key;

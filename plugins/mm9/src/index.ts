@@ -1,4 +1,5 @@
 import {
+  CHARGING_SESSION_ID,
   addressKey,
   definePlugin,
   type Address,
@@ -173,9 +174,10 @@ export default definePlugin({
     async function authorize(request: ChargeRequest): Promise<ChargeDecision> {
       const message = request.message;
       const vars = messageVars(message);
+      // The Session-Id goes under the kernel's well-known key, so offline backends (MM8) put it in their CDRs.
       const charge = (h: Hold, state: string): Record<string, AttributeValue> => ({
         mm9: state,
-        mm9Session: h.sessionId,
+        [CHARGING_SESSION_ID]: h.sessionId,
         mm9Units: h.units,
         mm9Subscriber: h.subscriber.value,
       });
@@ -266,10 +268,12 @@ export default definePlugin({
     async function record(event: ChargingEvent): Promise<void> {
       if (event.type === 'submission') return settleSubmission(event.message);
       const c = event.recipient?.charge;
-      if (!event.recipient || !c || typeof c.mm9Session !== 'string' || typeof c.mm9Subscriber !== 'string') return;
+      // `mm9Session`: where 0.1 kept the Session-Id; recipients stored by it still carry it.
+      const sessionId = c?.[CHARGING_SESSION_ID] ?? c?.mm9Session;
+      if (!event.recipient || !c || typeof sessionId !== 'string' || typeof c.mm9Subscriber !== 'string') return;
       const h: Hold = {
         index: event.recipient.index,
-        sessionId: c.mm9Session,
+        sessionId,
         subscriber: ctx.mmsc.parseAddress(c.mm9Subscriber),
         units: typeof c.mm9Units === 'number' ? c.mm9Units : o.unitsPerRecipient,
       };

@@ -144,7 +144,7 @@ describe('MM9 session charging (reserve, commit, release)', () => {
       assert.equal(initial.length, 2);
       const recipients = await t.mmsc.getRecipients(r.messageId);
       assert.equal(recipients[0]!.charge?.mm9, 'reserved');
-      assert.equal(recipients[0]!.charge?.mm9Session, initial[0]!.sessionId);
+      assert.equal(recipients[0]!.charge?.chargingSessionId, initial[0]!.sessionId);
 
       // Move the recipient as MM1 would (the notify job may race us: notified → notified is allowed).
       if ((await t.mmsc.getRecipients(r.messageId))[0]!.state === 'charged') await t.mmsc.transition(r.messageId, 0, 'notified', { by: 'test' });
@@ -160,6 +160,25 @@ describe('MM9 session charging (reserve, commit, release)', () => {
       assert.equal(ocs.balance(SENDER), 8);
       const release = ocs.ccrs().filter((c) => c.requestType === 3).at(-1)!;
       assert.deepEqual(release.avps['Multiple-Services-Credit-Control'], { 'Used-Service-Unit': { 'CC-Service-Specific-Units': 0 } });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('commits a reservation kept the 0.1 way (charge.mm9Session) by a recipient stored before the upgrade', async () => {
+    const t = await startWithMm9({ peers: [{ port: ocs.port }], mode: 'session', unitsPerRecipient: 1 });
+    try {
+      ocs.setBalance(SENDER, 10);
+      const r = await t.mmsc.submit({ message: mms(), origin: { interface: 'mm1' } });
+      const sessionId = ocs.ccrs().filter((c) => c.requestType === 1).at(-1)!.sessionId!;
+      await t.mmsc.store.updateRecipient(r.messageId, 0, (rec) => {
+        const { chargingSessionId: _moved, ...charge } = rec.charge ?? {};
+        return { ...rec, charge: { ...charge, mm9Session: sessionId } };
+      });
+      if ((await t.mmsc.getRecipients(r.messageId))[0]!.state === 'charged') await t.mmsc.transition(r.messageId, 0, 'notified', { by: 'test' });
+      await t.mmsc.transition(r.messageId, 0, 'retrieved', { by: 'test' });
+      await waitFor('commit', () => ocs.ccrs().some((c) => c.requestType === 3 && c.sessionId === sessionId));
+      assert.equal(ocs.balance(SENDER), 9);
     } finally {
       await t.stop();
     }

@@ -48,7 +48,7 @@ describe('swapping the charging backend is a config change', () => {
       assert.equal(await run(dir, { name: '@openmmsc/plugin-mm8', options: { writers: [{ type: 'file', format: 'csv', directory: 'cdr' }] } }), 'accepted');
       const cdrs = await readdir(join(dir, 'cdr'));
       assert.equal(cdrs.length, 1);
-      assert.match(await readFile(join(dir, 'cdr', cdrs[0]!), 'utf8'), /^recordType,.*\nMMO1S,submission,/s);
+      assert.match(await readFile(join(dir, 'cdr', cdrs[0]!), 'utf8'), /^cdrId,recordType,.*\n[0-9a-f-]{36},MMO1S,submission,/s);
       assert.equal(ocs.ccrs().length, 0);
 
       // Online: the same config with MM9 in MM8's place; prepaid rules now apply.

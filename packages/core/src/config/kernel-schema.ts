@@ -134,7 +134,14 @@ export const kernelConfigSchema = z.object({
     .prefault({})
     .describe('Which plugin provides a single service when several do.'),
   shutdown: z
-    .object({ graceMs: duration.prefault('15s').describe('Longest wait for running jobs on SIGTERM.') })
+    .object({
+      graceMs: duration.prefault('15s').describe('Longest wait for running jobs on SIGTERM (and, with `retrievalGrace`, for the whole drain).'),
+      retrievalGrace: duration
+        .prefault('5s')
+        .describe(
+          'After the jobs drained, how long interfaces keep serving handsets this node notified (within that time before) until each has fetched and acknowledged; never past `graceMs` from the start of the stop.',
+        ),
+    })
     .prefault({})
     .describe('Graceful stop.'),
   plugins: z.array(pluginEntry).default([]).describe('The plugins, in the order their hooks run.'),

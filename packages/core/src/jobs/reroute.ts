@@ -39,6 +39,7 @@ export async function rerouteRecipient(k: KernelContext, lifecycle: RecipientLif
     variants: new Map(),
     authorized: [],
   };
+  if (message.acceptTargets) ws.acceptTargets = message.acceptTargets;
   const outcome = await runStages(k, ws, ['route', 'transcode', 'charge'], signal);
   if (outcome.kind === 'reject' || ws.rejected.length) {
     const reason = outcome.kind === 'reject' ? outcome.reason : ws.rejected[0]!.reason;

@@ -12,7 +12,7 @@ import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
 import type { RecipientLifecycle } from './recipient-lifecycle.js';
 import { runStageHooks } from './stage-runner.js';
-import { CONTINUE, type StageOutcome, type WorkingSet } from './working-set.js';
+import { CONTINUE, rejectRecipient, type StageOutcome, type WorkingSet } from './working-set.js';
 
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -62,7 +62,10 @@ export async function runStages(
       if (outcome.kind !== 'continue') return outcome;
       if (stage === 'receive') checkLimits(k, ws); // receive handlers may have changed parts
       if (ws.active.length === 0) continue;
-      if (stage === 'route') await resolveRoutes(k, ws, signal);
+      if (stage === 'route') {
+        await resolveRoutes(k, ws, signal);
+        refuseUnacceptedTargets(k, ws);
+      }
       else if (stage === 'transcode') {
         const o = await applyTranscoder(k, ws, signal);
         if (o.kind !== 'continue') return o;
@@ -103,7 +106,7 @@ function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
   headers.cc.forEach(add('cc'));
   headers.bcc.forEach(add('bcc'));
 
-  return {
+  const ws: WorkingSet = {
     id,
     message: input.message,
     origin: input.origin,
@@ -117,6 +120,21 @@ function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
     variants: new Map(),
     authorized: [],
   };
+  if (input.acceptTargets) ws.acceptTargets = [...input.acceptTargets];
+  return ws;
+}
+
+/** After routing: a recipient routed to a target its ingress does not accept is refused, never relayed. */
+function refuseUnacceptedTargets(k: KernelContext, ws: WorkingSet): void {
+  const accepted = ws.acceptTargets;
+  if (!accepted) return;
+  const now = k.clock.now();
+  for (const recipient of [...ws.active]) {
+    const target = recipient.route?.target;
+    if (target === undefined || accepted.includes(target)) continue;
+    const reason: Reason = { code: 'service-denied', message: `relaying denied: ${recipient.address.value} is not served here` };
+    rejectRecipient(ws, recipient, reason, 'kernel', now);
+  }
 }
 
 export function toRecord(recipient: PendingRecipient, state: RecipientState): RecipientRecord {
@@ -160,6 +178,7 @@ async function persist(k: KernelContext, ws: WorkingSet): Promise<StoredMessage>
     recipientCount: records.length,
     attributes: ws.attributes,
   };
+  if (ws.acceptTargets) message.acceptTargets = ws.acceptTargets;
   await k.store.save(message, ws.message.parts, records);
   for (const [variant, parts] of ws.variants) await k.store.saveVariant(ws.id, variant, parts);
 

@@ -13,6 +13,8 @@ export interface WorkingSet {
   expiresAt: number;
   size: number;
   attributes: Record<string, AttributeValue>;
+  /** Route targets the ingress accepts; others are refused after routing (`SubmitInput.acceptTargets`). */
+  acceptTargets?: readonly string[];
   active: PendingRecipient[];
   rejected: Array<{ recipient: PendingRecipient; reason: Reason }>;
   deferred: Array<{ recipient: PendingRecipient; reason: Reason; retryAfterMs?: number }>;

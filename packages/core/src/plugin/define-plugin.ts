@@ -53,9 +53,20 @@ export interface PluginHooks {
   deliver?: DeliverHook;
   /** After every plugin is set up and the queue runs: open listeners here. */
   start?(): Promise<void> | void;
-  /** Shutdown, first step: stop accepting new work (close listeners, finish in-flight requests). */
+  /**
+   * Shutdown, first step: take no new work. A listener whose every exchange is new work (an SMTP
+   * or SOAP server) may close here, finishing the requests under way. A listener that also serves
+   * exchanges the MMSC started (MM1: handsets fetching what they were notified of, and
+   * acknowledging) stays open, refuses only new work ("try later"), and closes in `close`.
+   * Jobs still run after this step: services the job hooks use (push bearers, deliverers) must
+   * keep working until `close`.
+   */
   stop?(): Promise<void> | void;
-  /** Shutdown, last step, after the kernel drained: release connections and files. */
+  /**
+   * Shutdown, last step: after the kernel finished running submissions and jobs and waited for
+   * notified handsets to fetch (`shutdown.retrievalGrace`). Close remaining listeners, release
+   * connections and files. The store is still open.
+   */
   close?(): Promise<void> | void;
   /** Readiness for `/ready`: `true`, or a string saying what is not ready. */
   ready?(): Promise<true | string> | true | string;

@@ -56,6 +56,7 @@ export class BullmqJobQueue implements JobQueue {
   readonly #permanent = new Map<string, Error>();
   readonly #onError: (error: unknown) => void;
   #closing = false;
+  #drained: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: BullmqJobQueueOptions) {
@@ -142,8 +143,13 @@ export class BullmqJobQueue implements JobQueue {
     await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
   }
 
-  async close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-    this.#closed ??= this.#close(graceMs);
+  drain(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.#drained ??= this.#drain(graceMs);
+    return this.#drained;
+  }
+
+  close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.#closed ??= this.drain(graceMs).then(() => Promise.all([...this.#queues.values()].map((q) => q.close()))).then(() => undefined);
     return this.#closed;
   }
 
@@ -211,7 +217,7 @@ export class BullmqJobQueue implements JobQueue {
     return { ...spec, kind, attempt };
   }
 
-  async #close(graceMs: number): Promise<void> {
+  async #drain(graceMs: number): Promise<void> {
     this.#closing = true;
     // Closing a worker stops it claiming at once and resolves when its active jobs have ended.
     const workersClosed = Promise.all(this.#workers.map((w) => w.close()));
@@ -224,7 +230,6 @@ export class BullmqJobQueue implements JobQueue {
       }
     }
     await Promise.all(this.#failing);
-    await Promise.all([...this.#queues.values()].map((q) => q.close()));
   }
 
   async #within(promise: Promise<unknown>, ms: number): Promise<boolean> {

@@ -78,7 +78,9 @@ export class SqliteJobQueue implements JobQueue {
   #options: JobQueueStartOptions | undefined;
   readonly #active = new Map<string, Running>();
   readonly #activeByKind = new Map<JobKind, number>();
+  /** Set by `drain`: nothing more is claimed (enqueue and cancel still work until `close`). */
   #closing = false;
+  #drained: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #pumping = false;
   #pumpAgain = false;
@@ -128,12 +130,17 @@ export class SqliteJobQueue implements JobQueue {
     this.#schedulePump();
   }
 
+  drain(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.#drained ??= this.#drain(graceMs);
+    return this.#drained;
+  }
+
   close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-    this.#closed ??= this.#close(graceMs);
+    this.#closed ??= this.drain(graceMs).then(() => this.#db.close());
     return this.#closed;
   }
 
-  async #close(graceMs: number): Promise<void> {
+  async #drain(graceMs: number): Promise<void> {
     this.#closing = true;
     clearTimeout(this.#timer);
     // A pump may be between its claim and launching handlers: let it launch them, so they are waited for.
@@ -148,7 +155,6 @@ export class SqliteJobQueue implements JobQueue {
         }
       }
     }
-    await this.#db.close();
   }
 
   async counts(): Promise<JobCounts> {

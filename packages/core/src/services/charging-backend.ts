@@ -4,6 +4,8 @@ import type { Reason } from '../pipeline/verdict.js';
 import type { AttributeValue, StoredMessage } from './message-store.js';
 import type { DeliveryStatus, ReadStatus } from './report-sender.js';
 
+export * from './charging-records.js';
+
 /** An event an operator may bill on; charging backends write CDRs or commit reservations. */
 export type ChargingEventType =
   | 'submission'
@@ -36,6 +38,13 @@ export type ChargeDecision =
   | { kind: 'accept'; perRecipient?: ReadonlyMap<number, ChargeRecipientDecision> }
   | { kind: 'reject'; reason: Reason }
   | { kind: 'defer'; reason: Reason };
+
+/**
+ * Key in `ChargeRecipientDecision.charge` (kept as `RecipientRecord.charge`) for the online
+ * charging session a recipient's charge belongs to, such as the Diameter Session-Id of a Ro
+ * credit-control request. Online backends set it; offline backends copy it into their records.
+ */
+export const CHARGING_SESSION_ID = 'chargingSessionId';
 
 export type ChargeRecipientDecision =
   | { kind: 'accept'; charge?: Record<string, AttributeValue> }

@@ -61,7 +61,13 @@ export interface JobQueue {
   /** Removes a pending job; false when it was not pending (unknown, running or finished). */
   cancel(id: string): Promise<boolean>;
   start(options: JobQueueStartOptions): Promise<void>;
-  /** Stops claiming new jobs and waits for running ones to finish (or `graceMs` to pass). */
+  /**
+   * Stops claiming new jobs and waits for running ones to finish (or `graceMs` to pass; then they
+   * are aborted and handed back). `enqueue` and `cancel` keep working until `close`: what is
+   * enqueued meanwhile stays pending for the next start or another node.
+   */
+  drain(graceMs?: number): Promise<void>;
+  /** Drains (if not done yet) and releases the store connection. */
   close(graceMs?: number): Promise<void>;
   counts(): Promise<JobCounts>;
   ping(): Promise<void>;

@@ -17,6 +17,8 @@ export interface StoredMessage {
   partCount: number;
   recipientCount: number;
   attributes: Record<string, AttributeValue>;
+  /** The route targets the ingress accepted (`SubmitInput.acceptTargets`), kept for later re-routing. */
+  acceptTargets?: readonly string[];
 }
 
 /** Plugin-private durable key/value space (a namespace of the message store). */

@@ -279,6 +279,44 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
       assert.equal(seen[0]!.attempt, 1, 'an interrupted run must not use up an attempt');
     });
 
+    it('drain stops claiming and waits for running jobs; enqueue still works and the job waits for the next start', async () => {
+      const fixture = await newFixture();
+      const first = await track(await fixture.open());
+      let finished = false;
+      let started = false;
+      const ran: string[] = [];
+      await first.start(
+        startOptions({
+          notify: async (job) => {
+            ran.push(job.id);
+            if (job.id !== 'running') return;
+            started = true;
+            await sleep(200);
+            finished = true;
+          },
+        }),
+      );
+      await first.enqueue(spec('running'));
+      await waitFor('job start', () => started);
+      await first.drain(5000);
+      assert.equal(finished, true, 'drain waited for the running job');
+      // Draining is not closing: jobs can still be enqueued (a handset fetching during shutdown
+      // queues its delivery report) and cancelled, but nothing more is claimed here.
+      await first.enqueue(spec('after-drain', { kind: 'notify' }));
+      await first.enqueue(spec('cancel-me', { kind: 'deliver', runAt: Date.now() + 60_000 }));
+      assert.equal(await first.cancel('cancel-me'), true);
+      await sleep(150);
+      assert.deepEqual(ran, ['running']);
+      await first.close();
+
+      const second = await track(await fixture.open());
+      const seen: string[] = [];
+      await second.start(startOptions({ notify: async (job) => void seen.push(job.id), deliver: async (job) => void seen.push(job.id) }));
+      await waitFor('job enqueued while draining runs after restart', () => seen.includes('after-drain'));
+      await sleep(50);
+      assert.deepEqual(seen, ['after-drain']);
+    });
+
     it('a job enqueued before close runs after reopening (at least once)', async () => {
       const fixture = await newFixture();
       const first = await fixture.open();

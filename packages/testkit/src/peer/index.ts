@@ -1,2 +1,4 @@
 export { TestDnsServer, startDnsServer, enumDomain, type TestDnsRecord, type TestDnsBehaviour, type TestDnsServerOptions, type TestDnsQuery } from './dns-server.js';
 export { SmtpSink, startSmtpSink, type SinkMessage, type SmtpSinkOptions } from './smtp-sink.js';
+export { sendSmtp, RawSmtpSink, rawHeader, type SmtpExchange, type SunkMail } from './raw-smtp.js';
+export { readMailWithPython, headerValues, type PythonMailView } from './python-mail.js';

@@ -12,18 +12,23 @@ export function stiJobFor(job: MediaJob, jobId: string, location: string): StiJo
   const c = job.caps;
   const media: StiMediaParams = { kind: job.kind };
   const ext: StiProperty[] = [];
+  let accept = c.accept;
   if (job.kind === 'image') {
     if (c.maxImageWidth) media.width = c.maxImageWidth;
     if (c.maxImageHeight) media.height = c.maxImageHeight;
+    // The transcoder may answer an animation with a video only if the class lets it.
+    if (c.animationAsVideo === false) accept = accept?.filter((t) => kindOf(t) !== 'video');
   } else if (job.kind === 'video') {
     if (c.maxVideoWidth) media.width = c.maxVideoWidth;
     if (c.maxVideoHeight) media.height = c.maxVideoHeight;
     if (c.videoCodec) media.codec = c.videoCodec;
+    if (c.maxVideoBitRate) media.bitRate = c.maxVideoBitRate;
+    if (c.maxVideoFrameRate) media.frameRate = c.maxVideoFrameRate;
     if (c.maxVideoSeconds) ext.push({ name: 'maxDurationSeconds', value: String(c.maxVideoSeconds) });
   } else if (c.maxAudioSeconds) ext.push({ name: 'maxDurationSeconds', value: String(c.maxAudioSeconds) });
   if (ext.length) media.extension = ext;
   const params: StiTranscodingParams = { media, sizeLimit: job.budget };
-  if (c.accept?.length) params.extension = [{ name: 'accept', value: c.accept.join(',') }];
+  if (accept?.length) params.extension = [{ name: 'accept', value: accept.join(',') }];
   const target = { params, ...(c.charsets?.length ? { extension: [{ name: 'charsets', value: c.charsets.join(',') }] } : {}) };
   return { jobId, source: { contentType: normalizeType(job.type), location }, target, adaptationClasses: [{ className: c.class }] };
 }
@@ -49,7 +54,8 @@ export async function capsForStiJob(
   const kind = kindOf(job.source.contentType);
   const accept = prop(params?.extension, 'accept');
   if (accept) caps.accept = accept.split(',').map((s) => s.trim()).filter(Boolean);
-  if (m?.contentType) caps.accept = [m.contentType, ...(caps.accept ?? []).filter((t) => kindOf(t) !== kindOf(m.contentType!))];
+  // An explicit output type is the only one: an animation asked for as a still is refused, not turned into a video.
+  if (m?.contentType) caps.accept = [m.contentType];
   const charsets = prop(job.target?.extension, 'charsets');
   if (charsets) caps.charsets = charsets.split(',').map((s) => s.trim());
   if (m && kind === 'image') {
@@ -60,6 +66,8 @@ export async function capsForStiJob(
     if (m.width) caps.maxVideoWidth = m.width;
     if (m.height) caps.maxVideoHeight = m.height;
     if (m.codec === 'h263' || m.codec === 'h264') caps.videoCodec = m.codec;
+    if (m.bitRate) caps.maxVideoBitRate = m.bitRate;
+    if (m.frameRate) caps.maxVideoFrameRate = m.frameRate;
   }
   const seconds = Number(prop(m?.extension, 'maxDurationSeconds'));
   if (Number.isFinite(seconds) && seconds > 0) {
