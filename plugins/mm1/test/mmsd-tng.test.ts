@@ -12,7 +12,6 @@ import { mmsdTngMissing } from './mmsd/processes.js';
 // subscriber's MSISDN. OpenMMSC runs with its default options; nothing rewrites its bytes.
 
 const skip = mmsdTngMissing();
-if (skip) console.log(`# ${skip}`);
 
 const PHONE = '+15550000001';
 const OTHER = '+15550000002';
