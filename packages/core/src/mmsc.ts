@@ -1,7 +1,7 @@
 import { Container } from 'inversify';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { startAdminServer } from './admin/admin-server.js';
+import { startAdminServer, type Ability } from './admin/admin-server.js';
 import type { KernelConfig } from './config/kernel-schema.js';
 import type { ResolvedConfig } from './config/resolve-config.js';
 import { queueBackendFor } from './kernel/backends.js';
@@ -15,7 +15,7 @@ import { Retransmissions } from './kernel/retransmissions.js';
 import { submit } from './kernel/submission.js';
 import { runDeliverJob } from './jobs/deliver-job.js';
 import { runExpireJob } from './jobs/expire-job.js';
-import { runNotifyJob } from './jobs/notify-job.js';
+import { runNotifyJob, wakeHeldNotifications } from './jobs/notify-job.js';
 import { onJobFailed } from './jobs/on-job-failed.js';
 import { runReportJob } from './jobs/report-job.js';
 import { parseAddress, type Address, type AddressingOptions } from './model/address.js';
@@ -25,7 +25,7 @@ import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import type { CancelOutcome, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
 import { cancelMessage, replaceMessage } from './kernel/message-changes.js';
-import type { JobHandler, JobKind, JobQueue } from './services/job-queue.js';
+import { HoldJobError, isJobError, type JobHandler, type JobKind, type JobQueue } from './services/job-queue.js';
 import type { AttributeValue, MessageStore, StoredMessage } from './services/message-store.js';
 import type { Report } from './services/report-sender.js';
 import { Services } from './services/tokens.js';
@@ -58,6 +58,7 @@ export class Mmsc implements MmscRuntime {
   private readonly plugins: Array<{ name: string; hooks: PluginHooks }> = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopAdmin: (() => Promise<void>) | undefined;
+  private stopWaking: (() => void) | undefined;
   private readonly addressing: AddressingOptions;
 
   constructor(resolved: ResolvedConfig, opts: MmscOptions = {}) {
@@ -138,6 +139,8 @@ export class Mmsc implements MmscRuntime {
         },
         onFailed: (job, error) => onJobFailed(this.k, this.lifecycle!, job, error),
       });
+      this.metrics.observe({ queue, notify: () => this.notifyAbility() });
+      this.stopWaking = wakeHeldNotifications(this.k);
       if (this.config.admin.enabled) {
         const admin = await startAdminServer({
           host: this.config.admin.host,
@@ -145,6 +148,7 @@ export class Mmsc implements MmscRuntime {
           registry: this.metrics.registry,
           accepting: () => this.phase === 'running',
           checks: () => this.readinessChecks(),
+          abilities: () => [['notify', async () => this.notifyAbility()]],
         });
         this.adminUrl = admin.url;
         this.stopAdmin = () => admin.server.close();
@@ -185,6 +189,7 @@ export class Mmsc implements MmscRuntime {
       await this.guard(p.name, 'stop', () => p.hooks.stop?.());
     }
     await Promise.all([Promise.allSettled([...this.inFlight]), drained]);
+    this.stopWaking?.();
     const left = Math.min(retrievalGrace, graceMs - (performance.now() - started));
     if (this.notified!.size > 0 && left > 0) {
       this.log.info({ handsets: this.notified!.size, graceMs: Math.round(left) }, 'stopping: waiting for notified handsets to fetch');
@@ -313,7 +318,7 @@ export class Mmsc implements MmscRuntime {
           await fn(...args);
           this.metrics.jobs.inc({ kind, outcome: 'done' });
         } catch (error) {
-          this.metrics.jobs.inc({ kind, outcome: 'retry' });
+          this.metrics.jobs.inc({ kind, outcome: isJobError(error, HoldJobError) ? 'held' : 'retry' });
           throw error;
         }
       };
@@ -335,6 +340,18 @@ export class Mmsc implements MmscRuntime {
       if (ready) checks.push([p.name, async () => ready.call(p.hooks)]);
     }
     return checks;
+  }
+
+  /**
+   * Whether notifications can go out now. Not part of readiness: the node still accepts
+   * messages, which wait (held) until the bearer is back; a load balancer must not pull it.
+   */
+  private notifyAbility(): Ability {
+    const bearer = this.k.services.single('PushBearer');
+    if (!bearer) return { ok: false, detail: 'no push bearer is configured' };
+    const a = bearer.availability?.();
+    if (!a) return { ok: true };
+    return a.detail === undefined ? { ok: a.available } : { ok: a.available, detail: a.detail };
   }
 
   private async guard(plugin: string, step: string, fn: () => unknown): Promise<void> {

@@ -112,7 +112,9 @@ export const kernelConfigSchema = z.object({
     .describe('Message expiry (X-Mms-Expiry is capped by `max`).'),
   jobs: z
     .object({
-      notify: jobPolicy({ maxAttempts: 8, base: '30s', max: '1h', concurrency: 64 }),
+      notify: jobPolicy({ maxAttempts: 8, base: '30s', max: '1h', concurrency: 64 }).describe(
+        'Notifications. Waiting for the push bearer (SMSC down or throttling) uses no attempt and is bounded by the message expiry; `maxAttempts` counts real failures, after which the job starts over after `backoffMax`, until expiry.',
+      ),
       deliver: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 16 }),
       report: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 8 }),
       expire: jobPolicy({ maxAttempts: 5, base: '1m', max: '30m', concurrency: 4 }),
