@@ -91,10 +91,8 @@ export class HandsetDialects {
 
   /** The dialect for what is known about a handset. */
   resolve(facts: HandsetFacts): Dialect {
+    const { userAgent: ua, uaProf: prof, msisdn } = facts;
     for (const { cls, userAgent, uaProf } of this.classes) {
-      const ua = facts.userAgent;
-      const prof = facts.uaProf;
-      const msisdn = facts.msisdn;
       if (
         (ua !== undefined && userAgent.some((r) => r.test(ua))) ||
         (prof !== undefined && uaProf.some((r) => r.test(prof))) ||
@@ -112,7 +110,10 @@ export class HandsetDialects {
    */
   async forRequest(headers: RequestHeaders, msisdn?: string): Promise<Dialect> {
     const facts = { msisdn, ...factsFromHeaders(headers) };
-    if (this.learns && msisdn && (facts.userAgent || facts.uaProf)) await this.remember(msisdn, facts);
+    if (this.learns && msisdn && (facts.userAgent || facts.uaProf)) {
+      // Best effort: a store hiccup must not fail the handset's request; the next request writes again.
+      await this.remember(msisdn, facts).catch(() => undefined);
+    }
     return this.resolve(facts);
   }
 

@@ -26,6 +26,12 @@ function onPath(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** Children still running: killed if the test process exits without stopping them (a crash, a timeout). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
+
 /** A child process this harness started, with what it printed (for failure messages). */
 export class Child {
   readonly output: string[] = [];
@@ -34,6 +40,8 @@ export class Child {
     readonly process: ChildProcess,
     onStdout?: (line: string) => void,
   ) {
+    running.add(process);
+    process.once('exit', () => running.delete(process));
     for (const stream of [process.stdout, process.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
