@@ -8,6 +8,7 @@ import {
 } from '@openmmsc/core';
 import { encodePdu, type ForwardConf, type MmsPdu, type SendConf } from '@openmmsc/codec';
 import { Counter } from 'prom-client';
+import { HandsetDialects, type Dialect } from './dialects.js';
 import { PDU_TYPE, type HttpAnswer } from './http-answer.js';
 import { IdentityResolver, type Identity } from './identity.js';
 import { Subscribers } from './subscribers.js';
@@ -25,6 +26,7 @@ export const MM1_INTERFACE = 'mm1';
 export class Mm1 {
   readonly signer: TokenSigner;
   readonly subscribers: Subscribers;
+  readonly dialects: HandsetDialects;
   readonly decodeWarnings: Counter<'type'>;
   private readonly identity: IdentityResolver;
   /** Base URL handsets use; known once the server listens. */
@@ -40,6 +42,7 @@ export class Mm1 {
     this.signer = new TokenSigner(secret, o.retrieval.tokenBytes);
     this.identity = new IdentityResolver(o.identity.trustedGateways, o.identity.headers, (raw) => ctx.mmsc.parseAddress(raw));
     this.subscribers = new Subscribers(ctx);
+    this.dialects = new HandsetDialects(o.handsets, o.mmsVersion, ctx.kv, () => ctx.clock.now());
     this.decodeWarnings = new Counter({
       name: 'openmmsc_mm1_decode_warnings_total',
       help: 'Deviations from the MMS encapsulation accepted in PDUs handsets posted, by PDU type',
@@ -56,8 +59,9 @@ export class Mm1 {
     return this.ctx.clock.now();
   }
 
-  contentUrl(messageId: string, index: number): string {
-    return `${this.baseUrl}/m/${this.signer.content(messageId, index)}`;
+  /** Where a handset fetches a message: under its dialect's base URL, else the plugin's. */
+  contentUrl(messageId: string, index: number, dialect?: Dialect): string {
+    return `${dialect?.publicUrl ?? this.baseUrl}/m/${this.signer.content(messageId, index)}`;
   }
 
   resolveIdentity(remote: string | undefined, headers: Record<string, string | string[] | undefined>): Identity {

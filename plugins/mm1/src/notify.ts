@@ -1,6 +1,7 @@
 import { verdict, type HookResult, type NotificationInfo, type NotifyContext, type RecipientRecord, type StoredMessage } from '@openmmsc/core';
 import { encodePdu, encodeWapPush, type NotificationInd } from '@openmmsc/codec';
 import { toEncodedAddress, toEncodedString } from './convert.js';
+import { expiryIn, type Dialect } from './dialects.js';
 import type { Mm1 } from './mm1.js';
 
 /** The notify hook: builds the m-notification-ind (or, for handsets without MMS, the SMS text with a web link). */
@@ -12,25 +13,27 @@ export async function notify(mm1: Mm1, n: NotifyContext): Promise<HookResult> {
     // The handset deferred retrieval: no more notifications; the message waits for a fetch or expiry.
     return verdict.defer('network-problem', 'retrieval deferred by the handset; waiting for a fetch or expiry', Math.max(1000, message.expiresAt - now + 1000));
   }
-  n.notification.contentLocation = mm1.contentUrl(message.id, recipient.index);
+  // Pushed before the handset has said anything: its dialect comes from its number or what it said last.
+  const dialect = await mm1.dialects.forSubscriber(recipient.address.value);
+  n.notification.contentLocation = mm1.contentUrl(message.id, recipient.index, dialect);
   if (mm1.o.legacy.enabled && recipient.address.type === 'plmn' && (await mm1.subscribers.isLegacy(recipient, now))) {
     n.text = legacyText(mm1, message, recipient);
     return;
   }
-  n.pdu = notificationPush(mm1, n.notification, message, recipient.index);
+  n.pdu = notificationPush(mm1, n.notification, message, recipient.index, dialect);
   return;
 }
 
 /** The WAP Push carrying an m-notification-ind for one recipient. */
-export function notificationPush(mm1: Mm1, info: NotificationInfo, message: StoredMessage, index: number): Buffer {
+export function notificationPush(mm1: Mm1, info: NotificationInfo, message: StoredMessage, index: number, dialect: Dialect): Buffer {
   const ind: NotificationInd = {
     messageType: 'm-notification-ind',
     transactionId: mm1.signer.content(message.id, index),
-    mmsVersion: mm1.o.mmsVersion,
+    mmsVersion: dialect.mmsVersion,
     messageClass: info.messageClass ?? 'personal',
     messageSize: info.size,
-    expiry: { absolute: info.expiry },
-    contentLocation: info.contentLocation ?? mm1.contentUrl(message.id, index),
+    expiry: expiryIn(dialect, info.expiry, mm1.now()),
+    contentLocation: info.contentLocation ?? mm1.contentUrl(message.id, index, dialect),
   };
   if (info.from) ind.from = toEncodedAddress(info.from);
   if (info.subject) ind.subject = toEncodedString(info.subject);

@@ -1,5 +1,6 @@
 import { byteSize, duration } from '@openmmsc/core';
 import { z } from 'zod';
+import { handsetsOptions } from './dialect-options.js';
 
 const sizeClass = z.object({
   maxMessageSize: byteSize.describe('Largest m-send-req body (sum of the parts) this class may send.'),
@@ -117,6 +118,7 @@ export const mm1Options = z.object({
     .prefault({})
     .describe('Handsets without MMS: a short-lived web page instead.'),
   subscribers: z.array(subscriber).default([]).describe('Per-subscriber settings (MMS capability, size class).'),
+  handsets: handsetsOptions,
 });
 
 export type Mm1Options = z.output<typeof mm1Options>;

@@ -1,6 +1,7 @@
 import { PermanentJobError, type DeliveryStatus, type NotificationInfo, type Report, type StoredMessage } from '@openmmsc/core';
 import { encodePdu, encodeWapPush, type DeliveryInd, type ReadOrigInd, type Status } from '@openmmsc/codec';
 import { toEncodedAddress } from './convert.js';
+import type { Dialect } from './dialects.js';
 import { PDU_TYPE, textAnswer, type HttpAnswer } from './http-answer.js';
 import type { Mm1 } from './mm1.js';
 
@@ -44,7 +45,8 @@ export async function sendReport(mm1: Mm1, report: Report, message: StoredMessag
     st: report.status,
     at: report.at,
   };
-  const pdu = reportPdu(mm1, sealed);
+  const dialect = await mm1.dialects.forSubscriber(sender.value);
+  const pdu = reportPdu(mm1, sealed, dialect.mmsVersion);
   const bearer = mm1.ctx.service('PushBearer');
   if (!bearer) throw new PermanentJobError('no push bearer is configured');
   const info: NotificationInfo = {
@@ -53,7 +55,7 @@ export async function sendReport(mm1: Mm1, report: Report, message: StoredMessag
     size: pdu.byteLength,
     expiry: new Date(report.at + mm1.o.reports.retrievableFor),
     kind: report.kind === 'delivery' ? 'delivery-report' : 'read-report',
-    contentLocation: `${mm1.baseUrl}/r/${mm1.signer.seal(sealed)}`,
+    contentLocation: `${dialect.publicUrl ?? mm1.baseUrl}/r/${mm1.signer.seal(sealed)}`,
   };
   const push = encodeWapPush({ transactionId: (Math.random() * 256) | 0, body: pdu });
   const result = await bearer.push({ to: sender, notification: info, pdu: push }, signal);
@@ -62,12 +64,12 @@ export async function sendReport(mm1: Mm1, report: Report, message: StoredMessag
   mm1.ctx.log.debug({ messageId: message.id, to: sender.value, report: report.kind, status: report.status }, 'report pushed');
 }
 
-function reportPdu(mm1: Mm1, s: SealedReport): Buffer {
+function reportPdu(mm1: Mm1, s: SealedReport, mmsVersion: string): Buffer {
   const parse = (raw: string) => mm1.ctx.mmsc.parseAddress(raw);
   if (s.k === 'd') {
     const ind: DeliveryInd = {
       messageType: 'm-delivery-ind',
-      mmsVersion: mm1.o.mmsVersion,
+      mmsVersion,
       messageId: s.m,
       to: [toEncodedAddress(parse(s.r))],
       date: new Date(s.at),
@@ -77,7 +79,7 @@ function reportPdu(mm1: Mm1, s: SealedReport): Buffer {
   }
   const ind: ReadOrigInd = {
     messageType: 'm-read-orig-ind',
-    mmsVersion: mm1.o.mmsVersion,
+    mmsVersion,
     messageId: s.m,
     to: [toEncodedAddress(parse(s.s))],
     from: toEncodedAddress(parse(s.r)),
@@ -88,11 +90,11 @@ function reportPdu(mm1: Mm1, s: SealedReport): Buffer {
 }
 
 /** GET `/r/<token>`: a pushed report, fetched again. */
-export function fetchReport(mm1: Mm1, token: string): HttpAnswer {
+export function fetchReport(mm1: Mm1, token: string, dialect?: Dialect): HttpAnswer {
   const sealed = mm1.signer.unseal<SealedReport>(token);
   if (!sealed || typeof sealed.at !== 'number' || sealed.at + mm1.o.reports.retrievableFor < mm1.now()) return textAnswer(404, 'no such report');
   try {
-    return { status: 200, contentType: PDU_TYPE, body: reportPdu(mm1, sealed) };
+    return { status: 200, contentType: PDU_TYPE, body: reportPdu(mm1, sealed, dialect?.mmsVersion ?? mm1.o.mmsVersion) };
   } catch {
     return textAnswer(404, 'no such report');
   }

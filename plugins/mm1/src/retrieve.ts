@@ -2,6 +2,7 @@ import type { MmsPart, RecipientRecord, RequestHeaders } from '@openmmsc/core';
 import { encodePdu, type RetrieveConf, type RetrieveStatus } from '@openmmsc/codec';
 import { contentAccess } from './access.js';
 import { retrieveConf } from './convert.js';
+import type { Dialect } from './dialects.js';
 import { PDU_TYPE, reachedEnd, sliceRange, type HttpAnswer } from './http-answer.js';
 import type { Identity } from './identity.js';
 import type { Mm1 } from './mm1.js';
@@ -14,24 +15,27 @@ export interface FetchRequest {
   headers: RequestHeaders;
   identity: Identity;
   remote: string | undefined;
+  /** The handset's dialect (the MMS version written); default: the plugin's options. */
+  dialect?: Dialect;
 }
 
 /** GET/HEAD `/m/<token>`: the m-retrieve-conf, or one saying why not. */
 export async function retrieve(mm1: Mm1, req: FetchRequest): Promise<HttpAnswer> {
+  const v = req.dialect?.mmsVersion ?? mm1.o.mmsVersion;
   const ref = mm1.signer.openContent(req.token);
   const found = ref ? await mm1.recipientOf(ref.messageId, ref.index) : undefined;
-  if (!found) return noSuchMessage(mm1);
+  if (!found) return noSuchMessage(mm1, v);
   const { message, recipient } = found;
   const access = contentAccess(req.identity, recipient.address, mm1.o.retrieval.untrusted);
   if (access.as === 'refused') {
     mm1.ctx.log.info({ messageId: message.id, remote: req.remote, why: access.why }, 'retrieval refused');
-    return retrieveError(mm1, 403, 'error-permanent-service-denied', 'only the recipient may retrieve this message');
+    return retrieveError(mm1, 403, 'error-permanent-service-denied', 'only the recipient may retrieve this message', v);
   }
-  if (recipient.state === 'expired' || message.expiresAt <= mm1.now()) return retrieveError(mm1, 404, 'error-permanent-message-not-found', 'the message has expired');
-  if (recipient.state === 'rejected') return retrieveError(mm1, 404, 'error-permanent-message-not-found', 'the message is no longer available');
+  if (recipient.state === 'expired' || message.expiresAt <= mm1.now()) return retrieveError(mm1, 404, 'error-permanent-message-not-found', 'the message has expired', v);
+  if (recipient.state === 'rejected') return retrieveError(mm1, 404, 'error-permanent-message-not-found', 'the message is no longer available', v);
   const parts = await partsFor(mm1, message.id, recipient, req.headers);
-  if (!parts) return retrieveError(mm1, 404, 'error-permanent-message-not-found', 'the message content is gone');
-  const pdu: RetrieveConf = retrieveConf(message, parts, mm1.o.mmsVersion);
+  if (!parts) return retrieveError(mm1, 404, 'error-permanent-message-not-found', 'the message content is gone', v);
+  const pdu: RetrieveConf = retrieveConf(message, parts, v);
   const asRecipient = access.as === 'recipient';
   // Only the recipient's handset acknowledges: an anonymous fetch gets no transaction to answer.
   if (mm1.o.retrieval.acknowledge && asRecipient) pdu.transactionId = req.token;
@@ -70,10 +74,10 @@ async function adaptForHandset(mm1: Mm1, messageId: string, headers: RequestHead
   }
 }
 
-function retrieveError(mm1: Mm1, status: number, retrieveStatus: RetrieveStatus, text: string): HttpAnswer {
+function retrieveError(mm1: Mm1, status: number, retrieveStatus: RetrieveStatus, text: string, mmsVersion: string): HttpAnswer {
   const pdu: RetrieveConf = {
     messageType: 'm-retrieve-conf',
-    mmsVersion: mm1.o.mmsVersion,
+    mmsVersion,
     date: new Date(mm1.now()),
     retrieveStatus,
     retrieveText: { text },
@@ -82,6 +86,6 @@ function retrieveError(mm1: Mm1, status: number, retrieveStatus: RetrieveStatus,
 }
 
 /** The answer to a content URL that names nothing. */
-export function noSuchMessage(mm1: Mm1): HttpAnswer {
-  return retrieveError(mm1, 404, 'error-permanent-message-not-found', 'no such message');
+export function noSuchMessage(mm1: Mm1, mmsVersion = mm1.o.mmsVersion): HttpAnswer {
+  return retrieveError(mm1, 404, 'error-permanent-message-not-found', 'no such message', mmsVersion);
 }

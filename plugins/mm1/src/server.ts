@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PluginContext } from '@openmmsc/core';
+import { acknowledgement, type Dialect } from './dialects.js';
 import { textAnswer, type HttpAnswer } from './http-answer.js';
+import type { Identity } from './identity.js';
 import { viewPage, viewPart } from './legacy-view.js';
 import type { Mm1 } from './mm1.js';
 import { originalPart } from './original.js';
@@ -74,6 +76,10 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => unroutable(request, reply, 404, 'not found'));
 
+  /** The handset's dialect: by what it sends and, when a trusted gateway named it, its MSISDN. */
+  const dialectOf = (request: FastifyRequest, identity: Identity): Promise<Dialect> =>
+    mm1.dialects.forRequest(request.headers, identity.kind === 'trusted' ? identity.address.value : undefined);
+
   const post = async (request: FastifyRequest, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;
     const body = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
@@ -83,7 +89,8 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
       return send(reply, corrupt(mm1, body, cut));
     }
     const identity = mm1.resolveIdentity(remote, request.headers);
-    return send(reply, await handleUpload(mm1, { body, identity, remote }));
+    const dialect = await dialectOf(request, identity);
+    return send(reply, acknowledgement(await handleUpload(mm1, { body, identity, remote }), dialect));
   };
   app.post('/', post);
   app.post('/mms', post);
@@ -91,7 +98,8 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   const fetchContent = (head: boolean) => async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;
     const identity = mm1.resolveIdentity(remote, request.headers);
-    const answer = await retrieve(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote });
+    const dialect = await dialectOf(request, identity);
+    const answer = await retrieve(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote, dialect });
     return send(reply, answer, head);
   };
   app.get('/m/:token', fetchContent(false));
@@ -106,7 +114,10 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   app.get('/o/:messageId/:part', fetchOriginal(false));
   app.head('/o/:messageId/:part', fetchOriginal(true));
 
-  app.get<{ Params: { token: string } }>('/r/:token', async (request, reply) => send(reply, fetchReport(mm1, request.params.token)));
+  app.get<{ Params: { token: string } }>('/r/:token', async (request, reply) => {
+    const dialect = await dialectOf(request, mm1.resolveIdentity(request.socket.remoteAddress, request.headers));
+    return send(reply, fetchReport(mm1, request.params.token, dialect));
+  });
   app.get<{ Params: { token: string } }>('/v/:token', async (request, reply) => send(reply, await viewPage(mm1, request.params.token, false)));
   app.head<{ Params: { token: string } }>('/v/:token', async (request, reply) => send(reply, await viewPage(mm1, request.params.token, true), true));
   app.get<{ Params: { token: string; n: string } }>('/v/:token/part/:n', async (request, reply) => {

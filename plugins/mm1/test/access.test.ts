@@ -79,7 +79,7 @@ describe('who may fetch a content URL (default: only the recipient, as the gatew
     }
     await sleep(100);
     assert.equal((await rig.t.mmsc.getRecipients(messageId))[0]!.state, 'notified');
-    assert.equal((await post(acknowledgeIndBytes(token), as(B))).status, 204);
+    assert.equal((await post(acknowledgeIndBytes(token), as(B))).status, 200);
     await waitFor('delivered', async () => (await rig.t.mmsc.getRecipients(messageId))[0]!.state === 'delivered');
   });
 

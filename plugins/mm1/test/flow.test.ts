@@ -69,13 +69,13 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
     const d = rig.phone(D);
     const sent = await a.send({ to: D, text: 'later', deliveryReport: true });
     const n = await d.waitForNotification();
-    assert.equal(await d.notifyResp(n, 'deferred'), 204);
+    assert.equal(await d.notifyResp(n, 'deferred'), 200);
     const deferred = await a.waitForDeliveryReport((r) => r.messageId === sent.messageId && r.status === 'deferred');
     assert.equal(deferred.to?.[0]?.address, D);
     await waitFor('notified', async () => (await stateOf(rig, sent.messageId!)) === 'notified');
     const got = await d.fetch(n);
     assert.equal(got.httpStatus, 200);
-    assert.equal(await d.acknowledge(got.pdu.transactionId!), 204);
+    assert.equal(await d.acknowledge(got.pdu.transactionId!), 200);
     const done = await a.waitForDeliveryReport((r) => r.messageId === sent.messageId && r.status === 'retrieved');
     assert.ok(done);
     assert.equal(await stateOf(rig, sent.messageId!), 'delivered');
@@ -86,7 +86,7 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
     const e = rig.phone(E);
     const sent = await a.send({ to: E, text: 'no thanks', deliveryReport: true });
     const n = await e.waitForNotification();
-    assert.equal(await e.notifyResp(n, 'rejected'), 204);
+    assert.equal(await e.notifyResp(n, 'rejected'), 200);
     const r = await a.waitForDeliveryReport((x) => x.messageId === sent.messageId);
     assert.equal(r.status, 'rejected');
     assert.equal(await stateOf(rig, sent.messageId!), 'rejected');
@@ -103,7 +103,7 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
     const sent = await a.send({ to: B, text: 'read me', readReport: true });
     const m = await b.waitForMessage((x) => x.pdu.messageId === sent.messageId);
     assert.equal(m.pdu.readReport, true);
-    assert.equal(await b.sendReadReport(m), 204);
+    assert.equal(await b.sendReadReport(m), 200);
     const rr = await a.waitForReadReport((x) => x.messageId === sent.messageId);
     assert.equal(rr.readStatus, 'read');
     assert.equal(rr.from?.address, B);
