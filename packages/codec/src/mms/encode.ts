@@ -3,6 +3,7 @@ import { MmsEncodeError } from '../errors.js';
 import { encodeContentType } from '../wsp/content-type.js';
 import { encodeMultipart } from '../wsp/multipart.js';
 import { charsetMib, encodeCharset } from '../wsp/charsets.js';
+import { charsetUnit } from '../wsp/charset-text.js';
 import { contentTypeCode } from '../wsp/tables.js';
 import { FIELD, MESSAGE_TYPE, RESPONSE_STATUS, type MessageType } from './constants.js';
 import { ENCODE_ORDER, FIELDS_BY_KEY, MANDATORY, type FieldDef } from './fields.js';
@@ -186,8 +187,8 @@ export function writeEncodedString(w: Writer, s: EncodedString, path: string): v
     } catch (e) {
       throw new MmsEncodeError(path, (e as Error).message);
     }
-    const wide = mib === 1000 || mib === 1013 || mib === 1014 || mib === 1015;
-    if (!wide && bytes.length > 0 && bytes[0]! >= 0x80) w.u8(0x7f);
+    // A leading 0x7F is the decoder's quote: text starting with it (or above) gets a quote of its own.
+    if (charsetUnit(mib) === 1 && bytes.length > 0 && bytes[0]! >= 0x7f) w.u8(0x7f);
     w.bytes(bytes);
     w.u8(0);
   }

@@ -140,7 +140,9 @@ function getDecoder(label: string): TextDecoder | null {
 /** True when text in this charset can be decoded here. */
 export function isCharsetSupported(name: string): boolean {
   const n = name.toLowerCase();
-  if (n === 'utf-8' || n === 'us-ascii' || n === 'iso-8859-1' || n === 'utf-32' || n === 'utf-32be') return true;
+  if (n === 'utf-8' || n === 'us-ascii' || n === 'iso-8859-1' || n === 'utf-32' || n === 'utf-32be' || n === 'utf-32le' || n === 'iso-10646-ucs-4') {
+    return true;
+  }
   return getDecoder(decoderLabel(ALIASES[n] ?? n)) !== null;
 }
 
@@ -175,7 +177,8 @@ export function decodeCharset(data: Uint8Array, charset: string | number): strin
         if (cp === 0xfeff && i === 0) continue;
         s += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
       }
-      return s;
+      // A partial code unit at the end is not text either.
+      return buf.length % 4 === 0 ? s : s + '\ufffd';
     }
   }
   const d = name.startsWith('mib-') ? null : getDecoder(decoderLabel(name));
@@ -250,6 +253,11 @@ export function encodeCharset(text: string, charset: string | number): Buffer {
       b.swap16();
       return b;
     }
+    case 'utf-32':
+    case 'utf-32be':
+    case 'utf-32le':
+    case 'iso-10646-ucs-4':
+      return encodeUtf32(text, name === 'utf-32le');
   }
   if (name === 'gb2312' || name === 'gb18030') return encodeCharset(text, 'gbk');
   if (name.startsWith('mib-')) return Buffer.from(text, 'utf8');
@@ -267,6 +275,14 @@ export function encodeCharset(text: string, charset: string | number): Buffer {
     for (const x of bytes) out.push(x);
   }
   return Buffer.from(out);
+}
+
+/** UTF-32 / UCS-4 (big-endian unless `le`), the inverse of the decoder above. */
+function encodeUtf32(text: string, le: boolean): Buffer {
+  const cps = Array.from(text, (ch) => ch.codePointAt(0)!);
+  const out = Buffer.alloc(cps.length * 4);
+  cps.forEach((cp, i) => (le ? out.writeUInt32LE(cp, i * 4) : out.writeUInt32BE(cp, i * 4)));
+  return out;
 }
 
 /** ISO-2022-JP: ASCII and JIS X 0208 (via the EUC-JP table), switching with escape sequences. */
