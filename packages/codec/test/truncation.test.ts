@@ -189,9 +189,16 @@ describe('what stays lenient', () => {
 describe('deep nesting: typed errors, never a stack overflow', () => {
   /** `depth` multipart/mixed entries nested in each other around a text part, built from raw octets. */
   function nested(depth: number): Buffer {
-    let inner = Buffer.concat([h('01 01 01 83'), Buffer.from('x')]);
-    for (let d = 0; d < depth; d++) inner = Buffer.concat([h('01 01'), uv(inner.length), h('a3'), inner]);
-    return Buffer.concat([h('8c 84 8d 93 85 01 00 84 a3'), inner]);
+    const inner = Buffer.concat([h('01 01 01 83'), Buffer.from('x')]);
+    // Each level wraps the one inside in an entry: count 1, header length 1, data length, multipart/mixed.
+    const heads: Buffer[] = [];
+    let length = inner.length;
+    for (let d = 0; d < depth; d++) {
+      const head = Buffer.concat([h('01 01'), uv(length), h('a3')]);
+      heads.push(head);
+      length += head.length;
+    }
+    return Buffer.concat([h('8c 84 8d 93 85 01 00 84 a3'), ...heads.reverse(), inner]);
   }
   test('a large maxDepth gives limit-exceeded, not RangeError', () => {
     for (const depth of [100, 20_000]) {

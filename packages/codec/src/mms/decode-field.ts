@@ -192,7 +192,10 @@ export function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType,
         if (b & 0x80) {
           c.pos++;
           name = (b & 0x7f) === 0x02 ? 'type' : `0x${(b & 0x7f).toString(16)}`;
-        } else name = c.textString().toLowerCase();
+        } else {
+          name = c.textString().toLowerCase();
+          if (name === '') c.fail('invalid-value', 'empty parameter name');
+        }
         let value: string;
         const vb = c.peek();
         if (name === 'type' && vb & 0x80) {

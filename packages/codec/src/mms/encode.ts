@@ -4,7 +4,7 @@ import { encodeContentType } from '../wsp/content-type.js';
 import { encodeMultipart } from '../wsp/multipart.js';
 import { charsetMib, encodeCharset } from '../wsp/charsets.js';
 import { charsetUnit } from '../wsp/charset-text.js';
-import { contentTypeCode } from '../wsp/tables.js';
+import { contentTypeCode, contentTypeName } from '../wsp/tables.js';
 import { FIELD, MESSAGE_TYPE, RESPONSE_STATUS, type MessageType } from './constants.js';
 import { ENCODE_ORDER, FIELDS_BY_KEY, MANDATORY, type FieldDef } from './fields.js';
 import type {
@@ -176,14 +176,17 @@ export function writeEncodedString(w: Writer, s: EncodedString, path: string): v
   }
   const mib = s.charset === '*' ? 0 : charsetMib(s.charset);
   if (mib < 0) throw new MmsEncodeError(path + '.charset', `unknown charset ${s.charset}`);
+  // Decoders drop a byte-order mark in front of UTF-8, UTF-16 and UTF-32 text: text that starts
+  // with U+FEFF gets one of its own so that it keeps that character.
+  const text = s.text.charCodeAt(0) === 0xfeff && mib !== 0 && (mib === 106 || charsetUnit(mib) > 1) ? `\ufeff${s.text}` : s.text;
   const m = w.beginLength();
   if (mib === 0) w.u8(0x80);
   else w.integerValue(mib);
-  if (mib === 106 || mib === 0) w.textString(s.text);
+  if (mib === 106 || mib === 0) w.textString(text);
   else {
     let bytes: Buffer;
     try {
-      bytes = encodeCharset(s.text, mib);
+      bytes = encodeCharset(text, mib);
     } catch (e) {
       throw new MmsEncodeError(path, (e as Error).message);
     }
@@ -346,12 +349,14 @@ function writeField(w: Writer, def: FieldDef, v: unknown): void {
           str(value, `${key}.params.${name}`);
           if (name.toLowerCase() === 'type') {
             w.u8(0x82);
+            // The code only when it reads back as this very media type.
             const ct = contentTypeCode(value);
-            if (ct >= 0 && ct < 0x80) w.u8(0x80 | ct);
-            else w.textString(value);
+            if (ct >= 0 && ct < 0x80 && contentTypeName(ct) === value) w.u8(0x80 | ct);
+            else w.textValue(value);
           } else {
-            w.token(name);
-            w.textString(value);
+            if (name === '') throw new MmsEncodeError(`${key}.params`, 'a parameter name cannot be empty');
+            w.textString(name);
+            w.textValue(value);
           }
         }
       }

@@ -84,7 +84,8 @@ export function decodeWapPush(input: Uint8Array): WapPush {
       const name = c.textString();
       const [s, e] = c.skipValue();
       let value = decodeText(buf, s, e > s && buf[e - 1] === 0 ? e - 1 : e);
-      if (value.charCodeAt(0) === 0x7f) value = value.slice(1);
+      // The quote of a Text-string (0x7F) or of a Quoted-string (0x22) is not part of the value.
+      if (value.charCodeAt(0) === 0x7f || value.charCodeAt(0) === 0x22) value = value.slice(1);
       headers.push({ name, value });
       if (name.toLowerCase() === 'x-wap-application-id') applicationId = value;
     } else {
