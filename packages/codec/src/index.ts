@@ -10,7 +10,7 @@ export { encodePdu, encodePduChunks, type EncodeOptions } from './mms/encode.js'
 export * from './mms/constants.js';
 export type * from './mms/types.js';
 export { partContent, partText, startPart } from './mms/parts.js';
-export { pduToJson, pduFromJson, type JsonValue, type JsonObject } from './json.js';
+export { pduToJson, pduFromJson, toJson, type JsonValue, type JsonObject } from './json.js';
 
 // WSP
 export type { ContentType, ContentTypeParams } from './wsp/content-type.js';

@@ -14,7 +14,11 @@ export function pduToJson(pdu: MmsPdu): JsonObject {
   return toJson(pdu) as JsonObject;
 }
 
-function toJson(v: unknown): JsonValue {
+/**
+ * The same conversion for any codec value (a decoded WAP Push, SMS TPDU, UDH): Dates as ISO 8601,
+ * byte arrays as base64, undefined members left out.
+ */
+export function toJson(v: unknown): JsonValue {
   if (v === null) return null;
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');

@@ -53,7 +53,7 @@ export function decodeWapPush(input: Uint8Array): WapPush {
   const hlen = c.uintvar();
   const hstart = c.pos;
   const hend = hstart + hlen;
-  if (hend > buf.length) throw new MmsDecodeError('length-mismatch', hlAt, `headers length ${hlen} runs past the end`);
+  if (hend > buf.length) throw new MmsDecodeError('truncated', hlAt, `headers length ${hlen} runs past the end (${buf.length - hstart} octets left)`);
   c.end = hend;
   const contentType = decodeContentType(c);
   const headers: WspHeader[] = [];
