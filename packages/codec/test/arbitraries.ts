@@ -151,3 +151,27 @@ export const pduModel: fc.Arbitrary<MmsPdu> = fc
       { requiredKeys: ['messageType', ...required, ...(withBody ? ['body'] : [])] as never[] },
     ) as unknown as fc.Arbitrary<MmsPdu>;
   });
+
+/**
+ * Up to 8 octet edits (set, insert, delete) of one of the seeds; with `cut`, sometimes cut short
+ * at a random length as well.
+ */
+export function mutated(seeds: readonly Buffer[], cut = false): fc.Arbitrary<Buffer> {
+  return fc
+    .tuple(
+      fc.constantFrom(...seeds),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete')), { minLength: 1, maxLength: 8 }),
+      cut ? fc.option(fc.nat(), { nil: undefined }) : fc.constant(undefined),
+    )
+    .map(([seed, edits, at]) => {
+      const b = Array.from(seed);
+      for (const [pos, v, kind] of edits) {
+        const i = pos % (b.length + 1);
+        if (kind === 'set' && i < b.length) b[i] = v;
+        else if (kind === 'insert') b.splice(i, 0, v);
+        else if (kind === 'delete' && i < b.length) b.splice(i, 1);
+      }
+      const out = Buffer.from(b);
+      return at === undefined ? out : out.subarray(0, at % (out.length + 1));
+    });
+}

@@ -42,7 +42,7 @@ export function encodedString(c: Cursor, ctx?: DecodeContext): EncodedString {
   c.pos = end;
   // A UTF-8 byte-order mark some handsets put in front is not part of the text.
   if (mib === 106 && e - s >= 3 && c.buf[s] === 0xef && c.buf[s + 1] === 0xbb && c.buf[s + 2] === 0xbf) s += 3;
-  const r = readCharsetText(c.buf.subarray(s, e), mib);
+  const r = readCharsetText(c.buf, s, e, mib);
   if (ctx && r.problem !== undefined) {
     if (ctx.strict && r.deviation) c.fail('invalid-value', `${r.problem} (declared ${charsetName(mib)})`, s);
     warn(ctx, s, r.problem);

@@ -20,8 +20,8 @@ export function charsetUnit(mib: number): 1 | 2 | 4 {
   return 1;
 }
 
-function allAscii(b: Buffer): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return false;
+function allAscii(b: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i]! >= 0x80) return false;
   return true;
 }
 
@@ -39,21 +39,26 @@ function utf8OrLatin1(b: Buffer, deviation: string | undefined, keep?: string): 
 }
 
 /**
- * Reads octets declared to be in charset `mib` such that the result re-encodes: when the octets
- * are not valid in the declared charset (or it is one this codec cannot write back), the label
- * becomes the charset the text was actually read in and `problem` says why.
+ * Reads the octets [start, end) of `buf`, declared to be in charset `mib`, such that the result
+ * re-encodes: when the octets are not valid in the declared charset (or it is one this codec
+ * cannot write back), the label becomes the charset the text was actually read in and `problem`
+ * says why.
  */
-export function readCharsetText(b: Buffer, mib: number): CharsetText {
+export function readCharsetText(buf: Buffer, start: number, end: number, mib: number): CharsetText {
   const name = charsetName(mib);
+  // The common case first, without making a view: ASCII text declared as UTF-8, any or ASCII.
+  const ascii = allAscii(buf, start, end);
+  if (ascii && (mib === 106 || mib === 0 || mib === 3)) return { text: end > start ? buf.latin1Slice(start, end) : '', charset: name };
+  const b = buf.subarray(start, end);
   if (mib === 106 || mib === 0) {
-    if (allAscii(b) || isUtf8(b)) return { text: b.toString('utf8'), charset: name };
+    if (isUtf8(b)) return { text: b.toString('utf8'), charset: name };
     // '*' (any charset) promises nothing: Latin-1 is as good a reading as any.
     return mib === 0 ? utf8OrLatin1(b, undefined, name) : utf8OrLatin1(b, 'text is not valid utf-8');
   }
-  if (mib === 3) return allAscii(b) ? { text: b.toString('latin1'), charset: name } : utf8OrLatin1(b, 'text is not us-ascii');
+  if (mib === 3) return utf8OrLatin1(b, 'text is not us-ascii');
   if (!isCharsetSupported(name)) {
     // ASCII reads the same in every ASCII-compatible charset and is written back as is.
-    if (allAscii(b)) return { text: b.toString('latin1'), charset: name };
+    if (ascii) return { text: b.toString('latin1'), charset: name };
     if (name.startsWith('mib-')) {
       // Unknown MIBenum: keep it (the encoder writes UTF-8 under it), say how the text was read.
       const r = utf8OrLatin1(b, undefined, name);
