@@ -1,6 +1,7 @@
 import { MmsEncodeError } from './errors.js';
 import { MESSAGE_TYPE } from './mms/constants.js';
 import type { MmsPdu } from './mms/types.js';
+import { setOwn } from './own.js';
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -31,7 +32,7 @@ export function toJson(v: unknown): JsonValue {
       return Number.isFinite(v) ? v : null;
     case 'object': {
       const o: JsonObject = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) o[k] = toJson(x);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) setOwn(o, k, toJson(x));
       return o;
     }
     default:

@@ -106,6 +106,19 @@ describe('round trips that used to change the model', () => {
   });
 });
 
+describe('a parameter named __proto__', () => {
+  test('is an own parameter like any other (not the prototype), through decode, encode and JSON', async () => {
+    const bytes = oneEntry(Buffer.concat([h('10 83'), t('__proto__'), t('x'), h('85'), t('n')]));
+    const ct = roundTrips(bytes).body!.parts![0]!.contentType;
+    assert.deepEqual(Object.keys(ct.params!), ['__proto__', 'name']);
+    assert.equal(Object.getPrototypeOf(ct.params), Object.prototype);
+    assert.equal(Object.getOwnPropertyDescriptor(ct.params, '__proto__')?.value, 'x');
+    const { pduToJson } = await import('../src/index.js');
+    const json = pduToJson(decodePdu(bytes)) as { body: { parts: { contentType: { params: Record<string, string> } }[] } };
+    assert.match(JSON.stringify(json.body.parts[0]!.contentType.params), /"__proto__":"x"/);
+  });
+});
+
 describe('names the encoder cannot write are refused when decoding', () => {
   test('an empty parameter name: the body is kept as data (lenient) or refused (strict)', () => {
     const bytes = oneEntry(Buffer.concat([h('05 83 7f 00'), t('v')]));

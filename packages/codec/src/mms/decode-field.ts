@@ -6,6 +6,7 @@ import { FIELDS_BY_CODE, INDEXED_DELETE, MULTI_CONTENT_LOCATION, MULTI_MM_STATE,
 import { address, encodedString } from './encoded-string.js';
 import type { Bag, DecodeContext } from './decode-context.js';
 import type { DeleteResult, FromAddress, MboxCounts, MmFlag, TimeValue } from './types.js';
+import { setOwn } from '../own.js';
 
 /** Decoders of the MMS header field values (OMA-TS-MMS_ENC 7.3), one per field kind. */
 
@@ -205,7 +206,7 @@ export function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType,
           c.pos++;
           value = String(vb & 0x7f);
         } else value = c.quotedOrText();
-        (params ??= {})[name] = value;
+        setOwn((params ??= {}), name, value);
       }
       c.end = saveEnd;
       c.pos = end;

@@ -10,6 +10,7 @@ import {
 } from './tables.js';
 import { charsetMib, charsetName } from './charsets.js';
 import { MmsEncodeError } from '../errors.js';
+import { setOwn } from '../own.js';
 
 /** Content type parameters, keyed by lower-case name (`charset`, `type`, `start`, `name`, ...). */
 export type ContentTypeParams = Record<string, string>;
@@ -81,7 +82,7 @@ export function decodeParams(c: Cursor, end: number): ContentTypeParams {
       const name = c.textString().toLowerCase();
       if (name === '') c.fail('invalid-value', 'empty parameter name', at);
       // Charset names are case-insensitive; the typed form reads them in lower case too.
-      params[name] = name === 'charset' ? untypedValue(c).toLowerCase() : untypedValue(c);
+      setOwn(params, name, name === 'charset' ? untypedValue(c).toLowerCase() : untypedValue(c));
     }
   }
   return params;

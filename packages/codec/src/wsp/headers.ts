@@ -3,6 +3,7 @@ import { Writer } from './writer.js';
 import { decodeParams, encodeParams, type ContentTypeParams } from './content-type.js';
 import { WSP_HEADER, WSP_HEADER_NAMES } from './tables.js';
 import { MmsEncodeError } from '../errors.js';
+import { setOwn } from '../own.js';
 
 /** A header kept as it was: textual (`name: value`) or well-known with its raw encoded value. */
 export type WspHeader = { name: string; value: string } | { code: number; name: string; raw: Uint8Array };
@@ -61,7 +62,7 @@ function parseTextDisposition(s: string): ContentDisposition {
     const i = p.indexOf('=');
     if (i < 0) continue;
     params ??= {};
-    params[p.slice(0, i).trim().toLowerCase()] = p.slice(i + 1).trim().replace(/^"(.*)"$/, '$1');
+    setOwn(params, p.slice(0, i).trim().toLowerCase(), p.slice(i + 1).trim().replace(/^"(.*)"$/, '$1'));
   }
   return params ? { type, params } : { type };
 }
