@@ -78,6 +78,7 @@ describe('round trips that used to change the model', () => {
     ['text that starts with DEL in an encoded string', sendReq(h('96 05 84 7f 7f 41 00'))],
     ['a parameter name that is not a token (quoted non-ASCII)', oneEntry(h('0a 83 7f c3 a9 00 22 61 20 62 00'))],
     ['a parameter value that starts with a quote', oneEntry(Buffer.concat([h('06 83 85 22'), t('"x')]))],
+    ['a Quoted-string parameter value that starts with DEL', oneEntry(Buffer.concat([h('07 83'), t('x'), h('22 7f 7f 00')]))],
     ['a textual charset parameter in an alias spelling', oneEntry(Buffer.concat([h('0e 83'), t('charset'), t('UTF8')]))],
     ['a media type in mixed case', oneEntry(t('Image/JPEG'))],
     ['an empty media type with parameters', oneEntry(Buffer.concat([h('05 7f 00 85'), t('a')]))],
@@ -90,19 +91,21 @@ describe('round trips that used to change the model', () => {
     ['an Element-Descriptor parameter value that starts with a quote', Buffer.concat([h('8c 82 98'), t('T'), h('8d 93 8a 80 8e 01 01 88 03 81 01 3c 83'), t('http://x'), h('b2 0a'), t('ref'), t('p'), h('22'), t('"v')])],
   ];
   for (const [name, bytes] of cases) test(name, () => void roundTrips(bytes));
+  const c = (name: string): Buffer => cases.find(([n]) => n === name)![1];
 
   test('the values read are the ones written', () => {
-    assert.equal((subjectOf(roundTrips(cases[0]![1])) as { text: string }).text, '\x1c');
-    assert.deepEqual(subjectOf(roundTrips(cases[1]![1])), { text: 'A', charset: 'utf-32be' });
-    assert.equal((subjectOf(roundTrips(cases[2]![1])) as { text: string }).text, '\ufeffA');
-    assert.equal((subjectOf(roundTrips(cases[3]![1])) as { text: string }).text, '\ufeffA');
-    assert.deepEqual((roundTrips(cases[16]![1]) as { elementDescriptor?: unknown }).elementDescriptor, { contentReference: 'ref', params: { p: '"v' } });
+    assert.equal((subjectOf(roundTrips(c('Shift_JIS control characters (0x1A reads as U+001C)'))) as { text: string }).text, '\x1c');
+    assert.deepEqual(subjectOf(roundTrips(c('UTF-32BE text (was cut at its first NUL and could not be written)'))), { text: 'A', charset: 'utf-32be' });
+    assert.equal((subjectOf(roundTrips(c('UTF-8 text that starts with U+FEFF after a byte-order mark'))) as { text: string }).text, '\ufeffA');
+    assert.equal((subjectOf(roundTrips(c('UTF-16 text that starts with U+FEFF after a byte-order mark'))) as { text: string }).text, '\ufeffA');
+    assert.deepEqual((roundTrips(c('an Element-Descriptor parameter value that starts with a quote')) as { elementDescriptor?: unknown }).elementDescriptor, { contentReference: 'ref', params: { p: '"v' } });
     const params = (b: Buffer) => roundTrips(b).body!.parts![0]!.contentType;
-    assert.deepEqual(params(cases[5]![1]), { mediaType: 'text/plain', params: { é: 'a b' } });
-    assert.deepEqual(params(cases[6]![1]), { mediaType: 'text/plain', params: { name: '"x' } });
-    assert.deepEqual(params(cases[7]![1]), { mediaType: 'text/plain', params: { charset: 'utf8' } });
-    assert.deepEqual(params(cases[8]![1]), { mediaType: 'Image/JPEG' });
-    assert.deepEqual(params(cases[9]![1]), { mediaType: '', params: { name: 'a' } });
+    assert.deepEqual(params(c('a parameter name that is not a token (quoted non-ASCII)')), { mediaType: 'text/plain', params: { é: 'a b' } });
+    assert.deepEqual(params(c('a parameter value that starts with a quote')), { mediaType: 'text/plain', params: { name: '"x' } });
+    assert.deepEqual(params(c('a textual charset parameter in an alias spelling')), { mediaType: 'text/plain', params: { charset: 'utf8' } });
+    assert.deepEqual(params(c('a media type in mixed case')), { mediaType: 'Image/JPEG' });
+    assert.deepEqual(params(c('an empty media type with parameters')), { mediaType: '', params: { name: 'a' } });
+    assert.deepEqual(params(c('a Quoted-string parameter value that starts with DEL')), { mediaType: 'text/plain', params: { x: '\x7f\x7f' } });
   });
 });
 

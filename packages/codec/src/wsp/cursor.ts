@@ -157,9 +157,12 @@ export class Cursor {
 
   /** Quoted-string = <Octet 34> *TEXT End-of-string; returns the text without the quote. */
   quotedOrText(): string {
-    const c = this.buf[this.pos];
-    if (c === 0x22) this.pos++; // the quote of a Quoted-string is not part of the value
-    return this.textString();
+    if (this.buf[this.pos] !== 0x22) return this.textString();
+    // The quote of a Quoted-string is not part of the value; a 0x7F after it is text, not the
+    // quote of a Text-string (Android's decoder reads it so too).
+    this.pos++;
+    const [s, e] = this.rawString();
+    return decodeText(this.buf, s, e);
   }
 
   /** Raw bytes of a NUL-terminated string (without the NUL). */
