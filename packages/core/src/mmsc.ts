@@ -202,9 +202,13 @@ export class Mmsc implements MmscRuntime {
       });
       if (missing > 0) this.log.warn({ handsets: missing }, 'stopping: handsets notified by this node have not fetched yet (they fetch after a re-notification, from any node)');
     }
+    // A fetch or acknowledgement that ended the wait still has its side effects to finish
+    // (reports, cancelled jobs); so has any exchange the listeners were serving.
+    await Promise.allSettled([...this.inFlight]);
     for (const p of [...this.plugins].reverse()) {
       await this.guard(p.name, 'close', () => p.hooks.close?.());
     }
+    await Promise.allSettled([...this.inFlight]);
     await this.k.queue.close(0);
     await this.k.store.close();
     await this.stopAdmin?.();
@@ -226,11 +230,16 @@ export class Mmsc implements MmscRuntime {
           return result;
         })
       : once();
-    this.inFlight.add(run);
+    return this.track(run);
+  }
+
+  /** Submissions and transitions under way: the stop lets them finish before the store closes. */
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
     try {
-      return await run;
+      return await work;
     } finally {
-      this.inFlight.delete(run);
+      this.inFlight.delete(work);
     }
   }
 
@@ -259,7 +268,7 @@ export class Mmsc implements MmscRuntime {
   }
 
   transition(id: string, index: number, state: RecipientState, options: TransitionOptions): Promise<RecipientRecord> {
-    return this.lifecycle!.transition(id, index, state, options);
+    return this.track(this.lifecycle!.transition(id, index, state, options));
   }
 
   setRecipientAttributes(id: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord> {

@@ -43,9 +43,18 @@ export class RecipientLifecycle {
       return opts.attributes ? { ...next, attributes: { ...next.attributes, ...opts.attributes } } : next;
     });
     this.k.metrics.transitions.inc({ state: to });
-    this.onMoved?.(messageId, index, to);
+    try {
+      await this.afterMove(messageId, index, to, updated, opts, now);
+    } finally {
+      // Told only once the move's side effects are done: the graceful stop closes the queue after this.
+      this.onMoved?.(messageId, index, to);
+    }
+    return updated;
+  }
+
+  private async afterMove(messageId: string, index: number, to: RecipientState, updated: RecipientRecord, opts: TransitionOptions, now: number): Promise<void> {
     const message = await this.k.store.get(messageId);
-    if (!message) return updated;
+    if (!message) return;
 
     const eventType = CHARGING_EVENT[to];
     if (eventType) await this.recordCharging(eventType, message, updated);
@@ -61,7 +70,6 @@ export class RecipientLifecycle {
       });
     }
     if (FINAL_STATES.has(to)) await this.afterFinal(message, index);
-    return updated;
   }
 
   async setAttributes(messageId: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord> {
