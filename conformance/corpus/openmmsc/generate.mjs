@@ -2,13 +2,14 @@
 // Writes OpenMMSC's own conformance samples (Apache-2.0, like the project) from the annotated
 // octets and text below, with SOURCES.json and the expected values. They stand in for samples we
 // may not redistribute: each one reproduces a deviation seen in another implementation's output
-// (see README.md), with our own values. Run it again after changing a sample; commit the output.
+// (see ../../README.md), with our own values. Run it again after changing a sample and commit the
+// output; `node generate.mjs DIR` writes to another folder (the provenance test compares).
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = process.argv[2] ?? dirname(fileURLToPath(import.meta.url));
 const sources = [];
 
 /** Octets from hex digits (spaces ignored). */

@@ -42,6 +42,13 @@ function output(cmd: string, args: string[]): string {
   return r.status === 0 ? `${r.stdout}${r.stderr}` : '';
 }
 
+/** The Python of Debian's python3-* packages. */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+function debianPythonImports(...modules: string[]): boolean {
+  return spawnSync(DEBIAN_PYTHON, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' }).status === 0;
+}
+
 const FFMPEG_ENCODERS = ['libopencore_amrnb', 'aac', 'h263', 'libx264', 'libmp3lame'];
 
 export const COMPONENTS: Record<SystemComponent, ComponentSpec> = {
@@ -76,9 +83,9 @@ export const COMPONENTS: Record<SystemComponent, ComponentSpec> = {
   },
   'mmsd-tng': {
     packages: ['mmsd-tng', 'dbus-daemon', 'python3-dbusmock'],
-    commands: ['mmsdtng', 'dbus-daemon', 'python3'],
-    check: (found) =>
-      spawnSync(found.python3!, ['-c', 'import dbusmock, gi'], { stdio: 'ignore' }).status === 0 ? undefined : 'python3-dbusmock not installed',
+    commands: ['mmsdtng', 'dbus-daemon'],
+    // python3-dbusmock installs into Debian's Python, which another python3 on PATH may shadow.
+    check: () => (debianPythonImports('dbusmock', 'gi') ? undefined : 'python3-dbusmock not installed'),
     environment: () =>
       process.getuid?.() === 0 ? undefined : { problem: 'mmsd-tng needs root (it binds its sockets to the bearer interface, lo)', remedy: 'run the tests as root' },
   },
