@@ -190,7 +190,7 @@ async function main(): Promise<void> {
         } else if (e.type === 'retrieved') {
           c.retrieved++;
           c.lastRetrieved = now;
-        } else if (e.type === 'answered' && (e.pdu === 'm-notifyresp-ind' || e.pdu === 'm-acknowledge-ind') && e.httpStatus === 204) {
+        } else if (e.type === 'answered' && (e.pdu === 'm-notifyresp-ind' || e.pdu === 'm-acknowledge-ind') && e.httpStatus >= 200 && e.httpStatus < 300) {
           c.completed++;
           c.lastCompleted = now;
         } else if (e.type === 'error') c.errors++;

@@ -7,7 +7,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMmsc } from '@openmmsc/core';
 import { mm1Url } from '@openmmsc/plugin-mm1';
-import pushSmpp from '@openmmsc/plugin-push-smpp';
 import { SimulatedHandset, SimulatedSmsc, makePng } from '@openmmsc/testkit';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,16 +25,11 @@ const short = (url) => url.replace(/(\/[mv]\/[^/.]{6})[^/]*$/, '$1…');
 const smsc = new SimulatedSmsc({ port: Number(process.env.OPENMMSC_SMSC_PORT ?? 2775) });
 await smsc.start();
 
-// 2. The MMSC: plugins from openmmsc.yaml, plus the SMPP push bearer bound to that SMSC.
-const mmsc = await createMmsc({
-  configFile,
-  plugins: [
-    {
-      plugin: pushSmpp,
-      options: { links: [{ host: smsc.host, port: smsc.port, systemId: 'openmmsc', password: 'secret', sourceAddr: '6677' }], registeredDelivery: false },
-    },
-  ],
-});
+// 2. The MMSC: plugins from openmmsc.yaml; its push-smpp link points at that SMSC through the
+//    environment (the port may have been picked at random).
+process.env.OPENMMSC_SMSC_HOST = smsc.host;
+process.env.OPENMMSC_SMSC_PORT = String(smsc.port);
+const mmsc = await createMmsc({ configFile });
 let stopping = false;
 const stopped = new Promise((done) => {
   const onSignal = (signal) => {

@@ -17,6 +17,8 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'Example plugin: an answering short code and a word filter',
   configSchema: helloOptions,
+  // What setup provides, so `openmmsc check` can tell whether a config around it can work.
+  facts: () => ({ delivers: [TARGET], resolver: { targets: [TARGET], answers: ['shortcode'] } }),
   setup(ctx) {
     const { shortCode, greeting, bannedWords } = ctx.options;
     const answered = new Counter({

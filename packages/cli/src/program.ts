@@ -25,11 +25,13 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
 
   program
     .command('check')
-    .description('validate a config file with the kernel and every plugin schema; print it resolved with secrets masked')
+    .description('validate a config file with the kernel and every plugin schema; print it resolved with secrets masked; warn about what cannot work')
     .argument('<config>', 'config file')
     .option('--json', 'print JSON instead of YAML')
-    .action(async (config: string, opts: { json?: boolean }) => {
-      await checkCommand(config, out, opts.json ? 'json' : 'yaml');
+    .option('--strict', 'exit with 3 when there are warnings')
+    .action(async (config: string, opts: { json?: boolean; strict?: boolean }) => {
+      const warnings = await checkCommand(config, out, opts.json ? 'json' : 'yaml');
+      if (opts.strict && warnings.length) setExit(3);
     });
 
   registerCodecCommands(program, out, setExit);

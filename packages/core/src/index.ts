@@ -7,6 +7,7 @@ export * from './pipeline/verdict.js';
 export * from './pipeline/context.js';
 // Plugin API
 export * from './plugin/define-plugin.js';
+export * from './plugin/plugin-facts.js';
 export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './plugin/api-version.js';
 // Services
 export * from './services/message-store.js';
@@ -27,6 +28,9 @@ export { kernelConfigSchema, duration, byteSize, type KernelConfig, type KernelC
 export { loadConfig, resolveConfig, type ResolvedConfig, type ResolvedPlugin, type PluginInput, type ResolveOptions } from './config/resolve-config.js';
 export { readConfigFile } from './config/read-config-file.js';
 export { ConfigError, problemsFromZod, type ConfigProblem } from './config/config-error.js';
+export { parseConfig, type ParsedConfig } from './config/parse-config.js';
+export { walkConfig, type WalkIssue, type WalkResult } from './config/schema-walk.js';
+export { diagnoseConfig, type ProvidedServices } from './config/diagnose-config.js';
 export { maskSecrets } from './config/mask-secrets.js';
 export { createMessageStore, type StoreConfig } from './store/create-message-store.js';
 export { createJobQueue, type QueueConfig } from './queue/create-job-queue.js';

@@ -1,8 +1,9 @@
 import { Container } from 'inversify';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { startAdminServer } from './admin/admin-server.js';
+import { startAdminServer, type Ability } from './admin/admin-server.js';
 import type { KernelConfig } from './config/kernel-schema.js';
+import { diagnoseConfig } from './config/diagnose-config.js';
 import type { ResolvedConfig } from './config/resolve-config.js';
 import { queueBackendFor } from './kernel/backends.js';
 import { HookRegistry } from './kernel/hook-registry.js';
@@ -10,21 +11,23 @@ import type { KernelContext } from './kernel/kernel-context.js';
 import { createKernelMetrics, type KernelMetrics } from './kernel/kernel-metrics.js';
 import { RecipientLifecycle } from './kernel/recipient-lifecycle.js';
 import { ServiceRegistry } from './kernel/service-registry.js';
+import { NotifiedHandsets } from './kernel/notified-handsets.js';
 import { Retransmissions } from './kernel/retransmissions.js';
 import { submit } from './kernel/submission.js';
 import { runDeliverJob } from './jobs/deliver-job.js';
 import { runExpireJob } from './jobs/expire-job.js';
-import { runNotifyJob } from './jobs/notify-job.js';
+import { runNotifyJob, wakeHeldNotifications } from './jobs/notify-job.js';
 import { onJobFailed } from './jobs/on-job-failed.js';
 import { runReportJob } from './jobs/report-job.js';
 import { parseAddress, type Address, type AddressingOptions } from './model/address.js';
 import type { MmsPart } from './model/message.js';
 import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
+import { assertKnownHooks } from './plugin/check-plugin-shape.js';
 import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import type { CancelOutcome, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
 import { cancelMessage, replaceMessage } from './kernel/message-changes.js';
-import type { JobHandler, JobKind, JobQueue } from './services/job-queue.js';
+import { HoldJobError, isJobError, type JobHandler, type JobKind, type JobQueue } from './services/job-queue.js';
 import type { AttributeValue, MessageStore, StoredMessage } from './services/message-store.js';
 import type { Report } from './services/report-sender.js';
 import { Services } from './services/tokens.js';
@@ -53,9 +56,11 @@ export class Mmsc implements MmscRuntime {
   private kernel: KernelContext | undefined;
   private lifecycle: RecipientLifecycle | undefined;
   private retransmissions: Retransmissions | undefined;
+  private notified: NotifiedHandsets | undefined;
   private readonly plugins: Array<{ name: string; hooks: PluginHooks }> = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopAdmin: (() => Promise<void>) | undefined;
+  private stopWaking: (() => void) | undefined;
   private readonly addressing: AddressingOptions;
 
   constructor(resolved: ResolvedConfig, opts: MmscOptions = {}) {
@@ -120,10 +125,13 @@ export class Mmsc implements MmscRuntime {
         hooks: new HookRegistry(),
         services,
       };
-      this.lifecycle = new RecipientLifecycle(this.kernel);
+      const notified = new NotifiedHandsets(this.config.shutdown.retrievalGrace);
+      this.notified = notified;
+      this.lifecycle = new RecipientLifecycle(this.kernel, (id, index, state) => notified.moved(id, index, state));
       this.retransmissions = new Retransmissions(store.kv('kernel:retransmissions'), this.log);
       await this.setupPlugins();
       services.seal({ PushBearer: this.config.services.pushBearer, Transcoder: this.config.services.transcoder });
+      this.warnAboutConfig(services);
       await queue.start({
         handlers: this.jobHandlers(),
         concurrency: {
@@ -134,6 +142,8 @@ export class Mmsc implements MmscRuntime {
         },
         onFailed: (job, error) => onJobFailed(this.k, this.lifecycle!, job, error),
       });
+      this.metrics.observe({ queue, notify: () => this.notifyAbility() });
+      this.stopWaking = wakeHeldNotifications(this.k);
       if (this.config.admin.enabled) {
         const admin = await startAdminServer({
           host: this.config.admin.host,
@@ -141,6 +151,7 @@ export class Mmsc implements MmscRuntime {
           registry: this.metrics.registry,
           accepting: () => this.phase === 'running',
           checks: () => this.readinessChecks(),
+          abilities: () => [['notify', async () => this.notifyAbility()]],
         });
         this.adminUrl = admin.url;
         this.stopAdmin = () => admin.server.close();
@@ -158,19 +169,43 @@ export class Mmsc implements MmscRuntime {
     this.log.info({ plugins: this.pluginNames, admin: this.adminUrl }, 'OpenMMSC started');
   }
 
-  /** Graceful stop: refuse new work, let plugins close listeners, drain submissions and jobs, close. */
+  /**
+   * Graceful stop, in the order that loses no exchange under way:
+   * 1. `/ready` turns 503, `submit` answers "try again", the queue stops claiming, each plugin's
+   *    `stop`: no new work is taken, but listeners stay open for exchanges in progress (MM1
+   *    keeps serving fetches);
+   * 2. submissions already running finish, and so do running jobs (notifications being pushed);
+   * 3. handsets this node notified fetch and acknowledge (`shutdown.retrievalGrace`);
+   * 4. each plugin's `close` (listeners, connections, files), then the queue and the store.
+   * Steps 2 and 3 together take at most `shutdown.graceMs` (running submissions aside).
+   */
   async stop(): Promise<void> {
     if (this.phase !== 'running') return;
     this.phase = 'stopping';
+    const { graceMs, retrievalGrace } = this.config.shutdown;
+    const started = performance.now();
     this.log.info('stopping: draining in-flight work');
+    // The queue stops claiming at once (no more handsets told to fetch from this node); what
+    // running submissions enqueue meanwhile stays pending for the next start or another node.
+    const drained = this.k.queue.drain(graceMs);
     for (const p of [...this.plugins].reverse()) {
       await this.guard(p.name, 'stop', () => p.hooks.stop?.());
     }
-    await Promise.allSettled([...this.inFlight]);
-    await this.k.queue.close(this.config.shutdown.graceMs);
+    await Promise.all([Promise.allSettled([...this.inFlight]), drained]);
+    this.stopWaking?.();
+    const left = Math.min(retrievalGrace, graceMs - (performance.now() - started));
+    if (this.notified!.size > 0 && left > 0) {
+      this.log.info({ handsets: this.notified!.size, graceMs: Math.round(left) }, 'stopping: waiting for notified handsets to fetch');
+      const missing = await this.notified!.settle(this.k.store, left).catch((error: unknown) => {
+        this.log.warn({ err: error }, 'stopping: could not follow notified handsets');
+        return 0;
+      });
+      if (missing > 0) this.log.warn({ handsets: missing }, 'stopping: handsets notified by this node have not fetched yet (they fetch after a re-notification, from any node)');
+    }
     for (const p of [...this.plugins].reverse()) {
       await this.guard(p.name, 'close', () => p.hooks.close?.());
     }
+    await this.k.queue.close(0);
     await this.k.store.close();
     await this.stopAdmin?.();
     this.phase = 'stopped';
@@ -274,8 +309,17 @@ export class Mmsc implements MmscRuntime {
       } catch (error) {
         throw new Error(`plugin ${name} failed to set up: ${(error as Error).message}`, { cause: error });
       }
+      assertKnownHooks(name, hooks);
       k.hooks.add(name, hooks);
       this.plugins.push({ name, hooks });
+    }
+  }
+
+  /** The same cross-checks as `openmmsc check`, with what setup really provided. */
+  private warnAboutConfig(services: ServiceRegistry): void {
+    const provided = { pushBearers: services.providerNames('PushBearer'), deliveryTargets: services.deliveryTargets() };
+    for (const warning of diagnoseConfig(this.resolved, provided)) {
+      this.log.warn({ option: warning.path }, `configuration: ${warning.path}: ${warning.message}`);
     }
   }
 
@@ -286,7 +330,7 @@ export class Mmsc implements MmscRuntime {
           await fn(...args);
           this.metrics.jobs.inc({ kind, outcome: 'done' });
         } catch (error) {
-          this.metrics.jobs.inc({ kind, outcome: 'retry' });
+          this.metrics.jobs.inc({ kind, outcome: isJobError(error, HoldJobError) ? 'held' : 'retry' });
           throw error;
         }
       };
@@ -308,6 +352,18 @@ export class Mmsc implements MmscRuntime {
       if (ready) checks.push([p.name, async () => ready.call(p.hooks)]);
     }
     return checks;
+  }
+
+  /**
+   * Whether notifications can go out now. Not part of readiness: the node still accepts
+   * messages, which wait (held) until the bearer is back; a load balancer must not pull it.
+   */
+  private notifyAbility(): Ability {
+    const bearer = this.k.services.single('PushBearer');
+    if (!bearer) return { ok: false, detail: 'no push bearer is configured' };
+    const a = bearer.availability?.();
+    if (!a) return { ok: true };
+    return a.detail === undefined ? { ok: a.available } : { ok: a.available, detail: a.detail };
   }
 
   private async guard(plugin: string, step: string, fn: () => unknown): Promise<void> {

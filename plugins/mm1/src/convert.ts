@@ -14,6 +14,7 @@ import {
   type StoredMessage,
 } from '@openmmsc/core';
 import {
+  isMultipart,
   partContent,
   type EncodedAddress,
   type EncodedString,
@@ -149,6 +150,7 @@ export function toCodecPart(p: MmsPart): CodecPart {
 export function bodyToParts(body: MmsBody | undefined): { contentType: ContentType; parts: MmsPart[] } {
   if (!body) throw new ConversionError('format-corrupt', 'm-send-req has no body');
   if (body.parts) return { contentType: toKernelContentType(body.contentType), parts: body.parts.map(toKernelPart) };
+  if (isMultipart(body.contentType.mediaType)) throw new ConversionError('format-corrupt', `${body.contentType.mediaType} body without entries`);
   // A single-part message: the body itself is the one part.
   const ct = toKernelContentType(body.contentType);
   return { contentType: ct, parts: [{ contentType: ct, data: body.data }] };

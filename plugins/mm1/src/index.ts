@@ -1,8 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { definePlugin, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
+import { mm1Facts } from './facts.js';
 import { MM1_INTERFACE, Mm1 } from './mm1.js';
+import { notify } from './notify.js';
 import { mm1Options } from './options.js';
+import { sendReport } from './reports.js';
 import { buildServer } from './server.js';
 import { TokenSigner } from './tokens.js';
 
@@ -10,6 +13,7 @@ export { mm1Options, type Mm1Options, type Mm1OptionsInput } from './options.js'
 export { REASON_STATUS, responseStatusFor, vocabularyFor, type StatusVocabulary } from './status.js';
 export { TokenSigner } from './tokens.js';
 export { MM1_INTERFACE } from './mm1.js';
+export { RETRY_AFTER_SECONDS } from './post.js';
 
 const SECRET_KEY = 'secret';
 const running = new WeakMap<object, Mm1>();
@@ -26,7 +30,7 @@ export function mm1Url(mmsc: MmscRuntime): string | undefined {
 export async function setMmsCapable(mmsc: MmscRuntime, msisdn: string, capable: boolean): Promise<void> {
   const mm1 = running.get(mmsc);
   if (!mm1) throw new Error('no MM1 plugin runs in this MMSC');
-  await mm1.setMmsCapable(msisdn, capable);
+  await mm1.subscribers.setMmsCapable(msisdn, capable, mm1.now());
 }
 
 /** MM1: handsets send (m-send-req), fetch (GET), acknowledge and report over HTTP. */
@@ -36,6 +40,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'MM1 interface: MMS from and to handsets over HTTP and WAP Push',
   configSchema: mm1Options,
+  facts: mm1Facts,
   async setup(ctx) {
     let secret = ctx.options.secret;
     if (!secret) {
@@ -47,11 +52,11 @@ export default definePlugin({
     }
     const mm1 = new Mm1(ctx, secret);
     running.set(ctx.mmsc, mm1);
-    ctx.provide('ReportSender', { interface: MM1_INTERFACE, send: (report, message, signal) => mm1.sendReport(report, message, signal) });
+    ctx.provide('ReportSender', { interface: MM1_INTERFACE, send: (report, message, signal) => sendReport(mm1, report, message, signal) });
     let app: FastifyInstance | undefined;
 
     return {
-      notify: (n) => mm1.notify(n),
+      notify: (n) => notify(mm1, n),
       async start() {
         const server = buildServer(mm1, {
           host: ctx.options.host,
@@ -68,11 +73,17 @@ export default definePlugin({
         mm1.baseUrl = (ctx.options.publicUrl ?? `http://${publicHost}`).replace(/\/+$/, '');
         ctx.log.info({ listening, publicUrl: mm1.baseUrl }, `MM1 listening on ${listening} (handsets use ${mm1.baseUrl})`);
       },
-      async stop() {
+      // Stopping takes no new messages, but handsets this node notified still fetch and
+      // acknowledge: the listener stays open until `close`, after the kernel's retrieval grace.
+      stop() {
+        mm1.draining = true;
+      },
+      async close() {
         await app?.close();
         app = undefined;
       },
       ready() {
+        if (mm1.draining) return 'MM1 is stopping: no new messages taken';
         return app ? true : 'MM1 server not listening';
       },
     };

@@ -1,4 +1,5 @@
-import type { MmsPart, StoredMessage } from '@openmmsc/core';
+import type { ContentType, MmsPart, StoredMessage } from '@openmmsc/core';
+import { sliceRange, type HttpAnswer } from './http-answer.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(s: string): string {
@@ -15,12 +16,46 @@ export function inlineKind(type: string): 'text' | 'image' | 'audio' | 'video' |
   return 'other';
 }
 
+/** Headers of the web page: nothing but its own images and media, no scripts, never framed. */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'private, no-store',
+};
+
+/** Headers of media served on the web: never sniffed into something active, never framed. */
+export const PART_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; sandbox",
+  'cache-control': 'private, max-age=300',
+};
+
 /** The content type a part is served with on the web: never active content (HTML, SVG, scripts). */
 export function safeServedType(type: string): string {
   const kind = inlineKind(type);
   if (kind === 'text') return 'text/plain; charset=utf-8';
   if (kind === 'image' || kind === 'audio' || kind === 'video') return type;
   return 'application/octet-stream';
+}
+
+/** Types a browser would run rather than show (markup, scripts, WML, Flash). */
+const ACTIVE = /html|xml|svg|script|wml|flash/i;
+
+/** An original part's own type (with its charset), unless a browser would run it: then a download. */
+export function originalServedType(ct: ContentType): string {
+  if (ACTIVE.test(ct.type)) return 'application/octet-stream';
+  const charset = ct.params.charset;
+  return charset && /^[\w.:-]{1,40}$/.test(charset) ? `${ct.type}; charset=${charset}` : ct.type;
+}
+
+/** One part served on the web (a `bytes=` range of it), with a content type that is never active. */
+export function partAnswer(part: MmsPart, range: string | undefined, servedType: (ct: ContentType) => string = (ct) => safeServedType(ct.type)): HttpAnswer {
+  const answer = sliceRange(Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength), range);
+  answer.contentType = servedType(part.contentType);
+  answer.headers = { ...answer.headers, ...PART_HEADERS };
+  if (answer.contentType === 'application/octet-stream') answer.headers['content-disposition'] = 'attachment';
+  return answer;
 }
 
 export function partText(part: MmsPart): string {

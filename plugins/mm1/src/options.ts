@@ -1,5 +1,6 @@
 import { byteSize, duration } from '@openmmsc/core';
 import { z } from 'zod';
+import { handsetsOptions } from './dialect-options.js';
 
 const sizeClass = z.object({
   maxMessageSize: byteSize.describe('Largest m-send-req body (sum of the parts) this class may send.'),
@@ -66,6 +67,11 @@ export const mm1Options = z.object({
     .enum(['auto', 'legacy', '1.3'])
     .default('auto')
     .describe('X-Mms-Response-Status vocabulary: 1.0 codes (0x80-0x88), 1.1+ transient/permanent codes, or by the request\'s MMS version.'),
+  retransmissionWindow: duration
+    .prefault('10m')
+    .describe(
+      'How long an accepted m-send-req / m-forward-req is remembered: the same sender, X-Mms-Transaction-ID and content again within it gets the first m-send-conf (same Message-ID), nothing is sent twice.',
+    ),
   retrieval: z
     .object({
       tokenBytes: z.number().int().min(12).max(32).default(16).describe('Bytes of signature in each Content-Location token (base64url).'),
@@ -73,9 +79,21 @@ export const mm1Options = z.object({
         .boolean()
         .default(true)
         .describe('Put a transaction id in m-retrieve-conf so handsets answer with m-acknowledge-ind.'),
+      untrusted: z
+        .enum(['refuse', 'serve-without-state'])
+        .default('refuse')
+        .describe(
+          'A fetch of a content URL that no trusted WAP gateway vouches for (no MSISDN header, or not from a gateway): refuse it (Error-permanent-service-denied), or serve the message without counting it as the recipient\'s retrieval. A gateway-vouched MSISDN that is not the recipient\'s is always refused.',
+        ),
+      originals: z
+        .enum(['link', 'recipients'])
+        .default('link')
+        .describe(
+          'Links to original parts (`/o/<messageId>/<part>`, in MM11 removal notices): `link` serves anyone holding the link (the message id is 120 random bits; phone browsers present no MSISDN), except a gateway-vouched subscriber who is neither the sender nor a recipient; `recipients` serves only the sender and recipients as a trusted WAP gateway vouches.',
+        ),
     })
     .prefault({})
-    .describe('Content-Location URLs handed out in notifications.'),
+    .describe('Content-Location URLs handed out in notifications, and who may fetch them.'),
   reports: z
     .object({
       retrievableFor: duration.prefault('3d').describe('How long a pushed m-delivery-ind / m-read-orig-ind can still be fetched at `/r/<token>`.'),
@@ -100,6 +118,7 @@ export const mm1Options = z.object({
     .prefault({})
     .describe('Handsets without MMS: a short-lived web page instead.'),
   subscribers: z.array(subscriber).default([]).describe('Per-subscriber settings (MMS capability, size class).'),
+  handsets: handsetsOptions,
 });
 
 export type Mm1Options = z.output<typeof mm1Options>;

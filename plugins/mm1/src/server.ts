@@ -1,7 +1,14 @@
-import { MmsDecodeError, decodePdu } from '@openmmsc/codec';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PluginContext } from '@openmmsc/core';
-import type { HttpAnswer, Mm1 } from './mm1.js';
+import { acknowledgement, type Dialect } from './dialects.js';
+import { textAnswer, type HttpAnswer } from './http-answer.js';
+import type { Identity } from './identity.js';
+import { viewPage, viewPart } from './legacy-view.js';
+import type { Mm1 } from './mm1.js';
+import { originalPart } from './original.js';
+import { corrupt, handleUpload } from './post.js';
+import { fetchReport } from './reports.js';
+import { noSuchMessage, retrieve } from './retrieve.js';
 
 export interface ServerOptions {
   host: string;
@@ -20,9 +27,32 @@ function send(reply: FastifyReply, answer: HttpAnswer, head = false): FastifyRep
   return head ? reply.send() : reply.send(answer.body);
 }
 
+const one = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+
+/**
+ * A body that is not all there (the handset hung up, or a proxy cut it) is never processed:
+ * fewer bytes than Content-Length announced, or a request the parser did not see complete.
+ */
+function incompleteBody(request: FastifyRequest, body: Uint8Array): string | undefined {
+  const declared = one(request.headers['content-length']);
+  if (declared !== undefined && Number(declared) !== body.length) return `request body has ${body.length} of ${declared} bytes`;
+  if (!request.raw.complete) return 'request body incomplete';
+  return undefined;
+}
+
 /** The MM1 HTTP server: POST of PDUs, GET/HEAD of content, web pages for handsets without MMS. */
 export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit, exposeHeadRoutes: false, return503OnClosing: true, routerOptions: { maxParamLength: 1024 } });
+  // A URL the router cannot take (malformed escapes, an overlong token) names no message either.
+  const unroutable = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) =>
+    send(reply, request.url.startsWith('/m/') ? noSuchMessage(mm1) : textAnswer(status, message), request.method === 'HEAD');
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: (error, request, reply) => unroutable(request, reply, error.statusCode ?? 400, error.message),
+  });
   app.removeAllContentTypeParsers();
   // Handsets send application/vnd.wap.mms-message, but some send nothing or something else: take bytes.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -32,47 +62,67 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
       const conf = mm1.sendConf('', undefined, 'content-not-accepted', 'reject', `request body larger than ${opts.bodyLimit} bytes`);
       return send(reply, mm1.pduAnswer(conf, 413));
     }
-    if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).type('text/plain').send(`${error.message}\n`);
+    if (error.statusCode && error.statusCode < 500) {
+      // A body that could not be read (cut short, wrong length): refused in PDU terms, never processed.
+      if (request.method === 'POST') return send(reply, corrupt(mm1, new Uint8Array(0), error.message));
+      return send(reply, textAnswer(error.statusCode, error.message));
+    }
     opts.log.error({ err: error, url: request.url, method: request.method }, 'MM1 request failed');
     if (request.method === 'POST') {
       const conf = mm1.sendConf('', undefined, 'internal-error', 'defer', 'temporary failure; try again');
       return send(reply, mm1.pduAnswer(conf, 500));
     }
-    return reply.code(500).type('text/plain').send('internal error\n');
+    return send(reply, textAnswer(500, 'internal error'));
   });
+  app.setNotFoundHandler((request, reply) => unroutable(request, reply, 404, 'not found'));
+
+  /** The handset's dialect: by what it sends and, when a trusted gateway named it, its MSISDN. */
+  const dialectOf = (request: FastifyRequest, identity: Identity): Promise<Dialect> =>
+    mm1.dialects.forRequest(request.headers, identity.kind === 'trusted' ? identity.address.value : undefined);
 
   const post = async (request: FastifyRequest, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;
+    const body = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
+    const cut = incompleteBody(request, body);
+    if (cut) {
+      opts.log.info({ remote, bytes: body.length }, `POST refused: ${cut}`);
+      return send(reply, corrupt(mm1, body, cut));
+    }
     const identity = mm1.resolveIdentity(remote, request.headers);
-    const body = request.body;
-    if (!(body instanceof Uint8Array) || body.length === 0) {
-      return send(reply, mm1.pduAnswer(mm1.sendConf('', undefined, 'format-corrupt', 'reject', 'empty request'), 400));
-    }
-    let pdu;
-    try {
-      pdu = decodePdu(body);
-    } catch (error) {
-      if (!(error instanceof MmsDecodeError)) throw error;
-      return send(reply, mm1.pduAnswer(mm1.sendConf('', undefined, 'format-corrupt', 'reject', `not an MMS PDU: ${error.message}`), 400));
-    }
-    return send(reply, await mm1.handlePost(pdu, identity, remote));
+    const dialect = await dialectOf(request, identity);
+    return send(reply, acknowledgement(await handleUpload(mm1, { body, identity, remote }), dialect));
   };
   app.post('/', post);
   app.post('/mms', post);
 
-  const range = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
-  app.get<{ Params: { token: string } }>('/m/:token', async (request, reply) =>
-    send(reply, await mm1.retrieve(request.params.token, false, range(request.headers.range), request.headers)),
-  );
-  app.head<{ Params: { token: string } }>('/m/:token', async (request, reply) =>
-    send(reply, await mm1.retrieve(request.params.token, true, range(request.headers.range), request.headers), true),
-  );
-  app.get<{ Params: { token: string } }>('/r/:token', async (request, reply) => send(reply, mm1.report(request.params.token)));
-  app.get<{ Params: { token: string } }>('/v/:token', async (request, reply) => send(reply, await mm1.viewPage(request.params.token, false)));
-  app.head<{ Params: { token: string } }>('/v/:token', async (request, reply) => send(reply, await mm1.viewPage(request.params.token, true), true));
+  const fetchContent = (head: boolean) => async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+    const remote = request.socket.remoteAddress;
+    const identity = mm1.resolveIdentity(remote, request.headers);
+    const dialect = await dialectOf(request, identity);
+    const answer = await retrieve(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote, dialect });
+    return send(reply, answer, head);
+  };
+  app.get('/m/:token', fetchContent(false));
+  app.head('/m/:token', fetchContent(true));
+
+  const fetchOriginal = (head: boolean) => async (request: FastifyRequest<{ Params: { messageId: string; part: string } }>, reply: FastifyReply) => {
+    const remote = request.socket.remoteAddress;
+    const identity = mm1.resolveIdentity(remote, request.headers);
+    const { messageId, part } = request.params;
+    return send(reply, await originalPart(mm1, { messageId, part, range: one(request.headers.range), identity, remote }), head);
+  };
+  app.get('/o/:messageId/:part', fetchOriginal(false));
+  app.head('/o/:messageId/:part', fetchOriginal(true));
+
+  app.get<{ Params: { token: string } }>('/r/:token', async (request, reply) => {
+    const dialect = await dialectOf(request, mm1.resolveIdentity(request.socket.remoteAddress, request.headers));
+    return send(reply, fetchReport(mm1, request.params.token, dialect));
+  });
+  app.get<{ Params: { token: string } }>('/v/:token', async (request, reply) => send(reply, await viewPage(mm1, request.params.token, false)));
+  app.head<{ Params: { token: string } }>('/v/:token', async (request, reply) => send(reply, await viewPage(mm1, request.params.token, true), true));
   app.get<{ Params: { token: string; n: string } }>('/v/:token/part/:n', async (request, reply) => {
     const n = /^\d{1,4}$/.test(request.params.n) ? Number(request.params.n) : -1;
-    return send(reply, await mm1.viewPart(request.params.token, n, range(request.headers.range)));
+    return send(reply, await viewPart(mm1, request.params.token, n, one(request.headers.range)));
   });
   return app;
 }

@@ -1,4 +1,4 @@
-import { type KernelConfigInput, type PluginInput, type PushRequest } from '@openmmsc/core';
+import { definePlugin, type KernelConfigInput, type PluginInput, type PushRequest } from '@openmmsc/core';
 import pushSmpp from '@openmmsc/plugin-push-smpp';
 import routerPrefix from '@openmmsc/plugin-router-prefix';
 import { SimulatedHandset, SimulatedSmsc, handsetPushBearer, startTestMmsc, type HandsetMode, type TestMmsc } from '@openmmsc/testkit';
@@ -108,4 +108,17 @@ export async function historyOf(rig: Rig, messageId: string, index = 0): Promise
 
 export async function stateOf(rig: Rig, messageId: string, index = 0): Promise<string | undefined> {
   return (await rig.t.mmsc.getRecipients(messageId)).find((x) => x.index === index)?.state;
+}
+
+/** Records the id of every message that reaches the kernel's pipeline at all. */
+export function pipelineCounter() {
+  const received: string[] = [];
+  const plugin = definePlugin({ name: 'pipeline-counter', version: '0.0.0', apiVersion: '^1.0.0', setup: () => ({ receive: (m) => void received.push(m.id) }) });
+  return { plugin, received };
+}
+
+/** POSTs PDU bytes to MM1 as a handset behind a trusted WAP gateway. */
+export async function postPdu(url: string, body: Uint8Array, msisdn = '+15550000001'): Promise<{ status: number; type: string | null; body: Buffer }> {
+  const res = await fetch(`${url}/mms`, { method: 'POST', headers: { 'content-type': 'application/vnd.wap.mms-message', 'x-wap-network-client-msisdn': msisdn }, body });
+  return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
 }

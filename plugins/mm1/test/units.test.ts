@@ -4,8 +4,11 @@ import { parseAddress, type ReasonCode } from '@openmmsc/core';
 import { RESPONSE_STATUS, decodePdu, encodePdu } from '@openmmsc/codec';
 import { bodyToParts, partsToBody, retrieveConf, toEncodedAddress } from '../src/convert.js';
 import { IdentityResolver } from '../src/identity.js';
-import { escapeHtml, renderMessagePage, safeServedType } from '../src/legacy-page.js';
-import { sliceRange } from '../src/mm1.js';
+import { contentAccess, originalAccess } from '../src/access.js';
+import { escapeHtml, originalServedType, renderMessagePage, safeServedType } from '../src/legacy-page.js';
+import { sliceRange } from '../src/http-answer.js';
+import { decodeUpload } from '../src/upload.js';
+import { fakeJpeg, sendReqBytes } from './pdu-bytes.js';
 import { REASON_STATUS, TokenSigner, responseStatusFor, vocabularyFor } from '../src/index.js';
 
 describe('response status mapping', () => {
@@ -163,5 +166,45 @@ describe('web page pieces', () => {
     assert.equal(sliceRange(b, 'bytes=8-').headers?.['content-range'], 'bytes 8-9/10');
     assert.equal(sliceRange(b, 'bytes=20-').status, 416);
     assert.equal(sliceRange(b, 'items=1-2').status, 200);
+  });
+});
+
+describe('originals are served as what they are, unless a browser would run them', () => {
+  it('keeps media and document types (with a sane charset), downloads markup and scripts', () => {
+    assert.equal(originalServedType({ type: 'application/pdf', params: {} }), 'application/pdf');
+    assert.equal(originalServedType({ type: 'image/heic', params: {} }), 'image/heic');
+    assert.equal(originalServedType({ type: 'text/plain', params: { charset: 'iso-8859-1' } }), 'text/plain; charset=iso-8859-1');
+    assert.equal(originalServedType({ type: 'text/plain', params: { charset: 'x\r\nset-cookie: a' } }), 'text/plain');
+    for (const t of ['text/html', 'application/xhtml+xml', 'image/svg+xml', 'application/javascript', 'text/vnd.wap.wml', 'application/xml']) {
+      assert.equal(originalServedType({ type: t, params: {} }), 'application/octet-stream', t);
+    }
+  });
+});
+
+describe('access rules', () => {
+  const b = parseAddress('+15550000002');
+  const c = parseAddress('+15550000003');
+  it('content URLs: the vouched recipient, never another vouched subscriber; anonymous as configured', () => {
+    assert.deepEqual(contentAccess({ kind: 'trusted', address: b }, b, 'refuse'), { as: 'recipient' });
+    assert.equal(contentAccess({ kind: 'trusted', address: c }, b, 'serve-without-state').as, 'refused');
+    assert.equal(contentAccess({ kind: 'none', why: 'x' }, b, 'refuse').as, 'refused');
+    assert.deepEqual(contentAccess({ kind: 'none', why: 'x' }, b, 'serve-without-state'), { as: 'anonymous' });
+  });
+  it('originals: any party as vouched; anonymous only with originals: link', () => {
+    assert.equal(originalAccess({ kind: 'trusted', address: c }, [b, c], 'recipients').as, 'recipient');
+    assert.equal(originalAccess({ kind: 'trusted', address: c }, [b], 'link').as, 'refused');
+    assert.equal(originalAccess({ kind: 'none', why: 'x' }, [b], 'link').as, 'anonymous');
+    assert.equal(originalAccess({ kind: 'none', why: 'x' }, [b], 'recipients').as, 'refused');
+  });
+});
+
+describe('decodeUpload: truncation is an error, whatever the codec reports it as', () => {
+  it('refuses every cut of a valid m-send-req inside its body', () => {
+    const whole = sendReqBytes({ transactionId: 'u-1', to: '+15550000002', text: 'hello', jpeg: fakeJpeg(400) });
+    assert.equal(decodeUpload(whole).messageType, 'm-send-req');
+    const bodyStart = whole.indexOf(Buffer.from([0x84, 0xa3])) + 2;
+    for (let at = bodyStart + 1; at < whole.length; at += 7) {
+      assert.throws(() => decodeUpload(whole.subarray(0, at)), (e: Error & { reason?: string }) => e.name === 'MmsDecodeError' && (e.reason === 'truncated' || e.reason === 'length-mismatch'), `cut at ${at}`);
+    }
   });
 });

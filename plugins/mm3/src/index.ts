@@ -31,6 +31,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'MM3 interface: MMS as e-mail, e-mail as MMS, bounces',
   configSchema: mm3Options,
+  facts: () => ({ provides: ['ReportSender'], delivers: ['mm3'] }),
   setup(ctx) {
     const mailer = new Mailer(ctx.options, ctx.baseDir);
     const decodeWarnings = new Counter({

@@ -70,6 +70,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'MM4 interface: MMS to and from other operators’ MMSCs over SMTP, with delivery and read-reply reports',
   configSchema: mm4Options,
+  facts: () => ({ provides: ['ReportSender'], delivers: ['mm4'] }),
   setup(ctx) {
     const options = ctx.options;
     const transports = new PeerTransports(options, ctx.baseDir, () => ctx.clock.now());

@@ -30,7 +30,7 @@ describe('MM4 with real handsets (MM1 + simulated handsets) on two MMSCs', () =>
       assert.match(got.pdu.from?.address ?? '', /\+15550000001/);
       const dr = await a1.waitForDeliveryReport((r) => r.messageId === sent.messageId);
       assert.equal(dr.status, 'retrieved');
-      assert.equal(await b1.sendReadReport(got, 'read'), 204);
+      assert.equal(await b1.sendReadReport(got, 'read'), 200);
       const rr = await a1.waitForReadReport((r) => r.messageId === sent.messageId);
       assert.equal(rr.readStatus, 'read');
 

@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import { definePlugin } from '@openmmsc/core';
 import { ResolverChain } from './chain.js';
 import { EnumSource } from './enum.js';
+import { mm5Facts } from './facts.js';
 import { HttpSource } from './http.js';
 import type { LookupSource } from './lookup.js';
 import { mm5Options, type Mm5Options } from './options.js';
@@ -13,6 +14,7 @@ export { EnumSource, enumName, applyNaptrRegexp, interpretUri, type NaptrRecord 
 export { HttpSource, pick } from './http.js';
 export { PrefixSource, RangeSource, OperatorPrefixSource, LocalSubscriberSource } from './tables.js';
 export type { Lookup, LookupSource } from './lookup.js';
+export { mm5Facts } from './facts.js';
 
 export interface BuildOptions {
   baseDir: string;
@@ -52,6 +54,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'MM5 routing resolvers: prefix and range tables, operators, local subscribers, ENUM, HTTP HLR/MNP',
   configSchema: mm5Options,
+  facts: (options) => mm5Facts(options),
   async setup(ctx) {
     const cc = ctx.config.addressing.defaultCountryCode;
     const national = (e164: string) => (cc && e164.startsWith(`+${cc}`) ? `${ctx.config.addressing.nationalPrefix}${e164.slice(cc.length + 1)}` : e164.slice(1));

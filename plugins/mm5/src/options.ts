@@ -35,7 +35,7 @@ const prefixResolver = z.object({
   routes: z
     .array(
       z.object({
-        prefix: z.string().min(1).describe('`+1555` (E.164 prefix), `@example.com` (e-mail domain and subdomains), `#12` (short code prefix), or `*`.'),
+        prefix: z.string().min(1).describe('`+1555` (E.164 prefix), `@example.com` (e-mail domain and subdomains), `@` (every e-mail address), `#12` (short code prefix), or `*`.'),
         ...routeFields,
       }),
     )

@@ -48,9 +48,10 @@ export class PrefixSource implements LookupSource {
         return this.numbers.find((r) => address.value.startsWith(r.prefix));
       case 'email': {
         const domain = address.value.slice(address.value.lastIndexOf('@') + 1);
+        // A bare `@` is every domain: the README's catch-all e-mail route.
         return this.domains.find((r) => {
           const d = r.prefix.slice(1);
-          return domain === d || domain.endsWith(`.${d}`);
+          return d === '' || domain === d || domain.endsWith(`.${d}`);
         });
       }
       case 'shortcode':

@@ -1,6 +1,7 @@
 import { definePlugin } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
+import { mm7Facts } from './facts.js';
 import { SendApi } from './api.js';
 import { createMm7Metrics } from './metrics.js';
 import { Mm7Service } from './mm7-service.js';
@@ -29,6 +30,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'MM7 (SOAP) server and client for value-added service providers, plus a plain HTTP send API',
   configSchema: mm7Options,
+  facts: mm7Facts,
   setup(ctx) {
     const options = ctx.options;
     const now = () => ctx.clock.now();

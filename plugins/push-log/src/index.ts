@@ -19,6 +19,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'Log-only push bearer',
   configSchema: pushLogOptions,
+  facts: () => ({ provides: ['PushBearer'] }),
   setup(ctx) {
     const file = ctx.options.file ? resolve(ctx.baseDir, ctx.options.file) : undefined;
     let sent = 0;

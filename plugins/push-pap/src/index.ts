@@ -64,6 +64,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'PAP push bearer: notifications through a Push Proxy Gateway',
   configSchema: pushPapOptions,
+  facts: () => ({ provides: ['PushBearer'] }),
   setup(ctx) {
     const o: PushPapOptions = ctx.options;
     const url = new URL(o.url);

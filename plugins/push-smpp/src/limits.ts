@@ -1,70 +1,8 @@
-/** Why a wait ended without the resource. */
+/** Why a wait ended without the resource: the caller gave up, the link went down, or no room came in time. */
 export class WaitCancelled extends Error {
-  constructor(readonly why: 'aborted' | 'down', message: string) {
+  constructor(readonly why: 'aborted' | 'down' | 'busy', message: string) {
     super(message);
     this.name = 'WaitCancelled';
-  }
-}
-
-interface Waiter {
-  resolve(): void;
-  reject(e: WaitCancelled): void;
-}
-
-/** At most `size` holders at once; waiters are served first come, first served. */
-export class Window {
-  private held = 0;
-  private readonly waiters: Waiter[] = [];
-  /** Most holders seen at once (for tests and metrics). */
-  peak = 0;
-
-  constructor(readonly size: number) {}
-
-  get inFlight(): number {
-    return this.held;
-  }
-
-  /** Resolves with a release function once a slot is free. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(new WaitCancelled('aborted', 'aborted'));
-    if (this.held < this.size && this.waiters.length === 0) return Promise.resolve(this.take());
-    return new Promise<() => void>((resolve, reject) => {
-      const onAbort = () => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(new WaitCancelled('aborted', 'aborted'));
-      };
-      const waiter: Waiter = {
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(this.take());
-        },
-        reject: (e) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
-    });
-  }
-
-  /** Fails every waiter (the link went down); holders keep their slots until they release. */
-  cancelWaiters(reason: string): void {
-    for (const w of this.waiters.splice(0)) w.reject(new WaitCancelled('down', reason));
-  }
-
-  private take(): () => void {
-    this.held++;
-    if (this.held > this.peak) this.peak = this.held;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.held--;
-      const next = this.waiters.shift();
-      if (next) next.resolve();
-    };
   }
 }
 
@@ -92,12 +30,6 @@ export class RateLimiter {
     const wait = Math.max(0, tat - (this.burst - 1) * this.interval - t);
     this.tat = tat + this.interval;
     return wait;
-  }
-
-  /** Sends nothing before `until` (the SMSC said it is throttling us). */
-  pauseUntil(until: number): void {
-    const next = until + (this.burst - 1) * this.interval;
-    if (next > this.tat) this.tat = next;
   }
 
   async take(signal?: AbortSignal): Promise<void> {

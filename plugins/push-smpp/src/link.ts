@@ -1,66 +1,70 @@
 import { EventEmitter } from 'node:events';
 import type { PluginContext } from '@openmmsc/core';
 import smpp, { type SmppPdu, type SmppSession } from 'smpp';
-import { RateLimiter, WaitCancelled, Window } from './limits.js';
+import { incoming, type IncomingSms } from './incoming.js';
+import { RateLimiter, WaitCancelled } from './limits.js';
 import type { LinkOptions } from './options.js';
-import { describeStatus } from './status.js';
+import { LinkPacer } from './pacer.js';
+import { PendingRequests, submitSm, type RequestResult, type SubmitParams } from './requests.js';
+import { ESME_RMSGQFUL, ESME_RTHROTTLED, describeStatus } from './status.js';
 
 type Logger = PluginContext<unknown>['log'];
 
 export type LinkState = 'idle' | 'connecting' | 'binding' | 'bound' | 'closed';
 
-export interface SubmitParams {
-  destinationAddr: string;
-  esmClass: number;
-  dataCoding: number;
-  registeredDelivery: number;
-  shortMessage: Buffer;
-}
+export type { SubmitParams };
 
+/** `busy`: no room in the link's window (or its throttle pause went on) until the caller's deadline. */
 export type SubmitOutcome =
   | { kind: 'ok'; messageId: string }
   | { kind: 'error'; status: number }
   | { kind: 'timeout' }
   | { kind: 'down'; reason: string }
+  | { kind: 'busy' }
   | { kind: 'aborted' };
 
-/** A deliver_sm as the link hands it on (already answered with deliver_sm_resp). */
-export interface IncomingSms {
-  sourceAddr: string;
-  destinationAddr: string;
-  esmClass: number;
-  dataCoding: number;
-  /** short_message (or message_payload) without the UDH. */
-  text: string;
-  receiptedMessageId?: string;
-  messageState?: number;
+export type { IncomingSms };
+
+/** How a link backs off towards a throttling SMSC (plugin options `throttleRetryMs`, `throttleRetryMaxMs`). */
+export interface ThrottleBackoff {
+  baseMs: number;
+  maxMs: number;
 }
 
-interface Pending {
-  settle(pdu: SmppPdu | undefined): void;
-}
 
 export interface LinkEvents {
   state: [LinkState];
   deliver: [IncomingSms];
+  /** Whether the link can take submits may have changed (bound, pause over, probe answered, throttle over). */
+  change: [];
 }
 
 /**
  * One SMPP connection to an SMSC: binds, keeps the link alive with enquire_link, reconnects with
- * exponential back-off, and submits within a window of unacknowledged PDUs and a rate limit.
+ * exponential back-off, and submits within an AIMD window (see `LinkPacer`) and a rate limit.
+ * A submit_sm without an answer within `responseTimeoutMs` takes the link out of rotation at once:
+ * the session is dropped (its other submits fail over) and, once bound again, the link is on
+ * probation (one submit at a time, and only when it is idle) until the SMSC answers one.
  */
 export class SmscLink extends EventEmitter<LinkEvents> {
   readonly name: string;
   private _state: LinkState = 'idle';
   private session: SmppSession | undefined;
-  private pending = new Map<number, Pending>();
-  private readonly window: Window;
+  private readonly requests = new PendingRequests();
+  readonly pacer: LinkPacer;
   private readonly rate: RateLimiter;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private enquireTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopping = false;
+  /** The last drop was a stall (a submit_sm went unanswered): the next bind starts on probation. */
+  private stalled = false;
+  /** Bound again after a stall: not in rotation until the SMSC answers a submit. */
+  probation = false;
+  /** submit_sm that went unanswered, each taking the link out of rotation. */
+  stalls = 0;
+  private probing = false;
   private reference: number;
   /** Why the link is not bound, for `ready` and logs. */
   lastError: string | undefined;
@@ -69,15 +73,18 @@ export class SmscLink extends EventEmitter<LinkEvents> {
 
   constructor(
     readonly options: LinkOptions,
+    throttle: ThrottleBackoff,
     private readonly log: Logger,
-    private readonly onStateChange?: (link: SmscLink, state: LinkState) => void,
   ) {
     super();
     this.name = options.name ?? `${options.host}:${options.port}`;
-    this.window = new Window(options.window);
+    this.pacer = new LinkPacer({ window: options.window, backoffBaseMs: throttle.baseMs, backoffMaxMs: throttle.maxMs });
+    this.pacer.on('throttle', () => this.emit('change'));
+    this.pacer.on('open', () => this.emit('change'));
+    this.pacer.on('clear', () => this.emit('change'));
     this.rate = new RateLimiter(options.ratePerSecond, Math.max(1, Math.ceil(options.ratePerSecond / 10)));
     this.reference = Math.floor(Math.random() * 0x10000);
-    this.setMaxListeners(0); // every push waiting for a bind listens for state changes
+    this.setMaxListeners(0); // every push waiting for a link listens for changes
   }
 
   get state(): LinkState {
@@ -88,9 +95,30 @@ export class SmscLink extends EventEmitter<LinkEvents> {
     return this._state === 'bound';
   }
 
+  /** A push may commit to this link now: bound, no throttle pause on, and not busy probing. */
+  get accepting(): boolean {
+    return this.bound && !this.pacer.paused && !(this.probation && (this.probing || this.pacer.held > 0));
+  }
+
+  /** On probation, one push at a time is the probe; the others go elsewhere meanwhile. */
+  claimProbe(): void {
+    if (this.probation) this.probing = true;
+  }
+
+  releaseProbe(): void {
+    if (!this.probing) return;
+    this.probing = false;
+    this.emit('change');
+  }
+
+  /** In rotation: bound, not on probation after a stall, not in a throttle episode. */
+  get healthy(): boolean {
+    return this.bound && !this.probation && !this.pacer.throttled;
+  }
+
   /** Unacknowledged submit_sm now, and the most seen at once. */
   get inFlight(): { now: number; peak: number } {
-    return { now: this.window.inFlight, peak: this.window.peak };
+    return { now: this.pacer.held, peak: this.pacer.peak };
   }
 
   /** Next concatenation reference of this link: 0..255, or 0..65535 for 16-bit references. */
@@ -127,51 +155,67 @@ export class SmscLink extends EventEmitter<LinkEvents> {
     });
   }
 
-  /** Sends one submit_sm and waits for its response (within the window and the rate limit). */
-  async submit(params: SubmitParams, signal?: AbortSignal): Promise<SubmitOutcome> {
+  /**
+   * Sends one submit_sm and waits for its response, within the window, the throttle pause and the
+   * rate limit; gives up waiting for room at `deadline` (`busy`).
+   */
+  async submit(params: SubmitParams, options: { signal?: AbortSignal; deadline?: number } = {}): Promise<SubmitOutcome> {
+    const { signal } = options;
     if (!this.bound) return { kind: 'down', reason: `link ${this.name} is not bound` };
-    let release: (() => void) | undefined;
+    let slot: Awaited<ReturnType<LinkPacer['acquire']>> | undefined;
     try {
-      release = await this.window.acquire(signal);
+      slot = await this.pacer.acquire(options);
       await this.rate.take(signal);
     } catch (error) {
-      release?.();
-      if (error instanceof WaitCancelled) return error.why === 'aborted' ? { kind: 'aborted' } : { kind: 'down', reason: error.message };
-      throw error;
+      slot?.release();
+      if (!(error instanceof WaitCancelled)) throw error;
+      if (error.why === 'aborted') return { kind: 'aborted' };
+      return error.why === 'busy' ? { kind: 'busy' } : { kind: 'down', reason: error.message };
     }
     try {
       const session = this.session;
       if (!this.bound || !session) return { kind: 'down', reason: `link ${this.name} went down` };
-      const o = this.options;
-      const pdu = new smpp.PDU('submit_sm', {
-        service_type: '',
-        source_addr_ton: o.sourceTon,
-        source_addr_npi: o.sourceNpi,
-        source_addr: o.sourceAddr,
-        dest_addr_ton: o.destTon,
-        dest_addr_npi: o.destNpi,
-        destination_addr: params.destinationAddr,
-        esm_class: params.esmClass,
-        protocol_id: 0,
-        priority_flag: 0,
-        registered_delivery: params.registeredDelivery,
-        data_coding: params.dataCoding,
-        short_message: params.shortMessage,
-      });
-      const resp = await this.request(session, pdu, o.responseTimeoutMs, signal);
+      const resp = await this.request(session, submitSm(this.options, params), this.options.responseTimeoutMs, signal);
       if (resp === 'down') return { kind: 'down', reason: `link ${this.name} dropped before the submit_sm_resp` };
-      if (resp === 'timeout') return { kind: 'timeout' };
+      if (resp === 'timeout') {
+        this.stall(session);
+        return { kind: 'timeout' };
+      }
       if (resp === 'aborted') return { kind: 'aborted' };
+      if (resp.command_status === ESME_RTHROTTLED || resp.command_status === ESME_RMSGQFUL) this.pacer.onThrottle(slot);
+      else if (resp.command_status === 0) this.answered();
       if (resp.command_status !== 0) return { kind: 'error', status: resp.command_status };
       return { kind: 'ok', messageId: typeof resp.message_id === 'string' ? resp.message_id : '' };
     } finally {
-      release();
+      slot.release();
     }
   }
 
-  /** Pauses sending on this link (after a throttling answer). */
-  pause(ms: number): void {
-    this.rate.pauseUntil(Date.now() + ms);
+  /** The SMSC took a submit: the link is healthy (again). */
+  private answered(): void {
+    this.pacer.onSuccess();
+    if (this.stalled || this.probation) {
+      this.stalled = false;
+      this.probation = false;
+      this.failures = 0;
+      this.log.info({ link: this.name }, `SMPP link ${this.name} answers submit_sm again: back in rotation`);
+      this.emit('change');
+    }
+  }
+
+  /**
+   * A submit_sm went unanswered: an SMSC that still answers enquire_link may have stopped taking
+   * messages. Out of rotation now (not after the keep-alive notices): drop the session so its
+   * other submits move to the other links, and reconnect with back-off.
+   */
+  private stall(session: SmppSession): void {
+    if (this.session !== session) return;
+    this.stalls++;
+    this.stalled = true;
+    this.probation = false;
+    this.lastError = `no submit_sm_resp within ${this.options.responseTimeoutMs} ms`;
+    this.log.warn({ link: this.name }, `SMPP link ${this.name}: ${this.lastError}; out of rotation, reconnecting`);
+    this.drop(session);
   }
 
   /** Unbinds (waiting briefly for unbind_resp), closes, and stops reconnecting. */
@@ -201,16 +245,17 @@ export class SmscLink extends EventEmitter<LinkEvents> {
       });
     }
     this.session = undefined;
-    this.failPending();
-    this.window.cancelWaiters(`link ${this.name} closed`);
+    this.requests.failAll();
+    this.pacer.cancelWaiters(`link ${this.name} closed`);
+    this.pacer.stop();
     this.setState('closed');
   }
 
   private setState(s: LinkState): void {
     if (this._state === s) return;
     this._state = s;
-    this.onStateChange?.(this, s);
     this.emit('state', s);
+    this.emit('change');
   }
 
   private connect(): void {
@@ -223,7 +268,7 @@ export class SmscLink extends EventEmitter<LinkEvents> {
     session.socket.setNoDelay(true);
     this.connectTimer = setTimeout(() => {
       this.lastError = `no connection to ${host}:${port} within ${this.options.responseTimeoutMs} ms`;
-      session.destroy();
+      this.drop(session);
     }, this.options.responseTimeoutMs);
     session.on('connect', () => {
       clearTimeout(this.connectTimer);
@@ -233,7 +278,7 @@ export class SmscLink extends EventEmitter<LinkEvents> {
       if (this.session !== session) return;
       this.lastError = error.message;
       this.log.debug({ link: this.name, err: error.message }, 'SMPP link error');
-      session.destroy();
+      this.drop(session);
     });
     session.socket.on('close', () => this.onClosed(session));
     session.on('pdu', (pdu: SmppPdu) => this.onPdu(session, pdu));
@@ -257,18 +302,23 @@ export class SmscLink extends EventEmitter<LinkEvents> {
     if (resp === 'timeout') {
       this.lastError = `no ${command}_resp within ${o.responseTimeoutMs} ms`;
       this.log.warn({ link: this.name }, `SMPP link ${this.name}: ${this.lastError}`);
-      session.destroy();
+      this.drop(session);
       return;
     }
     if (resp.command_status !== 0) {
       this.lastError = `${command} refused: ${describeStatus(resp.command_status)}`;
       this.log.error({ link: this.name, status: resp.command_status }, `SMPP link ${this.name}: ${this.lastError}`);
-      session.destroy();
+      this.drop(session);
       return;
     }
-    this.failures = 0;
-    this.lastError = undefined;
-    this.log.info({ link: this.name, mode: o.bindMode }, `SMPP link ${this.name} bound as ${o.bindMode}`);
+    // After a stall the SMSC binds fine but may still not answer submits: keep backing off until it does.
+    if (!this.stalled) {
+      this.failures = 0;
+      this.lastError = undefined;
+    }
+    this.probation = this.stalled;
+    if (this.probation) this.pacer.narrow();
+    this.log.info({ link: this.name, mode: o.bindMode }, `SMPP link ${this.name} bound as ${o.bindMode}${this.probation ? ' (on probation: one submit at a time until one is answered)' : ''}`);
     this.setState('bound');
     clearInterval(this.enquireTimer);
     this.enquireTimer = setInterval(() => void this.enquire(session), o.enquireLinkMs);
@@ -281,33 +331,18 @@ export class SmscLink extends EventEmitter<LinkEvents> {
     if (resp === 'timeout' && this.session === session) {
       this.lastError = `no enquire_link_resp within ${this.options.responseTimeoutMs} ms`;
       this.log.warn({ link: this.name }, `SMPP link ${this.name}: ${this.lastError}; dropping the link`);
-      session.destroy();
+      this.drop(session);
     }
   }
 
-  /** Sends a request PDU; resolves with its response, or why there is none. */
-  private request(session: SmppSession, pdu: SmppPdu, timeoutMs: number, signal?: AbortSignal): Promise<SmppPdu | 'down' | 'timeout' | 'aborted'> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve('aborted');
-      if (!session.send(pdu)) return resolve('down');
-      const seq = pdu.sequence_number;
-      const finish = (v: SmppPdu | 'down' | 'timeout' | 'aborted') => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(seq);
-        resolve(v);
-      };
-      const onAbort = () => finish('aborted');
-      const timer = setTimeout(() => finish('timeout'), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(seq, { settle: (p) => finish(p ?? 'down') });
-    });
+  private request(session: SmppSession, pdu: SmppPdu, timeoutMs: number, signal?: AbortSignal): Promise<RequestResult> {
+    return this.requests.send(session, pdu, timeoutMs, signal);
   }
 
   private onPdu(session: SmppSession, pdu: SmppPdu): void {
     if (this.session !== session) return;
     if (pdu.isResponse()) {
-      this.pending.get(pdu.sequence_number)?.settle(pdu);
+      this.requests.answer(pdu);
       return;
     }
     switch (pdu.command) {
@@ -330,14 +365,20 @@ export class SmscLink extends EventEmitter<LinkEvents> {
     }
   }
 
+  /** Closes the session and treats the link as down now, not when the socket's close event comes. */
+  private drop(session: SmppSession): void {
+    session.destroy();
+    this.onClosed(session);
+  }
+
   private onClosed(session: SmppSession): void {
     if (this.session !== session) return;
     this.session = undefined;
     clearTimeout(this.connectTimer);
     clearInterval(this.enquireTimer);
     const wasBound = this._state === 'bound';
-    this.failPending();
-    this.window.cancelWaiters(`link ${this.name} went down`);
+    this.requests.failAll();
+    this.pacer.cancelWaiters(`link ${this.name} went down`);
     if (this.stopping) {
       this.setState('closed');
       return;
@@ -352,36 +393,4 @@ export class SmscLink extends EventEmitter<LinkEvents> {
     else this.log.debug({ link: this.name }, msg);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
-
-  private failPending(): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) p.settle(undefined);
-  }
 }
-
-function incoming(pdu: SmppPdu): IncomingSms {
-  const sm = pdu.short_message as { message?: unknown } | Buffer | undefined;
-  const payload = pdu.message_payload as { message?: unknown } | Buffer | undefined;
-  const text = textOf(sm) || textOf(payload);
-  const r: IncomingSms = {
-    sourceAddr: String(pdu.source_addr ?? ''),
-    destinationAddr: String(pdu.destination_addr ?? ''),
-    esmClass: Number(pdu.esm_class ?? 0),
-    dataCoding: Number(pdu.data_coding ?? 0),
-    text,
-  };
-  if (typeof pdu.receipted_message_id === 'string' && pdu.receipted_message_id) r.receiptedMessageId = pdu.receipted_message_id;
-  if (typeof pdu.message_state === 'number') r.messageState = pdu.message_state;
-  return r;
-}
-
-function textOf(v: { message?: unknown } | Buffer | undefined): string {
-  if (v === undefined) return '';
-  if (Buffer.isBuffer(v)) return v.toString('latin1');
-  const m = v.message;
-  if (typeof m === 'string') return m;
-  if (Buffer.isBuffer(m)) return m.toString('latin1');
-  return '';
-}
-

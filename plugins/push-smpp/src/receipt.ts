@@ -34,7 +34,8 @@ export function isReceiptEsmClass(esmClass: number): boolean {
 
 /** Parses a receipt; undefined when neither the text nor the TLVs name a message id. */
 export function parseReceipt(text: string, tlv: { receiptedMessageId?: string; messageState?: number } = {}): DeliveryReceipt | undefined {
-  const field = (name: string) => new RegExp(`(?:^|\\s)${name}:(\\S*)`, 'i').exec(text)?.[1];
+  // An empty field (`stat: err:000`) is as good as a missing one.
+  const field = (name: string) => new RegExp(`(?:^|\\s)${name}:(\\S*)`, 'i').exec(text)?.[1] || undefined;
   const id = tlv.receiptedMessageId || field('id');
   const stat = (tlv.messageState !== undefined ? MESSAGE_STATES[tlv.messageState] : undefined) ?? field('stat')?.toUpperCase();
   if (!id) return undefined;

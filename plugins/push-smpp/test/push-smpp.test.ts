@@ -383,38 +383,46 @@ describe('push-smpp: links', () => {
     }
   });
 
-  it('reports not ready while no link is bound and asks for a retry, then delivers once bound', async () => {
+  it('stays ready while no link is bound, says it cannot notify, holds the push, then delivers once bound', async () => {
     const smsc = new SimulatedSmsc({ systemId: 'mmsc', password: 'other' });
     await smsc.start();
     const { t } = await mmscWith([smsc.port], { waitForLinkMs: 100 });
     try {
+      // The node still takes messages: a load balancer must not pull it for an SMSC problem.
       const res = await fetch(`${t.mmsc.adminUrl}/ready`);
-      assert.equal(res.status, 503);
-      const body = (await res.json()) as { checks: Record<string, unknown> };
-      assert.match(String(body.checks['@openmmsc/plugin-push-smpp']), /no SMSC link bound .*ESME_RINVPASWD/);
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { checks: Record<string, unknown>; abilities: Record<string, unknown> };
+      assert.equal(body.checks['@openmmsc/plugin-push-smpp'], undefined);
+      assert.match(String(body.abilities.notify), /127\.0\.0\.1:\d+: .*ESME_RINVPASWD/);
+      assert.equal((await fetch(`${t.mmsc.adminUrl}/ready/notify`)).status, 503);
       const id = await send(t, '+15550006001');
-      await waitFor('a retry was asked for', async () =>
-        /result="retry"\} [1-9]/.test(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_pushes_total')),
+      await waitFor('the push was held', async () =>
+        /result="unavailable"\} [1-9]/.test(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_pushes_total')),
       );
       assert.equal((await recipientState(t, id))?.state, 'charged');
+      const job = await t.mmsc.queue.job(`notify:${id}:0`);
+      assert.equal(job?.state, 'held');
+      assert.equal(job?.attempt, 0);
       // The operator fixes the password on the SMSC side: the link binds on its next attempt.
       smsc.setCredentials('mmsc', 'secret');
       await notified(t, id);
-      assert.equal((await fetch(`${t.mmsc.adminUrl}/ready`)).status, 200);
+      assert.equal((await fetch(`${t.mmsc.adminUrl}/ready/notify`)).status, 200);
     } finally {
       await t.stop();
       await smsc.stop();
     }
   });
 
-  it('drops a link whose SMSC stops answering, retries the timed-out submit, and recovers', async () => {
+  it('drops a link whose SMSC stops answering at the submit time-out, holds the push, and recovers', async () => {
     const smsc = new SimulatedSmsc();
     await smsc.start();
-    const { t } = await mmscWith([smsc.port], { links: [link(smsc.port, { enquireLinkMs: 100, responseTimeoutMs: 300 })], waitForLinkMs: 200 });
+    // The keep-alive is slow on purpose: the unanswered submit_sm alone takes the link down.
+    const { t } = await mmscWith([smsc.port], { links: [link(smsc.port, { enquireLinkMs: 5000, responseTimeoutMs: 300 })], waitForLinkMs: 200 });
     try {
       smsc.silent = true;
       const id = await send(t, '+15550008001');
       await waitFor('a submit timed out', async () => /outcome="timeout"\} [1-9]/.test(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_submits_total')));
+      assert.match(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_link_stalls_total'), /\} 1/);
       const bindsBefore = smsc.binds.length;
       await waitFor('the dead link dropped and a new bind tried', () => smsc.binds.length > bindsBefore || smsc.boundSessions === 0);
       assert.equal(smsc.submits.length, 0);

@@ -1,9 +1,9 @@
 import { definePlugin } from '@openmmsc/core';
 import { prefixRouterOptions } from './options.js';
-import { PrefixTable } from './prefix-table.js';
+import { PrefixTable, prefixTableFacts } from './prefix-table.js';
 
 export { prefixRouterOptions, type PrefixRouterOptions } from './options.js';
-export { PrefixTable } from './prefix-table.js';
+export { PrefixTable, prefixTableFacts } from './prefix-table.js';
 
 /** Routes recipients by the longest matching number prefix, e-mail domain or short code. */
 export default definePlugin({
@@ -12,6 +12,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   description: 'Prefix-table routing resolver: longest prefix wins',
   configSchema: prefixRouterOptions,
+  facts: (options) => ({ resolver: prefixTableFacts(options) }),
   setup(ctx) {
     const table = new PrefixTable(ctx.options);
     ctx.provide('RoutingResolver', {

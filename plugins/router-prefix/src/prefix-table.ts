@@ -1,4 +1,4 @@
-import type { Address, Resolution } from '@openmmsc/core';
+import { ADDRESS_TYPES, type Address, type AddressType, type CatchAllFact, type ResolverFacts, type Resolution } from '@openmmsc/core';
 import type { PrefixRouterOptions } from './options.js';
 
 type Entry = PrefixRouterOptions['routes'][number];
@@ -40,9 +40,10 @@ export class PrefixTable {
         return this.numbers.find((r) => address.value.startsWith(r.prefix));
       case 'email': {
         const domain = address.value.slice(address.value.lastIndexOf('@') + 1);
+        // A bare `@` is every domain: the READMEs' catch-all e-mail route.
         return this.domains.find((r) => {
           const d = r.prefix.slice(1);
-          return domain === d || domain.endsWith(`.${d}`);
+          return d === '' || domain === d || domain.endsWith(`.${d}`);
         });
       }
       case 'shortcode':
@@ -51,4 +52,29 @@ export class PrefixTable {
         return undefined;
     }
   }
+}
+
+/** Which addresses an entry can match: `*` any, `+…` numbers, `@…` e-mail, `#…` short codes. */
+function entryTypes(prefix: string): readonly AddressType[] {
+  if (prefix === '*') return ADDRESS_TYPES;
+  if (prefix.startsWith('+')) return ['plmn'];
+  if (prefix.startsWith('@')) return ['email'];
+  return ['shortcode'];
+}
+
+/** What the table answers, for the kernel's configuration checks. */
+export function prefixTableFacts(options: PrefixRouterOptions): ResolverFacts {
+  const answers = new Set<AddressType>();
+  const catchAll: CatchAllFact[] = [];
+  options.routes.forEach((route, i) => {
+    const types = entryTypes(route.prefix);
+    for (const t of types) answers.add(t);
+    // A prefix of nothing but its marker matches every address of its kind.
+    if (route.prefix.length === 1) catchAll.push({ types, option: ['routes', i] });
+  });
+  if (options.unmatched === 'reject') {
+    for (const t of ADDRESS_TYPES) answers.add(t);
+    catchAll.push({ types: ADDRESS_TYPES, option: ['unmatched'] });
+  }
+  return { targets: [...new Set(options.routes.map((r) => r.target))], answers: [...answers], catchAll };
 }

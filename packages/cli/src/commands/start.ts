@@ -10,8 +10,6 @@ export interface StartHandle {
 /** Starts an MMSC from a config file and stops it gracefully on SIGTERM/SIGINT. */
 export async function startCommand(configFile: string, out: Output): Promise<StartHandle> {
   const mmsc = await createMmsc({ configFile });
-  out.info(`OpenMMSC started with ${mmsc.pluginNames.length} plugin(s): ${mmsc.pluginNames.join(', ') || '(none)'}`);
-  if (mmsc.adminUrl) out.info(`admin: ${mmsc.adminUrl}/health  ${mmsc.adminUrl}/ready  ${mmsc.adminUrl}/metrics`);
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -29,5 +27,8 @@ export async function startCommand(configFile: string, out: Output): Promise<Sta
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  // Only now: whoever waits for this line may send SIGTERM at once.
+  out.info(`OpenMMSC started with ${mmsc.pluginNames.length} plugin(s): ${mmsc.pluginNames.join(', ') || '(none)'}`);
+  if (mmsc.adminUrl) out.info(`admin: ${mmsc.adminUrl}/health  ${mmsc.adminUrl}/ready  ${mmsc.adminUrl}/metrics`);
   return { mmsc, stopped };
 }

@@ -3,37 +3,51 @@ import type { Registry } from 'prom-client';
 
 export type ReadinessCheck = () => Promise<true | string>;
 
+/** What the node can do beyond accepting work, and what operators should know about it. */
+export interface Ability {
+  ok: boolean;
+  /** Why not, or what is degraded while it still works. */
+  detail?: string;
+}
+
 export interface AdminServerOptions {
   host: string;
   port: number;
   registry: Registry;
   /** Named checks for `/ready`: the store, the queue, each plugin. */
   checks: () => ReadonlyArray<[string, ReadinessCheck]>;
+  /**
+   * What the node can do beyond accepting work (e.g. `notify`: the push bearer can carry
+   * notifications). Reported by `/ready` without making it fail, and each on `/ready/<name>`.
+   */
+  abilities?: () => ReadonlyArray<[string, () => Promise<Ability>]>;
   /** False while starting and once draining. */
   accepting: () => boolean;
 }
 
-/** `/health` (the process answers), `/ready` (it can do its work), `/metrics` (Prometheus). */
+/**
+ * `/health` (the process answers), `/ready` (it accepts work; a load balancer keys on this),
+ * `/ready/<ability>` (e.g. `/ready/notify`: it can also carry notifications), `/metrics`.
+ */
 export async function startAdminServer(opts: AdminServerOptions): Promise<{ server: FastifyInstance; url: string }> {
   const server = Fastify({ logger: false });
+  const abilities = opts.abilities ?? (() => []);
   server.get('/health', async () => ({ status: 'ok' }));
   server.get('/ready', async (_req, reply) => {
-    const results: Record<string, string> = {};
-    let ready = opts.accepting();
-    if (!ready) results.kernel = 'not accepting (starting or draining)';
-    await Promise.all(
-      opts.checks().map(async ([name, check]) => {
-        try {
-          const r = await withTimeout(check(), 2000);
-          results[name] = r === true ? 'ok' : r;
-          if (r !== true) ready = false;
-        } catch (error) {
-          results[name] = (error as Error).message;
-          ready = false;
-        }
-      }),
-    );
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
+    const [accept, able] = await Promise.all([runChecks(opts.checks()), runAbilities(abilities())]);
+    let ready = accept.ok;
+    if (!opts.accepting()) {
+      accept.results.kernel = 'not accepting (starting or draining)';
+      ready = false;
+    }
+    const body = { status: ready ? 'ready' : 'not ready', checks: accept.results, abilities: able.results };
+    return reply.code(ready ? 200 : 503).send(body);
+  });
+  server.get<{ Params: { ability: string } }>('/ready/:ability', async (req, reply) => {
+    const found = abilities().find(([name]) => name === req.params.ability);
+    if (!found) return reply.code(404).send({ error: `unknown ability ${req.params.ability}; known: ${abilities().map(([n]) => n).join(', ') || 'none'}` });
+    const { ok, results } = await runAbilities([found]);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: results });
   });
   server.get('/metrics', async (_req, reply) => {
     const body = await opts.registry.metrics();
@@ -41,6 +55,32 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
   });
   const address = await server.listen({ host: opts.host, port: opts.port });
   return { server, url: address };
+}
+
+function runChecks(checks: ReadonlyArray<[string, ReadinessCheck]>): Promise<{ ok: boolean; results: Record<string, string> }> {
+  return runAbilities(checks.map(([name, check]) => [name, async (): Promise<Ability> => {
+    const r = await check();
+    return r === true ? { ok: true } : { ok: false, detail: r };
+  }]));
+}
+
+/** Each ability as `ok`, `ok: <detail>` (working, something degraded), or what stops it. */
+async function runAbilities(list: ReadonlyArray<[string, () => Promise<Ability>]>): Promise<{ ok: boolean; results: Record<string, string> }> {
+  const results: Record<string, string> = {};
+  let ok = true;
+  await Promise.all(
+    list.map(async ([name, ability]) => {
+      try {
+        const a = await withTimeout(ability(), 2000);
+        results[name] = a.ok ? (a.detail ? `ok: ${a.detail}` : 'ok') : (a.detail ?? 'unavailable');
+        if (!a.ok) ok = false;
+      } catch (error) {
+        results[name] = (error as Error).message;
+        ok = false;
+      }
+    }),
+  );
+  return { ok, results };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -112,7 +112,9 @@ export const kernelConfigSchema = z.object({
     .describe('Message expiry (X-Mms-Expiry is capped by `max`).'),
   jobs: z
     .object({
-      notify: jobPolicy({ maxAttempts: 8, base: '30s', max: '1h', concurrency: 64 }),
+      notify: jobPolicy({ maxAttempts: 8, base: '30s', max: '1h', concurrency: 64 }).describe(
+        'Notifications. Waiting for the push bearer (SMSC down or throttling) uses no attempt and is bounded by the message expiry; `maxAttempts` counts real failures, after which the job starts over after `backoffMax`, until expiry.',
+      ),
       deliver: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 16 }),
       report: jobPolicy({ maxAttempts: 12, base: '1m', max: '2h', concurrency: 8 }),
       expire: jobPolicy({ maxAttempts: 5, base: '1m', max: '30m', concurrency: 4 }),
@@ -134,7 +136,14 @@ export const kernelConfigSchema = z.object({
     .prefault({})
     .describe('Which plugin provides a single service when several do.'),
   shutdown: z
-    .object({ graceMs: duration.prefault('15s').describe('Longest wait for running jobs on SIGTERM.') })
+    .object({
+      graceMs: duration.prefault('15s').describe('Longest wait for running jobs on SIGTERM (and, with `retrievalGrace`, for the whole drain).'),
+      retrievalGrace: duration
+        .prefault('5s')
+        .describe(
+          'After the jobs drained, how long interfaces keep serving handsets this node notified (within that time before) until each has fetched and acknowledged; never past `graceMs` from the start of the stop.',
+        ),
+    })
     .prefault({})
     .describe('Graceful stop.'),
   plugins: z.array(pluginEntry).default([]).describe('The plugins, in the order their hooks run.'),

@@ -1,20 +1,26 @@
 import { dirname, resolve } from 'node:path';
 import type { PluginDefinition } from '../plugin/define-plugin.js';
 import { assertApiCompatible } from '../plugin/api-version.js';
+import { definitionProblems } from '../plugin/check-plugin-shape.js';
 import { loadPluginModule } from '../plugin/load-plugin.js';
-import { ConfigError, problemsFromZod, type ConfigProblem } from './config-error.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
 import { kernelConfigSchema, type KernelConfig } from './kernel-schema.js';
+import { parseConfig } from './parse-config.js';
 import { readConfigFile } from './read-config-file.js';
 
 export interface ResolvedPlugin {
   definition: PluginDefinition;
   options: unknown;
+  /** The options as given, before defaults: tells an option the operator set from a default. */
+  input: unknown;
   /** Position in `plugins[]`, for messages. */
   index: number;
 }
 
 export interface ResolvedConfig {
   kernel: KernelConfig;
+  /** The kernel config as given, before defaults. */
+  kernelInput: unknown;
   plugins: ResolvedPlugin[];
   /** Relative paths in config resolve against this directory. */
   baseDir: string;
@@ -34,11 +40,12 @@ export interface ResolveOptions {
 /** Validates the kernel config, loads every plugin, checks its API range and validates its options. */
 export async function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Promise<ResolvedConfig> {
   const baseDir = opts.baseDir ?? process.cwd();
-  const parsed = kernelConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new ConfigError(problemsFromZod(parsed.error), opts.source);
+  const parsed = parseConfig(kernelConfigSchema, raw ?? {});
+  // Unknown kernel keys do not stop plugin validation: one run names every problem.
+  if (!parsed.data) throw new ConfigError(parsed.problems, opts.source);
   const kernel = absolutisePaths(parsed.data, baseDir);
 
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...parsed.problems];
   const plugins: ResolvedPlugin[] = [];
   const entries: Array<{ definition?: PluginDefinition; name: string; options: unknown; enabled: boolean }> = [
     ...kernel.plugins.map((e) =>
@@ -53,7 +60,7 @@ export async function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Pr
 
   for (const [index, entry] of entries.entries()) {
     if (!entry.enabled) continue;
-    const where = `plugins[${index}] (${entry.name})`;
+    let where = `plugins[${index}] (${entry.name})`;
     let definition = entry.definition;
     try {
       definition ??= await loadPluginModule(entry.name, baseDir);
@@ -62,23 +69,29 @@ export async function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Pr
       problems.push({ path: where, message: (error as Error).message });
       continue;
     }
-    let options: unknown = entry.options;
+    // A plugin named by a path is called by its own name from here on, as in `check` and logs.
+    where = `plugins[${index}] (${definition.name})`;
+    const shape = definitionProblems(definition);
+    if (shape.length) {
+      problems.push(...shape.map((message) => ({ path: where, message })));
+      continue;
+    }
+    const input = entry.options ?? {};
+    let options: unknown = input;
     if (definition.configSchema) {
-      const result = definition.configSchema.safeParse(entry.options ?? {});
-      if (!result.success) {
-        problems.push(...problemsFromZod(result.error, where));
-        continue;
-      }
+      const result = parseConfig(definition.configSchema, input, where);
+      problems.push(...result.problems);
+      if (result.problems.length) continue;
       options = result.data;
     }
     if (plugins.some((p) => p.definition.name === definition.name)) {
       problems.push({ path: where, message: `plugin ${definition.name} is listed twice` });
       continue;
     }
-    plugins.push({ definition, options, index });
+    plugins.push({ definition, options, input, index });
   }
   if (problems.length) throw new ConfigError(problems, opts.source);
-  const resolved: ResolvedConfig = { kernel, plugins, baseDir };
+  const resolved: ResolvedConfig = { kernel, kernelInput: raw ?? {}, plugins, baseDir };
   if (opts.source) resolved.source = opts.source;
   return resolved;
 }

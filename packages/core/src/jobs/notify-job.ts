@@ -1,8 +1,10 @@
 import { addressKey } from '../model/address.js';
 import { FINAL_STATES, InvalidTransitionError } from '../model/recipient-state.js';
 import type { NotifyContext } from '../plugin/define-plugin.js';
-import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
+import { HoldJobError, PermanentJobError, type RunningJob } from '../services/job-queue.js';
 import type { NotificationInfo, PushRequest } from '../services/push-bearer.js';
+import type { StoredMessage } from '../services/message-store.js';
+import type { Logger } from 'pino';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
 import { runJobHooks } from './hook-verdicts.js';
@@ -58,9 +60,39 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
     return;
   }
   if (result.status === 'retry') throw retry(`${bearer.name}: ${result.reason}`, result.retryAfterMs);
+  if (result.status === 'unavailable') return holdForBearer(k, message, `${bearer.name}: ${result.reason}`, result.retryAfterMs, log);
   await lifecycle.transition(messageId, index, 'rejected', { by: bearer.name, reason: result.reason, report: 'unreachable' });
 }
 
+/** What notify jobs waiting for the push bearer are held with; the bearer's `onAvailable` wakes them. */
+export const NOTIFY_HOLD_KEY = 'push-bearer';
+
+/**
+ * The bearer cannot carry anything now: not this notification's failure. It waits (no attempt
+ * used) until the bearer's estimate, or its wake-up, and never past the message's expiry, which
+ * settles the recipient if the bearer never comes back.
+ */
+function holdForBearer(k: KernelContext, message: StoredMessage, reason: string, retryAfterMs: number | undefined, log: Logger): void {
+  const left = message.expiresAt - k.clock.now();
+  if (left <= 0) {
+    log.warn({ reason }, 'message expired while the push bearer was unavailable; expiry settles the recipient');
+    return;
+  }
+  const wanted = retryAfterMs ?? k.config.jobs.notify.backoffBase;
+  throw new HoldJobError(reason, { delayMs: Math.max(0, Math.min(left, wanted)), key: NOTIFY_HOLD_KEY });
+}
+
+/** Held notifications run as soon as the push bearer says it can take them; returns the unsubscribe. */
+export function wakeHeldNotifications(k: KernelContext): () => void {
+  const bearer = k.services.single('PushBearer');
+  if (!bearer?.onAvailable) return () => {};
+  return bearer.onAvailable(() => {
+    k.queue.wake(NOTIFY_HOLD_KEY).then(
+      (n) => n > 0 && k.log.info({ bearer: bearer.name, woken: n }, 'push bearer available again: held notifications resume'),
+      (error: unknown) => k.log.warn({ err: error }, 'could not wake held notifications (they resume when their hold ends)'),
+    );
+  });
+}
 
 /** Handsets miss pushes: notify again later unless the message was fetched meanwhile. */
 async function scheduleRenotify(k: KernelContext, messageId: string, index: number, job: RunningJob): Promise<void> {

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { JOB_KINDS, type JobKind, type JobKindStats, type JobQueue } from '../services/job-queue.js';
 
 export interface KernelMetrics {
   registry: Registry;
@@ -7,14 +8,79 @@ export interface KernelMetrics {
   handlerErrors: Counter<'plugin' | 'stage'>;
   jobs: Counter<'kind' | 'outcome'>;
   transitions: Counter<'state'>;
+  /** Backlog gauges read this queue, and the notify gauge this check, on each scrape. */
+  observe(sources: { queue: JobQueue; notify: () => { ok: boolean } }): void;
 }
+
+/** Stats are read once per scrape, however many gauges show them. */
+const SNAPSHOT_MS = 250;
+const STATES = ['waiting', 'delayed', 'held', 'active', 'failed'] as const;
 
 /** One registry per MMSC instance, so several can run in one process (tests, embedding). */
 export function createKernelMetrics(): KernelMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'openmmsc_' });
+  let sources: { queue: JobQueue; notify: () => { ok: boolean } } | undefined;
+  let snapshot: { at: number; stats: Promise<Record<JobKind, JobKindStats> | undefined> } | undefined;
+  const stats = (): Promise<Record<JobKind, JobKindStats> | undefined> => {
+    const now = Date.now();
+    if (!sources) return Promise.resolve(undefined);
+    if (!snapshot || now - snapshot.at > SNAPSHOT_MS) {
+      // A closed or unreachable queue leaves the gauges empty rather than failing the scrape.
+      snapshot = { at: now, stats: sources.queue.stats().catch(() => undefined) };
+    }
+    return snapshot.stats;
+  };
+  const age = (since: number | undefined, now: number) => (since === undefined ? 0 : Math.max(0, (now - since) / 1000));
+
+  new Gauge({
+    name: 'openmmsc_jobs_queued',
+    help: 'Jobs in the queue by kind and state (waiting = due now; delayed = scheduled later; held = waiting for a resource such as the push bearer)',
+    labelNames: ['kind', 'state'],
+    registers: [registry],
+    async collect() {
+      const s = await stats();
+      if (!s) return;
+      for (const kind of JOB_KINDS) for (const state of STATES) this.set({ kind, state }, s[kind][state]);
+    },
+  });
+  const ageGauge = (name: string, help: string, since: (s: JobKindStats) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['kind'],
+      registers: [registry],
+      async collect() {
+        const s = await stats();
+        if (!s) return;
+        const now = Date.now();
+        for (const kind of JOB_KINDS) this.set({ kind }, age(since(s[kind]), now));
+      },
+    });
+  ageGauge('openmmsc_jobs_oldest_waiting_seconds', 'How long the longest-waiting due job of each kind has been due (0 when none waits)', (s) => s.oldestWaitingSince);
+  ageGauge('openmmsc_jobs_oldest_held_seconds', 'How long the longest-held job of each kind has waited for its resource (0 when none is held)', (s) => s.oldestHeldSince);
+  new Gauge({
+    name: 'openmmsc_notify_available',
+    help: '1 while the push bearer can carry notifications, else 0 (the node still accepts messages)',
+    registers: [registry],
+    collect() {
+      if (!sources) return;
+      let ok = false;
+      try {
+        ok = sources.notify().ok;
+      } catch {
+        ok = false;
+      }
+      this.set(ok ? 1 : 0);
+    },
+  });
+
   return {
     registry,
+    observe(s) {
+      sources = s;
+      snapshot = undefined;
+    },
     submissions: new Counter({
       name: 'openmmsc_submissions_total',
       help: 'Messages submitted, by ingress interface and outcome',
@@ -36,7 +102,7 @@ export function createKernelMetrics(): KernelMetrics {
     }),
     jobs: new Counter({
       name: 'openmmsc_jobs_total',
-      help: 'Job attempts by kind and outcome',
+      help: 'Job attempts by kind and outcome (done, retry, held, failed)',
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),

@@ -30,7 +30,11 @@ const CHARGING_EVENT: Partial<Record<RecipientState, ChargingEventType>> = {
  * scheduling the purge once every recipient is final.
  */
 export class RecipientLifecycle {
-  constructor(private readonly k: KernelContext) {}
+  constructor(
+    private readonly k: KernelContext,
+    /** Told of every move made on this node (the graceful stop follows notified handsets with it). */
+    private readonly onMoved?: (messageId: string, index: number, state: RecipientState) => void,
+  ) {}
 
   async transition(messageId: string, index: number, to: RecipientState, opts: TransitionOptions): Promise<RecipientRecord> {
     const now = this.k.clock.now();
@@ -39,6 +43,7 @@ export class RecipientLifecycle {
       return opts.attributes ? { ...next, attributes: { ...next.attributes, ...opts.attributes } } : next;
     });
     this.k.metrics.transitions.inc({ state: to });
+    this.onMoved?.(messageId, index, to);
     const message = await this.k.store.get(messageId);
     if (!message) return updated;
 

@@ -68,6 +68,20 @@ export class ServiceRegistry {
     this.sealed = true;
   }
 
+  /** Plugins that provided `service`, in config order. */
+  providerNames(service: ProvidableService): string[] {
+    return this.listOf(service).map((p) => p.plugin);
+  }
+
+  /** Route targets some plugin provided a deliverer for. */
+  deliveryTargets(): string[] {
+    return this.listOf('Deliverer').map((p) => (p.implementation as Deliverer).target);
+  }
+
+  private listOf(service: ProvidableService): Provider<ProvidableService>[] {
+    return this.providers.get(service) ?? [];
+  }
+
   single<K extends 'PushBearer' | 'Transcoder'>(service: K): ServiceTypes[K] | undefined {
     return this.container.get<ServiceTypes[K]>(Services[service], { optional: true });
   }

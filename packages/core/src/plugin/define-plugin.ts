@@ -11,6 +11,7 @@ import type { NotificationInfo } from '../services/push-bearer.js';
 import type { ProvidableService, ServiceTypes } from '../services/tokens.js';
 import type { Clock } from '../util/clock.js';
 import type { MmscRuntime } from '../runtime.js';
+import type { PluginFacts } from './plugin-facts.js';
 
 export type HookResult = Verdict | void | undefined;
 export type MessageHook = (ctx: MessageContext) => HookResult | Promise<HookResult>;
@@ -53,13 +54,30 @@ export interface PluginHooks {
   deliver?: DeliverHook;
   /** After every plugin is set up and the queue runs: open listeners here. */
   start?(): Promise<void> | void;
-  /** Shutdown, first step: stop accepting new work (close listeners, finish in-flight requests). */
+  /**
+   * Shutdown, first step: take no new work. A listener whose every exchange is new work (an SMTP
+   * or SOAP server) may close here, finishing the requests under way. A listener that also serves
+   * exchanges the MMSC started (MM1: handsets fetching what they were notified of, and
+   * acknowledging) stays open, refuses only new work ("try later"), and closes in `close`.
+   * Jobs still run after this step: services the job hooks use (push bearers, deliverers) must
+   * keep working until `close`.
+   */
   stop?(): Promise<void> | void;
-  /** Shutdown, last step, after the kernel drained: release connections and files. */
+  /**
+   * Shutdown, last step: after the kernel finished running submissions and jobs and waited for
+   * notified handsets to fetch (`shutdown.retrievalGrace`). Close remaining listeners, release
+   * connections and files. The store is still open.
+   */
   close?(): Promise<void> | void;
   /** Readiness for `/ready`: `true`, or a string saying what is not ready. */
   ready?(): Promise<true | string> | true | string;
 }
+
+/** Every hook name `setup` may return; anything else is a load error (a misspelt hook would never run). */
+export const HOOK_NAMES = ['receive', 'route', 'transcode', 'charge', 'store', 'notify', 'deliver', 'start', 'stop', 'close', 'ready'] as const;
+// Fails to compile when PluginHooks gains a hook that HOOK_NAMES does not list.
+const everyHookListed: Record<Exclude<keyof PluginHooks, (typeof HOOK_NAMES)[number]>, never> = {};
+void everyHookListed;
 
 export interface PluginContext<Options> {
   /** The plugin's name, as in config. */
@@ -95,7 +113,17 @@ export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {
   /** zod schema of the plugin's options; its output type is `ctx.options`. */
   configSchema?: Schema;
   setup(ctx: PluginContext<z.output<Schema>>): PluginHooks | void | Promise<PluginHooks | void>;
+  /**
+   * What `setup` will provide and route for these options, for the configuration cross-checks
+   * of `openmmsc check` and `start` (see docs/plugins.md). Runs without `setup`; must be pure.
+   */
+  facts?(options: z.output<Schema>, config: Readonly<KernelConfig>): PluginFacts;
 }
+
+/** Every property a plugin definition may have; others are refused (a misspelt `configSchema` would skip validation). */
+export const DEFINITION_KEYS = ['name', 'version', 'apiVersion', 'description', 'configSchema', 'setup', 'facts'] as const;
+const everyKeyListed: Record<Exclude<keyof PluginDefinition, (typeof DEFINITION_KEYS)[number]>, never> = {};
+void everyKeyListed;
 
 /** Identity function that gives a plugin object its types. */
 export function definePlugin<Schema extends z.ZodType>(definition: PluginDefinition<Schema>): PluginDefinition<Schema> {

@@ -1,15 +1,21 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
+  HoldJobError,
   JOB_KINDS,
   PermanentJobError,
   backoffDelay,
+  emptyJobStats,
+  isJobError,
   type JobCounts,
+  type JobInfo,
   type JobKind,
+  type JobKindStats,
   type JobQueue,
   type JobQueueStartOptions,
   type JobSpec,
   type RunningJob,
 } from '../services/job-queue.js';
+import { BullmqHolds } from './bullmq-holds.js';
 
 const DEFAULT_GRACE_MS = 10_000;
 const BACKOFF_TYPE = 'openmmsc';
@@ -30,6 +36,8 @@ export interface BullmqJobQueueOptions {
 /** What a BullMQ job carries: the spec, so retries and `onFailed` see the original request. */
 interface Payload {
   spec: Omit<JobSpec, 'kind'>;
+  /** Set while the job waits for a resource (HoldJobError). */
+  hold?: { since: number; until: number; key?: string };
 }
 
 /** BullMQ rejects ':' and all-digit custom ids; this keeps ids readable and reversible. */
@@ -55,12 +63,15 @@ export class BullmqJobQueue implements JobQueue {
   /** Original errors behind the `UnrecoverableError`s handed to BullMQ, for `onFailed`. */
   readonly #permanent = new Map<string, Error>();
   readonly #onError: (error: unknown) => void;
+  readonly #holds: BullmqHolds;
   #closing = false;
+  #drained: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: BullmqJobQueueOptions) {
     this.#opts = options;
     this.#onError = options.onError ?? ((error) => console.error('openmmsc bullmq job queue:', error));
+    this.#holds = new BullmqHolds(this.#prefix);
     for (const kind of JOB_KINDS) {
       const queue = new Queue<Payload>(kind, { connection: { url: options.url }, prefix: this.#prefix });
       queue.on('error', this.#onError);
@@ -100,7 +111,9 @@ export class BullmqJobQueue implements JobQueue {
       if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') continue;
       try {
         // Fails when a worker has just locked the job: it is then running, not pending.
-        return (await queue.remove(jobId)) === 1;
+        const removed = (await queue.remove(jobId)) === 1;
+        if (removed) await this.#holds.release(await queue.client, queue.name, jobId);
+        return removed;
       } catch {
         return false;
       }
@@ -142,8 +155,13 @@ export class BullmqJobQueue implements JobQueue {
     await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
   }
 
-  async close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-    this.#closed ??= this.#close(graceMs);
+  drain(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.#drained ??= this.#drain(graceMs);
+    return this.#drained;
+  }
+
+  close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.#closed ??= this.drain(graceMs).then(() => Promise.all([...this.#queues.values()].map((q) => q.close()))).then(() => undefined);
     return this.#closed;
   }
 
@@ -157,6 +175,65 @@ export class BullmqJobQueue implements JobQueue {
       total.failed += c['failed'] ?? 0;
     }
     return total;
+  }
+
+  async stats(): Promise<Record<JobKind, JobKindStats>> {
+    const out = emptyJobStats();
+    const now = Date.now();
+    for (const [kind, queue] of this.#queues) {
+      const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed');
+      const held = await this.#holds.summary(await queue.client, kind);
+      // Held jobs sit in BullMQ's delayed set until their hold ends.
+      const s: JobKindStats = {
+        waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0),
+        delayed: Math.max(0, (c['delayed'] ?? 0) - held.held),
+        held: Math.min(held.held, c['delayed'] ?? 0),
+        active: c['active'] ?? 0,
+        failed: c['failed'] ?? 0,
+      };
+      if (held.oldestSince !== undefined) s.oldestHeldSince = held.oldestSince;
+      // The wait list is FIFO: its far end is the job that has waited longest.
+      const [oldest] = (await queue.getJobs(['wait'], 0, 0, true)) as Job<Payload>[];
+      if (oldest) s.oldestWaitingSince = Math.min(now, dueAt(oldest));
+      out[kind] = s;
+    }
+    return out;
+  }
+
+  async job(id: string): Promise<JobInfo | undefined> {
+    const jobId = encodeJobId(id);
+    for (const [kind, queue] of this.#queues) {
+      const job = (await queue.getJob(jobId)) as Job<Payload> | undefined;
+      if (!job) continue;
+      const state = await job.getState();
+      const hold = job.data.hold;
+      const info: JobInfo = { id, kind, state: 'waiting', attempt: job.attemptsMade };
+      if (state === 'active' || state === 'failed') info.state = state;
+      else if (state === 'delayed') info.state = hold ? 'held' : 'delayed';
+      else if (state !== 'waiting' && state !== 'prioritized') return undefined;
+      if (info.state !== 'active' && info.state !== 'failed') info.runAt = dueAt(job);
+      if (hold && info.state !== 'failed') info.heldSince = hold.since;
+      if (job.failedReason) info.lastError = job.failedReason;
+      return info;
+    }
+    return undefined;
+  }
+
+  async wake(key: string): Promise<number> {
+    const client = await this.#queue('notify').client;
+    let woken = 0;
+    for (const { kind, jobId } of await this.#holds.take(client, key)) {
+      const queue = this.#queues.get(kind as JobKind);
+      const job = queue && ((await queue.getJob(jobId)) as Job<Payload> | undefined);
+      if (!job?.data.hold) continue;
+      try {
+        await job.promote();
+        woken++;
+      } catch {
+        // Not delayed any more: it is running or already due.
+      }
+    }
+    return woken;
   }
 
   async ping(): Promise<void> {
@@ -179,13 +256,23 @@ export class BullmqJobQueue implements JobQueue {
     this.#running.set(key, controller);
     try {
       await handler(this.#runningJob(kind, job, job.attemptsMade + 1), controller.signal);
+      if (job.data.hold) await this.#holds.release(await this.#queue(kind).client, kind, key);
     } catch (error) {
       if (this.#closing && controller.signal.aborted) {
         // Interrupted by shutdown: hand the job back without charging an attempt.
         await job.moveToDelayed(Date.now(), token);
         throw new DelayedError();
       }
-      if (error instanceof PermanentJobError || isNamed(error, 'PermanentJobError')) {
+      if (isJobError(error, HoldJobError)) {
+        await this.#hold(kind, job, token, error);
+        throw new DelayedError();
+      }
+      if (job.data.hold) {
+        // A real failure ends the hold: the job is back on its attempt budget.
+        await this.#holds.release(await this.#queue(kind).client, kind, key);
+        await job.updateData({ spec: job.data.spec });
+      }
+      if (isJobError(error, PermanentJobError)) {
         this.#permanent.set(key, error);
         throw new UnrecoverableError(error.message);
       }
@@ -193,6 +280,17 @@ export class BullmqJobQueue implements JobQueue {
     } finally {
       this.#running.delete(key);
     }
+  }
+
+  /** Back to the delayed set until the hold ends, without using an attempt. */
+  async #hold(kind: JobKind, job: Job<Payload>, token: string | undefined, hold: HoldJobError): Promise<void> {
+    const now = Date.now();
+    const since = job.data.hold?.since ?? now;
+    const until = now + Math.max(0, hold.delayMs);
+    const data: Payload = { spec: job.data.spec, hold: hold.key === undefined ? { since, until } : { since, until, key: hold.key } };
+    await job.updateData(data);
+    await this.#holds.hold(await this.#queue(kind).client, kind, job.id ?? '', since, hold.key);
+    await job.moveToDelayed(until, token);
   }
 
   async #failed(kind: JobKind, job: Job<Payload>, error: Error, options: JobQueueStartOptions): Promise<void> {
@@ -211,7 +309,7 @@ export class BullmqJobQueue implements JobQueue {
     return { ...spec, kind, attempt };
   }
 
-  async #close(graceMs: number): Promise<void> {
+  async #drain(graceMs: number): Promise<void> {
     this.#closing = true;
     // Closing a worker stops it claiming at once and resolves when its active jobs have ended.
     const workersClosed = Promise.all(this.#workers.map((w) => w.close()));
@@ -224,7 +322,6 @@ export class BullmqJobQueue implements JobQueue {
       }
     }
     await Promise.all(this.#failing);
-    await Promise.all([...this.#queues.values()].map((q) => q.close()));
   }
 
   async #within(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -234,4 +331,10 @@ export class BullmqJobQueue implements JobQueue {
     clearTimeout(timer);
     return settled;
   }
+}
+
+/** When a BullMQ job became (or becomes) due: its hold's end, else its last run plus its delay. */
+function dueAt(job: Job<Payload>): number {
+  if (job.data.hold) return job.data.hold.until;
+  return (job.processedOn ?? job.timestamp) + (job.delay ?? 0);
 }

@@ -1,11 +1,15 @@
 import {
+  HoldJobError,
   JOB_KINDS,
   PermanentJobError,
   RetryLaterError,
   backoffDelay,
+  isJobError,
   type BackoffPolicy,
   type JobCounts,
+  type JobInfo,
   type JobKind,
+  type JobKindStats,
   type JobQueue,
   type JobQueueStartOptions,
   type JobSpec,
@@ -13,27 +17,14 @@ import {
   type RunningJob,
 } from '../services/job-queue.js';
 import { SqliteDb } from './sqlite-db.js';
+import { migrateJobsTable } from './sqlite-job-schema.js';
+import { jobInfo, jobStats } from './sqlite-job-stats.js';
 
 /** Longest sleep between looks at the table: bounds the delay if a wake-up is ever missed. */
 const MAX_POLL_MS = 250;
 /** Failed jobs kept for inspection; older ones are pruned on start. */
 const KEEP_FAILED = 10_000;
 const DEFAULT_GRACE_MS = 10_000;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY,
-  kind TEXT NOT NULL,
-  data TEXT NOT NULL,
-  run_at INTEGER NOT NULL,
-  attempt INTEGER NOT NULL DEFAULT 0,
-  max_attempts INTEGER NOT NULL,
-  backoff TEXT NOT NULL,
-  state TEXT NOT NULL,
-  last_error TEXT,
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, kind, run_at);`;
 
 interface JobRow {
   [column: string]: unknown;
@@ -59,10 +50,6 @@ export interface SqliteJobQueueOptions {
   onError?: (error: unknown) => void;
 }
 
-function isError(error: unknown, name: string): boolean {
-  return error instanceof Error && error.name === name;
-}
-
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -78,7 +65,9 @@ export class SqliteJobQueue implements JobQueue {
   #options: JobQueueStartOptions | undefined;
   readonly #active = new Map<string, Running>();
   readonly #activeByKind = new Map<JobKind, number>();
+  /** Set by `drain`: nothing more is claimed (enqueue and cancel still work until `close`). */
   #closing = false;
+  #drained: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #pumping = false;
   #pumpAgain = false;
@@ -92,7 +81,7 @@ export class SqliteJobQueue implements JobQueue {
 
   static async open(path: string, options: SqliteJobQueueOptions = {}): Promise<SqliteJobQueue> {
     const db = await SqliteDb.open(path);
-    await db.exec(SCHEMA);
+    await migrateJobsTable(db);
     return new SqliteJobQueue(db, options);
   }
 
@@ -104,7 +93,7 @@ export class SqliteJobQueue implements JobQueue {
        VALUES (?, ?, ?, ?, 0, ?, ?, 'waiting', NULL, ?)
        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, data = excluded.data, run_at = excluded.run_at,
          attempt = 0, max_attempts = excluded.max_attempts, backoff = excluded.backoff, state = 'waiting',
-         last_error = NULL, updated_at = excluded.updated_at
+         last_error = NULL, held_since = NULL, hold_key = NULL, updated_at = excluded.updated_at
        WHERE jobs.state = 'failed'`,
       [job.id, job.kind, JSON.stringify(job.data), job.runAt ?? now, job.maxAttempts, JSON.stringify(job.backoff), now],
     );
@@ -128,12 +117,17 @@ export class SqliteJobQueue implements JobQueue {
     this.#schedulePump();
   }
 
+  drain(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.#drained ??= this.#drain(graceMs);
+    return this.#drained;
+  }
+
   close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-    this.#closed ??= this.#close(graceMs);
+    this.#closed ??= this.drain(graceMs).then(() => this.#db.close());
     return this.#closed;
   }
 
-  async #close(graceMs: number): Promise<void> {
+  async #drain(graceMs: number): Promise<void> {
     this.#closing = true;
     clearTimeout(this.#timer);
     // A pump may be between its claim and launching handlers: let it launch them, so they are waited for.
@@ -148,7 +142,6 @@ export class SqliteJobQueue implements JobQueue {
         }
       }
     }
-    await this.#db.close();
   }
 
   async counts(): Promise<JobCounts> {
@@ -160,6 +153,21 @@ export class SqliteJobQueue implements JobQueue {
     );
     const row = rows[0];
     return { waiting: row?.waiting ?? 0, delayed: row?.delayed ?? 0, active: row?.active ?? 0, failed: row?.failed ?? 0 };
+  }
+
+  stats(): Promise<Record<JobKind, JobKindStats>> {
+    return jobStats(this.#db, Date.now());
+  }
+
+  job(id: string): Promise<JobInfo | undefined> {
+    return jobInfo(this.#db, id, Date.now());
+  }
+
+  async wake(key: string): Promise<number> {
+    const now = Date.now();
+    const woken = await this.#db.run(`UPDATE jobs SET run_at = ?, updated_at = ? WHERE hold_key = ? AND state = 'waiting' AND run_at > ?`, [now, now, key, now]);
+    if (woken > 0) this.#schedulePump();
+    return woken;
   }
 
   async ping(): Promise<void> {
@@ -280,6 +288,8 @@ export class SqliteJobQueue implements JobQueue {
         await this.#db.run(`DELETE FROM jobs WHERE id = ? AND state = 'active'`, [job.id]);
       } else if (this.#closing && controller.signal.aborted) {
         await this.#handBack(job);
+      } else if (isJobError(failure, HoldJobError)) {
+        await this.#hold(job, failure);
       } else {
         await this.#fail(job, toError(failure));
       }
@@ -290,9 +300,10 @@ export class SqliteJobQueue implements JobQueue {
 
   async #fail(job: RunningJob, error: Error): Promise<void> {
     const now = Date.now();
-    const permanent = error instanceof PermanentJobError || isError(error, 'PermanentJobError');
+    // A plain boolean: PermanentJobError adds nothing to Error, so a type guard would narrow `error` away.
+    const permanent: boolean = error instanceof PermanentJobError || error.name === 'PermanentJobError';
     if (permanent || job.attempt >= job.maxAttempts) {
-      await this.#db.run(`UPDATE jobs SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?`, [
+      await this.#db.run(`UPDATE jobs SET state = 'failed', last_error = ?, held_since = NULL, hold_key = NULL, updated_at = ? WHERE id = ?`, [
         error.message,
         now,
         job.id,
@@ -304,16 +315,24 @@ export class SqliteJobQueue implements JobQueue {
       }
       return;
     }
-    const delay =
-      error instanceof RetryLaterError || isError(error, 'RetryLaterError')
-        ? Math.max(0, (error as RetryLaterError).delayMs)
-        : backoffDelay(job.backoff, job.attempt);
-    await this.#db.run(`UPDATE jobs SET state = 'waiting', run_at = ?, last_error = ?, updated_at = ? WHERE id = ?`, [
+    const delay = isJobError(error, RetryLaterError) ? Math.max(0, error.delayMs) : backoffDelay(job.backoff, job.attempt);
+    // A real failure ends any hold: the job is back on its attempt budget.
+    await this.#db.run(`UPDATE jobs SET state = 'waiting', run_at = ?, last_error = ?, held_since = NULL, hold_key = NULL, updated_at = ? WHERE id = ?`, [
       now + delay,
       error.message,
       now,
       job.id,
     ]);
+  }
+
+  /** Puts a job back to wait for a resource, giving back the attempt its claim took. */
+  async #hold(job: RunningJob, hold: HoldJobError): Promise<void> {
+    const now = Date.now();
+    await this.#db.run(
+      `UPDATE jobs SET state = 'waiting', attempt = MAX(0, attempt - 1), run_at = ?, held_since = COALESCE(held_since, ?),
+         hold_key = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'active'`,
+      [now + Math.max(0, hold.delayMs), now, hold.key ?? null, hold.message, now, job.id],
+    );
   }
 
   /** Returns an interrupted job to the queue without charging it an attempt. */

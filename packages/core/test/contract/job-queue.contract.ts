@@ -1,45 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import {
-  PermanentJobError,
-  RetryLaterError,
-  type JobHandler,
-  type JobKind,
-  type JobQueue,
-  type JobQueueStartOptions,
-  type JobSpec,
-  type RunningJob,
-} from '../../src/services/job-queue.js';
+import { PermanentJobError, RetryLaterError, type JobQueue, type RunningJob } from '../../src/services/job-queue.js';
+import { jobQueueHoldContract } from './job-queue-holds.contract.js';
+import { SLACK_MS, sleep, spec, startOptions, waitFor, type QueueFixture } from './job-queue-kit.js';
 
-/** One place to keep jobs (a file, a Redis prefix); `open` may be called again to reopen it. */
-export interface QueueFixture {
-  open(): Promise<JobQueue>;
-}
-
-// Timing-based assertions only check lower bounds (never "fast enough").
-const SLACK_MS = 5;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-function spec(id: string, extra: Partial<JobSpec> = {}): JobSpec {
-  return { id, kind: 'notify', data: { n: 1, s: 'x', list: [1, 'a'] }, maxAttempts: 3, backoff: { baseMs: 20, maxMs: 1000, jitter: 0 }, ...extra };
-}
-
-function startOptions(
-  handlers: Partial<Record<JobKind, JobHandler>>,
-  onFailed: JobQueueStartOptions['onFailed'] = () => {},
-  concurrency: Partial<Record<JobKind, number>> = {},
-): JobQueueStartOptions {
-  return { handlers, onFailed, concurrency: { notify: 4, deliver: 4, report: 4, expire: 4, ...concurrency } };
-}
+export type { QueueFixture } from './job-queue-kit.js';
 
 export function jobQueueContract(name: string, newFixture: () => Promise<QueueFixture>): void {
   describe(`JobQueue contract: ${name}`, () => {
@@ -279,6 +244,44 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
       assert.equal(seen[0]!.attempt, 1, 'an interrupted run must not use up an attempt');
     });
 
+    it('drain stops claiming and waits for running jobs; enqueue still works and the job waits for the next start', async () => {
+      const fixture = await newFixture();
+      const first = await track(await fixture.open());
+      let finished = false;
+      let started = false;
+      const ran: string[] = [];
+      await first.start(
+        startOptions({
+          notify: async (job) => {
+            ran.push(job.id);
+            if (job.id !== 'running') return;
+            started = true;
+            await sleep(200);
+            finished = true;
+          },
+        }),
+      );
+      await first.enqueue(spec('running'));
+      await waitFor('job start', () => started);
+      await first.drain(5000);
+      assert.equal(finished, true, 'drain waited for the running job');
+      // Draining is not closing: jobs can still be enqueued (a handset fetching during shutdown
+      // queues its delivery report) and cancelled, but nothing more is claimed here.
+      await first.enqueue(spec('after-drain', { kind: 'notify' }));
+      await first.enqueue(spec('cancel-me', { kind: 'deliver', runAt: Date.now() + 60_000 }));
+      assert.equal(await first.cancel('cancel-me'), true);
+      await sleep(150);
+      assert.deepEqual(ran, ['running']);
+      await first.close();
+
+      const second = await track(await fixture.open());
+      const seen: string[] = [];
+      await second.start(startOptions({ notify: async (job) => void seen.push(job.id), deliver: async (job) => void seen.push(job.id) }));
+      await waitFor('job enqueued while draining runs after restart', () => seen.includes('after-drain'));
+      await sleep(50);
+      assert.deepEqual(seen, ['after-drain']);
+    });
+
     it('a job enqueued before close runs after reopening (at least once)', async () => {
       const fixture = await newFixture();
       const first = await fixture.open();
@@ -313,5 +316,7 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
       await sleep(50);
       assert.equal((await queue.counts()).failed, 0);
     });
+
+    jobQueueHoldContract(newFixture, track);
   });
 }

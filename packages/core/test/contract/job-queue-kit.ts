@@ -1,0 +1,31 @@
+import type { JobHandler, JobKind, JobQueue, JobQueueStartOptions, JobSpec } from '../../src/services/job-queue.js';
+
+/** One place to keep jobs (a file, a Redis prefix); `open` may be called again to reopen it. */
+export interface QueueFixture {
+  open(): Promise<JobQueue>;
+}
+
+// Timing-based assertions only check lower bounds (never "fast enough").
+export const SLACK_MS = 5;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+export function spec(id: string, extra: Partial<JobSpec> = {}): JobSpec {
+  return { id, kind: 'notify', data: { n: 1, s: 'x', list: [1, 'a'] }, maxAttempts: 3, backoff: { baseMs: 20, maxMs: 1000, jitter: 0 }, ...extra };
+}
+
+export function startOptions(
+  handlers: Partial<Record<JobKind, JobHandler>>,
+  onFailed: JobQueueStartOptions['onFailed'] = () => {},
+  concurrency: Partial<Record<JobKind, number>> = {},
+): JobQueueStartOptions {
+  return { handlers, onFailed, concurrency: { notify: 4, deliver: 4, report: 4, expire: 4, ...concurrency } };
+}

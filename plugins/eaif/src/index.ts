@@ -1,0 +1,76 @@
+import { createRequire } from 'node:module';
+import { definePlugin, type MmscRuntime } from '@openmmsc/core';
+import type { FastifyInstance } from 'fastify';
+import { Applications } from './applications.js';
+import { EAIF_INTERFACE, EaifInbound } from './inbound.js';
+import { createEaifMetrics } from './metrics.js';
+import { eaifOptions } from './options.js';
+import { EAIF_TARGET, EaifOutbound } from './outbound.js';
+import { buildServer } from './server.js';
+
+export { eaifOptions, applicationOptions, type EaifOptions, type ApplicationOptions } from './options.js';
+export { EAIF_HEADER, MMS_MESSAGE, type EaifMessageType, type ChargedParty, type SubmissionHeaders } from './eaif-headers.js';
+export { REFUSAL_STATUS, type EaifAnswer } from './answers.js';
+export { EAIF_INTERFACE } from './inbound.js';
+export { EAIF_TARGET } from './outbound.js';
+export type { PostOutcome } from './http-post.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+const listening = new WeakMap<object, string>();
+
+/** The URL (`http://127.0.0.1:PORT/eaif`) applications POST to in a running MMSC (useful with port 0). */
+export function eaifUrl(mmsc: MmscRuntime): string | undefined {
+  return listening.get(mmsc);
+}
+
+/**
+ * Nokia's External Application Interface: applications POST m-send-req PDUs with X-NOKIA-MMSC-*
+ * headers; messages to their short codes and the reports they asked for are POSTed back to them.
+ */
+export default definePlugin({
+  name: '@openmmsc/plugin-eaif',
+  version,
+  apiVersion: '^1.0.0',
+  description: 'Nokia EAIF: MMS PDUs over HTTP POST for value-added applications, both directions',
+  configSchema: eaifOptions,
+  setup(ctx) {
+    const options = ctx.options;
+    const now = () => ctx.clock.now();
+    const parse = (raw: string) => ctx.mmsc.parseAddress(raw);
+    const apps = new Applications(options.applications, parse, now);
+    const metrics = createEaifMetrics(ctx.metrics);
+    const kernelLimits = { maxMessageSize: ctx.config.limits.maxMessageSize, maxRecipients: ctx.config.limits.maxRecipients };
+    const inbound = new EaifInbound({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now, apps, options, metrics, kernelLimits });
+    const outbound = new EaifOutbound({ apps, version: options.version, log: ctx.log, metrics });
+
+    ctx.provide('RoutingResolver', {
+      name: ctx.name,
+      resolve: async (address) => {
+        const owner = apps.owner(address);
+        return owner ? { kind: 'route', route: { target: EAIF_TARGET, destination: owner.id } } : undefined;
+      },
+    });
+    ctx.provide('Deliverer', { target: EAIF_TARGET, deliver: (request) => outbound.deliver(request) });
+    ctx.provide('ReportSender', { interface: EAIF_INTERFACE, send: (report, message, signal) => outbound.sendReport(report, message, signal) });
+
+    let server: FastifyInstance | undefined;
+    return {
+      async start() {
+        server = buildServer(options, inbound, { log: ctx.log, metrics });
+        const base = await server.listen({ host: options.host, port: options.port });
+        const url = `${base}${options.path}`;
+        listening.set(ctx.mmsc, url);
+        ctx.log.info({ url, applications: apps.all.length }, 'EAIF server listening');
+      },
+      async stop() {
+        await server?.close();
+        server = undefined;
+        listening.delete(ctx.mmsc);
+      },
+      ready() {
+        return server ? true : 'EAIF server not listening';
+      },
+    };
+  },
+});

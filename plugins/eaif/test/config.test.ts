@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseAddress } from '@openmmsc/core';
+import { Applications } from '../src/applications.js';
+import { eaifOptions } from '../src/index.js';
+import { SourceAddresses } from '../src/source-addresses.js';
+import { SubmissionRate } from '../src/rate-limit.js';
+
+const app = (o: Record<string, unknown>) => eaifOptions.parse({ applications: [{ id: 'a', password: 'p', ...o }] }).applications[0]!;
+
+describe('EAIF configuration', () => {
+  it('refuses options it does not know, naming them', () => {
+    const r = eaifOptions.safeParse({ applications: [{ id: 'a', password: 'p', passwd: 'typo' }] });
+    assert.equal(r.success, false);
+    assert.match(JSON.stringify(r.error?.issues), /passwd/);
+    assert.equal(eaifOptions.safeParse({ prot: 1 }).success, false);
+  });
+
+  it('refuses an address claimed by two applications, and a user name used twice', () => {
+    const two = eaifOptions.parse({
+      applications: [
+        { id: 'a', password: 'p', shortCodes: ['123'] },
+        { id: 'b', password: 'q', shortCodes: ['123'] },
+      ],
+    }).applications;
+    assert.throws(() => new Applications(two, (r) => parseAddress(r), Date.now), /123 is claimed by both a and b/);
+    const users = eaifOptions.parse({ applications: [{ id: 'a', password: 'p' }, { id: 'b', username: 'a', password: 'q' }] }).applications;
+    assert.throws(() => new Applications(users, (r) => parseAddress(r), Date.now), /user name a is used twice/);
+  });
+
+  it('keeps a long configured short code a short code, as sender and as route', () => {
+    const apps = new Applications([app({ shortCodes: ['12345678'] })], (r) => parseAddress(r), Date.now);
+    const a = apps.get('a')!;
+    assert.deepEqual(a.defaultSender, { type: 'shortcode', value: '12345678' });
+    assert.equal(apps.owner({ type: 'shortcode', value: '12345678' })?.id, 'a');
+    assert.deepEqual(a.ownSender(parseAddress('12345678/TYPE=PLMN')), { type: 'shortcode', value: '12345678' }, 'written as a number in the PDU');
+    assert.equal(a.ownSender(parseAddress('+4912345678')), undefined);
+  });
+
+  it('matches allowed sources by address and CIDR range, IPv4-mapped included, and refuses a bad entry', () => {
+    const s = new SourceAddresses(['10.1.0.0/16', '2001:db8::/32', '192.0.2.7']);
+    assert.equal(s.allows('10.1.200.3'), true);
+    assert.equal(s.allows('::ffff:10.1.0.9'), true);
+    assert.equal(s.allows('10.2.0.1'), false);
+    assert.equal(s.allows('2001:db8:1::5'), true);
+    assert.equal(s.allows('192.0.2.7'), true);
+    assert.equal(s.allows('not an ip'), false);
+    assert.throws(() => new SourceAddresses(['10.0.0.0/33']), /not an IP address or CIDR range/);
+    assert.throws(() => new SourceAddresses(['example.com']), /not an IP address or CIDR range/);
+  });
+
+  it('admits a burst, then one submission per 1/rate seconds', () => {
+    let now = 0;
+    const rate = new SubmissionRate(2, 2, () => now);
+    assert.deepEqual([rate.admit(), rate.admit()], [0, 0]);
+    assert.equal(rate.admit(), 500, 'the next one in 500 ms');
+    now = 500;
+    assert.equal(rate.admit(), 0);
+    assert.equal(new SubmissionRate(0, 1, () => now).admit(), 0, '0 is unlimited');
+  });
+});

@@ -1,0 +1,67 @@
+import { MmsDecodeError, type ForwardConf, type MmsPdu, type SendConf } from '@openmmsc/codec';
+import { acknowledge, notifyResp, readRec } from './acknowledge.js';
+import { forwardReq } from './forward.js';
+import type { HttpAnswer } from './http-answer.js';
+import type { Identity } from './identity.js';
+import type { Mm1 } from './mm1.js';
+import { sendReq } from './submit.js';
+import { decodeUpload, headOf } from './upload.js';
+
+/** Seconds a handset is told to wait when this node is stopping (another node, or this one restarted, takes it then). */
+export const RETRY_AFTER_SECONDS = 5;
+
+export interface Upload {
+  body: Uint8Array;
+  identity: Identity;
+  remote: string | undefined;
+}
+
+/** Answers one POSTed PDU: decode it strictly enough, then hand it to its flow. */
+export async function handleUpload(mm1: Mm1, upload: Upload): Promise<HttpAnswer> {
+  const { body, identity, remote } = upload;
+  if (body.length === 0) return corrupt(mm1, body, 'empty request');
+  let pdu: MmsPdu;
+  try {
+    pdu = decodeUpload(body);
+  } catch (error) {
+    if (!(error instanceof MmsDecodeError)) throw error;
+    mm1.ctx.log.info({ remote, bytes: body.length, reason: error.reason, offset: error.offset }, `PDU refused: ${error.message}`);
+    return corrupt(mm1, body, error.reason === 'truncated' ? `incomplete MMS PDU: ${error.message}` : `not an MMS PDU: ${error.message}`);
+  }
+  if (pdu.warnings?.length) {
+    mm1.decodeWarnings.inc({ type: pdu.messageType }, pdu.warnings.length);
+    mm1.ctx.log.info({ remote, type: pdu.messageType, warnings: pdu.warnings.map((w) => `${w.message} (offset ${w.offset})`) }, 'PDU accepted with deviations');
+  }
+  const tid = (pdu as { transactionId?: string }).transactionId ?? '';
+  switch (pdu.messageType) {
+    case 'm-send-req':
+      if (mm1.draining) return stopping(mm1, mm1.sendConf(tid, pdu.mmsVersion, 'network-problem', 'defer', 'the MMSC is restarting; try again shortly'));
+      return mm1.pduAnswer(await sendReq(mm1, pdu, identity, remote));
+    case 'm-forward-req':
+      if (mm1.draining) return stopping(mm1, mm1.refusal<ForwardConf>('m-forward-conf', tid, pdu.mmsVersion, 'network-problem', 'defer', 'the MMSC is restarting; try again shortly'));
+      return mm1.pduAnswer(await forwardReq(mm1, pdu, identity, remote));
+    case 'm-notifyresp-ind':
+      return notifyResp(mm1, pdu, identity);
+    case 'm-acknowledge-ind':
+      return acknowledge(mm1, pdu, identity);
+    case 'm-read-rec-ind':
+      return readRec(mm1, pdu, identity);
+    default:
+      return mm1.pduAnswer(mm1.sendConf(tid, pdu.mmsVersion, 'unsupported-message', 'reject', `${pdu.messageType} is not handled here`), 400);
+  }
+}
+
+/** The format-corrupt answer, as the m-send-conf / m-forward-conf of the request when its headers could be read. */
+export function corrupt(mm1: Mm1, body: Uint8Array, text: string): HttpAnswer {
+  const head = headOf(body);
+  const conf: SendConf | ForwardConf =
+    head.messageType === 'm-forward-req'
+      ? mm1.refusal<ForwardConf>('m-forward-conf', head.transactionId ?? '', head.mmsVersion, 'format-corrupt', 'reject', text)
+      : mm1.sendConf(head.transactionId ?? '', head.mmsVersion, 'format-corrupt', 'reject', text);
+  return mm1.pduAnswer(conf, 400);
+}
+
+/** New work while this node stops: try again (the load balancer sends the retry to a node that is up). */
+function stopping(mm1: Mm1, conf: SendConf | ForwardConf): HttpAnswer {
+  return mm1.pduAnswer(conf, 503, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { decodePdu, partText } from '@openmmsc/codec';
+import mm11 from '@openmmsc/plugin-mm11';
+import { HttpClient, buildMessage, waitFor } from '@openmmsc/testkit';
+import { startRig, type Rig } from './helpers.js';
+
+const A = '+15550000001';
+const B = '+15550000002';
+const C = '+15550000003';
+const as = (msisdn: string) => ({ 'x-wap-network-client-msisdn': msisdn });
+
+/** MM11 writes links under a base it is configured with, so MM1's port must be known before start. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('"see the original" links in MM11 removal notices are served by MM1', () => {
+  let rig: Rig;
+  const http = new HttpClient(2);
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(5000, 0x41), Buffer.from('\n%%EOF\n')]);
+  let link: string;
+  let messageId: string;
+
+  before(async () => {
+    const port = await freePort();
+    rig = await startRig({
+      bearer: 'direct',
+      phones: [{ msisdn: B, mode: 'manual' }],
+      mm1: { port },
+      extraPlugins: [{ plugin: mm11, options: { publicBaseUrl: `http://127.0.0.1:${port}` } }],
+    });
+    const sent = await rig.t.mmsc.submit({
+      message: buildMessage({
+        from: A,
+        to: B,
+        text: 'the contract',
+        parts: [{ contentType: { type: 'application/pdf', params: { name: 'contract.pdf' } }, contentLocation: 'contract.pdf', data: pdf }],
+      }),
+      origin: { interface: 'api' },
+    });
+    assert.equal(sent.status, 'accepted');
+    messageId = sent.messageId;
+    const push = await waitFor('notified', () => rig.pushes.find((p) => p.notification.messageId === messageId));
+    // B's phone takes pictures and text, not PDF: MM11 replaces the PDF with a notice.
+    const res = await http.send(push.notification.contentLocation!, { headers: { ...as(B), accept: 'image/jpeg, image/png, text/plain, application/smil' } });
+    assert.equal(res.status, 200);
+    const conf = decodePdu(res.body);
+    assert.equal(conf.messageType, 'm-retrieve-conf');
+    const texts = conf.messageType === 'm-retrieve-conf' ? (conf.body?.parts ?? []).filter((p) => p.contentType.mediaType === 'text/plain').map((p) => partText(p)) : [];
+    const notice = texts.find((t) => t.includes('was removed'));
+    assert.ok(notice, `a removal notice among ${JSON.stringify(texts)}`);
+    link = /See the original at (\S+?)\]?$/.exec(notice)?.[1] ?? '';
+    assert.match(link, new RegExp(`^http://127\\.0\\.0\\.1:${port}/o/${messageId}/1$`));
+  });
+
+  after(async () => {
+    http.close();
+    await rig?.stop();
+  });
+
+  it('a phone browser (no MSISDN) opens the link: the original part, with its own content type', async () => {
+    const res = await http.send(link);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'application/pdf');
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.deepEqual(res.body, pdf);
+    const head = await http.send(link, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(Number(head.headers['content-length']), pdf.length);
+  });
+
+  it('the recipient through the gateway may, another subscriber may not; nobody\'s state changes', async () => {
+    const before = (await rig.t.mmsc.getRecipients(messageId))[0]!.history.length;
+    assert.equal((await http.send(link, { headers: as(B) })).status, 200);
+    const other = await http.send(link, { headers: as(C) });
+    assert.equal(other.status, 403);
+    assert.match(String(other.headers['content-type']), /^text\/plain/);
+    assert.equal((await rig.t.mmsc.getRecipients(messageId))[0]!.history.length, before);
+  });
+
+  it('only parts and messages that exist', async () => {
+    for (const path of [`/o/${messageId}/9`, `/o/${messageId}/x`, `/o/${'a'.repeat(24)}/0`, '/o/short/0']) {
+      const res = await http.send(`${rig.url}${path}`);
+      assert.equal(res.status, 404, path);
+      assert.match(String(res.headers['content-type']), /^text\/plain/, path);
+    }
+    // Part 0 is the text: served as what it is.
+    const text = await http.send(`${rig.url}/o/${messageId}/0`);
+    assert.equal(text.status, 200);
+    assert.equal(text.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.equal(text.body.toString(), 'the contract');
+  });
+});
+
+describe('originals: recipients only', () => {
+  it('retrieval.originals recipients: a request without a vouched identity is refused', async () => {
+    const rig = await startRig({ bearer: 'direct', phones: [{ msisdn: B, mode: 'manual' }], mm1: { retrieval: { originals: 'recipients' } } });
+    const http = new HttpClient(1);
+    try {
+      const sent = await rig.t.mmsc.submit({ message: buildMessage({ from: A, to: B, text: 'hi' }), origin: { interface: 'api' } });
+      const url = `${rig.url}/o/${sent.messageId}/0`;
+      assert.equal((await http.send(url)).status, 403);
+      assert.equal((await http.send(url, { headers: as(C) })).status, 403);
+      assert.equal((await http.send(url, { headers: as(B) })).status, 200);
+      assert.equal((await http.send(url, { headers: as(A) })).status, 200, 'the sender sees its own original');
+    } finally {
+      http.close();
+      await rig.stop();
+    }
+  });
+});
