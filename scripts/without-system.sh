@@ -9,7 +9,7 @@ set -euo pipefail
 [ $# -gt 0 ] || { sed -n '2,7p' "$0"; exit 2; }
 
 programs=(tshark dumpcap redis-server xmllint chromium bearerbox wapbox fakesmsc clamd ffmpeg ffprobe
-  convert swaks python3 curl openssl perl mmsdtng dbus-daemon initdb pg_ctl postgres)
+  convert swaks python3 curl openssl mmsdtng dbus-daemon initdb pg_ctl postgres)
 dirs=(/usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin /usr/lib/kannel/test /usr/lib/postgresql/*/bin)
 IFS=: read -ra path_dirs <<<"${PATH:-}"
 

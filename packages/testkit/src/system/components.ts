@@ -16,7 +16,6 @@ export type SystemComponent =
   | 'python3'
   | 'curl'
   | 'openssl'
-  | 'net-smpp'
   | 'mmsd-tng'
   | 'postgresql';
 
@@ -76,11 +75,6 @@ export const COMPONENTS: Record<SystemComponent, ComponentSpec> = {
   python3: { packages: ['python3'], commands: ['python3'] },
   curl: { packages: ['curl'], commands: ['curl'] },
   openssl: { packages: ['openssl'], commands: ['openssl'] },
-  'net-smpp': {
-    packages: ['libnet-smpp-perl'],
-    commands: ['perl'],
-    check: (found) => (spawnSync(found.perl!, ['-MNet::SMPP', '-e', '1'], { stdio: 'ignore' }).status === 0 ? undefined : 'perl Net::SMPP not installed'),
-  },
   'mmsd-tng': {
     packages: ['mmsd-tng', 'dbus-daemon', 'python3-dbusmock'],
     commands: ['mmsdtng', 'dbus-daemon'],

@@ -7,6 +7,6 @@
 export { dissect, dissectFields, type DissectMode } from './dissect.js';
 export { captureLoopback, type LoopbackCapture } from './capture.js';
 export { readJson, readFields, readPdml, tshark, withPcap, type ReadOptions, type TcpProtocol } from './read.js';
-export { exportedPduPcap, httpMmsPcap, PCAP_RECORD_MAX, type PduTarget } from './pcap.js';
+export { exportedPduPcap, httpMmsPcap, tcpPcap, PCAP_RECORD_MAX, type PduTarget } from './pcap.js';
 export { parseMultiJson, packetLayers, all, malformed, type TsharkNode } from './json.js';
 export { tsharkDate } from './time.js';

@@ -59,22 +59,21 @@ export function exportedPduPcap(inputs: Uint8Array[], target: PduTarget): Buffer
 const SEGMENT = 60_000;
 
 /**
- * Each input as the body of an `HTTP/1.1 200 OK` with Content-Type application/vnd.wap.mms-message,
- * split into TCP segments that Wireshark reassembles and hands to MMSE by media type. Any size.
+ * Each payload as the data of its own TCP connection between a client and port 80 (Ethernet,
+ * IPv4, TCP segments that Wireshark reassembles), sent by the server when `fromServer`. Port 80
+ * makes Wireshark read it as HTTP; any size.
  */
-export function httpMmsPcap(bodies: Uint8Array[]): Buffer {
+export function tcpPcap(payloads: Uint8Array[], opts: { fromServer?: boolean } = {}): Buffer {
   const records: Buffer[] = [];
-  bodies.forEach((body, n) => {
-    const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/vnd.wap.mms-message\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1');
-    const data = Buffer.concat([head, body]);
-    // Each response on its own connection (source port), so reassembly never mixes them.
-    const srcPort = 40_000 + (n % 20_000);
+  payloads.forEach((data, n) => {
+    const client = 40_000 + (n % 20_000);
+    const [src, dst] = opts.fromServer ? [80, client] : [client, 80];
     let seq = 1000;
     for (let off = 0; off < data.length; off += SEGMENT) {
       const seg = data.subarray(off, off + SEGMENT);
       const tcp = Buffer.alloc(20);
-      tcp.writeUInt16BE(80, 0);
-      tcp.writeUInt16BE(srcPort, 2);
+      tcp.writeUInt16BE(src, 0);
+      tcp.writeUInt16BE(dst, 2);
       tcp.writeUInt32BE(seq, 4);
       tcp.writeUInt32BE(1, 8);
       tcp.writeUInt8(0x50, 12);
@@ -86,11 +85,19 @@ export function httpMmsPcap(bodies: Uint8Array[]): Buffer {
       ip.writeUInt16BE(1, 4);
       ip.writeUInt8(64, 8);
       ip.writeUInt8(6, 9);
-      Buffer.from([10, 0, 0, 1, 10, 0, 0, 2]).copy(ip, 12);
+      Buffer.from(opts.fromServer ? [10, 0, 0, 1, 10, 0, 0, 2] : [10, 0, 0, 2, 10, 0, 0, 1]).copy(ip, 12);
       const eth = Buffer.from('000000000002000000000001' + '0800', 'hex');
       records.push(record(Buffer.concat([eth, ip, tcp, seg]), records.length));
       seq += seg.length;
     }
   });
   return Buffer.concat([globalHeader(1), ...records]);
+}
+
+/** Each input as the body of an `HTTP/1.1 200 OK` with Content-Type application/vnd.wap.mms-message (MMSE by media type). */
+export function httpMmsPcap(bodies: Uint8Array[]): Buffer {
+  const responses = bodies.map((body) =>
+    Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/vnd.wap.mms-message\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]),
+  );
+  return tcpPcap(responses, { fromServer: true });
 }
