@@ -61,7 +61,7 @@ describe('system components: skipped with a summary, or a failure in CI', () => 
     // A PATH whose tshark, redis-server and swaks are stand-ins: found, so nothing is skipped.
     const bin = mkdtempSync(join(tmpdir(), 'openmmsc-fake-bin-'));
     after(() => rmSync(bin, { recursive: true, force: true }));
-    for (const name of ['tshark', 'redis-server', 'swaks']) {
+    for (const name of ['tshark', 'dumpcap', 'redis-server', 'swaks']) {
       writeFileSync(join(bin, name), '#!/bin/sh\nexit 0\n');
       chmodSync(join(bin, name), 0o755);
     }

@@ -51,7 +51,7 @@ function debianPythonImports(...modules: string[]): boolean {
 const FFMPEG_ENCODERS = ['libopencore_amrnb', 'aac', 'h263', 'libx264', 'libmp3lame'];
 
 export const COMPONENTS: Record<SystemComponent, ComponentSpec> = {
-  tshark: { packages: ['tshark'], commands: ['tshark'] },
+  tshark: { packages: ['tshark'], commands: ['tshark', 'dumpcap'] },
   'redis-server': { packages: ['redis-server'], commands: ['redis-server'] },
   xmllint: { packages: ['libxml2-utils'], commands: ['xmllint'] },
   chromium: { packages: ['chromium'], commands: ['chromium'] },
@@ -129,8 +129,15 @@ function forcedMissing(name: SystemComponent): boolean {
   return list.includes('all') || list.includes(name);
 }
 
-/** Why a component cannot be used here, or undefined when it can. */
+const problems = new Map<SystemComponent, ComponentProblem | undefined>();
+
+/** Why a component cannot be used here, or undefined when it can (checked once per process). */
 export function componentProblem(name: SystemComponent): ComponentProblem | undefined {
+  if (!problems.has(name)) problems.set(name, probe(name));
+  return problems.get(name);
+}
+
+function probe(name: SystemComponent): ComponentProblem | undefined {
   const spec = COMPONENTS[name];
   const remedy = `apt-get install ${spec.packages.join(' ')}`;
   if (forcedMissing(name)) return { problem: `${name} not installed (OPENMMSC_SYSTEM_MISSING)`, remedy };
