@@ -218,23 +218,27 @@ write(
   },
 );
 
-write(
-  'mm4/delivery_report_req.eml',
+/** An MM4 report from the peer MMSC: plain-text body, the report's status in `statusHeader`. */
+const mm4Report = (type, tx, statusHeader) =>
   lf(
     'From: mmsc.example.net',
     'To: +12025550170/TYPE=PLMN',
     'MIME-Version: 1.0',
     'Content-Type: text/plain',
     'X-Mms-3GPP-MMS-Version: 6.3.0',
-    'X-Mms-Message-Type: MM4_delivery_report.REQ',
-    'X-Mms-Transaction-ID: ours-tx-2',
-    'X-Mms-Message-ID: ours-mid-2',
+    `X-Mms-Message-Type: ${type}`,
+    `X-Mms-Transaction-ID: ours-tx-${tx}`,
+    `X-Mms-Message-ID: ours-mid-${tx}`,
     'X-Mms-Originator-System: system=mmsc.example.net;party=+12025550171',
-    'X-Mms-Status: Retrieved',
+    statusHeader,
     'X-Mms-Request-Status-Code: Ok',
     '',
     'OK',
-  ),
+  );
+
+write(
+  'mm4/delivery_report_req.eml',
+  mm4Report('MM4_delivery_report.REQ', 2, 'X-Mms-Status: Retrieved'),
   { kind: 'mm4-smtp-message', deviation: 'LF line ends, host name as From, X-Mms-Status for X-Mms-MM-Status-Code' },
   {
     asserted: { 'X-Mms-Message-Type': 'MM4_delivery_report.REQ', 'X-Mms-MM-Status-Code': 'Retrieved', 'X-Mms-Request-Status-Code': 'Ok', message_id: 'ours-mid-2', transaction_id: 'ours-tx-2' },
@@ -244,21 +248,7 @@ write(
 
 write(
   'mm4/read_reply_report_req.eml',
-  lf(
-    'From: mmsc.example.net',
-    'To: +12025550170/TYPE=PLMN',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain',
-    'X-Mms-3GPP-MMS-Version: 6.3.0',
-    'X-Mms-Message-Type: MM4_read_reply_report.REQ',
-    'X-Mms-Transaction-ID: ours-tx-3',
-    'X-Mms-Message-ID: ours-mid-3',
-    'X-Mms-Originator-System: system=mmsc.example.net;party=+12025550171',
-    'X-Mms-Read-Status: Read',
-    'X-Mms-Request-Status-Code: Ok',
-    '',
-    'OK',
-  ),
+  mm4Report('MM4_read_reply_report.REQ', 3, 'X-Mms-Read-Status: Read'),
   { kind: 'mm4-smtp-message', deviation: 'LF line ends, host name as From' },
   {
     asserted: { 'X-Mms-Message-Type': 'MM4_read_reply_report.REQ', 'X-Mms-Read-Status': 'Read', 'X-Mms-Request-Status-Code': 'Ok', message_id: 'ours-mid-3', transaction_id: 'ours-tx-3' },
