@@ -38,19 +38,18 @@ export async function tools(): Promise<ToolSupport> {
   return cached;
 }
 
-/** Tools these tests need: missing ones FAIL the test with the install line, never pass silently. */
+/**
+ * The tools, for tests guarded by `requireSystem('ffmpeg')` / `requireSystem('imagemagick')`: the
+ * plugin's own probe must find what the guard found.
+ */
 export async function requireFfmpeg(): Promise<ToolSupport> {
   const t = await tools();
-  if (!t.ffmpeg) throw new Error('ffmpeg/ffprobe not found: apt-get install -y --no-install-recommends ffmpeg libavcodec-extra (see .ci/apt-packages)');
-  for (const enc of ['libopencore_amrnb', 'aac', 'h263', 'libx264']) {
-    if (!t.ffmpeg.encoders.has(enc)) throw new Error(`ffmpeg lacks the ${enc} encoder: apt-get install -y --no-install-recommends libavcodec-extra`);
-  }
+  if (!t.ffmpeg) throw new Error('the plugin\'s probe did not find ffmpeg/ffprobe');
   return t;
 }
 export async function requireImageMagickHeic(): Promise<ToolSupport> {
   const t = await tools();
-  if (!t.imagemagick) throw new Error('ImageMagick convert not found: apt-get install -y --no-install-recommends imagemagick (see .ci/apt-packages)');
-  if (!t.imagemagick.heic) throw new Error('ImageMagick here has no HEIC support (libheif): install Debian imagemagick 6.9 with libheif');
+  if (!t.imagemagick || !t.imagemagick.heic) throw new Error('the plugin\'s probe did not find ImageMagick with HEIC');
   return t;
 }
 
