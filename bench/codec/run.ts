@@ -5,13 +5,13 @@
  *   node --expose-gc --import tsx --conditions=@openmmsc/source bench/codec/run.ts [seconds-per-case] [runs]
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { corpusPath } from '@openmmsc/conformance';
 import { decodePdu, encodePdu, type MmsPdu, type MmsPart } from '@openmmsc/codec';
 
 const SECONDS = Number(process.argv[2] ?? 1);
 /** Repeat every measurement and keep the best (useful on a busy machine). */
 const RUNS = Number(process.argv[3] ?? 1);
-const peer = fileURLToPath(new URL('../../../shared/corpus/peer-encoders/', import.meta.url));
+const peer = corpusPath('peer-encoders/');
 const image = readFileSync(peer + 'image.jpg');
 const smil = readFileSync(peer + 'smil.xml');
 const text = readFileSync(peer + 'text.txt');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { corpusPath } from '@openmmsc/conformance';
 
 const run = fileURLToPath(new URL('../src/run.ts', import.meta.url));
 const cli = (...args: string[]) => spawnSync(process.execPath, [...process.execArgv, run, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -86,10 +87,8 @@ describe('openmmsc CLI', () => {
 });
 
 describe('openmmsc decode / encode', () => {
-  const corpus = fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
-
   it('decodes a real notification to JSON and encodes it back to the same bytes', async () => {
-    const file = join(corpus, 'mmsd/embedded/mms_m_notify_ind_1.mms');
+    const file = corpusPath('mmsd/embedded/mms_m_notify_ind_1.mms');
     const decoded = cli('decode', file);
     assert.equal(decoded.status, 0, decoded.stderr);
     const json = JSON.parse(decoded.stdout) as { messageType: string; contentLocation: string };

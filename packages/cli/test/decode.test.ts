@@ -11,8 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { corpusPath, readCorpus } from '@openmmsc/conformance';
 
 const bin = fileURLToPath(new URL('../bin/openmmsc.mjs', import.meta.url));
+/** Two SMS-DELIVER TPDUs with SMSC addresses (AT+CMGR hex lines) from python-messaging's tests. */
+const CAPTURE = 'python-messaging/wap-push/sms-deliver-mms-notification-1.pdus.hex';
 const cli = (...args: string[]) => spawnSync(process.execPath, [...process.execArgv, bin, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -152,7 +155,7 @@ describe('openmmsc decode: WAP Push and SMS down to the notification', () => {
     assert.equal((JSON.parse(r.stdout) as Out).mms.contentLocation, 'http://mmsc.example/m/abc');
   });
   it('a real two-segment capture (AT+CMGR hex lines with the SMSC address) reassembles to the notification', () => {
-    const capture = fileURLToPath(new URL('./fixtures/sms-deliver-mms-notification-1.pdus.hex', import.meta.url));
+    const capture = corpusPath(CAPTURE);
     const out = decoded(capture);
     assert.deepEqual(out.sms?.map((s) => [s.originator, s.smsc, (s.udh as { concat: { reference: number; sequence: number } }).concat.sequence]), [
       ['88850100000018', '+447785016005', 1],
@@ -164,7 +167,7 @@ describe('openmmsc decode: WAP Push and SMS down to the notification', () => {
     assert.equal(out.mms.contentLocation, 'http://promms/servlets/NOK5CiKcoTMYSG4MBSwAAsKv14FUHAAAAAAAA');
   });
   it('segments given as separate files reassemble too; a missing one is an error, or a warning with --lenient', async () => {
-    const capture = await readFile(new URL('./fixtures/sms-deliver-mms-notification-1.pdus.hex', import.meta.url), 'latin1');
+    const capture = readCorpus(CAPTURE).toString('latin1');
     const [one, two] = capture.trim().split(/\r?\n/);
     await writeFile(file('seg1.bin'), Buffer.from(one!, 'hex'));
     await writeFile(file('seg2.hex'), two!);

@@ -1,30 +1,23 @@
 /**
  * The round-trip property (issue 13): every PDU the decoder accepts without warnings re-encodes,
  * and the result decodes, again without warnings, to the same model (deepStrictEqual: every
- * field, Dates, body bytes). Run over the corpus PDUs copied into fixtures/corpus, the sample PDU
+ * field, Dates, body bytes). Run over the corpus PDUs of at most 4 KB (conformance/corpus), the sample PDU
  * of each type, mutations of both, random bytes behind a valid start, and generated PDU models.
  * A PDU decoded with warnings must still re-encode leniently or fail with a typed error only.
  * CODEC_FUZZ_RUNS=<n> scales the generated cases (default 1500).
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { corpusSources, readCorpus } from '@openmmsc/conformance';
 import { decodePdu, encodePdu, MmsDecodeError, MmsEncodeError, type MmsPart, type MmsPdu } from '../src/index.js';
 import { samplePdus } from './fixtures.js';
 import { mutated, pduModel } from './arbitraries.js';
 
 const RUNS = Number(process.env.CODEC_FUZZ_RUNS ?? 1500);
-const FIXTURES = new URL('./fixtures/corpus/', import.meta.url);
-
-interface Provenance {
-  file: string;
-  sha256: string;
-}
-const corpus = (JSON.parse(readFileSync(new URL('PROVENANCE.json', FIXTURES), 'utf8')) as Provenance[]).map((p) => ({
-  file: p.file,
-  bytes: readFileSync(new URL(p.file, FIXTURES)),
-}));
+const corpus = corpusSources()
+  .filter((s) => s.kind === 'mms-pdu' && (s.size ?? Infinity) <= 4096)
+  .map((s) => ({ file: s.file, bytes: readCorpus(s.file) }));
 
 /** How many inputs went through the property, and how many of them reached the deepEqual. */
 const stats = { cases: 0, rejected: 0, withWarnings: 0, roundTripped: 0 };
@@ -76,7 +69,7 @@ const seeds: Buffer[] = [...corpus.map((c) => c.bytes), ...samplePdus().map((p) 
 const mutations = mutated(seeds);
 
 describe('round-trip property: decode (no warnings) -> encode -> decode gives the same model', () => {
-  test(`the ${corpus.length} corpus PDUs in fixtures/corpus`, () => {
+  test(`the ${corpus.length} corpus PDUs of at most 4 KB`, () => {
     assert.ok(corpus.length >= 70);
     for (const c of corpus) roundTrips(c.bytes);
   });

@@ -1,6 +1,6 @@
 /**
- * Independent check: Wireshark (tshark 4.0, via ../shared/tools/tshark-mmse.sh) dissects what our
- * encoder writes to the same field values. Fails when tshark is missing, unless OPENMMSC_SKIP_TSHARK=1.
+ * Independent check: Wireshark (tshark 4.0, through @openmmsc/testkit/tshark) dissects what our
+ * encoder writes to the same field values. Skipped when tshark is not installed (a failure in CI).
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,20 +31,10 @@ import {
   type NotificationInd,
 } from '../src/index.js';
 import { samplePdus } from './fixtures.js';
-import { all, dissect, malformed, tsharkDate, tsharkMissing, type Node } from './tshark.js';
+import { requireSystem } from '@openmmsc/testkit/system';
+import { all, dissect, malformed, tsharkDate, type TsharkNode as Node } from '@openmmsc/testkit/tshark';
 
-const missing = tsharkMissing();
-const skipAllowed = process.env.OPENMMSC_SKIP_TSHARK === '1';
-
-/** Returns false (test skipped) only when tshark is missing and OPENMMSC_SKIP_TSHARK=1; else fails loudly. */
-function ready(t: { skip: (m: string) => void }): boolean {
-  if (!missing) return true;
-  if (skipAllowed) {
-    t.skip(missing);
-    return false;
-  }
-  assert.fail(missing);
-}
+const skip = requireSystem('tshark');
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 const isAscii = (s: string): boolean => /^[\x20-\x7e]*$/.test(s);
@@ -261,14 +251,13 @@ function pdus(): MmsPdu[] {
   return list;
 }
 
-describe('Wireshark dissects every PDU type we encode to the same values', () => {
+describe('Wireshark dissects every PDU type we encode to the same values', { skip }, () => {
   const list = pdus();
   // Wireshark 4.0's MMSE heuristic knows message types up to m-mbox-descr; the MMS 1.3 ones go through HTTP.
   const viaHttp = (p: MmsPdu): boolean => MESSAGE_TYPE[p.messageType] > 0x93;
   let mmse: Node[] = [];
   let http: Node[] = [];
   before(() => {
-    if (missing) return;
     mmse = dissect('mmse', list.filter((p) => !viaHttp(p)).map((p) => encodePdu(p)));
     http = dissect('http', list.filter(viaHttp).map((p) => encodePdu(p)));
   });
@@ -277,8 +266,7 @@ describe('Wireshark dissects every PDU type we encode to the same values', () =>
   for (const pdu of list) {
     const idx = viaHttp(pdu) ? ih++ : im++;
     const from = viaHttp(pdu) ? 'http' : 'mmse';
-    test(`${pdu.messageType} (${(pdu as { transactionId?: string }).transactionId ?? pdu.mmsVersion})`, (t) => {
-      if (!ready(t)) return;
+    test(`${pdu.messageType} (${(pdu as { transactionId?: string }).transactionId ?? pdu.mmsVersion})`, () => {
       const layers = (from === 'http' ? http : mmse)[idx];
       assert.ok(layers, 'no packet');
       if (from === 'http') {
@@ -314,16 +302,14 @@ function notifications(): NotificationInd[] {
   ];
 }
 
-describe('Wireshark dissects our WAP Push PDUs', () => {
+describe('Wireshark dissects our WAP Push PDUs', { skip }, () => {
   const list = notifications();
   let got: Node[] = [];
   before(() => {
-    if (missing) return;
     got = dissect('push', list.map((n, i) => encodeWapPush({ transactionId: 0x10 + i, body: encodePdu(n) })));
   });
   list.forEach((n, i) => {
-    test(`push ${i}: ${n.transactionId}`, (t) => {
-      if (!ready(t)) return;
+    test(`push ${i}: ${n.transactionId}`, () => {
       const layers = got[i]!;
       const wsp = layers.wsp![0] as Node;
       assert.deepEqual(all(wsp, 'wsp.TID'), ['0x' + (0x10 + i).toString(16).padStart(2, '0')]);
@@ -335,7 +321,7 @@ describe('Wireshark dissects our WAP Push PDUs', () => {
   });
 });
 
-describe('Wireshark reassembles our SMS segments (WDP over SMS) into the push', () => {
+describe('Wireshark reassembles our SMS segments (WDP over SMS) into the push', { skip }, () => {
   const cases = [
     { name: '16-bit reference', reference: 0xbeef, reference16bit: true },
     { name: '8-bit reference', reference: 0x42, reference16bit: false },
@@ -349,15 +335,12 @@ describe('Wireshark reassembles our SMS segments (WDP over SMS) into the push', 
     for (const c of cases) {
       const segs = segmentForSms(encodeWapPush({ transactionId: 1, body: encodePdu(long) }), c);
       segsOf.push(segs);
-      if (!missing) {
-        const ts = new Date('2024-03-01T12:00:00Z');
-        results.push(dissect('sms', segs.map((s) => encodeSmsDeliver({ originator: '+15550001111', userData: s, timestamp: ts }))));
-      }
+      const ts = new Date('2024-03-01T12:00:00Z');
+      results.push(dissect('sms', segs.map((s) => encodeSmsDeliver({ originator: '+15550001111', userData: s, timestamp: ts }))));
     }
   });
   cases.forEach((c, ci) => {
-    test(c.name, (t) => {
-      if (!ready(t)) return;
+    test(c.name, () => {
       const segs = segsOf[ci]!;
       assert.equal(segs.length, 3);
       const frames = results[ci]!;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { requireSystem } from '@openmmsc/testkit/system';
 import {
   CDR_RECORD_TYPES,
   cdrId,
@@ -126,16 +127,13 @@ describe('CDR ids', () => {
     assert.equal(new Set(ids).size, ids.length);
   });
 
-  it('are RFC 9562 version-5 UUIDs that anyone can recompute (checked with Python’s uuid.uuid5)', (t) => {
+  it('are RFC 9562 version-5 UUIDs that anyone can recompute (checked with Python’s uuid.uuid5)', { skip: requireSystem('python3') }, () => {
     const event = ev('retrieved', 'mm1', recipient('local', ['notified', 'retrieved']));
     const id = cdrId(event);
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const name = JSON.stringify(['msg-1', 0, 'MMR1Rt', 4]);
     const py = spawnSync('python3', ['-c', 'import sys, uuid; print(uuid.uuid5(uuid.UUID(sys.argv[1]), sys.argv[2]))', '76806484-95d8-4838-9732-910b49af7ce1', name], { encoding: 'utf8' });
-    if (py.error) {
-      t.skip('python3 is not installed: the independent UUID check needs it');
-      return;
-    }
+    assert.equal(py.status, 0, py.stderr);
     assert.equal(py.stdout.trim(), id);
   });
 });

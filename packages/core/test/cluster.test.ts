@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createMmsc, definePlugin, type Mmsc, type PushRequest } from '@openmmsc/core';
 import { buildMessage, waitFor } from '@openmmsc/testkit';
-import { skipRedis, startRedis, type RedisServer } from './helpers/redis.js';
+import { requireSystem, startRedis, type RedisServer } from './helpers/redis.js';
 
-describe('cluster mode: two nodes on one Redis', { skip: skipRedis }, () => {
+describe('cluster mode: two nodes on one Redis', { skip: requireSystem('redis-server') }, () => {
   let redis: RedisServer;
   const nodes: Mmsc[] = [];
   const pushes: Array<{ node: string; request: PushRequest }> = [];

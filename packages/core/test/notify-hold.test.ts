@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { definePlugin, type KernelConfigInput, type Mmsc, type PushRequest, type PushResult } from '@openmmsc/core';
 import { buildMessage, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
-import { skipRedis, startRedis, type RedisServer } from './helpers/redis.js';
+import { requireSystem, startRedis, type RedisServer } from './helpers/redis.js';
 
 type Mode = 'down' | 'failing' | 'up';
 
@@ -135,7 +135,7 @@ function holdSuite(backend: string, config: () => KernelConfigInput) {
 describe('notify jobs wait for the push bearer', () => {
   holdSuite('SQLite', () => ({}));
 
-  describe('on Redis', { skip: skipRedis ? 'OPENMMSC_SKIP_REDIS=1' : false }, () => {
+  describe('on Redis', { skip: requireSystem('redis-server') }, () => {
     let redis: RedisServer | undefined;
     before(async () => {
       redis = await startRedis();

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMmsc, definePlugin, type KernelConfigInput, type Mmsc } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { skipRedis, startRedis } from './helpers/redis.js';
+import { requireSystem, startRedis } from './helpers/redis.js';
 
 /** Routes every recipient to local handsets and records the lifecycle hooks it sees. */
 function lifecyclePlugin(events: string[]) {
@@ -86,7 +86,7 @@ describe('graceful stop: notified handsets may still fetch', () => {
   });
 });
 
-describe('graceful stop in a cluster: a fetch served by another node counts', { skip: skipRedis }, () => {
+describe('graceful stop in a cluster: a fetch served by another node counts', { skip: requireSystem('redis-server') }, () => {
   it('the stopping node sees, through the shared store, that its handset fetched from the other node', async () => {
     const redis = await startRedis();
     const nodes = new Map<string, Mmsc>();

@@ -1,14 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
+import { systemCommand } from './system/index.js';
 
 export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
 }
-
-/** True when the Redis suites may be skipped (a machine without redis-server, by choice). */
-export const skipRedis = process.env.OPENMMSC_SKIP_REDIS === '1';
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -36,19 +34,16 @@ async function answersPing(port: number): Promise<boolean> {
   });
 }
 
-/** Starts a throw-away redis-server on a free loopback port; fails loudly if it is not installed. */
+/**
+ * Starts a throw-away redis-server on a free loopback port; throws the install line when it is
+ * not installed (guard the tests with `requireSystem('redis-server')`).
+ */
 export async function startRedis(): Promise<RedisServer> {
-  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(
-      'redis-server is not installed: the cluster-mode tests need it ' +
-        '(apt-get install redis-server, see .ci/apt-packages), or set OPENMMSC_SKIP_REDIS=1 to skip them',
-    );
-  }
+  const command = systemCommand('redis-server', 'redis-server');
   for (let tries = 0; tries < 3; tries++) {
     const port = await freePort();
     const child: ChildProcess = spawn(
-      'redis-server',
+      command,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

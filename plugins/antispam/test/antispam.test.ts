@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { definePlugin, type PluginInput } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, skipRedis, startRedis, startTestMmsc, waitFor, type TestMmsc, type TestMmscOptions } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, requireSystem, startRedis, startTestMmsc, waitFor, type TestMmsc, type TestMmscOptions } from '@openmmsc/testkit';
 import antispam, { QUARANTINE_TARGET } from '../src/index.js';
 import { EICAR, startClamd, type Clamd } from './clamd-helper.js';
 
@@ -142,7 +142,7 @@ describe('anti-spam', () => {
   });
 });
 
-describe('anti-spam in cluster mode (counters in Redis)', { skip: skipRedis }, () => {
+describe('anti-spam in cluster mode (counters in Redis)', { skip: requireSystem('redis-server') }, () => {
   it('two MMSC nodes share one rate limit and one duplicate window', async () => {
     const redis = await startRedis();
     const options = {
@@ -169,7 +169,7 @@ describe('anti-spam in cluster mode (counters in Redis)', { skip: skipRedis }, (
   });
 });
 
-describe('anti-virus (ClamAV clamd, INSTREAM)', () => {
+describe('anti-virus (ClamAV clamd, INSTREAM)', { skip: requireSystem('clamd') }, () => {
   let clamd: Clamd;
   before(async () => {
     clamd = await startClamd();

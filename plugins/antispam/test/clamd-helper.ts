@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemCommand } from '@openmmsc/testkit';
 import { ClamdClient } from '../src/clamd.js';
 
 /** The EICAR anti-virus test file (68 bytes), assembled so this source file is not itself "infected". */
@@ -12,13 +12,6 @@ export const EICAR = Buffer.from(['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDA
 export interface Clamd {
   port: number;
   stop(): Promise<void>;
-}
-
-function findClamd(): string {
-  for (const p of ['/usr/sbin/clamd', '/usr/bin/clamd', '/usr/local/sbin/clamd']) if (existsSync(p)) return p;
-  const which = spawnSync('sh', ['-c', 'command -v clamd'], { encoding: 'utf8' });
-  if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
-  throw new Error('clamd is not installed: the anti-virus tests need it (apt-get install clamav-daemon, see .ci/apt-packages)');
 }
 
 async function freePort(): Promise<number> {
@@ -39,7 +32,7 @@ async function freePort(): Promise<number> {
  * signature download (freshclam) is needed.
  */
 export async function startClamd(): Promise<Clamd> {
-  const bin = findClamd();
+  const bin = systemCommand('clamd', 'clamd');
   const dir = await mkdtemp(join(tmpdir(), 'openmmsc-clamd-'));
   const db = join(dir, 'db');
   await import('node:fs/promises').then((fs) => fs.mkdir(db));

@@ -3,12 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
 import mm7, { Mm7Client, mm7BaseUrl } from '@openmmsc/plugin-mm7';
 import routerPrefix from '@openmmsc/plugin-router-prefix';
-import { SimulatedHandset, handsetPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import { SimulatedHandset, handsetPushBearer, requireSystem, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
 import antispam from '../src/index.js';
 import { EICAR, startClamd, type Clamd } from './clamd-helper.js';
 
 /** EICAR rejected end to end: a handset's m-send-req over MM1 HTTP and a VASP's SubmitReq over MM7 SOAP. */
-describe('EICAR through the MM1 and MM7 interfaces', () => {
+describe('EICAR through the MM1 and MM7 interfaces', { skip: requireSystem('clamd') }, () => {
   let clamd: Clamd;
   let t: TestMmsc;
   before(async () => {

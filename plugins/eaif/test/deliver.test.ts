@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildMessage, waitFor } from '@openmmsc/testkit';
+import { requireSystem } from '@openmmsc/testkit/system';
 import { startHarness, type Harness } from './harness.js';
-import { basic, dissectHttp, post, tsharkMissing, type Received } from './wire.js';
+import { basic, dissectHttp, post, type Received } from './wire.js';
 
-const skip = tsharkMissing();
+const skip = requireSystem('tshark');
 
 describe('EAIF delivery: MMSC → application', { skip }, () => {
   let h: Harness;

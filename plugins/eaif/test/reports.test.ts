@@ -3,11 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { parseAddress } from '@openmmsc/core';
 import { waitFor } from '@openmmsc/testkit';
+import { requireSystem } from '@openmmsc/testkit/system';
 import { eaifHeaders, startHarness, type Harness } from './harness.js';
 import { sendReq } from './pdu-bytes.js';
-import { basic, dissectHttp, post, tsharkMissing } from './wire.js';
+import { basic, dissectHttp, post } from './wire.js';
 
-const skip = tsharkMissing();
+const skip = requireSystem('tshark');
 
 describe('EAIF reports: MMSC → the application that submitted', { skip }, () => {
   let h: Harness;

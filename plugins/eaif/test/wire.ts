@@ -3,13 +3,10 @@
  * application does, an HTTP server that plays the application receiving from the MMSC, and
  * tshark (Wireshark's HTTP and MMSE dissectors) as an independent reader of what we send.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tcpPcap, tshark, withPcap } from '@openmmsc/testkit/tshark';
 
 export interface Answer {
   status: number;
@@ -115,11 +112,6 @@ export class AppServer {
 
 // --- tshark ---------------------------------------------------------------------------------
 
-export function tsharkMissing(): string | undefined {
-  if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0) return undefined;
-  return process.env.OPENMMSC_SKIP_TSHARK === '1' ? 'tshark is not installed (OPENMMSC_SKIP_TSHARK=1)' : undefined;
-}
-
 type Layer = Record<string, unknown>;
 
 /** What Wireshark read from one HTTP request: its HTTP and MMSE layers, and whether it found it malformed. */
@@ -141,29 +133,15 @@ function collect(node: unknown, name: string, out: string[]): void {
 }
 
 /**
- * Dissects a whole HTTP request with tshark: the bytes go into a pcap of link type USER0, which
- * Wireshark is told to read as HTTP; an application/vnd.wap.mms-message body is then MMSE.
+ * Dissects a whole HTTP request with tshark (guard the test with `requireSystem('tshark')`): the
+ * bytes go over a TCP connection to port 80, which Wireshark reads as HTTP; an
+ * application/vnd.wap.mms-message body is then MMSE.
  */
 export function dissectHttp(wire: Buffer): Dissected {
-  const dir = mkdtempSync(join(tmpdir(), 'eaif-tshark-'));
-  try {
-    const file = join(dir, 'request.pcap');
-    const global = Buffer.alloc(24);
-    global.writeUInt32LE(0xa1b2c3d4, 0); // pcap magic, microsecond timestamps
-    global.writeUInt16LE(2, 4);
-    global.writeUInt16LE(4, 6);
-    global.writeUInt32LE(262144, 16); // snap length
-    global.writeUInt32LE(147, 20); // LINKTYPE_USER0
-    const record = Buffer.alloc(16);
-    record.writeUInt32LE(wire.length, 8);
-    record.writeUInt32LE(wire.length, 12);
-    writeFileSync(file, Buffer.concat([global, record, wire]));
-    const r = spawnSync('tshark', ['-r', file, '-o', 'uat:user_dlts:"User 0 (DLT=147)","http","0","","0",""', '-T', 'json', '--no-duplicate-keys'], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.stderr}`);
-    const packets = JSON.parse(r.stdout) as Array<{ _source: { layers: Layer } }>;
+  return withPcap(tcpPcap([wire]), (file) => {
+    // Without duplicate keys: the tests match on the plain JSON of the layers.
+    const out = tshark(file, { filter: 'http' }, ['-T', 'json', '--no-duplicate-keys']);
+    const packets = JSON.parse(out) as Array<{ _source: { layers: Layer } }>;
     const layers = packets[0]!._source.layers;
     const mmse = (layers.mmse ?? {}) as Layer;
     return {
@@ -176,7 +154,5 @@ export function dissectHttp(wire: Buffer): Dissected {
         return out;
       },
     };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

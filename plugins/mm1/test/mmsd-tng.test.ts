@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { makePng, type ReceivedMessage, type SimulatedHandset } from '@openmmsc/testkit';
+import { makePng, requireSystem, type ReceivedMessage, type SimulatedHandset } from '@openmmsc/testkit';
 import { historyOf, startRig, type Rig } from './helpers.js';
 import { MmsdPhone, type MmsdMessage, type PhoneEvent } from './mmsd/mmsd-phone.js';
-import { mmsdTngMissing } from './mmsd/processes.js';
 
 // A real MMS client, mmsd-tng (the MMS daemon of postmarketOS, Mobian, the Librem 5), against
 // OpenMMSC. The harness plays only the phone's surroundings: ModemManager (a mock with one modem),
 // the SMSC handing the WAP Push to that modem, and the operator's WAP gateway that adds the
 // subscriber's MSISDN. OpenMMSC runs with its default options; nothing rewrites its bytes.
 
-const skip = mmsdTngMissing();
+// Needs mmsd-tng, dbus-daemon, python3-dbusmock, and root (mmsd-tng binds its sockets to the bearer's interface, lo).
+const skip = requireSystem('mmsd-tng');
 
 const PHONE = '+15550000001';
 const OTHER = '+15550000002';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { MmsPart } from '@openmmsc/core';
 import { adaptImage, adaptParts, localBackend, type AdaptationCapabilities, type AdaptSettings } from '../src/index.js';
+import { requireSystem } from '@openmmsc/testkit/system';
 import { animatedGif, ffmpegMake, requireFfmpeg } from './helpers.js';
 import { videoFacts } from './video-oracles.js';
 
@@ -21,7 +22,7 @@ function message(gif: Buffer): MmsPart[] {
   ];
 }
 
-describe('animated GIFs are never silently reduced to one frame', () => {
+describe('animated GIFs are never silently reduced to one frame', { skip: requireSystem('ffmpeg') }, () => {
   let tools: Tools;
   let smooth: Buffer;
   let noisy: Buffer;

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MmsPart } from '@openmmsc/core';
 import { adaptAudio, adaptParts, adaptVideo, ClassTable, DEFAULT_CLASSES, localBackend, type AdaptSettings } from '../src/index.js';
+import { requireSystem } from '@openmmsc/testkit/system';
 import { ffmpegMake, ffprobe, photoPng, requireFfmpeg } from './helpers.js';
 
 const cls = (name: string) => DEFAULT_CLASSES.find((c) => c.name === name)!;
 
-describe('audio and video (ffmpeg)', () => {
+describe('audio and video (ffmpeg)', { skip: requireSystem('ffmpeg') }, () => {
   it('a too-long video is cut to the class limit, re-encoded to 3GP within frame and byte limits', async () => {
     const tools = await requireFfmpeg();
     // 20 s of 640×480 test pattern with a tone, MPEG-4 in MP4: too long, too big, too large a frame.

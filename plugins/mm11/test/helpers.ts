@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { STI_SCHEMA } from '@openmmsc/conformance';
+import { systemCommand } from '@openmmsc/testkit/system';
 import { probeTools, type ToolSupport } from '../src/index.js';
 
 /** A photo-like picture: smooth random blobs (upscaled noise), PNG; compresses like a real photo, not trivially. */
@@ -36,24 +38,19 @@ export async function tools(): Promise<ToolSupport> {
   return cached;
 }
 
-/** Tools these tests need: missing ones FAIL the test with the install line, never pass silently. */
+/**
+ * The tools, for tests guarded by `requireSystem('ffmpeg')` / `requireSystem('imagemagick')`: the
+ * plugin's own probe must find what the guard found.
+ */
 export async function requireFfmpeg(): Promise<ToolSupport> {
   const t = await tools();
-  if (!t.ffmpeg) throw new Error('ffmpeg/ffprobe not found: apt-get install -y --no-install-recommends ffmpeg libavcodec-extra (see .ci/apt-packages)');
-  for (const enc of ['libopencore_amrnb', 'aac', 'h263', 'libx264']) {
-    if (!t.ffmpeg.encoders.has(enc)) throw new Error(`ffmpeg lacks the ${enc} encoder: apt-get install -y --no-install-recommends libavcodec-extra`);
-  }
+  if (!t.ffmpeg) throw new Error('the plugin\'s probe did not find ffmpeg/ffprobe');
   return t;
 }
 export async function requireImageMagickHeic(): Promise<ToolSupport> {
   const t = await tools();
-  if (!t.imagemagick) throw new Error('ImageMagick convert not found: apt-get install -y --no-install-recommends imagemagick (see .ci/apt-packages)');
-  if (!t.imagemagick.heic) throw new Error('ImageMagick here has no HEIC support (libheif): install Debian imagemagick 6.9 with libheif');
+  if (!t.imagemagick || !t.imagemagick.heic) throw new Error('the plugin\'s probe did not find ImageMagick with HEIC');
   return t;
-}
-export function requireXmllint(): void {
-  const r = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error('xmllint not found: apt-get install -y --no-install-recommends libxml2-utils');
 }
 
 /** Runs ffmpeg to make a file (lavfi sources), returns its bytes. */
@@ -84,15 +81,16 @@ export function ffprobe(data: Uint8Array, ext: string): { duration: number; stre
   }
 }
 
-/** Validates an XML document against the OMA STI 1.0 schema with xmllint; throws with its output when invalid. */
+/**
+ * Validates an XML document against the OMA STI 1.0 schema (conformance/specs/sti) with xmllint;
+ * throws with its output when invalid. Guard the test with `requireSystem('xmllint')`.
+ */
 export function validateSti(xml: string): void {
-  requireXmllint();
   const dir = mkdtempSync(join(tmpdir(), 'mm11-xsd-'));
   try {
     const file = join(dir, 'doc.xml');
     writeFileSync(file, xml);
-    const xsd = new URL('./xsd/OMA-TS-SCHEMA-STI-V1_0-20050607-C.xsd', import.meta.url).pathname;
-    const r = spawnSync('xmllint', ['--nonet', '--noout', '--schema', xsd, file], { encoding: 'utf8' });
+    const r = spawnSync(systemCommand('xmllint', 'xmllint'), ['--nonet', '--noout', '--schema', STI_SCHEMA, file], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`STI schema validation failed:\n${r.stderr}\n${xml}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

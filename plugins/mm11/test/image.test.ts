@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { adaptImage, DEFAULT_CLASSES, fitBox, type ImageTarget } from '../src/index.js';
+import { requireSystem, systemCommand } from '@openmmsc/testkit/system';
 import { animatedGif, photoAs, photoPng, requireImageMagickHeic, tools } from './helpers.js';
 
 const cls = (name: string) => DEFAULT_CLASSES.find((c) => c.name === name)!;
@@ -109,13 +110,13 @@ describe('images', () => {
     assert.equal(r.kind, 'failed');
   });
 
-  it('HEIC goes through ImageMagick to JPEG', async () => {
+  it('HEIC goes through ImageMagick to JPEG', { skip: requireSystem('imagemagick') }, async () => {
     const t = await requireImageMagickHeic();
     const dir = mkdtempSync(join(tmpdir(), 'mm11-heic-'));
     let heic: Buffer;
     try {
       writeFileSync(join(dir, 'in.png'), await photoPng(1200, 900));
-      const made = spawnSync('convert', [join(dir, 'in.png'), '-quality', '60', join(dir, 'out.heic')], { encoding: 'utf8' });
+      const made = spawnSync(systemCommand('convert', 'imagemagick'), [join(dir, 'in.png'), '-quality', '60', join(dir, 'out.heic')], { encoding: 'utf8' });
       if (made.status !== 0) throw new Error(`ImageMagick could not write HEIC for the test: ${made.stderr}`);
       heic = readFileSync(join(dir, 'out.heic'));
     } finally {

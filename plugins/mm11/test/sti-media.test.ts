@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseStiResponse, startTestStiServer, type StiServer } from './sti-helpers.js';
+import { requireSystem } from '@openmmsc/testkit/system';
 import { ffmpegMake, requireFfmpeg, validateSti } from './helpers.js';
 import { assertWatchable, videoFacts } from './video-oracles.js';
 
@@ -46,7 +47,7 @@ function splitResponse(type: string, body: Buffer): { xml: string; parts: Map<st
   return { xml, parts };
 }
 
-describe('STI server: video and animations', () => {
+describe('STI server: video and animations', { skip: requireSystem('ffmpeg', 'xmllint') }, () => {
   let server: StiServer;
   let url = '';
   let hd: Buffer;

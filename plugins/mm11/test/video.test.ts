@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { adaptVideo, DEFAULT_CLASSES, type VideoTarget } from '../src/index.js';
+import { requireSystem } from '@openmmsc/testkit/system';
 import { ffmpegMake, requireFfmpeg } from './helpers.js';
 import { assertWatchable, videoFacts, type VideoFacts } from './video-oracles.js';
 
 const RICH = DEFAULT_CLASSES.find((c) => c.name === '300k')!.accept!;
-describe('video sized for the budget (ffmpeg)', () => {
+describe('video sized for the budget (ffmpeg)', { skip: requireSystem('ffmpeg') }, () => {
   let hd: Buffer;
   let env: { tools: Awaited<ReturnType<typeof requireFfmpeg>>; timeoutMs: number };
   before(async () => {

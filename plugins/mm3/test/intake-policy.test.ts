@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import mm5 from '@openmmsc/plugin-mm5';
-import { RawSmtpSink, headerValues, readMailWithPython, recordingDeliverer, recordingPushBearer, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { RawSmtpSink, headerValues, readMailWithPython, recordingDeliverer, recordingPushBearer, requireSystem, startTestMmsc, systemCommand, waitFor, type TestMmsc } from '@openmmsc/testkit';
 import mm3, { mm3Port, mm3Stats, type Mm3OptionsInput } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -48,7 +48,7 @@ async function startSide(sink: RawSmtpSink, mm3Extra: Partial<Mm3OptionsInput> =
   return { t, port: mm3Port(t.mmsc)!, push, mm4, mm7 };
 }
 
-describe('MM3 inbound: our subscribers only, whole MIME only', () => {
+describe('MM3 inbound: our subscribers only, whole MIME only', { skip: requireSystem('swaks') }, () => {
   let sink: RawSmtpSink;
   let side: Side;
   let dir = '';
@@ -67,12 +67,10 @@ describe('MM3 inbound: our subscribers only, whole MIME only', () => {
   /** Runs swaks; its transcript (`<-` lines are the server's replies) whether it succeeded or not. */
   async function swaks(port: number, args: string[]): Promise<string> {
     try {
-      const { stdout } = await run('swaks', ['--server', '127.0.0.1', '--port', String(port), '--from', 'alice@mail.example', '--timeout', '10', ...args]);
+      const { stdout } = await run(systemCommand('swaks', 'swaks'), ['--server', '127.0.0.1', '--port', String(port), '--from', 'alice@mail.example', '--timeout', '10', ...args]);
       return stdout;
     } catch (error) {
-      const e = error as { stdout?: string; code?: string };
-      if (e.code === 'ENOENT') throw new Error('swaks is not installed: apt-get install -y --no-install-recommends swaks');
-      return e.stdout ?? '';
+      return (error as { stdout?: string }).stdout ?? '';
     }
   }
   const dataFile = (name: string, text: string) => {
@@ -93,7 +91,7 @@ describe('MM3 inbound: our subscribers only, whole MIME only', () => {
     assert.equal(mm3Stats(side.t.mmsc)!.received, received, 'nothing stored');
   });
 
-  it('with one of ours among them, ours gets it and the sender a bounce for the other, in RFC 2047', async () => {
+  it('with one of ours among them, ours gets it and the sender a bounce for the other, in RFC 2047', { skip: requireSystem('python3') }, async () => {
     const before = sink.mails.length;
     const out = await swaks(side.port, ['--to', `15550000002@${DOMAIN},16660000002@${DOMAIN}`, '--header', 'Subject: =?UTF-8?B?R3LDvMOfZSBhdXMgZGVyIEZlcm5l?=', '--body', 'hallo']);
     assert.match(out, /<-\s+250 2\.0\.0 accepted as MMS/);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +9,8 @@ import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
 import mm5 from '@openmmsc/plugin-mm5';
-import { SimulatedHandset, handsetPushBearer, startSmtpSink, startTestMmsc, waitFor, type SmtpSink, type TestMmsc } from '@openmmsc/testkit';
+import { readCorpus } from '@openmmsc/conformance';
+import { SimulatedHandset, handsetPushBearer, requireSystem, startSmtpSink, startTestMmsc, systemCommand, waitFor, type SmtpSink, type TestMmsc } from '@openmmsc/testkit';
 import mm3, { emailToParts, mm3Options, mm3Port } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -19,16 +19,6 @@ const A = '+15550000001';
 const B = '+15550000002';
 const C = '+15550000003';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a3e9c8a30000000049454e44ae426082', 'hex');
-const corpus = new URL('../../../../shared/corpus/vectorcore-mmsc/fixtures/mm3/', import.meta.url);
-
-async function swaksPath(): Promise<string> {
-  try {
-    const { stdout } = await run('sh', ['-c', 'command -v swaks']);
-    return stdout.trim();
-  } catch {
-    throw new Error('swaks is not installed: apt-get install -y --no-install-recommends swaks (it is listed in .ci/apt-packages)');
-  }
-}
 
 describe('MM3: e-mail in and out', () => {
   let t: TestMmsc;
@@ -92,8 +82,8 @@ describe('MM3: e-mail in and out', () => {
     }
   }
 
-  it('swaks sends real mail with an attachment; the handset retrieves it as an MMS', async () => {
-    const swaks = await swaksPath();
+  it('swaks sends real mail with an attachment; the handset retrieves it as an MMS', { skip: requireSystem('swaks') }, async () => {
+    const swaks = systemCommand('swaks', 'swaks');
     const file = join(dir, 'photo.png');
     writeFileSync(file, PNG);
     const { stdout } = await run(swaks, [
@@ -149,9 +139,9 @@ describe('MM3: e-mail in and out', () => {
     await waitFor('recipient delivered', async () => (await t.mmsc.getRecipients(sent.messageId!))[0]?.state === 'delivered');
   });
 
-  it('the vectorcore-mmsc MM3 fixture is accepted as mail to a subscriber', async () => {
-    const raw = await readFile(new URL('outbound_singlepart.eml', corpus));
-    const r = await smtp(raw, [`${B}@${DOMAIN}`], { from: '+12025550100@mmsc.example.net' });
+  it('a mail with LF line ends and no Date (conformance corpus) is accepted as mail to a subscriber', async () => {
+    const raw = readCorpus('openmmsc/mm3/plain-lf.eml');
+    const r = await smtp(raw, [`${B}@${DOMAIN}`], { from: '+15550000009@mmsc.example.org' });
     assert.ok(r.ok, r.response);
     const got = await phones.get(B)!.waitForMessage((m) => m.pdu.subject?.text === 'Hello');
     assert.deepEqual(got.texts.map((x) => x.trim()), ['hello']);

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { expectedFor, readCorpus } from '@openmmsc/conformance';
 import { parseAddress } from '@openmmsc/core';
 import { MimeError, header, parseMail, writeMail } from '../src/mime.js';
 import { deliveryStatusFor, mm4Address, parseMm4Address, readEnvelope, readStatusFor } from '../src/protocol.js';
-
-const corpus = new URL('../../../../shared/corpus/vectorcore-mmsc/fixtures/mm4/', import.meta.url);
 
 describe('MM4 MIME', () => {
   it('writes and reads back an MMS with exact part bytes', () => {
@@ -80,11 +78,11 @@ describe('MM4 addresses and values', () => {
   });
 });
 
-describe('corpus: vectorcore-mmsc MM4 fixtures decode', () => {
+describe('corpus: MM4 samples with deviations seen in the field decode', () => {
   for (const name of ['forward_req.eml', 'delivery_report_req.eml', 'read_reply_report_req.eml']) {
-    it(name, async () => {
-      const raw = await readFile(new URL(name, corpus));
-      const expected = JSON.parse(await readFile(new URL(`${name}.expected.json`, corpus), 'utf8')) as { asserted: Record<string, unknown> };
+    it(name, () => {
+      const raw = readCorpus(`openmmsc/mm4/${name}`);
+      const expected = expectedFor<{ asserted: Record<string, unknown> }>(`openmmsc/mm4/${name}`)!;
       const a = expected.asserted;
       const parsed = parseMail(raw);
       const env = readEnvelope(parsed.headers);

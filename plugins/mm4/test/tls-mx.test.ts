@@ -4,14 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildMessage, startDnsServer, waitFor } from '@openmmsc/testkit';
+import { buildMessage, requireSystem, startDnsServer, systemCommand, waitFor } from '@openmmsc/testkit';
 import { mm4Stats } from '../src/index.js';
 import { DOMAIN_A, DOMAIN_B, freePort, startSide } from './helpers.js';
 
-describe('MM4 peer found by MX, over STARTTLS', () => {
+describe('MM4 peer found by MX, over STARTTLS', { skip: requireSystem('openssl') }, () => {
   it('A finds B through its MX record, verifies B’s certificate, and B insists on TLS', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mm4-mx-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=mx.b.test', '-addext', 'subjectAltName=DNS:mx.b.test', '-days', '2', '-keyout', join(dir, 'b.key'), '-out', join(dir, 'b.crt')], { stdio: 'ignore' });
+    execFileSync(systemCommand('openssl', 'openssl'), ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=mx.b.test', '-addext', 'subjectAltName=DNS:mx.b.test', '-days', '2', '-keyout', join(dir, 'b.key'), '-out', join(dir, 'b.crt')], { stdio: 'ignore' });
     const certB = readFileSync(join(dir, 'b.crt'), 'utf8');
     const dns = await startDnsServer({
       records: {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { requireSystem } from '@openmmsc/testkit';
 import { counter, PASSWORD, startHarness, validateEnvelopes, type Mm7Harness } from './helpers.js';
 import { answerFields, basic, GIF_BASE64, multipartRelated, rawRequest, soapSubmit, type RawRequestOptions } from './raw-http.js';
 
@@ -103,7 +104,7 @@ describe('MM7: structurally incomplete requests are refused with a fault that ke
     assert.ok((await counter(h, 'openmmsc_mm7_faults_total', { code: '2007' })) >= 8, 'faults are counted by status code');
   });
 
-  it('every answer above validates against its release XSD (xmllint)', async () => {
+  it('every answer above validates against its release XSD (xmllint)', { skip: requireSystem('xmllint') }, async () => {
     assert.ok(emitted.length >= 14, `only ${emitted.length} answers recorded`);
     assert.deepEqual(await validateEnvelopes(emitted), []);
   });

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { definePlugin, verdict } from '@openmmsc/core';
-import { buildMessage, startSimulatedOcs, waitFor, type SimulatedOcs } from '@openmmsc/testkit';
-import { dissect, startCapture, startWithMm9 } from './helpers.js';
+import { buildMessage, requireSystem, startSimulatedOcs, waitFor, type SimulatedOcs } from '@openmmsc/testkit';
+import { captureLoopback } from '@openmmsc/testkit/tshark';
+import { dissect, startWithMm9 } from './helpers.js';
 
 const SENDER = '15550000001';
 const mms = (to: string | string[] = '+15550000002', from = `+${SENDER}`) => buildMessage({ from, to, text: 'hello' });
@@ -281,13 +282,13 @@ describe('MM9 when the OCS is unreachable, and failover', () => {
   });
 });
 
-describe('MM9 on the wire, dissected by tshark', () => {
+describe('MM9 on the wire, dissected by tshark', { skip: requireSystem('tshark') }, () => {
   it('CER/CEA, CCR/CCA with Service-Context-Id and Result-Codes as tshark reads them', async () => {
     const ocs = await startSimulatedOcs({ balances: { [SENDER]: 1 } });
     const dir = await mkdtemp(join(tmpdir(), 'mm9-pcap-'));
     const file = join(dir, 'diameter.pcapng');
     try {
-      const capture = await startCapture(ocs.port, file);
+      const capture = await captureLoopback(ocs.port, file);
       const t = await startWithMm9({ peers: [{ port: ocs.port }] });
       try {
         const ok = await t.mmsc.submit({ message: mms(), origin: { interface: 'mm1' } });

@@ -2,28 +2,20 @@
 // fake SMSC, wapbox with the PPG, and fakesmsc printing every SMS it is given. Ports are free ones,
 // the config lives in a temporary directory, and every process is stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { systemCommand } from '@openmmsc/testkit';
 
-export const KANNEL_BINARIES = {
-  bearerbox: '/usr/sbin/bearerbox',
-  wapbox: '/usr/sbin/wapbox',
-  fakesmsc: '/usr/lib/kannel/test/fakesmsc',
-} as const;
-
-/** Throws a clear error when Kannel is not installed (tests must fail, not skip). */
-export function assertKannelInstalled(): void {
-  const missing = Object.values(KANNEL_BINARIES).filter((p) => !existsSync(p));
-  if (missing.length) {
-    throw new Error(
-      `Kannel is not installed (missing ${missing.join(', ')}): run ` +
-        '`apt-get install -y --no-install-recommends kannel kannel-extras` (listed in .ci/apt-packages)',
-    );
-  }
+/** Kannel's programs (Debian: bearerbox and wapbox in /usr/sbin, fakesmsc in /usr/lib/kannel/test); throws the install line when missing. */
+function kannelBinaries(): { bearerbox: string; wapbox: string; fakesmsc: string } {
+  return {
+    bearerbox: systemCommand('bearerbox', 'kannel'),
+    wapbox: systemCommand('wapbox', 'kannel'),
+    fakesmsc: systemCommand('fakesmsc', 'kannel'),
+  };
 }
 
 /** One SMS fakesmsc printed. */
@@ -107,7 +99,7 @@ export function parseFakesmscLine(line: string): FakeSms | undefined {
 }
 
 export async function startKannel(): Promise<Kannel> {
-  assertKannelInstalled();
+  const bin = kannelBinaries();
   const dir = await mkdtemp(join(tmpdir(), 'openmmsc-kannel-'));
   const [admin, wapboxPort, smsboxPort, smscPort, ppgPort, sendsmsPort] = (await Promise.all(Array.from({ length: 6 }, freePort))) as [number, number, number, number, number, number];
   const template = await readFile(new URL('./kannel-ppg.conf', import.meta.url), 'utf8');
@@ -152,13 +144,13 @@ export async function startKannel(): Promise<Kannel> {
   };
 
   try {
-    const bearerbox = start(KANNEL_BINARIES.bearerbox, ['-v', '0', confPath]);
+    const bearerbox = start(bin.bearerbox, ['-v', '0', confPath]);
     await waitForPort(admin, 'bearerbox', 15_000, () => deadMessage(bearerbox));
     await waitForPort(wapboxPort, 'bearerbox (wapbox port)', 15_000, () => deadMessage(bearerbox));
-    const wapbox = start(KANNEL_BINARIES.wapbox, ['-v', '0', confPath]);
+    const wapbox = start(bin.wapbox, ['-v', '0', confPath]);
     await waitForPort(ppgPort, 'wapbox (PPG)', 15_000, () => deadMessage(wapbox));
     await waitForPort(smscPort, 'bearerbox (fake SMSC port)', 15_000, () => deadMessage(bearerbox));
-    const fakesmsc = start(KANNEL_BINARIES.fakesmsc, ['-H', '127.0.0.1', '-r', String(smscPort), '-i', '1', '-m', '0', '111 222 text hello']);
+    const fakesmsc = start(bin.fakesmsc, ['-H', '127.0.0.1', '-r', String(smscPort), '-i', '1', '-m', '0', '111 222 text hello']);
     let pending = '';
     const onData = (d: Buffer) => {
       pending += d.toString('latin1');

@@ -2,18 +2,14 @@
 // SMPP link between the plugin and the simulated SMSC, dissected by tshark (SMPP → GSM SMS UDH →
 // WSP push → MMSE).
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { SimulatedSmsc, buildMessage, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { SimulatedSmsc, buildMessage, requireSystem, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { captureLoopback, readPdml, type LoopbackCapture } from '@openmmsc/testkit/tshark';
 import pushSmpp from '../src/index.js';
 import { fastJobs, link, localPhones, notificationBuilder } from './helpers.js';
-
-const run = promisify(execFile);
 
 interface Field {
   show: string;
@@ -39,23 +35,15 @@ function pdmlPackets(xml: string): Array<Map<string, Field[]>> {
     });
 }
 
-describe('push-smpp on the wire (tshark)', () => {
+describe('push-smpp on the wire (tshark)', { skip: requireSystem('tshark') }, () => {
   it('sends submit_sm with UDHI, 8-bit data, ports 2948/9200 and our m-notification-ind', async () => {
-    const probe = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
-    assert.equal(probe.status, 0, `tshark is needed for this test (Debian package "tshark"): ${probe.error?.message ?? probe.stderr}`);
-
     const dir = await mkdtemp(join(tmpdir(), 'openmmsc-smpp-wire-'));
     const pcap = join(dir, 'smpp.pcapng');
     const smsc = new SimulatedSmsc();
     await smsc.start();
-    const capture = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${smsc.port}`, '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    capture.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => capture.on('exit', (code) => resolve(code)));
+    let capture: LoopbackCapture | undefined;
     try {
-      await waitFor('tshark to start capturing on lo', () => stderr.includes('Capturing on') || capture.exitCode !== null, { timeoutMs: 15_000 });
-      assert.equal(capture.exitCode, null, `tshark could not capture on lo: ${stderr}`);
-
+      capture = await captureLoopback(smsc.port, pcap);
       const t = await startTestMmsc({
         plugins: [localPhones, notificationBuilder({ pad: 150 }), { plugin: pushSmpp, options: { links: [link(smsc.port)] } }],
         config: fastJobs,
@@ -69,14 +57,10 @@ describe('push-smpp on the wire (tshark)', () => {
       } finally {
         await t.stop();
       }
-      await sleep(300); // let the capture write the last packets
-      capture.kill('SIGINT');
-      await exited;
+      await capture.stop();
+      capture = undefined;
 
-      const { stdout } = await run('tshark', ['-r', pcap, '-d', `tcp.port==${smsc.port},smpp`, '-o', 'gsm_sms.reassemble:TRUE', '-Y', 'smpp.command_id == 0x00000004', '-T', 'pdml'], {
-        maxBuffer: 32 * 1024 * 1024,
-      });
-      const packets = pdmlPackets(stdout);
+      const packets = pdmlPackets(readPdml(pcap, { decodeAs: { smpp: smsc.port }, filter: 'smpp.command_id == 0x00000004' }));
       assert.equal(packets.length, 2, `submit_sm seen by tshark: ${packets.length}`);
       packets.forEach((p, i) => {
         const one = (name: string) => {
@@ -103,10 +87,7 @@ describe('push-smpp on the wire (tshark)', () => {
       assert.equal(last.get('mmse.transaction_id')?.[0]?.show, `T${messageId}`);
       assert.equal(last.get('mmse.content_location')?.[0]?.show, `http://mmsc.test/m/${messageId}?pad=${'x'.repeat(150)}`);
     } finally {
-      if (capture.exitCode === null) {
-        capture.kill('SIGINT');
-        await exited;
-      }
+      await capture?.stop().catch(() => undefined);
       await smsc.stop();
       await rm(dir, { recursive: true, force: true });
     }

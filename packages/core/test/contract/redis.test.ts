@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createJobQueue } from '../../src/queue/create-job-queue.js';
 import { createMessageStore } from '../../src/store/create-message-store.js';
-import { skipRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { requireSystem, startRedis, type RedisServer } from '../helpers/redis.js';
 import { jobQueueContract } from './job-queue.contract.js';
 import { messageStoreContract } from './message-store.contract.js';
 
 // One server for the file; every fixture gets its own key prefix, as separate deployments would.
-describe('Redis backends', { skip: skipRedis ? 'OPENMMSC_SKIP_REDIS=1' : false }, () => {
+describe('Redis backends', { skip: requireSystem('redis-server') }, () => {
   let redis: RedisServer | undefined;
   let startError: unknown;
-  // A missing redis-server must show up as failed tests (not cancelled ones) with the reason.
+  // A redis-server that does not start must show up as failed tests (not cancelled ones) with the reason.
   before(async () => {
     try {
       redis = await startRedis();

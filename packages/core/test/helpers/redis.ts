@@ -1,1 +1,1 @@
-export { skipRedis, startRedis, type RedisServer } from '@openmmsc/testkit';
+export { requireSystem, startRedis, type RedisServer } from '@openmmsc/testkit';

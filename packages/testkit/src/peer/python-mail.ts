@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { systemCommand } from '../system/index.js';
 
 const run = promisify(execFile);
 const READER = fileURLToPath(new URL('../../python/read-mail.py', import.meta.url));
@@ -32,7 +33,7 @@ export async function readMailWithPython(...mails: Uint8Array[]): Promise<Python
         return file;
       }),
     );
-    const { stdout } = await run('python3', [READER, ...files]);
+    const { stdout } = await run(systemCommand('python3', 'python3'), [READER, ...files]);
     return JSON.parse(stdout) as PythonMailView[];
   } finally {
     await rm(dir, { recursive: true, force: true });

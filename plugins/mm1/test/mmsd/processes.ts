@@ -1,30 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** The Python that has python3-dbusmock (Debian's, not a pyenv one first on PATH). */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
-
-/**
- * Why the mmsd-tng test cannot run here, in one line, or undefined when it can: mmsd-tng,
- * dbus-daemon and python3-dbusmock installed, and root (mmsd-tng binds its sockets to the
- * bearer's interface, `lo`, with SO_BINDTODEVICE).
- */
-export function mmsdTngMissing(): string | undefined {
-  const missing: string[] = [];
-  if (!onPath('mmsdtng')) missing.push('mmsd-tng (mmsdtng)');
-  if (!onPath('dbus-daemon')) missing.push('dbus-daemon');
-  if (!existsSync(SYSTEM_PYTHON) || spawnSync(SYSTEM_PYTHON, ['-c', 'import dbusmock, gi'], { stdio: 'ignore' }).status !== 0) missing.push('python3-dbusmock');
-  if (missing.length) return `mmsd-tng test skipped: ${missing.join(', ')} not installed (apt-get install mmsd-tng dbus-daemon python3-dbusmock; .ci/apt-packages lists them)`;
-  if (process.getuid?.() !== 0) return 'mmsd-tng test skipped: needs root (mmsd-tng binds its sockets to the bearer interface lo)';
-  return undefined;
-}
-
-function onPath(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
+export { DEBIAN_PYTHON as SYSTEM_PYTHON } from '@openmmsc/testkit/system';
 
 /** Children still running: killed if the test process exits without stopping them (a crash, a timeout). */
 const running = new Set<ChildProcess>();
