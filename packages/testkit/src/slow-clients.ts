@@ -10,8 +10,12 @@ export interface SlowClientsOptions {
   count: number;
   /** Sent once connected (e.g. an HTTP request head with a large Content-Length, or nothing). */
   opening: string | Buffer;
+  /** Wait for the server to say this first (an SMTP greeting) before the opening and the drip. */
+  after?: RegExp;
   /** One byte of this is sent on each connection every `everyMs` (default: `x`). */
   drip?: string;
+  /** Send all of `drip` each time instead of one byte (e.g. `NOOP\r\n` every second). */
+  whole?: boolean;
   everyMs: number;
   /** Speak TLS first (the dribbling is then inside TLS). */
   tls?: boolean;
@@ -27,6 +31,8 @@ export interface SlowConnection {
   closedAt?: number;
   /** What the server wrote, as latin1. */
   received: string;
+  /** The opening was sent: the drip goes to it from now on. */
+  ready?: boolean;
 }
 
 /**
@@ -49,8 +55,8 @@ export class SlowClients {
     const drip = this.o.drip ?? 'x';
     let k = 0;
     this.timer = setInterval(() => {
-      const byte = drip[k++ % drip.length]!;
-      for (const c of this.connections) if (c.closedAt === undefined && c.socket.writable) c.socket.write(byte);
+      const byte = this.o.whole ? drip : drip[k++ % drip.length]!;
+      for (const c of this.connections) if (c.ready && c.closedAt === undefined && c.socket.writable) c.socket.write(byte);
     }, this.o.everyMs);
   }
 
@@ -82,9 +88,19 @@ export class SlowClients {
         done();
       });
       socket.on('error', () => undefined);
-      socket.once(this.o.tls ? 'secureConnect' : 'connect', () => {
+      const speak = () => {
         if (this.o.opening.length > 0) socket.write(this.o.opening);
+        c.ready = true;
         done();
+      };
+      socket.once(this.o.tls ? 'secureConnect' : 'connect', () => {
+        if (!this.o.after) return speak();
+        const wait = () => {
+          if (!this.o.after!.test(c.received)) return;
+          socket.off('data', wait);
+          speak();
+        };
+        socket.on('data', wait);
       });
     });
   }

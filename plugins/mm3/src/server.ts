@@ -34,6 +34,7 @@ export class Mm3Server {
       // The operator's relays: each entry is one peer, bounded only by the whole listener.
       peers: s.allowedSources.map((entry) => ({ name: entry, addresses: ipList([entry]), maxConnections: limits.maxConnections })),
       ...(this.deps.ctx.metrics ? { metrics: this.deps.ctx.metrics } : {}),
+      admit: (iface) => this.deps.ctx.mmsc.admit(iface),
       log: this.deps.ctx.log,
     });
     const server = new SMTPServer(guard.wrap({

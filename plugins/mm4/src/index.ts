@@ -123,7 +123,7 @@ export default definePlugin({
             if (!(error instanceof Error) || error.name !== 'SmtpReply') ctx.log.error({ err: error, peer: mail.peer.domain }, 'MM4 inbound handling failed');
             throw error;
           }
-        }, { limits: ctx.config.listeners.smtp, metrics: ctx.metrics });
+        }, { limits: ctx.config.listeners.smtp, metrics: ctx.metrics, admit: (iface) => ctx.mmsc.admit(iface) });
         await server.start();
         state.server = server;
         ctx.log.info({ listening: server.address, domain: options.domain }, `MM4 listening on ${server.address} for ${options.domain}`);

@@ -1,6 +1,6 @@
 import type { BlockList } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { mergeLimits, pemOrFile, type SmtpListenerLimits } from '@openmmsc/core';
+import { mergeLimits, pemOrFile, type AdmissionDecision, type SmtpListenerLimits } from '@openmmsc/core';
 import type { Registry } from 'prom-client';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Mm4Options, PeerOptions } from './options.js';
@@ -51,7 +51,7 @@ export class Mm4Server {
     private readonly log: ServerLog,
     private readonly onMail: (mail: InboundMail) => Promise<string>,
     /** The kernel's `listeners.smtp` (with `server.listener` on top) and the metrics registry. */
-    private readonly listener: { limits: SmtpListenerLimits; metrics?: Registry },
+    private readonly listener: { limits: SmtpListenerLimits; metrics?: Registry; admit?: (iface: string) => AdmissionDecision },
   ) {
     this.lists = options.peers.map((peer) => ({ peer, list: peer.addresses.length ? ipList(peer.addresses) : undefined }));
     this.ourDomains = new Set([options.domain, ...options.aliases].map((d) => d.toLowerCase()));
@@ -78,6 +78,7 @@ export class Mm4Server {
       // Peers known by address are counted (and given their reserved slots) at connect.
       peers: this.lists.flatMap(({ peer, list }) => (list ? [{ name: peer.domain, addresses: list, maxConnections: peer.maxConnections }] : [])),
       ...(this.listener.metrics ? { metrics: this.listener.metrics } : {}),
+      ...(this.listener.admit ? { admit: this.listener.admit } : {}),
       log: this.log,
     });
     const server = new SMTPServer(guard.wrap({

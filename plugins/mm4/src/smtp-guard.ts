@@ -4,7 +4,7 @@
  * absolute time-outs per protocol step that single bytes or NOOPs do not reset.
  */
 import type { BlockList } from 'node:net';
-import { ConnectionBudget, ipAllowed, listenerMetrics, type ListenerMetrics, type ListenerRefusal, type SmtpListenerLimits } from '@openmmsc/core';
+import { ConnectionBudget, ipAllowed, listenerMetrics, type AdmissionDecision, type ListenerMetrics, type ListenerRefusal, type SmtpListenerLimits } from '@openmmsc/core';
 import type { Registry } from 'prom-client';
 import type { SMTPServer, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { SmtpReply } from './smtp-reply.js';
@@ -23,6 +23,8 @@ export interface SmtpGuardOptions {
   limits: SmtpListenerLimits;
   peers: readonly GuardedPeer[];
   metrics?: Registry;
+  /** The kernel's admission check: while it refuses, MAIL FROM is answered 451 (new mail is not taken now). */
+  admit?: (iface: string) => AdmissionDecision;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -99,6 +101,8 @@ export class SmtpGuard {
       },
       onMailFrom: (address, session, callback) => {
         this.step(session);
+        const admitted = this.o.admit?.(this.o.listener);
+        if (admitted && !admitted.ok) return callback(new SmtpReply(451, `4.3.2 ${admitted.reason.message}`));
         if (onMailFrom) return onMailFrom(address, session, callback);
         return callback();
       },
