@@ -246,14 +246,13 @@ export class Mmsc implements MmscRuntime {
       const reason = { code: 'network-problem' as const, message: 'the MMSC is shutting down; try again' };
       return { status: 'deferred', messageId: '', reason, recipients: [] };
     }
-    const once = async (): Promise<SubmitResult> => {
-      const admitted = this.admit(input.origin.interface);
-      if (!admitted.ok) {
-        this.metrics.submissions.inc({ interface: input.origin.interface, status: 'deferred' });
-        return { status: 'deferred', messageId: '', reason: admitted.reason, recipients: [], retryAfterMs: admitted.retryAfterMs };
-      }
-      return submit(this.k, this.lifecycle!, input);
-    };
+    // Before this one counts as in flight: the check is about the work already running.
+    const admitted = this.admit(input.origin.interface);
+    if (!admitted.ok) {
+      this.metrics.submissions.inc({ interface: input.origin.interface, status: 'deferred' });
+      return { status: 'deferred', messageId: '', reason: admitted.reason, recipients: [], retryAfterMs: admitted.retryAfterMs };
+    }
+    const once = () => submit(this.k, this.lifecycle!, input);
     const run = input.retransmission
       ? this.retransmissions!.submitOnce(input.origin.interface, input.retransmission, input.message, once).then((result) => {
           if (result.retransmission) this.metrics.submissions.inc({ interface: input.origin.interface, status: 'retransmission' });
