@@ -93,3 +93,29 @@ describe('MM3 inbound under slow clients', () => {
     await waitFor('the strangers cut off', () => strangers.every((s) => s.stillOpen === 0), { timeoutMs: 5000 });
   });
 });
+
+describe('MM3 while the node refuses new work', () => {
+  it('answers MAIL FROM with 451 4.3.2 and the reason (the relay retries later)', async () => {
+    const sink = await new RawSmtpSink().start();
+    const t = await startTestMmsc({
+      // A watermark above any real disk's free space: the node is "short of storage" from the start.
+      config: { admission: { minFreeDisk: '1000000GB' }, shutdown: { retrievalGrace: 0 } },
+      plugins: [
+        { plugin: mm5, options: { resolvers: [{ type: 'prefix', routes: [{ prefix: '+1555', target: 'local' }] }], unmatched: 'reject' } },
+        { plugin: mm3, options: { domain: DOMAIN, relay: { host: '127.0.0.1', port: sink.port }, server: { host: '127.0.0.1', port: 0, allowedSources: ['127.0.0.1/32'] } } },
+        recordingPushBearer().plugin,
+      ],
+    });
+    try {
+      const args = ['--server', '127.0.0.1', '--port', String(mm3Port(t.mmsc)), '--from', 'alice@mail.example', '--to', `15550000002@${DOMAIN}`, '--body', 'hello', '--timeout', '10'];
+      const out = await run('swaks', args).then(
+        (r) => r.stdout,
+        (e: { stdout?: string }) => e.stdout ?? '',
+      );
+      assert.match(out, /<\*\*\s+451 4\.3\.2 the MMSC is short of storage/);
+    } finally {
+      await t.stop();
+      await sink.stop();
+    }
+  });
+});
