@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AdmissionConfig } from '../config/admission-schema.js';
 import type { Reason } from '../pipeline/verdict.js';
@@ -15,6 +15,8 @@ export type AdmissionDecision =
   | { ok: false; cause: ShedCause; reason: Reason; retryAfterMs: number };
 
 const RESOLUTION_MS = 10;
+/** Share of a sample the loop must have been busy for its delay to count as overload. */
+const BUSY = 0.9;
 const CAUSES: readonly ShedCause[] = ['event-loop-delay', 'in-flight', 'queue-depth', 'disk-space'];
 
 export interface AdmissionDeps {
@@ -37,6 +39,7 @@ export class AdmissionControl {
   private timer: NodeJS.Timeout | undefined;
   private delayMs = 0;
   private lagging = false;
+  private utilization: EventLoopUtilization | undefined;
   private waitingJobs = 0;
   private readingQueue = false;
   private readonly shed: Counter<'interface' | 'reason'>;
@@ -72,6 +75,7 @@ export class AdmissionControl {
 
   start(): void {
     this.histogram?.enable();
+    this.utilization = performance.eventLoopUtilization();
     this.timer = setInterval(() => this.sample(), this.config.sampleInterval);
     this.timer.unref();
   }
@@ -117,11 +121,12 @@ export class AdmissionControl {
     const h = this.histogram;
     if (h) {
       // Each sample includes the timer's own resolution.
-      const delay = h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - RESOLUTION_MS) : 0;
+      this.delayMs = h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - RESOLUTION_MS) : 0;
       h.reset();
-      // Over the bound in two samples running: one long pause (a GC, a module compiled) is not overload.
-      this.lagging = delay > this.config.maxEventLoopDelay && this.delayMs > this.config.maxEventLoopDelay;
-      this.delayMs = delay;
+      const busy = performance.eventLoopUtilization(this.utilization).utilization;
+      this.utilization = performance.eventLoopUtilization();
+      // A loop behind *and* busy nearly all the time: one long pause (a GC, a module compiled) is not overload.
+      this.lagging = this.delayMs > this.config.maxEventLoopDelay && busy >= BUSY;
     }
     if (this.config.maxQueueDepth > 0 && !this.readingQueue) {
       this.readingQueue = true;

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -48,12 +48,17 @@ export function createHttpListener(setup: HttpListenerSetup, options: Omit<Fasti
     // A client that connects and never finishes the TLS handshake is held to the headers time-out.
     ...(tls ? { https: { ...tls, ...serverOptions, handshakeTimeout: headersTimeout } } : { http: serverOptions }),
   } as FastifyServerOptions) as unknown as FastifyInstance;
-  guardConnections(app.server, setup);
+  const guard = guardConnections(app.server, setup);
+  // Node stops enforcing the time-outs once a server closes: a slow client would then hold the close open forever.
+  app.addHook('preClose', (done) => {
+    guard.closing(Math.max(requestTimeout, headersTimeout, 1000));
+    done();
+  });
   return app;
 }
 
-/** Connection caps at connect, and the listener's metrics. */
-function guardConnections(server: Server, setup: HttpListenerSetup): void {
+/** Connection caps at connect, and the listener's metrics; `closing` ends what would hold a close open. */
+function guardConnections(server: Server, setup: HttpListenerSetup): { closing(graceMs: number): void } {
   const l = setup.limits;
   server.maxHeadersCount = l.maxHeadersCount;
   const budget = new ConnectionBudget({
@@ -62,6 +67,8 @@ function guardConnections(server: Server, setup: HttpListenerSetup): void {
     exempt: l.exemptAddresses.length ? ipList(l.exemptAddresses) : undefined,
   });
   const metrics = setup.metrics ? listenerMetrics(setup.metrics) : undefined;
+  /** Open connections and the request each is serving, if any. */
+  const sockets = new Map<Socket, IncomingMessage | undefined>();
   let untrack: (() => void) | undefined;
   server.once('listening', () => {
     untrack = metrics?.track(setup.name, () => budget.open);
@@ -81,9 +88,33 @@ function guardConnections(server: Server, setup: HttpListenerSetup): void {
       socket.destroy();
       return;
     }
-    socket.once('close', admitted.release);
+    sockets.set(socket, undefined);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      admitted.release();
+    });
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    if (!sockets.has(socket)) return;
+    sockets.set(socket, req);
+    res.once('close', () => {
+      if (sockets.get(socket) === req) sockets.set(socket, undefined);
+    });
   });
   server.on('clientError', (error: Error & { code?: string }) => {
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') metrics?.refused(setup.name, 'timeout');
   });
+  return {
+    closing(graceMs) {
+      // Idle, still sending its head, or still sending its body: nothing to finish.
+      for (const [socket, req] of sockets) if (!req || !req.complete) socket.destroy();
+      // A request being answered may finish, within the time a request may take.
+      const timer = setTimeout(() => {
+        for (const socket of sockets.keys()) socket.destroy();
+      }, graceMs);
+      timer.unref();
+      server.once('close', () => clearTimeout(timer));
+    },
+  };
 }
