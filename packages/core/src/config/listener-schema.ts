@@ -46,7 +46,7 @@ const smtpFields = {
   maxConnections: z.number().int().min(1).describe('Open connections in all; more are answered 421 and closed.'),
   maxConnectionsPerAddress: z.number().int().min(0).describe('Open connections from one client address that is not a configured peer (0: no limit); more are answered 421 at connect.'),
   reservedPerPeer: z.number().int().min(0).describe('Connections kept free for each configured peer (MM4 peers with `addresses`), so that others filling `maxConnections` cannot lock it out.'),
-  commandTimeout: duration.describe('Longest wait for a complete command line after our previous reply; not reset by single bytes, so a client dribbling a command is cut off (421).'),
+  commandTimeout: duration.describe('Longest from connect, or from a step that moved the session forward (TLS set up, AUTH, MAIL FROM, RCPT TO, our answer to the content), to the next such step; NOOP, RSET or a command dribbled a byte at a time do not reset it (421, closed).'),
   dataTimeout: duration.describe('Longest the message content after DATA may take to arrive, in all (421).'),
 } as const;
 
