@@ -192,6 +192,7 @@ export class Mmsc implements MmscRuntime {
       throw error;
     }
     this.phase = 'running';
+    this.protection?.admission.reset();
     this.log.info({ plugins: this.pluginNames, admin: this.adminUrl }, 'OpenMMSC started');
   }
 

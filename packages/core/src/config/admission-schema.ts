@@ -4,8 +4,8 @@ import { byteSize, duration } from './schema-units.js';
 export const admissionSchema = z
   .object({
     maxEventLoopDelay: duration
-      .prefault('500ms')
-      .describe('Event-loop delay (99th percentile over a `sampleInterval` in which the loop was busy at least 90% of the time) above which new submissions are refused until it falls (0: off).'),
+      .prefault('1s')
+      .describe('Event-loop delay (99th percentile, or how late the sample itself ran) above which, in two samples running in which the loop was busy at least 90% of the time, new submissions are refused until it falls (0: off).'),
     maxInFlight: z.number().int().min(0).default(256).describe('Submissions being processed on this node at once; more are refused (0: no limit).'),
     maxQueueDepth: z.number().int().min(0).default(50_000).describe('Jobs due and waiting in the queue above which new submissions are refused (0: no limit).'),
     minFreeDisk: byteSize

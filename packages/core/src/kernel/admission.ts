@@ -40,6 +40,8 @@ export class AdmissionControl {
   private delayMs = 0;
   private lagging = false;
   private utilization: EventLoopUtilization | undefined;
+  private sampledAt = 0;
+  private overBefore = false;
   private waitingJobs = 0;
   private readingQueue = false;
   private readonly shed: Counter<'interface' | 'reason'>;
@@ -76,8 +78,19 @@ export class AdmissionControl {
   start(): void {
     this.histogram?.enable();
     this.utilization = performance.eventLoopUtilization();
+    this.sampledAt = performance.now();
     this.timer = setInterval(() => this.sample(), this.config.sampleInterval);
     this.timer.unref();
+  }
+
+  /** Forgets what was measured so far (the work of starting up is not load). */
+  reset(): void {
+    this.histogram?.reset();
+    this.utilization = performance.eventLoopUtilization();
+    this.sampledAt = performance.now();
+    this.overBefore = false;
+    this.lagging = false;
+    this.delayMs = 0;
   }
 
   stop(): void {
@@ -119,14 +132,22 @@ export class AdmissionControl {
 
   private sample(): void {
     const h = this.histogram;
+    const now = performance.now();
+    // How late this sample itself runs is a delay the loop had too (the histogram may not have recorded it yet).
+    const late = Math.max(0, now - this.sampledAt - this.config.sampleInterval);
+    this.sampledAt = now;
     if (h) {
-      // Each sample includes the timer's own resolution.
-      this.delayMs = h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - RESOLUTION_MS) : 0;
+      // Each histogram sample includes the timer's own resolution.
+      const recorded = h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - RESOLUTION_MS) : 0;
+      this.delayMs = Math.max(recorded, late);
       h.reset();
       const busy = performance.eventLoopUtilization(this.utilization).utilization;
       this.utilization = performance.eventLoopUtilization();
-      // A loop behind *and* busy nearly all the time: one long pause (a GC, a module compiled) is not overload.
-      this.lagging = this.delayMs > this.config.maxEventLoopDelay && busy >= BUSY;
+      // Behind *and* busy nearly all the time, in two samples running: one long pause (a GC, a
+      // module compiled) or a moment without CPU is not overload.
+      const over = this.delayMs > this.config.maxEventLoopDelay && busy >= BUSY;
+      this.lagging = over && this.overBefore;
+      this.overBefore = over;
     }
     if (this.config.maxQueueDepth > 0 && !this.readingQueue) {
       this.readingQueue = true;
