@@ -4,12 +4,8 @@
  * 15.4: the admin server is held to the shared listener limits.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { SlowClients, makeTestPki, startTestMmsc, waitFor, type TestMmsc, type TestPki } from '@openmmsc/testkit';
-
-const run = promisify(execFile);
+import { SlowClients, curlWithCa, makeTestPki, startTestMmsc, waitFor, type TestMmsc, type TestPki } from '@openmmsc/testkit';
 
 describe('admin server over HTTPS with client certificates', () => {
   let pki: TestPki;
@@ -33,18 +29,8 @@ describe('admin server over HTTPS with client certificates', () => {
     await pki?.remove();
   });
 
-  async function curl(path: string, cert?: { cert: string; key: string }): Promise<{ status: number; body: string }> {
-    const args = ['-sS', '--cacert', pki.ca, '-w', '\n%{http_code}', ...(cert ? ['--cert', cert.cert, '--key', cert.key] : []), `${t.mmsc.adminUrl}${path}`];
-    try {
-      const { stdout } = await run('curl', args);
-      const at = stdout.lastIndexOf('\n');
-      return { status: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) };
-    } catch (error) {
-      const e = error as { code?: string; stderr?: string };
-      if (e.code === 'ENOENT') throw new Error('curl is not installed');
-      throw new Error(`curl failed: ${e.stderr}`);
-    }
-  }
+  const curl = (path: string, cert?: { cert: string; key: string }) =>
+    curlWithCa(pki.ca, [...(cert ? ['--cert', cert.cert, '--key', cert.key] : []), `${t.mmsc.adminUrl}${path}`]);
 
   it('serves the allowed client certificate over a verified HTTPS chain', async () => {
     assert.match(t.mmsc.adminUrl!, /^https:\/\/127\.0\.0\.1:\d+$/);

@@ -4,26 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin, type KernelConfigInput, type Mmsc, type StatfsSource } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, waitFor } from '@openmmsc/testkit';
-
-const routeAll = (target: string) =>
-  definePlugin({
-    name: `route-${target}`,
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup: () => ({
-      route: (ctx) => {
-        for (const r of ctx.recipients) ctx.route(r, { target });
-      },
-    }),
-  });
+import { buildMessage, recordingPushBearer, routeAllTo, waitFor } from '@openmmsc/testkit';
 
 /** A node for one test; event-loop shedding is off unless the test sets it (a busy test machine lags too). */
 async function node(config: KernelConfigInput, opts: { statfs?: StatfsSource; plugins?: Parameters<typeof createMmsc>[0]['plugins'] } = {}): Promise<{ mmsc: Mmsc; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'openmmsc-admission-'));
   const mmsc = await createMmsc({
     config: { store: { type: 'sqlite', path: join(dir, 'store.sqlite') }, admin: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' }, shutdown: { retrievalGrace: 0 }, ...config, admission: { maxEventLoopDelay: 0, ...config.admission } },
-    plugins: opts.plugins ?? [routeAll('local'), recordingPushBearer().plugin],
+    plugins: opts.plugins ?? [routeAllTo('local'), recordingPushBearer().plugin],
     ...(opts.statfs ? { statfs: opts.statfs } : {}),
   });
   return {
@@ -101,7 +89,7 @@ describe('load shedding', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const slow = definePlugin({ name: 'slow-receive', version: '0.0.0', apiVersion: '^1.0.0', setup: () => ({ receive: () => gate.then(() => undefined) }) });
-    const n = await node({ admission: { maxInFlight: 2 } }, { plugins: [slow, routeAll('local'), recordingPushBearer().plugin] });
+    const n = await node({ admission: { maxInFlight: 2 } }, { plugins: [slow, routeAllTo('local'), recordingPushBearer().plugin] });
     try {
       const running = [1, 2].map((i) => n.mmsc.submit({ message: buildMessage({ text: `m${i}` }), origin: { interface: 'api' } }));
       await waitFor('two in flight', () => !n.mmsc.admit('api').ok);
@@ -128,7 +116,7 @@ describe('load shedding', () => {
         ctx.provide('Deliverer', { target: 'remote', deliver: async () => (await stuck, { status: 'delivered' as const }) });
       },
     });
-    const n = await node({ admission: { maxQueueDepth: 5, sampleInterval: 50 }, jobs: { deliver: { concurrency: 1 } } }, { plugins: [routeAll('remote'), deliverer] });
+    const n = await node({ admission: { maxQueueDepth: 5, sampleInterval: 50 }, jobs: { deliver: { concurrency: 1 } } }, { plugins: [routeAllTo('remote'), deliverer] });
     try {
       // One delivery runs, the rest wait: past 5 waiting, the next sample starts refusing.
       let accepted = 0;

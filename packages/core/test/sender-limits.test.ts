@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMmsc, definePlugin, type KernelConfigInput, type MmsPart } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc } from '@openmmsc/testkit';
+import { createMmsc, type KernelConfigInput, type MmsPart } from '@openmmsc/core';
+import { buildMessage, recordingPushBearer, routeAllTo, startTestMmsc } from '@openmmsc/testkit';
 import { skipRedis, startRedis } from './helpers/redis.js';
 
-const routeLocal = definePlugin({
-  name: 'route-local',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup: () => ({
-    route: (ctx) => {
-      for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
-    },
-  }),
-});
+const routeLocal = routeAllTo('local');
 
 const blob = (bytes: number): MmsPart => ({ contentType: { type: 'application/octet-stream', params: {} }, data: Buffer.alloc(bytes, 1) });
 

@@ -9,4 +9,5 @@ export { SimulatedVasp, type SimulatedVaspOptions, type VaspAnswer, type VaspRec
 export { startSimulatedOcs, type SimulatedOcs, type SimulatedOcsOptions, type OcsBehaviour, type OcsRequestRecord } from './ocs/simulated-ocs.js';
 export * from './peer/index.js';
 export { SlowClients, openDescriptors, type SlowClientsOptions, type SlowConnection } from './slow-clients.js';
-export { makeTestPki, type TestPki, type CertFiles } from './test-pki.js';
+export { makeTestPki, curlWithCa, type TestPki, type CertFiles } from './test-pki.js';
+export { routeAllTo } from './route-all.js';

@@ -64,3 +64,16 @@ export async function makeTestPki(clients: readonly string[] = []): Promise<Test
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** Runs `curl` trusting `ca` (plus `args`: client certificate, URL…); the HTTP status and the body. */
+export async function curlWithCa(ca: string, args: readonly string[]): Promise<{ status: number; body: string }> {
+  try {
+    const { stdout } = await run('curl', ['-sS', '--cacert', ca, '-w', '\n%{http_code}', ...args]);
+    const at = stdout.lastIndexOf('\n');
+    return { status: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) };
+  } catch (error) {
+    const e = error as { code?: string; stderr?: string };
+    if (e.code === 'ENOENT') throw new Error('curl is not installed (apt-get install curl)');
+    throw new Error(`curl failed: ${e.stderr ?? String(error)}`);
+  }
+}

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { makeTestPki, startTestMmsc, type TestPki } from '@openmmsc/testkit';
+import { curlWithCa, makeTestPki, startTestMmsc, type TestPki } from '@openmmsc/testkit';
 import mm7 from '../src/index.js';
 import { PASSWORD, startHarness, type Mm7Harness } from './helpers.js';
 import { answerFields, soapSubmit } from './raw-http.js';
@@ -43,18 +43,8 @@ describe('MM7 over HTTPS with client certificates per VASP', () => {
     await pki?.remove();
   });
 
-  /** curl as a VASP: status line and body. */
-  async function curl(args: string[]): Promise<{ status: number; body: string }> {
-    try {
-      const { stdout } = await run('curl', ['-sS', '--cacert', pki.ca, '-w', '\n%{http_code}', ...args]);
-      const at = stdout.lastIndexOf('\n');
-      return { status: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) };
-    } catch (error) {
-      const e = error as { code?: string; stderr?: string };
-      if (e.code === 'ENOENT') throw new Error('curl is not installed');
-      throw new Error(`curl failed: ${e.stderr}`);
-    }
-  }
+  /** curl as a VASP: status and body. */
+  const curl = (args: string[]) => curlWithCa(pki.ca, args);
   const soap = (user: string, password: string, cert?: { cert: string; key: string }, file = submitFile) => [
     ...(cert ? ['--cert', cert.cert, '--key', cert.key] : []),
     '-u', `${user}:${password}`,
