@@ -59,7 +59,8 @@ describe('free-disk watermark', () => {
 
 describe('load shedding', () => {
   it('refuses new work while the event loop lags, and takes it again when it catches up', async () => {
-    const n = await node({ admission: { maxEventLoopDelay: '150ms', sampleInterval: 200 } });
+    // Samples half a second apart: the state seen at the last one holds while the test looks.
+    const n = await node({ admission: { maxEventLoopDelay: '150ms', sampleInterval: 500 } });
     try {
       // Block the loop 300 ms at a time, letting timers run in between, until the node notices.
       const refusing = async () => /openmmsc_admission_refusing\{reason="event-loop-delay"\} 1/.test(await n.mmsc.registry.metrics());
@@ -70,14 +71,14 @@ describe('load shedding', () => {
         await new Promise((r) => setTimeout(r, 1));
         if (await refusing()) break;
       }
+      const load = (await (await fetch(`${n.mmsc.adminUrl}/ready`)).json()) as { abilities: Record<string, string> };
+      assert.match(load.abilities.load!, /refusing new messages: the MMSC is overloaded \(event loop \d+ ms behind\)/);
       const shed = n.mmsc.admit('mm1');
       assert.equal(shed.ok, false);
       assert.ok(!shed.ok && shed.cause === 'event-loop-delay', JSON.stringify(shed));
       const result = await n.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });
       assert.equal(result.status, 'deferred');
       assert.ok(await metric(n.mmsc, /openmmsc_shed_total\{interface="mm1",reason="event-loop-delay"\} 1/));
-      const load = (await (await fetch(`${n.mmsc.adminUrl}/ready`)).json()) as { abilities: Record<string, string> };
-      assert.match(load.abilities.load!, /refusing new messages: the MMSC is overloaded \(event loop \d+ ms behind\)/);
       await waitFor('the loop caught up', () => n.mmsc.admit('api').ok, { timeoutMs: 10_000 });
       assert.equal((await n.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } })).status, 'accepted');
     } finally {
