@@ -32,6 +32,7 @@ export async function createMmsc(opts: CreateMmscOptions = {}): Promise<Mmsc> {
   const mmscOptions: MmscOptions = {};
   if (opts.clock) mmscOptions.clock = opts.clock;
   if (opts.logger) mmscOptions.logger = opts.logger;
+  if (opts.statfs) mmscOptions.statfs = opts.statfs;
   const mmsc = new Mmsc(resolved, mmscOptions);
   if (opts.start !== false) await mmsc.start();
   return mmsc;

@@ -38,3 +38,26 @@ export { createJobQueue, type QueueConfig } from './queue/create-job-queue.js';
 export { parseDuration, parseSize } from './util/duration.js';
 export { randomId } from './util/ids.js';
 export { systemClock, type Clock } from './util/clock.js';
+// Listener protection (every HTTP and SMTP listener), TLS, admission
+export {
+  httpListenerSchema,
+  httpListenerOverrides,
+  smtpListenerSchema,
+  smtpListenerOverrides,
+  listenersSchema,
+  mergeLimits,
+  type HttpListenerLimits,
+  type HttpListenerOverrides,
+  type SmtpListenerLimits,
+  type SmtpListenerOverrides,
+} from './config/listener-schema.js';
+export { tlsServerSchema, certificateRuleSchema, type TlsServerConfig, type CertificateRule } from './config/tls-schema.js';
+export { admissionSchema, type AdmissionConfig, type WindowLimitConfig } from './config/admission-schema.js';
+export { createHttpListener, type HttpListenerSetup } from './listeners/http-listener.js';
+export { ConnectionBudget, type ConnectionGroup, type ConnectionBudgetOptions, type Admission as ConnectionAdmission, type RefusalReason } from './listeners/connection-budget.js';
+export { listenerMetrics, type ListenerMetrics, type ListenerRefusal } from './listeners/listener-metrics.js';
+export { ipList, ipAllowed, plainAddress } from './listeners/address-list.js';
+export { pemOrFile, tlsServerOptions, clientCertificate, certificateMatches, type PresentedCertificate } from './listeners/tls.js';
+export { MemoryCounters, RedisCounters, type Counters, type TakeResult } from './counters/counters.js';
+export type { AdmissionDecision, ShedCause } from './kernel/admission.js';
+export type { StatfsSource } from './kernel/disk-watermark.js';

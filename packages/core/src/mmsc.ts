@@ -1,7 +1,7 @@
 import { Container } from 'inversify';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { startAdminServer, type Ability } from './admin/admin-server.js';
+import { startAdminServer } from './admin/admin-server.js';
 import type { KernelConfig } from './config/kernel-schema.js';
 import { diagnoseConfig } from './config/diagnose-config.js';
 import type { ResolvedConfig } from './config/resolve-config.js';
@@ -12,6 +12,10 @@ import { createKernelMetrics, type KernelMetrics } from './kernel/kernel-metrics
 import { RecipientLifecycle } from './kernel/recipient-lifecycle.js';
 import { ServiceRegistry } from './kernel/service-registry.js';
 import { NotifiedHandsets } from './kernel/notified-handsets.js';
+import type { AdmissionDecision } from './kernel/admission.js';
+import type { StatfsSource } from './kernel/disk-watermark.js';
+import { createProtection, type Protection } from './kernel/protection.js';
+import { loadAbility, notifyAbility, readinessChecks } from './kernel/readiness.js';
 import { Retransmissions } from './kernel/retransmissions.js';
 import { submit } from './kernel/submission.js';
 import { runDeliverJob } from './jobs/deliver-job.js';
@@ -37,6 +41,8 @@ import { systemClock, type Clock } from './util/clock.js';
 export interface MmscOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Where free disk space is read from (tests stand in for a full disk). */
+  statfs?: StatfsSource;
 }
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -62,11 +68,14 @@ export class Mmsc implements MmscRuntime {
   private stopAdmin: (() => Promise<void>) | undefined;
   private stopWaking: (() => void) | undefined;
   private readonly addressing: AddressingOptions;
+  private protection: Protection | undefined;
+  private readonly statfs: StatfsSource | undefined;
 
   constructor(resolved: ResolvedConfig, opts: MmscOptions = {}) {
     this.resolved = resolved;
     this.config = resolved.kernel;
     this.clock = opts.clock ?? systemClock;
+    this.statfs = opts.statfs;
     this.log = opts.logger ?? pino({ level: this.config.log.level, base: { node: this.config.node.id } });
     const a = this.config.addressing;
     this.addressing = {
@@ -108,6 +117,16 @@ export class Mmsc implements MmscRuntime {
       queue = await createJobQueue(queueBackendFor(this.config.store, this.config.queue), {
         onError: (error) => this.log.error({ err: error }, 'job queue error'),
       });
+      const protection = createProtection({
+        config: this.config,
+        queue,
+        registry: this.metrics.registry,
+        log: this.log,
+        clock: this.clock,
+        inFlight: () => this.inFlight.size,
+        statfs: this.statfs,
+      });
+      this.protection = protection;
       const services = new ServiceRegistry(this.container);
       this.container.bind(Services.MessageStore).toConstantValue(store);
       this.container.bind(Services.JobQueue).toConstantValue(queue);
@@ -124,6 +143,7 @@ export class Mmsc implements MmscRuntime {
         queue,
         hooks: new HookRegistry(),
         services,
+        senderLimits: protection.senderLimits,
       };
       const notified = new NotifiedHandsets(this.config.shutdown.retrievalGrace);
       this.notified = notified;
@@ -142,16 +162,21 @@ export class Mmsc implements MmscRuntime {
         },
         onFailed: (job, error) => onJobFailed(this.k, this.lifecycle!, job, error),
       });
-      this.metrics.observe({ queue, notify: () => this.notifyAbility() });
+      this.metrics.observe({ queue, notify: () => notifyAbility(this.k) });
       this.stopWaking = wakeHeldNotifications(this.k);
+      await protection.start();
       if (this.config.admin.enabled) {
         const admin = await startAdminServer({
-          host: this.config.admin.host,
-          port: this.config.admin.port,
+          config: this.config,
+          baseDir: this.resolved.baseDir,
           registry: this.metrics.registry,
+          log: this.log,
           accepting: () => this.phase === 'running',
-          checks: () => this.readinessChecks(),
-          abilities: () => [['notify', async () => this.notifyAbility()]],
+          checks: () => readinessChecks(this.k, this.protection, this.plugins),
+          abilities: () => [
+            ['notify', async () => notifyAbility(this.k)],
+            ['load', async () => loadAbility(this.protection)],
+          ],
         });
         this.adminUrl = admin.url;
         this.stopAdmin = () => admin.server.close();
@@ -162,10 +187,12 @@ export class Mmsc implements MmscRuntime {
       for (const p of [...this.plugins].reverse()) await Promise.resolve(p.hooks.close?.()).catch(() => undefined);
       await queue?.close(0).catch(() => undefined);
       await store.close().catch(() => undefined);
+      await this.protection?.stop().catch(() => undefined);
       await this.stopAdmin?.().catch(() => undefined);
       throw error;
     }
     this.phase = 'running';
+    this.protection?.admission.reset();
     this.log.info({ plugins: this.pluginNames, admin: this.adminUrl }, 'OpenMMSC started');
   }
 
@@ -211,6 +238,7 @@ export class Mmsc implements MmscRuntime {
     await Promise.allSettled([...this.inFlight]);
     await this.k.queue.close(0);
     await this.k.store.close();
+    await this.protection?.stop();
     await this.stopAdmin?.();
     this.phase = 'stopped';
     this.log.info('stopped');
@@ -222,6 +250,12 @@ export class Mmsc implements MmscRuntime {
     if (this.phase !== 'running' && this.phase !== 'starting') {
       const reason = { code: 'network-problem' as const, message: 'the MMSC is shutting down; try again' };
       return { status: 'deferred', messageId: '', reason, recipients: [] };
+    }
+    // Before this one counts as in flight: the check is about the work already running.
+    const admitted = this.admit(input.origin.interface);
+    if (!admitted.ok) {
+      this.metrics.submissions.inc({ interface: input.origin.interface, status: 'deferred' });
+      return { status: 'deferred', messageId: '', reason: admitted.reason, recipients: [], retryAfterMs: admitted.retryAfterMs };
     }
     const once = () => submit(this.k, this.lifecycle!, input);
     const run = input.retransmission
@@ -293,6 +327,10 @@ export class Mmsc implements MmscRuntime {
     return parseAddress(raw, this.addressing);
   }
 
+  admit(iface: string): AdmissionDecision {
+    return this.protection ? this.protection.admission.check(iface) : { ok: true };
+  }
+
   // --- internals ---------------------------------------------------------------------------
 
   private async setupPlugins(): Promise<void> {
@@ -349,30 +387,6 @@ export class Mmsc implements MmscRuntime {
       report: count('report', (job, signal) => runReportJob(this.k, this.lifecycle!, job, signal)),
       expire: count('expire', (job) => runExpireJob(this.k, this.lifecycle!, job)),
     };
-  }
-
-  private readinessChecks(): Array<[string, () => Promise<true | string>]> {
-    const checks: Array<[string, () => Promise<true | string>]> = [
-      ['store', async () => (await this.k.store.ping(), true)],
-      ['queue', async () => (await this.k.queue.ping(), true)],
-    ];
-    for (const p of this.plugins) {
-      const ready = p.hooks.ready;
-      if (ready) checks.push([p.name, async () => ready.call(p.hooks)]);
-    }
-    return checks;
-  }
-
-  /**
-   * Whether notifications can go out now. Not part of readiness: the node still accepts
-   * messages, which wait (held) until the bearer is back; a load balancer must not pull it.
-   */
-  private notifyAbility(): Ability {
-    const bearer = this.k.services.single('PushBearer');
-    if (!bearer) return { ok: false, detail: 'no push bearer is configured' };
-    const a = bearer.availability?.();
-    if (!a) return { ok: true };
-    return a.detail === undefined ? { ok: a.available } : { ok: a.available, detail: a.detail };
   }
 
   private async guard(plugin: string, step: string, fn: () => unknown): Promise<void> {

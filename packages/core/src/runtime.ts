@@ -1,3 +1,4 @@
+import type { AdmissionDecision } from './kernel/admission.js';
 import type { Address } from './model/address.js';
 import type { MmsHeaders, MmsMessage, MmsPart, Origin } from './model/message.js';
 import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
@@ -44,7 +45,7 @@ export type SubmitResult = (
   /** Permanently refused; nothing stored. */
   | { status: 'rejected'; messageId: string; reason: Reason; recipients: RecipientOutcome[] }
   /** Temporarily refused (try again later); nothing stored. */
-  | { status: 'deferred'; messageId: string; reason: Reason; recipients: RecipientOutcome[] }
+  | { status: 'deferred'; messageId: string; reason: Reason; recipients: RecipientOutcome[]; retryAfterMs?: number }
 ) &
   SubmitResultFlags;
 
@@ -108,4 +109,10 @@ export interface MmscRuntime {
   replace(messageId: string, changes: ReplaceChanges): Promise<void>;
   /** Normalises an address with the MMSC's addressing options. */
   parseAddress(raw: string): Address;
+  /**
+   * Whether this node takes a new submission now (load, disk space). Ingresses ask before the
+   * expensive part of new work (reading and decoding a large body) and answer a refusal with
+   * their transient answer and `retryAfterMs`; `submit` asks too. Counted per `iface` when refused.
+   */
+  admit(iface: string): AdmissionDecision;
 }

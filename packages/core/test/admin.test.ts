@@ -13,7 +13,7 @@ describe('admin server and lifecycle', () => {
       assert.equal((await fetch(`${base}/health`)).status, 200);
       let ready = await fetch(`${base}/ready`);
       assert.equal(ready.status, 503);
-      assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { store: 'ok', queue: 'ok', 'slow-start': 'warming up' });
+      assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { store: 'ok', queue: 'ok', disk: 'ok', 'slow-start': 'warming up' });
       pluginReady = true;
       ready = await fetch(`${base}/ready`);
       assert.equal(ready.status, 200);

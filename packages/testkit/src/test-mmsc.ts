@@ -28,6 +28,9 @@ export async function startTestMmsc(opts: TestMmscOptions = {}): Promise<TestMms
     admin: { host: '127.0.0.1', port: 0 },
     log: { level: (process.env.OPENMMSC_TEST_LOG as 'info' | undefined) ?? 'silent' },
     ...opts.config,
+    // A test machine running many suites at once lags like an overloaded node: no shedding for
+    // event-loop delay unless a test asks for it.
+    admission: { maxEventLoopDelay: 0, ...opts.config?.admission },
   };
   let mmsc: Mmsc;
   try {

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { definePlugin, verdict, type Address, type MessageContext, type MmsPart, type Origin, type Verdict } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { ClamdClient } from './clamd.js';
-import { MemoryCounters, RedisCounters, type Counters } from './counters.js';
+import { MemoryCounters, RedisCounters, type Counters } from '@openmmsc/core';
 import { antispamOptions, type ListOptions } from './options.js';
 
 export { antispamOptions, type AntispamOptions } from './options.js';
 export { ClamdClient, ClamdError, type ClamdOptions, type ScanResult } from './clamd.js';
-export { MemoryCounters, RedisCounters, type Counters, type TakeResult } from './counters.js';
+export { MemoryCounters, RedisCounters, type Counters, type TakeResult } from '@openmmsc/core';
 
 /** Route target of quarantined messages: stored, never delivered. */
 export const QUARANTINE_TARGET = 'antispam-quarantine';

@@ -44,10 +44,10 @@ export class EaifInbound {
     return app?.options.version ?? this.deps.options.version;
   }
 
-  /** An answer for a request refused before it could be read (too large, cut short, timed out). */
-  refuse(refusal: Refusal): EaifAnswer {
+  /** An answer for a request refused before it could be read (too large, cut short, timed out, load). */
+  refuse(refusal: Refusal, deferred = false): EaifAnswer {
     this.deps.metrics.refusals.inc({ reason: refusal.code });
-    return refused(refusal, this.deps.options.version);
+    return refused(refusal, this.deps.options.version, deferred);
   }
 
   async handle(req: EaifRequest): Promise<EaifAnswer> {
@@ -148,7 +148,7 @@ export class EaifInbound {
     if (result.status === 'deferred') {
       this.deps.metrics.refusals.inc({ reason: result.reason.code });
       log.info({ reason: result.reason.code, err: result.reason.message }, 'EAIF submission deferred');
-      return refused(new Refusal(result.reason.code, result.reason.message), this.versionFor(app), true);
+      return refused(new Refusal(result.reason.code, result.reason.message, result.retryAfterMs), this.versionFor(app), true);
     }
     // EAIF has no per-recipient answer, and the kernel reports nothing for recipients refused here.
     const refusedRecipients = result.recipients.flatMap((r) => (r.status === 'rejected' ? [`${r.address.value}: ${r.reason.message}`] : []));

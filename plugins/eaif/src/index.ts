@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { definePlugin, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Applications } from './applications.js';
 import { EAIF_INTERFACE, EaifInbound } from './inbound.js';
@@ -57,7 +57,13 @@ export default definePlugin({
     let server: FastifyInstance | undefined;
     return {
       async start() {
-        server = buildServer(options, inbound, { log: ctx.log, metrics });
+        server = buildServer(options, inbound, {
+          log: ctx.log,
+          metrics,
+          limits: mergeLimits(ctx.config.listeners.http, options.listener),
+          registry: ctx.metrics,
+          admit: (iface) => ctx.mmsc.admit(iface),
+        });
         const base = await server.listen({ host: options.host, port: options.port });
         const url = `${base}${options.path}`;
         listening.set(ctx.mmsc, url);

@@ -1,4 +1,4 @@
-import { byteSize, duration } from '@openmmsc/core';
+import { byteSize, duration, httpListenerOverrides } from '@openmmsc/core';
 import { z } from 'zod';
 
 const eaifVersion = z.string().regex(/^\d{1,3}\.\d{1,3}$/, 'a version such as 3.0');
@@ -39,6 +39,7 @@ export const eaifOptions = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8009).describe('Port (0 picks a free one; the URL is logged).'),
   path: z.string().startsWith('/').default('/eaif').describe('Path applications POST to (NowSMS and Mbuni use `/eaif`).'),
   version: eaifVersion.default('3.0').describe('X-NOKIA-MMSC-Version we answer with and send.'),
+  listener: httpListenerOverrides,
   trustProxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For (only behind your own proxy).'),
   dedupeWindow: duration
     .prefault('1h')
@@ -46,7 +47,6 @@ export const eaifOptions = z.strictObject({
   limits: z
     .strictObject({
       maxRequestSize: byteSize.prefault('5MB').describe('Largest request body; a larger one is answered 413.'),
-      requestTimeout: duration.prefault('60s').describe('Longest a request may take to arrive; an unfinished one is answered 408.'),
       maxParts: z.number().int().min(1).default(100).describe('Most multipart entries in a PDU.'),
     })
     .prefault({})

@@ -1,11 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createHttpListener, type AdmissionDecision, type HttpListenerLimits } from '@openmmsc/core';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { EaifAnswer } from './answers.js';
-import type { EaifInbound } from './inbound.js';
 import type { EaifMetrics } from './metrics.js';
 import type { EaifOptions } from './options.js';
+import { EAIF_INTERFACE, type EaifInbound } from './inbound.js';
 import { Refusal } from './refusal.js';
 
 /** Writes an answer on a connection fastify could not turn into a request, then closes it. */
@@ -20,15 +22,24 @@ function answerRaw(socket: Socket, answer: EaifAnswer): void {
 }
 
 /** The EAIF HTTP server: applications POST m-send-req bodies to `options.path`. */
-export function buildServer(options: EaifOptions, inbound: EaifInbound, deps: { log: Logger; metrics: EaifMetrics }): FastifyInstance {
-  const { maxRequestSize, requestTimeout } = options.limits;
-  const app = Fastify({
+export interface EaifServerDeps {
+  log: Logger;
+  metrics: EaifMetrics;
+  /** The kernel's `listeners.http` with this plugin's `listener` on top. */
+  limits: HttpListenerLimits;
+  registry: Registry;
+  /** The kernel's admission check for new work. */
+  admit: (iface: string) => AdmissionDecision;
+}
+
+export function buildServer(options: EaifOptions, inbound: EaifInbound, deps: EaifServerDeps): FastifyInstance {
+  const { maxRequestSize } = options.limits;
+  const { requestTimeout } = deps.limits;
+  const app = createHttpListener({ name: 'eaif', limits: deps.limits, metrics: deps.registry, log: deps.log }, {
     logger: false,
     trustProxy: options.trustProxy,
     bodyLimit: maxRequestSize,
     return503OnClosing: true,
-    requestTimeout,
-    http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)) },
     clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
       if (error.code === 'ECONNRESET' || !socket.writable) {
         socket.destroy();
@@ -49,6 +60,15 @@ export function buildServer(options: EaifOptions, inbound: EaifInbound, deps: { 
   });
   app.addHook('onResponse', async (_req, reply) => {
     deps.metrics.requests.inc({ status: String(reply.statusCode) });
+  });
+
+  // A submission is refused for load before its body is read.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST' || req.url.split('?')[0] !== options.path) return;
+    const admitted = deps.admit(EAIF_INTERFACE);
+    if (admitted.ok) return;
+    const answer = inbound.refuse(new Refusal(admitted.reason.code, admitted.reason.message, admitted.retryAfterMs), true);
+    return reply.code(answer.status).headers({ ...answer.headers, connection: 'close' }).send(answer.body);
   });
 
   app.removeAllContentTypeParsers();

@@ -38,7 +38,7 @@ describe('EAIF submissions refused, in HTTP terms, nothing stored', () => {
         { id: 'slow', password: 'slow-secret', shortCodes: ['777'], throughput: 1, burst: 2 },
         { id: 'elsewhere', password: 'far-secret', shortCodes: ['888'], allowedIps: ['192.0.2.0/24'] },
       ],
-      plugin: { limits: { maxRequestSize: '64KB', requestTimeout: '1s' } },
+      plugin: { limits: { maxRequestSize: '64KB' }, listener: { requestTimeout: '1s' } },
       plugins: [creditCheck, busyLater],
     });
   });
@@ -155,7 +155,7 @@ describe('EAIF submissions refused, in HTTP terms, nothing stored', () => {
     assert.match(answer, /connection: close/i);
   });
 
-  it('answers a body that stops arriving with 408 after limits.requestTimeout, never hanging', async () => {
+  it('answers a body that stops arriving with 408 after listener.requestTimeout, never hanging', async () => {
     const head = `POST /eaif HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: application/vnd.wap.mms-message\r\nContent-Length: ${LITERAL_SEND_REQ.length + 50}\r\n\r\n`;
     const started = Date.now();
     const answer = await rawExchange(h.url, head, LITERAL_SEND_REQ, { halfClose: false });

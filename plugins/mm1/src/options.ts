@@ -1,4 +1,4 @@
-import { byteSize, duration } from '@openmmsc/core';
+import { byteSize, duration, httpListenerOverrides } from '@openmmsc/core';
 import { z } from 'zod';
 import { handsetsOptions } from './dialect-options.js';
 
@@ -15,6 +15,9 @@ const subscriber = z.object({
 export const mm1Options = z.object({
   host: z.string().default('127.0.0.1').describe('Address the MM1 HTTP server listens on.'),
   port: z.coerce.number().int().min(0).max(65535).default(8080).describe('Port of the MM1 HTTP server; 0 picks a free port.'),
+  listener: httpListenerOverrides.describe(
+    'Time-outs and connection caps of the MM1 server (and its web pages); each unset one comes from the kernel\'s `listeners.http`. The trusted WAP gateways are never held to the per-address cap.',
+  ),
   publicUrl: z
     .string()
     .url()

@@ -3,7 +3,7 @@ import { acknowledge, notifyResp, readRec } from './acknowledge.js';
 import { forwardReq } from './forward.js';
 import type { HttpAnswer } from './http-answer.js';
 import type { Identity } from './identity.js';
-import type { Mm1 } from './mm1.js';
+import { MM1_INTERFACE, type Mm1 } from './mm1.js';
 import { sendReq } from './submit.js';
 import { decodeUpload, headOf } from './upload.js';
 
@@ -34,12 +34,16 @@ export async function handleUpload(mm1: Mm1, upload: Upload): Promise<HttpAnswer
   }
   const tid = (pdu as { transactionId?: string }).transactionId ?? '';
   switch (pdu.messageType) {
-    case 'm-send-req':
-      if (mm1.draining) return stopping(mm1, mm1.sendConf(tid, pdu.mmsVersion, 'network-problem', 'defer', 'the MMSC is restarting; try again shortly'));
+    case 'm-send-req': {
+      const busy = notNow(mm1);
+      if (busy) return transient(mm1, mm1.sendConf(tid, pdu.mmsVersion, 'network-problem', 'defer', busy.text), busy.retryAfterMs);
       return mm1.pduAnswer(await sendReq(mm1, pdu, identity, remote));
-    case 'm-forward-req':
-      if (mm1.draining) return stopping(mm1, mm1.refusal<ForwardConf>('m-forward-conf', tid, pdu.mmsVersion, 'network-problem', 'defer', 'the MMSC is restarting; try again shortly'));
+    }
+    case 'm-forward-req': {
+      const busy = notNow(mm1);
+      if (busy) return transient(mm1, mm1.refusal<ForwardConf>('m-forward-conf', tid, pdu.mmsVersion, 'network-problem', 'defer', busy.text), busy.retryAfterMs);
       return mm1.pduAnswer(await forwardReq(mm1, pdu, identity, remote));
+    }
     case 'm-notifyresp-ind':
       return notifyResp(mm1, pdu, identity);
     case 'm-acknowledge-ind':
@@ -61,7 +65,17 @@ export function corrupt(mm1: Mm1, body: Uint8Array, text: string): HttpAnswer {
   return mm1.pduAnswer(conf, 400);
 }
 
-/** New work while this node stops: try again (the load balancer sends the retry to a node that is up). */
-function stopping(mm1: Mm1, conf: SendConf | ForwardConf): HttpAnswer {
-  return mm1.pduAnswer(conf, 503, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+/**
+ * Why this node takes no new message now: it is stopping, or the kernel's admission check refuses
+ * (overload, disk nearly full). Fetches and acknowledgements never ask: they go on.
+ */
+function notNow(mm1: Mm1): { text: string; retryAfterMs: number } | undefined {
+  if (mm1.draining) return { text: 'the MMSC is restarting; try again shortly', retryAfterMs: RETRY_AFTER_SECONDS * 1000 };
+  const admitted = mm1.ctx.mmsc.admit(MM1_INTERFACE);
+  return admitted.ok ? undefined : { text: admitted.reason.message, retryAfterMs: admitted.retryAfterMs };
+}
+
+/** New work refused for now: HTTP 503 with Retry-After (a load balancer sends the retry to a node that is up). */
+function transient(mm1: Mm1, conf: SendConf | ForwardConf, retryAfterMs: number): HttpAnswer {
+  return mm1.pduAnswer(conf, 503, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
 }

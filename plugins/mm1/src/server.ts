@@ -1,5 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { PluginContext } from '@openmmsc/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHttpListener, mergeLimits, type PluginContext } from '@openmmsc/core';
 import { acknowledgement, type Dialect } from './dialects.js';
 import { textAnswer, type HttpAnswer } from './http-answer.js';
 import type { Identity } from './identity.js';
@@ -45,7 +45,11 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   // A URL the router cannot take (malformed escapes, an overlong token) names no message either.
   const unroutable = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) =>
     send(reply, request.url.startsWith('/m/') ? noSuchMessage(mm1) : textAnswer(status, message), request.method === 'HEAD');
-  const app = Fastify({
+  const o = mm1.o;
+  const limits = mergeLimits(mm1.ctx.config.listeners.http, o.listener);
+  // Every handset reaches MM1 through the WAP gateways: they are not one client each.
+  limits.exemptAddresses = [...limits.exemptAddresses, ...o.identity.trustedGateways];
+  const app = createHttpListener({ name: 'mm1', limits, metrics: mm1.ctx.metrics, log: opts.log }, {
     logger: false,
     bodyLimit: opts.bodyLimit,
     exposeHeadRoutes: false,

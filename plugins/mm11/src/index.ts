@@ -1,4 +1,4 @@
-import { definePlugin, type Capabilities, type MmsPart, type Transcoder, type TranscodeRequest, type TranscodeResult } from '@openmmsc/core';
+import { definePlugin, mergeLimits, type Capabilities, type MmsPart, type Transcoder, type TranscodeRequest, type TranscodeResult } from '@openmmsc/core';
 import { Counter, Histogram } from 'prom-client';
 import { adaptParts, localBackend, type AdaptationCapabilities, type AdaptSettings, type MediaBackend } from './adapt.js';
 import { ClassTable, shortHash } from './capabilities.js';
@@ -201,6 +201,8 @@ export default definePlugin({
     if (o.sti.server.enabled) {
       server = new StiServer({
         ...o.sti.server,
+        limits: mergeLimits(ctx.config.listeners.http, o.sti.server.listener),
+        metrics: ctx.metrics,
         backend: local,
         capsFor: (req, job) => capsForStiJob(req, job, table, resolver),
         log: ctx.log,

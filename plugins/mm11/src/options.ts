@@ -1,4 +1,4 @@
-import { byteSize as size } from '@openmmsc/core';
+import { httpListenerOverrides, byteSize as size } from '@openmmsc/core';
 import { z } from 'zod';
 
 const mimeList = z.array(z.string().min(3));
@@ -122,6 +122,7 @@ export const mm11Options = z.object({
           maxJobs: z.number().int().positive().default(50).describe('Most transcoding jobs in one request.'),
           allowRemoteSources: z.boolean().default(false).describe('Fetch http(s) source locations (off: only attachments, `cid:`).'),
           allowFrom: z.array(z.string()).default([]).describe('Client IP addresses allowed to send requests; empty: any (the default listen address is loopback).'),
+          listener: httpListenerOverrides,
         })
         .prefault({})
         .describe('STI server endpoint.'),

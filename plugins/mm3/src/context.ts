@@ -1,4 +1,5 @@
-import type { MmscRuntime } from '@openmmsc/core';
+import type { MmscRuntime, SmtpListenerLimits } from '@openmmsc/core';
+import type { Registry } from 'prom-client';
 import type { Mailer } from './mailer.js';
 import type { Mm3Options } from './options.js';
 
@@ -15,6 +16,9 @@ export interface Mm3Context {
   log: Mm3Log;
   now: () => number;
   baseDir: string;
+  /** The kernel's `listeners.smtp`. */
+  smtpLimits: SmtpListenerLimits;
+  metrics?: Registry;
   /** Counts inbound decode warnings (a metric). */
   countDecodeWarnings?: (count: number) => void;
 }

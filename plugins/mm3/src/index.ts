@@ -40,7 +40,16 @@ export default definePlugin({
       registers: [ctx.metrics],
     });
     const mm3 = new Mm3(
-      { name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now: () => ctx.clock.now(), baseDir: ctx.baseDir, countDecodeWarnings: (n) => decodeWarnings.inc(n) },
+      {
+        name: ctx.name,
+        mmsc: ctx.mmsc,
+        log: ctx.log,
+        now: () => ctx.clock.now(),
+        baseDir: ctx.baseDir,
+        smtpLimits: ctx.config.listeners.smtp,
+        metrics: ctx.metrics,
+        countDecodeWarnings: (n) => decodeWarnings.inc(n),
+      },
       ctx.options,
       mailer,
     );

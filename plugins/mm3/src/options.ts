@@ -1,3 +1,4 @@
+import { smtpListenerOverrides } from '@openmmsc/core';
 import { z } from 'zod';
 
 const pem = z.string().describe('PEM text, or a path to a PEM file (relative to the config file).');
@@ -49,7 +50,9 @@ export const mm3Options = z.object({
       users: z.record(z.string(), z.string()).default({}).describe('SMTP AUTH users (name → password) that may deliver from any address.'),
       maxMessageSize: z.number().int().positive().default(1024 * 1024).describe('Largest mail accepted (bytes); larger gets SMTP 552 and a bounce.'),
       maxRecipients: z.number().int().positive().default(20).describe('Most recipients per mail.'),
-      socketTimeoutMs: z.number().int().positive().default(60_000).describe('Idle timeout of an SMTP connection.'),
+      listener: smtpListenerOverrides.describe(
+        'Connection caps and time-outs of this server; each unset one comes from the kernel\'s `listeners.smtp`. Each `allowedSources` entry counts as one peer: it is not held to the per-address cap and gets `reservedPerPeer` slots.',
+      ),
       closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take.'),
       tls: z
         .object({ key: pem.optional().describe('Server key; with `cert`, STARTTLS is offered.'), cert: pem.optional().describe('Server certificate.') })

@@ -1,5 +1,6 @@
 import type { BlockList } from 'node:net';
-import { SmtpReply, closeSmtp, ipAllowed, ipList, listenSmtp, pemOrFile } from '@openmmsc/plugin-mm4';
+import { mergeLimits } from '@openmmsc/core';
+import { SmtpGuard, SmtpReply, closeSmtp, ipAllowed, ipList, listenSmtp, pemOrFile } from '@openmmsc/plugin-mm4';
 import { SMTPServer } from 'smtp-server';
 import type { Bouncer } from './bounces.js';
 import type { Mm3Deps } from './context.js';
@@ -26,12 +27,21 @@ export class Mm3Server {
     const key = pemOrFile(s.tls.key, this.deps.ctx.baseDir);
     const cert = pemOrFile(s.tls.cert, this.deps.ctx.baseDir);
     const hasUsers = Object.keys(s.users).length > 0;
-    const server = new SMTPServer({
+    const limits = mergeLimits(this.deps.ctx.smtpLimits, s.listener);
+    const guard = new SmtpGuard({
+      listener: 'mm3',
+      limits,
+      // The operator's relays: each entry is one peer, bounded only by the whole listener.
+      peers: s.allowedSources.map((entry) => ({ name: entry, addresses: ipList([entry]), maxConnections: limits.maxConnections })),
+      ...(this.deps.ctx.metrics ? { metrics: this.deps.ctx.metrics } : {}),
+      admit: (iface) => this.deps.ctx.mmsc.admit(iface),
+      log: this.deps.ctx.log,
+    });
+    const server = new SMTPServer(guard.wrap({
       ...(key && cert ? { key, cert } : {}),
       name: s.name ?? this.deps.options.domain,
       banner: 'OpenMMSC MM3',
       size: s.maxMessageSize,
-      socketTimeout: s.socketTimeoutMs,
       closeTimeout: s.closeTimeoutMs,
       disableReverseLookup: true,
       logger: false,
@@ -109,7 +119,8 @@ export class Mm3Server {
       onClose: (session) => {
         this.busy.delete(session.id);
       },
-    });
+    }));
+    guard.attach(server);
     server.on('error', (error: Error) => this.deps.ctx.log.warn({ err: error }, 'MM3 SMTP server error'));
     const bound = await listenSmtp(server, s.port, s.host);
     this.server = server;

@@ -9,7 +9,8 @@ export { mm4Options, type Mm4Options, type Mm4OptionsInput, type PeerOptions } f
 export { MM4_INTERFACE, type Mm4Stats } from './mm4.js';
 export { SmtpReply, smtpReplyFor } from './smtp-reply.js';
 export { ipList, ipAllowed, listenSmtp, closeSmtp } from './smtp-listen.js';
-export { pemOrFile } from './transport.js';
+export { SmtpGuard, type SmtpGuardOptions, type GuardedPeer } from './smtp-guard.js';
+export { pemOrFile } from '@openmmsc/core';
 export { originatorOwnership, inNumberRanges, domainBelongs, type Ownership } from './peer-trust.js';
 export {
   MM4_TYPES,
@@ -122,7 +123,7 @@ export default definePlugin({
             if (!(error instanceof Error) || error.name !== 'SmtpReply') ctx.log.error({ err: error, peer: mail.peer.domain }, 'MM4 inbound handling failed');
             throw error;
           }
-        });
+        }, { limits: ctx.config.listeners.smtp, metrics: ctx.metrics, admit: (iface) => ctx.mmsc.admit(iface) });
         await server.start();
         state.server = server;
         ctx.log.info({ listening: server.address, domain: options.domain }, `MM4 listening on ${server.address} for ${options.domain}`);

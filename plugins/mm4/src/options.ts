@@ -1,4 +1,4 @@
-import { duration } from '@openmmsc/core';
+import { duration, smtpListenerOverrides } from '@openmmsc/core';
 import { z } from 'zod';
 
 const pem = z.string().describe('PEM text, or a path to a PEM file (relative to the config file).');
@@ -35,7 +35,7 @@ export const peerSchema = z.object({
     .object({ user: z.string().describe('User name.'), pass: z.string().describe('Password.') })
     .optional()
     .describe('SMTP AUTH credentials we log in with at this peer.'),
-  maxConnections: z.number().int().positive().default(2).describe('Parallel SMTP connections to this peer (outbound pool) and from it (inbound).'),
+  maxConnections: z.number().int().positive().default(2).describe('Parallel SMTP connections to this peer (outbound pool) and from it (inbound; counted at connect when `addresses` names it, else at MAIL FROM).'),
   localAddress: z.string().optional().describe('Source IP address for connections to this peer.'),
   // Inbound
   addresses: z.array(z.string()).default([]).describe('IP addresses or CIDR blocks the peer connects from; empty: any address (then `inboundAuth` or `clientCertificate` should be set).'),
@@ -87,8 +87,9 @@ export const mm4Options = z.object({
       port: z.number().int().min(0).max(65535).default(25).describe('Listen port (0: any free port; the address is logged).'),
       name: z.string().optional().describe('Name in the SMTP greeting (default: our domain).'),
       maxMessageSize: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest message accepted (bytes, SMTP SIZE); larger ones get 552.'),
-      maxClients: z.number().int().positive().default(100).describe('Simultaneous connections in all.'),
-      socketTimeoutMs: z.number().int().positive().default(60_000).describe('Idle timeout of an SMTP connection.'),
+      listener: smtpListenerOverrides.describe(
+        'Connection caps and time-outs of this server; each unset one comes from the kernel\'s `listeners.smtp`. A peer with `addresses` is known at connect: it gets at most its `maxConnections`, and `reservedPerPeer` slots nobody else can take.',
+      ),
       closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take before its connection is closed.'),
       tls: z
         .object({

@@ -1,11 +1,13 @@
 import type { BlockList } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { mergeLimits, pemOrFile, type AdmissionDecision, type SmtpListenerLimits } from '@openmmsc/core';
+import type { Registry } from 'prom-client';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Mm4Options, PeerOptions } from './options.js';
 import { domainBelongs, ownDomains } from './peer-trust.js';
 import { SmtpReply } from './smtp-reply.js';
+import { SmtpGuard } from './smtp-guard.js';
 import { closeSmtp, ipAllowed, ipList, listenSmtp } from './smtp-listen.js';
-import { pemOrFile } from './transport.js';
 
 export { SmtpReply } from './smtp-reply.js';
 
@@ -48,6 +50,8 @@ export class Mm4Server {
     private readonly baseDir: string,
     private readonly log: ServerLog,
     private readonly onMail: (mail: InboundMail) => Promise<string>,
+    /** The kernel's `listeners.smtp` (with `server.listener` on top) and the metrics registry. */
+    private readonly listener: { limits: SmtpListenerLimits; metrics?: Registry; admit?: (iface: string) => AdmissionDecision },
   ) {
     this.lists = options.peers.map((peer) => ({ peer, list: peer.addresses.length ? ipList(peer.addresses) : undefined }));
     this.ourDomains = new Set([options.domain, ...options.aliases].map((d) => d.toLowerCase()));
@@ -68,14 +72,21 @@ export class Mm4Server {
     const ca = pemOrFile(s.tls.ca, this.baseDir);
     const tls = key && cert ? { key, cert, ...(ca ? { ca } : {}), ...(s.tls.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}) } : {};
     const anyAuth = this.options.peers.some((p) => p.inboundAuth);
-    const server = new SMTPServer({
+    const guard = new SmtpGuard({
+      listener: 'mm4',
+      limits: mergeLimits(this.listener.limits, s.listener),
+      // Peers known by address are counted (and given their reserved slots) at connect.
+      peers: this.lists.flatMap(({ peer, list }) => (list ? [{ name: peer.domain, addresses: list, maxConnections: peer.maxConnections }] : [])),
+      ...(this.listener.metrics ? { metrics: this.listener.metrics } : {}),
+      ...(this.listener.admit ? { admit: this.listener.admit } : {}),
+      log: this.log,
+    });
+    const server = new SMTPServer(guard.wrap({
       ...tls,
       name: s.name ?? this.options.domain,
       banner: 'OpenMMSC MM4',
       size: s.maxMessageSize,
-      maxClients: s.maxClients,
       closeTimeout: s.closeTimeoutMs,
-      socketTimeout: s.socketTimeoutMs,
       disableReverseLookup: true,
       logger: false,
       authOptional: true,
@@ -122,7 +133,8 @@ export class Mm4Server {
           const peer = this.identify(session, address.address);
           const count = (this.perPeer.get(peer.domain) ?? 0) + 1;
           const state = this.sessions.get(session.id) ?? {};
-          if (!state.peer) {
+          // A peer without addresses is known only now (by AUTH or certificate): counted here.
+          if (!state.peer && peer.addresses.length === 0) {
             if (count > peer.maxConnections) throw new SmtpReply(421, `4.7.0 too many connections from ${peer.domain}; try later`);
             this.perPeer.set(peer.domain, count);
           }
@@ -183,7 +195,8 @@ export class Mm4Server {
         this.sessions.delete(session.id);
         this.busy.delete(session.id);
       },
-    });
+    }));
+    guard.attach(server);
     server.on('error', (error: Error) => this.log.warn({ err: error }, 'MM4 SMTP server error'));
     const bound = await listenSmtp(server, s.port, s.host);
     this.server = server;

@@ -1,25 +1,7 @@
-/** What an inbound SMTP server (MM4, MM3) needs around smtp-server: address lists, listening, a graceful stop. */
-import { BlockList, isIP, type AddressInfo } from 'node:net';
+/** What an inbound SMTP server (MM4, MM3) needs around smtp-server: listening, a graceful stop (limits: smtp-guard.ts). */
+export { ipAllowed, ipList } from '@openmmsc/core';
+import type { AddressInfo } from 'node:net';
 import type { SMTPServer } from 'smtp-server';
-
-/** A BlockList of IP addresses and CIDR blocks (`198.51.100.7`, `198.51.100.0/28`, `::1`). */
-export function ipList(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const e of entries) {
-    const [ip, bits] = e.split('/') as [string, string | undefined];
-    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    if (bits !== undefined) list.addSubnet(ip, Number(bits), family);
-    else list.addAddress(ip, family);
-  }
-  return list;
-}
-
-/** Is a remote address (IPv4-mapped IPv6 read as IPv4) in the list? */
-export function ipAllowed(list: BlockList, remote: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote);
-  const ip = mapped ? mapped[1]! : remote;
-  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
-}
 
 /** Listens; resolves with the port and `host:port` once bound, rejects if binding fails. */
 export async function listenSmtp(server: SMTPServer, port: number, host: string): Promise<{ port: number; address: string }> {

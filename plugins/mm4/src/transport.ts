@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import { Resolver } from 'node:dns/promises';
+import { pemOrFile } from '@openmmsc/core';
 import nodemailer from 'nodemailer';
 import type { Mm4Options, PeerOptions } from './options.js';
 
@@ -26,12 +25,6 @@ interface MailHost {
   name: string;
 }
 
-/** Reads PEM text given inline or as a path. */
-export function pemOrFile(value: string | undefined, baseDir: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (value.includes('-----BEGIN')) return value;
-  return readFileSync(resolvePath(baseDir, value), 'utf8');
-}
 
 /** nodemailer SMTP pools per peer host, with MX lookups for peers without a fixed host. */
 export class PeerTransports {

@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import { addressKey, type Address } from '@openmmsc/core';
+import { addressKey, certificateMatches, type Address, type PresentedCertificate } from '@openmmsc/core';
 import type { VaspOptions } from './options.js';
 
 /** An in-process token bucket: `rate` tokens per second, at most `capacity` saved up. */
@@ -151,23 +151,30 @@ export function basicCredentials(header: string | undefined): { user: string; pa
 
 export type AuthOutcome =
   | { ok: true; account: VaspAccount }
-  | { ok: false; reason: 'no-credentials' | 'bad-credentials' | 'address-not-allowed'; account?: VaspAccount };
+  | { ok: false; reason: 'no-credentials' | 'bad-credentials' | 'address-not-allowed' | 'certificate-required'; account?: VaspAccount };
 
 // Authorization headers already verified, so a busy VASP's password is not hashed per request.
 const verified = new WeakMap<Accounts, Map<string, VaspAccount>>();
 
-/** HTTP Basic, then the source address. */
-export function authenticate(accounts: Accounts, authorization: string | undefined, ip: string): AuthOutcome {
+/**
+ * HTTP Basic, then the source address, then (for a VASP held to one) the TLS client certificate:
+ * credentials alone do not do when the account names its certificate, and another VASP's
+ * certificate does not stand in for it.
+ */
+export function authenticate(accounts: Accounts, authorization: string | undefined, ip: string, certificate?: PresentedCertificate): AuthOutcome {
   let cache = verified.get(accounts);
   if (!cache) verified.set(accounts, (cache = new Map()));
-  const known = authorization ? cache.get(authorization) : undefined;
-  if (known) return known.allowsIp(ip) ? { ok: true, account: known } : { ok: false, reason: 'address-not-allowed', account: known };
-  const creds = basicCredentials(authorization);
-  if (!creds) return { ok: false, reason: 'no-credentials' };
-  const account = accounts.byUsername(creds.user);
-  if (!account || !account.checkPassword(creds.password)) return { ok: false, reason: 'bad-credentials' };
-  if (cache.size >= 1000) cache.clear();
-  cache.set(authorization!, account);
+  let account = authorization ? cache.get(authorization) : undefined;
+  if (!account) {
+    const creds = basicCredentials(authorization);
+    if (!creds) return { ok: false, reason: 'no-credentials' };
+    account = accounts.byUsername(creds.user);
+    if (!account || !account.checkPassword(creds.password)) return { ok: false, reason: 'bad-credentials' };
+    if (cache.size >= 1000) cache.clear();
+    cache.set(authorization!, account);
+  }
   if (!account.allowsIp(ip)) return { ok: false, reason: 'address-not-allowed', account };
+  const rule = account.options.clientCertificate;
+  if (rule && !certificateMatches(rule, certificate)) return { ok: false, reason: 'certificate-required', account };
   return { ok: true, account };
 }

@@ -36,3 +36,8 @@ export function generic(type: 'CancelRsp' | 'ReplaceRsp' | 'extendedCancelRsp' |
   if (type === 'extendedReplaceRsp') return { http: 200, body: { type, messageId: messageId || 'none', status } };
   return { http: 200, body: { type, status } };
 }
+
+/** Seconds for a Retry-After header: the kernel's estimate, else 5. */
+export function retryAfterSeconds(ms: number | undefined): string {
+  return String(ms === undefined ? 5 : Math.max(1, Math.ceil(ms / 1000)));
+}

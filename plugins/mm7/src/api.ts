@@ -1,10 +1,11 @@
-import { MessageChangeError, type Address, type MmscRuntime, type MmsHeaders, type MmsPart } from '@openmmsc/core';
+import { MessageChangeError, type Address, type MmscRuntime, type MmsHeaders, type MmsPart, type PresentedCertificate } from '@openmmsc/core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { authenticate, shortCodeAware, type Accounts, type VaspAccount } from './accounts.js';
 import { decodeTransferEncoding, parseContentType, splitMultipart, MimeError } from './codec/mime.js';
 import { statusForReason } from './codec/status.js';
 import { partsSize, resolveDate } from './mapping.js';
+import { retryAfterSeconds } from './answers.js';
 
 const addressList = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((v) => (Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean)));
 
@@ -41,6 +42,8 @@ export interface ApiRequest {
   authorization: string | undefined;
   ip: string;
   body: unknown;
+  /** The TLS client certificate, when the request came over HTTPS with one. */
+  certificate?: PresentedCertificate | undefined;
 }
 
 export interface ApiResponse {
@@ -96,9 +99,10 @@ export class SendApi {
   constructor(private readonly deps: ApiDeps) {}
 
   async handle(req: ApiRequest, route: 'send' | 'status' | 'cancel', id?: string): Promise<ApiResponse> {
-    const auth = authenticate(this.deps.accounts, req.authorization, req.ip);
+    const auth = authenticate(this.deps.accounts, req.authorization, req.ip, req.certificate);
     if (!auth.ok) {
       if (auth.reason === 'address-not-allowed') return error(403, 'address-not-allowed', 'this account may not connect from this address');
+      if (auth.reason === 'certificate-required') return error(403, 'certificate-required', 'this account must present its own TLS client certificate');
       return { ...error(401, 'unauthorized', 'valid HTTP Basic credentials are required'), headers: { 'www-authenticate': 'Basic realm="OpenMMSC API"' } };
     }
     const account = auth.account;
@@ -211,7 +215,7 @@ export class SendApi {
       ),
       ...refused,
     ];
-    if (result.status === 'deferred') return { status: 503, headers: { 'retry-after': '5' }, body: { error: { code: result.reason.code, message: result.reason.message }, recipients } };
+    if (result.status === 'deferred') return { status: 503, headers: { 'retry-after': retryAfterSeconds(result.retryAfterMs) }, body: { error: { code: result.reason.code, message: result.reason.message }, recipients } };
     if (result.status === 'rejected') {
       return { status: HTTP_FOR_CODE(statusForReason(result.reason.code)), body: { error: { code: result.reason.code, message: result.reason.message }, recipients } };
     }

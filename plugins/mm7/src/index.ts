@@ -1,4 +1,4 @@
-import { definePlugin } from '@openmmsc/core';
+import { definePlugin, mergeLimits } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
@@ -33,6 +33,10 @@ export default definePlugin({
   facts: mm7Facts,
   setup(ctx) {
     const options = ctx.options;
+    const needsCertificates = options.vasps.filter((v) => v.clientCertificate).map((v) => v.id);
+    if (needsCertificates.length && !options.tls?.requestCert) {
+      throw new Error(`VASPs ${needsCertificates.join(', ')} must present a client certificate, but the server does not ask for one: set tls (cert, key, ca) with requestCert: true`);
+    }
     const now = () => ctx.clock.now();
     const accounts = new Accounts(options.vasps, (raw) => ctx.mmsc.parseAddress(raw), now);
     const kernelLimits = { maxMessageSize: ctx.config.limits.maxMessageSize, maxRecipients: ctx.config.limits.maxRecipients };
@@ -55,7 +59,14 @@ export default definePlugin({
     let url: string | undefined;
     return {
       async start() {
-        server = buildServer(options, mm7, api, { log: ctx.log, requests: metrics.requests });
+        server = buildServer(options, mm7, api, {
+          log: ctx.log,
+          requests: metrics.requests,
+          limits: mergeLimits(ctx.config.listeners.http, options.listener),
+          tls: options.tls ? { config: options.tls, baseDir: ctx.baseDir } : undefined,
+          metrics: ctx.metrics,
+          admit: (iface) => ctx.mmsc.admit(iface),
+        });
         const address = await server.listen({ host: options.host, port: options.port });
         url = address;
         listening.set(ctx.mmsc, address);

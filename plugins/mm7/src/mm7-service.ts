@@ -3,6 +3,7 @@ import {
   type Address,
   type MmscRuntime,
   type MmsHeaders,
+  type PresentedCertificate,
   type MmsMessage,
   type Origin,
   type ReplaceChanges,
@@ -10,7 +11,7 @@ import {
 } from '@openmmsc/core';
 import type { Logger } from 'pino';
 import { Accounts, authenticate, type VaspAccount } from './accounts.js';
-import { dialectOf, fault, generic, type Answer } from './answers.js';
+import { dialectOf, fault, generic, retryAfterSeconds, type Answer } from './answers.js';
 import { Mm7DecodeError } from './codec/decode.js';
 import type { EnvelopeInput } from './codec/encode.js';
 import type { MimeLimits } from './codec/mime.js';
@@ -31,6 +32,8 @@ export interface HttpRequestLike {
   body: Buffer;
   authorization: string | undefined;
   ip: string;
+  /** The TLS client certificate, when the request came over HTTPS with one. */
+  certificate?: PresentedCertificate | undefined;
 }
 
 export interface HttpResponseLike {
@@ -98,11 +101,16 @@ export class Mm7Service {
     const hints = () => (salvaged ??= salvageHints(req.body));
     const early = (a: Answer, account?: VaspAccount, found: { transactionId?: string | undefined; release?: Release | undefined; version?: string | undefined } = {}) =>
       this.render(a, found.release ?? hints().release ?? RELEASES[LATEST_RELEASE], account, found.transactionId ?? hints().transactionId, found.version);
-    const auth = authenticate(this.deps.accounts, req.authorization, req.ip);
+    const auth = authenticate(this.deps.accounts, req.authorization, req.ip, req.certificate);
     if (!auth.ok) {
-      this.deps.log.warn({ ip: req.ip, reason: auth.reason, vasp: auth.account?.id, tx: hints().transactionId }, 'MM7 request refused');
-      const a = fault(4001, auth.reason === 'address-not-allowed' ? 'this VASP may not connect from this address' : 'valid HTTP Basic credentials are required', auth.reason === 'address-not-allowed' ? 403 : 401);
-      if (auth.reason !== 'address-not-allowed') a.headers = { 'www-authenticate': 'Basic realm="MM7", charset="UTF-8"' };
+      this.deps.log.warn({ ip: req.ip, reason: auth.reason, vasp: auth.account?.id, certificate: req.certificate?.subject, tx: hints().transactionId }, 'MM7 request refused');
+      const a =
+        auth.reason === 'address-not-allowed'
+          ? fault(4001, 'this VASP may not connect from this address', 403)
+          : auth.reason === 'certificate-required'
+            ? fault(4001, 'this VASP must present its own TLS client certificate', 403)
+            : fault(4001, 'valid HTTP Basic credentials are required', 401);
+      if (auth.reason === 'no-credentials' || auth.reason === 'bad-credentials') a.headers = { 'www-authenticate': 'Basic realm="MM7", charset="UTF-8"' };
       return early(a);
     }
     const account = auth.account;
@@ -243,7 +251,7 @@ export class Mm7Service {
     }
     if (result.status === 'deferred') {
       const a = fault(4006, result.reason.message, 503, details);
-      a.headers = { 'retry-after': '5' };
+      a.headers = { 'retry-after': retryAfterSeconds(result.retryAfterMs) };
       return a;
     }
     if (result.status === 'rejected') return fault(statusForReason(result.reason.code), result.reason.message, 500, details);

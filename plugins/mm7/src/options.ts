@@ -1,4 +1,4 @@
-import { byteSize, duration } from '@openmmsc/core';
+import { byteSize, certificateRuleSchema, duration, httpListenerOverrides, tlsServerSchema } from '@openmmsc/core';
 import { z } from 'zod';
 import { RELEASE_NAMES } from './codec/releases.js';
 
@@ -25,6 +25,9 @@ export const vaspOptions = z.object({
   username: z.string().min(1).optional().describe('HTTP Basic user name (default: the VASPID).'),
   password: z.string().min(1).describe('HTTP Basic password for MM7 and the JSON API.'),
   allowedIps: z.array(z.string().min(1)).default([]).describe('Source addresses or CIDR ranges it may connect from (empty: any).'),
+  clientCertificate: certificateRuleSchema
+    .optional()
+    .describe('Require this TLS client certificate (signed by the server\'s `tls.ca`) with its credentials: mutual TLS. Needs `tls.requestCert`.'),
   shortCodes: z.array(z.string().min(1)).default([]).describe('Short codes it owns: allowed as sender, and MO messages to them are delivered to it.'),
   senderAddresses: z.array(z.string().min(1)).default([]).describe('Further sender addresses it may use (numbers, e-mail addresses).'),
   addresses: z.array(z.string().min(1)).default([]).describe('Further addresses whose messages are delivered to it.'),
@@ -55,6 +58,8 @@ export const mm7Options = z.object({
   host: z.string().default('127.0.0.1').describe('Address the MM7 / HTTP API server listens on.'),
   port: z.coerce.number().int().min(0).max(65535).default(8007).describe('Port (0 picks a free one; the URL is logged).'),
   path: z.string().startsWith('/').default('/mm7').describe('MM7 SOAP endpoint path.'),
+  tls: tlsServerSchema.optional().describe('Serve HTTPS with this certificate; with `requestCert`, VASPs may be held to a client certificate (`vasps[].clientCertificate`).'),
+  listener: httpListenerOverrides,
   api: z
     .object({
       enabled: z.boolean().default(true).describe('Serve the plain JSON/multipart send API.'),
@@ -70,7 +75,6 @@ export const mm7Options = z.object({
   limits: z
     .object({
       maxRequestSize: byteSize.prefault('5MB').describe('Largest HTTP request body; a larger one is read to its end (up to 4× this, at least 16 MiB) and answered 413 / 2004.'),
-      requestTimeout: duration.prefault('60s').describe('Longest a request may take to arrive, headers and body; an unfinished one is answered 408 / 2007.'),
       maxXmlSize: byteSize.prefault('256KB').describe('Largest SOAP envelope.'),
       maxXmlDepth: z.number().int().min(4).max(256).default(32).describe('Deepest XML element nesting.'),
       maxMimeParts: z.number().int().min(1).default(100).describe('Most MIME parts in a request.'),

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { clientCertificate, createHttpListener, type AdmissionDecision, type HttpListenerLimits, type TlsServerConfig } from '@openmmsc/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Counter } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { retryAfterSeconds } from './answers.js';
 import type { SendApi } from './api.js';
 import { BodyReader, BodyTooLarge, writeAndClose, type PendingBody, type RawAnswer } from './http-body.js';
 import type { Mm7Service } from './mm7-service.js';
@@ -19,6 +21,13 @@ export interface ServerDeps {
   log: Logger;
   /** Answers by HTTP status. */
   requests: Counter<'status'>;
+  /** The kernel's `listeners.http` with this plugin's `listener` on top. */
+  limits: HttpListenerLimits;
+  /** HTTPS, with paths relative to `baseDir`. */
+  tls?: { config: TlsServerConfig; baseDir: string } | undefined;
+  metrics: Registry;
+  /** The kernel's admission check for new work. */
+  admit: (iface: string) => AdmissionDecision;
 }
 
 /** A refused body is read (and dropped) up to this size so the client can read the refusal. */
@@ -28,7 +37,8 @@ export function discardLimit(maxRequestSize: number): number {
 
 /** One fastify server: the MM7 SOAP endpoint and the plain JSON API. */
 export function buildServer(options: Mm7Options, mm7: Mm7Service, api: SendApi | undefined, deps: ServerDeps): FastifyInstance {
-  const { maxRequestSize, requestTimeout } = options.limits;
+  const { maxRequestSize } = options.limits;
+  const { requestTimeout } = deps.limits;
   const reader = new BodyReader(maxRequestSize, discardLimit(maxRequestSize));
   const isMm7 = (url: string) => url.split('?')[0] === options.path;
 
@@ -47,12 +57,9 @@ export function buildServer(options: Mm7Options, mm7: Mm7Service, api: SendApi |
     return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'format-corrupt', message: text } }) };
   };
 
-  const app = Fastify({
+  const app = createHttpListener({ name: 'mm7', limits: deps.limits, tls: deps.tls, metrics: deps.metrics, log: deps.log }, {
     trustProxy: options.trustProxy,
     logger: false,
-    // Keep-alive connections from VASPs are long-lived; don't let a slow client hold a socket forever.
-    requestTimeout,
-    http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)) },
     clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
       if (!socket.writable) {
@@ -74,6 +81,23 @@ export function buildServer(options: Mm7Options, mm7: Mm7Service, api: SendApi |
   });
   app.addHook('onResponse', async (_req, reply) => {
     deps.requests.inc({ status: String(reply.statusCode) });
+  });
+
+  // New work (a SubmitReq, an API send) is refused for load before its body is read.
+  const apiSend = api && options.api.enabled ? `${options.api.prefix}/messages` : undefined;
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST') return;
+    const path = req.url.split('?')[0];
+    if (!isMm7(req.url) && path !== apiSend) return;
+    const admitted = deps.admit('mm7');
+    if (admitted.ok) return;
+    const retryAfter = retryAfterSeconds(admitted.retryAfterMs);
+    const headers = { 'retry-after': retryAfter, connection: 'close' };
+    if (isMm7(req.url)) {
+      const res = mm7.refuse(4006, admitted.reason.message, 503);
+      return reply.code(res.status).headers({ ...res.headers, ...headers }).send(res.body);
+    }
+    return reply.code(503).headers(headers).send({ error: { code: admitted.reason.code, message: admitted.reason.message } });
   });
 
   // Every body is read by our reader; MM7, form-data and other parsers work on the bytes.
@@ -108,7 +132,7 @@ export function buildServer(options: Mm7Options, mm7: Mm7Service, api: SendApi |
 
   app.post(options.path, async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? ''));
-    const res = await mm7.handle({ contentType: header(req, 'content-type'), body, authorization: header(req, 'authorization'), ip: req.ip });
+    const res = await mm7.handle({ contentType: header(req, 'content-type'), body, authorization: header(req, 'authorization'), ip: req.ip, certificate: clientCertificate(req.raw.socket) });
     void reply.code(res.status).headers(res.headers).send(res.body);
   });
 
@@ -121,6 +145,7 @@ export function buildServer(options: Mm7Options, mm7: Mm7Service, api: SendApi |
       authorization: header(req, 'authorization'),
       ip: req.ip,
       body: req.body,
+      certificate: clientCertificate(req.raw.socket),
     });
     app.post(`${p}/messages`, async (req, reply) => {
       const res = await api.handle(common(req), 'send');

@@ -11,7 +11,7 @@ describe('MM7: structurally incomplete requests are refused with a fault that ke
   let h: Mm7Harness;
   const emitted: Array<{ release: string; xml: string; label: string }> = [];
   before(async () => {
-    h = await startHarness({ vasp: { vasIds: ['alerts'] }, plugin: { limits: { maxRequestSize: 200_000, requestTimeout: '2s' } } });
+    h = await startHarness({ vasp: { vasIds: ['alerts'] }, plugin: { limits: { maxRequestSize: 200_000 }, listener: { requestTimeout: '2s' } } });
   });
   after(() => h?.stop());
 

@@ -1,5 +1,10 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { KernelConfig } from '../config/kernel-schema.js';
+import { mergeLimits } from '../config/listener-schema.js';
+import { createHttpListener } from '../listeners/http-listener.js';
+import { certificateMatches, clientCertificate } from '../listeners/tls.js';
 
 export type ReadinessCheck = () => Promise<true | string>;
 
@@ -11,9 +16,12 @@ export interface Ability {
 }
 
 export interface AdminServerOptions {
-  host: string;
-  port: number;
+  /** `admin` (address, TLS, allowed clients) and `listeners.http` (time-outs, connection caps). */
+  config: Pick<KernelConfig, 'admin' | 'listeners'>;
+  /** TLS files resolve against it. */
+  baseDir: string;
   registry: Registry;
+  log: Logger;
   /** Named checks for `/ready`: the store, the queue, each plugin. */
   checks: () => ReadonlyArray<[string, ReadinessCheck]>;
   /**
@@ -30,7 +38,29 @@ export interface AdminServerOptions {
  * `/ready/<ability>` (e.g. `/ready/notify`: it can also carry notifications), `/metrics`.
  */
 export async function startAdminServer(opts: AdminServerOptions): Promise<{ server: FastifyInstance; url: string }> {
-  const server = Fastify({ logger: false });
+  const admin = opts.config.admin;
+  const server = createHttpListener(
+    {
+      name: 'admin',
+      limits: mergeLimits(opts.config.listeners.http, admin.listener),
+      tls: admin.tls ? { config: admin.tls, baseDir: opts.baseDir } : undefined,
+      metrics: opts.registry,
+      log: opts.log,
+    },
+    { logger: false },
+  );
+  if (admin.tls?.requestCert) {
+    // Mutual TLS: a CA-signed certificate, and one of the listed ones when any are listed.
+    server.addHook('onRequest', async (req, reply) => {
+      const cert = clientCertificate(req.raw.socket);
+      const allowed = admin.clients.length === 0 ? cert?.authorized === true : admin.clients.some((rule) => certificateMatches(rule, cert));
+      if (!allowed) {
+        opts.log.warn({ remote: req.ip, subject: cert?.subject }, 'admin request without an allowed client certificate refused');
+        return reply.code(403).send({ error: 'a client certificate allowed by admin.clients is required' });
+      }
+      return undefined;
+    });
+  }
   const abilities = opts.abilities ?? (() => []);
   server.get('/health', async () => ({ status: 'ok' }));
   server.get('/ready', async (_req, reply) => {
@@ -53,7 +83,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
     const body = await opts.registry.metrics();
     return reply.header('content-type', opts.registry.contentType).send(body);
   });
-  const address = await server.listen({ host: opts.host, port: opts.port });
+  const address = await server.listen({ host: admin.host, port: admin.port });
   return { server, url: address };
 }
 

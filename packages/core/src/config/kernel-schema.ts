@@ -1,26 +1,11 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { parseDuration, parseSize } from '../util/duration.js';
+import { admissionSchema, peerLimitsSchema, senderLimitsSchema } from './admission-schema.js';
+import { httpListenerOverrides, listenersSchema } from './listener-schema.js';
+import { byteSize, duration } from './schema-units.js';
+import { certificateRuleSchema, tlsServerSchema } from './tls-schema.js';
 
-/** A duration: milliseconds as a number, or a string such as `30s`, `5m`, `3d`. */
-export const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-
-/** A byte size: a number, or a string such as `300KB`, `1MB`. */
-export const byteSize = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
-  try {
-    return parseSize(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+export { byteSize, duration } from './schema-units.js';
 
 const backendSchema = z.discriminatedUnion('type', [
   z.object({
@@ -77,6 +62,12 @@ export const kernelConfigSchema = z.object({
       enabled: z.boolean().default(true).describe('Serve the admin endpoints.'),
       host: z.string().default('127.0.0.1').describe('Address to listen on; keep it private.'),
       port: z.coerce.number().int().min(0).max(65535).default(9090).describe('0 picks a free port.'),
+      tls: tlsServerSchema.optional().describe('Serve HTTPS with this certificate (and, with `requestCert`, require a client certificate).'),
+      clients: z
+        .array(certificateRuleSchema)
+        .default([])
+        .describe('With `tls.requestCert`: the client certificates allowed (signed by `tls.ca` and matching one entry); empty: any signed by `tls.ca`.'),
+      listener: httpListenerOverrides,
     })
     .prefault({})
     .describe('Admin HTTP server: /health, /ready, /metrics.'),
@@ -99,9 +90,13 @@ export const kernelConfigSchema = z.object({
     .object({
       maxMessageSize: byteSize.prefault('1MB').describe('Largest message accepted on any interface.'),
       maxRecipients: z.number().int().min(1).default(100).describe('Most recipients (To + Cc + Bcc) per message.'),
+      senders: senderLimitsSchema,
+      peers: peerLimitsSchema,
     })
     .prefault({})
     .describe('Limits checked in the receive stage.'),
+  listeners: listenersSchema,
+  admission: admissionSchema,
   expiry: z
     .object({
       default: duration.prefault('3d').describe('Expiry when the sender set none.'),

@@ -6,6 +6,7 @@ import type { MessageStore } from '../services/message-store.js';
 import type { Clock } from '../util/clock.js';
 import type { HookRegistry } from './hook-registry.js';
 import type { KernelMetrics } from './kernel-metrics.js';
+import type { SenderLimits } from './sender-limits.js';
 import type { ServiceRegistry } from './service-registry.js';
 
 /** What the kernel's internal modules share. Not part of the public API. */
@@ -19,4 +20,5 @@ export interface KernelContext {
   queue: JobQueue;
   hooks: HookRegistry;
   services: ServiceRegistry;
+  senderLimits: SenderLimits;
 }

@@ -23,8 +23,11 @@ export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, in
   const outcome = await runStages(k, ws, ['receive', 'route', 'transcode', 'charge', 'store'], signal);
   let result: SubmitResult;
   let stored: StoredMessage | undefined;
-  if (outcome.kind !== 'continue') {
-    result = { status: outcome.kind === 'reject' ? 'rejected' : 'deferred', messageId: ws.id, reason: outcome.reason, recipients: allRecipients(ws, outcome.reason, outcome.kind) };
+  if (outcome.kind === 'reject') {
+    result = { status: 'rejected', messageId: ws.id, reason: outcome.reason, recipients: allRecipients(ws, outcome.reason, outcome.kind) };
+  } else if (outcome.kind === 'defer') {
+    result = { status: 'deferred', messageId: ws.id, reason: outcome.reason, recipients: allRecipients(ws, outcome.reason, outcome.kind) };
+    if (outcome.retryAfterMs !== undefined) result.retryAfterMs = outcome.retryAfterMs;
   } else if (ws.active.length === 0 && ws.deferred.length === 0) {
     const reason = ws.rejected[0]?.reason ?? { code: 'address-unresolved', message: 'no recipient accepted' };
     result = { status: 'rejected', messageId: ws.id, reason, recipients: outcomes(ws) };
@@ -57,6 +60,8 @@ export async function runStages(
       if (stage === 'receive') {
         const limits = checkLimits(k, ws);
         if (limits.kind !== 'continue') return limits;
+        const volume = await k.senderLimits.check(ws);
+        if (volume.kind !== 'continue') return volume;
       }
       const outcome = await runStageHooks(k, ws, stage, signal);
       if (outcome.kind !== 'continue') return outcome;

@@ -1,4 +1,6 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createHttpListener, httpListenerSchema, type HttpListenerLimits } from '@openmmsc/core';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { AdaptationCapabilities, MediaBackend } from '../adapt.js';
 import { kindOf, normalizeType } from '../media-types.js';
 import { adaptationsFor } from './mapping.js';
@@ -21,6 +23,9 @@ export interface StiServerOptions {
   /** Sees each exchange's STI documents (tests check them against the schema). */
   onExchange?: (requestXml: string, responseXml: string) => void;
   remoteTimeoutMs?: number;
+  /** Time-outs and connection caps (default: the kernel's `listeners.http` defaults). */
+  limits?: HttpListenerLimits;
+  metrics?: Registry;
 }
 
 interface Source {
@@ -47,7 +52,11 @@ export class StiServer {
   }
 
   async start(): Promise<string> {
-    const app = Fastify({ bodyLimit: this.o.maxBodyBytes, logger: false });
+    const limits = this.o.limits ?? httpListenerSchema.parse({});
+    const app = createHttpListener(
+      { name: 'sti', limits, ...(this.o.metrics ? { metrics: this.o.metrics } : {}), ...(this.o.log ? { log: this.o.log } : {}) },
+      { bodyLimit: this.o.maxBodyBytes, logger: false },
+    );
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: this.o.maxBodyBytes }, (_req, body, done) => done(null, body));
     app.post(this.o.path, async (req, reply) => {
