@@ -6,6 +6,7 @@ import type { KernelConfig } from './config/kernel-schema.js';
 import { diagnoseConfig } from './config/diagnose-config.js';
 import type { ResolvedConfig } from './config/resolve-config.js';
 import { queueBackendFor } from './kernel/backends.js';
+import { DurabilityWatch } from './kernel/durability-watch.js';
 import { HookRegistry } from './kernel/hook-registry.js';
 import type { KernelContext } from './kernel/kernel-context.js';
 import { createKernelMetrics, type KernelMetrics } from './kernel/kernel-metrics.js';
@@ -143,6 +144,8 @@ export class Mmsc implements MmscRuntime {
         onFailed: (job, error) => onJobFailed(this.k, this.lifecycle!, job, error),
       });
       this.metrics.observe({ queue, notify: () => this.notifyAbility() });
+      const durability = this.watchDurability(store, queue);
+      await durability.check();
       this.stopWaking = wakeHeldNotifications(this.k);
       if (this.config.admin.enabled) {
         const admin = await startAdminServer({
@@ -151,7 +154,10 @@ export class Mmsc implements MmscRuntime {
           registry: this.metrics.registry,
           accepting: () => this.phase === 'running',
           checks: () => this.readinessChecks(),
-          abilities: () => [['notify', async () => this.notifyAbility()]],
+          abilities: () => [
+            ['notify', async () => this.notifyAbility()],
+            ['durability', () => durability.ability()],
+          ],
         });
         this.adminUrl = admin.url;
         this.stopAdmin = () => admin.server.close();
@@ -340,6 +346,17 @@ export class Mmsc implements MmscRuntime {
       report: count('report', (job, signal) => runReportJob(this.k, this.lifecycle!, job, signal)),
       expire: count('expire', (job) => runExpireJob(this.k, this.lifecycle!, job)),
     };
+  }
+
+  /** The store's and (when on another server) the queue's durability, as the servers are set up. */
+  private watchDurability(store: MessageStore, queue: JobQueue): DurabilityWatch {
+    const sources: ConstructorParameters<typeof DurabilityWatch>[0] = [];
+    if (store.durability) sources.push({ name: 'store', check: () => store.durability!() });
+    const queueBackend = queueBackendFor(this.config.store, this.config.queue);
+    if (queue.durability && JSON.stringify(queueBackend) !== JSON.stringify(this.config.store)) {
+      sources.push({ name: 'queue', check: () => queue.durability!() });
+    }
+    return new DurabilityWatch(sources, this.log, this.metrics.registry);
   }
 
   private readinessChecks(): Array<[string, () => Promise<true | string>]> {

@@ -1,7 +1,7 @@
 import type Keyv from 'keyv';
 import type { MmsPart } from '../model/message.js';
 import type { RecipientRecord } from '../model/recipient-state.js';
-import type { KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
+import type { DurabilityCheck, KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
 import { decodePartBlob, encodePartBlob, type BlobTable } from './blob-table.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { decodeValue, encodeValue } from './value-codec.js';
@@ -27,6 +27,8 @@ export interface KeyvMessageStoreOptions {
   cacheEntries?: number;
   /** Where part bodies go when the backend stores bytes natively; else they go through keyv. */
   blobs?: BlobTable;
+  /** Compares what the backend's server is set to do with what "stored" promises. */
+  durability?: () => Promise<DurabilityCheck>;
 }
 
 /** What `msg:{id}` holds: the metadata plus where its pieces live, so `delete` finds them all. */
@@ -64,6 +66,7 @@ export class KeyvMessageStore implements MessageStore {
   readonly #onClose: (() => Promise<void>) | undefined;
   readonly #cache: RecordCache | undefined;
   readonly #blobs: BlobTable | undefined;
+  readonly #durability: (() => Promise<DurabilityCheck>) | undefined;
   #closed = false;
 
   /** `keyv` must have gone through `prepareKeyv`. */
@@ -73,6 +76,7 @@ export class KeyvMessageStore implements MessageStore {
     this.#onClose = options.onClose;
     if (options.cacheEntries) this.#cache = new RecordCache(options.cacheEntries);
     this.#blobs = options.blobs;
+    this.#durability = options.durability;
   }
 
   async save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void> {
@@ -213,6 +217,10 @@ export class KeyvMessageStore implements MessageStore {
     const key = 'ping';
     await this.#keyv.set(key, Date.now(), 60_000);
     if ((await this.#keyv.get<number>(key)) === undefined) throw new Error('message store did not return what it stored');
+  }
+
+  async durability(): Promise<DurabilityCheck> {
+    return this.#durability ? this.#durability() : { ok: true, detail: 'no server settings to check' };
   }
 
   async close(): Promise<void> {
