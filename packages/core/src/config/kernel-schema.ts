@@ -27,10 +27,22 @@ const hostPort = z.object({
   port: z.coerce.number().int().min(1).max(65535).describe('TCP port.'),
 });
 
-const lease = duration
-  .prefault('3s')
+// Validated, not transformed: a transform inside the union hides the store's default from the
+// generated docs. The queue reads it with parseDuration and applies 3s when absent.
+const lease = z
+  .union([z.number().nonnegative(), z.string()])
+  .optional()
+  .refine((value) => {
+    if (value === undefined) return true;
+    try {
+      parseDuration(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a duration: milliseconds, or a string such as 500ms, 3s')
   .describe(
-    'Job queue: how long a claimed job stays with its node without a heartbeat. A job of a node that died is taken over by another about this long (plus up to a second) later; a node whose event loop stalls longer may see its job run twice.',
+    'Job queue (default 3s): how long a claimed job stays with its node without a heartbeat. A job of a node that died is taken over by another about this long (plus up to a second) later; a node whose event loop stalls longer may see its job run twice.',
   );
 
 const redisBackend = z

@@ -1,11 +1,12 @@
 import type { RedisConnectionConfig } from '../redis/redis-connection.js';
 import type { RedisDurability } from '../redis/redis-durability.js';
 import type { JobQueue } from '../services/job-queue.js';
+import { parseDuration } from '../util/duration.js';
 
 export type QueueConfig =
   | { type: 'sqlite'; path: string }
-  | ({ type: 'redis'; prefix?: string | undefined; durability?: RedisDurability | undefined; lease?: number | undefined } & RedisConnectionConfig)
-  | { type: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined; lease?: number | undefined };
+  | ({ type: 'redis'; prefix?: string | undefined; durability?: RedisDurability | undefined; lease?: number | string | undefined } & RedisConnectionConfig)
+  | { type: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined; lease?: number | string | undefined };
 
 export interface QueueHooks {
   /** Failures of the queue machinery itself (lost connection, write error), not of jobs. */
@@ -24,7 +25,7 @@ export async function createJobQueue(config: QueueConfig, hooks: QueueHooks = {}
       url: config.url,
       schema: config.schema ?? 'openmmsc',
       poolSize: config.poolSize ?? 10,
-      ...(config.lease !== undefined ? { leaseMs: config.lease } : {}),
+      ...(config.lease !== undefined ? { leaseMs: parseDuration(config.lease) } : {}),
       ...hooks,
     });
   }
@@ -34,7 +35,7 @@ export async function createJobQueue(config: QueueConfig, hooks: QueueHooks = {}
     redis,
     prefix: prefix ?? 'openmmsc',
     ...(durability ? { durability } : {}),
-    ...(lease !== undefined ? { leaseMs: lease } : {}),
+    ...(lease !== undefined ? { leaseMs: parseDuration(lease) } : {}),
     ...hooks,
   });
   try {
