@@ -7,7 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
 import { skipPostgres, skipRedis, startPostgres, startRedis, waitFor } from '@openmmsc/testkit';
 import { crashSetup } from './fixtures/crash-plugins.js';
-import { startBurstChild } from './helpers/burst-child.js';
+import { startBurstChild, waitUntilNotified } from './helpers/burst-child.js';
 
 /**
  * Two nodes on one shared store: node A (a child process) takes submissions, node B (here)
@@ -39,14 +39,7 @@ async function twoNodesKillOne(t: TestContext, label: string, store: KernelConfi
       const acked = a.acks.map((x) => x.id);
       const pushedAtKill = a.pushed();
       for (const id of acked) assert.ok(await b.getMessage(id), `acknowledged ${id} survives node A`);
-      await waitFor(
-        'every acknowledged recipient notified by node B',
-        async () => {
-          for (const id of acked) if ((await b.getRecipients(id)).some((r) => r.state !== 'notified')) return false;
-          return true;
-        },
-        { timeoutMs: 60_000, intervalMs: 100 },
-      );
+      assert.deepEqual(await waitUntilNotified(b, acked, 60_000), [], 'every acknowledged recipient notified by node B');
       const doneIn = Date.now() - killedAt;
       const lines = new Set(readFileSync(join(dir, 'pushes.log'), 'utf8').trim().split('\n'));
       for (const id of acked) assert.ok(lines.has(`${id} +15550000002`) && lines.has(`${id} +15550000003`), `both pushes for ${id}`);

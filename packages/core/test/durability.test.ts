@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
 import { skipPostgres, skipRedis, startPostgres, startRedis, waitFor } from '@openmmsc/testkit';
 import { crashSetup } from './fixtures/crash-plugins.js';
-import { startBurstChild } from './helpers/burst-child.js';
+import { startBurstChild, waitUntilNotified } from './helpers/burst-child.js';
 
 /**
  * kill -9 of the MMSC while submissions and notifications are in flight, then a restart on the
@@ -33,17 +33,8 @@ async function killMmscMidFlight(store?: (dir: string) => KernelConfigInput['sto
         assert.ok(message, `acknowledged message ${id} is in the store`);
         assert.equal((await mmsc.getParts(id))?.length, 1);
       }
-      await waitFor(
-        'every acknowledged recipient notified',
-        async () => {
-          for (const id of ackedAtKill) {
-            const rs = await mmsc.getRecipients(id);
-            if (rs.length !== 2 || rs.some((r) => r.state !== 'notified')) return false;
-          }
-          return true;
-        },
-        { timeoutMs: 60_000, intervalMs: 200 },
-      );
+      for (const id of ackedAtKill) assert.equal((await mmsc.getRecipients(id)).length, 2);
+      assert.deepEqual(await waitUntilNotified(mmsc, ackedAtKill, 60_000), [], 'every acknowledged recipient notified');
       const lines = new Set(readFileSync(join(dir, 'pushes.log'), 'utf8').trim().split('\n'));
       for (const id of ackedAtKill) {
         assert.ok(lines.has(`${id} +15550000002`) && lines.has(`${id} +15550000003`), `both pushes for ${id}`);

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
 import { skipRedis, startSentinelGroup, waitFor } from '@openmmsc/testkit';
 import { crashSetup } from './fixtures/crash-plugins.js';
-import { startBurstChild } from './helpers/burst-child.js';
+import { startBurstChild, waitUntilNotified } from './helpers/burst-child.js';
 
 describe('Redis Sentinel: the master is killed mid-burst', { skip: skipRedis ? 'OPENMMSC_SKIP_REDIS=1' : false }, () => {
   it('nodes follow the fail-over without operator action; acknowledged messages lost at most the replication lag', async (t) => {
@@ -49,14 +49,7 @@ describe('Redis Sentinel: the master is killed mid-burst', { skip: skipRedis ? '
           );
           assert.ok(lost.length <= lastSecond, `lost ${lost.length}: more than the ${lastSecond} acknowledged around the kill`);
           const survivors = acked.filter((id) => !lost.includes(id));
-          await waitFor(
-            'every surviving recipient notified',
-            async () => {
-              for (const id of survivors) if ((await mmsc.getRecipients(id)).some((r) => r.state !== 'notified')) return false;
-              return true;
-            },
-            { timeoutMs: 60_000, intervalMs: 200 },
-          );
+          assert.deepEqual(await waitUntilNotified(mmsc, survivors, 60_000), [], 'every surviving recipient notified');
         } finally {
           await mmsc.stop();
         }

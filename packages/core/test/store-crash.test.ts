@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
 import { skipPostgres, skipRedis, startPostgres, startRedis, waitFor } from '@openmmsc/testkit';
 import { crashSetup } from './fixtures/crash-plugins.js';
-import { startBurstChild } from './helpers/burst-child.js';
+import { startBurstChild, waitUntilNotified } from './helpers/burst-child.js';
 
 interface Outcome {
   acked: number;
@@ -47,17 +47,7 @@ async function killServerMidBurst(
     try {
       const surviving: string[] = [];
       for (const { id } of acked) if (await mmsc.getMessage(id)) surviving.push(id);
-      const notified = async (id: string) => (await mmsc.getRecipients(id)).every((r) => r.state === 'notified');
-      await waitFor(
-        'surviving messages notified',
-        async () => {
-          for (const id of surviving) if (!(await notified(id))) return false;
-          return true;
-        },
-        { timeoutMs: 30_000, intervalMs: 200 },
-      ).catch(() => undefined);
-      let unnotified = 0;
-      for (const id of surviving) if (!(await notified(id))) unnotified++;
+      const unnotified = (await waitUntilNotified(mmsc, surviving, 30_000)).length;
       const outcome: Outcome = {
         acked: acked.length,
         lost: acked.length - surviving.length,

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KernelConfigInput } from '@openmmsc/core';
+import type { KernelConfigInput, Mmsc } from '@openmmsc/core';
+import { waitFor } from '@openmmsc/testkit';
 
 const childFile = fileURLToPath(new URL('../fixtures/crash-child.ts', import.meta.url));
 
@@ -42,4 +43,18 @@ export function startBurstChild(dir: string, store?: KernelConfigInput['store'],
       await exited;
     },
   };
+}
+
+/** Waits until every recipient of each message is notified (or `timeoutMs`); resolves to the ids still not. */
+export async function waitUntilNotified(mmsc: Mmsc, ids: readonly string[], timeoutMs: number): Promise<string[]> {
+  const pending = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const id of ids) {
+      const rs = await mmsc.getRecipients(id);
+      if (rs.length === 0 || rs.some((r) => r.state !== 'notified')) out.push(id);
+    }
+    return out;
+  };
+  await waitFor('every recipient notified', async () => (await pending()).length === 0, { timeoutMs, intervalMs: 200 }).catch(() => undefined);
+  return pending();
 }
