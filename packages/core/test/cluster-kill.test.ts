@@ -17,10 +17,11 @@ import { startBurstChild, waitUntilNotified } from './helpers/burst-child.js';
  */
 async function twoNodesKillOne(t: TestContext, label: string, store: KernelConfigInput['store']): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'openmmsc-cluster-kill-'));
-  const a = startBurstChild(dir, store, 40);
+  // Pushes slower than submissions: node A holds claimed notify jobs when it dies.
+  const a = startBurstChild(dir, store, 120);
   try {
     await waitFor('node A accepting', () => a.acks.length >= 20, { timeoutMs: 60_000 });
-    const { plugins, config } = crashSetup(dir, store, 40);
+    const { plugins, config } = crashSetup(dir, store, 120);
     const b = await createMmsc({ config: { ...config, node: { id: 'b' } }, plugins });
     try {
       // B serves what A accepted, while A is still accepting more.
@@ -38,6 +39,7 @@ async function twoNodesKillOne(t: TestContext, label: string, store: KernelConfi
       const killedAt = Date.now();
       const acked = a.acks.map((x) => x.id);
       const pushedAtKill = a.pushed();
+      assert.ok(pushedAtKill < acked.length * 2, `notifications still pending at the kill (${pushedAtKill} of ${acked.length * 2})`);
       for (const id of acked) assert.ok(await b.getMessage(id), `acknowledged ${id} survives node A`);
       assert.deepEqual(await waitUntilNotified(b, acked, 60_000), [], 'every acknowledged recipient notified by node B');
       const doneIn = Date.now() - killedAt;
