@@ -354,7 +354,7 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
   await smsc.stop();
   const loadRss = process.resourceUsage().maxRSS;
 
-  const jobMetric = stats.metrics.find((m) => m.name.includes('jobs'));
+  const jobMetric = stats.metrics.find((m) => m.name === 'openmmsc_jobs_total');
   const line = (k: string, v: string) => process.stdout.write(`${k.padEnd(48)} ${v}\n`);
   process.stdout.write(`\n== OpenMMSC MM1 end-to-end benchmark, store ${storeName} (loopback; load and MMSC share this machine's cores) ==\n`);
   line('cores / node', `${(await import('node:os')).availableParallelism()} / ${process.version}`);

@@ -82,8 +82,9 @@ export class KeyvMessageStore implements MessageStore {
   async save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void> {
     const id = message.id;
     const pieces: Array<{ key: string; value: unknown }> = recipients.map((r) => ({ key: rcptKey(id, r.index), value: r }));
-    await this.#writeParts(id, 0, parts, pieces);
-    if (pieces.length > 0) await this.#keyv.setMany(pieces);
+    // Bodies (as blobs) and records go out together: one round trip to a server store, not two.
+    const blobs = this.#writeParts(id, 0, parts, pieces);
+    await Promise.all([blobs, pieces.length > 0 ? this.#keyv.setMany(pieces) : undefined]);
     // Metadata last: it is the commit record, so a crash mid-save never exposes half a message.
     const record: MessageRecord = { message, parts: parts.length, recipients: recipients.map((r) => r.index), gen: 0 };
     await this.#keyv.set(msgKey(id), record);
@@ -121,8 +122,7 @@ export class KeyvMessageStore implements MessageStore {
     if (old === undefined) throw new Error(`message ${id} not found`);
     const gen = old.gen + 1;
     const pieces: Array<{ key: string; value: unknown }> = [];
-    await this.#writeParts(id, gen, parts, pieces);
-    if (pieces.length > 0) await this.#keyv.setMany(pieces);
+    await Promise.all([this.#writeParts(id, gen, parts, pieces), pieces.length > 0 ? this.#keyv.setMany(pieces) : undefined]);
     let size = 0;
     for (const part of parts) size += part.data.byteLength;
     // The switch is the commit; metadata derived from the parts changes with it.
@@ -230,13 +230,16 @@ export class KeyvMessageStore implements MessageStore {
     await this.#onClose?.();
   }
 
-  /** Part bodies as blobs when the backend has them, else as keyv entries added to `pieces`. */
-  async #writeParts(id: string, gen: number, parts: readonly MmsPart[], pieces: Array<{ key: string; value: unknown }>): Promise<void> {
-    if (this.#blobs) {
-      if (parts.length > 0) await this.#blobs.set(parts.map((part, i) => ({ key: partKey(id, gen, i), value: encodePartBlob(part) })));
-      return;
+  /**
+   * Part bodies as blobs when the backend has them (the write is returned), else as keyv
+   * entries added to `pieces` before this returns.
+   */
+  #writeParts(id: string, gen: number, parts: readonly MmsPart[], pieces: Array<{ key: string; value: unknown }>): Promise<void> | undefined {
+    if (!this.#blobs) {
+      parts.forEach((part, i) => pieces.push({ key: partKey(id, gen, i), value: part }));
+      return undefined;
     }
-    parts.forEach((part, i) => pieces.push({ key: partKey(id, gen, i), value: part }));
+    return parts.length > 0 ? this.#blobs.set(parts.map((part, i) => ({ key: partKey(id, gen, i), value: encodePartBlob(part) }))) : undefined;
   }
 
   async #record(id: string): Promise<MessageRecord | undefined> {
