@@ -88,10 +88,11 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
   /** Part bodies as `bytea`, not base64 text. */
   readonly blobs: BlobTable = {
     set: async (entries) => {
+      // One parameter per body, sent as bytes: an array of bytea would go as hex text (twice the size, parsed).
+      const rows = entries.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
       await this.#pool.query(
-        `INSERT INTO ${this.#s}.blobs (key, value) SELECT * FROM unnest($1::text[], $2::bytea[])
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        [entries.map((e) => e.key), entries.map((e) => e.value)],
+        `INSERT INTO ${this.#s}.blobs (key, value) VALUES ${rows} ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        entries.flatMap((e) => [e.key, e.value]),
       );
     },
     get: async (keys) => {
