@@ -15,7 +15,7 @@ import { JobRunner, type Claim, type JobTable } from '../queue/job-runner.js';
 import { jobTables } from './postgres-job-schema.js';
 import { JobSignals } from './postgres-job-signals.js';
 import { pgJobCounts, pgJobInfo, pgJobStats } from './postgres-job-stats.js';
-import { DB_NOW_MS, migrate, openPool, schemaIdent, type PostgresConnection } from './postgres-pool.js';
+import { DB_NOW_MS, migrate, openPool, postgresError, schemaIdent, type PostgresConnection } from './postgres-pool.js';
 
 /** Safety net behind LISTEN/NOTIFY (and what finds jobs other nodes scheduled for later). */
 const MAX_POLL_MS = 2000;
@@ -185,7 +185,7 @@ export class PostgresJobQueue implements JobQueue {
       await migrate(pool, options.schema, jobTables(schemaIdent(options.schema)));
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw error;
+      throw postgresError('job queue', options.url, error);
     }
     return new PostgresJobQueue(pool, options, onError);
   }

@@ -49,3 +49,15 @@ export async function migrate(pool: pg.Pool, schema: string, statements: string)
 
 /** The database server's clock in epoch ms: one clock for leases, whatever the nodes' clocks say. */
 export const DB_NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+/** An error at start that says which server could not be used, without its password. */
+export function postgresError(what: string, url: string, error: unknown): Error {
+  let where = 'PostgreSQL';
+  try {
+    const u = new URL(url);
+    where = `PostgreSQL ${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    // Keep the generic name.
+  }
+  return new Error(`${what}: cannot use ${where}: ${(error as Error).message}`, { cause: error });
+}

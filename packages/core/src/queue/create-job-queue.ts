@@ -30,7 +30,10 @@ export async function createJobQueue(config: QueueConfig, hooks: QueueHooks = {}
     });
   }
   const { BullmqJobQueue } = await import('./bullmq-job-queue.js');
+  const { connectRedis } = await import('../redis/redis-connection.js');
   const { type: _type, prefix, durability, lease, ...redis } = config;
+  // BullMQ's own clients would wait for the server indefinitely: check it can be reached first.
+  (await connectRedis(redis, 'job queue')).disconnect();
   const queue = new BullmqJobQueue({
     redis,
     prefix: prefix ?? 'openmmsc',

@@ -57,7 +57,11 @@ export function redisOptions(c: RedisConnectionConfig, extra: RedisOptions = {})
 /** A client for the store and for checks: a `Redis` (server or Sentinel master) or a `Cluster`. */
 export function createRedisClient(c: RedisConnectionConfig, extra: RedisOptions = {}): Redis | Cluster {
   if (redisMode(c) === 'cluster') {
-    const options: ClusterOptions = { redisOptions: { ...auth(c), ...extra }, enableAutoPipelining: extra.enableAutoPipelining ?? false };
+    const options: ClusterOptions = {
+      redisOptions: { ...auth(c), ...extra },
+      enableAutoPipelining: extra.enableAutoPipelining ?? false,
+      lazyConnect: extra.lazyConnect ?? false,
+    };
     return new Cluster(c.cluster!.map((n) => ({ host: n.host, port: n.port })), options);
   }
   const { url, ...options } = redisOptions(c, extra);
@@ -67,4 +71,46 @@ export function createRedisClient(c: RedisConnectionConfig, extra: RedisOptions 
 /** The masters to ask about server settings (one, or each master of a Cluster). */
 export function masters(client: Redis | Cluster): Array<Redis> {
   return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+/** Where the config points, for error messages (no password). */
+export function describeRedis(c: RedisConnectionConfig): string {
+  const mode = redisMode(c);
+  if (mode === 'cluster') return `Redis Cluster ${c.cluster!.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+  if (mode === 'sentinel') return `master ${c.name} of sentinels ${c.sentinels!.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+  try {
+    const url = new URL(c.url!);
+    return `Redis ${url.hostname}:${url.port || '6379'}`;
+  } catch {
+    return 'Redis';
+  }
+}
+
+/**
+ * A connected client, or a clear error at once when the server cannot be reached: a client
+ * left to its reconnect loop would hold the start for many seconds before failing.
+ */
+export async function connectRedis(
+  c: RedisConnectionConfig,
+  what: string,
+  extra: RedisOptions = {},
+  timeoutMs = 10_000,
+): Promise<Redis | Cluster> {
+  const client = createRedisClient(c, { ...extra, lazyConnect: true });
+  // Failures reach the caller through commands; an unhandled 'error' event must not crash the process.
+  client.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  // Sentinel and Cluster clients retry their seed nodes for ever: the start gives up on its own.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([client.connect().then(() => client.ping()), timeout]);
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw new Error(`${what}: cannot reach ${describeRedis(c)}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -23,6 +23,7 @@ export async function createMessageStore(config: StoreConfig): Promise<MessageSt
     const { openPool } = await import('../postgres/postgres-pool.js');
     const { openPostgresKeyv } = await import('../postgres/postgres-keyv.js');
     const { checkPostgresDurability } = await import('../postgres/postgres-durability.js');
+    const { postgresError } = await import('../postgres/postgres-pool.js');
     const pool = openPool({ url: config.url, schema: config.schema ?? 'openmmsc', poolSize: config.poolSize ?? 10 }, () => {
       // A dropped idle connection is replaced on the next query; the query's caller sees real errors.
     });
@@ -31,21 +32,13 @@ export async function createMessageStore(config: StoreConfig): Promise<MessageSt
       return new KeyvMessageStore(keyv, { atomic, blobs, onClose: () => pool.end(), durability: () => checkPostgresDurability(pool) });
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw error;
+      throw postgresError('message store', config.url, error);
     }
   }
-  const { createRedisClient } = await import('../redis/redis-connection.js');
+  const { connectRedis } = await import('../redis/redis-connection.js');
   const { openRedisKeyv } = await import('../redis/redis-keyv.js');
   const { checkRedisDurability } = await import('../redis/redis-durability.js');
-  const client = createRedisClient(config, { enableAutoPipelining: true });
-  // The error is the caller's (a failed command); an unhandled 'error' event must not crash the process.
-  client.on('error', () => {});
-  try {
-    await client.ping();
-  } catch (error) {
-    client.disconnect();
-    throw new Error(`redis: cannot reach the store: ${(error as Error).message}`, { cause: error });
-  }
+  const client = await connectRedis(config, 'message store', { enableAutoPipelining: true });
   const { keyv, blobs, atomic } = openRedisKeyv(client, config.prefix ?? 'openmmsc');
   const promised = config.durability ?? 'always';
   return new KeyvMessageStore(keyv, { atomic, blobs, durability: () => checkRedisDurability(client, promised) });
