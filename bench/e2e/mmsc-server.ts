@@ -1,5 +1,6 @@
-// The MMSC under test, in its own process: embedded SQLite store and queue (the defaults), MM1 on
-// a free port, push over SMPP to the simulated SMSC in the load process. Started by run.ts.
+// The MMSC under test, in its own process: embedded SQLite store and queue (the defaults) or the
+// store given as JSON in BENCH_STORE, MM1 on a free port, push over SMPP to the simulated SMSC in
+// the load process. Started by run.ts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +12,10 @@ import routerPrefix from '@openmmsc/plugin-router-prefix';
 const smscPort = Number(process.env.BENCH_SMSC_PORT);
 const extra = JSON.parse(process.env.BENCH_KERNEL_CONFIG ?? '{}') as KernelConfigInput;
 const dir = await mkdtemp(join(tmpdir(), 'openmmsc-bench-e2e-'));
+const store = process.env.BENCH_STORE ? (JSON.parse(process.env.BENCH_STORE) as KernelConfigInput['store']) : { type: 'sqlite' as const, path: join(dir, 'store.sqlite') };
 const mmsc = await createMmsc({
   config: {
-    store: { type: 'sqlite', path: join(dir, 'store.sqlite') },
+    store,
     admin: { host: '127.0.0.1', port: 0 },
     log: { level: 'warn' },
     // A few simulated handsets send thousands of messages each: far over a subscriber's hourly limit.

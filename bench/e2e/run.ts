@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodePdu } from '@openmmsc/codec';
-import { HttpClient, SimulatedHandset, SimulatedSmsc, type HandsetMode } from '@openmmsc/testkit';
+import { HttpClient, SimulatedHandset, SimulatedSmsc, startPostgres, startRedis, type HandsetMode } from '@openmmsc/testkit';
 
 const { values: opt } = parseArgs({
   options: {
@@ -19,6 +19,7 @@ const { values: opt } = parseArgs({
     mode: { type: 'string', default: 'immediate' },
     'kernel-config': { type: 'string', default: '{}' },
     'smpp-window': { type: 'string', default: '64' },
+    stores: { type: 'string', default: 'sqlite' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -27,6 +28,7 @@ if (opt.help) {
   process.stdout.write(`usage: run.ts [--senders 50] [--concurrency 32] [--duration 15] [--size 30000] [--rate 500]
               [--rate-duration 10] [--ceiling-duration 5] [--mode immediate|fetch-acknowledge]
               [--kernel-config '{"jobs":{"notify":{"concurrency":64}}}'] [--smpp-window 64] [--profile]
+              [--stores sqlite,redis,postgres]   (each in turn, same run; Redis with appendfsync always)
 `);
   process.exit(0);
 }
@@ -38,7 +40,9 @@ const RATE = Number(opt.rate);
 const RATE_DURATION = Number(opt['rate-duration']) * 1000;
 const CEILING_DURATION = Number(opt['ceiling-duration']) * 1000;
 const MODE = opt.mode as HandsetMode;
-const HARD_LIMIT_MS = DURATION + RATE_DURATION + CEILING_DURATION + 120_000;
+const STORES = opt.stores.split(',').map((x) => x.trim()).filter(Boolean);
+for (const s of STORES) if (!['sqlite', 'redis', 'postgres'].includes(s)) throw new Error(`unknown store ${s}: sqlite, redis or postgres`);
+const HARD_LIMIT_MS = CEILING_DURATION + STORES.length * (DURATION + RATE_DURATION + 150_000);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const execArgv = ['--import', 'tsx', '--conditions=@openmmsc/source'];
 
@@ -84,6 +88,19 @@ async function startChild(file: string, env: Record<string, string>, extraArgv: 
       });
     },
   };
+}
+
+/**
+ * Each m-send-req gets its own transaction id: the same sender repeating one would be a
+ * retransmission, answered with the first m-send-conf and not stored again.
+ */
+const TID_DIGITS = '0000000000';
+let sent = 0;
+function withTransactionId(template: Buffer, n: number): Buffer {
+  const body = Buffer.from(template);
+  const at = body.indexOf(TID_DIGITS);
+  body.write(String(n).padStart(TID_DIGITS.length, '0'), at, 'latin1');
+  return body;
 }
 
 function sendReqBody(to: string, size: number, tid: string): Buffer {
@@ -151,18 +168,70 @@ interface Counters {
   lastCompleted: number;
 }
 
+interface Figures {
+  store: string;
+  acceptedPerSec: number;
+  completedPerSec: number;
+  p50: number;
+  p99: number;
+  fixedP99: number;
+}
+
+/** The store's server for one run (none for SQLite), started here and stopped after. */
+async function backendFor(name: string): Promise<{ store?: unknown; stop(): Promise<void> }> {
+  if (name === 'redis') {
+    // The documented production setting: every acknowledged write is in the AOF, fsynced.
+    const redis = await startRedis({ persistence: 'always' });
+    return { store: { type: 'redis', url: redis.url, prefix: 'bench' }, stop: () => redis.stop() };
+  }
+  if (name === 'postgres') {
+    const pg = await startPostgres();
+    return { store: { type: 'postgres', url: pg.url, schema: 'bench' }, stop: () => pg.stop() };
+  }
+  return { stop: async () => {} };
+}
+
 async function main(): Promise<void> {
-  log(`bench/e2e: ${N} sender/receiver pairs, ${SIZE}-byte messages, closed loop ${C} concurrent for ${DURATION / 1000}s, then ${RATE}/s for ${RATE_DURATION / 1000}s; handsets answer '${MODE}'`);
+  log(`bench/e2e: ${N} sender/receiver pairs, ${SIZE}-byte messages, closed loop ${C} concurrent for ${DURATION / 1000}s, then ${RATE}/s for ${RATE_DURATION / 1000}s; handsets answer '${MODE}'; stores ${STORES.join(', ')}`);
   log('1/3 ceiling: bare fastify POST route …');
   const bare = await ceiling();
   log(`    ${bare.rps.toFixed(0)} req/s`);
+  const results: Figures[] = [];
+  for (const name of STORES) {
+    const backend = await backendFor(name);
+    try {
+      results.push(await measure(name, backend.store, bare));
+    } finally {
+      await backend.stop();
+    }
+  }
+  if (results.length > 1) {
+    const base = results.find((r) => r.store === 'sqlite') ?? results[0]!;
+    process.stdout.write(`\n== the same run on each store (ratio to ${base.store}) ==\n`);
+    process.stdout.write('store     | accepted/s      | complete msg/s  | conf p50 / p99 closed | p99 at rate\n');
+    for (const r of results) {
+      const ratio = (a: number, b: number) => `${a.toFixed(0)} (${(a / b).toFixed(2)}x)`;
+      process.stdout.write(
+        `${r.store.padEnd(9)} | ${ratio(r.acceptedPerSec, base.acceptedPerSec).padEnd(15)} | ${ratio(r.completedPerSec, base.completedPerSec).padEnd(15)} | ` +
+          `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} ms`.padEnd(21) + ` | ${r.fixedP99.toFixed(1)} ms\n`,
+      );
+    }
+  }
+}
 
+async function measure(storeName: string, store: unknown, bare: { rps: number; p50: number; p99: number }): Promise<Figures> {
+  log(`2/3 store ${storeName}`);
   const smsc = new SimulatedSmsc();
   await smsc.start();
   const kernelConfig = opt['kernel-config'];
   const mmscChild = await startChild(
     './mmsc-server.ts',
-    { BENCH_SMSC_PORT: String(smsc.port), BENCH_KERNEL_CONFIG: kernelConfig, BENCH_SMPP_WINDOW: opt['smpp-window'] },
+    {
+      BENCH_SMSC_PORT: String(smsc.port),
+      BENCH_KERNEL_CONFIG: kernelConfig,
+      BENCH_SMPP_WINDOW: opt['smpp-window'],
+      ...(store ? { BENCH_STORE: JSON.stringify(store) } : {}),
+    },
     opt.profile ? ['--cpu-prof', '--cpu-prof-dir', here('./profiles')] : [],
   );
   const mm1 = `${mmscChild.ready.mm1 as string}/mms`;
@@ -197,13 +266,13 @@ async function main(): Promise<void> {
       },
     });
     receivers.set(b.slice(1), h);
-    bodies.push(sendReqBody(b, SIZE, `bench${i}`));
+    bodies.push(sendReqBody(b, SIZE, `bench${String(i).padStart(4, '0')}-${TID_DIGITS}`));
   }
   // One listener dispatches SMS by destination (instead of every handset filtering every SMS).
   smsc.on('submit', (sms) => receivers.get(sms.destinationAddr.replace(/\D/g, ''))?.onSms(sms));
 
   const sendOne = async (i: number, lat: number[], t0 = performance.now()) => {
-    const r = await senders[i % N]!.sendRaw(bodies[i % N]!);
+    const r = await senders[i % N]!.sendRaw(withTransactionId(bodies[i % N]!, ++sent));
     lat.push(performance.now() - t0);
     if (r.status === 'ok') c.accepted++;
     else c.refused++;
@@ -285,9 +354,9 @@ async function main(): Promise<void> {
   await smsc.stop();
   const loadRss = process.resourceUsage().maxRSS;
 
-  const jobMetric = stats.metrics.find((m) => m.name.includes('jobs'));
+  const jobMetric = stats.metrics.find((m) => m.name === 'openmmsc_jobs_total');
   const line = (k: string, v: string) => process.stdout.write(`${k.padEnd(48)} ${v}\n`);
-  process.stdout.write('\n== OpenMMSC MM1 end-to-end benchmark (loopback; load and MMSC share this machine\'s cores) ==\n');
+  process.stdout.write(`\n== OpenMMSC MM1 end-to-end benchmark, store ${storeName} (loopback; load and MMSC share this machine's cores) ==\n`);
   line('cores / node', `${(await import('node:os')).availableParallelism()} / ${process.version}`);
   line('message', `${SIZE}-byte image + text, 1 recipient, handsets answer ${MODE}`);
   line('ceiling: bare fastify POST (same body) req/s', `${bare.rps.toFixed(0)}  (p50 ${bare.p50.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms, ${C} connections)`);
@@ -302,6 +371,7 @@ async function main(): Promise<void> {
   line('refused / handset errors', `${throughput.refused} / ${c.errors}`);
   if (jobMetric) line('kernel jobs', jobMetric.values.map((v) => `${v.labels.kind}:${v.labels.outcome}=${v.value}`).join(' '));
   if (opt.profile) line('CPU profile of the MMSC process', here('./profiles'));
+  return { store: storeName, acceptedPerSec: throughput.acceptedPerSec, completedPerSec: throughput.completedPerSec, p50: throughput.p50, p99: throughput.p99, fixedP99: fixed.p99 };
 }
 
 async function waitDrain(c: Counters, limitMs: number): Promise<void> {

@@ -59,5 +59,6 @@ export { listenerMetrics, type ListenerMetrics, type ListenerRefusal } from './l
 export { ipList, ipAllowed, plainAddress } from './listeners/address-list.js';
 export { pemOrFile, tlsServerOptions, clientCertificate, certificateMatches, type PresentedCertificate } from './listeners/tls.js';
 export { MemoryCounters, RedisCounters, type Counters, type TakeResult } from './counters/counters.js';
+export type { RedisConnectionConfig } from './redis/redis-connection.js';
 export type { AdmissionDecision, ShedCause } from './kernel/admission.js';
 export type { StatfsSource } from './kernel/disk-watermark.js';

@@ -6,6 +6,7 @@ import type { KernelConfig } from './config/kernel-schema.js';
 import { diagnoseConfig } from './config/diagnose-config.js';
 import type { ResolvedConfig } from './config/resolve-config.js';
 import { queueBackendFor } from './kernel/backends.js';
+import { watchDurability } from './kernel/durability-watch.js';
 import { HookRegistry } from './kernel/hook-registry.js';
 import type { KernelContext } from './kernel/kernel-context.js';
 import { createKernelMetrics, type KernelMetrics } from './kernel/kernel-metrics.js';
@@ -163,6 +164,8 @@ export class Mmsc implements MmscRuntime {
         onFailed: (job, error) => onJobFailed(this.k, this.lifecycle!, job, error),
       });
       this.metrics.observe({ queue, notify: () => notifyAbility(this.k) });
+      const durability = watchDurability(this.config, store, queue, this.log, this.metrics.registry);
+      await durability.check();
       this.stopWaking = wakeHeldNotifications(this.k);
       await protection.start();
       if (this.config.admin.enabled) {
@@ -176,6 +179,7 @@ export class Mmsc implements MmscRuntime {
           abilities: () => [
             ['notify', async () => notifyAbility(this.k)],
             ['load', async () => loadAbility(this.protection)],
+            ['durability', () => durability.ability()],
           ],
         });
         this.adminUrl = admin.url;

@@ -31,7 +31,7 @@ describe('config', () => {
     process.env.OPENMMSC_TEST_REDIS = 'redis://127.0.0.1:6390';
     await writeFile(file, JSON.stringify({ store: { type: 'redis', url: '${env:OPENMMSC_TEST_REDIS}' }, admin: { port: '${env:NOPE_NOT_SET:-9191}' } }));
     const { kernel } = await loadConfig(file);
-    assert.deepEqual(kernel.store, { type: 'redis', url: 'redis://127.0.0.1:6390', prefix: 'openmmsc' });
+    assert.deepEqual(kernel.store, { type: 'redis', url: 'redis://127.0.0.1:6390', prefix: 'openmmsc', durability: 'always' });
     assert.equal(kernel.admin.port, 9191);
     await writeFile(file, JSON.stringify({ store: { type: 'redis', url: '${env:OPENMMSC_MISSING_VAR}' } }));
     await assert.rejects(loadConfig(file), /environment variable OPENMMSC_MISSING_VAR is not set/);

@@ -100,7 +100,10 @@ function holdSuite(backend: string, config: () => KernelConfigInput) {
       // The node still accepts messages: /ready stays 200 and says notifications cannot go out.
       const ready = await fetch(`${t.mmsc.adminUrl}/ready`);
       assert.equal(ready.status, 200);
-      assert.deepEqual(((await ready.json()) as { abilities: unknown }).abilities, { notify: 'no link bound', load: 'ok' });
+      const abilities = ((await ready.json()) as { abilities: Record<string, string> }).abilities;
+      assert.equal(abilities.notify, 'no link bound');
+      assert.match(abilities.durability ?? '', /store: /, 'the store durability is reported beside it');
+      assert.equal(abilities.load, 'ok');
       const notify = await fetch(`${t.mmsc.adminUrl}/ready/notify`);
       assert.equal(notify.status, 503);
       assert.deepEqual(await notify.json(), { status: 'not ready', checks: { notify: 'no link bound' } });

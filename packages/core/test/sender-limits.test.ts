@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMmsc, type KernelConfigInput, type MmsPart } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, routeAllTo, startTestMmsc } from '@openmmsc/testkit';
-import { skipRedis, startRedis } from './helpers/redis.js';
+import {buildMessage, recordingPushBearer, requireSystem, routeAllTo, startTestMmsc } from '@openmmsc/testkit';
+import { requireSystem, startRedis } from './helpers/redis.js';
 
 const routeLocal = routeAllTo('local');
 
@@ -73,7 +73,7 @@ describe('per-sender and per-peer limits (kernel receive stage, on by default)',
     });
   });
 
-  it('holds across a cluster: the count is shared through Redis', { skip: skipRedis }, async () => {
+  it('holds across a cluster: the count is shared through Redis', { skip: requireSystem('redis-server') }, async () => {
     const redis = await startRedis();
     const nodes = [];
     try {

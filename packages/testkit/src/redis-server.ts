@@ -1,71 +1,122 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import { systemCommand } from './system/index.js';
 
 export interface RedisServer {
   url: string;
   port: number;
+  /** Working directory (AOF, RDB, cluster state); removed by `stop`. */
+  dir: string;
+  pid: number | undefined;
+  /** Graceful stop (SIGTERM), then the directory is removed. */
   stop(): Promise<void>;
+  /** `kill -9`: no shutdown save, no AOF rewrite; the directory is kept for `restart`. */
+  kill(): Promise<void>;
+  /** Starts again on the same port and directory, with the same settings (after `kill`). */
+  restart(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => ok(port));
+export interface RedisServerOptions {
+  /**
+   * Persistence: `none` (no AOF, no RDB: the default, for throw-away test servers), or an AOF
+   * with `appendfsync always` or `everysec`.
+   */
+  persistence?: 'none' | 'always' | 'everysec';
+  /** More `redis-server` arguments (e.g. `['--replicaof', '127.0.0.1', '6379']`). */
+  args?: readonly string[];
+  /** Port to use (default: a free one). */
+  port?: number;
+}
+
+/** Sends an inline command and resolves with the first reply line (e.g. `+PONG`), or '' on error. */
+export async function redisCommand(port: number, command: string, timeoutMs = 500): Promise<string> {
+  return new Promise((ok) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    let reply = '';
+    const done = (result: string): void => {
+      socket.destroy();
+      ok(result);
+    };
+    socket.setTimeout(timeoutMs, () => done(''));
+    socket.once('error', () => done(''));
+    socket.once('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (data) => {
+      reply += data.toString();
+      if (reply.includes('\r\n')) done(reply);
     });
   });
 }
 
-async function answersPing(port: number): Promise<boolean> {
-  return new Promise((ok) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    const done = (result: boolean): void => {
-      socket.destroy();
-      ok(result);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+/**
+ * The redis-server command; throws the install line when it is missing (guard the tests with
+ * `requireSystem('redis-server')`).
+ */
+export function redisServerCommand(): string {
+  return systemCommand('redis-server', 'redis-server');
+}
+
+function persistenceArgs(persistence: RedisServerOptions['persistence']): string[] {
+  if (persistence === 'always' || persistence === 'everysec') {
+    return ['--save', '', '--appendonly', 'yes', '--appendfsync', persistence];
+  }
+  return ['--save', '', '--appendonly', 'no'];
+}
+
+/** A redis-server child on a port, answering PING; `exited` tells whether it died meanwhile. */
+export async function spawnRedis(args: readonly string[], port: number, readyWithin = 10_000): Promise<ChildProcess | undefined> {
+  const child: ChildProcess = spawn(redisServerCommand(), [...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const deadline = Date.now() + readyWithin;
+  while (!exited && Date.now() < deadline) {
+    // LOADING (replaying an AOF) answers an error, not PONG: wait for the data to be there.
+    if ((await redisCommand(port, 'PING')).startsWith('+PONG')) return child;
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  if (!exited && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  return undefined;
+}
+
+export function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  return new Promise<void>((ok) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return ok();
+    child.once('exit', () => ok());
+    process.kill(child.pid, signal);
   });
 }
 
-/**
- * Starts a throw-away redis-server on a free loopback port; throws the install line when it is
- * not installed (guard the tests with `requireSystem('redis-server')`).
- */
-export async function startRedis(): Promise<RedisServer> {
-  const command = systemCommand('redis-server', 'redis-server');
+/** Starts a throw-away redis-server on a free loopback port; throws the install line when it is not installed. */
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'openmmsc-redis-'));
   for (let tries = 0; tries < 3; tries++) {
-    const port = await freePort();
-    const child: ChildProcess = spawn(
-      command,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    const deadline = Date.now() + 10_000;
-    while (!exited && Date.now() < deadline) {
-      if (await answersPing(port)) {
-        return {
-          url: `redis://127.0.0.1:${port}`,
-          port,
-          stop: () =>
-            new Promise<void>((ok) => {
-              if (exited || child.pid === undefined) return ok();
-              child.once('exit', () => ok());
-              process.kill(child.pid, 'SIGTERM');
-            }),
-        };
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (!exited && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    const port = options.port ?? (await freePort());
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...persistenceArgs(options.persistence), ...(options.args ?? [])];
+    let child = await spawnRedis(args, port);
+    if (!child) continue;
+    const server: RedisServer = {
+      url: `redis://127.0.0.1:${port}`,
+      port,
+      dir,
+      get pid() {
+        return child?.pid;
+      },
+      stop: async () => {
+        await stopChild(child, 'SIGTERM');
+        rmSync(dir, { recursive: true, force: true });
+      },
+      kill: () => stopChild(child, 'SIGKILL'),
+      restart: async () => {
+        await stopChild(child, 'SIGKILL');
+        child = await spawnRedis(args, port, 30_000);
+        if (!child) throw new Error(`redis-server did not restart on port ${port}`);
+      },
+    };
+    return server;
   }
+  rmSync(dir, { recursive: true, force: true });
   throw new Error('redis-server did not answer PING');
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { definePlugin, verdict, type Address, type MessageContext, type MmsPart, type Origin, type Verdict } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { ClamdClient } from './clamd.js';
-import { MemoryCounters, RedisCounters, type Counters } from '@openmmsc/core';
+import { MemoryCounters, RedisCounters, type Counters, type RedisConnectionConfig } from '@openmmsc/core';
 import { antispamOptions, type ListOptions } from './options.js';
 
 export { antispamOptions, type AntispamOptions } from './options.js';
@@ -64,11 +64,12 @@ export default definePlugin({
   configSchema: antispamOptions,
   setup(ctx) {
     const o = ctx.options;
-    const store = ctx.config.store as { type: string; url?: string };
-    const redisUrl = o.counters.url ?? (store.type === 'redis' ? store.url : undefined);
+    const store = ctx.config.store;
+    // The counters' own url wins; else the kernel's Redis store, in whichever form it is given.
+    const redis: RedisConnectionConfig | undefined = o.counters.url ? { url: o.counters.url } : store.type === 'redis' ? store : undefined;
     const useRedis = o.counters.type === 'redis' || (o.counters.type === 'auto' && store.type === 'redis');
-    if (useRedis && !redisUrl) throw new Error('counters.type is redis but no counters.url is set and the kernel store is not Redis');
-    const counters: Counters = useRedis ? new RedisCounters(redisUrl!, o.counters.keyPrefix) : new MemoryCounters(() => ctx.clock.now());
+    if (useRedis && !redis) throw new Error('counters.type is redis but no counters.url is set and the kernel store is not Redis');
+    const counters: Counters = useRedis ? new RedisCounters(redis!, o.counters.keyPrefix) : new MemoryCounters(() => ctx.clock.now());
     const clamd = o.antivirus.enabled
       ? new ClamdClient({ host: o.antivirus.host, port: o.antivirus.port, socket: o.antivirus.socket, timeoutMs: o.antivirus.timeout, chunkSize: o.antivirus.chunkSize })
       : undefined;

@@ -4,21 +4,83 @@ import { admissionSchema, peerLimitsSchema, senderLimitsSchema } from './admissi
 import { httpListenerOverrides, listenersSchema } from './listener-schema.js';
 import { byteSize, duration } from './schema-units.js';
 import { certificateRuleSchema, tlsServerSchema } from './tls-schema.js';
+import { parseDuration } from '../util/duration.js';
 
 export { byteSize, duration } from './schema-units.js';
+
+const hostPort = z.object({
+  host: z.string().min(1).describe('Host name or address.'),
+  port: z.coerce.number().int().min(1).max(65535).describe('TCP port.'),
+});
+
+// Validated, not transformed: a transform inside the union hides the store's default from the
+// generated docs. The queue reads it with parseDuration and applies 3s when absent.
+const lease = z
+  .union([z.number().nonnegative(), z.string()])
+  .optional()
+  .refine((value) => {
+    if (value === undefined) return true;
+    try {
+      parseDuration(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a duration: milliseconds, or a string such as 500ms, 3s')
+  .describe(
+    'Job queue (default 3s): how long a claimed job stays with its node without a heartbeat. A job of a node that died is taken over by another about this long (plus up to a second) later; a node whose event loop stalls longer may see its job run twice.',
+  );
+
+const redisBackend = z
+  .object({
+    type: z.literal('redis').describe('Shared Redis/Valkey for cluster mode: one server, a Sentinel-monitored master, or a Redis Cluster.'),
+    url: z.string().url().optional().describe('One server: redis://[user:password@]host:port[/db]. Give `url`, `sentinels` or `cluster`.'),
+    sentinels: z.array(hostPort).min(1).optional().describe('Redis Sentinel: the sentinels to ask for the current master (follows fail-overs).'),
+    name: z.string().min(1).optional().describe('With `sentinels`: the master name they monitor.'),
+    cluster: z.array(hostPort).min(1).optional().describe('Redis Cluster: some of its nodes (the rest are discovered).'),
+    username: z.string().optional().describe('ACL user (with `sentinels` or `cluster`; a `url` carries its own).'),
+    password: z.string().optional().describe('Password of the Redis servers (with `sentinels` or `cluster`).'),
+    sentinelPassword: z.string().optional().describe('Password of the sentinels, when they require one.'),
+    prefix: z.string().default('openmmsc').describe('Key prefix, to share one server between MMSCs.'),
+    durability: z
+      .enum(['always', 'everysec', 'none'])
+      .default('always')
+      .describe(
+        "What an acknowledged message survives, checked against the server's `appendonly`/`appendfsync` at start (a mismatch is logged and shown on /ready/durability): `always` = a crash of Redis or of its machine (AOF, appendfsync always); `everysec` = a crash of Redis, up to ~1 s lost if its machine dies; `none` = nothing after the last RDB save.",
+      ),
+    lease,
+  })
+  .superRefine((value, ctx) => {
+    const forms = [value.url && 'url', value.sentinels && 'sentinels', value.cluster && 'cluster'].filter(Boolean);
+    if (forms.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: forms.length === 0 ? 'required: give url, sentinels or cluster' : `give one of url, sentinels, cluster (not ${forms.join(' and ')})` });
+    }
+    if (value.sentinels && !value.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'required with sentinels: the master name they monitor' });
+  });
+
+const postgresBackend = z.object({
+  type: z.literal('postgres').describe('Shared PostgreSQL for cluster mode.'),
+  url: z.string().url().describe('postgres://[user:password@]host:port/database'),
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,47}$/, 'lower-case letters, digits and _, at most 48')
+    .default('openmmsc')
+    .describe('Schema holding the tables (created if missing), to share one database between MMSCs.'),
+  poolSize: z.number().int().min(1).default(10).describe('Most connections this node opens (per store and per queue).'),
+  lease,
+});
 
 const backendSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('sqlite').describe('Embedded SQLite file; no server needed.'),
     path: z.string().min(1).describe('SQLite file, relative to the config file.'),
   }),
-  z.object({
-    type: z.literal('redis').describe('Shared Redis/Valkey for cluster mode.'),
-    url: z.string().url().describe('redis://[user:password@]host:port[/db]'),
-    prefix: z.string().default('openmmsc').describe('Key prefix, to share one server between MMSCs.'),
-  }),
+  redisBackend,
+  postgresBackend,
 ]);
 export type BackendConfig = z.output<typeof backendSchema>;
+export type RedisBackendConfig = z.output<typeof redisBackend>;
+export type PostgresBackendConfig = z.output<typeof postgresBackend>;
 
 function jobPolicy(defaults: { maxAttempts: number; base: string; max: string; concurrency: number }) {
   return z

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient, type RedisConnectionConfig } from '../redis/redis-connection.js';
 
 export interface TakeResult {
   allowed: boolean;
@@ -104,13 +105,15 @@ return redis.call('ZCARD', KEYS[1])
 `;
 
 export class RedisCounters implements Counters {
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
 
+  /** Where the store's Redis is (one server, a Sentinel-monitored master, or a Cluster). */
   constructor(
-    url: string,
+    connection: RedisConnectionConfig,
     private readonly prefix: string,
   ) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // One key per script: a Cluster routes each call to the key's node.
+    this.redis = createRedisClient(connection, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.redis.defineCommand('openmmscTake', { numberOfKeys: 1, lua: TAKE });
     this.redis.defineCommand('openmmscDistinct', { numberOfKeys: 1, lua: DISTINCT });
   }

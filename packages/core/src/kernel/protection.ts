@@ -43,7 +43,7 @@ export function createProtection(d: ProtectionDeps): Protection {
   const { config } = d;
   const store = config.store;
   const counters: Counters =
-    store.type === 'redis' ? new RedisCounters(store.url, `${store.prefix}:limits:`) : new MemoryCounters(() => d.clock.now());
+    store.type === 'redis' ? new RedisCounters(store, `${store.prefix}:limits:`) : new MemoryCounters(() => d.clock.now());
   const limited = new Counter({
     name: 'openmmsc_sender_limited_total',
     help: 'Messages refused for a per-sender or per-peer volume limit, by ingress interface and scope',

@@ -1,4 +1,8 @@
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
+import { createRedisClient, redisMode, redisOptions, type RedisConnectionConfig } from '../redis/redis-connection.js';
+import { checkRedisDurability, type RedisDurability } from '../redis/redis-durability.js';
+import type { DurabilityCheck } from '../services/message-store.js';
 import {
   HoldJobError,
   JOB_KINDS,
@@ -23,15 +27,21 @@ const BACKOFF_TYPE = 'openmmsc';
 const KEEP_FAILED = 1000;
 
 export interface BullmqJobQueueOptions {
-  url: string;
-  /** Redis key prefix; several deployments (or test runs) can share one server. */
+  /** One server, a Sentinel-monitored master or a Redis Cluster. */
+  redis: RedisConnectionConfig;
+  /** Redis key prefix; several deployments (or test runs) can share one server. On a Cluster it becomes a hash tag. */
   prefix?: string;
-  /** How long a claimed job stays locked without a heartbeat before another node may retry it. */
-  lockDurationMs?: number;
-  /** How often workers look for jobs whose node died. */
-  stalledIntervalMs?: number;
+  /**
+   * How long a claimed job stays locked without a heartbeat (renewed every half of it) before
+   * another node's stalled-job check, run every second, takes it over.
+   */
+  leaseMs?: number;
+  /** What `durability()` checks the server against. */
+  durability?: RedisDurability;
   onError?: (error: unknown) => void;
 }
+
+const DEFAULT_LEASE_MS = 3000;
 
 /** What a BullMQ job carries: the spec, so retries and `onFailed` see the original request. */
 interface Payload {
@@ -64,6 +74,9 @@ export class BullmqJobQueue implements JobQueue {
   readonly #permanent = new Map<string, Error>();
   readonly #onError: (error: unknown) => void;
   readonly #holds: BullmqHolds;
+  /** On a Redis Cluster, the one client every queue and worker shares (workers duplicate it to block). */
+  readonly #cluster: Cluster | undefined;
+  readonly #prefix: string;
   #closing = false;
   #drained: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
@@ -71,16 +84,31 @@ export class BullmqJobQueue implements JobQueue {
   constructor(options: BullmqJobQueueOptions) {
     this.#opts = options;
     this.#onError = options.onError ?? ((error) => console.error('openmmsc bullmq job queue:', error));
+    const prefix = options.prefix ?? 'openmmsc';
+    if (redisMode(options.redis) === 'cluster') {
+      // BullMQ's scripts touch several keys of a queue: a hash tag keeps them all in one slot.
+      this.#prefix = prefix.includes('{') ? prefix : `{${prefix}}`;
+      this.#cluster = createRedisClient(options.redis, { maxRetriesPerRequest: null }) as Cluster;
+      this.#cluster.on('error', this.#onError);
+    } else {
+      this.#prefix = prefix;
+    }
     this.#holds = new BullmqHolds(this.#prefix);
     for (const kind of JOB_KINDS) {
-      const queue = new Queue<Payload>(kind, { connection: { url: options.url }, prefix: this.#prefix });
+      const queue = new Queue<Payload>(kind, { connection: this.#connection(false), prefix: this.#prefix });
       queue.on('error', this.#onError);
       this.#queues.set(kind, queue);
     }
   }
 
-  get #prefix(): string {
-    return this.#opts.prefix ?? 'openmmsc';
+  #connection(worker: boolean): ConnectionOptions {
+    if (this.#cluster) return this.#cluster;
+    // Workers block on Redis: their commands must wait out a fail-over instead of failing.
+    return redisOptions(this.#opts.redis, worker ? { maxRetriesPerRequest: null } : {}) as ConnectionOptions;
+  }
+
+  get #leaseMs(): number {
+    return Math.max(300, this.#opts.leaseMs ?? DEFAULT_LEASE_MS);
   }
 
   async enqueue(job: JobSpec): Promise<void> {
@@ -129,11 +157,11 @@ export class BullmqJobQueue implements JobQueue {
       const concurrency = options.concurrency[kind];
       if (!handler || concurrency < 1) continue;
       const worker = new Worker<Payload>(kind, (job, token) => this.#process(kind, job, token, options), {
-        connection: { url: this.#opts.url },
+        connection: this.#connection(true),
         prefix: this.#prefix,
         concurrency,
-        lockDuration: this.#opts.lockDurationMs ?? 30_000,
-        stalledInterval: this.#opts.stalledIntervalMs ?? 30_000,
+        lockDuration: this.#leaseMs,
+        stalledInterval: Math.min(1000, this.#leaseMs),
         maxStalledCount: 2,
         settings: {
           backoffStrategy: (attemptsMade, _type, err, job) => {
@@ -161,7 +189,11 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-    this.#closed ??= this.drain(graceMs).then(() => Promise.all([...this.#queues.values()].map((q) => q.close()))).then(() => undefined);
+    this.#closed ??= this.drain(graceMs)
+      .then(() => Promise.all([...this.#queues.values()].map((q) => q.close())))
+      .then(async () => {
+        await this.#cluster?.quit().catch(() => this.#cluster?.disconnect());
+      });
     return this.#closed;
   }
 
@@ -234,6 +266,17 @@ export class BullmqJobQueue implements JobQueue {
       }
     }
     return woken;
+  }
+
+  async durability(): Promise<DurabilityCheck> {
+    // BullMQ's own clients are not ioredis to its callers; a short-lived one asks the same servers.
+    const client = this.#cluster ?? createRedisClient(this.#opts.redis, { maxRetriesPerRequest: 1 });
+    if (client !== this.#cluster) client.on('error', () => {});
+    try {
+      return await checkRedisDurability(client, this.#opts.durability ?? 'always');
+    } finally {
+      if (client !== this.#cluster) client.disconnect();
+    }
   }
 
   async ping(): Promise<void> {

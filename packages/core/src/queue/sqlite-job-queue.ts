@@ -1,21 +1,15 @@
-import {
-  HoldJobError,
-  JOB_KINDS,
-  PermanentJobError,
-  RetryLaterError,
-  backoffDelay,
-  isJobError,
-  type BackoffPolicy,
-  type JobCounts,
-  type JobInfo,
-  type JobKind,
-  type JobKindStats,
-  type JobQueue,
-  type JobQueueStartOptions,
-  type JobSpec,
-  type JsonObject,
-  type RunningJob,
+import type {
+  BackoffPolicy,
+  JobCounts,
+  JobInfo,
+  JobKind,
+  JobKindStats,
+  JobQueue,
+  JobQueueStartOptions,
+  JobSpec,
+  JsonObject,
 } from '../services/job-queue.js';
+import { JobRunner, type Claim, type JobTable } from './job-runner.js';
 import { SqliteDb } from './sqlite-db.js';
 import { migrateJobsTable } from './sqlite-job-schema.js';
 import { jobInfo, jobStats } from './sqlite-job-stats.js';
@@ -37,21 +31,77 @@ interface JobRow {
   backoff: string;
 }
 
-interface Running {
-  controller: AbortController;
-  done: Promise<void>;
-  /** Set when `close` gave up waiting: the row is handed back and the late result ignored. */
-  abandoned: boolean;
-  job: RunningJob;
-}
-
 export interface SqliteJobQueueOptions {
   /** Where failures of the queue itself (not of jobs) are reported. */
   onError?: (error: unknown) => void;
 }
 
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+/** The jobs table of a SQLite file this process owns: a claim is simply the row being active. */
+class SqliteJobTable implements JobTable<Claim> {
+  constructor(private readonly db: SqliteDb) {}
+
+  async claim(kind: JobKind, limit: number, now: number): Promise<Claim[]> {
+    const rows = await this.db.all<JobRow>(
+      `UPDATE jobs SET state = 'active', attempt = attempt + 1, updated_at = ?
+       WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting' AND kind = ? AND run_at <= ? ORDER BY run_at LIMIT ?)
+       RETURNING id, kind, data, run_at, attempt, max_attempts, backoff`,
+      [now, kind, now, limit],
+    );
+    return rows.map((row) => ({
+      job: {
+        id: row.id,
+        kind: row.kind,
+        data: JSON.parse(row.data) as JsonObject,
+        runAt: row.run_at,
+        maxAttempts: row.max_attempts,
+        backoff: JSON.parse(row.backoff) as BackoffPolicy,
+        attempt: row.attempt,
+      },
+    }));
+  }
+
+  async nextDue(kinds: readonly JobKind[]): Promise<number | undefined> {
+    const rows = await this.db.all<{ next: number | null }>(
+      `SELECT MIN(run_at) AS next FROM jobs WHERE state = 'waiting' AND kind IN (${kinds.map(() => '?').join(',')})`,
+      kinds,
+    );
+    return rows[0]?.next ?? undefined;
+  }
+
+  async complete({ job }: Claim): Promise<void> {
+    await this.db.run(`DELETE FROM jobs WHERE id = ? AND state = 'active'`, [job.id]);
+  }
+
+  async retry({ job }: Claim, runAt: number, error: string, now: number): Promise<void> {
+    await this.db.run(
+      `UPDATE jobs SET state = 'waiting', run_at = ?, last_error = ?, held_since = NULL, hold_key = NULL, updated_at = ? WHERE id = ?`,
+      [runAt, error, now, job.id],
+    );
+  }
+
+  async fail({ job }: Claim, error: string, now: number): Promise<boolean> {
+    await this.db.run(`UPDATE jobs SET state = 'failed', last_error = ?, held_since = NULL, hold_key = NULL, updated_at = ? WHERE id = ?`, [
+      error,
+      now,
+      job.id,
+    ]);
+    return true;
+  }
+
+  async hold({ job }: Claim, runAt: number, key: string | undefined, reason: string, now: number): Promise<void> {
+    await this.db.run(
+      `UPDATE jobs SET state = 'waiting', attempt = MAX(0, attempt - 1), run_at = ?, held_since = COALESCE(held_since, ?),
+         hold_key = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'active'`,
+      [runAt, now, key ?? null, reason, now, job.id],
+    );
+  }
+
+  async handBack({ job }: Claim): Promise<void> {
+    await this.db.run(
+      `UPDATE jobs SET state = 'waiting', attempt = MAX(0, attempt - 1), updated_at = ? WHERE id = ? AND state = 'active'`,
+      [Date.now(), job.id],
+    );
+  }
 }
 
 /**
@@ -61,22 +111,14 @@ function toError(error: unknown): Error {
  */
 export class SqliteJobQueue implements JobQueue {
   readonly #db: SqliteDb;
-  readonly #onError: (error: unknown) => void;
-  #options: JobQueueStartOptions | undefined;
-  readonly #active = new Map<string, Running>();
-  readonly #activeByKind = new Map<JobKind, number>();
-  /** Set by `drain`: nothing more is claimed (enqueue and cancel still work until `close`). */
-  #closing = false;
+  readonly #runner: JobRunner<Claim>;
   #drained: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
-  #pumping = false;
-  #pumpAgain = false;
-  #pumpScheduled = false;
-  #timer: NodeJS.Timeout | undefined;
 
   private constructor(db: SqliteDb, options: SqliteJobQueueOptions) {
     this.#db = db;
-    this.#onError = options.onError ?? ((error) => console.error('openmmsc sqlite job queue:', error));
+    const onError = options.onError ?? ((error: unknown) => console.error('openmmsc sqlite job queue:', error));
+    this.#runner = new JobRunner(new SqliteJobTable(db), { maxPollMs: MAX_POLL_MS, onError });
   }
 
   static async open(path: string, options: SqliteJobQueueOptions = {}): Promise<SqliteJobQueue> {
@@ -97,7 +139,7 @@ export class SqliteJobQueue implements JobQueue {
        WHERE jobs.state = 'failed'`,
       [job.id, job.kind, JSON.stringify(job.data), job.runAt ?? now, job.maxAttempts, JSON.stringify(job.backoff), now],
     );
-    this.#schedulePump();
+    this.#runner.poke();
   }
 
   async cancel(id: string): Promise<boolean> {
@@ -105,43 +147,25 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async start(options: JobQueueStartOptions): Promise<void> {
-    if (this.#options) throw new Error('job queue already started');
-    if (this.#closing) throw new Error('job queue is closed');
-    this.#options = options;
+    if (this.#runner.started) throw new Error('job queue already started');
+    if (this.#runner.closing) throw new Error('job queue is closed');
     await this.#db.run(`UPDATE jobs SET state = 'waiting', updated_at = ? WHERE state = 'active'`, [Date.now()]);
     await this.#db.run(
       `DELETE FROM jobs WHERE state = 'failed' AND id NOT IN
          (SELECT id FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC LIMIT ?)`,
       [KEEP_FAILED],
     );
-    this.#schedulePump();
+    this.#runner.start(options);
   }
 
   drain(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-    this.#drained ??= this.#drain(graceMs);
+    this.#drained ??= this.#runner.drain(graceMs);
     return this.#drained;
   }
 
   close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
     this.#closed ??= this.drain(graceMs).then(() => this.#db.close());
     return this.#closed;
-  }
-
-  async #drain(graceMs: number): Promise<void> {
-    this.#closing = true;
-    clearTimeout(this.#timer);
-    // A pump may be between its claim and launching handlers: let it launch them, so they are waited for.
-    while (this.#pumping) await new Promise((r) => setTimeout(r, 1));
-    if (!(await this.#settle(graceMs))) {
-      for (const running of this.#active.values()) running.controller.abort(new Error('job queue closing'));
-      // Handlers that honour the signal end now; the others are abandoned and their jobs resume later.
-      if (!(await this.#settle(Math.min(graceMs, 1000)))) {
-        for (const running of this.#active.values()) {
-          running.abandoned = true;
-          await this.#handBack(running.job).catch(this.#onError);
-        }
-      }
-    }
   }
 
   async counts(): Promise<JobCounts> {
@@ -166,180 +190,11 @@ export class SqliteJobQueue implements JobQueue {
   async wake(key: string): Promise<number> {
     const now = Date.now();
     const woken = await this.#db.run(`UPDATE jobs SET run_at = ?, updated_at = ? WHERE hold_key = ? AND state = 'waiting' AND run_at > ?`, [now, now, key, now]);
-    if (woken > 0) this.#schedulePump();
+    if (woken > 0) this.#runner.poke();
     return woken;
   }
 
   async ping(): Promise<void> {
     await this.#db.all('SELECT 1');
-  }
-
-  async #settle(ms: number): Promise<boolean> {
-    if (this.#active.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
-    const all = Promise.allSettled([...this.#active.values()].map((r) => r.done)).then(() => true);
-    const settled = await Promise.race([all, timeout]);
-    clearTimeout(timer);
-    return settled;
-  }
-
-  #schedulePump(): void {
-    if (!this.#options || this.#closing || this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    setImmediate(() => {
-      this.#pumpScheduled = false;
-      void this.#pump();
-    });
-  }
-
-  async #pump(): Promise<void> {
-    if (this.#pumping) {
-      this.#pumpAgain = true;
-      return;
-    }
-    this.#pumping = true;
-    try {
-      do {
-        this.#pumpAgain = false;
-        for (const kind of this.#kindsWithRoom()) {
-          if (this.#closing) return;
-          const rows = await this.#claim(kind, this.#room(kind));
-          for (const row of rows) this.#launch(row);
-        }
-      } while (this.#pumpAgain && !this.#closing);
-      await this.#armTimer();
-    } catch (error) {
-      this.#onError(error);
-      if (!this.#closing) this.#timer = setTimeout(() => this.#schedulePump(), MAX_POLL_MS).unref();
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
-  #room(kind: JobKind): number {
-    return (this.#options?.concurrency[kind] ?? 0) - (this.#activeByKind.get(kind) ?? 0);
-  }
-
-  #kindsWithRoom(): JobKind[] {
-    const handlers = this.#options?.handlers ?? {};
-    return JOB_KINDS.filter((kind) => handlers[kind] !== undefined && this.#room(kind) > 0);
-  }
-
-  async #claim(kind: JobKind, limit: number): Promise<JobRow[]> {
-    const now = Date.now();
-    return this.#db.all<JobRow>(
-      `UPDATE jobs SET state = 'active', attempt = attempt + 1, updated_at = ?
-       WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting' AND kind = ? AND run_at <= ? ORDER BY run_at LIMIT ?)
-       RETURNING id, kind, data, run_at, attempt, max_attempts, backoff`,
-      [now, kind, now, limit],
-    );
-  }
-
-  /** Sleeps until the next job is due for a kind with room, or `MAX_POLL_MS`. */
-  async #armTimer(): Promise<void> {
-    clearTimeout(this.#timer);
-    const kinds = this.#kindsWithRoom();
-    if (this.#closing || kinds.length === 0) return;
-    const rows = await this.#db.all<{ next: number | null }>(
-      `SELECT MIN(run_at) AS next FROM jobs WHERE state = 'waiting' AND kind IN (${kinds.map(() => '?').join(',')})`,
-      kinds,
-    );
-    const next = rows[0]?.next;
-    const wait = next === null || next === undefined ? MAX_POLL_MS : Math.min(MAX_POLL_MS, Math.max(0, next - Date.now()));
-    if (!this.#closing) this.#timer = setTimeout(() => this.#schedulePump(), wait).unref();
-  }
-
-  #launch(row: JobRow): void {
-    const job: RunningJob = {
-      id: row.id,
-      kind: row.kind,
-      data: JSON.parse(row.data) as JsonObject,
-      runAt: row.run_at,
-      maxAttempts: row.max_attempts,
-      backoff: JSON.parse(row.backoff) as BackoffPolicy,
-      attempt: row.attempt,
-    };
-    const running: Running = { controller: new AbortController(), done: Promise.resolve(), abandoned: false, job };
-    this.#active.set(job.id, running);
-    this.#activeByKind.set(job.kind, (this.#activeByKind.get(job.kind) ?? 0) + 1);
-    running.done = this.#execute(running).finally(() => {
-      this.#active.delete(job.id);
-      this.#activeByKind.set(job.kind, (this.#activeByKind.get(job.kind) ?? 1) - 1);
-      this.#schedulePump();
-    });
-  }
-
-  async #execute(running: Running): Promise<void> {
-    const { job, controller } = running;
-    const handler = this.#options?.handlers[job.kind];
-    let failure: unknown;
-    let failed = false;
-    try {
-      if (!handler) throw new Error(`no handler for ${job.kind}`);
-      await handler(job, controller.signal);
-    } catch (error) {
-      failed = true;
-      failure = error;
-    }
-    if (running.abandoned) return;
-    try {
-      if (!failed) {
-        await this.#db.run(`DELETE FROM jobs WHERE id = ? AND state = 'active'`, [job.id]);
-      } else if (this.#closing && controller.signal.aborted) {
-        await this.#handBack(job);
-      } else if (isJobError(failure, HoldJobError)) {
-        await this.#hold(job, failure);
-      } else {
-        await this.#fail(job, toError(failure));
-      }
-    } catch (error) {
-      this.#onError(error);
-    }
-  }
-
-  async #fail(job: RunningJob, error: Error): Promise<void> {
-    const now = Date.now();
-    // A plain boolean: PermanentJobError adds nothing to Error, so a type guard would narrow `error` away.
-    const permanent: boolean = error instanceof PermanentJobError || error.name === 'PermanentJobError';
-    if (permanent || job.attempt >= job.maxAttempts) {
-      await this.#db.run(`UPDATE jobs SET state = 'failed', last_error = ?, held_since = NULL, hold_key = NULL, updated_at = ? WHERE id = ?`, [
-        error.message,
-        now,
-        job.id,
-      ]);
-      try {
-        await this.#options?.onFailed(job, error);
-      } catch (callbackError) {
-        this.#onError(callbackError);
-      }
-      return;
-    }
-    const delay = isJobError(error, RetryLaterError) ? Math.max(0, error.delayMs) : backoffDelay(job.backoff, job.attempt);
-    // A real failure ends any hold: the job is back on its attempt budget.
-    await this.#db.run(`UPDATE jobs SET state = 'waiting', run_at = ?, last_error = ?, held_since = NULL, hold_key = NULL, updated_at = ? WHERE id = ?`, [
-      now + delay,
-      error.message,
-      now,
-      job.id,
-    ]);
-  }
-
-  /** Puts a job back to wait for a resource, giving back the attempt its claim took. */
-  async #hold(job: RunningJob, hold: HoldJobError): Promise<void> {
-    const now = Date.now();
-    await this.#db.run(
-      `UPDATE jobs SET state = 'waiting', attempt = MAX(0, attempt - 1), run_at = ?, held_since = COALESCE(held_since, ?),
-         hold_key = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'active'`,
-      [now + Math.max(0, hold.delayMs), now, hold.key ?? null, hold.message, now, job.id],
-    );
-  }
-
-  /** Returns an interrupted job to the queue without charging it an attempt. */
-  async #handBack(job: RunningJob): Promise<void> {
-    await this.#db.run(
-      `UPDATE jobs SET state = 'waiting', attempt = MAX(0, attempt - 1), updated_at = ? WHERE id = ? AND state = 'active'`,
-      [Date.now(), job.id],
-    );
   }
 }

@@ -1,3 +1,5 @@
+import type { DurabilityCheck } from './message-store.js';
+
 /** Kinds of durable work that follow the store stage. */
 export type JobKind = 'notify' | 'deliver' | 'report' | 'expire';
 export const JOB_KINDS: readonly JobKind[] = ['notify', 'deliver', 'report', 'expire'];
@@ -87,8 +89,8 @@ export interface JobInfo {
 }
 
 /**
- * Durable, at-least-once job queue. Implementations: SQLite (embedded, in-process) and BullMQ on
- * Redis (cluster: any node claims any job; a job whose node died is retried elsewhere).
+ * Durable, at-least-once job queue. Implementations: SQLite (embedded, in-process), PostgreSQL
+ * (SKIP LOCKED claims under a lease) and BullMQ on Redis (cluster: any node claims any job; a job whose node died is retried elsewhere).
  */
 export interface JobQueue {
   enqueue(job: JobSpec): Promise<void>;
@@ -111,6 +113,8 @@ export interface JobQueue {
   /** Ends the hold of every job held with this key (they are due now); resolves to how many. */
   wake(key: string): Promise<number>;
   ping(): Promise<void>;
+  /** Checks that the server's settings keep an enqueued job (absent: nothing to check). */
+  durability?(): Promise<DurabilityCheck>;
 }
 
 export class RetryLaterError extends Error {

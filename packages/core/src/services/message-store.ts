@@ -21,6 +21,14 @@ export interface StoredMessage {
   acceptTargets?: readonly string[];
 }
 
+/** What a backend promises for an acknowledged write, compared with what its server is set to do. */
+export interface DurabilityCheck {
+  /** False when the server cannot keep the promise, or could not be asked. */
+  ok: boolean;
+  /** The promise and the server settings found, or why they could not be read. */
+  detail: string;
+}
+
 /** Plugin-private durable key/value space (a namespace of the message store). */
 export interface KeyValueStore {
   get<T = unknown>(key: string): Promise<T | undefined>;
@@ -31,7 +39,7 @@ export interface KeyValueStore {
 
 /**
  * Durable store of messages, their parts and per-recipient state. Implementations: keyv over
- * SQLite (embedded) or Redis (cluster). All methods are safe to call from any node of a cluster.
+ * SQLite (embedded), Redis or PostgreSQL (cluster). All methods are safe to call from any node of a cluster.
  */
 export interface MessageStore {
   /** Persists metadata, parts and recipients; resolves only when all of it is durable. */
@@ -57,5 +65,7 @@ export interface MessageStore {
   delete(id: string): Promise<void>;
   kv(namespace: string): KeyValueStore;
   ping(): Promise<void>;
+  /** Checks that the server's settings keep what "stored" promises (absent: nothing to check). */
+  durability?(): Promise<DurabilityCheck>;
   close(): Promise<void>;
 }

@@ -1,17 +1,45 @@
+import type { RedisConnectionConfig } from '../redis/redis-connection.js';
+import type { RedisDurability } from '../redis/redis-durability.js';
 import type { MessageStore } from '../services/message-store.js';
 import { KeyvMessageStore } from './keyv-message-store.js';
 
-export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'redis'; url: string; prefix?: string };
+export type StoreConfig =
+  | { type: 'sqlite'; path: string }
+  | ({ type: 'redis'; prefix?: string | undefined; durability?: RedisDurability | undefined } & RedisConnectionConfig)
+  | { type: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined };
 
-/** Builds the configured store; Redis code is loaded only when Redis is configured. */
+/** What the embedded store promises; there is no server whose settings could break it. */
+const SQLITE_DURABILITY = 'SQLite WAL: acknowledged messages survive a crash of this process; an OS crash may lose the last commits';
+
+/** Builds the configured store; server client code is loaded only when that server is configured. */
 export async function createMessageStore(config: StoreConfig): Promise<MessageStore> {
   if (config.type === 'sqlite') {
     const { openSqliteKeyv } = await import('./sqlite-keyv.js');
     // One process owns the SQLite file, so a write-through cache of hot records is safe.
     const { keyv, blobs } = await openSqliteKeyv(config.path);
-    return new KeyvMessageStore(keyv, { cacheEntries: 20_000, blobs });
+    return new KeyvMessageStore(keyv, { cacheEntries: 20_000, blobs, durability: async () => ({ ok: true, detail: SQLITE_DURABILITY }) });
   }
-  const { openRedisKeyv } = await import('./redis-keyv.js');
-  const { keyv, atomic } = await openRedisKeyv(config.url, config.prefix ?? 'openmmsc');
-  return new KeyvMessageStore(keyv, { atomic });
+  if (config.type === 'postgres') {
+    const { openPool } = await import('../postgres/postgres-pool.js');
+    const { openPostgresKeyv } = await import('../postgres/postgres-keyv.js');
+    const { checkPostgresDurability } = await import('../postgres/postgres-durability.js');
+    const { postgresError } = await import('../postgres/postgres-pool.js');
+    const pool = openPool({ url: config.url, schema: config.schema ?? 'openmmsc', poolSize: config.poolSize ?? 10 }, () => {
+      // A dropped idle connection is replaced on the next query; the query's caller sees real errors.
+    });
+    try {
+      const { keyv, blobs, atomic } = await openPostgresKeyv(pool, config.schema ?? 'openmmsc');
+      return new KeyvMessageStore(keyv, { atomic, blobs, onClose: () => pool.end(), durability: () => checkPostgresDurability(pool) });
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw postgresError('message store', config.url, error);
+    }
+  }
+  const { connectRedis } = await import('../redis/redis-connection.js');
+  const { openRedisKeyv } = await import('../redis/redis-keyv.js');
+  const { checkRedisDurability } = await import('../redis/redis-durability.js');
+  const client = await connectRedis(config, 'message store', { enableAutoPipelining: true });
+  const { keyv, blobs, atomic } = openRedisKeyv(client, config.prefix ?? 'openmmsc');
+  const promised = config.durability ?? 'always';
+  return new KeyvMessageStore(keyv, { atomic, blobs, durability: () => checkRedisDurability(client, promised) });
 }

@@ -1,7 +1,7 @@
 import type Keyv from 'keyv';
 import type { MmsPart } from '../model/message.js';
 import type { RecipientRecord } from '../model/recipient-state.js';
-import type { KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
+import type { DurabilityCheck, KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
 import { decodePartBlob, encodePartBlob, type BlobTable } from './blob-table.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { decodeValue, encodeValue } from './value-codec.js';
@@ -27,6 +27,8 @@ export interface KeyvMessageStoreOptions {
   cacheEntries?: number;
   /** Where part bodies go when the backend stores bytes natively; else they go through keyv. */
   blobs?: BlobTable;
+  /** Compares what the backend's server is set to do with what "stored" promises. */
+  durability?: () => Promise<DurabilityCheck>;
 }
 
 /** What `msg:{id}` holds: the metadata plus where its pieces live, so `delete` finds them all. */
@@ -64,6 +66,7 @@ export class KeyvMessageStore implements MessageStore {
   readonly #onClose: (() => Promise<void>) | undefined;
   readonly #cache: RecordCache | undefined;
   readonly #blobs: BlobTable | undefined;
+  readonly #durability: (() => Promise<DurabilityCheck>) | undefined;
   #closed = false;
 
   /** `keyv` must have gone through `prepareKeyv`. */
@@ -73,13 +76,15 @@ export class KeyvMessageStore implements MessageStore {
     this.#onClose = options.onClose;
     if (options.cacheEntries) this.#cache = new RecordCache(options.cacheEntries);
     this.#blobs = options.blobs;
+    this.#durability = options.durability;
   }
 
   async save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void> {
     const id = message.id;
     const pieces: Array<{ key: string; value: unknown }> = recipients.map((r) => ({ key: rcptKey(id, r.index), value: r }));
-    await this.#writeParts(id, 0, parts, pieces);
-    if (pieces.length > 0) await this.#keyv.setMany(pieces);
+    // Bodies (as blobs) and records go out together: one round trip to a server store, not two.
+    const blobs = this.#writeParts(id, 0, parts, pieces);
+    await Promise.all([blobs, pieces.length > 0 ? this.#keyv.setMany(pieces) : undefined]);
     // Metadata last: it is the commit record, so a crash mid-save never exposes half a message.
     const record: MessageRecord = { message, parts: parts.length, recipients: recipients.map((r) => r.index), gen: 0 };
     await this.#keyv.set(msgKey(id), record);
@@ -117,8 +122,7 @@ export class KeyvMessageStore implements MessageStore {
     if (old === undefined) throw new Error(`message ${id} not found`);
     const gen = old.gen + 1;
     const pieces: Array<{ key: string; value: unknown }> = [];
-    await this.#writeParts(id, gen, parts, pieces);
-    if (pieces.length > 0) await this.#keyv.setMany(pieces);
+    await Promise.all([this.#writeParts(id, gen, parts, pieces), pieces.length > 0 ? this.#keyv.setMany(pieces) : undefined]);
     let size = 0;
     for (const part of parts) size += part.data.byteLength;
     // The switch is the commit; metadata derived from the parts changes with it.
@@ -215,6 +219,10 @@ export class KeyvMessageStore implements MessageStore {
     if ((await this.#keyv.get<number>(key)) === undefined) throw new Error('message store did not return what it stored');
   }
 
+  async durability(): Promise<DurabilityCheck> {
+    return this.#durability ? this.#durability() : { ok: true, detail: 'no server settings to check' };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -222,13 +230,16 @@ export class KeyvMessageStore implements MessageStore {
     await this.#onClose?.();
   }
 
-  /** Part bodies as blobs when the backend has them, else as keyv entries added to `pieces`. */
-  async #writeParts(id: string, gen: number, parts: readonly MmsPart[], pieces: Array<{ key: string; value: unknown }>): Promise<void> {
-    if (this.#blobs) {
-      if (parts.length > 0) await this.#blobs.set(parts.map((part, i) => ({ key: partKey(id, gen, i), value: encodePartBlob(part) })));
-      return;
+  /**
+   * Part bodies as blobs when the backend has them (the write is returned), else as keyv
+   * entries added to `pieces` before this returns.
+   */
+  #writeParts(id: string, gen: number, parts: readonly MmsPart[], pieces: Array<{ key: string; value: unknown }>): Promise<void> | undefined {
+    if (!this.#blobs) {
+      parts.forEach((part, i) => pieces.push({ key: partKey(id, gen, i), value: part }));
+      return undefined;
     }
-    parts.forEach((part, i) => pieces.push({ key: partKey(id, gen, i), value: part }));
+    return parts.length > 0 ? this.#blobs.set(parts.map((part, i) => ({ key: partKey(id, gen, i), value: encodePartBlob(part) }))) : undefined;
   }
 
   async #record(id: string): Promise<MessageRecord | undefined> {
