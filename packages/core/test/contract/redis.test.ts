@@ -32,7 +32,7 @@ describe('Redis backends', { skip: skipRedis ? 'OPENMMSC_SKIP_REDIS=1' : false }
 
   messageStoreContract('keyv + Redis', async () => {
     const prefix = `t-${randomUUID()}`;
-    return { open: () => createMessageStore({ type: 'redis', url: url(), prefix }) };
+    return { open: () => createMessageStore({ type: 'redis', url: url(), prefix }), sharedByProcesses: true };
   });
 
   jobQueueContract('BullMQ', async () => {
