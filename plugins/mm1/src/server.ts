@@ -5,6 +5,7 @@ import { textAnswer, type HttpAnswer } from './http-answer.js';
 import type { Identity } from './identity.js';
 import { viewPage, viewPart } from './legacy-view.js';
 import type { Mm1 } from './mm1.js';
+import { retrieveFromBox } from './mmbox-fetch.js';
 import { originalPart } from './original.js';
 import { corrupt, handleUpload } from './post.js';
 import { fetchReport } from './reports.js';
@@ -44,7 +45,7 @@ function incompleteBody(request: FastifyRequest, body: Uint8Array): string | und
 export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   // A URL the router cannot take (malformed escapes, an overlong token) names no message either.
   const unroutable = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) =>
-    send(reply, request.url.startsWith('/m/') ? noSuchMessage(mm1) : textAnswer(status, message), request.method === 'HEAD');
+    send(reply, /^\/[mb]\//.test(request.url) ? noSuchMessage(mm1) : textAnswer(status, message), request.method === 'HEAD');
   const app = Fastify({
     logger: false,
     bodyLimit: opts.bodyLimit,
@@ -90,7 +91,7 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
     }
     const identity = mm1.resolveIdentity(remote, request.headers);
     const dialect = await dialectOf(request, identity);
-    return send(reply, acknowledgement(await handleUpload(mm1, { body, identity, remote }), dialect));
+    return send(reply, acknowledgement(await handleUpload(mm1, { body, identity, remote, dialect }), dialect));
   };
   app.post('/', post);
   app.post('/mms', post);
@@ -104,6 +105,16 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   };
   app.get('/m/:token', fetchContent(false));
   app.head('/m/:token', fetchContent(true));
+
+  const fetchFromBox = (head: boolean) => async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+    const remote = request.socket.remoteAddress;
+    const identity = mm1.resolveIdentity(remote, request.headers);
+    const dialect = await dialectOf(request, identity);
+    const answer = await retrieveFromBox(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote, dialect });
+    return send(reply, answer, head);
+  };
+  app.get('/b/:token', fetchFromBox(false));
+  app.head('/b/:token', fetchFromBox(true));
 
   const fetchOriginal = (head: boolean) => async (request: FastifyRequest<{ Params: { messageId: string; part: string } }>, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;
