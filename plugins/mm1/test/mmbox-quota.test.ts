@@ -81,6 +81,21 @@ describe('MMBox quotas', () => {
   });
 });
 
+describe('MMBox switched off', () => {
+  it('mmbox.enabled false answers MMBox requests Error-permanent-service-denied and stores nothing on X-Mms-Store', async () => {
+    const rig = await boxRig({ mmbox: { enabled: false } });
+    try {
+      assert.equal(octet((await upload(rig, B)).pdu, STORE_STATUS), 0xe1);
+      assert.equal(octet((await post(rig, mboxViewReq('off-1'), B)).pdu, 0x92), 0xe1);
+      const sent = await post(rig, sendBytes(C, 'no box', storeHeaders()), B);
+      assert.equal(octet(sent.pdu, 0x92), 0x80, 'the message is sent');
+      assert.equal(octet(sent.pdu, STORE_STATUS), 0xe1);
+    } finally {
+      await rig.stop();
+    }
+  });
+});
+
 describe('MMBox content lifetime', () => {
   it('box content is fetched by its Content-Location after a restart, and the box lists it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mm1-mmbox-'));

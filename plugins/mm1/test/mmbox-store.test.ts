@@ -82,6 +82,21 @@ describe('MMBox: storing what subscribers send and receive', () => {
     assert.equal((await boxOf(rig, C)).length, 2);
   });
 
+  it('X-Mms-Store on m-forward-req keeps what was forwarded, as Forwarded', async () => {
+    await post(rig, sendBytes(A, 'pass it on'), C);
+    const n = await notified(rig, A, 0);
+    const text = (s: string) => [...Buffer.from(s), 0x00];
+    // m-forward-req (0x89): From insert-address, To, X-Mms-Content-Location of A's notification, X-Mms-Store.
+    const forward = Buffer.from([0x8c, 0x89, 0x98, ...text('fw-1'), 0x8d, 0x93, 0x89, 0x01, 0x81, 0x97, ...text(`${B}/TYPE=PLMN`), 0x83, ...text(n.location), ...storeHeaders()]);
+    const conf = await post(rig, forward, A);
+    assert.equal(conf.bytes[1], 0x8a, 'm-forward-conf');
+    assert.equal(octet(conf.pdu, 0x92), 0x80);
+    assert.equal(octet(conf.pdu, STORE_STATUS), 0x80);
+    const copy = await get(textField(conf.pdu, LOCATION)!, A);
+    assert.equal(octet(copy.pdu, MM_STATE), 0x84, 'Forwarded');
+    assert.ok(copy.bytes.includes(Buffer.from('pass it on')));
+  });
+
   it('m-mbox-store-req stores a notified message for its recipient only, and sets MM-State and MM-Flags of a message in the box', { skip: missing }, async () => {
     await post(rig, sendBytes(B, 'store me'), A);
     const n = await notified(rig, B, 0);
