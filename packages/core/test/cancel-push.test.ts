@@ -6,17 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin, type NotifyContext, type PushRequest, type PushResult } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { routeLocal } from './helpers/route-local.js';
 
-const routeLocal = definePlugin({
-  name: 'route-local',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup: () => ({
-    route: (ctx) => {
-      for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
-    },
-  }),
-});
 
 /** A notify hook that, like MM1, builds bytes for every kind of notification it is given. */
 function interfacePlugin(seen: NotifyContext[] = []) {

@@ -96,25 +96,18 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   app.post('/', post);
   app.post('/mms', post);
 
-  const fetchContent = (head: boolean) => async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+  /** A content location: `/m/` a message for one of its recipients, `/b/` a message in an MMBox. */
+  const fetchWith = (serve: typeof retrieve) => (head: boolean) => async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;
     const identity = mm1.resolveIdentity(remote, request.headers);
     const dialect = await dialectOf(request, identity);
-    const answer = await retrieve(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote, dialect });
+    const answer = await serve(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote, dialect });
     return send(reply, answer, head);
   };
-  app.get('/m/:token', fetchContent(false));
-  app.head('/m/:token', fetchContent(true));
-
-  const fetchFromBox = (head: boolean) => async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
-    const remote = request.socket.remoteAddress;
-    const identity = mm1.resolveIdentity(remote, request.headers);
-    const dialect = await dialectOf(request, identity);
-    const answer = await retrieveFromBox(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote, dialect });
-    return send(reply, answer, head);
-  };
-  app.get('/b/:token', fetchFromBox(false));
-  app.head('/b/:token', fetchFromBox(true));
+  app.get('/m/:token', fetchWith(retrieve)(false));
+  app.head('/m/:token', fetchWith(retrieve)(true));
+  app.get('/b/:token', fetchWith(retrieveFromBox)(false));
+  app.head('/b/:token', fetchWith(retrieveFromBox)(true));
 
   const fetchOriginal = (head: boolean) => async (request: FastifyRequest<{ Params: { messageId: string; part: string } }>, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;

@@ -1,12 +1,11 @@
 import { addressKey } from '../model/address.js';
 import type { NotifyContext } from '../plugin/define-plugin.js';
-import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
-import type { NotificationInfo, PushRequest } from '../services/push-bearer.js';
+import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
 import { runJobHooks } from './hook-verdicts.js';
 import { messageRef } from './job-data.js';
-import { holdForBearer } from './bearer-hold.js';
+import { holdForBearer, notificationOf, pushBuilt } from './push-through-bearer.js';
 import { retryError as retry } from './retry-error.js';
 
 /** What a notify job carries when it withdraws a notification instead of sending one. */
@@ -27,13 +26,7 @@ export async function runCancelPush(k: KernelContext, lifecycle: RecipientLifecy
   if (!message || !recipient) return; // purged meanwhile: nothing left to withdraw
 
   const log = k.log.child({ job: job.id, messageId, recipient: index });
-  const notification: NotificationInfo = {
-    messageId,
-    recipient: recipient.address,
-    size: message.size,
-    expiry: new Date(message.expiresAt),
-    kind: 'cancel',
-  };
+  const notification = notificationOf(message, recipient, 'cancel');
   const ctx: NotifyContext = { message, recipient, attempt: job.attempt, notification, log, signal };
   const hooks = await runJobHooks(k.hooks.notify, ctx, addressKey(recipient.address), 'notify', log, k.metrics);
   if (hooks.kind === 'reject') {
@@ -46,12 +39,7 @@ export async function runCancelPush(k: KernelContext, lifecycle: RecipientLifecy
     return;
   }
 
-  const bearer = k.services.single('PushBearer');
-  if (!bearer) throw new PermanentJobError('no push bearer is configured');
-  const request: PushRequest = { to: recipient.address, notification };
-  if (ctx.pdu) request.pdu = ctx.pdu;
-  if (ctx.text !== undefined) request.text = ctx.text;
-  const result = await bearer.push(request, signal);
+  const { bearer, result } = await pushBuilt(k, ctx, signal);
   if (result.status === 'sent') {
     const reason = result.reference ? `pushed (reference ${result.reference})` : 'pushed';
     await lifecycle.recordEvent(messageId, index, { by: bearer.name, event: 'cancel-sent', reason });

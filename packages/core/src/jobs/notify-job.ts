@@ -1,8 +1,7 @@
 import { addressKey } from '../model/address.js';
 import { FINAL_STATES, InvalidTransitionError } from '../model/recipient-state.js';
 import type { NotifyContext } from '../plugin/define-plugin.js';
-import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
-import type { NotificationInfo, PushRequest } from '../services/push-bearer.js';
+import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
 import { runJobHooks } from './hook-verdicts.js';
@@ -11,7 +10,7 @@ import { retryError as retry } from './retry-error.js';
 import { jobIds } from '../kernel/job-ids.js';
 import { jobSpec } from '../kernel/job-specs.js';
 import { CANCEL_PUSH, runCancelPush } from './cancel-push-job.js';
-import { NOTIFY_HOLD_KEY, holdForBearer } from './bearer-hold.js';
+import { NOTIFY_HOLD_KEY, holdForBearer, notificationOf, pushBuilt } from './push-through-bearer.js';
 
 /** Tells a local recipient a message waits: notify hooks (MM1 builds the PDU), then the push bearer. */
 export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecycle, job: RunningJob, signal: AbortSignal): Promise<void> {
@@ -23,13 +22,7 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   if (FINAL_STATES.has(recipient.state) || recipient.state === 'retrieved') return;
 
   const log = k.log.child({ job: job.id, messageId, recipient: index });
-  const notification: NotificationInfo = {
-    messageId,
-    recipient: recipient.address,
-    size: message.size,
-    expiry: new Date(message.expiresAt),
-    kind: 'message',
-  };
+  const notification = notificationOf(message, recipient, 'message');
   if (message.headers.senderVisibility !== 'hide') notification.from = message.headers.from;
   if (message.headers.subject) notification.subject = message.headers.subject;
   if (message.headers.messageClass) notification.messageClass = message.headers.messageClass;
@@ -43,12 +36,7 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   }
   if (hooks.kind === 'defer') throw retry(hooks.reason.message, hooks.retryAfterMs);
 
-  const bearer = k.services.single('PushBearer');
-  if (!bearer) throw new PermanentJobError('no push bearer is configured (add a push plugin such as @openmmsc/plugin-push-smpp)');
-  const request: PushRequest = { to: recipient.address, notification };
-  if (ctx.pdu) request.pdu = ctx.pdu;
-  if (ctx.text !== undefined) request.text = ctx.text;
-  const result = await bearer.push(request, signal);
+  const { bearer, result } = await pushBuilt(k, ctx, signal);
   if (result.status === 'sent') {
     const attributes = result.reference ? { pushReference: result.reference } : undefined;
     try {
