@@ -74,7 +74,7 @@ export async function handleUpload(mm1: Mm1, upload: Upload): Promise<HttpAnswer
   }
 }
 
-/** The format-corrupt answer, as the m-send-conf / m-forward-conf of the request when its headers could be read. */
+/** The format-corrupt answer, as the request's own conf (m-send-conf, m-forward-conf, an MMBox request's) when its headers could be read. */
 export function corrupt(mm1: Mm1, body: Uint8Array, text: string): HttpAnswer {
   const head = headOf(body);
   const own = head.messageType ? mmboxRefusal(mm1, head.messageType, head.transactionId ?? '', head.mmsVersion, 'corrupt', text) : undefined;
