@@ -5,13 +5,17 @@ import { startCommand } from './commands/start.js';
 import { registerCodecCommands } from './commands/codec.js';
 import { registerVaspCommands } from './commands/vasp.js';
 import { processOutput, type Output } from './output.js';
+import { UsageError } from './usage.js';
 
 export function buildProgram(out: Output, setExit: (code: number) => void): Command {
+  // exitOverride before the commands are added: subcommands inherit it, so their usage errors
+  // reach main() (exit code 2) instead of commander calling process.exit(1) itself.
   const program = new Command()
     .name('openmmsc')
     .description('OpenMMSC: a plugin-driven MMSC')
     .version('0.1.0')
     .showHelpAfterError()
+    .exitOverride()
     .configureOutput({ writeOut: (s) => out.print(s), writeErr: (s) => process.stderr.write(s) });
 
   program
@@ -39,19 +43,25 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
   return program;
 }
 
-/** Runs the CLI; returns the process exit code. */
+/**
+ * Runs the CLI; returns the process exit code: 0 ok, 1 invalid input or config, 2 usage error
+ * (unknown command or option, missing or extra argument, bad option value, no command given).
+ */
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
   let code = 0;
   const program = buildProgram(out, (c) => {
     code = c;
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
     const e = error as { code?: string; exitCode?: number; message: string };
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    if (e.code?.startsWith('commander.')) return e.exitCode ?? 2;
+    // --help, --version and `help` exit 0; commander has already printed the usage problem.
+    if (e.code?.startsWith('commander.')) return e.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      out.error(`${error.message} (see --help)`);
+      return 2;
+    }
     if (error instanceof ConfigError) {
       out.error(error.message);
       return 1;

@@ -2,7 +2,7 @@
  * @openmmsc/codec: the binary layer of MM1. MMS Encapsulation 1.3 PDUs, WSP content types and
  * multipart, WAP Push, WDP over SMS (segmentation and reassembly).
  */
-export { MmsDecodeError, MmsEncodeError, type MmsDecodeErrorReason } from './errors.js';
+export { MmsDecodeError, MmsEncodeError, isStructural, type MmsDecodeErrorReason } from './errors.js';
 
 // MMS PDUs
 export { decodePdu } from './mms/decode.js';
@@ -10,7 +10,7 @@ export { encodePdu, encodePduChunks, type EncodeOptions } from './mms/encode.js'
 export * from './mms/constants.js';
 export type * from './mms/types.js';
 export { partContent, partText, startPart } from './mms/parts.js';
-export { pduToJson, pduFromJson, type JsonValue, type JsonObject } from './json.js';
+export { pduToJson, pduFromJson, toJson, type JsonValue, type JsonObject } from './json.js';
 
 // WSP
 export type { ContentType, ContentTypeParams } from './wsp/content-type.js';

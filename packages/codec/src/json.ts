@@ -1,6 +1,7 @@
 import { MmsEncodeError } from './errors.js';
 import { MESSAGE_TYPE } from './mms/constants.js';
 import type { MmsPdu } from './mms/types.js';
+import { setOwn } from './own.js';
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -14,7 +15,11 @@ export function pduToJson(pdu: MmsPdu): JsonObject {
   return toJson(pdu) as JsonObject;
 }
 
-function toJson(v: unknown): JsonValue {
+/**
+ * The same conversion for any codec value (a decoded WAP Push, SMS TPDU, UDH): Dates as ISO 8601,
+ * byte arrays as base64, undefined members left out.
+ */
+export function toJson(v: unknown): JsonValue {
   if (v === null) return null;
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
@@ -27,7 +32,7 @@ function toJson(v: unknown): JsonValue {
       return Number.isFinite(v) ? v : null;
     case 'object': {
       const o: JsonObject = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) o[k] = toJson(x);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) setOwn(o, k, toJson(x));
       return o;
     }
     default:

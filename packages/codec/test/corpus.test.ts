@@ -360,9 +360,13 @@ describe('corpus: encoder vectors reproduced byte for byte', () => {
     // Octets 46..50 are python-messaging's own default Content-Type and body (not part of m-notifyresp-ind).
     assert.equal(hex(out), want.slice(0, 90));
     assert.equal(out.length, 45);
-    // Its extra trailer still decodes: a notifyresp with an (unspecified) body.
-    const pdu = decodePdu(readCorpus('python-messaging/encode-vectors/m-notifyresp-ind.first50.bin'));
+    // The vector is the first 50 octets of a longer PDU: its multipart body is cut inside the first
+    // entry's data length, so it is truncated; salvaging reads the notifyresp's headers.
+    const cut = readCorpus('python-messaging/encode-vectors/m-notifyresp-ind.first50.bin');
+    assert.throws(() => decodePdu(cut), { name: 'MmsDecodeError', reason: 'truncated', offset: 49 });
+    const pdu = decodePdu(cut, { salvage: true });
     assert.equal(pdu.messageType, 'm-notifyresp-ind');
     assert.equal((pdu as { status?: string }).status, 'retrieved');
+    assert.equal(pdu.warnings?.[0]?.reason, 'truncated');
   });
 });

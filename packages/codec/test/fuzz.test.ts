@@ -17,6 +17,7 @@ import {
 } from '../src/index.js';
 import { readCorpus } from './helpers.js';
 import { samplePdus } from './fixtures.js';
+import { mutated } from './arbitraries.js';
 
 const RUNS = Number(process.env.CODEC_FUZZ_RUNS ?? 1500);
 
@@ -74,23 +75,7 @@ const seeds: Buffer[] = [
   ...samplePdus().map((p) => encodePdu(p).subarray(0, 3000)),
 ];
 
-const mutated = fc
-  .tuple(
-    fc.constantFrom(...seeds),
-    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete')), { minLength: 1, maxLength: 8 }),
-    fc.option(fc.nat(), { nil: undefined }),
-  )
-  .map(([seed, edits, cut]) => {
-    const b = Array.from(seed);
-    for (const [pos, v, kind] of edits) {
-      const i = pos % (b.length + 1);
-      if (kind === 'set' && i < b.length) b[i] = v;
-      else if (kind === 'insert') b.splice(i, 0, v);
-      else if (kind === 'delete' && i < b.length) b.splice(i, 1);
-    }
-    const out = Buffer.from(b);
-    return cut === undefined ? out : out.subarray(0, cut % (out.length + 1));
-  });
+const mutations = mutated(seeds, true);
 
 describe('fuzz', () => {
   test('random bytes: only MmsDecodeError', () => {
@@ -101,10 +86,10 @@ describe('fuzz', () => {
     fc.assert(fc.property(start, ([t, rest]) => decodeProperty(Buffer.concat([Buffer.from([0x8c, t]), rest]))), { numRuns: RUNS });
   });
   test('mutated corpus and encoder PDUs', () => {
-    fc.assert(fc.property(mutated, (b) => decodeProperty(b)), { numRuns: RUNS * 2 });
+    fc.assert(fc.property(mutations, (b) => decodeProperty(b)), { numRuns: RUNS * 2 });
   });
   test('mutated PDUs under tight limits', () => {
-    fc.assert(fc.property(mutated, (b) => decodeProperty(b, { maxParts: 2 })), { numRuns: RUNS });
+    fc.assert(fc.property(mutations, (b) => decodeProperty(b, { maxParts: 2 })), { numRuns: RUNS });
   });
   test('WAP push, UDH and TPDU decoders', () => {
     fc.assert(

@@ -38,7 +38,9 @@ describe('integers', () => {
     assert.equal(cur(0x03, 1, 2, 3).valueLength(), 3);
     const long = Buffer.concat([Buffer.from([0x1f, 0x81, 0x00]), Buffer.alloc(128)]);
     assert.equal(new Cursor(long).valueLength(), 128);
-    assert.throws(() => cur(0x05, 1).valueLength(), { reason: 'length-mismatch' });
+    // Past the end of the data: truncated; past an enclosing length inside the data: a mismatch.
+    assert.throws(() => cur(0x05, 1).valueLength(), { reason: 'truncated' });
+    assert.throws(() => new Cursor(Buffer.from([0x05, 1, 2, 3, 4, 5]), 0, 3).valueLength(), { reason: 'length-mismatch' });
     // a value that grows past 30 octets is moved to make room for the uintvar
     const w = new Writer(8);
     const m = w.beginLength();
@@ -56,7 +58,8 @@ describe('strings', () => {
     assert.equal(cur(0x7f, 0xc3, 0xa9, 0x00).textString(), 'é');
     assert.equal(written((w) => w.textString('é')), '7fc3a900');
     assert.equal(written((w) => w.textString('AB')), '414200');
-    assert.throws(() => cur(0x41, 0x42).textString(), { reason: 'unterminated-string' });
+    assert.throws(() => cur(0x41, 0x42).textString(), { reason: 'truncated' });
+    assert.throws(() => new Cursor(Buffer.from([0x41, 0x42, 0x43, 0x00]), 0, 2).textString(), { reason: 'unterminated-string' });
   });
   test('non-UTF-8 text falls back to Latin-1', () => {
     assert.equal(cur(0x4b, 0xf6, 0x6c, 0x6e, 0x00).textString(), 'Köln');

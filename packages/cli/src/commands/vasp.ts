@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { MmsPart } from '@openmmsc/core';
 import type { ClientAnswer, Mm7Client, ReleaseName, SubmitOptions } from '@openmmsc/plugin-mm7';
 import type { Output } from '../output.js';
+import { UsageError, positiveInt } from '../usage.js';
 
 // The MM7 client loads only when a vasp command runs.
 
@@ -82,7 +83,7 @@ async function buildParts(opts: { text?: string; file?: string[] }): Promise<Mms
 async function makeClient(opts: VaspCommonOptions, connections: number): Promise<Mm7Client> {
   const { Mm7Client, isReleaseName } = await import('@openmmsc/plugin-mm7');
   const release = opts.release ?? 'REL-6-MM7-1-4';
-  if (!isReleaseName(release)) throw new Error(`--release must be one of REL-5-MM7-1-0 … REL-6-MM7-1-4, not ${release}`);
+  if (!isReleaseName(release)) throw new UsageError(`--release must be one of REL-5-MM7-1-0 … REL-6-MM7-1-4, not ${release}`);
   const password = opts.password ?? process.env.OPENMMSC_VASP_PASSWORD;
   return new Mm7Client({
     url: opts.url,
@@ -197,7 +198,7 @@ function common(cmd: Command): Command {
     .option('--user <name>', 'HTTP Basic user (default: the VASPID)')
     .option('--password <password>', 'HTTP Basic password (or OPENMMSC_VASP_PASSWORD)')
     .option('--release <release>', 'MM7 schema release, REL-5-MM7-1-0 … REL-6-MM7-1-4', 'REL-6-MM7-1-4')
-    .option('--timeout <seconds>', 'HTTP timeout', '30');
+    .option('--timeout <seconds>', 'HTTP timeout', positiveInt, '30');
 }
 
 /** `openmmsc vasp submit|cancel|replace`: an MM7 client for content providers. */
@@ -220,8 +221,8 @@ export function registerVaspCommands(program: Command, out: Output, setExit: (co
     .option('--priority <priority>', 'Low, Normal or High')
     .option('--expiry <when>', 'ExpiryDate: xs:dateTime or xs:duration (P1D)')
     .option('--service-code <code>', 'ServiceCode (billing)')
-    .option('--batch <n>', 'campaign: recipients per SubmitReq', '1')
-    .option('--concurrency <n>', 'campaign: requests in flight', '8')
+    .option('--batch <n>', 'campaign: recipients per SubmitReq', positiveInt, '1')
+    .option('--concurrency <n>', 'campaign: requests in flight', positiveInt, '8')
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'campaign: no progress bar')
     .action(async (opts: SubmitCommandOptions) => {
@@ -258,7 +259,7 @@ export function registerVaspCommands(program: Command, out: Output, setExit: (co
         }
         return;
       }
-      if (!opts.to?.length && !opts.cc?.length && !opts.bcc?.length) throw new Error('give --to (or --cc/--bcc), or --to-file for a campaign');
+      if (!opts.to?.length && !opts.cc?.length && !opts.bcc?.length) throw new UsageError('give --to (or --cc/--bcc), or --to-file for a campaign');
       const client = await makeClient(opts, 1);
       try {
         const answer = await client.submit({ ...base, to: opts.to ?? [], cc: opts.cc ?? [], bcc: opts.bcc ?? [] });

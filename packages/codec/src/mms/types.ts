@@ -173,7 +173,11 @@ export interface MmsHeaderFields {
 export interface PduCommon {
   /** Headers the codec does not interpret, in their original order. */
   unknownHeaders?: UnknownHeader[];
-  /** Set by the decoder when it accepted a deviation from the spec. */
+  /**
+   * Set by the decoder when it accepted a deviation from the spec (lenient mode), or salvaged
+   * incomplete content (`salvage`). Absent when there is nothing to report. Ingress code should
+   * log or count these: each has the `offset` and a `message` (and a `reason` if salvaged).
+   */
   warnings?: DecodeWarning[];
 }
 
@@ -322,15 +326,28 @@ export type PduOf<T extends MessageType> = Extract<MmsPdu, { messageType: T }>;
 export interface DecodeOptions {
   /** Most multipart entries accepted (all levels together). Default 1000. */
   maxParts?: number;
-  /** Deepest multipart nesting accepted (1 = no nested multipart). Default 4. */
+  /**
+   * Deepest multipart nesting accepted (1 = no nested multipart). Default 4; values above 64 are
+   * treated as 64 (nesting is decoded by recursion and kept well away from the stack limit).
+   */
   maxDepth?: number;
   /** Most headers accepted in the PDU header and in each part. Default 256. */
   maxHeaders?: number;
   /**
-   * Reject deviations that lenient mode accepts with a warning: X-Mms-Message-Type not first, a
-   * mandatory header missing, a truncated last part, repeated single-valued headers.
+   * Reject deviations from the spec that lenient mode accepts with a warning: X-Mms-Message-Type
+   * not first, a mandatory header missing, repeated single-valued headers, text not valid in its
+   * declared charset, a known header in a value form the spec does not allow.
    */
   strict?: boolean;
+  /**
+   * Structurally incomplete content (the data ends inside a header, a value-length, a part's
+   * headers or body, or before the announced number of multipart entries; a uintvar longer than 5
+   * octets or above 2^32-1) is always an error (`truncated`, `invalid-uintvar`), strict or not.
+   * With `salvage: true` it becomes a warning (with its `reason`) and the decoder returns what it
+   * could read: the headers before the cut, the parts before it and the cut part's partial body.
+   * For inspecting damaged captures, not for accepting traffic.
+   */
+  salvage?: boolean;
   /** Skip multipart decoding: the body is returned as one `data` view. */
   headersOnly?: boolean;
 }

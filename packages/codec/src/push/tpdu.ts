@@ -161,7 +161,7 @@ export function decodeSmsTpdu(input: Uint8Array, opts: { withSmsc?: boolean } = 
   const b = input;
   let i = 0;
   const need = (n: number, what: string): void => {
-    if (i + n > b.length) throw new MmsDecodeError('truncated', i, what);
+    if (i + n > b.length) throw new MmsDecodeError('truncated', i, `${what}: ${n} octet(s) needed, ${b.length - i} left`);
   };
   let smsc: string | undefined;
   if (opts.withSmsc) {

@@ -38,7 +38,7 @@ export interface Udh {
 export function parseUdh(userData: Uint8Array): { udh: Udh; payload: Uint8Array } {
   if (userData.length < 1) throw new MmsDecodeError('truncated', 0, 'empty user data');
   const udhl = userData[0]!;
-  if (1 + udhl > userData.length) throw new MmsDecodeError('length-mismatch', 0, `UDH length ${udhl} runs past the end`);
+  if (1 + udhl > userData.length) throw new MmsDecodeError('truncated', 0, `UDH length ${udhl} runs past the end of the user data`);
   const udh = parseUdhElements(userData.subarray(1, 1 + udhl), 1);
   return { udh, payload: userData.subarray(1 + udhl) };
 }

@@ -53,7 +53,7 @@ export function decodeWapPush(input: Uint8Array): WapPush {
   const hlen = c.uintvar();
   const hstart = c.pos;
   const hend = hstart + hlen;
-  if (hend > buf.length) throw new MmsDecodeError('length-mismatch', hlAt, `headers length ${hlen} runs past the end`);
+  if (hend > buf.length) throw new MmsDecodeError('truncated', hlAt, `headers length ${hlen} runs past the end (${buf.length - hstart} octets left)`);
   c.end = hend;
   const contentType = decodeContentType(c);
   const headers: WspHeader[] = [];
@@ -84,7 +84,8 @@ export function decodeWapPush(input: Uint8Array): WapPush {
       const name = c.textString();
       const [s, e] = c.skipValue();
       let value = decodeText(buf, s, e > s && buf[e - 1] === 0 ? e - 1 : e);
-      if (value.charCodeAt(0) === 0x7f) value = value.slice(1);
+      // The quote of a Text-string (0x7F) or of a Quoted-string (0x22) is not part of the value.
+      if (value.charCodeAt(0) === 0x7f || value.charCodeAt(0) === 0x22) value = value.slice(1);
       headers.push({ name, value });
       if (name.toLowerCase() === 'x-wap-application-id') applicationId = value;
     } else {

@@ -124,6 +124,7 @@ function decoderLabel(name: string): string {
 }
 
 const decoders = new Map<string, TextDecoder | null>();
+const utf16beKeepBom = new TextDecoder('utf-16be', { ignoreBOM: true });
 function getDecoder(label: string): TextDecoder | null {
   let d = decoders.get(label);
   if (d === undefined) {
@@ -140,7 +141,9 @@ function getDecoder(label: string): TextDecoder | null {
 /** True when text in this charset can be decoded here. */
 export function isCharsetSupported(name: string): boolean {
   const n = name.toLowerCase();
-  if (n === 'utf-8' || n === 'us-ascii' || n === 'iso-8859-1' || n === 'utf-32' || n === 'utf-32be') return true;
+  if (n === 'utf-8' || n === 'us-ascii' || n === 'iso-8859-1' || n === 'utf-32' || n === 'utf-32be' || n === 'utf-32le' || n === 'iso-10646-ucs-4') {
+    return true;
+  }
   return getDecoder(decoderLabel(ALIASES[n] ?? n)) !== null;
 }
 
@@ -160,8 +163,9 @@ export function decodeCharset(data: Uint8Array, charset: string | number): strin
       return buf.toString('latin1');
     case 'utf-16':
     case 'iso-10646-ucs-2': {
+      // One byte-order mark is dropped, not two: the platform decoder would drop a second one.
       if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le', 2);
-      if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return getDecoder('utf-16be')!.decode(buf.subarray(2));
+      if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return utf16beKeepBom.decode(buf.subarray(2));
       return getDecoder('utf-16be')!.decode(buf);
     }
     case 'utf-32':
@@ -175,7 +179,8 @@ export function decodeCharset(data: Uint8Array, charset: string | number): strin
         if (cp === 0xfeff && i === 0) continue;
         s += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
       }
-      return s;
+      // A partial code unit at the end is not text either.
+      return buf.length % 4 === 0 ? s : s + '\ufffd';
     }
   }
   const d = name.startsWith('mib-') ? null : getDecoder(decoderLabel(name));
@@ -250,23 +255,41 @@ export function encodeCharset(text: string, charset: string | number): Buffer {
       b.swap16();
       return b;
     }
+    case 'utf-32':
+    case 'utf-32be':
+    case 'utf-32le':
+    case 'iso-10646-ucs-4':
+      return encodeUtf32(text, name === 'utf-32le');
   }
   if (name === 'gb2312' || name === 'gb18030') return encodeCharset(text, 'gbk');
   if (name.startsWith('mib-')) return Buffer.from(text, 'utf8');
   if (name === 'iso-2022-jp') return encodeIso2022jp(text);
   const label = decoderLabel(name);
-  // Stateful encodings start in ASCII: plain ASCII text is written as is.
-  if (/^[\x00-\x7f]*$/.test(text) && !name.startsWith('utf-') && !name.startsWith('iso-10646')) return Buffer.from(text, 'latin1');
-  if (label.startsWith('iso-2022') || label === 'utf-7' || !getDecoder(label)) throw new MmsEncodeError('', `cannot encode charset ${name}`);
+  const known = getDecoder(label) !== null;
+  // Stateful encodings start in ASCII: plain ASCII text is written as is. Printable ASCII is the
+  // same octets in every charset here; control characters are not (Shift_JIS as decoded here
+  // swaps 0x1A, 0x1C and 0x7F), so with a table they go through it.
+  if (/^[\x00-\x7f]*$/.test(text) && !name.startsWith('utf-') && !name.startsWith('iso-10646')) {
+    if (!known || /^[\x20-\x7e\t\n\r]*$/.test(text)) return Buffer.from(text, 'latin1');
+  }
+  if (label.startsWith('iso-2022') || label === 'utf-7' || !known) throw new MmsEncodeError('', `cannot encode charset ${name}`);
   const table = reverseTable(label);
   const out: number[] = [];
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
-    const bytes = cp < 0x80 ? [cp] : table.get(cp);
+    const bytes = table.get(cp) ?? (cp < 0x80 ? [cp] : undefined);
     if (!bytes) throw new MmsEncodeError('', `character U+${cp.toString(16)} not in ${name}`);
     for (const x of bytes) out.push(x);
   }
   return Buffer.from(out);
+}
+
+/** UTF-32 / UCS-4 (big-endian unless `le`), the inverse of the decoder above. */
+function encodeUtf32(text: string, le: boolean): Buffer {
+  const cps = Array.from(text, (ch) => ch.codePointAt(0)!);
+  const out = Buffer.alloc(cps.length * 4);
+  cps.forEach((cp, i) => (le ? out.writeUInt32LE(cp, i * 4) : out.writeUInt32BE(cp, i * 4)));
+  return out;
 }
 
 /** ISO-2022-JP: ASCII and JIS X 0208 (via the EUC-JP table), switching with escape sequences. */

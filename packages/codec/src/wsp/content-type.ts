@@ -10,6 +10,7 @@ import {
 } from './tables.js';
 import { charsetMib, charsetName } from './charsets.js';
 import { MmsEncodeError } from '../errors.js';
+import { setOwn } from '../own.js';
 
 /** Content type parameters, keyed by lower-case name (`charset`, `type`, `start`, `name`, ...). */
 export type ContentTypeParams = Record<string, string>;
@@ -77,8 +78,11 @@ export function decodeParams(c: Cursor, end: number): ContentTypeParams {
       }
       params[def[0]] = typedValue(c, def[1], at);
     } else {
+      const at = c.pos;
       const name = c.textString().toLowerCase();
-      params[name] = untypedValue(c);
+      if (name === '') c.fail('invalid-value', 'empty parameter name', at);
+      // Charset names are case-insensitive; the typed form reads them in lower case too.
+      setOwn(params, name, name === 'charset' ? untypedValue(c).toLowerCase() : untypedValue(c));
     }
   }
   return params;
@@ -159,7 +163,9 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export function encodeContentType(w: Writer, ct: ContentType, path = 'contentType'): void {
   const { mediaType, params } = ct;
   if (typeof mediaType !== 'string') throw new MmsEncodeError(path, 'mediaType is required');
-  const code = mediaCode(mediaType);
+  // The binary code only when it reads back as this very name (not for `Image/JPEG`).
+  let code = mediaCode(mediaType);
+  if (code >= 0 && mediaName(code) !== mediaType) code = -1;
   let hasParams = false;
   if (params) for (const _ in params) { hasParams = true; break; }
   if (!hasParams) {
@@ -173,30 +179,39 @@ export function encodeContentType(w: Writer, ct: ContentType, path = 'contentTyp
   }
   const m = w.beginLength();
   if (code >= 0) w.integerValue(code);
+  // A lone NUL would read as a zero-length integer here: the empty name gets its quote.
+  else if (mediaType === '') w.u8x2(0x7f, 0);
   else w.textString(mediaType);
   encodeParams(w, params!, path + '.params');
   w.endLength(m);
 }
 
-/** Writes Parameters. */
+/**
+ * Writes Parameters. A well-known parameter gets its binary form only when that reads back as the
+ * very same string (`charset=utf-8`, not `charset=UTF8`); anything else is written as a textual
+ * name and an untyped value, which read back exactly.
+ */
 export function encodeParams(w: Writer, params: ContentTypeParams, path: string): void {
   for (const key in params) {
     const value = params[key];
     if (typeof value !== 'string') throw new MmsEncodeError(`${path}.${key}`, 'parameter values are strings');
     const k = key.toLowerCase();
+    if (k === '') throw new MmsEncodeError(path, 'a parameter name cannot be empty');
     const code = PARAM_ENCODE.get(k);
     if (code !== undefined && encodeTyped(w, code, value)) continue;
-    if (k.startsWith('wsp-param-0x')) {
-      const n = parseInt(k.slice(12), 16);
-      if (Number.isInteger(n) && n >= 0 && n < 0x80) {
-        w.u8(n | 0x80);
-        writeUntyped(w, value);
-        continue;
-      }
-    }
-    w.token(k);
+    const n = unknownParamCode(k);
+    if (n >= 0) w.u8(n | 0x80);
+    // Token-text; quoted when its first octet would read as a code or a length.
+    else w.textString(k);
     writeUntyped(w, value);
   }
+}
+
+/** The code of a `wsp-param-0x..` name the decoder made for a well-known parameter it does not know, else -1. */
+function unknownParamCode(k: string): number {
+  if (!k.startsWith('wsp-param-0x')) return -1;
+  const n = parseInt(k.slice(12), 16);
+  return Number.isInteger(n) && n >= 0 && n < 0x80 && !WELL_KNOWN_PARAMS[n] && `wsp-param-0x${n.toString(16)}` === k ? n : -1;
 }
 
 function writeUntyped(w: Writer, value: string): void {
@@ -205,7 +220,20 @@ function writeUntyped(w: Writer, value: string): void {
   else w.quotedString(value);
 }
 
-const INT = /^\d{1,15}$/;
+/** A decimal integer as the decoder prints it back (no sign, no leading zero). */
+function canonicalInt(v: string, max = Number.MAX_SAFE_INTEGER): boolean {
+  return /^(0|[1-9]\d{0,15})$/.test(v) && Number(v) <= max;
+}
+
+function qValue(v: string): number {
+  const q = Number(v);
+  if (!(q >= 0 && q < 1) || v.trim() === '') return -1;
+  const h = Math.round(q * 100);
+  const u = Math.abs(h / 100 - q) < 1e-9 ? h + 1 : Math.round(q * 1000) + 100;
+  // What the decoder prints for that Q-value, which must be v itself.
+  const back = u === 0 ? '0' : u <= 100 ? String((u - 1) / 100) : String((u - 100) / 1000);
+  return back === v && u <= 1099 ? u : -1;
+}
 
 function encodeTyped(w: Writer, code: number, v: string): boolean {
   switch (code) {
@@ -215,54 +243,54 @@ function encodeTyped(w: Writer, code: number, v: string): boolean {
         w.u8(0x80);
         return true;
       }
+      // The MIBenum when it reads back as this name, in any case (`UTF-8` too: handsets want the
+      // binary form); an alias such as `utf8` would read back as `utf-8`, so it stays text.
       const mib = charsetMib(v);
-      if (mib < 0) return false;
+      if (mib < 0 || charsetName(mib) !== v.toLowerCase()) return false;
       w.u8(0x81);
       w.integerValue(mib);
       return true;
     }
     case 0x09: {
       // type (constrained encoding)
+      if (v === '') return false;
       w.u8(0x89);
       const c = mediaCode(v);
-      if (c >= 0 && c < 0x80) w.u8(c | 0x80);
+      if (c >= 0 && c < 0x80 && mediaName(c) === v) w.u8(c | 0x80);
       else w.textString(v);
       return true;
     }
     case 0x00: {
-      // q
-      const q = Number(v);
-      if (!(q >= 0 && q < 1) || v.trim() === '') return false;
+      const u = qValue(v);
+      if (u < 0) return false;
       w.u8(0x80);
-      const h = Math.round(q * 100);
-      if (Math.abs(h / 100 - q) < 1e-9) w.uintvar(h + 1);
-      else w.uintvar(Math.round(q * 1000) + 100);
+      w.uintvar(u);
       return true;
     }
     case 0x02: {
       const m = /^([0-7])(?:\.(\d{1,2}))?$/.exec(v);
-      if (!m || Number(m[2] ?? 15) > 15) return false;
+      if (!m || Number(m[2] ?? 15) > 14 || (m[2] !== undefined && String(Number(m[2])) !== m[2])) return false;
       w.u8(0x82);
       w.u8(0x80 | (Number(m[1]) << 4) | Number(m[2] ?? 15));
       return true;
     }
     case 0x07: {
-      const i = WSP_HEADER_NAMES.findIndex((n) => n.toLowerCase() === v.toLowerCase());
+      const i = WSP_HEADER_NAMES.indexOf(v);
       w.u8(0x87);
-      if (i >= 0) w.u8(i | 0x80);
-      else w.token(v);
+      if (i >= 0 && i < 0x80) w.u8(i | 0x80);
+      else w.textString(v);
       return true;
     }
     case 0x08:
     case 0x11: {
-      if (!INT.test(v) || Number(v) > 127) return false;
+      if (!canonicalInt(v, 127)) return false;
       w.u8(code | 0x80);
       w.u8(Number(v) | 0x80);
       return true;
     }
     case 0x0e:
     case 0x16: {
-      if (!INT.test(v)) return false;
+      if (!canonicalInt(v)) return false;
       w.u8(code | 0x80);
       w.integerValue(Number(v));
       return true;
@@ -270,7 +298,7 @@ function encodeTyped(w: Writer, code: number, v: string): boolean {
     case 0x13:
     case 0x14:
     case 0x15: {
-      if (!INT.test(v)) return false;
+      if (!canonicalInt(v)) return false;
       w.u8(code | 0x80);
       w.longInteger(Number(v));
       return true;
@@ -284,7 +312,7 @@ function encodeTyped(w: Writer, code: number, v: string): boolean {
       // Text-string parameters (name, filename, start, start-info, comment, domain, path, mac).
       w.u8(code | 0x80);
       if (code === 0x12) writeUntyped(w, v);
-      else w.textString(v);
+      else w.textValue(v);
       return true;
   }
 }

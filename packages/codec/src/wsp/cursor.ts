@@ -9,11 +9,18 @@ export class Cursor {
   readonly buf: Buffer;
   pos: number;
   end: number;
+  /**
+   * Where the data stops: running into this bound means the input was cut short (`truncated`).
+   * A cursor over a value whose length was declared inside complete data sets it to Infinity, so
+   * that overrunning it is a `length-mismatch` instead.
+   */
+  readonly dataEnd: number;
 
-  constructor(buf: Buffer, pos = 0, end = buf.length) {
+  constructor(buf: Buffer, pos = 0, end = buf.length, dataEnd = buf.length) {
     this.buf = buf;
     this.pos = pos;
     this.end = end;
+    this.dataEnd = dataEnd;
   }
 
   get remaining(): number {
@@ -24,13 +31,22 @@ export class Cursor {
     throw new MmsDecodeError(reason, at, detail);
   }
 
+  /**
+   * A read or a declared length goes past the current bound: `truncated` when that bound is the
+   * end of the input (the data was cut short), `length-mismatch` when it is an enclosing length
+   * inside the input (the value is inconsistent, the input may well be complete).
+   */
+  overrun(detail: string, at = this.pos): never {
+    return this.fail(this.end >= this.dataEnd ? 'truncated' : 'length-mismatch', detail, at);
+  }
+
   peek(): number {
-    if (this.pos >= this.end) this.fail('truncated', 'expected a value');
+    if (this.pos >= this.end) this.overrun('expected a value');
     return this.buf[this.pos]!;
   }
 
   u8(): number {
-    if (this.pos >= this.end) this.fail('truncated', 'expected an octet');
+    if (this.pos >= this.end) this.overrun('expected an octet');
     return this.buf[this.pos++]!;
   }
 
@@ -39,7 +55,7 @@ export class Cursor {
     const buf = this.buf;
     let v = 0;
     for (let i = 0; i < 5; i++) {
-      if (this.pos >= this.end) this.fail('truncated', 'uintvar');
+      if (this.pos >= this.end) this.overrun('uintvar cut short', this.pos - i);
       const b = buf[this.pos++]!;
       v = v * 128 + (b & 0x7f);
       if ((b & 0x80) === 0) {
@@ -61,7 +77,7 @@ export class Cursor {
     if (b < 31) len = b;
     else if (b === 31) len = this.uintvar();
     else return this.fail('invalid-value', `expected a value-length, got 0x${b.toString(16)}`, at);
-    if (len > this.end - this.pos) this.fail('length-mismatch', `value-length ${len} runs past the end`, at);
+    if (len > this.end - this.pos) this.overrun(`value-length ${len} runs past the end (${this.end - this.pos} octets left)`, at);
     return len;
   }
 
@@ -76,7 +92,7 @@ export class Cursor {
   /** Multi-octet integer of n octets (big-endian), exact up to 2^53. */
   multiOctet(n: number): number {
     const at = this.pos;
-    if (n > this.end - this.pos) this.fail('truncated', 'multi-octet integer', at);
+    if (n > this.end - this.pos) this.overrun(`${n}-octet integer runs past the end`, at);
     const buf = this.buf;
     let v = 0;
     for (let i = 0; i < n; i++) v = v * 256 + buf[this.pos++]!;
@@ -110,8 +126,10 @@ export class Cursor {
     // Header strings are short: a plain loop beats a native indexOf call for them.
     for (let i = this.pos, lim = Math.min(end, this.pos + 64); i < lim; i++) if (buf[i] === 0) return i;
     const i = buf.indexOf(0, this.pos);
-    if (i < 0 || i >= end) this.fail('unterminated-string', 'missing NUL terminator');
-    return i;
+    if (i >= 0 && i < end) return i;
+    // Cut at the end of the input: truncated; inside an enclosing length: a malformed value.
+    if (end >= this.dataEnd) this.fail('truncated', 'text-string without its NUL terminator at the end of the data');
+    return this.fail('unterminated-string', 'missing NUL terminator');
   }
 
   /**
@@ -139,9 +157,12 @@ export class Cursor {
 
   /** Quoted-string = <Octet 34> *TEXT End-of-string; returns the text without the quote. */
   quotedOrText(): string {
-    const c = this.buf[this.pos];
-    if (c === 0x22) this.pos++; // the quote of a Quoted-string is not part of the value
-    return this.textString();
+    if (this.buf[this.pos] !== 0x22) return this.textString();
+    // The quote of a Quoted-string is not part of the value; a 0x7F after it is text, not the
+    // quote of a Text-string (Android's decoder reads it so too).
+    this.pos++;
+    const [s, e] = this.rawString();
+    return decodeText(this.buf, s, e);
   }
 
   /** Raw bytes of a NUL-terminated string (without the NUL). */
@@ -159,7 +180,7 @@ export class Cursor {
     if (b >= 0x80) this.pos++;
     else if (b <= 30) {
       this.pos++;
-      if (b > this.end - this.pos) this.fail('length-mismatch', `value length ${b} runs past the end`, start);
+      if (b > this.end - this.pos) this.overrun(`value length ${b} runs past the end`, start);
       this.pos += b;
     } else if (b === 31) {
       const len = this.valueLength();

@@ -3,6 +3,7 @@ import { Writer } from './writer.js';
 import { decodeParams, encodeParams, type ContentTypeParams } from './content-type.js';
 import { WSP_HEADER, WSP_HEADER_NAMES } from './tables.js';
 import { MmsEncodeError } from '../errors.js';
+import { setOwn } from '../own.js';
 
 /** A header kept as it was: textual (`name: value`) or well-known with its raw encoded value. */
 export type WspHeader = { name: string; value: string } | { code: number; name: string; raw: Uint8Array };
@@ -61,14 +62,14 @@ function parseTextDisposition(s: string): ContentDisposition {
     const i = p.indexOf('=');
     if (i < 0) continue;
     params ??= {};
-    params[p.slice(0, i).trim().toLowerCase()] = p.slice(i + 1).trim().replace(/^"(.*)"$/, '$1');
+    setOwn(params, p.slice(0, i).trim().toLowerCase(), p.slice(i + 1).trim().replace(/^"(.*)"$/, '$1'));
   }
   return params ? { type, params } : { type };
 }
 
 export function encodeDisposition(w: Writer, d: ContentDisposition, path: string): void {
   const m = w.beginLength();
-  const i = DISPOSITIONS.indexOf(d.type.toLowerCase());
+  const i = DISPOSITIONS.indexOf(d.type);
   if (i >= 0) w.u8(0x80 | i);
   else w.textString(d.type);
   if (d.params) encodeParams(w, d.params, path + '.params');
@@ -108,7 +109,9 @@ export function decodePartHeaders(c: Cursor, end: number, maxHeaders: number): P
       const [s, e] = c.skipValue();
       (h.other ??= []).push({ code, name: WSP_HEADER_NAMES[code] ?? `0x${code.toString(16)}`, raw: c.view(s, e) });
     } else if (b >= 0x20) {
+      const at = c.pos;
       const name = c.textString();
+      if (name === '') c.fail('invalid-value', 'empty header name', at);
       const vb = c.peek();
       if (vb !== 0 && vb < 0x20) {
         // A textual name with a binary value: keep the bytes.
@@ -161,7 +164,7 @@ export function encodePartHeaders(w: Writer, h: PartHeaders | undefined, path: s
   if (h.other) encodeWspHeaders(w, h.other, path + '.other');
   if (h.contentTransferEncoding !== undefined) {
     w.token('Content-Transfer-Encoding');
-    w.textString(h.contentTransferEncoding);
+    w.textValue(h.contentTransferEncoding);
   }
 }
 
@@ -170,14 +173,16 @@ export function encodeWspHeaders(w: Writer, list: readonly WspHeader[], path: st
   list.forEach((x, i) => {
     if ('raw' in x) {
       if (x.code >= 0 && x.code < 0x80) w.u8(0x80 | x.code);
-      else if (x.code === -1 && x.name) w.token(x.name);
+      else if (x.code === -1 && x.name) w.textString(x.name);
       else throw new MmsEncodeError(`${path}[${i}]`, `bad header code ${x.code}`);
       if (x.raw.length === 0) throw new MmsEncodeError(`${path}[${i}]`, 'empty raw value');
       w.bytes(x.raw);
     } else {
       if (!x.name) throw new MmsEncodeError(`${path}[${i}]`, 'header name required');
-      w.token(x.name);
-      w.textString(x.value);
+      // Token-text, quoted when its first octet would read as a code or a shift; the value may be
+      // a Quoted-string, so one that starts with a quote is written as one.
+      w.textString(x.name);
+      w.textValue(x.value);
     }
   });
 }

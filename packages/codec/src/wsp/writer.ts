@@ -140,6 +140,15 @@ export class Writer {
     this.u8(0);
   }
 
+  /**
+   * Text-value where the reader takes a leading 0x22 for the quote of a Quoted-string: text that
+   * itself starts with `"` is written as a Quoted-string so that the reader keeps its quote.
+   */
+  textValue(s: string): void {
+    if (s.charCodeAt(0) === 0x22) this.quotedString(s);
+    else this.textString(s);
+  }
+
   /** Quoted-string: 0x22, text, NUL. */
   quotedString(s: string): void {
     this.u8(0x22);
