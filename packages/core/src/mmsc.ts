@@ -26,11 +26,12 @@ import { onJobFailed } from './jobs/on-job-failed.js';
 import { runReportJob } from './jobs/report-job.js';
 import { parseAddress, type Address, type AddressingOptions } from './model/address.js';
 import type { MmsPart } from './model/message.js';
-import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
+import type { RecipientEvent, RecipientRecord, RecipientState } from './model/recipient-state.js';
 import { assertKnownHooks } from './plugin/check-plugin-shape.js';
 import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
 import { createJobQueue } from './queue/create-job-queue.js';
-import type { CancelOutcome, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
+import type { CancelOutcome, KeepInput, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
+import { discardMessage, keepMessage } from './kernel/kept-messages.js';
 import { cancelMessage, replaceMessage } from './kernel/message-changes.js';
 import { HoldJobError, isJobError, type JobHandler, type JobKind, type JobQueue } from './services/job-queue.js';
 import type { AttributeValue, MessageStore, StoredMessage } from './services/message-store.js';
@@ -325,6 +326,18 @@ export class Mmsc implements MmscRuntime {
 
   replace(messageId: string, changes: ReplaceChanges): Promise<void> {
     return replaceMessage(this.k, messageId, changes);
+  }
+
+  recordEvent(id: string, index: number, event: RecipientEvent): Promise<RecipientRecord> {
+    return this.lifecycle!.recordEvent(id, index, event);
+  }
+
+  keep(input: KeepInput): Promise<StoredMessage> {
+    return keepMessage(this.k, input);
+  }
+
+  discard(id: string): Promise<boolean> {
+    return discardMessage(this.k, id);
   }
 
   parseAddress(raw: string): Address {

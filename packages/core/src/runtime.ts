@@ -1,7 +1,7 @@
 import type { AdmissionDecision } from './kernel/admission.js';
 import type { Address } from './model/address.js';
 import type { MmsHeaders, MmsMessage, MmsPart, Origin } from './model/message.js';
-import type { RecipientRecord, RecipientState } from './model/recipient-state.js';
+import type { RecipientEvent, RecipientRecord, RecipientState } from './model/recipient-state.js';
 import type { Reason } from './pipeline/verdict.js';
 import type { AttributeValue, StoredMessage } from './services/message-store.js';
 import type { DeliveryStatus, Report } from './services/report-sender.js';
@@ -75,6 +75,16 @@ export interface CancelOutcome {
   delivered: number;
 }
 
+/** A message to keep for nobody in particular (an MMBox copy); see `MmscRuntime.keep`. */
+export interface KeepInput {
+  /** Headers and parts; `headers.messageId` is kept as given (the original's id), else set to the new id. */
+  message: MmsMessage;
+  origin: Origin;
+  /** Epoch ms when the kept message is purged. */
+  expiresAt: number;
+  attributes?: Record<string, AttributeValue>;
+}
+
 export interface ReplaceChanges {
   parts?: readonly MmsPart[];
   headers?: Partial<Pick<MmsHeaders, 'subject' | 'deliveryTime' | 'expiry' | 'messageClass' | 'priority' | 'deliveryReport' | 'readReport' | 'contentType' | 'extra'>>;
@@ -107,6 +117,19 @@ export interface MmscRuntime {
    * Throws `MessageChangeError` (`not-found`, `already-delivered`, `already-final`).
    */
   replace(messageId: string, changes: ReplaceChanges): Promise<void>;
+  /**
+   * Appends an event to a recipient's history without moving it (also in a final state): e.g.
+   * MM1 records the handset's m-cancel-conf as `cancel-confirmed`.
+   */
+  recordEvent(id: string, index: number, event: RecipientEvent): Promise<RecipientRecord>;
+  /**
+   * Stores a message that goes to nobody (an MMBox copy): no pipeline, no recipients, no
+   * notification; read back with `getMessage` / `getParts` like any other, from any node, and
+   * purged at `expiresAt` by a durable job. Returns the stored metadata (its `id` is new).
+   */
+  keep(input: KeepInput): Promise<StoredMessage>;
+  /** Deletes a message stored with `keep` now; false when it is already gone. */
+  discard(id: string): Promise<boolean>;
   /** Normalises an address with the MMSC's addressing options. */
   parseAddress(raw: string): Address;
   /**

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin, MessageChangeError } from '@openmmsc/core';
+import { MessageChangeError } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { routeLocal } from './helpers/route-local.js';
 
-const routeLocal = definePlugin({
-  name: 'route-local',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup: () => ({
-    route: (ctx) => {
-      for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
-    },
-  }),
-});
 
 describe('cancel and replace', () => {
   it('cancels pending recipients, leaves delivered ones, sends no delivery report for the cancel', async () => {

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin, type SubmitInput } from '@openmmsc/core';
+import type { SubmitInput } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { routeLocal } from './helpers/route-local.js';
 
-const routeLocal = definePlugin({
-  name: 'route-local',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup: () => ({
-    route: (ctx) => {
-      for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
-    },
-  }),
-});
 
 /** A submission as an ingress builds it afresh for every request it receives. */
 function request(spec: Parameters<typeof buildMessage>[0], key: string | undefined, peer = 'vasp-1'): SubmitInput {

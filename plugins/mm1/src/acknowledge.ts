@@ -1,15 +1,17 @@
 import { sameAddress, type RecipientRecord, type StoredMessage } from '@openmmsc/core';
-import type { AcknowledgeInd, NotifyRespInd, ReadRecInd } from '@openmmsc/codec';
+import type { AcknowledgeInd, MmState, NotifyRespInd, ReadRecInd } from '@openmmsc/codec';
+import type { Dialect } from './dialects.js';
 import { textAnswer, type HttpAnswer } from './http-answer.js';
 import type { Identity } from './identity.js';
 import type { Mm1 } from './mm1.js';
+import { requestedState } from './mmbox.js';
 import { pushLegacyLink } from './notify.js';
 
 /**
  * The recipient a transaction id names, when the one asking is that recipient as a trusted WAP
  * gateway vouches. Anybody else (another subscriber, no identity) moves no recipient's state.
  */
-async function byTransaction(
+export async function byTransaction(
   mm1: Mm1,
   tid: string | undefined,
   identity: Identity,
@@ -24,7 +26,7 @@ async function byTransaction(
 }
 
 /** m-notifyresp-ind: the handset's answer to a notification (retrieved, rejected, deferred, unrecognised). */
-export async function notifyResp(mm1: Mm1, pdu: NotifyRespInd, identity: Identity): Promise<HttpAnswer> {
+export async function notifyResp(mm1: Mm1, pdu: NotifyRespInd, identity: Identity, dialect?: Dialect): Promise<HttpAnswer> {
   const found = await byTransaction(mm1, pdu.transactionId, identity);
   if ('status' in found) return found;
   const { ref, message, recipient } = found;
@@ -48,7 +50,20 @@ export async function notifyResp(mm1: Mm1, pdu: NotifyRespInd, identity: Identit
     default:
       return textAnswer(400, 'unknown X-Mms-Status');
   }
+  if (pdu.store === true && pdu.status !== 'unrecognised') await storeOnReceive(mm1, message, recipient, pdu, pdu.status === 'retrieved' ? 'retrieved' : 'new', dialect);
   return { status: 204 };
+}
+
+/**
+ * X-Mms-Store: Yes on m-notifyresp-ind / m-acknowledge-ind: the recipient keeps a copy in its
+ * MMBox. Nothing answers these PDUs, so the outcome (quota refusals included) is only logged;
+ * the handset sees it in its next m-mbox-view-conf.
+ */
+async function storeOnReceive(mm1: Mm1, message: StoredMessage, recipient: RecipientRecord, pdu: NotifyRespInd | AcknowledgeInd, fallback: MmState, dialect?: Dialect): Promise<void> {
+  const result = await mm1.mmbox.storeReceived(message, recipient, { state: requestedState(pdu.mmState) ?? fallback, flags: pdu.mmFlags }, dialect);
+  const log = { messageId: message.id, recipient: recipient.address.value, storeStatus: result.status };
+  if (result.status === 'success') mm1.ctx.log.debug(log, `stored in the recipient's MMBox (${pdu.messageType})`);
+  else mm1.ctx.log.info({ ...log, why: result.text }, `not stored in the recipient's MMBox (${pdu.messageType})`);
 }
 
 async function unrecognised(mm1: Mm1, message: StoredMessage, recipient: RecipientRecord, allowReport: boolean): Promise<void> {
@@ -65,13 +80,14 @@ async function unrecognised(mm1: Mm1, message: StoredMessage, recipient: Recipie
 }
 
 /** m-acknowledge-ind: the handset has the message. */
-export async function acknowledge(mm1: Mm1, pdu: AcknowledgeInd, identity: Identity): Promise<HttpAnswer> {
+export async function acknowledge(mm1: Mm1, pdu: AcknowledgeInd, identity: Identity, dialect?: Dialect): Promise<HttpAnswer> {
   const found = await byTransaction(mm1, pdu.transactionId, identity);
   if ('status' in found) return found;
   await mm1.move(found.ref.messageId, found.ref.index, 'delivered', {
     reason: 'acknowledged (m-acknowledge-ind)',
     report: pdu.reportAllowed === false ? false : 'retrieved',
   });
+  if (pdu.store === true) await storeOnReceive(mm1, found.message, found.recipient, pdu, 'retrieved', dialect);
   return { status: 204 };
 }
 

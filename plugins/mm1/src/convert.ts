@@ -172,7 +172,7 @@ export function retrieveConf(message: StoredMessage, parts: readonly MmsPart[], 
   const pdu: RetrieveConf = {
     messageType: 'm-retrieve-conf',
     mmsVersion,
-    messageId: message.id,
+    messageId: message.headers.messageId ?? message.id,
     date: h.date ?? new Date(message.receivedAt),
     body: partsToBody(h.contentType, parts),
   };

@@ -1,18 +1,21 @@
 import { sameAddress, type MmsHeaders, type ReasonCode } from '@openmmsc/core';
 import type { ForwardConf, ForwardReq } from '@openmmsc/codec';
 import { ConversionError, parseAddresses, resolveTime } from './convert.js';
+import type { Dialect } from './dialects.js';
 import type { Identity } from './identity.js';
 import { MM1_INTERFACE, type Mm1 } from './mm1.js';
+import { requestedState } from './mmbox.js';
+import { storeSubmitted } from './mmbox-store.js';
 import { checkContent, confFor, senderOf } from './submit.js';
 
 /** m-forward-req: a recipient sends a message held on the MMSC on to others, without fetching it. */
-export async function forwardReq(mm1: Mm1, pdu: ForwardReq, identity: Identity, remote: string | undefined): Promise<ForwardConf> {
+export async function forwardReq(mm1: Mm1, pdu: ForwardReq, identity: Identity, remote: string | undefined, dialect?: Dialect): Promise<ForwardConf> {
   const tid = pdu.transactionId ?? '';
   const v = pdu.mmsVersion;
   const refuse = (code: ReasonCode, kind: 'reject' | 'defer', text: string) => mm1.refusal<ForwardConf>('m-forward-conf', tid, v, code, kind, text);
   const who = senderOf(mm1, pdu.from, identity);
   if (!('address' in who)) return refuse(who.code, 'reject', who.text);
-  const ref = tokenFromUrl(mm1, pdu.contentLocation);
+  const ref = mm1.refFromUrl(pdu.contentLocation);
   if (!ref) return refuse('message-not-found', 'reject', 'unknown X-Mms-Content-Location');
   const found = await mm1.recipientOf(ref.messageId, ref.index);
   if (!found || found.message.expiresAt <= mm1.now()) return refuse('message-not-found', 'reject', 'message not found or expired');
@@ -59,12 +62,10 @@ export async function forwardReq(mm1: Mm1, pdu: ForwardReq, identity: Identity, 
       report: pdu.reportAllowed === false ? false : 'forwarded',
     });
   }
-  return confFor<ForwardConf>(mm1, 'm-forward-conf', result, tid, v);
-}
-
-/** `http://…/m/<token>` (or a bare token) back to its message and recipient. */
-export function tokenFromUrl(mm1: Mm1, url: string | undefined): { messageId: string; index: number } | undefined {
-  if (!url) return undefined;
-  const m = /(?:^|\/m\/)([^/?#]+)(?:[?#].*)?$/.exec(url);
-  return m ? mm1.signer.openContent(m[1]!) : undefined;
+  const conf = confFor<ForwardConf>(mm1, 'm-forward-conf', result, tid, v);
+  if (pdu.store === true && result.status === 'accepted') {
+    const content = { headers: { ...headers, messageId: result.messageId }, parts };
+    await storeSubmitted(mm1, conf, who.address, content, { state: requestedState(pdu.mmState) ?? 'forwarded', flags: pdu.mmFlags, source: `forwarded:${result.messageId}` }, dialect);
+  }
+  return conf;
 }

@@ -11,6 +11,7 @@ import { Counter } from 'prom-client';
 import { HandsetDialects, type Dialect } from './dialects.js';
 import { PDU_TYPE, type HttpAnswer } from './http-answer.js';
 import { IdentityResolver, type Identity } from './identity.js';
+import { Mmboxes } from './mmbox.js';
 import { Subscribers } from './subscribers.js';
 import type { Mm1Options } from './options.js';
 import { responseStatusFor, vocabularyFor, type StatusVocabulary } from './status.js';
@@ -28,6 +29,7 @@ export class Mm1 {
   readonly subscribers: Subscribers;
   readonly dialects: HandsetDialects;
   readonly decodeWarnings: Counter<'type'>;
+  readonly mmbox: Mmboxes;
   private readonly identity: IdentityResolver;
   /** Base URL handsets use; known once the server listens. */
   baseUrl: string | undefined;
@@ -43,6 +45,7 @@ export class Mm1 {
     this.identity = new IdentityResolver(o.identity.trustedGateways, o.identity.headers, (raw) => ctx.mmsc.parseAddress(raw));
     this.subscribers = new Subscribers(ctx);
     this.dialects = new HandsetDialects(o.handsets, o.mmsVersion, ctx.kv, () => ctx.clock.now());
+    this.mmbox = new Mmboxes(this);
     this.decodeWarnings = new Counter({
       name: 'openmmsc_mm1_decode_warnings_total',
       help: 'Deviations from the MMS encapsulation accepted in PDUs handsets posted, by PDU type',
@@ -62,6 +65,13 @@ export class Mm1 {
   /** Where a handset fetches a message: under its dialect's base URL, else the plugin's. */
   contentUrl(messageId: string, index: number, dialect?: Dialect): string {
     return `${dialect?.publicUrl ?? this.baseUrl}/m/${this.signer.content(messageId, index)}`;
+  }
+
+  /** `http://…/m/<token>` (or a bare token) back to its message and recipient. */
+  refFromUrl(url: string | undefined): { messageId: string; index: number } | undefined {
+    if (!url) return undefined;
+    const m = /(?:^|\/m\/)([^/?#]+)(?:[?#].*)?$/.exec(url);
+    return m ? this.signer.openContent(m[1]!) : undefined;
   }
 
   resolveIdentity(remote: string | undefined, headers: Record<string, string | string[] | undefined>): Identity {

@@ -2,10 +2,12 @@ import { verdict, type HookResult, type NotificationInfo, type NotifyContext, ty
 import { encodePdu, encodeWapPush, type NotificationInd } from '@openmmsc/codec';
 import { toEncodedAddress, toEncodedString } from './convert.js';
 import { expiryIn, type Dialect } from './dialects.js';
+import { cancelPush } from './cancel.js';
 import type { Mm1 } from './mm1.js';
 
 /** The notify hook: builds the m-notification-ind (or, for handsets without MMS, the SMS text with a web link). */
 export async function notify(mm1: Mm1, n: NotifyContext): Promise<HookResult> {
+  if (n.notification.kind === 'cancel') return cancelPush(mm1, n);
   if (!mm1.baseUrl) return verdict.defer('network-problem', 'the MM1 server is not listening yet', 1000);
   const { message, recipient } = n;
   const now = mm1.now();
@@ -39,6 +41,7 @@ export function notificationPush(mm1: Mm1, info: NotificationInfo, message: Stor
   if (info.subject) ind.subject = toEncodedString(info.subject);
   if (message.headers.priority) ind.priority = message.headers.priority;
   if (message.headers.deliveryReport !== undefined) ind.deliveryReport = message.headers.deliveryReport;
+  if (info.replaces) ind.replaceId = info.replaces;
   return encodeWapPush({ transactionId: (Math.random() * 256) | 0, body: encodePdu(ind) });
 }
 

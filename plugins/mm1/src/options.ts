@@ -1,6 +1,7 @@
 import { byteSize, duration, httpListenerOverrides } from '@openmmsc/core';
 import { z } from 'zod';
 import { handsetsOptions } from './dialect-options.js';
+import { cancelOptions, mmboxOptions, mmboxQuotaOverride } from './mmbox-options.js';
 
 const sizeClass = z.object({
   maxMessageSize: byteSize.describe('Largest m-send-req body (sum of the parts) this class may send.'),
@@ -10,6 +11,7 @@ const subscriber = z.object({
   msisdn: z.string().min(1).describe('The subscriber, e.g. `+15550000003`.'),
   mmsCapable: z.boolean().default(true).describe('`false`: notifications go out as a text SMS with a web link.'),
   sizeClass: z.string().optional().describe('Name of a `limits.classes` entry for this subscriber.'),
+  mmboxQuota: mmboxQuotaOverride.optional(),
 });
 
 export const mm1Options = z.object({
@@ -120,8 +122,10 @@ export const mm1Options = z.object({
     })
     .prefault({})
     .describe('Handsets without MMS: a short-lived web page instead.'),
-  subscribers: z.array(subscriber).default([]).describe('Per-subscriber settings (MMS capability, size class).'),
+  subscribers: z.array(subscriber).default([]).describe('Per-subscriber settings (MMS capability, size class, MMBox quota).'),
   handsets: handsetsOptions,
+  mmbox: mmboxOptions,
+  cancel: cancelOptions,
 });
 
 export type Mm1Options = z.output<typeof mm1Options>;

@@ -61,7 +61,7 @@ async function partsFor(mm1: Mm1, messageId: string, recipient: RecipientRecord,
   return (await adaptForHandset(mm1, messageId, headers)) ?? mm1.ctx.mmsc.getParts(messageId, variant);
 }
 
-async function adaptForHandset(mm1: Mm1, messageId: string, headers: RequestHeaders): Promise<MmsPart[] | undefined> {
+export async function adaptForHandset(mm1: Mm1, messageId: string, headers: RequestHeaders): Promise<MmsPart[] | undefined> {
   const transcoder = mm1.ctx.service('Transcoder');
   if (!transcoder?.capabilitiesFromRequest || !transcoder.adaptForRetrieval) return undefined;
   try {
@@ -74,7 +74,7 @@ async function adaptForHandset(mm1: Mm1, messageId: string, headers: RequestHead
   }
 }
 
-function retrieveError(mm1: Mm1, status: number, retrieveStatus: RetrieveStatus, text: string, mmsVersion: string): HttpAnswer {
+export function retrieveError(mm1: Mm1, status: number, retrieveStatus: RetrieveStatus, text: string, mmsVersion: string): HttpAnswer {
   const pdu: RetrieveConf = {
     messageType: 'm-retrieve-conf',
     mmsVersion,

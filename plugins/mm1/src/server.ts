@@ -5,6 +5,7 @@ import { textAnswer, type HttpAnswer } from './http-answer.js';
 import type { Identity } from './identity.js';
 import { viewPage, viewPart } from './legacy-view.js';
 import type { Mm1 } from './mm1.js';
+import { retrieveFromBox } from './mmbox-fetch.js';
 import { originalPart } from './original.js';
 import { corrupt, handleUpload } from './post.js';
 import { fetchReport } from './reports.js';
@@ -44,7 +45,7 @@ function incompleteBody(request: FastifyRequest, body: Uint8Array): string | und
 export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   // A URL the router cannot take (malformed escapes, an overlong token) names no message either.
   const unroutable = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) =>
-    send(reply, request.url.startsWith('/m/') ? noSuchMessage(mm1) : textAnswer(status, message), request.method === 'HEAD');
+    send(reply, /^\/[mb]\//.test(request.url) ? noSuchMessage(mm1) : textAnswer(status, message), request.method === 'HEAD');
   const o = mm1.o;
   const limits = mergeLimits(mm1.ctx.config.listeners.http, o.listener);
   // Every handset reaches MM1 through the WAP gateways: they are not one client each.
@@ -94,20 +95,23 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
     }
     const identity = mm1.resolveIdentity(remote, request.headers);
     const dialect = await dialectOf(request, identity);
-    return send(reply, acknowledgement(await handleUpload(mm1, { body, identity, remote }), dialect));
+    return send(reply, acknowledgement(await handleUpload(mm1, { body, identity, remote, dialect }), dialect));
   };
   app.post('/', post);
   app.post('/mms', post);
 
-  const fetchContent = (head: boolean) => async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+  /** A content location: `/m/` a message for one of its recipients, `/b/` a message in an MMBox. */
+  const fetchWith = (serve: typeof retrieve) => (head: boolean) => async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;
     const identity = mm1.resolveIdentity(remote, request.headers);
     const dialect = await dialectOf(request, identity);
-    const answer = await retrieve(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote, dialect });
+    const answer = await serve(mm1, { token: request.params.token, head, range: one(request.headers.range), headers: request.headers, identity, remote, dialect });
     return send(reply, answer, head);
   };
-  app.get('/m/:token', fetchContent(false));
-  app.head('/m/:token', fetchContent(true));
+  app.get('/m/:token', fetchWith(retrieve)(false));
+  app.head('/m/:token', fetchWith(retrieve)(true));
+  app.get('/b/:token', fetchWith(retrieveFromBox)(false));
+  app.head('/b/:token', fetchWith(retrieveFromBox)(true));
 
   const fetchOriginal = (head: boolean) => async (request: FastifyRequest<{ Params: { messageId: string; part: string } }>, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;

@@ -1,11 +1,14 @@
 import { sameAddress, type Address, type MmsHeaders, type MmsMessage, type MmsPart, type ReasonCode, type SubmitResult } from '@openmmsc/core';
 import type { ForwardConf, ResponseStatus, SendConf, SendReq } from '@openmmsc/codec';
 import { ConversionError, bodyToParts, parseAddresses, rawAddress, resolveTime, toEncodedText, toMessageClass, toPriority } from './convert.js';
+import type { Dialect } from './dialects.js';
 import type { Identity } from './identity.js';
 import { MM1_INTERFACE, type Mm1 } from './mm1.js';
+import { requestedState } from './mmbox.js';
+import { storeSubmitted } from './mmbox-store.js';
 
 /** m-send-req → the kernel's submit → m-send-conf. */
-export async function sendReq(mm1: Mm1, pdu: SendReq, identity: Identity, remote: string | undefined): Promise<SendConf> {
+export async function sendReq(mm1: Mm1, pdu: SendReq, identity: Identity, remote: string | undefined, dialect?: Dialect): Promise<SendConf> {
   const tid = pdu.transactionId ?? '';
   const v = pdu.mmsVersion;
   const refuse = (code: ReasonCode, kind: 'reject' | 'defer', text: string) => mm1.sendConf(tid, v, code, kind, text);
@@ -35,7 +38,12 @@ export async function sendReq(mm1: Mm1, pdu: SendReq, identity: Identity, remote
     retransmission: { key: `send:${who.address.value}:${tid}`, windowMs: mm1.o.retransmissionWindow },
   });
   if (result.retransmission) mm1.ctx.log.info({ messageId: result.messageId, sender: who.address.value, transactionId: tid }, 'm-send-req retransmitted: answered with the first m-send-conf');
-  return confFor<SendConf>(mm1, 'm-send-conf', result, tid, v);
+  const conf = confFor<SendConf>(mm1, 'm-send-conf', result, tid, v);
+  if (pdu.store === true && result.status === 'accepted') {
+    const content = { headers: { ...message.headers, messageId: result.messageId }, parts: message.parts };
+    await storeSubmitted(mm1, conf, who.address, content, { state: requestedState(pdu.mmState) ?? 'sent', flags: pdu.mmFlags, source: `sent:${result.messageId}` }, dialect);
+  }
+  return conf;
 }
 
 /** The authenticated sender, after a check of the PDU's From. */

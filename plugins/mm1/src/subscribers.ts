@@ -24,6 +24,13 @@ export class Subscribers {
     return (cls ? o.classes[cls]?.maxMessageSize : undefined) ?? o.maxMessageSize;
   }
 
+  /** The subscriber's MMBox quota: its own limits where set, else `mmbox.quota`. */
+  mmboxQuota(msisdn: string): { messages: number; bytes: number } {
+    const base = this.ctx.options.mmbox.quota;
+    const own = this.configured.get(msisdn)?.mmboxQuota;
+    return { messages: own?.messages ?? base.messages, bytes: own?.bytes ?? base.bytes };
+  }
+
   /** Whether the recipient gets a text SMS with a web link instead of an MMS notification. */
   async isLegacy(recipient: RecipientRecord, now: number): Promise<boolean> {
     if (recipient.attributes.mm1Legacy === true) return true;

@@ -9,6 +9,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * - content token (`/m/<token>`, also the notification's transaction id): `<messageId>.<index>.<mac>`
  * - web-link token (`/v/<token>`): `<messageId>.<index>.<expires, base36 seconds>.<mac>`
  * - report token (`/r/<token>`): `<base64url JSON>.<mac>`
+ * - MMBox token (`/b/<token>`, a message kept in a subscriber's MMBox): `<kept message id>.<mac>`
  */
 export class TokenSigner {
   private readonly key: Buffer;
@@ -47,6 +48,17 @@ export class TokenSigner {
     const body = `${m[1]}.${m[2]}`;
     if (!this.check('c', body, m[3]!)) return undefined;
     return { messageId: m[1]!, index: parseInt(m[2]!, 36) };
+  }
+
+  /** Content-Location of a message kept in an MMBox. */
+  box(keptId: string): string {
+    return `${keptId}.${this.mac('b', keptId)}`;
+  }
+
+  openBox(token: string): string | undefined {
+    const m = /^([a-z2-7]{1,64})\.([A-Za-z0-9_-]{8,100})$/.exec(token);
+    if (!m || !this.check('b', m[1]!, m[2]!)) return undefined;
+    return m[1]!;
   }
 
   /** Short-lived web-link token: short and in characters every SMS alphabet carries (it goes into a text SMS). */

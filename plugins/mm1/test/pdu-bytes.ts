@@ -34,6 +34,8 @@ export interface SendReqSpec {
   jpeg: Buffer;
   /** Put X-Mms-Transaction-ID before X-Mms-Message-Type (a deviation lenient decoders accept). */
   typeNotFirst?: boolean;
+  /** Further header fields, as bytes, written just before Content-Type. */
+  extra?: number[];
 }
 
 /**
@@ -48,6 +50,7 @@ export function sendReqBytes(spec: SendReqSpec): Buffer {
     0x8d, 0x92, // X-Mms-MMS-Version: 1.2
     0x89, 0x01, 0x81, // From: Value-length 1, Insert-address-token
     0x97, ...text(`${spec.to}/TYPE=PLMN`), // To
+    ...(spec.extra ?? []),
     0x84, 0xa3, // Content-Type: application/vnd.wap.multipart.mixed (well-known 0x23)
   ];
   const textData = [...Buffer.from(spec.text, 'utf8')];

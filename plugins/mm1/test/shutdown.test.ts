@@ -11,6 +11,7 @@ import { buildMessage, waitFor } from '@openmmsc/testkit';
 import mm1, { mm1Url } from '../src/index.js';
 import { fastJobs } from './helpers.js';
 import { acknowledgeIndBytes, fakeJpeg, octetOf, sendReqBytes } from './pdu-bytes.js';
+import { draftDescr, mboxUploadReq } from './mmbox-bytes.js';
 
 interface Exchange {
   messageId: string;
@@ -141,6 +142,15 @@ describe('graceful stop in the middle of a burst', () => {
     assert.equal(late.headers['retry-after'], '5');
     assert.equal(late.headers['content-type'], 'application/vnd.wap.mms-message');
     assert.equal(octetOf(late.body, 0x92), 0xc3, 'Error-transient-network-problem');
+    // So are MMBox stores, in their own terms (X-Mms-Store-Status Error-transient-network-problem).
+    const lateUpload = await exchange(`${url}/mms`, {
+      method: 'POST',
+      headers: { 'x-wap-network-client-msisdn': '+15550000001', 'content-type': 'application/vnd.wap.mms-message' },
+      body: mboxUploadReq('late-2', draftDescr('+15550001000', 'late', 'too late for the box')),
+    });
+    assert.equal(lateUpload.status, 503);
+    assert.equal(lateUpload.body[1], 0x90, 'm-mbox-upload-conf');
+    assert.equal(octetOf(lateUpload.body, 0xa5), 0xc1);
     await Promise.all(senders);
     await stopped;
     await first.idle();

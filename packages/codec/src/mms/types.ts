@@ -213,7 +213,9 @@ export type NotificationInd = Pdu<
   | 'recommendedRetrievalMode' | 'recommendedRetrievalModeText' | ApplicFields | 'contentClass' | 'drmContent'
   | 'replaceId' | 'date' | 'messageId'
 >;
-export type NotifyRespInd = Pdu<'m-notifyresp-ind', 'transactionId' | 'status' | 'reportAllowed'>;
+/** X-Mms-Store (with the MM-State and MM-Flags of the copy): the recipient keeps a copy in its MMBox. */
+type StoreFields = 'store' | 'mmState' | 'mmFlags';
+export type NotifyRespInd = Pdu<'m-notifyresp-ind', 'transactionId' | 'status' | 'reportAllowed' | StoreFields>;
 export type RetrieveConf = Pdu<
   'm-retrieve-conf',
   | 'transactionId' | 'messageId' | 'date' | 'from' | 'previouslySentBy' | 'previouslySentDate' | 'to' | 'cc'
@@ -222,7 +224,7 @@ export type RetrieveConf = Pdu<
   | 'contentClass' | 'drmContent' | 'replaceId' | 'senderVisibility' | 'expiry' | 'deliveryTime',
   true
 >;
-export type AcknowledgeInd = Pdu<'m-acknowledge-ind', 'transactionId' | 'reportAllowed'>;
+export type AcknowledgeInd = Pdu<'m-acknowledge-ind', 'transactionId' | 'reportAllowed' | StoreFields>;
 export type DeliveryInd = Pdu<
   'm-delivery-ind',
   'messageId' | 'to' | 'date' | 'status' | 'statusText' | ApplicFields | 'transactionId'

@@ -1,10 +1,7 @@
 import { addressKey } from '../model/address.js';
 import { FINAL_STATES, InvalidTransitionError } from '../model/recipient-state.js';
 import type { NotifyContext } from '../plugin/define-plugin.js';
-import { HoldJobError, PermanentJobError, type RunningJob } from '../services/job-queue.js';
-import type { NotificationInfo, PushRequest } from '../services/push-bearer.js';
-import type { StoredMessage } from '../services/message-store.js';
-import type { Logger } from 'pino';
+import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
 import { runJobHooks } from './hook-verdicts.js';
@@ -12,9 +9,12 @@ import { messageRef } from './job-data.js';
 import { retryError as retry } from './retry-error.js';
 import { jobIds } from '../kernel/job-ids.js';
 import { jobSpec } from '../kernel/job-specs.js';
+import { CANCEL_PUSH, runCancelPush } from './cancel-push-job.js';
+import { NOTIFY_HOLD_KEY, holdForBearer, notificationOf, pushBuilt } from './push-through-bearer.js';
 
 /** Tells a local recipient a message waits: notify hooks (MM1 builds the PDU), then the push bearer. */
 export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecycle, job: RunningJob, signal: AbortSignal): Promise<void> {
+  if (job.data.push === CANCEL_PUSH) return runCancelPush(k, lifecycle, job, signal);
   const { messageId, index } = messageRef(job.data);
   const message = await k.store.get(messageId);
   const recipient = message && (await k.store.getRecipient(messageId, index));
@@ -22,16 +22,11 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   if (FINAL_STATES.has(recipient.state) || recipient.state === 'retrieved') return;
 
   const log = k.log.child({ job: job.id, messageId, recipient: index });
-  const notification: NotificationInfo = {
-    messageId,
-    recipient: recipient.address,
-    size: message.size,
-    expiry: new Date(message.expiresAt),
-    kind: 'message',
-  };
+  const notification = notificationOf(message, recipient, 'message');
   if (message.headers.senderVisibility !== 'hide') notification.from = message.headers.from;
   if (message.headers.subject) notification.subject = message.headers.subject;
   if (message.headers.messageClass) notification.messageClass = message.headers.messageClass;
+  if (typeof job.data.replaces === 'string') notification.replaces = job.data.replaces;
   const ctx: NotifyContext = { message, recipient, attempt: job.attempt, notification, log, signal };
 
   const hooks = await runJobHooks(k.hooks.notify, ctx, addressKey(recipient.address), 'notify', log, k.metrics);
@@ -41,12 +36,7 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   }
   if (hooks.kind === 'defer') throw retry(hooks.reason.message, hooks.retryAfterMs);
 
-  const bearer = k.services.single('PushBearer');
-  if (!bearer) throw new PermanentJobError('no push bearer is configured (add a push plugin such as @openmmsc/plugin-push-smpp)');
-  const request: PushRequest = { to: recipient.address, notification };
-  if (ctx.pdu) request.pdu = ctx.pdu;
-  if (ctx.text !== undefined) request.text = ctx.text;
-  const result = await bearer.push(request, signal);
+  const { bearer, result } = await pushBuilt(k, ctx, signal);
   if (result.status === 'sent') {
     const attributes = result.reference ? { pushReference: result.reference } : undefined;
     try {
@@ -62,24 +52,6 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   if (result.status === 'retry') throw retry(`${bearer.name}: ${result.reason}`, result.retryAfterMs);
   if (result.status === 'unavailable') return holdForBearer(k, message, `${bearer.name}: ${result.reason}`, result.retryAfterMs, log);
   await lifecycle.transition(messageId, index, 'rejected', { by: bearer.name, reason: result.reason, report: 'unreachable' });
-}
-
-/** What notify jobs waiting for the push bearer are held with; the bearer's `onAvailable` wakes them. */
-export const NOTIFY_HOLD_KEY = 'push-bearer';
-
-/**
- * The bearer cannot carry anything now: not this notification's failure. It waits (no attempt
- * used) until the bearer's estimate, or its wake-up, and never past the message's expiry, which
- * settles the recipient if the bearer never comes back.
- */
-function holdForBearer(k: KernelContext, message: StoredMessage, reason: string, retryAfterMs: number | undefined, log: Logger): void {
-  const left = message.expiresAt - k.clock.now();
-  if (left <= 0) {
-    log.warn({ reason }, 'message expired while the push bearer was unavailable; expiry settles the recipient');
-    return;
-  }
-  const wanted = retryAfterMs ?? k.config.jobs.notify.backoffBase;
-  throw new HoldJobError(reason, { delayMs: Math.max(0, Math.min(left, wanted)), key: NOTIFY_HOLD_KEY });
 }
 
 /** Held notifications run as soon as the push bearer says it can take them; returns the unsubscribe. */

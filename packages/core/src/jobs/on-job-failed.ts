@@ -1,6 +1,7 @@
 import { FINAL_STATES, InvalidTransitionError } from '../model/recipient-state.js';
 import type { RunningJob } from '../services/job-queue.js';
 import { jobSpec } from '../kernel/job-specs.js';
+import { CANCEL_PUSH } from './cancel-push-job.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
 
@@ -19,6 +20,13 @@ export async function onJobFailed(k: KernelContext, lifecycle: RecipientLifecycl
       });
     } catch (e) {
       if (!(e instanceof InvalidTransitionError)) throw e;
+    }
+    return;
+  }
+  if (job.kind === 'notify' && job.data.push === CANCEL_PUSH && typeof messageId === 'string' && typeof index === 'number') {
+    log.warn({ err: error }, 'the cancel could not be pushed to the handset');
+    if (await k.store.getRecipient(messageId, index)) {
+      await lifecycle.recordEvent(messageId, index, { by: 'kernel', event: 'cancel-failed', reason: `not pushed after ${job.attempt} attempts: ${error.message}` });
     }
     return;
   }

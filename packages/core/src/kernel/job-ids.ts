@@ -1,6 +1,8 @@
 /** Deterministic job ids: enqueueing the same work twice is a no-op while it is pending. */
 export const jobIds = {
   notify: (messageId: string, index: number) => `notify:${messageId}:${index}`,
+  /** The m-cancel-req (or whatever the handset's interface speaks) for a withdrawn notification. */
+  cancelPush: (messageId: string, index: number) => `notify:${messageId}:${index}:cancel`,
   deliver: (messageId: string, index: number) => `deliver:${messageId}:${index}`,
   reroute: (messageId: string, index: number) => `route:${messageId}:${index}`,
   report: (messageId: string, index: number, kind: string, status: string) => `report:${messageId}:${index}:${kind}:${status}`,

@@ -2,7 +2,9 @@ import { FINAL_STATES } from '../model/recipient-state.js';
 import type { MmsHeaders, MmsPart } from '../model/message.js';
 import { messageSize } from '../model/message.js';
 import type { CancelOutcome, ReplaceChanges } from '../runtime.js';
+import { CANCEL_PUSH } from '../jobs/cancel-push-job.js';
 import { jobIds } from './job-ids.js';
+import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
 import type { RecipientLifecycle } from './recipient-lifecycle.js';
 import { enqueueOnward } from './submission.js';
@@ -34,6 +36,10 @@ export async function cancelMessage(
     }
     await lifecycle.transition(messageId, r.index, 'rejected', { by: opts.by, reason: opts.reason ?? 'cancelled by the sender', report: false });
     outcome.cancelled += 1;
+    // A handset told of the message and yet to fetch it is told it is gone (a durable job).
+    if (r.state === 'notified') {
+      await k.queue.enqueue(jobSpec(k, 'notify', jobIds.cancelPush(messageId, r.index), { messageId, index: r.index, push: CANCEL_PUSH }));
+    }
   }
   return outcome;
 }
@@ -42,7 +48,8 @@ const RETRIEVED_OR_LATER = new Set(['retrieved', 'forwarded', 'delivered']);
 
 /**
  * Replaces content and/or headers of a message no recipient has fetched yet (MM7 ReplaceReq).
- * Adapted variants are dropped; pending notifications are re-queued for a new delivery time.
+ * Adapted variants are dropped; pending notifications are re-queued for a new delivery time, and
+ * handsets already notified are notified again with a notification that replaces the first.
  */
 export async function replaceMessage(k: KernelContext, messageId: string, changes: ReplaceChanges): Promise<void> {
   const message = await k.store.get(messageId);
@@ -66,6 +73,13 @@ export async function replaceMessage(k: KernelContext, messageId: string, change
     updated.expiresAt = Math.max(now, Math.min(changes.headers.expiry.getTime(), message.receivedAt + k.config.expiry.max));
   }
   await k.store.update(updated);
+  // A handset already told of the old version is told again, the new notification naming the
+  // one it replaces (MM1: X-Mms-Replace-ID), so it shows the new subject and size.
+  for (const r of recipients) {
+    if (r.state !== 'notified') continue;
+    const id = `${jobIds.notify(messageId, r.index)}:replaced:${k.clock.now()}`;
+    await k.queue.enqueue(jobSpec(k, 'notify', id, { messageId, index: r.index, replaces: messageId }));
+  }
   if (changes.headers?.deliveryTime) {
     const runAt = changes.headers.deliveryTime.getTime();
     for (const r of recipients) {

@@ -1,5 +1,5 @@
 import { addressKey } from '../model/address.js';
-import { FINAL_STATES, applyTransition, type RecipientRecord, type RecipientState } from '../model/recipient-state.js';
+import { FINAL_STATES, applyEvent, applyTransition, type RecipientEvent, type RecipientRecord, type RecipientState } from '../model/recipient-state.js';
 import type { ChargingEventType } from '../services/charging-backend.js';
 import type { JsonObject } from '../services/job-queue.js';
 import type { AttributeValue, StoredMessage } from '../services/message-store.js';
@@ -70,6 +70,12 @@ export class RecipientLifecycle {
       });
     }
     if (FINAL_STATES.has(to)) await this.afterFinal(message, index);
+  }
+
+  /** Records an event in the recipient's history without moving it (any state, final ones too). */
+  async recordEvent(messageId: string, index: number, event: RecipientEvent): Promise<RecipientRecord> {
+    const now = this.k.clock.now();
+    return this.k.store.updateRecipient(messageId, index, (current) => applyEvent(current, event, now));
   }
 
   async setAttributes(messageId: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord> {

@@ -49,6 +49,28 @@ export interface StateChange {
   /** The plugin (or `kernel`) that moved the recipient. */
   by: string;
   reason?: string;
+  /**
+   * Set on an entry that records something that happened to the recipient without moving it
+   * (`state` is then the state it stayed in): e.g. `cancel-sent` when an m-cancel-req was pushed
+   * to the handset, `cancel-confirmed` when the handset answered it.
+   */
+  event?: string;
+}
+
+/** What `MmscRuntime.recordEvent` appends to a recipient's history. */
+export interface RecipientEvent {
+  /** The plugin (or `kernel`) recording it. */
+  by: string;
+  /** A short token: `cancel-sent`, `cancel-confirmed`, … */
+  event: string;
+  reason?: string;
+}
+
+/** Appends an event to a recipient's history; its state does not change. */
+export function applyEvent(record: RecipientRecord, event: RecipientEvent, at: number): RecipientRecord {
+  const entry: StateChange = { state: record.state, at, by: event.by, event: event.event };
+  if (event.reason !== undefined) entry.reason = event.reason;
+  return { ...record, history: [...record.history, entry] };
 }
 
 /** Where the route stage sent a recipient. */

@@ -35,6 +35,13 @@ export interface KeyValueStore {
   /** `ttlMs` makes the entry vanish after that long. */
   set<T = unknown>(key: string, value: T, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<boolean>;
+  /**
+   * Read-modify-write of one entry, atomic across every process sharing the store (a cluster):
+   * `fn` gets the current value and returns the new one; nothing is written when it throws.
+   * `fn` may run more than once (on a conflicting write elsewhere it runs again on the newer
+   * value), so it must have no side effects. The entry keeps no TTL.
+   */
+  update<T = unknown>(key: string, fn: (current: T | undefined) => T): Promise<T>;
 }
 
 /**

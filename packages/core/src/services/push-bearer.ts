@@ -11,10 +11,18 @@ export interface NotificationInfo {
   messageClass?: MessageClass;
   size: number;
   expiry: Date;
+  /**
+   * Set when this notification supersedes one the handset already has for the same message
+   * (MM7 ReplaceReq after the first notification): the id it replaces (MM1: X-Mms-Replace-ID).
+   */
+  replaces?: string;
   /** URL the handset fetches; set by the MM1 plugin's notify handler. */
   contentLocation?: string;
-  /** `message` for a new MMS, `delivery-report` / `read-report` for reports pushed to the sender. */
-  kind: 'message' | 'delivery-report' | 'read-report';
+  /**
+   * `message` for a new MMS, `delivery-report` / `read-report` for reports pushed to the sender,
+   * `cancel` when a message the handset was notified of is withdrawn (MM1: m-cancel-req).
+   */
+  kind: 'message' | 'delivery-report' | 'read-report' | 'cancel';
 }
 
 export interface PushRequest {

@@ -210,6 +210,7 @@ export class KeyvMessageStore implements MessageStore {
         await keyv.set(prefix + key, value, ttlMs);
       },
       delete: (key: string) => keyv.delete(prefix + key),
+      update: <T = unknown>(key: string, fn: (current: T | undefined) => T) => this.#modify<T>(prefix + key, fn),
     };
   }
 

@@ -8,6 +8,11 @@ import type { MessageStore, StoredMessage } from '../../src/services/message-sto
 /** One place to store messages; `open` may be called again after `close` to reopen it. */
 export interface StoreFixture {
   open(): Promise<MessageStore>;
+  /**
+   * Several processes (cluster nodes) may open this store at once: the contract then opens it
+   * twice and checks that `kv().update` stays atomic across the two.
+   */
+  sharedByProcesses?: boolean;
 }
 
 function message(id: string, recipientCount = 2): StoredMessage {
@@ -232,6 +237,32 @@ export function messageStoreContract(name: string, newFixture: () => Promise<Sto
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(await a.get('short'), undefined);
       assert.equal(await a.get('long'), 2);
+    });
+
+    it('kv update is an atomic read-modify-write that writes nothing when fn throws', async () => {
+      const { store, fixture } = await fresh();
+      const kv = store.kv('plugin-c');
+      const add = (i: number) => (list: number[] | undefined) => [...(list ?? []), i];
+      await Promise.all(Array.from({ length: 20 }, (_, i) => kv.update<number[]>('list', add(i))));
+      assert.deepEqual([...((await kv.get<number[]>('list')) ?? [])].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i), 'an update was lost');
+      const first = await kv.update<{ n: number; at: Date }>('fresh', (current) => ({ n: (current?.n ?? 0) + 1, at: new Date(7) }));
+      assert.equal(first.n, 1);
+      assert.equal((await kv.get<{ at: Date }>('fresh'))?.at.getTime(), 7);
+      await assert.rejects(
+        kv.update('fresh', () => {
+          throw new Error('abort');
+        }),
+        /abort/,
+      );
+      assert.equal((await kv.get<{ n: number }>('fresh'))?.n, 1);
+      assert.equal(await store.kv('plugin-d').get('list'), undefined, 'update leaked out of its namespace');
+      if (!fixture.sharedByProcesses) return;
+      // Two nodes on the same backend: neither may lose the other's writes.
+      const other = await fixture.open();
+      open.push(other);
+      const kv2 = other.kv('plugin-c');
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? kv : kv2).update<number[]>('shared', add(i))));
+      assert.equal((await kv.get<number[]>('shared'))?.length, 20, 'an update from another node was lost');
     });
 
     it('ping answers', async () => {

@@ -32,7 +32,7 @@ describe('Redis backends', { skip: requireSystem('redis-server') }, () => {
 
   messageStoreContract('keyv + Redis', async () => {
     const prefix = `t-${randomUUID()}`;
-    return { open: () => createMessageStore({ type: 'redis', url: url(), prefix }) };
+    return { open: () => createMessageStore({ type: 'redis', url: url(), prefix }), sharedByProcesses: true };
   });
 
   jobQueueContract('BullMQ', async () => {

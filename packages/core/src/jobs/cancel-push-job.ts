@@ -1,0 +1,51 @@
+import { addressKey } from '../model/address.js';
+import type { NotifyContext } from '../plugin/define-plugin.js';
+import type { RunningJob } from '../services/job-queue.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
+import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
+import { runJobHooks } from './hook-verdicts.js';
+import { messageRef } from './job-data.js';
+import { holdForBearer, notificationOf, pushBuilt } from './push-through-bearer.js';
+import { retryError as retry } from './retry-error.js';
+
+/** What a notify job carries when it withdraws a notification instead of sending one. */
+export const CANCEL_PUSH = 'cancel';
+
+/**
+ * Tells a handset that a message it was notified of and has not fetched is withdrawn (MM7
+ * CancelReq, `mmsc.cancel`). The recipient is already rejected; this job only carries the word:
+ * notify hooks build what the handset understands (MM1: an m-cancel-req in a WAP Push, with
+ * `notification.kind === 'cancel'`), the push bearer sends it, and the outcome goes into the
+ * recipient's history (`cancel-sent`, `cancel-failed`). When no hook builds anything (no
+ * interface speaks cancel to this handset), nothing is sent and nothing recorded.
+ */
+export async function runCancelPush(k: KernelContext, lifecycle: RecipientLifecycle, job: RunningJob, signal: AbortSignal): Promise<void> {
+  const { messageId, index } = messageRef(job.data);
+  const message = await k.store.get(messageId);
+  const recipient = message && (await k.store.getRecipient(messageId, index));
+  if (!message || !recipient) return; // purged meanwhile: nothing left to withdraw
+
+  const log = k.log.child({ job: job.id, messageId, recipient: index });
+  const notification = notificationOf(message, recipient, 'cancel');
+  const ctx: NotifyContext = { message, recipient, attempt: job.attempt, notification, log, signal };
+  const hooks = await runJobHooks(k.hooks.notify, ctx, addressKey(recipient.address), 'notify', log, k.metrics);
+  if (hooks.kind === 'reject') {
+    await lifecycle.recordEvent(messageId, index, { by: 'kernel', event: 'cancel-failed', reason: hooks.reason.message });
+    return;
+  }
+  if (hooks.kind === 'defer') throw retry(hooks.reason.message, hooks.retryAfterMs);
+  if (!ctx.pdu && ctx.text === undefined) {
+    log.debug('no notify hook built a cancel for this handset; nothing to push');
+    return;
+  }
+
+  const { bearer, result } = await pushBuilt(k, ctx, signal);
+  if (result.status === 'sent') {
+    const reason = result.reference ? `pushed (reference ${result.reference})` : 'pushed';
+    await lifecycle.recordEvent(messageId, index, { by: bearer.name, event: 'cancel-sent', reason });
+    return;
+  }
+  if (result.status === 'retry') throw retry(`${bearer.name}: ${result.reason}`, result.retryAfterMs);
+  if (result.status === 'unavailable') return holdForBearer(k, message, `${bearer.name}: ${result.reason}`, result.retryAfterMs, log);
+  await lifecycle.recordEvent(messageId, index, { by: bearer.name, event: 'cancel-failed', reason: result.reason });
+}
