@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { skipRedis, startRedis, type RedisServer } from '@openmmsc/testkit';
+import { requireSystem, startRedis, type RedisServer } from '@openmmsc/testkit';
 import { startRig, type Rig } from './helpers.js';
 import { counts, draftDescr, mboxUploadReq, mboxViewReq, multipart, octet, textField } from './mmbox-bytes.js';
 import { B, C, get, post } from './mmbox-rig.js';
 
-describe('MMBox on two nodes of a cluster', { skip: skipRedis }, () => {
+describe('MMBox on two nodes of a cluster', { skip: requireSystem('redis-server') }, () => {
   let redis: RedisServer;
   const nodes: Rig[] = [];
   before(async () => {

@@ -60,7 +60,7 @@ describe('UAProf', () => {
           res.writeHead(200, { 'content-type': 'application/rdf+xml' });
           res.end(rdf);
         } else if (req.url === '/slow.rdf') {
-          setTimeout(() => res.end(rdf), 2000);
+          setTimeout(() => res.end(rdf), 6000);
         } else {
           res.writeHead(404);
           res.end();
@@ -75,7 +75,7 @@ describe('UAProf', () => {
     });
 
     const resolver = (kv = memoryKv(), extra: Partial<ConstructorParameters<typeof CapabilityResolver>[0]> = {}) =>
-      new CapabilityResolver({ classes: table, kv, fetch: true, timeoutMs: 500, maxBytes: 256 * 1024, cacheTtlMs: 60_000, failureTtlMs: 60_000, snapToClasses: true, defaultClass: '300k', ...extra });
+      new CapabilityResolver({ classes: table, kv, fetch: true, timeoutMs: 2000, maxBytes: 256 * 1024, cacheTtlMs: 60_000, failureTtlMs: 60_000, snapToClasses: true, defaultClass: '300k', ...extra });
 
     it('fetches, parses and caches the UAProf named in x-wap-profile', async () => {
       const kv = memoryKv();
@@ -112,10 +112,12 @@ describe('UAProf', () => {
     });
 
     it('gives up on a slow profile server after the timeout', async () => {
+      // The time-out is generous so a loaded machine still fetches the fast profile; the slow one
+      // answers well after it.
       const r = resolver();
       const t0 = Date.now();
       const caps = await r.capabilitiesFromRequest({ 'x-wap-profile': `${base}/slow.rdf` });
-      assert.ok(Date.now() - t0 < 1500, 'timed out');
+      assert.ok(Date.now() - t0 < 4500, 'timed out');
       assert.equal(caps.class, '300k');
     });
 
