@@ -119,7 +119,7 @@ export class Mmsc implements MmscRuntime {
       queue = await createJobQueue(queueBackendFor(this.config.store, this.config.queue), {
         onError: (error) => this.log.error({ err: error }, 'job queue error'),
       });
-      const protection = createProtection({
+      const protection = await createProtection({
         config: this.config,
         queue,
         registry: this.metrics.registry,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMmsc, type KernelConfigInput, type MmsPart } from '@openmmsc/core';
-import {buildMessage, recordingPushBearer, requireSystem, routeAllTo, startTestMmsc } from '@openmmsc/testkit';
-import { requireSystem, startRedis } from './helpers/redis.js';
+import { buildMessage, recordingPushBearer, requireSystem, routeAllTo, startPostgres, startRedis, startTestMmsc } from '@openmmsc/testkit';
 
 const routeLocal = routeAllTo('local');
 
@@ -73,8 +72,8 @@ describe('per-sender and per-peer limits (kernel receive stage, on by default)',
     });
   });
 
-  it('holds across a cluster: the count is shared through Redis', { skip: requireSystem('redis-server') }, async () => {
-    const redis = await startRedis();
+  /** Two nodes on one shared store: a sender's fourth message over a limit of 3 is refused, whichever node takes it. */
+  async function sharedAcrossNodes(store: KernelConfigInput['store']): Promise<void> {
     const nodes = [];
     try {
       for (const id of ['a', 'b']) {
@@ -82,7 +81,7 @@ describe('per-sender and per-peer limits (kernel receive stage, on by default)',
           await createMmsc({
             config: {
               node: { id },
-              store: { type: 'redis', url: redis.url, prefix: 'limits-test' },
+              store,
               admin: { enabled: false },
               log: { level: 'silent' },
               shutdown: { retrievalGrace: 0 },
@@ -98,7 +97,24 @@ describe('per-sender and per-peer limits (kernel receive stage, on by default)',
       assert.deepEqual(statuses, ['accepted', 'accepted', 'accepted', 'deferred']);
     } finally {
       for (const n of nodes) await n.stop();
+    }
+  }
+
+  it('holds across a cluster: the count is shared through Redis', { skip: requireSystem('redis-server') }, async () => {
+    const redis = await startRedis();
+    try {
+      await sharedAcrossNodes({ type: 'redis', url: redis.url, prefix: 'limits-test' });
+    } finally {
       await redis.stop();
+    }
+  });
+
+  it('holds across a cluster: the count is shared through PostgreSQL', { skip: requireSystem('postgresql') }, async () => {
+    const pg = await startPostgres();
+    try {
+      await sharedAcrossNodes({ type: 'postgres', url: pg.url, schema: 'limits_test' });
+    } finally {
+      await pg.stop();
     }
   });
 });

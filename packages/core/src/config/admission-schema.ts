@@ -32,7 +32,7 @@ function perWindow(defaults: { messages: number; bytes: string; interfaces: stri
 }
 
 export const senderLimitsSchema = perWindow({ messages: 500, bytes: '200MB', interfaces: ['mm1', 'mm3', 'mm4'] }, 'what each sender address submits').describe(
-  'Per-sender limits in the receive stage, counted per sender address (shared by a cluster through Redis). Over them a message is refused for now (limit-exceeded, transient, with Retry-After).',
+  'Per-sender limits in the receive stage, counted per sender address (shared by a cluster through its Redis or PostgreSQL store). Over them a message is refused for now (limit-exceeded, transient, with Retry-After).',
 );
 
 export const peerLimitsSchema = perWindow({ messages: 100_000, bytes: '5GB', interfaces: ['mm4', 'mm7', 'eaif'] }, 'what each peer account submits').describe(

@@ -35,15 +35,24 @@ function watchedDirectory(config: KernelConfig): string | undefined {
   return config.store.type === 'sqlite' ? dirname(config.store.path) : undefined;
 }
 
-/**
- * Counters shared by the cluster (Redis when the store is, else in this process), per-sender
- * limits over them, the disk watermark and the admission check.
- */
-export function createProtection(d: ProtectionDeps): Protection {
-  const { config } = d;
+/** Counters on the store's server, so every node of a cluster counts together; in process on SQLite. */
+async function openCounters(config: KernelConfig, clock: Clock): Promise<Counters> {
   const store = config.store;
-  const counters: Counters =
-    store.type === 'redis' ? new RedisCounters(store, `${store.prefix}:limits:`) : new MemoryCounters(() => d.clock.now());
+  if (store.type === 'redis') return new RedisCounters(store, `${store.prefix}:limits:`);
+  if (store.type === 'postgres') {
+    const { PostgresCounters } = await import('../postgres/postgres-counters.js');
+    return PostgresCounters.open({ url: store.url, schema: store.schema ?? 'openmmsc', poolSize: store.poolSize });
+  }
+  return new MemoryCounters(() => clock.now());
+}
+
+/**
+ * Counters shared by the cluster (on the store's Redis or PostgreSQL, else in this process),
+ * per-sender limits over them, the disk watermark and the admission check.
+ */
+export async function createProtection(d: ProtectionDeps): Promise<Protection> {
+  const { config } = d;
+  const counters = await openCounters(config, d.clock);
   const limited = new Counter({
     name: 'openmmsc_sender_limited_total',
     help: 'Messages refused for a per-sender or per-peer volume limit, by ingress interface and scope',
