@@ -257,9 +257,11 @@ export class SmtpListener<S = unknown> {
         let kept = 0;
         stream.on('data', (c: Buffer) => {
           // Past the limit the rest is only counted: an oversize message must not fill the memory.
-          if (kept >= o.maxMessageSize) return;
-          chunks.push(c);
-          kept += c.length;
+          const room = o.maxMessageSize - kept;
+          if (room <= 0) return;
+          const piece = c.length > room ? c.subarray(0, room) : c;
+          chunks.push(piece);
+          kept += piece.length;
         });
         stream.on('error', (e: Error) => callback(e));
         stream.on('end', () => {
