@@ -25,9 +25,14 @@ export function sentOutcome(host: string, info: SentInfo): SendOutcome {
   return { status: 'sent', response: info.response, host, ...(info.messageId ? { messageId: info.messageId } : {}) };
 }
 
-/** A failed attempt: 5xx is final, everything else (4xx, no answer at all) is worth another try. */
+/**
+ * A failed attempt: 5xx is final, everything else (4xx, no answer at all) is worth another try.
+ * TLS that fails (STARTTLS refused, even with 5xx, or a certificate not trusted) is the sending
+ * side's policy meeting the host's setup, not a verdict on the message: deferred, as Postfix does.
+ */
 export function failedOutcome(host: string, error: unknown): SendOutcome {
-  const e = error as Error & { responseCode?: number; response?: string };
+  const e = error as Error & { responseCode?: number; response?: string; code?: string };
+  if (e.code === 'ETLS') return { status: 'retry', reason: `${host}: TLS not available: ${e.response ?? e.message}` };
   const text = `${host}: ${e.response ?? e.message}`;
   if (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600) return { status: 'refused', code: e.responseCode, reason: text };
   return { status: 'retry', reason: text };
