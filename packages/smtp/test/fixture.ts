@@ -10,7 +10,7 @@ export interface LogLine {
 
 /** A listener on 127.0.0.1, any port, for the domain `ours.test`; everything it logs is kept. */
 export async function startListener<S = unknown>(
-  options: Partial<SmtpListenerOptions> & { limits?: Partial<SmtpListenerOptions['limits']> },
+  options: Omit<Partial<SmtpListenerOptions>, 'limits'> & { limits?: Partial<SmtpListenerOptions['limits']> },
   handlers: Partial<SmtpHandlers<S>> = {},
 ): Promise<{ listener: SmtpListener<S>; port: number; logs: LogLine[]; metrics: Registry; stop: () => Promise<void> }> {
   const logs: LogLine[] = [];

@@ -1,6 +1,7 @@
 /** The listener as a client on a raw socket meets it: allow-list, relaying, limits, replies, stop. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { AdmissionDecision } from '@openmmsc/core';
 import { PeerAllowList, SmtpReply, deferredReply, rejectedReply, type ReceivedMail } from '../src/index.js';
 import { startListener } from './fixture.js';
 import { RawSmtp, dialogue } from './raw-client.js';
@@ -106,7 +107,8 @@ describe('SmtpListener', () => {
 
   it('answers MAIL FROM 451 4.3.2 while the kernel takes no new work', async () => {
     let refusing = true;
-    const s = await startListener({ admit: () => (refusing ? { ok: false, cause: 'disk', reason: { code: 'network-problem', message: 'the MMSC is short of storage' }, retryAfterMs: 1000 } : { ok: true }) });
+    const admit = (): AdmissionDecision => (refusing ? { ok: false, cause: 'disk-space', reason: { code: 'network-problem', message: 'the MMSC is short of storage' }, retryAfterMs: 1000 } : { ok: true });
+    const s = await startListener({ admit });
     try {
       const c = await RawSmtp.open(s.port);
       await c.reply();
