@@ -26,62 +26,52 @@ interface PeerState {
  * The inbound MM4 SMTP server: only configured peers get in (by address, SMTP AUTH and/or TLS
  * client certificate), only our domains are accepted as recipients, sizes are enforced.
  */
-export class Mm4Server {
-  private listener: SmtpListener<PeerState> | undefined;
-  private readonly peers: PeerAllowList<PeerOptions>;
-  /** Connections of peers known only after connecting (by AUTH or certificate), counted at MAIL FROM. */
-  private readonly perPeer = new Map<string, number>();
-  address: string | undefined;
-  port = 0;
-
+export class Mm4Server extends SmtpListener<PeerState> {
   constructor(
-    private readonly options: Mm4Options,
-    private readonly baseDir: string,
-    private readonly log: ServerLog,
-    private readonly onMail: (mail: InboundMail) => Promise<string>,
+    options: Mm4Options,
+    baseDir: string,
+    log: ServerLog,
+    onMail: (mail: InboundMail) => Promise<string>,
     /** The kernel's `listeners.smtp` (with `server.listener` on top) and the metrics registry. */
-    private readonly kernel: { limits: SmtpListenerLimits; metrics?: Registry; admit?: (iface: string) => AdmissionDecision },
+    kernel: { limits: SmtpListenerLimits; metrics?: Registry; admit?: (iface: string) => AdmissionDecision },
   ) {
-    this.peers = new PeerAllowList(options.peers.map((p) => ({ name: p.domain, addresses: p.addresses, maxConnections: p.maxConnections, config: p })));
-  }
-
-  async start(): Promise<void> {
-    const s = this.options.server;
-    const anyAuth = this.options.peers.some((p) => p.inboundAuth);
-    const listener = new SmtpListener<PeerState>(
+    const s = options.server;
+    const peers = new PeerAllowList(options.peers.map((p) => ({ name: p.domain, addresses: p.addresses, maxConnections: p.maxConnections, config: p })));
+    const proof = new PeerProof(peers, log);
+    super(
       {
         listener: 'mm4',
         host: s.host,
         port: s.port,
-        name: s.name ?? this.options.domain,
+        name: s.name ?? options.domain,
         banner: 'OpenMMSC MM4',
         maxMessageSize: s.maxMessageSize,
         closeTimeoutMs: s.closeTimeoutMs,
-        domains: [this.options.domain, ...this.options.aliases],
+        domains: [options.domain, ...options.aliases],
         tls: s.tls,
-        baseDir: this.baseDir,
+        baseDir,
         requireTls: s.requireTls,
-        limits: this.kernel.limits,
+        limits: kernel.limits,
         overrides: s.listener,
         // Peers known by address are counted (and given their reserved slots) at connect.
-        peers: this.peers.guarded(),
-        ...(this.kernel.metrics ? { metrics: this.kernel.metrics } : {}),
-        ...(this.kernel.admit ? { admit: this.kernel.admit } : {}),
-        log: this.log,
+        peers: peers.guarded(),
+        ...(kernel.metrics ? { metrics: kernel.metrics } : {}),
+        ...(kernel.admit ? { admit: kernel.admit } : {}),
+        log,
       },
       {
-        connect: (remote) => (this.peers.at(remote).length === 0 ? new SmtpReply(554, '5.7.1 not a configured MM4 peer') : undefined),
-        ...(anyAuth
+        connect: (remote) => (peers.at(remote).length === 0 ? new SmtpReply(554, '5.7.1 not a configured MM4 peer') : undefined),
+        ...(options.peers.some((p) => p.inboundAuth)
           ? {
               login: (user: string, pass: string, session: SmtpSession<PeerState>) =>
-                this.peers.at(session.remoteAddress).find((p) => p.inboundAuth && p.inboundAuth.user === user && p.inboundAuth.pass === pass)?.domain,
+                peers.at(session.remoteAddress).find((p) => p.inboundAuth && p.inboundAuth.user === user && p.inboundAuth.pass === pass)?.domain,
             }
           : {}),
-        mailFrom: (address, session) => this.admitPeer(session, address),
+        mailFrom: (address, session) => proof.admit(session, address),
         message: (mail) => {
           const { session } = mail;
           if (!session.state) return Promise.reject(new SmtpReply(503, '5.5.1 bad sequence of commands'));
-          return this.onMail({
+          return onMail({
             peer: session.state.peer,
             session: { id: session.id, remoteAddress: session.remoteAddress, secure: session.secure, ...(session.user ? { user: session.user } : {}) },
             mailFrom: mail.mailFrom,
@@ -89,30 +79,23 @@ export class Mm4Server {
             raw: mail.raw,
           });
         },
-        close: (session) => {
-          const domain = session.state?.counted;
-          if (!domain) return;
-          const n = (this.perPeer.get(domain) ?? 1) - 1;
-          if (n <= 0) this.perPeer.delete(domain);
-          else this.perPeer.set(domain, n);
-        },
+        close: (session) => proof.release(session),
       },
     );
-    await listener.start();
-    this.listener = listener;
-    this.port = listener.port;
-    this.address = listener.address;
   }
+}
 
-  /** Stops accepting; idle connections (peers' pooled ones) are closed at once, transactions may finish. */
-  async stop(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.stop();
-  }
+/** Which configured peer a session proves to be at MAIL FROM, and the connections of peers known only then. */
+class PeerProof {
+  /** Connections of peers without `addresses` (known by AUTH or certificate), counted at MAIL FROM. */
+  private readonly perPeer = new Map<string, number>();
 
-  /** MAIL FROM: the session must prove to be a peer; one known only now (no `addresses`) is counted here. */
-  private admitPeer(session: SmtpSession<PeerState>, mailFrom: string): SmtpReply | undefined {
+  constructor(
+    private readonly peers: PeerAllowList<PeerOptions>,
+    private readonly log: ServerLog,
+  ) {}
+
+  admit(session: SmtpSession<PeerState>, mailFrom: string): SmtpReply | undefined {
     const peer = this.identify(session, mailFrom);
     if (!session.state && peer.addresses.length === 0) {
       const count = (this.perPeer.get(peer.domain) ?? 0) + 1;
@@ -123,6 +106,14 @@ export class Mm4Server {
     }
     session.state = { ...session.state, peer };
     return undefined;
+  }
+
+  release(session: SmtpSession<PeerState>): void {
+    const domain = session.state?.counted;
+    if (!domain) return;
+    const n = (this.perPeer.get(domain) ?? 1) - 1;
+    if (n <= 0) this.perPeer.delete(domain);
+    else this.perPeer.set(domain, n);
   }
 
   /** Which configured peer this session is, or an SMTP refusal. */
