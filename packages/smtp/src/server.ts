@@ -138,11 +138,6 @@ export class SmtpListener<S = unknown> {
     return this.server !== undefined;
   }
 
-  /** Open connections now. */
-  get connections(): number {
-    return this.sessions.size;
-  }
-
   async start(): Promise<void> {
     const o = this.o;
     const tls = serverTlsOptions(o.tls, o.baseDir);
@@ -228,7 +223,13 @@ export class SmtpListener<S = unknown> {
       ...(h.login
         ? {
             onAuth: (auth, session, callback) => {
-              const identity = h.login!(auth.username ?? '', auth.password ?? '', this.live(session));
+              let identity: string | undefined;
+              try {
+                identity = h.login!(auth.username ?? '', auth.password ?? '', this.live(session));
+              } catch (error) {
+                o.log.error({ err: error }, `${o.listener} SMTP hook failed`);
+                return callback(replies.temporaryFailure());
+              }
               if (identity === undefined) {
                 o.log.warn({ remote: session.remoteAddress, user: auth.username }, `${o.listener} login failed`);
                 return callback(replies.authenticationFailed());
@@ -281,14 +282,17 @@ export class SmtpListener<S = unknown> {
             });
             return callback(replies.tooLarge(o.maxMessageSize));
           }
-          h.message(mail).then(
-            (text) => callback(null, text),
-            (error: unknown) => {
-              if (error instanceof SmtpReply) return callback(error);
-              o.log.error({ err: error, remote: session.remoteAddress }, `${o.listener} inbound handling failed`);
-              return callback(replies.temporaryFailure());
-            },
-          );
+          // A hook that throws before its promise exists is answered like one that rejects.
+          Promise.resolve()
+            .then(() => h.message(mail))
+            .then(
+              (text) => callback(null, text),
+              (error: unknown) => {
+                if (error instanceof SmtpReply) return callback(error);
+                o.log.error({ err: error, remote: session.remoteAddress }, `${o.listener} inbound handling failed`);
+                return callback(replies.temporaryFailure());
+              },
+            );
         });
       },
       onClose: (session) => {

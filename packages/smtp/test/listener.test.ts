@@ -67,6 +67,9 @@ describe('SmtpListener', () => {
       () => Promise.reject(rejectedReply({ code: 'size-exceeded', message: 'too big for MMS' })),
       () => Promise.reject(deferredReply({ code: 'network-problem', message: 'store unavailable' })),
       () => Promise.reject(new Error('boom')),
+      () => {
+        throw new TypeError('a hook that throws before it returns a promise');
+      },
     ];
     const s = await startListener({}, { message: () => answers.shift()!() });
     try {
@@ -75,6 +78,7 @@ describe('SmtpListener', () => {
       assert.equal(await last(), '552 5.3.4 too big for MMS');
       assert.equal(await last(), '451 4.3.0 store unavailable; try again later');
       assert.equal(await last(), '451 4.3.0 temporary failure; try again later');
+      assert.equal(await last(), '451 4.3.0 temporary failure; try again later', 'a synchronous throw is no crash either');
       assert.ok(s.logs.some((l) => l.level === 'error' && /inbound handling failed/.test(l.msg ?? '')), 'an unexpected failure is logged');
     } finally {
       await s.stop();

@@ -27,7 +27,10 @@ describe('SmtpListener over STARTTLS', { skip: requireSystem('openssl') }, () =>
     const s = await startListener(
       { tls: tls() },
       {
-        login: (user, pass) => (user === 'peer-a' && pass === 'secret' ? 'peer-a' : undefined),
+        login: (user, pass) => {
+          if (user === 'bug') throw new TypeError('login hook bug');
+          return user === 'peer-a' && pass === 'secret' ? 'peer-a' : undefined;
+        },
         mailFrom: (_address, session) => {
           seen.push({ secure: session.secure, user: session.user, certificate: session.certificate });
           return undefined;
@@ -46,6 +49,7 @@ describe('SmtpListener over STARTTLS', { skip: requireSystem('openssl') }, () =>
       assert.match(ehlo, /^250[- ]AUTH .*PLAIN/m);
       assert.doesNotMatch(ehlo, /STARTTLS/);
       assert.equal(await c.command(`AUTH PLAIN ${plain('peer-a', 'wrong')}`), '535 5.7.8 authentication failed');
+      assert.equal(await c.command(`AUTH PLAIN ${plain('bug', 'x')}`), '451 4.3.0 temporary failure; try again later', 'a login hook that throws is no crash');
       assert.match(await c.command(`AUTH PLAIN ${plain('peer-a', 'secret')}`), /^235 /);
       assert.match(await c.command('MAIL FROM:<a@x.test>'), /^250/);
       assert.match(await c.command('RCPT TO:<1@ours.test>'), /^250/);
