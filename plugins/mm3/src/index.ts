@@ -6,8 +6,8 @@ import { mm3Options } from './options.js';
 
 export { mm3Options, type Mm3Options, type Mm3OptionsInput, DEFAULT_BLOCKED_EXTENSIONS } from './options.js';
 export { MM3_INTERFACE, type Mm3Stats } from './mm3.js';
-/** The SMTP reply for a kernel reason (shared with MM4). */
-export { smtpReplyFor as smtpFor } from '@openmmsc/plugin-mm4';
+/** The SMTP reply for a kernel reason (from `@openmmsc/smtp`, shared with MM4). */
+export { smtpReplyFor as smtpFor } from '@openmmsc/smtp';
 export { mmsToEmail, senderEmail } from './to-email.js';
 export { emailToParts, executableReason } from './from-email.js';
 export { buildBounce, type BounceSpec } from './bounce.js';
@@ -33,7 +33,7 @@ export default definePlugin({
   configSchema: mm3Options,
   facts: () => ({ provides: ['ReportSender'], delivers: ['mm3'] }),
   setup(ctx) {
-    const mailer = new Mailer(ctx.options, ctx.baseDir);
+    const mailer = new Mailer(ctx.options, ctx.baseDir, () => ctx.clock.now());
     const decodeWarnings = new Counter({
       name: 'openmmsc_mm3_decode_warnings_total',
       help: 'Deviations read past in inbound mail (see the log for which)',
@@ -65,8 +65,8 @@ export default definePlugin({
       async stop() {
         await mm3.stop();
       },
-      close() {
-        mailer.close();
+      async close() {
+        await mailer.close();
       },
       ready() {
         return !ctx.options.server.enabled || mm3.listening ? true : 'MM3 server not listening';

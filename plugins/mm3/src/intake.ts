@@ -1,6 +1,7 @@
 import { addressKey, type Address, type MmsMessage } from '@openmmsc/core';
 // The strict MIME reader is shared with MM4 (until both move to a common package).
-import { MimeError, SmtpReply, parseContent, parseHead, smtpReplyFor } from '@openmmsc/plugin-mm4';
+import { MimeError, parseContent, parseHead } from '@openmmsc/plugin-mm4';
+import { SmtpReply, deferredReply, smtpReplyFor } from '@openmmsc/smtp';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Bouncer } from './bounces.js';
 import type { Mm3Deps } from './context.js';
@@ -101,7 +102,7 @@ export class MailIntake {
     if (converted.removed.length) attributes.removedAttachments = converted.removed.map((r) => r.name).join(', ');
     const result = await ctx.mmsc.submit({ message, origin: { interface: MM3_INTERFACE, peer: remote, attributes }, acceptTargets: options.acceptTargets });
     const bounceBase = { ...(subject ? { subject } : {}), ...(emailMessageId ? { originalMessageId: emailMessageId } : {}), originalHeaders: headerText };
-    if (result.status === 'deferred') throw new SmtpReply(451, `4.3.0 ${result.reason.message}; try again later`);
+    if (result.status === 'deferred') throw deferredReply(result.reason);
     if (result.status === 'rejected') {
       stats.refused += 1;
       const { code, status } = smtpReplyFor(result.reason);

@@ -1,7 +1,6 @@
 import { smtpListenerOverrides } from '@openmmsc/core';
+import { pemSchema as pem, smtpServerTlsSchema } from '@openmmsc/smtp';
 import { z } from 'zod';
-
-const pem = z.string().describe('PEM text, or a path to a PEM file (relative to the config file).');
 
 export const DEFAULT_BLOCKED_EXTENSIONS = [
   'exe', 'com', 'bat', 'cmd', 'scr', 'pif', 'cpl', 'msi', 'msp', 'dll', 'sys', 'vbs', 'vbe', 'js', 'jse', 'wsf', 'wsh', 'hta',
@@ -54,8 +53,9 @@ export const mm3Options = z.object({
         'Connection caps and time-outs of this server; each unset one comes from the kernel\'s `listeners.smtp`. Each `allowedSources` entry counts as one peer: it is not held to the per-address cap and gets `reservedPerPeer` slots.',
       ),
       closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take.'),
-      tls: z
-        .object({ key: pem.optional().describe('Server key; with `cert`, STARTTLS is offered.'), cert: pem.optional().describe('Server certificate.') })
+      requireTls: z.boolean().default(false).describe('Refuse MAIL FROM before STARTTLS (530 5.7.0); needs `tls`.'),
+      tls: smtpServerTlsSchema
+        .pick({ key: true, cert: true })
         .prefault({})
         .describe('TLS of the inbound server.'),
     })

@@ -18,7 +18,7 @@ import {
 } from './protocol.js';
 import type { Responder } from './responder.js';
 import type { InboundMail } from './server.js';
-import { SmtpReply, smtpReplyFor } from './smtp-reply.js';
+import { SmtpReply, deferredReply, smtpReplyFor } from '@openmmsc/smtp';
 
 /** An inbound MM4_forward.REQ: who may send it, whom it may reach, and its answer. */
 export class ForwardReceiver {
@@ -83,7 +83,7 @@ export class ForwardReceiver {
     });
     if (result.status === 'deferred') {
       ctx.log.warn({ peer: peer.domain, reason: result.reason }, 'MM4_forward.REQ deferred');
-      throw new SmtpReply(451, `4.3.0 ${result.reason.message}; try again later`);
+      throw deferredReply(result.reason);
     }
     if (result.status === 'rejected') {
       const status = REQUEST_STATUS_FOR[result.reason.code];

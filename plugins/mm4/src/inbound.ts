@@ -6,7 +6,7 @@ import { answerAddress, answerTypeFor, readEnvelope, type Mm4Envelope } from './
 import { ReportReceiver } from './reports-in.js';
 import type { Responder } from './responder.js';
 import type { InboundMail } from './server.js';
-import { SmtpReply } from './smtp-reply.js';
+import { SmtpReply } from '@openmmsc/smtp';
 
 /** One message from a peer: read strictly, trusted only for what the peer owns, then dispatched by type. */
 export class Inbound {

@@ -7,10 +7,6 @@ import { PeerTransports } from './transport.js';
 
 export { mm4Options, type Mm4Options, type Mm4OptionsInput, type PeerOptions } from './options.js';
 export { MM4_INTERFACE, type Mm4Stats } from './mm4.js';
-export { SmtpReply, smtpReplyFor } from './smtp-reply.js';
-export { ipList, ipAllowed, listenSmtp, closeSmtp } from './smtp-listen.js';
-export { SmtpGuard, type SmtpGuardOptions, type GuardedPeer } from './smtp-guard.js';
-export { pemOrFile } from '@openmmsc/core';
 export { originatorOwnership, inNumberRanges, domainBelongs, type Ownership } from './peer-trust.js';
 export {
   MM4_TYPES,
@@ -119,8 +115,8 @@ export default definePlugin({
             messages.inc({ direction: 'in', type: 'any', outcome: 'accepted' });
             return reply;
           } catch (error) {
+            // The listener logs what is not an SMTP refusal, and answers it 451.
             messages.inc({ direction: 'in', type: 'any', outcome: 'refused' });
-            if (!(error instanceof Error) || error.name !== 'SmtpReply') ctx.log.error({ err: error, peer: mail.peer.domain }, 'MM4 inbound handling failed');
             throw error;
           }
         }, { limits: ctx.config.listeners.smtp, metrics: ctx.metrics, admit: (iface) => ctx.mmsc.admit(iface) });

@@ -1,7 +1,6 @@
 import { duration, smtpListenerOverrides } from '@openmmsc/core';
+import { smtpClientTlsSchema, smtpServerTlsSchema } from '@openmmsc/smtp';
 import { z } from 'zod';
-
-const pem = z.string().describe('PEM text, or a path to a PEM file (relative to the config file).');
 
 const numberRange = z
   .string()
@@ -11,16 +10,7 @@ const numberRange = z
     return high === undefined || low!.replace('+', '').length === high.replace('+', '').length;
   }, 'both ends of a range must have the same number of digits');
 
-const tlsClient = z
-  .object({
-    rejectUnauthorized: z.boolean().default(true).describe('Verify the peer’s certificate.'),
-    ca: pem.optional().describe('CA certificate(s) that sign the peer’s certificate (PEM text or file).'),
-    cert: pem.optional().describe('Our client certificate, for peers that ask for one (PEM text or file).'),
-    key: pem.optional().describe('Key of our client certificate (PEM text or file).'),
-    servername: z.string().optional().describe('Name to verify in the peer’s certificate (default: the host).'),
-  })
-  .prefault({})
-  .describe('TLS settings towards this peer (STARTTLS is used whenever the peer offers it).');
+const tlsClient = smtpClientTlsSchema.prefault({}).describe('TLS settings towards this peer (STARTTLS is used whenever the peer offers it).');
 
 export const peerSchema = z.object({
   domain: z.string().min(1).describe('The peer MMSC’s MMS domain, e.g. `mms.mnc002.mcc001.gprs` (what MM5 routes to).'),
@@ -91,13 +81,8 @@ export const mm4Options = z.object({
         'Connection caps and time-outs of this server; each unset one comes from the kernel\'s `listeners.smtp`. A peer with `addresses` is known at connect: it gets at most its `maxConnections`, and `reservedPerPeer` slots nobody else can take.',
       ),
       closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take before its connection is closed.'),
-      tls: z
-        .object({
-          key: pem.optional().describe('Server key (PEM text or file); with `cert`, STARTTLS is offered.'),
-          cert: pem.optional().describe('Server certificate (PEM text or file).'),
-          ca: pem.optional().describe('CA that signs peers’ client certificates.'),
-          requestCert: z.boolean().default(false).describe('Ask peers for a client certificate.'),
-        })
+      requireTls: z.boolean().default(false).describe('Refuse MAIL FROM before STARTTLS (530 5.7.0) from every peer; `requireInboundTls` does it per peer.'),
+      tls: smtpServerTlsSchema
         .prefault({})
         .describe('TLS of the inbound server.'),
     })

@@ -1,5 +1,4 @@
-/** What an inbound SMTP server (MM4, MM3) needs around smtp-server: listening, a graceful stop (limits: smtp-guard.ts). */
-export { ipAllowed, ipList } from '@openmmsc/core';
+/** Listening and a graceful stop for an smtp-server (its limits: guard.ts). */
 import type { AddressInfo } from 'node:net';
 import type { SMTPServer } from 'smtp-server';
 

@@ -1,5 +1,5 @@
 /**
- * Protection of an inbound SMTP listener (MM4, MM3), in one place: connection caps checked at
+ * Protection of an inbound SMTP listener, in one place: connection caps checked at
  * connect (in all, per client address, per configured peer, with slots kept for each peer), and
  * absolute time-outs per protocol step that single bytes or NOOPs do not reset.
  */
@@ -7,7 +7,7 @@ import type { BlockList } from 'node:net';
 import { ConnectionBudget, ipAllowed, listenerMetrics, type AdmissionDecision, type ListenerMetrics, type ListenerRefusal, type SmtpListenerLimits } from '@openmmsc/core';
 import type { Registry } from 'prom-client';
 import type { SMTPServer, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
-import { SmtpReply } from './smtp-reply.js';
+import { SmtpReply, notAdmittedReply, replies } from './reply.js';
 
 /** A configured peer, known at connect by its address. */
 export interface GuardedPeer {
@@ -18,7 +18,7 @@ export interface GuardedPeer {
 }
 
 export interface SmtpGuardOptions {
-  /** Names the listener in logs and metrics (`mm4`, `mm3`). */
+  /** Names the listener in logs and metrics (`mm4`, `mm3`); also the interface `admit` is asked for. */
   listener: string;
   limits: SmtpListenerLimits;
   peers: readonly GuardedPeer[];
@@ -97,12 +97,12 @@ export class SmtpGuard {
       onAuth: (auth, session, callback) => {
         this.step(session);
         if (onAuth) return onAuth(auth, session, callback);
-        return callback(new SmtpReply(535, '5.7.8 authentication not available'));
+        return callback(replies.authenticationUnavailable());
       },
       onMailFrom: (address, session, callback) => {
         this.step(session);
         const admitted = this.o.admit?.(this.o.listener);
-        if (admitted && !admitted.ok) return callback(new SmtpReply(451, `4.3.2 ${admitted.reason.message}`));
+        if (admitted && !admitted.ok) return callback(notAdmittedReply(admitted.reason));
         if (onMailFrom) return onMailFrom(address, session, callback);
         return callback();
       },
