@@ -30,7 +30,7 @@ export class PluginJobRegistry {
   readonly #kinds = new Map<string, Definition>();
   #started = false;
 
-  constructor(private readonly kernel: () => KernelContext) {}
+  constructor(private readonly kernel: () => Pick<KernelContext, 'queue' | 'metrics' | 'log' | 'clock'>) {}
 
   forPlugin(plugin: string): PluginJobs {
     const handle = <T>(kind: string): JobKindHandle<T> => ({
