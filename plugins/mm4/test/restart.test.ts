@@ -58,7 +58,7 @@ describe('MM4 answers are durable jobs', () => {
       const answered = await waitFor(
         'the MM4_forward.RES after the restart',
         () => sink!.mails.find((m) => rawHeader(m.raw, 'X-Mms-Transaction-ID') === transactionId),
-        15_000,
+        { timeoutMs: 15_000 },
       );
       assert.equal(rawHeader(answered.raw, 'X-Mms-Message-Type'), 'MM4_forward.RES');
       assert.equal(rawHeader(answered.raw, 'X-Mms-Request-Status-Code'), 'Ok');

@@ -59,7 +59,7 @@ describe('MM9 settling requests are durable jobs', () => {
 
       t = await startOn(store, ocs.port);
       await ocs.setBehaviour('normal');
-      await waitFor('the commit after the restart', () => ocs.balance(SENDER) === 8, 15_000);
+      await waitFor('the commit after the restart', () => ocs.balance(SENDER) === 8, { timeoutMs: 15_000 });
       await new Promise((resolve) => setTimeout(resolve, 500));
       const terminations = ocs.ccrs().filter((c) => c.requestType === 3 && c.sessionId === sessionId);
       assert.equal(terminations.length, 1, 'one CCR-TERMINATION for the session');

@@ -13,7 +13,7 @@ export type Duration = number | string;
  * that moment at the latest). Give at least one of the two.
  */
 export interface RetryPolicy {
-  /** Attempts in all, including the first. */
+  /** Attempts in all, including the first; `Infinity`: until it succeeds (or `until`). */
   maxAttempts?: number;
   /** Time budget from enqueueing: no retry starts later. */
   until?: Duration;
@@ -36,7 +36,8 @@ export function checkRetryPolicy(policy: RetryPolicy, what: string): void {
     throw new Error(`${what}: invalid retry policy: ${why}`);
   };
   if (policy.maxAttempts === undefined && policy.until === undefined) fail('give maxAttempts, until, or both');
-  if (policy.maxAttempts !== undefined && !(Number.isInteger(policy.maxAttempts) && policy.maxAttempts >= 1)) fail('maxAttempts must be an integer ≥ 1');
+  const attempts = policy.maxAttempts;
+  if (attempts !== undefined && attempts !== Infinity && !(Number.isInteger(attempts) && attempts >= 1)) fail('maxAttempts must be an integer ≥ 1 or Infinity');
   const { factor, jitter } = policy.backoff;
   if (factor !== undefined && !(factor >= 1)) fail('backoff.factor must be ≥ 1');
   if (jitter !== undefined && !(jitter >= 0 && jitter <= 1)) fail('backoff.jitter must be within 0..1');
@@ -53,7 +54,7 @@ export function retryFields(policy: RetryPolicy, now: number): Pick<JobSpec, 'ma
   const b = policy.backoff;
   const backoff: BackoffPolicy = { baseMs: parseDuration(b.initial), maxMs: parseDuration(b.max), jitter: b.jitter ?? 0 };
   if (b.factor !== undefined && b.factor !== 2) backoff.factor = b.factor;
-  const fields: Pick<JobSpec, 'maxAttempts' | 'backoff' | 'deadline'> = { maxAttempts: policy.maxAttempts ?? UNBOUNDED_ATTEMPTS, backoff };
+  const fields: Pick<JobSpec, 'maxAttempts' | 'backoff' | 'deadline'> = { maxAttempts: Math.min(policy.maxAttempts ?? Infinity, UNBOUNDED_ATTEMPTS), backoff };
   if (policy.until !== undefined) fields.deadline = now + parseDuration(policy.until);
   return fields;
 }
