@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { RawSmtpSink, rawHeader, recordingPushBearer, sendSmtp, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { RawSmtpSink, buildMessage, rawHeader, recordingPushBearer, sendSmtp, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
 import mm5 from '@openmmsc/plugin-mm5';
 import mm4, { mm4Port } from '../src/index.js';
 import { DOMAIN_A, DOMAIN_B, freePort } from './helpers.js';
@@ -31,7 +31,52 @@ async function startB(store: string, peerPort: number, push: ReturnType<typeof r
   });
 }
 
-describe('MM4 answers are durable jobs', () => {
+/** Our MMSC (A) on a store that outlives it, forwarding +1666… to peer B at `peerPort`. */
+function startA(store: string, peerPort: number): Promise<TestMmsc> {
+  return startTestMmsc({
+    config: { store: { type: 'sqlite', path: store }, jobs: { deliver: { backoffBase: '100ms', backoffMax: '300ms', maxAttempts: 100 } } },
+    plugins: [
+      {
+        plugin: mm5,
+        options: { localDomains: [DOMAIN_A], resolvers: [{ type: 'prefix', routes: [{ prefix: '+1666', target: 'mm4', destination: DOMAIN_B }] }] },
+      },
+      { plugin: mm4, options: { domain: DOMAIN_A, server: { enabled: false }, peers: [{ domain: DOMAIN_B, host: '127.0.0.1', port: peerPort }] } },
+      recordingPushBearer().plugin,
+    ],
+  });
+}
+
+describe('MM4 retries are durable jobs', () => {
+  it('an MM4_forward.REQ retried while the peer is down survives a restart and is forwarded once when it comes back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'openmmsc-mm4-restart-'));
+    const store = join(dir, 'store.sqlite');
+    const peerPort = await freePort();
+    let a: TestMmsc | undefined;
+    let sink: RawSmtpSink | undefined;
+    try {
+      a = await startA(store, peerPort);
+      const r = await a.mmsc.submit({ message: buildMessage({ from: '+15550000001', to: '+16660000001', text: 'over MM4' }), origin: { interface: 'mm1' } });
+      assert.equal(r.status, 'accepted');
+      const first = a;
+      await waitFor('a failed forward, retry scheduled', async () => ((await first.mmsc.queue.job(`deliver:${r.messageId}:0`))?.attempt ?? 0) >= 2);
+      await a.stop();
+      a = undefined;
+
+      sink = await new RawSmtpSink().start(peerPort);
+      a = await startA(store, peerPort);
+      const forwarded = await waitFor('the MM4_forward.REQ after the restart', () => sink!.mails.find((m) => rawHeader(m.raw, 'X-Mms-Message-Type') === 'MM4_forward.REQ'), { timeoutMs: 15_000 });
+      assert.equal(rawHeader(forwarded.raw, 'X-Mms-Transaction-ID'), `${r.messageId}.0`);
+      const second = a;
+      await waitFor('recipient delivered', async () => (await second.mmsc.getRecipients(r.messageId))[0]?.state === 'delivered');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(sink.mails.length, 1, 'forwarded once');
+    } finally {
+      await a?.stop();
+      await sink?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an MM4_forward.RES retried while the peer is down survives a restart and is sent once when it comes back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'openmmsc-mm4-restart-'));
     const store = join(dir, 'store.sqlite');
