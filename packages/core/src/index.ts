@@ -12,6 +12,8 @@ export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './
 // Services
 export * from './services/message-store.js';
 export * from './services/job-queue.js';
+export * from './services/retry-policy.js';
+export type * from './plugin/plugin-jobs.js';
 export * from './services/push-bearer.js';
 export * from './services/deliverer.js';
 export * from './services/report-sender.js';

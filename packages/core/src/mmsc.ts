@@ -8,6 +8,8 @@ import type { ResolvedConfig } from './config/resolve-config.js';
 import { queueBackendFor } from './kernel/backends.js';
 import { watchDurability } from './kernel/durability-watch.js';
 import { HookRegistry } from './kernel/hook-registry.js';
+import { countedJob } from './kernel/counted-job.js';
+import { PluginJobRegistry } from './kernel/plugin-jobs.js';
 import type { KernelContext } from './kernel/kernel-context.js';
 import { createKernelMetrics, type KernelMetrics } from './kernel/kernel-metrics.js';
 import { RecipientLifecycle } from './kernel/recipient-lifecycle.js';
@@ -33,7 +35,7 @@ import { createJobQueue } from './queue/create-job-queue.js';
 import type { CancelOutcome, KeepInput, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
 import { discardMessage, keepMessage } from './kernel/kept-messages.js';
 import { cancelMessage, replaceMessage } from './kernel/message-changes.js';
-import { HoldJobError, isJobError, type JobHandler, type JobKind, type JobQueue } from './services/job-queue.js';
+import type { JobHandler, KernelJobKind, JobQueue } from './services/job-queue.js';
 import type { AttributeValue, MessageStore, StoredMessage } from './services/message-store.js';
 import type { Report } from './services/report-sender.js';
 import { Services } from './services/tokens.js';
@@ -66,6 +68,7 @@ export class Mmsc implements MmscRuntime {
   private retransmissions: Retransmissions | undefined;
   private notified: NotifiedHandsets | undefined;
   private readonly plugins: Array<{ name: string; hooks: PluginHooks }> = [];
+  private readonly pluginJobs = new PluginJobRegistry(() => this.k);
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopAdmin: (() => Promise<void>) | undefined;
   private stopWaking: (() => void) | undefined;
@@ -154,7 +157,7 @@ export class Mmsc implements MmscRuntime {
       await this.setupPlugins();
       services.seal({ PushBearer: this.config.services.pushBearer, Transcoder: this.config.services.transcoder });
       this.warnAboutConfig(services);
-      await queue.start({
+      await queue.start(this.pluginJobs.withPluginKinds({
         handlers: this.jobHandlers(),
         concurrency: {
           notify: this.config.jobs.notify.concurrency,
@@ -163,7 +166,7 @@ export class Mmsc implements MmscRuntime {
           expire: this.config.jobs.expire.concurrency,
         },
         onFailed: (job, error) => onJobFailed(this.k, this.lifecycle!, job, error),
-      });
+      }));
       this.metrics.observe({ queue, notify: () => notifyAbility(this.k) });
       const durability = watchDurability(this.config, store, queue, this.log, this.metrics.registry);
       await durability.check();
@@ -366,6 +369,7 @@ export class Mmsc implements MmscRuntime {
         mmsc: this,
         provide: (service, implementation) => k.services.provide(name, service, implementation),
         service: (service) => k.services.single(service),
+        jobs: this.pluginJobs.forPlugin(name),
       };
       let hooks: PluginHooks;
       try {
@@ -387,17 +391,8 @@ export class Mmsc implements MmscRuntime {
     }
   }
 
-  private jobHandlers(): Record<JobKind, JobHandler> {
-    const count = <A extends unknown[]>(kind: JobKind, fn: (...args: A) => Promise<void>) =>
-      async (...args: A) => {
-        try {
-          await fn(...args);
-          this.metrics.jobs.inc({ kind, outcome: 'done' });
-        } catch (error) {
-          this.metrics.jobs.inc({ kind, outcome: isJobError(error, HoldJobError) ? 'held' : 'retry' });
-          throw error;
-        }
-      };
+  private jobHandlers(): Record<KernelJobKind, JobHandler> {
+    const count = (kind: KernelJobKind, fn: JobHandler) => countedJob(this.metrics, kind, fn);
     return {
       notify: count('notify', (job, signal) => runNotifyJob(this.k, this.lifecycle!, job, signal)),
       deliver: count('deliver', (job, signal) => runDeliverJob(this.k, this.lifecycle!, job, signal)),

@@ -1,4 +1,4 @@
-import type { KeyValueStore, MmscRuntime } from '@openmmsc/core';
+import type { KeyValueStore, MmscRuntime, PluginJobs } from '@openmmsc/core';
 import type { Mm4Options } from './options.js';
 import type { ServerLog } from './server.js';
 import type { PeerTransports } from './transport.js';
@@ -7,6 +7,8 @@ export interface Mm4Context {
   name: string;
   mmsc: MmscRuntime;
   kv: KeyValueStore;
+  /** Durable jobs (MM4_*.RES answers are sent by one). */
+  jobs: PluginJobs;
   log: ServerLog & { error(obj: object, msg?: string): void };
   now: () => number;
   /** Counts inbound decode warnings (a metric). */

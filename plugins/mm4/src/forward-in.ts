@@ -39,7 +39,7 @@ export class ForwardReceiver {
     // Every refusal is an SMTP 5xx; a peer that asked for an answer also gets the RES.
     const refuse = (status: RequestStatus, text: string, code: number, enhanced: string): never => {
       stats.refused += 1;
-      if (env.ackRequest) this.responder.respond(mail, h, env, 'MM4_forward.RES', status, text);
+      if (env.ackRequest) void this.responder.respond(mail, h, env, 'MM4_forward.RES', status, text);
       throw new SmtpReply(code, `${enhanced} ${text}`);
     };
 
@@ -95,7 +95,7 @@ export class ForwardReceiver {
     else stats.received += 1;
     const refused = result.recipients.filter((r) => r.status === 'rejected');
     const text = refused.length ? `accepted; ${refused.length} recipient(s) refused: ${refused.map((r) => r.address.value).join(', ')}` : 'accepted';
-    if (env.ackRequest) this.responder.respond(mail, h, env, 'MM4_forward.RES', 'Ok', text);
+    if (env.ackRequest) await this.responder.respond(mail, h, env, 'MM4_forward.RES', 'Ok', text);
     ctx.log.info({ peer: peer.domain, messageId: result.messageId, peerMessageId: env.messageId }, 'MM4_forward.REQ accepted');
     return `2.0.0 accepted as ${result.messageId}`;
   }

@@ -81,7 +81,7 @@ export class Inbound {
     this.deps.stats.refused += 1;
     this.deps.ctx.log.warn({ peer: mail.peer.domain, remote: mail.session.remoteAddress, type: env?.type, err: error.message }, 'malformed MIME from MM4 peer refused');
     const answer = env && answerTypeFor(env.type);
-    if (head && env && answer && env.ackRequest) this.responder.respond(mail, head.headers, env, answer, 'Error-message-format-corrupt', `malformed MIME: ${error.message}`);
+    if (head && env && answer && env.ackRequest) void this.responder.respond(mail, head.headers, env, answer, 'Error-message-format-corrupt', `malformed MIME: ${error.message}`);
     return new SmtpReply(554, `5.6.0 malformed MIME: ${error.message}`);
   }
 }

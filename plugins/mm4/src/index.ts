@@ -77,7 +77,7 @@ export default definePlugin({
       registers: [ctx.metrics],
     });
     const mm4 = new Mm4(
-      { name: ctx.name, mmsc: ctx.mmsc, kv: ctx.kv, log: ctx.log, now: () => ctx.clock.now(), countDecodeWarnings: (n) => decodeWarnings.inc(n) },
+      { name: ctx.name, mmsc: ctx.mmsc, kv: ctx.kv, jobs: ctx.jobs, log: ctx.log, now: () => ctx.clock.now(), countDecodeWarnings: (n) => decodeWarnings.inc(n) },
       options,
       transports,
     );

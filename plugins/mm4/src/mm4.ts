@@ -46,7 +46,7 @@ export class Mm4 {
     return this.inbound.handle(mail);
   }
 
-  /** Stops retrying answers and waits a moment for those in flight. */
+  /** Waits a moment for answers still being stored as jobs (the queue sends them). */
   drain(ms = 5000): Promise<void> {
     return this.responder.drain(ms);
   }

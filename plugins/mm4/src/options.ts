@@ -112,7 +112,7 @@ export const mm4Options = z.object({
   retransmissionWindow: duration
     .prefault('1d')
     .describe('A peer that sends the same MM4_forward.REQ again (same X-Mms-Transaction-ID and content) within this window gets the first answer, not a second message.'),
-  responseRetries: z.number().int().min(0).max(20).default(5).describe('Attempts to send an MM4_*.RES answer before giving up (in memory, with back-off).'),
+  responseRetries: z.number().int().min(0).max(20).default(5).describe('Attempts to send an MM4_*.RES answer before giving up: a durable job (kind `response`), retried after 0.5 s, doubling up to 60 s.'),
 });
 
 export type Mm4Options = z.output<typeof mm4Options>;

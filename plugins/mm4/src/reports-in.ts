@@ -56,7 +56,7 @@ export class ReportReceiver {
         await ctx.mmsc.sendReport(message.id, { kind: 'delivery', messageId: message.id, recipient: recipient.address, status, at: ctx.now(), text });
       }
     }
-    if (env.ackRequest) this.responder.respond(mail, parsed.headers, env, 'MM4_delivery_report.RES', answer, answer === 'Ok' ? 'report received' : 'report not applied');
+    if (env.ackRequest) await this.responder.respond(mail, parsed.headers, env, 'MM4_delivery_report.RES', answer, answer === 'Ok' ? 'report received' : 'report not applied');
     return `2.0.0 MM4_delivery_report.REQ received (${answer})`;
   }
 
@@ -73,7 +73,7 @@ export class ReportReceiver {
       const at = parseMailDate(header(h, 'date'), ctx.now())?.getTime() ?? ctx.now();
       await ctx.mmsc.sendReport(found.message.id, { kind: 'read', messageId: found.message.id, recipient: found.address, status, at });
     }
-    if (env.ackRequest) this.responder.respond(mail, parsed.headers, env, 'MM4_read_reply_report.RES', answer, answer === 'Ok' ? 'report received' : 'report not applied');
+    if (env.ackRequest) await this.responder.respond(mail, parsed.headers, env, 'MM4_read_reply_report.RES', answer, answer === 'Ok' ? 'report received' : 'report not applied');
     return `2.0.0 MM4_read_reply_report.REQ received (${answer})`;
   }
 

@@ -79,8 +79,8 @@ export default definePlugin({
           dropped.inc({ writer: name }, n);
           ctx.log.error({ writer: name, dropped: n }, 'CDR queue full: oldest CDRs dropped');
         },
-        onError: (error, attempt) => ctx.log.warn({ writer: name, err: error, attempt }, 'CDR batch POST failed'),
-      });
+        onError: (error, attempt) => ctx.log.warn({ writer: name, err: error, attempt }, attempt ? 'CDR batch POST failed; will retry' : 'CDR batch could not be queued'),
+      }, ctx.jobs, `http-batch-${i}`);
       return {
         name,
         start: () => http.start(),

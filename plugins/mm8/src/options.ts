@@ -25,9 +25,9 @@ const httpWriter = z.object({
   batchSize: z.number().int().min(1).default(100).describe('CDRs per POST at most.'),
   flushInterval: duration.default(1000).describe('Send a partial batch after this long.'),
   timeout: duration.default(5000).describe('Per-request timeout.'),
-  attempts: z.number().int().min(1).default(5).describe('Attempts per batch (exponential back-off) before it waits for the next flush.'),
-  retryBase: duration.default(500).describe('First retry delay; doubles each attempt.'),
-  maxQueue: z.number().int().min(1).default(100_000).describe('CDRs held in memory at most while the endpoint is down; the oldest are dropped beyond it (counted in a metric).'),
+  attempts: z.number().int().min(1).default(5).describe('Attempts whose delay doubles; later attempts keep the last delay. A batch is a durable job, retried until the endpoint accepts it, across restarts.'),
+  retryBase: duration.default(500).describe('First retry delay; doubles each attempt (for `attempts` attempts).'),
+  maxQueue: z.number().int().min(1).default(100_000).describe('CDRs held in memory at most while they wait for their batch; the oldest are dropped beyond it (counted in a metric).'),
 });
 
 export const mm8Options = z.object({

@@ -91,7 +91,7 @@ export const mm9Options = z.object({
       baseMs: z.number().int().min(10).default(1000).describe('First retry delay (doubles each time, at most 60 s).'),
     })
     .default({ attempts: 5, baseMs: 1000 })
-    .describe('Background retries of settling requests (in memory: lost if the process stops).'),
+    .describe('Retries of settling requests (commit, release, refund) the OCS did not answer: durable jobs (kind `settle`), kept across restarts.'),
   serviceInformation: z
     .union([z.enum(['default', 'none']), z.array(avpTemplate)])
     .default('default')

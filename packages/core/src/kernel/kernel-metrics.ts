@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { JOB_KINDS, type JobKind, type JobKindStats, type JobQueue } from '../services/job-queue.js';
+import { type JobKind, type JobKindStats, type JobQueue } from '../services/job-queue.js';
 
 export interface KernelMetrics {
   registry: Registry;
@@ -41,7 +41,7 @@ export function createKernelMetrics(): KernelMetrics {
     async collect() {
       const s = await stats();
       if (!s) return;
-      for (const kind of JOB_KINDS) for (const state of STATES) this.set({ kind, state }, s[kind][state]);
+      for (const [kind, k] of Object.entries(s)) for (const state of STATES) this.set({ kind, state }, k[state]);
     },
   });
   const ageGauge = (name: string, help: string, since: (s: JobKindStats) => number | undefined) =>
@@ -54,7 +54,7 @@ export function createKernelMetrics(): KernelMetrics {
         const s = await stats();
         if (!s) return;
         const now = Date.now();
-        for (const kind of JOB_KINDS) this.set({ kind }, age(since(s[kind]), now));
+        for (const [kind, k] of Object.entries(s)) this.set({ kind }, age(since(k), now));
       },
     });
   ageGauge('openmmsc_jobs_oldest_waiting_seconds', 'How long the longest-waiting due job of each kind has been due (0 when none waits)', (s) => s.oldestWaitingSince);

@@ -12,6 +12,7 @@ import type { ProvidableService, ServiceTypes } from '../services/tokens.js';
 import type { Clock } from '../util/clock.js';
 import type { MmscRuntime } from '../runtime.js';
 import type { PluginFacts } from './plugin-facts.js';
+import type { PluginJobs } from './plugin-jobs.js';
 
 export type HookResult = Verdict | void | undefined;
 export type MessageHook = (ctx: MessageContext) => HookResult | Promise<HookResult>;
@@ -101,6 +102,8 @@ export interface PluginContext<Options> {
    * delivery reports). Available once every plugin is set up: call it from hooks, not `setup`.
    */
   service<K extends 'PushBearer' | 'Transcoder'>(service: K): ServiceTypes[K] | undefined;
+  /** Durable jobs of this plugin on the kernel's job queue: define kinds in `setup`, enqueue any time. */
+  readonly jobs: PluginJobs;
 }
 
 export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {

@@ -10,6 +10,7 @@ import type {
   JobQueueStartOptions,
   JobSpec,
   JsonObject,
+  RunningJob,
 } from '../services/job-queue.js';
 import { JobRunner, type Claim, type JobTable } from '../queue/job-runner.js';
 import { jobTables } from './postgres-job-schema.js';
@@ -45,6 +46,21 @@ interface JobRow {
   attempt: number;
   max_attempts: number;
   backoff: string;
+  deadline: string | null;
+}
+
+function runningJob(row: JobRow): RunningJob {
+  const job: RunningJob = {
+    id: row.id,
+    kind: row.kind,
+    data: JSON.parse(row.data) as JsonObject,
+    runAt: Number(row.run_at),
+    maxAttempts: row.max_attempts,
+    backoff: JSON.parse(row.backoff) as BackoffPolicy,
+    attempt: row.attempt,
+  };
+  if (row.deadline !== null) job.deadline = Number(row.deadline);
+  return job;
 }
 
 class PostgresJobTable implements JobTable<PgClaim> {
@@ -62,21 +78,10 @@ class PostgresJobTable implements JobTable<PgClaim> {
        FROM (SELECT id FROM ${this.s}.jobs WHERE state = 'waiting' AND kind = $1 AND run_at <= $3
              ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED) c
        WHERE j.id = c.id
-       RETURNING j.id, j.kind, j.data, j.run_at, j.attempt, j.max_attempts, j.backoff`,
+       RETURNING j.id, j.kind, j.data, j.run_at, j.attempt, j.max_attempts, j.backoff, j.deadline`,
       [kind, limit, now, token, this.leaseMs],
     );
-    return r.rows.map((row) => ({
-      token,
-      job: {
-        id: row.id,
-        kind: row.kind,
-        data: JSON.parse(row.data) as JsonObject,
-        runAt: Number(row.run_at),
-        maxAttempts: row.max_attempts,
-        backoff: JSON.parse(row.backoff) as BackoffPolicy,
-        attempt: row.attempt,
-      },
-    }));
+    return r.rows.map((row) => ({ token, job: runningJob(row) }));
   }
 
   async nextDue(kinds: readonly JobKind[]): Promise<number | undefined> {
@@ -195,13 +200,13 @@ export class PostgresJobQueue implements JobQueue {
     const runAt = job.runAt ?? now;
     // A pending or running id is left alone; a failed one is replaced by the new request.
     const r = await this.#pool.query(
-      `INSERT INTO ${this.#s}.jobs (id, kind, data, run_at, attempt, max_attempts, backoff, state, updated_at)
-       VALUES ($1, $2, $3, $4, 0, $5, $6, 'waiting', $7)
+      `INSERT INTO ${this.#s}.jobs (id, kind, data, run_at, attempt, max_attempts, backoff, deadline, state, updated_at)
+       VALUES ($1, $2, $3, $4, 0, $5, $6, $8, 'waiting', $7)
        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, data = excluded.data, run_at = excluded.run_at,
-         attempt = 0, max_attempts = excluded.max_attempts, backoff = excluded.backoff, state = 'waiting',
+         attempt = 0, max_attempts = excluded.max_attempts, backoff = excluded.backoff, deadline = excluded.deadline, state = 'waiting',
          last_error = NULL, held_since = NULL, hold_key = NULL, token = NULL, lease_until = NULL, updated_at = excluded.updated_at
        WHERE ${this.#s}.jobs.state = 'failed'`,
-      [job.id, job.kind, JSON.stringify(job.data), runAt, job.maxAttempts, JSON.stringify(job.backoff), now],
+      [job.id, job.kind, JSON.stringify(job.data), runAt, job.maxAttempts, JSON.stringify(job.backoff), now, job.deadline ?? null],
     );
     if (r.rowCount === 0) return;
     if (runAt <= now) this.#signals.announce(job.kind);
@@ -251,7 +256,7 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   stats(): Promise<Record<JobKind, JobKindStats>> {
-    return pgJobStats(this.#pool, this.#s, Date.now());
+    return pgJobStats(this.#pool, this.#s, Date.now(), this.#runner.kinds());
   }
 
   job(id: string): Promise<JobInfo | undefined> {

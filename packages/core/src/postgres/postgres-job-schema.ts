@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS ${s}.jobs (
   lease_until bigint,
   updated_at bigint NOT NULL
 );
+-- Added after the first release: a job's time budget (epoch ms after which it is not retried).
+ALTER TABLE ${s}.jobs ADD COLUMN IF NOT EXISTS deadline bigint;
 CREATE INDEX IF NOT EXISTS jobs_due ON ${s}.jobs (kind, run_at) WHERE state = 'waiting';
 CREATE INDEX IF NOT EXISTS jobs_lease ON ${s}.jobs (lease_until) WHERE state = 'active';
 CREATE INDEX IF NOT EXISTS jobs_hold ON ${s}.jobs (hold_key) WHERE hold_key IS NOT NULL;

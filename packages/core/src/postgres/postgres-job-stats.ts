@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { JOB_KINDS, emptyJobStats, type JobCounts, type JobInfo, type JobKind, type JobKindStats, type JobState } from '../services/job-queue.js';
+import { emptyJobStats, type JobCounts, type JobInfo, type JobKind, type JobKindStats, type JobState } from '../services/job-queue.js';
 
 type Num = string | null;
 const n = (v: Num): number => (v === null ? 0 : Number(v));
@@ -16,7 +16,7 @@ interface StatsRow {
 }
 
 /** Depth per kind and state, with the oldest waiting and held job (as the SQLite queue counts them). */
-export async function pgJobStats(pool: pg.Pool, s: string, now: number): Promise<Record<JobKind, JobKindStats>> {
+export async function pgJobStats(pool: pg.Pool, s: string, now: number, kinds: Iterable<JobKind>): Promise<Record<JobKind, JobKindStats>> {
   const r = await pool.query<StatsRow>(
     `SELECT kind,
        count(*) FILTER (WHERE state = 'waiting' AND run_at <= $1) AS waiting,
@@ -29,13 +29,12 @@ export async function pgJobStats(pool: pg.Pool, s: string, now: number): Promise
      FROM ${s}.jobs GROUP BY kind`,
     [now],
   );
-  const out = emptyJobStats();
+  const out = emptyJobStats(kinds);
   for (const row of r.rows) {
-    if (!(JOB_KINDS as readonly string[]).includes(row.kind)) continue;
     const stats: JobKindStats = { waiting: n(row.waiting), delayed: n(row.delayed), held: n(row.held), active: n(row.active), failed: n(row.failed) };
     if (row.oldest_waiting !== null) stats.oldestWaitingSince = Number(row.oldest_waiting);
     if (row.oldest_held !== null) stats.oldestHeldSince = Number(row.oldest_held);
-    out[row.kind as JobKind] = stats;
+    out[row.kind] = stats;
   }
   return out;
 }

@@ -7,9 +7,9 @@ import {
   HoldJobError,
   JOB_KINDS,
   PermanentJobError,
-  backoffDelay,
   emptyJobStats,
   isJobError,
+  retryDelay,
   type JobCounts,
   type JobInfo,
   type JobKind,
@@ -55,10 +55,6 @@ export function encodeJobId(id: string): string {
   return `j_${id.replace(/[%:]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
-function isNamed(error: unknown, name: string): error is Error & Record<string, unknown> {
-  return error instanceof Error && error.name === name;
-}
-
 /**
  * BullMQ on Redis: one queue and one worker per job kind. Workers on every node compete for
  * jobs; a job whose node dies is moved back by another node's stalled-job check.
@@ -72,6 +68,8 @@ export class BullmqJobQueue implements JobQueue {
   readonly #failing = new Set<Promise<void>>();
   /** Original errors behind the `UnrecoverableError`s handed to BullMQ, for `onFailed`. */
   readonly #permanent = new Map<string, Error>();
+  /** The delay `retryDelay` chose for a failed attempt, read back by BullMQ's back-off strategy. */
+  readonly #delays = new WeakMap<object, number>();
   readonly #onError: (error: unknown) => void;
   readonly #holds: BullmqHolds;
   /** On a Redis Cluster, the one client every queue and worker shares (workers duplicate it to block). */
@@ -94,11 +92,7 @@ export class BullmqJobQueue implements JobQueue {
       this.#prefix = prefix;
     }
     this.#holds = new BullmqHolds(this.#prefix);
-    for (const kind of JOB_KINDS) {
-      const queue = new Queue<Payload>(kind, { connection: this.#connection(false), prefix: this.#prefix });
-      queue.on('error', this.#onError);
-      this.#queues.set(kind, queue);
-    }
+    for (const kind of JOB_KINDS) this.#queue(kind);
   }
 
   #connection(worker: boolean): ConnectionOptions {
@@ -118,6 +112,7 @@ export class BullmqJobQueue implements JobQueue {
     if ((await queue.getJobState(jobId)) === 'failed') await queue.remove(jobId);
     const spec: Payload['spec'] = { id: job.id, data: job.data, maxAttempts: job.maxAttempts, backoff: job.backoff };
     if (job.runAt !== undefined) spec.runAt = job.runAt;
+    if (job.deadline !== undefined) spec.deadline = job.deadline;
     await queue.add(
       job.kind,
       { spec },
@@ -152,9 +147,9 @@ export class BullmqJobQueue implements JobQueue {
   async start(options: JobQueueStartOptions): Promise<void> {
     if (this.#workers.length > 0) throw new Error('job queue already started');
     if (this.#closing) throw new Error('job queue is closed');
-    for (const kind of JOB_KINDS) {
-      const handler = options.handlers[kind];
-      const concurrency = options.concurrency[kind];
+    for (const [kind, handler] of Object.entries(options.handlers)) {
+      const concurrency = options.concurrency[kind] ?? 1;
+      this.#queue(kind);
       if (!handler || concurrency < 1) continue;
       const worker = new Worker<Payload>(kind, (job, token) => this.#process(kind, job, token, options), {
         connection: this.#connection(true),
@@ -164,11 +159,8 @@ export class BullmqJobQueue implements JobQueue {
         stalledInterval: Math.min(1000, this.#leaseMs),
         maxStalledCount: 2,
         settings: {
-          backoffStrategy: (attemptsMade, _type, err, job) => {
-            if (isNamed(err, 'RetryLaterError') && typeof err['delayMs'] === 'number') return Math.max(0, err['delayMs']);
-            const spec = (job?.data as Payload | undefined)?.spec;
-            return spec ? backoffDelay(spec.backoff, attemptsMade) : 1000;
-          },
+          // #process already decided the delay (retryDelay: the same rule as the other backends).
+          backoffStrategy: (_attemptsMade, _type, err) => (err && this.#delays.get(err)) ?? 1000,
         },
       });
       worker.on('error', this.#onError);
@@ -210,7 +202,7 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async stats(): Promise<Record<JobKind, JobKindStats>> {
-    const out = emptyJobStats();
+    const out = emptyJobStats(this.#queues.keys());
     const now = Date.now();
     for (const [kind, queue] of this.#queues) {
       const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed');
@@ -285,9 +277,14 @@ export class BullmqJobQueue implements JobQueue {
     await client.get(`${this.#prefix}:ping`);
   }
 
+  /** The BullMQ queue of a kind, opened on first use (plugins define kinds of their own). */
   #queue(kind: JobKind): Queue<Payload> {
-    const queue = this.#queues.get(kind);
-    if (!queue) throw new Error(`unknown job kind ${kind}`);
+    let queue = this.#queues.get(kind);
+    if (!queue) {
+      queue = new Queue<Payload>(kind, { connection: this.#connection(false), prefix: this.#prefix });
+      queue.on('error', this.#onError);
+      this.#queues.set(kind, queue);
+    }
     return queue;
   }
 
@@ -315,11 +312,14 @@ export class BullmqJobQueue implements JobQueue {
         await this.#holds.release(await this.#queue(kind).client, kind, key);
         await job.updateData({ spec: job.data.spec });
       }
-      if (isJobError(error, PermanentJobError)) {
-        this.#permanent.set(key, error);
-        throw new UnrecoverableError(error.message);
+      const failure = error instanceof Error ? error : new Error(String(error));
+      const delay = isJobError(failure, PermanentJobError) ? undefined : retryDelay(this.#runningJob(kind, job, job.attemptsMade + 1), failure, Date.now());
+      if (delay === undefined) {
+        this.#permanent.set(key, failure);
+        throw new UnrecoverableError(failure.message);
       }
-      throw error;
+      this.#delays.set(failure, delay);
+      throw failure;
     } finally {
       this.#running.delete(key);
     }

@@ -1,10 +1,9 @@
 import {
   HoldJobError,
-  JOB_KINDS,
   PermanentJobError,
-  RetryLaterError,
-  backoffDelay,
   isJobError,
+  knownKinds,
+  retryDelay,
   type JobKind,
   type JobQueueStartOptions,
   type RunningJob,
@@ -82,6 +81,11 @@ export class JobRunner<C extends Claim> {
 
   get closing(): boolean {
     return this.#closing;
+  }
+
+  /** The kernel's kinds and those this node has handlers for. */
+  kinds(): Set<JobKind> {
+    return knownKinds(this.#options);
   }
 
   /** Claims of the jobs running here now (for lease renewal). */
@@ -162,11 +166,11 @@ export class JobRunner<C extends Claim> {
   }
 
   #room(kind: JobKind): number {
-    return (this.#options?.concurrency[kind] ?? 0) - (this.#activeByKind.get(kind) ?? 0);
+    return (this.#options?.concurrency[kind] ?? 1) - (this.#activeByKind.get(kind) ?? 0);
   }
 
   #kindsWithRoom(): JobKind[] {
-    return JOB_KINDS.filter((kind) => this.hasRoom(kind));
+    return Object.keys(this.#options?.handlers ?? {}).filter((kind) => this.hasRoom(kind));
   }
 
   /** Sleeps until the next job is due for a kind with room, or `maxPollMs`. */
@@ -226,7 +230,8 @@ export class JobRunner<C extends Claim> {
     const now = Date.now();
     // A plain boolean: PermanentJobError adds nothing to Error, so a type guard would narrow `error` away.
     const permanent: boolean = error instanceof PermanentJobError || error.name === 'PermanentJobError';
-    if (permanent || job.attempt >= job.maxAttempts) {
+    const delay = permanent ? undefined : retryDelay(job, error, now);
+    if (delay === undefined) {
       if (!(await this.#table.fail(claim, error.message, now))) return;
       try {
         await this.#options?.onFailed(job, error);
@@ -235,7 +240,6 @@ export class JobRunner<C extends Claim> {
       }
       return;
     }
-    const delay = isJobError(error, RetryLaterError) ? Math.max(0, error.delayMs) : backoffDelay(job.backoff, job.attempt);
     await this.#table.retry(claim, now + delay, error.message, now);
   }
 }

@@ -8,6 +8,7 @@ import type {
   JobQueueStartOptions,
   JobSpec,
   JsonObject,
+  RunningJob,
 } from '../services/job-queue.js';
 import { JobRunner, type Claim, type JobTable } from './job-runner.js';
 import { SqliteDb } from './sqlite-db.js';
@@ -29,6 +30,7 @@ interface JobRow {
   attempt: number;
   max_attempts: number;
   backoff: string;
+  deadline: number | null;
 }
 
 export interface SqliteJobQueueOptions {
@@ -44,20 +46,10 @@ class SqliteJobTable implements JobTable<Claim> {
     const rows = await this.db.all<JobRow>(
       `UPDATE jobs SET state = 'active', attempt = attempt + 1, updated_at = ?
        WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting' AND kind = ? AND run_at <= ? ORDER BY run_at LIMIT ?)
-       RETURNING id, kind, data, run_at, attempt, max_attempts, backoff`,
+       RETURNING id, kind, data, run_at, attempt, max_attempts, backoff, deadline`,
       [now, kind, now, limit],
     );
-    return rows.map((row) => ({
-      job: {
-        id: row.id,
-        kind: row.kind,
-        data: JSON.parse(row.data) as JsonObject,
-        runAt: row.run_at,
-        maxAttempts: row.max_attempts,
-        backoff: JSON.parse(row.backoff) as BackoffPolicy,
-        attempt: row.attempt,
-      },
-    }));
+    return rows.map((row) => ({ job: runningJob(row) }));
   }
 
   async nextDue(kinds: readonly JobKind[]): Promise<number | undefined> {
@@ -104,6 +96,20 @@ class SqliteJobTable implements JobTable<Claim> {
   }
 }
 
+function runningJob(row: JobRow): RunningJob {
+  const job: RunningJob = {
+    id: row.id,
+    kind: row.kind,
+    data: JSON.parse(row.data) as JsonObject,
+    runAt: row.run_at,
+    maxAttempts: row.max_attempts,
+    backoff: JSON.parse(row.backoff) as BackoffPolicy,
+    attempt: row.attempt,
+  };
+  if (row.deadline !== null) job.deadline = row.deadline;
+  return job;
+}
+
 /**
  * Durable in-process queue in a SQLite file owned by this process. Claiming flips rows to
  * `active`; on `start`, rows a dead process left `active` are waiting again, so every
@@ -131,13 +137,13 @@ export class SqliteJobQueue implements JobQueue {
     const now = Date.now();
     // A pending or running id is left alone; a failed one is replaced by the new request.
     await this.#db.run(
-      `INSERT INTO jobs (id, kind, data, run_at, attempt, max_attempts, backoff, state, last_error, updated_at)
-       VALUES (?, ?, ?, ?, 0, ?, ?, 'waiting', NULL, ?)
+      `INSERT INTO jobs (id, kind, data, run_at, attempt, max_attempts, backoff, deadline, state, last_error, updated_at)
+       VALUES (?, ?, ?, ?, 0, ?, ?, ?, 'waiting', NULL, ?)
        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, data = excluded.data, run_at = excluded.run_at,
-         attempt = 0, max_attempts = excluded.max_attempts, backoff = excluded.backoff, state = 'waiting',
+         attempt = 0, max_attempts = excluded.max_attempts, backoff = excluded.backoff, deadline = excluded.deadline, state = 'waiting',
          last_error = NULL, held_since = NULL, hold_key = NULL, updated_at = excluded.updated_at
        WHERE jobs.state = 'failed'`,
-      [job.id, job.kind, JSON.stringify(job.data), job.runAt ?? now, job.maxAttempts, JSON.stringify(job.backoff), now],
+      [job.id, job.kind, JSON.stringify(job.data), job.runAt ?? now, job.maxAttempts, JSON.stringify(job.backoff), job.deadline ?? null, now],
     );
     this.#runner.poke();
   }
@@ -180,7 +186,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   stats(): Promise<Record<JobKind, JobKindStats>> {
-    return jobStats(this.#db, Date.now());
+    return jobStats(this.#db, Date.now(), this.#runner.kinds());
   }
 
   job(id: string): Promise<JobInfo | undefined> {

@@ -20,6 +20,8 @@ const ADDED_COLUMNS: ReadonlyArray<[string, string]> = [
   // Set while the job waits for a resource (HoldJobError): since when, and the key `wake` uses.
   ['held_since', 'INTEGER'],
   ['hold_key', 'TEXT'],
+  // Epoch ms after which a failed attempt is not retried (a job's time budget), NULL for none.
+  ['deadline', 'INTEGER'],
 ];
 
 /** Creates the jobs table, or brings one written by an older version up to date. */

@@ -1,4 +1,4 @@
-import { JOB_KINDS, emptyJobStats, type JobInfo, type JobKind, type JobKindStats, type JobState } from '../services/job-queue.js';
+import { emptyJobStats, type JobInfo, type JobKind, type JobKindStats, type JobState } from '../services/job-queue.js';
 import type { SqliteDb } from './sqlite-db.js';
 
 interface StatsRow {
@@ -17,7 +17,7 @@ interface StatsRow {
  * Depth per kind and state, with the oldest waiting and held job. A held job stays "held" for
  * the age gauge until it runs without being held again, so the age tracks the whole outage.
  */
-export async function jobStats(db: SqliteDb, now: number): Promise<Record<JobKind, JobKindStats>> {
+export async function jobStats(db: SqliteDb, now: number, kinds: Iterable<JobKind>): Promise<Record<JobKind, JobKindStats>> {
   const rows = await db.all<StatsRow>(
     `SELECT kind,
        SUM(state = 'waiting' AND run_at <= ?) AS waiting,
@@ -30,9 +30,8 @@ export async function jobStats(db: SqliteDb, now: number): Promise<Record<JobKin
      FROM jobs GROUP BY kind`,
     [now, now, now, now],
   );
-  const out = emptyJobStats();
+  const out = emptyJobStats(kinds);
   for (const row of rows) {
-    if (!(JOB_KINDS as readonly string[]).includes(row.kind)) continue;
     const s: JobKindStats = {
       waiting: row.waiting ?? 0,
       delayed: row.delayed ?? 0,
@@ -42,7 +41,7 @@ export async function jobStats(db: SqliteDb, now: number): Promise<Record<JobKin
     };
     if (row.oldest_waiting !== null) s.oldestWaitingSince = row.oldest_waiting;
     if (row.oldest_held !== null) s.oldestHeldSince = row.oldest_held;
-    out[row.kind as JobKind] = s;
+    out[row.kind] = s;
   }
   return out;
 }

@@ -1,12 +1,19 @@
 import type { DurabilityCheck } from './message-store.js';
 
-/** Kinds of durable work that follow the store stage. */
-export type JobKind = 'notify' | 'deliver' | 'report' | 'expire';
-export const JOB_KINDS: readonly JobKind[] = ['notify', 'deliver', 'report', 'expire'];
+/** The kernel's own kinds of durable work, which follow the store stage. */
+export type KernelJobKind = 'notify' | 'deliver' | 'report' | 'expire';
+export const JOB_KINDS: readonly KernelJobKind[] = ['notify', 'deliver', 'report', 'expire'];
+
+/**
+ * A kind of job: one of the kernel's, or a plugin's, namespaced by the plugin's name
+ * (`<plugin>/<kind>`, see `ctx.jobs`). Never contains `:` (BullMQ names a queue after it).
+ */
+export type JobKind = KernelJobKind | (string & {});
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/** How delays between attempts grow, as a job carries it (see `RetryPolicy` for the authoring form). */
 export interface BackoffPolicy {
   /** Delay before the second attempt. */
   baseMs: number;
@@ -14,6 +21,8 @@ export interface BackoffPolicy {
   maxMs: number;
   /** 0 = none, 1 = full jitter: the delay is drawn from [(1 - jitter) × d, d]. */
   jitter: number;
+  /** Each delay is the previous one times this (default 2). */
+  factor?: number;
 }
 
 export interface JobSpec {
@@ -26,6 +35,11 @@ export interface JobSpec {
   /** Attempts in all, including the first. */
   maxAttempts: number;
   backoff: BackoffPolicy;
+  /**
+   * Epoch ms after which a failed attempt is not retried (the time budget of `RetryPolicy.until`).
+   * A retry that would fall later is made at this time, as the last one.
+   */
+  deadline?: number;
 }
 
 export interface RunningJob extends JobSpec {
@@ -41,9 +55,10 @@ export interface RunningJob extends JobSpec {
 export type JobHandler = (job: RunningJob, signal: AbortSignal) => Promise<void>;
 
 export interface JobQueueStartOptions {
+  /** The kinds this node runs; jobs of other kinds stay pending (for another node or a later start). */
   handlers: Partial<Record<JobKind, JobHandler>>;
-  /** Parallel jobs per kind on this node. */
-  concurrency: Record<JobKind, number>;
+  /** Parallel jobs per kind on this node (a kind with a handler and no entry runs one at a time). */
+  concurrency: Partial<Record<JobKind, number>>;
   /** Called once when a job ends without success (attempts used up or permanent error). */
   onFailed(job: RunningJob, error: Error): Promise<void> | void;
 }
@@ -152,16 +167,33 @@ export class PermanentJobError extends Error {
 
 /** Exponential back-off with jitter for attempt `attempt` (1-based) that just failed. */
 export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
-  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  const factor = Math.max(1, policy.factor ?? 2);
+  const exp = Math.min(policy.maxMs, policy.baseMs * factor ** Math.max(0, attempt - 1));
   const jitter = Math.min(1, Math.max(0, policy.jitter));
   return Math.round(exp * (1 - jitter * random()));
 }
 
-/** Empty stats for every kind (a starting point for implementations). */
-export function emptyJobStats(): Record<JobKind, JobKindStats> {
+/**
+ * What follows a failed attempt, the same on every backend: `undefined` when the job fails for
+ * good (attempts or time budget used up), else the delay before the next attempt.
+ */
+export function retryDelay(job: RunningJob, error: Error, now: number, random: () => number = Math.random): number | undefined {
+  if (job.attempt >= job.maxAttempts) return undefined;
+  if (job.deadline !== undefined && now >= job.deadline) return undefined;
+  const delay = isJobError(error, RetryLaterError) ? Math.max(0, error.delayMs) : backoffDelay(job.backoff, job.attempt, random);
+  return job.deadline === undefined ? delay : Math.min(delay, job.deadline - now);
+}
+
+/** Empty stats for these kinds (a starting point for implementations). */
+export function emptyJobStats(kinds: Iterable<JobKind> = JOB_KINDS): Record<JobKind, JobKindStats> {
   const out = {} as Record<JobKind, JobKindStats>;
-  for (const kind of JOB_KINDS) out[kind] = { waiting: 0, delayed: 0, held: 0, active: 0, failed: 0 };
+  for (const kind of kinds) out[kind] = { waiting: 0, delayed: 0, held: 0, active: 0, failed: 0 };
   return out;
+}
+
+/** The kernel's kinds and those this node has handlers for: what stats always report. */
+export function knownKinds(options: JobQueueStartOptions | undefined): Set<JobKind> {
+  return new Set<JobKind>([...JOB_KINDS, ...Object.keys(options?.handlers ?? {})]);
 }
 
 /** Recognises the queue's error classes by name too (a plugin may bundle its own copy of core). */

@@ -4,6 +4,7 @@ import {requireSystem, startPostgres, type PostgresServer } from '@openmmsc/test
 import { createJobQueue } from '../../src/queue/create-job-queue.js';
 import { createMessageStore } from '../../src/store/create-message-store.js';
 import { jobQueueContract } from './job-queue.contract.js';
+import { pluginJobsContract } from './plugin-jobs.contract.js';
 import { messageStoreContract } from './message-store.contract.js';
 
 // One server for the file; every fixture gets its own schema, as separate deployments would.
@@ -37,6 +38,11 @@ describe('PostgreSQL backends', { skip: requireSystem('postgresql') }, () => {
   });
 
   jobQueueContract('PostgreSQL (SKIP LOCKED)', async () => {
+    const s = schema();
+    return { open: () => createJobQueue({ type: 'postgres', url: url(), schema: s, poolSize: 4 }) };
+  });
+
+  pluginJobsContract('PostgreSQL', async () => {
     const s = schema();
     return { open: () => createJobQueue({ type: 'postgres', url: url(), schema: s, poolSize: 4 }) };
   });

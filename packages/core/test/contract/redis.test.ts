@@ -4,6 +4,7 @@ import { createJobQueue } from '../../src/queue/create-job-queue.js';
 import { createMessageStore } from '../../src/store/create-message-store.js';
 import { requireSystem, startRedis, type RedisServer } from '../helpers/redis.js';
 import { jobQueueContract } from './job-queue.contract.js';
+import { pluginJobsContract } from './plugin-jobs.contract.js';
 import { messageStoreContract } from './message-store.contract.js';
 
 // One server for the file; every fixture gets its own key prefix, as separate deployments would.
@@ -36,6 +37,11 @@ describe('Redis backends', { skip: requireSystem('redis-server') }, () => {
   });
 
   jobQueueContract('BullMQ', async () => {
+    const prefix = `t-${randomUUID()}`;
+    return { open: () => createJobQueue({ type: 'redis', url: url(), prefix }) };
+  });
+
+  pluginJobsContract('BullMQ', async () => {
     const prefix = `t-${randomUUID()}`;
     return { open: () => createJobQueue({ type: 'redis', url: url(), prefix }) };
   });

@@ -10,6 +10,7 @@ import { createJobQueue } from '../../src/queue/create-job-queue.js';
 import { createMessageStore } from '../../src/store/create-message-store.js';
 import type { RunningJob } from '../../src/services/job-queue.js';
 import { jobQueueContract } from './job-queue.contract.js';
+import { pluginJobsContract } from './plugin-jobs.contract.js';
 import { messageStoreContract } from './message-store.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openmmsc-sqlite-contract-'));
@@ -24,6 +25,11 @@ messageStoreContract('keyv + SQLite', async () => {
 });
 
 jobQueueContract('SQLite', async () => {
+  const path = newPath('jobs.sqlite');
+  return { open: () => createJobQueue({ type: 'sqlite', path }) };
+});
+
+pluginJobsContract('SQLite', async () => {
   const path = newPath('jobs.sqlite');
   return { open: () => createJobQueue({ type: 'sqlite', path }) };
 });
