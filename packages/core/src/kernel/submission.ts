@@ -105,7 +105,7 @@ function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
     const key = addressKey(address);
     if (seen.has(key)) return;
     seen.add(key);
-    active.push({ index: active.length, address, kind, key, attributes: {}, history: [{ state: 'received', at: now, by: input.origin.interface }] });
+    active.push({ index: active.length, address, kind, key, attributes: {}, history: [{ state: 'received', at: now, by: input.origin.interface, node: k.config.node.id }] });
   };
   headers.to.forEach(add('to'));
   headers.cc.forEach(add('cc'));

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -101,7 +102,16 @@ export interface PluginContext<Options> {
    * delivery reports). Available once every plugin is set up: call it from hooks, not `setup`.
    */
   service<K extends 'PushBearer' | 'Transcoder'>(service: K): ServiceTypes[K] | undefined;
+  /**
+   * Adds routes to the admin server (beside `/health`, `/ready`, `/metrics`), in their own
+   * fastify encapsulation context: hooks and parsers the plugin adds there apply to its routes
+   * only. Registered before the server listens; never called when `admin.enabled` is false.
+   */
+  adminRoutes(register: AdminRoutes): void;
 }
+
+/** What a plugin mounts on the admin server (see `PluginContext.adminRoutes`). */
+export type AdminRoutes = (server: FastifyInstance) => Promise<void> | void;
 
 export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {
   /** npm package name, e.g. `@openmmsc/plugin-mm7`. */
