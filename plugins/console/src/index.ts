@@ -6,7 +6,10 @@ import type { ConsoleApp } from './app.js';
 import { securityHeaders } from './auth/guard.js';
 import { Sessions } from './auth/sessions.js';
 import { LoginThrottle } from './auth/throttle.js';
+import { CampaignRunner } from './campaigns/campaign-runner.js';
+import { CampaignStore } from './campaigns/campaign-store.js';
 import { authRoutes } from './http/routes-auth.js';
+import { campaignRoutes } from './http/routes-campaigns.js';
 import { liveRoutes } from './http/routes-live.js';
 import { messageRoutes } from './http/routes-messages.js';
 import { staticRoutes } from './http/routes-static.js';
@@ -41,6 +44,8 @@ export default definePlugin({
     const blocks = new BlockList(ctx.kv, ctx.log);
     const traffic = new TrafficSampler(ctx.metrics, o.traffic.sampleMs, now);
     const links = new LinkMonitor(ctx.metrics, now);
+    const campaigns = new CampaignStore(ctx.kv);
+    const runner = new CampaignRunner(campaigns, ctx.mmsc, ctx.clock, ctx.config.node.id, ctx.log);
     const alarms = new Alarms(ctx.metrics, ctx.log, { queueThreshold: o.alarms.queueThreshold, webhook: o.alarms.webhook, now });
     const app: ConsoleApp = {
       options: o,
@@ -67,6 +72,7 @@ export default definePlugin({
           authRoutes(scope, app);
           messageRoutes(scope, app, blocks);
           liveRoutes(scope, app);
+          campaignRoutes(scope, app, campaigns, runner, ctx.config.limits.maxMessageSize);
           scope.get('/', async (_req, reply) => reply.redirect(`${o.prefix}/messages`, 303));
         },
         { prefix: o.prefix },
@@ -85,11 +91,14 @@ export default definePlugin({
       async start() {
         await blocks.start();
         traffic.start();
+        runner.start();
         await watch().catch(() => undefined);
         monitor = setInterval(() => void watch().catch((error: unknown) => ctx.log.warn({ err: error }, 'console: link check failed')), o.traffic.sampleMs);
         monitor.unref();
         ctx.log.info({ prefix: o.prefix, accounts: o.accounts.length }, 'console served by the admin server');
       },
+      // Campaigns take no new chunk once the node drains (a lease left behind is taken over).
+      stop: () => runner.stop(),
       async close() {
         clearInterval(monitor);
         traffic.stop();

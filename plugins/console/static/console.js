@@ -59,11 +59,13 @@
     }
   }
 
+  // fn answers 'stop' when there is nothing more to follow.
   function every(ms, fn) {
     let stopped = false;
     const tick = () => {
       if (stopped) return;
-      Promise.resolve(fn()).catch(() => undefined).finally(() => {
+      Promise.resolve(fn()).catch(() => undefined).then((r) => {
+        if (r === 'stop') stopped = true;
         if (!stopped) setTimeout(tick, document.hidden ? ms * 4 : ms);
       });
     };
@@ -88,6 +90,40 @@
       const res = await fetch(live.dataset.refresh);
       if (res.status === 401) return location.assign(prefix + '/login');
       if (res.ok) live.innerHTML = await res.text();
+      const state = live.querySelector('[data-state]');
+      if (state && state.dataset.state !== 'running') return 'stop';
+    });
+  }
+
+  // A campaign with files: read them here and post JSON (the form alone posts text fields only).
+  const campaign = document.getElementById('new-campaign');
+  if (campaign) {
+    const read = (file, as) => new Promise((resolve, reject) => {
+      const r = new FileReader();
+      r.onload = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+      if (as === 'text') r.readAsText(file);
+      else r.readAsDataURL(file);
+    });
+    campaign.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const f = campaign.elements;
+      const body = { name: f.name.value, from: f.from.value, subject: f.subject.value, text: f.text.value, recipients: f.recipients.value, batch: f.batch.value };
+      const list = f.recipientFile.files[0];
+      if (list) body.recipients = (body.recipients ? body.recipients + '\n' : '') + (await read(list, 'text'));
+      const media = f.attachment.files[0];
+      if (media) body.attachment = { name: media.name, contentType: media.type, data: String(await read(media, 'url')).replace(/^data:[^,]*,/, '') };
+      const res = await fetch(prefix + '/api/campaigns', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': document.body.dataset.csrf }, body: JSON.stringify(body) });
+      const answer = await res.json().catch(() => ({}));
+      if (res.status === 201) return location.assign(prefix + '/campaigns/' + answer.id);
+      let error = campaign.querySelector('.error');
+      if (!error) {
+        error = document.createElement('p');
+        error.className = 'error';
+        error.setAttribute('role', 'alert');
+        campaign.prepend(error);
+      }
+      error.textContent = answer.error || 'the campaign was not started (' + res.status + ')';
     });
   }
 

@@ -40,7 +40,7 @@ describe('the console in Chromium: log in, trace an MM1 message, watch traffic a
   });
 
   it('finds a message sent over MM1 by the recipient MSISDN and shows its journey: push with the SMSC answer, fetch, delivery', async () => {
-    const image = makePng(90, 60, 4);
+    const image = makePng(90, 60, { timeoutMs: 4 });
     const sent = await rig.phone(A).send({ to: B, subject: 'Console trace', text: 'Where is my MMS?', attachments: [{ contentType: 'image/png', data: image, name: 'pic.png' }] });
     assert.equal(sent.status, 'ok');
     await rig.phone(B).waitForMessage((m) => m.pdu.messageId === sent.messageId);
@@ -50,7 +50,7 @@ describe('the console in Chromium: log in, trace an MM1 message, watch traffic a
     await page.locator('form.search button').click();
     await page.waitForURL(/address=/);
     const link = page.locator(`table.results a:text("${sent.messageId}")`);
-    await waitFor('search lists it', async () => (await link.count()) === 1, 5000);
+    await waitFor('search lists it', async () => (await link.count()) === 1, { timeoutMs: 5000 });
     await Promise.all([page.waitForURL(new RegExp(`/messages/${sent.messageId}$`)), link.click()]);
 
     const recipient = page.locator(`article.recipient[data-address="${B}"]`);
@@ -66,7 +66,7 @@ describe('the console in Chromium: log in, trace an MM1 message, watch traffic a
     assert.match((await recipient.locator('table.timeline tr[data-kind=notified] td').nth(4).textContent()) ?? '', /\S/, 'the node is named');
 
     const img = page.locator('img.part-image');
-    await waitFor('image shown', async () => (await img.evaluate((e) => (e as HTMLImageElement).naturalWidth)) === 90, 5000);
+    await waitFor('image shown', async () => (await img.evaluate((e) => (e as HTMLImageElement).naturalWidth)) === 90, { timeoutMs: 5000 });
     assert.equal(await page.locator('pre.text').textContent(), 'Where is my MMS?');
     assert.match((await page.locator('section.pdu').textContent()) ?? '', /m-retrieve-conf/);
     assert.match((await page.locator('section.headers').textContent()) ?? '', /Console trace/);
@@ -75,19 +75,19 @@ describe('the console in Chromium: log in, trace an MM1 message, watch traffic a
   it('draws the live traffic by itself (SVG, no reload) with the MM1 submission', async () => {
     await page.goto(`${rig.base}/traffic`);
     const line = page.locator('figure[data-group=submitted] polyline[data-series="submitted mm1 accepted"]');
-    await waitFor('submission series drawn', async () => (await line.count()) === 1, 8000);
+    await waitFor('submission series drawn', async () => (await line.count()) === 1, { timeoutMs: 8000 });
     const first = await page.locator('#updated').textContent();
-    await waitFor('chart updates itself', async () => (await page.locator('#updated').textContent()) !== first, 5000);
-    await waitFor('queue chart has series', async () => (await page.locator('figure[data-group=queued] polyline').count()) > 0, 5000);
+    await waitFor('chart updates itself', async () => (await page.locator('#updated').textContent()) !== first, { timeoutMs: 5000 });
+    await waitFor('queue chart has series', async () => (await page.locator('figure[data-group=queued] polyline').count()) > 0, { timeoutMs: 5000 });
   });
 
   it('shows the SMSC bind up, then down with an alarm when the SMSC stops', async () => {
     await page.goto(`${rig.base}/links`);
     const row = page.locator('tr.link[data-link="smsc:smsc-a"]');
-    await waitFor('link up', async () => (await row.locator('.state').textContent()) === 'up', 5000);
+    await waitFor('link up', async () => (await row.locator('.state').textContent()) === 'up', { timeoutMs: 5000 });
     await rig.smsc.stop();
-    await waitFor('link down on the open page', async () => (await row.locator('.state').textContent()) === 'down', 10_000);
-    await waitFor('alarm shown', async () => (await page.locator('li.alarm[data-alarm="link:smsc:smsc-a"]').count()) === 1, 5000);
+    await waitFor('link down on the open page', async () => (await row.locator('.state').textContent()) === 'down', { timeoutMs: 10_000 });
+    await waitFor('alarm shown', async () => (await page.locator('li.alarm[data-alarm="link:smsc:smsc-a"]').count()) === 1, { timeoutMs: 5000 });
     const metrics = await (await fetch(`${rig.t.mmsc.adminUrl}/metrics`)).text();
     assert.match(metrics, /openmmsc_console_alarms_active\{alarm="link:smsc:smsc-a"\} 1/);
   });
