@@ -40,7 +40,7 @@ describe('the console in Chromium: log in, trace an MM1 message, watch traffic a
   });
 
   it('finds a message sent over MM1 by the recipient MSISDN and shows its journey: push with the SMSC answer, fetch, delivery', async () => {
-    const image = makePng(90, 60, { timeoutMs: 4 });
+    const image = makePng(90, 60, 4);
     const sent = await rig.phone(A).send({ to: B, subject: 'Console trace', text: 'Where is my MMS?', attachments: [{ contentType: 'image/png', data: image, name: 'pic.png' }] });
     assert.equal(sent.status, 'ok');
     await rig.phone(B).waitForMessage((m) => m.pdu.messageId === sent.messageId);

@@ -41,19 +41,19 @@ describe('a 100-recipient campaign run from the console in Chromium', { skip: re
     await waitFor('campaign done on the open page', async () => (await page.locator('.campaign-state').textContent()) === 'done', { timeoutMs: 60_000, intervalMs: 250 });
     assert.equal(await page.locator('progress').getAttribute('value'), '100');
     assert.equal(await page.locator('.done').textContent(), '100');
-    assert.equal(await page.locator('table.outcomes tbody tr').count(), { timeoutMs: 100 });
-    assert.equal(await page.locator('table.outcomes tbody tr.ok').count(), { timeoutMs: 98 });
+    assert.equal(await page.locator('table.outcomes tbody tr').count(), 100);
+    assert.equal(await page.locator('table.outcomes tbody tr.ok').count(), 98);
 
     const href = await page.locator('a[download]').getAttribute('href');
     const cookies = await page.context().cookies();
     const res = await fetch(new URL(href!, rig.base), { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') } });
-    assert.equal(res.status, { timeoutMs: 200 });
+    assert.equal(res.status, 200);
     assert.match(res.headers.get('content-disposition') ?? '', /Spring_offer-report\.csv/);
     const lines = (await res.text()).trim().split('\r\n');
-    assert.equal(lines.length, { timeoutMs: 101 });
+    assert.equal(lines.length, 101);
     assert.equal(lines[0], 'recipient,outcome,status,message_id');
     const refused = lines.filter((l) => l.includes(',rejected,'));
-    assert.equal(refused.length, { timeoutMs: 2 });
+    assert.equal(refused.length, 2);
     assert.match(refused.find((l) => l.startsWith('+4915112345678'))!, /no-route|no route/);
     assert.match(refused.find((l) => l.startsWith('not a number'))!, /address-unresolved/);
     // Each refused recipient has its own reason (not the first one's).
