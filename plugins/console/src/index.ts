@@ -10,6 +10,7 @@ import { CampaignRunner } from './campaigns/campaign-runner.js';
 import { CampaignStore } from './campaigns/campaign-store.js';
 import { authRoutes } from './http/routes-auth.js';
 import { campaignRoutes } from './http/routes-campaigns.js';
+import { openApiRoute } from './http/openapi.js';
 import { liveRoutes } from './http/routes-live.js';
 import { messageRoutes } from './http/routes-messages.js';
 import { staticRoutes } from './http/routes-static.js';
@@ -27,6 +28,7 @@ export type { LinkStatus, LinkState } from './links/link-monitor.js';
 export type { Alarm } from './links/alarms.js';
 export type { TrafficPoint, TrafficRange } from './traffic/sampler.js';
 export { ACTIONS, type ActionName, type ActionResult } from './actions/actions.js';
+export { openApi } from './http/openapi.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
 
@@ -73,6 +75,7 @@ export default definePlugin({
           messageRoutes(scope, app, blocks);
           liveRoutes(scope, app);
           campaignRoutes(scope, app, campaigns, runner, ctx.config.limits.maxMessageSize);
+          openApiRoute(scope, o.prefix, pkg.version);
           scope.get('/', async (_req, reply) => reply.redirect(`${o.prefix}/messages`, 303));
         },
         { prefix: o.prefix },

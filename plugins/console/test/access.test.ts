@@ -94,6 +94,24 @@ describe('console access control over HTTP', () => {
     assert.equal((await fetch(`${base}/api/links`, { headers: { cookie: s.cookie } })).status, 401);
   });
 
+  it('serves an OpenAPI 3.1 description whose every path exists and is guarded', async () => {
+    const res = await fetch(`${base}/api/openapi.json`);
+    assert.equal(res.status, 200);
+    const doc = (await res.json()) as { openapi: string; servers: Array<{ url: string }>; paths: Record<string, Record<string, { security?: unknown }>> };
+    assert.equal(doc.openapi, '3.1.0');
+    assert.equal(doc.servers[0]!.url, '/console');
+    assert.ok(Object.keys(doc.paths).length >= 10);
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      const url = `${base}${path.replace(/\{[^}]+\}/g, (m) => (m === '{action}' ? 'retry-now' : m === '{index}' || m === '{n}' ? '0' : 'x'))}`;
+      for (const [method, op] of Object.entries(methods)) {
+        if (!op.security) continue;
+        const r = await fetch(url, { redirect: 'manual', method: method.toUpperCase(), headers: method === 'get' ? {} : { 'content-type': 'application/json' }, ...(method === 'get' ? {} : { body: '{}' }) });
+        // Pages and files send a browser to the log-in form; the API answers 401.
+        assert.equal(r.status, path.startsWith('/api/') ? 401 : 303, `${method.toUpperCase()} ${path} exists and needs a session`);
+      }
+    }
+  });
+
   it('password hashes: scrypt, salted, verified in constant time; short passwords refused', async () => {
     const a = await hashPassword('correct horse', TEST_COST);
     const b = await hashPassword('correct horse', TEST_COST);
