@@ -105,7 +105,7 @@ function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
     const key = addressKey(address);
     if (seen.has(key)) return;
     seen.add(key);
-    active.push({ index: active.length, address, kind, key, attributes: {}, history: [{ state: 'received', at: now, by: input.origin.interface, node: k.config.node.id }] });
+    active.push({ index: active.length, address, kind, key, attributes: {}, history: [{ state: 'received', at: now, by: input.origin.interface }] });
   };
   headers.to.forEach(add('to'));
   headers.cc.forEach(add('cc'));
@@ -172,6 +172,8 @@ async function persist(k: KernelContext, ws: WorkingSet): Promise<StoredMessage>
       return record;
     }),
   ].sort((a, b) => a.index - b.index);
+  // Everything the submission stages recorded happened on this node.
+  for (const r of records) r.history = r.history.map((h) => (h.node ? h : { ...h, node: k.config.node.id }));
   const message: StoredMessage = {
     id: ws.id,
     headers: ws.message.headers,
