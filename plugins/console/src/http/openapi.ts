@@ -87,7 +87,7 @@ export function openApi(prefix: string, version: string): Schema {
         post: {
           summary: 'Act on a recipient; recorded in its history as console:<user>',
           parameters: [{ name: 'id', in: 'path', required: true, schema: str }, { name: 'index', in: 'path', required: true, schema: int }, { name: 'action', in: 'path', required: true, schema: { enum: [...ACTIONS] } }],
-          ...guarded('operate', { '200': json(ref('ActionResult')), '400': json(ref('ActionResult')), '409': json(ref('ActionResult'), 'Nothing to do (e.g. the recipient is final)') }, true),
+          ...guarded('operate', { '200': json(ref('ActionResult')), '400': json(ref('ActionResult')), '404': json(ref('ActionResult'), 'No such message'), '409': json(ref('ActionResult'), 'Nothing to do (no such recipient, or it is final)') }, true),
         },
       },
       '/api/blocked-senders': { get: { summary: 'Senders blocked by operators', ...guarded('view', { '200': json({ type: 'object', properties: { blocked: { type: 'array', items: { type: 'object' } } } }) }) } },

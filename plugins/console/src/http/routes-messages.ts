@@ -70,6 +70,7 @@ export function messageRoutes(scope: FastifyInstance, app: ConsoleApp, blocks: B
     const index = Number(rawIndex);
     if (!Number.isInteger(index) || index < 0) return { status: 400, result: { ok: false, detail: 'index: a recipient index' } };
     if (!(ACTIONS as readonly unknown[]).includes(rawAction)) return { status: 400, result: { ok: false, detail: `action: one of ${ACTIONS.join(', ')}` } };
+    if (!(await app.mmsc.getMessage(id))) return { status: 404, result: { ok: false, detail: 'no such message' } };
     const result = await runAction(app.mmsc, blocks, session, id, index, rawAction as ActionName, app.clock.now());
     app.log.info({ user: session.user, messageId: id, recipient: index, action: rawAction, ok: result.ok, detail: result.detail }, 'console action');
     return { status: result.ok ? 200 : 409, result };
