@@ -47,7 +47,8 @@ process.on('message', (msg: { type: string }) => {
   if (msg.type === 'stats') {
     void (async () => {
       const metrics = await mmsc.registry.getMetricsAsJSON();
-      send({ type: 'stats', maxRssKb: process.resourceUsage().maxRSS, rss: process.memoryUsage().rss, metrics });
+      const cpu = process.cpuUsage();
+      send({ type: 'stats', maxRssKb: process.resourceUsage().maxRSS, rss: process.memoryUsage().rss, cpuUs: cpu.user + cpu.system, metrics });
     })();
   } else if (msg.type === 'stop') {
     void (async () => {
