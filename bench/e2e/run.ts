@@ -377,7 +377,7 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
   line(`m-send-conf latency at ${RATE}/s offered`, `p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms (offered ${fixed.offered.toFixed(0)}/s, completed ${fixed.completed}/${fixed.accepted})`);
   line('peak RSS: MMSC process / load process', `${(stats.maxRssKb / 1024).toFixed(0)} MB / ${(loadRss / 1024).toFixed(0)} MB`);
   // CPU time is less at the mercy of other load on the machine than throughput is.
-  if (stats.cpuUs) line('MMSC CPU per accepted message (whole run)', `${(stats.cpuUs / Math.max(1, c.accepted)).toFixed(0)} µs (${c.accepted} accepted)`);
+  if (stats.cpuUs) line('MMSC CPU per accepted message (after start)', `${(stats.cpuUs / Math.max(1, c.accepted)).toFixed(0)} µs (${c.accepted} accepted)`);
   line('refused / handset errors', `${throughput.refused} / ${c.errors}`);
   if (jobMetric) line('kernel jobs', jobMetric.values.map((v) => `${v.labels.kind}:${v.labels.outcome}=${v.value}`).join(' '));
   if (opt.profile) line('CPU profile of the MMSC process', here('./profiles'));

@@ -77,6 +77,8 @@ export default definePlugin({
           campaignRoutes(scope, app, campaigns, runner, ctx.config.limits.maxMessageSize);
           openApiRoute(scope, o.prefix, pkg.version);
           scope.get('/', async (_req, reply) => reply.redirect(`${o.prefix}/messages`, 303));
+          // Inside the console's scope, so a 404 carries its security headers too.
+          scope.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
         },
         { prefix: o.prefix },
       );
