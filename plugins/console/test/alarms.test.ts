@@ -60,8 +60,8 @@ describe('links a plugin reports, and alarms: shown, exported, sent to the webho
       for (let i = 0; i < 4; i++) await q.mmsc.submit({ message: (await import('@openmmsc/testkit')).buildMessage({ to: `+1555000020${i}` }), origin: { interface: 'mm1' } });
       const v = await login(`${q.mmsc.adminUrl}/console`, 'victor');
       const alarms = async () => ((await (await fetch(`${q.mmsc.adminUrl}/console/api/links`, { headers: { cookie: v.cookie } })).json()) as { alarms: Array<{ id: string; text: string }> }).alarms;
-      const alarm = await waitFor('queue alarm', async () => (await alarms()).find((a) => a.id === 'queue:notify'));
-      assert.match(alarm.text, /4 notify jobs queued \(threshold 2\)/);
+      const alarm = await waitFor('queue alarm', async () => (await alarms()).find((a) => a.id === 'queue:notify'), { timeoutMs: 30_000 });
+      assert.match(alarm.text, /^[34] notify jobs queued \(threshold 2\)$/, 'raised once past the threshold, with the depth then');
     } finally {
       await q.stop();
     }
