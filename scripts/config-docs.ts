@@ -62,7 +62,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 async function schemasToDocument(): Promise<Array<[string, z.ZodType]>> {
   const core = await import('@openmmsc/core');
   const list: Array<[string, z.ZodType]> = [['packages/core/README.md', core.kernelConfigSchema.omit({ plugins: true })], ['docs/configuration.md', core.kernelConfigSchema.omit({ plugins: true })]];
-  for (const dir of ['router-prefix', 'charge-cdr-file', 'transcode-passthrough', 'push-log', 'mm1', 'mm7', 'mm11', 'mm8', 'mm9', 'antispam', 'push-smpp', 'push-pap', 'mm3', 'mm4', 'mm5', 'eaif']) {
+  for (const dir of ['router-prefix', 'charge-cdr-file', 'transcode-passthrough', 'push-log', 'mm1', 'mm7', 'mm11', 'mm8', 'mm9', 'antispam', 'push-smpp', 'push-pap', 'mm3', 'mm4', 'mm5', 'eaif', 'console']) {
     const mod = (await import(`@openmmsc/plugin-${dir}`)) as { default: { configSchema?: z.ZodType } };
     if (mod.default.configSchema) list.push([`plugins/${dir}/README.md`, mod.default.configSchema]);
   }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodePdu } from '@openmmsc/codec';
+import { openConsolePage } from './console-page.js';
 import { HttpClient, SimulatedHandset, SimulatedSmsc, startPostgres, startRedis, type HandsetMode } from '@openmmsc/testkit';
 
 const { values: opt } = parseArgs({
@@ -20,6 +21,7 @@ const { values: opt } = parseArgs({
     'kernel-config': { type: 'string', default: '{}' },
     'smpp-window': { type: 'string', default: '64' },
     stores: { type: 'string', default: 'sqlite' },
+    console: { type: 'string', default: 'off' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -29,6 +31,7 @@ if (opt.help) {
               [--rate-duration 10] [--ceiling-duration 5] [--mode immediate|fetch-acknowledge]
               [--kernel-config '{"jobs":{"notify":{"concurrency":64}}}'] [--smpp-window 64] [--profile]
               [--stores sqlite,redis,postgres]   (each in turn, same run; Redis with appendfsync always)
+              [--console off|idle|open]   (the operator console on the admin server; open: a page polling it)
 `);
   process.exit(0);
 }
@@ -40,6 +43,8 @@ const RATE = Number(opt.rate);
 const RATE_DURATION = Number(opt['rate-duration']) * 1000;
 const CEILING_DURATION = Number(opt['ceiling-duration']) * 1000;
 const MODE = opt.mode as HandsetMode;
+const CONSOLE = opt.console;
+if (!['off', 'idle', 'open'].includes(CONSOLE)) throw new Error(`--console: off, idle or open, not ${CONSOLE}`);
 const STORES = opt.stores.split(',').map((x) => x.trim()).filter(Boolean);
 for (const s of STORES) if (!['sqlite', 'redis', 'postgres'].includes(s)) throw new Error(`unknown store ${s}: sqlite, redis or postgres`);
 const HARD_LIMIT_MS = CEILING_DURATION + STORES.length * (DURATION + RATE_DURATION + 150_000);
@@ -231,10 +236,12 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
       BENCH_KERNEL_CONFIG: kernelConfig,
       BENCH_SMPP_WINDOW: opt['smpp-window'],
       ...(store ? { BENCH_STORE: JSON.stringify(store) } : {}),
+      ...(CONSOLE !== 'off' ? { BENCH_CONSOLE_PASSWORD: 'bench-console-password' } : {}),
     },
     opt.profile ? ['--cpu-prof', '--cpu-prof-dir', here('./profiles')] : [],
   );
   const mm1 = `${mmscChild.ready.mm1 as string}/mms`;
+  const stopPolling = CONSOLE === 'open' ? await openConsolePage(mmscChild.ready.admin as string) : () => {};
   const senderHttp = new HttpClient(C + 8);
   const receiverHttp = new HttpClient(64);
   const c: Counters = { accepted: 0, refused: 0, notified: 0, retrieved: 0, completed: 0, errors: 0, lastNotified: 0, lastRetrieved: 0, lastCompleted: 0 };
@@ -346,7 +353,8 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
     max: lat2[lat2.length - 1] ?? NaN,
   };
 
-  const stats = await mmscChild.request<{ maxRssKb: number; metrics: Array<{ name: string; values: Array<{ value: number; labels: Record<string, string> }> }> }>({ type: 'stats' }, 'stats');
+  const stats = await mmscChild.request<{ maxRssKb: number; cpuUs?: number; metrics: Array<{ name: string; values: Array<{ value: number; labels: Record<string, string> }> }> }>({ type: 'stats' }, 'stats');
+  stopPolling();
   for (const h of [...senders, ...receivers.values()]) await h.close();
   senderHttp.close();
   receiverHttp.close();
@@ -368,6 +376,8 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
   line('m-send-conf latency, closed loop', `p50 ${throughput.p50.toFixed(1)} ms, p99 ${throughput.p99.toFixed(1)} ms`);
   line(`m-send-conf latency at ${RATE}/s offered`, `p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms (offered ${fixed.offered.toFixed(0)}/s, completed ${fixed.completed}/${fixed.accepted})`);
   line('peak RSS: MMSC process / load process', `${(stats.maxRssKb / 1024).toFixed(0)} MB / ${(loadRss / 1024).toFixed(0)} MB`);
+  // CPU time is less at the mercy of other load on the machine than throughput is.
+  if (stats.cpuUs) line('MMSC CPU per accepted message (after start)', `${(stats.cpuUs / Math.max(1, c.accepted)).toFixed(0)} µs (${c.accepted} accepted)`);
   line('refused / handset errors', `${throughput.refused} / ${c.errors}`);
   if (jobMetric) line('kernel jobs', jobMetric.values.map((v) => `${v.labels.kind}:${v.labels.outcome}=${v.value}`).join(' '));
   if (opt.profile) line('CPU profile of the MMSC process', here('./profiles'));

@@ -64,3 +64,5 @@ export { MemoryCounters, RedisCounters, type Counters, type TakeResult } from '.
 export type { RedisConnectionConfig } from './redis/redis-connection.js';
 export type { AdmissionDecision, ShedCause } from './kernel/admission.js';
 export type { StatfsSource } from './kernel/disk-watermark.js';
+export type { RetryOutcome } from './kernel/operator-actions.js';
+export { reportLink, type LinkProbe } from './kernel/link-gauge.js';

@@ -30,11 +30,12 @@ import { parseAddress, type Address, type AddressingOptions } from './model/addr
 import type { MmsPart } from './model/message.js';
 import type { RecipientEvent, RecipientRecord, RecipientState } from './model/recipient-state.js';
 import { assertKnownHooks } from './plugin/check-plugin-shape.js';
-import type { PluginContext, PluginHooks } from './plugin/define-plugin.js';
+import type { AdminRoutes, PluginContext, PluginHooks } from './plugin/define-plugin.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import type { CancelOutcome, KeepInput, MmscRuntime, ReplaceChanges, SubmitInput, SubmitResult, TransitionOptions } from './runtime.js';
 import { discardMessage, keepMessage } from './kernel/kept-messages.js';
 import { cancelMessage, replaceMessage } from './kernel/message-changes.js';
+import { retryRecipientNow, type RetryOutcome } from './kernel/operator-actions.js';
 import type { JobHandler, KernelJobKind, JobQueue } from './services/job-queue.js';
 import type { AttributeValue, MessageStore, StoredMessage } from './services/message-store.js';
 import type { Report } from './services/report-sender.js';
@@ -70,6 +71,7 @@ export class Mmsc implements MmscRuntime {
   private readonly plugins: Array<{ name: string; hooks: PluginHooks }> = [];
   private readonly pluginJobs = new PluginJobRegistry(() => this.k);
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly adminRoutes: AdminRoutes[] = [];
   private stopAdmin: (() => Promise<void>) | undefined;
   private stopWaking: (() => void) | undefined;
   private readonly addressing: AddressingOptions;
@@ -179,6 +181,7 @@ export class Mmsc implements MmscRuntime {
           registry: this.metrics.registry,
           log: this.log,
           accepting: () => this.phase === 'running',
+          routes: this.adminRoutes,
           checks: () => readinessChecks(this.k, this.protection, this.plugins),
           abilities: () => [
             ['notify', async () => notifyAbility(this.k)],
@@ -327,6 +330,10 @@ export class Mmsc implements MmscRuntime {
     return cancelMessage(this.k, this.lifecycle!, messageId, options);
   }
 
+  retryNow(messageId: string, index: number, options: { by: string; renotify?: boolean }): Promise<RetryOutcome> {
+    return retryRecipientNow(this.k, this.lifecycle!, messageId, index, { by: options.by, renotify: options.renotify === true });
+  }
+
   replace(messageId: string, changes: ReplaceChanges): Promise<void> {
     return replaceMessage(this.k, messageId, changes);
   }
@@ -370,6 +377,7 @@ export class Mmsc implements MmscRuntime {
         provide: (service, implementation) => k.services.provide(name, service, implementation),
         service: (service) => k.services.single(service),
         jobs: this.pluginJobs.forPlugin(name),
+        adminRoutes: (register) => void this.adminRoutes.push(register),
       };
       let hooks: PluginHooks;
       try {

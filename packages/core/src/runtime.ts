@@ -1,3 +1,4 @@
+import type { RetryOutcome } from './kernel/operator-actions.js';
 import type { AdmissionDecision } from './kernel/admission.js';
 import type { Address } from './model/address.js';
 import type { MmsHeaders, MmsMessage, MmsPart, Origin } from './model/message.js';
@@ -112,6 +113,11 @@ export interface MmscRuntime {
    * `MessageChangeError('not-found')` for an unknown message.
    */
   cancel(messageId: string, options: { by: string; reason?: string }): Promise<CancelOutcome>;
+  /**
+   * Runs a recipient's notification (local) or delivery now, skipping its back-off; with
+   * `renotify` pushes a fresh notification. Recorded in the recipient's history under `by`.
+   */
+  retryNow(messageId: string, index: number, options: { by: string; renotify?: boolean }): Promise<RetryOutcome>;
   /**
    * Replaces content or headers while no recipient has fetched the message (MM7 ReplaceReq).
    * Throws `MessageChangeError` (`not-found`, `already-delivered`, `already-final`).

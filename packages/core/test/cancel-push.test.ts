@@ -124,7 +124,7 @@ describe('cancel reaches notified handsets', () => {
       await t.mmsc.transition(r.messageId, 0, 'rejected', { by: 'test' });
       const after = await t.mmsc.recordEvent(r.messageId, 0, { by: 'handset-plugin', event: 'cancel-confirmed', reason: 'X-Mms-Cancel-Status: 0x80' });
       assert.equal(after.state, 'rejected');
-      assert.deepEqual(after.history.at(-1), { state: 'rejected', at: after.history.at(-1)!.at, by: 'handset-plugin', event: 'cancel-confirmed', reason: 'X-Mms-Cancel-Status: 0x80' });
+      assert.deepEqual(after.history.at(-1), { state: 'rejected', at: after.history.at(-1)!.at, by: 'handset-plugin', event: 'cancel-confirmed', reason: 'X-Mms-Cancel-Status: 0x80', node: t.mmsc.config.node.id });
       await assert.rejects(t.mmsc.recordEvent(r.messageId, 9, { by: 'x', event: 'y' }));
     } finally {
       await t.stop();

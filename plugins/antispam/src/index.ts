@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { definePlugin, verdict, type Address, type MessageContext, type MmsPart, type Origin, type Verdict } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { ClamdClient } from './clamd.js';
+import { clamdHealth } from './clamd-health.js';
 import { MemoryCounters, RedisCounters, type Counters, type RedisConnectionConfig } from '@openmmsc/core';
 import { antispamOptions, type ListOptions } from './options.js';
 
@@ -73,6 +74,7 @@ export default definePlugin({
     const clamd = o.antivirus.enabled
       ? new ClamdClient({ host: o.antivirus.host, port: o.antivirus.port, socket: o.antivirus.socket, timeoutMs: o.antivirus.timeout, chunkSize: o.antivirus.chunkSize })
       : undefined;
+    const clamdSeen = clamd ? clamdHealth(ctx.metrics, clamd, o.antivirus.socket ?? `${o.antivirus.host}:${o.antivirus.port}`, () => ctx.clock.now()) : undefined;
     const decisions = new Counter({
       name: 'openmmsc_antispam_decisions_total',
       help: 'Anti-spam and anti-virus decisions by check and outcome',
@@ -92,7 +94,9 @@ export default definePlugin({
         let result;
         try {
           result = await clamd.scan(part.data);
+          clamdSeen?.saw(true);
         } catch (error) {
+          clamdSeen?.saw(false);
           msg.log.warn({ err: error, policy: o.antivirus.onError }, 'virus scan failed');
           decisions.inc({ check: 'antivirus', outcome: `error-${o.antivirus.onError}` });
           if (o.antivirus.onError === 'accept') return undefined;

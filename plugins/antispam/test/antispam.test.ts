@@ -178,6 +178,19 @@ describe('anti-virus (ClamAV clamd, INSTREAM)', { skip: requireSystem('clamd') }
 
   const infected = () => buildMessage({ text: 'see attachment', parts: [{ contentType: { type: 'application/octet-stream', params: {} }, contentLocation: 'eicar.com', data: EICAR }] });
 
+  it('exports clamd as a link: up while it answers, down when it does not (the console lists it)', async () => {
+    const up = await start({ antivirus: { enabled: true, port: clamd.port } });
+    const down = await start({ antivirus: { enabled: true, port: 1, timeout: 500, onError: 'accept' } });
+    try {
+      const scrape = async (t: typeof up) => (await fetch(`${t.mmsc.adminUrl}/metrics`)).text();
+      assert.match(await scrape(up), new RegExp(`openmmsc_link_up\\{kind="clamav",name="127\\.0\\.0\\.1:${clamd.port}"\\} 1`));
+      assert.match(await scrape(down), /openmmsc_link_up\{kind="clamav",name="127\.0\.0\.1:1"\} 0/);
+    } finally {
+      await up.stop();
+      await down.stop();
+    }
+  });
+
   it('rejects EICAR submitted over MM1 and MM7 with the virus reason; clean content passes', async () => {
     const t = await start({ antivirus: { enabled: true, port: clamd.port } });
     try {

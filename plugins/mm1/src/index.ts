@@ -14,6 +14,7 @@ export { REASON_STATUS, responseStatusFor, vocabularyFor, type StatusVocabulary 
 export { TokenSigner } from './tokens.js';
 export { MM1_INTERFACE } from './mm1.js';
 export { RETRY_AFTER_SECONDS } from './post.js';
+export { retrieveConf } from './convert.js';
 
 const SECRET_KEY = 'secret';
 const running = new WeakMap<object, Mm1>();

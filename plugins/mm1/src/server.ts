@@ -10,6 +10,7 @@ import { originalPart } from './original.js';
 import { corrupt, handleUpload } from './post.js';
 import { fetchReport } from './reports.js';
 import { noSuchMessage, retrieve } from './retrieve.js';
+import { observeRequests } from './request-metrics.js';
 
 export interface ServerOptions {
   host: string;
@@ -58,6 +59,7 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: (error, request, reply) => unroutable(request, reply, error.statusCode ?? 400, error.message),
   });
+  observeRequests(app, mm1.ctx.metrics);
   app.removeAllContentTypeParsers();
   // Handsets send application/vnd.wap.mms-message, but some send nothing or something else: take bytes.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

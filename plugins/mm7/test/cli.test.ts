@@ -63,6 +63,10 @@ describe('openmmsc vasp', () => {
     assert.equal(summary.rejected, 2);
     assert.equal(summary.requests, 13);
     assert.equal(summary.byStatus['1000 accepted'], 60);
+    // The last batch (the two bad lines) is refused as a whole: each keeps its own reason, not the first one's.
+    const refusals = Object.entries(summary.byStatus).filter(([k]) => !k.startsWith('1000'));
+    assert.equal(refusals.length, 2, JSON.stringify(summary.byStatus));
+    assert.ok(refusals.every(([, n]) => n === 1), JSON.stringify(summary.byStatus));
 
     const plain = await cli('vasp', 'submit', '--url', h.url, '--vasp-id', 'acme', '--password', PASSWORD, '--to-file', numbers, '--text', 'again', '--no-progress');
     assert.match(plain.stdout, /62 recipients in 62 requests/);

@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import type { MmsPart } from '@openmmsc/core';
 import type { ClientAnswer, Mm7Client, ReleaseName, SubmitOptions } from '@openmmsc/plugin-mm7';
+import { parseRecipientList, runCampaign as runBatches, type BatchAnswer, type CampaignSummary } from '@openmmsc/campaign';
 import type { Output } from '../output.js';
 import { UsageError, positiveInt } from '../usage.js';
 
@@ -124,15 +125,17 @@ class Progress {
   }
 }
 
-export interface CampaignSummary {
-  recipients: number;
-  requests: number;
-  accepted: number;
-  rejected: number;
-  /** Recipients whose request failed as a whole, by reason. */
-  byStatus: Record<string, number>;
-  seconds: number;
-  messageIds: number;
+export type { CampaignSummary } from '@openmmsc/campaign';
+
+/** An MM7 SubmitRsp (or fault) as the campaign engine reads it: each recipient with its own status. */
+export function mm7BatchAnswer(answer: ClientAnswer): BatchAnswer {
+  const code = answer.status?.code;
+  const accepted = code !== undefined && code >= 1000 && code < 2000;
+  const out: BatchAnswer = { accepted, status: accepted ? '1000 accepted' : describeAnswer(answer) };
+  if (answer.messageId) out.messageId = answer.messageId;
+  const details = answer.status?.details ?? [];
+  if (details.length) out.details = details.map((d) => ({ address: d.address, status: `${d.code} ${d.text ?? ''}`.trim(), accepted: d.code >= 1000 && d.code < 2000 }));
+  return out;
 }
 
 /** Sends one SubmitReq per batch of recipients, `concurrency` at a time; counts per-recipient outcomes. */
@@ -142,50 +145,21 @@ export async function runCampaign(
   base: SubmitOptions,
   opts: { batch: number; concurrency: number; progress: boolean },
 ): Promise<CampaignSummary> {
-  const started = Date.now();
-  const summary: CampaignSummary = { recipients: recipients.length, requests: 0, accepted: 0, rejected: 0, byStatus: {}, seconds: 0, messageIds: 0 };
-  const bar = new Progress(recipients.length, opts.progress, started);
-  const batches: string[][] = [];
-  for (let i = 0; i < recipients.length; i += opts.batch) batches.push(recipients.slice(i, i + opts.batch));
-  let next = 0;
-  let done = 0;
-  const count = (key: string, n: number) => {
-    summary.byStatus[key] = (summary.byStatus[key] ?? 0) + n;
-  };
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      const answer = await client.submit({ ...base, to: batch });
-      summary.requests++;
-      const code = answer.status?.code;
-      if (code !== undefined && code >= 1000 && code < 2000) {
-        if (answer.messageId) summary.messageIds++;
-        const refused = answer.status?.details ?? [];
-        for (const d of refused) count(`${d.code} ${d.text ?? ''}`.trim(), 1);
-        summary.rejected += refused.length;
-        summary.accepted += batch.length - refused.length;
-        count('1000 accepted', batch.length - refused.length);
-      } else {
-        summary.rejected += batch.length;
-        count(describeAnswer(answer), batch.length);
-      }
-      done += batch.length;
-      bar.update(done, summary.accepted, summary.rejected);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, batches.length)) }, worker));
-  summary.seconds = (Date.now() - started) / 1000;
+  const bar = new Progress(recipients.length, opts.progress);
+  const { summary } = await runBatches(recipients, async (batch) => mm7BatchAnswer(await client.submit({ ...base, to: [...batch] })), {
+    batch: opts.batch,
+    concurrency: opts.concurrency,
+    onProgress: (done, outcomes) => {
+      let accepted = 0;
+      for (const o of outcomes) if (o.accepted) accepted++;
+      bar.update(done, accepted, done - accepted);
+    },
+  });
   return summary;
 }
 
 async function readNumbers(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8');
-  const out: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const v = line.replace(/#.*/, '').split(/[,;\t]/)[0]!.trim();
-    if (v) out.push(v);
-  }
-  return out;
+  return parseRecipientList(await readFile(file, 'utf8')).recipients;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { AdminRoutes } from '../plugin/define-plugin.js';
 import type { KernelConfig } from '../config/kernel-schema.js';
 import { mergeLimits } from '../config/listener-schema.js';
 import { createHttpListener } from '../listeners/http-listener.js';
@@ -31,6 +32,8 @@ export interface AdminServerOptions {
   abilities?: () => ReadonlyArray<[string, () => Promise<Ability>]>;
   /** False while starting and once draining. */
   accepting: () => boolean;
+  /** Routes plugins mount (`PluginContext.adminRoutes`), each in its own encapsulation context. */
+  routes?: ReadonlyArray<AdminRoutes>;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
     const body = await opts.registry.metrics();
     return reply.header('content-type', opts.registry.contentType).send(body);
   });
+  for (const register of opts.routes ?? []) await server.register(async (scope) => register(scope));
   const address = await server.listen({ host: admin.host, port: admin.port });
   return { server, url: address };
 }

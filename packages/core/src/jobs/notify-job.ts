@@ -40,7 +40,8 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   if (result.status === 'sent') {
     const attributes = result.reference ? { pushReference: result.reference } : undefined;
     try {
-      await lifecycle.transition(messageId, index, 'notified', attributes ? { by: bearer.name, attributes } : { by: bearer.name });
+      const sent = attributes ? { by: bearer.name, attributes, reason: `pushed; bearer reference ${result.reference}` } : { by: bearer.name };
+      await lifecycle.transition(messageId, index, 'notified', sent);
     } catch (error) {
       // The handset was quicker: it fetched (or the message ended) while the push was under way.
       if (error instanceof InvalidTransitionError) return;
@@ -49,7 +50,11 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
     await scheduleRenotify(k, messageId, index, job);
     return;
   }
-  if (result.status === 'retry') throw retry(`${bearer.name}: ${result.reason}`, result.retryAfterMs);
+  if (result.status === 'retry') {
+    // The bearer's answer (an SMSC's error status) stays in the recipient's history.
+    await lifecycle.recordEvent(messageId, index, { by: bearer.name, event: 'push-failed', reason: result.reason }).catch(() => undefined);
+    throw retry(`${bearer.name}: ${result.reason}`, result.retryAfterMs);
+  }
   if (result.status === 'unavailable') return holdForBearer(k, message, `${bearer.name}: ${result.reason}`, result.retryAfterMs, log);
   await lifecycle.transition(messageId, index, 'rejected', { by: bearer.name, reason: result.reason, report: 'unreachable' });
 }

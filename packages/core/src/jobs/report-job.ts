@@ -19,4 +19,6 @@ export async function runReportJob(k: KernelContext, lifecycle: RecipientLifecyc
   const recipients = await k.store.getRecipients(messageId);
   const recipient = recipients.find((r) => r.index === job.data.index);
   await lifecycle.recordCharging(report.kind === 'read' ? 'read-report' : 'delivery-report', message, recipient, report.status);
+  // The recipient's history shows the originator was told (operators trace "I never got a report").
+  if (recipient) await lifecycle.recordEvent(messageId, recipient.index, { by: sender.interface, event: `${report.kind}-report-sent`, reason: report.status });
 }

@@ -39,7 +39,7 @@ export class RecipientLifecycle {
   async transition(messageId: string, index: number, to: RecipientState, opts: TransitionOptions): Promise<RecipientRecord> {
     const now = this.k.clock.now();
     const updated = await this.k.store.updateRecipient(messageId, index, (current) => {
-      const next = applyTransition(current, to, opts.by, now, opts.reason);
+      const next = withNode(applyTransition(current, to, opts.by, now, opts.reason), this.k.config.node.id);
       return opts.attributes ? { ...next, attributes: { ...next.attributes, ...opts.attributes } } : next;
     });
     this.k.metrics.transitions.inc({ state: to });
@@ -75,7 +75,7 @@ export class RecipientLifecycle {
   /** Records an event in the recipient's history without moving it (any state, final ones too). */
   async recordEvent(messageId: string, index: number, event: RecipientEvent): Promise<RecipientRecord> {
     const now = this.k.clock.now();
-    return this.k.store.updateRecipient(messageId, index, (current) => applyEvent(current, event, now));
+    return this.k.store.updateRecipient(messageId, index, (current) => withNode(applyEvent(current, event, now), this.k.config.node.id));
   }
 
   async setAttributes(messageId: string, index: number, attributes: Record<string, AttributeValue>): Promise<RecipientRecord> {
@@ -121,4 +121,10 @@ export class RecipientLifecycle {
       );
     }
   }
+}
+
+/** Marks the entry just appended with the node that made it. */
+function withNode(record: RecipientRecord, node: string): RecipientRecord {
+  const last = record.history[record.history.length - 1];
+  return last ? { ...record, history: [...record.history.slice(0, -1), { ...last, node }] } : record;
 }

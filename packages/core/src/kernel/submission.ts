@@ -172,6 +172,8 @@ async function persist(k: KernelContext, ws: WorkingSet): Promise<StoredMessage>
       return record;
     }),
   ].sort((a, b) => a.index - b.index);
+  // Everything the submission stages recorded happened on this node.
+  for (const r of records) r.history = r.history.map((h) => (h.node ? h : { ...h, node: k.config.node.id }));
   const message: StoredMessage = {
     id: ws.id,
     headers: ws.message.headers,

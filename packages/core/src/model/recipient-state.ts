@@ -55,6 +55,8 @@ export interface StateChange {
    * to the handset, `cancel-confirmed` when the handset answered it.
    */
   event?: string;
+  /** The node (`node.id`) that made the change, in a cluster. */
+  node?: string;
 }
 
 /** What `MmscRuntime.recordEvent` appends to a recipient's history. */

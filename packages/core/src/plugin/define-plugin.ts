@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -104,7 +105,16 @@ export interface PluginContext<Options> {
   service<K extends 'PushBearer' | 'Transcoder'>(service: K): ServiceTypes[K] | undefined;
   /** Durable jobs of this plugin on the kernel's job queue: define kinds in `setup`, enqueue any time. */
   readonly jobs: PluginJobs;
+  /**
+   * Adds routes to the admin server (beside `/health`, `/ready`, `/metrics`), in their own
+   * fastify encapsulation context: hooks and parsers the plugin adds there apply to its routes
+   * only. Registered before the server listens; never called when `admin.enabled` is false.
+   */
+  adminRoutes(register: AdminRoutes): void;
 }
+
+/** What a plugin mounts on the admin server (see `PluginContext.adminRoutes`). */
+export type AdminRoutes = (server: FastifyInstance) => Promise<void> | void;
 
 export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {
   /** npm package name, e.g. `@openmmsc/plugin-mm7`. */
