@@ -1,7 +1,9 @@
 /** The header block of an RFC 5322 message, read before (or without) its body. */
+import { parseEntity, type MimeEntity } from './entity.js';
 import { MimeError, type MimeWarningSink } from './errors.js';
 import { headerAll, type HeaderList } from './headers.js';
 import { DEFAULT_LIMITS, type ReadOptions } from './limits.js';
+import { leafParts, type LeafOptions, type MimeLeaf } from './leaves.js';
 import { splitEntity } from './multipart.js';
 
 /** Headers RFC 5322 §3.6 allows at most once. */
@@ -16,6 +18,8 @@ export interface HeadOptions extends ReadOptions {
 export interface MessageHead {
   headers: HeaderList;
   body: Buffer;
+  /** The message has bare LF line ends (reported once, here, for the whole message). */
+  bareLf: boolean;
 }
 
 /**
@@ -33,6 +37,18 @@ export function parseHead(raw: Buffer, options: HeadOptions = {}): MessageHead {
   }
   const eightBit = headers.find(([, v]) => /[^\x00-\x7f]/.test(v));
   if (eightBit) warn('eight-bit-header', `raw 8-bit bytes in the ${eightBit[0]} header (read as UTF-8)`);
-  if (/(^|[^\r])\n/.test(raw.toString('latin1'))) warn('bare-lf', 'bare LF line endings');
-  return { headers, body };
+  const bareLf = /(^|[^\r])\n/.test(raw.toString('latin1'));
+  if (bareLf) warn('bare-lf', 'bare LF line endings');
+  return { headers, body, bareLf };
+}
+
+/**
+ * Reads the body a head announces: the entity tree and its leaf parts, strictly (a `MimeError`
+ * for a structure that does not hold). Bare LF is not reported again for each multipart.
+ */
+export function parseBody(head: MessageHead, options: ReadOptions & LeafOptions = {}): { entity: MimeEntity; parts: MimeLeaf[] } {
+  const outer = options.warn;
+  const warn: MimeWarningSink | undefined = outer && ((kind, message) => (kind !== 'bare-lf' || !head.bareLf) && outer(kind, message));
+  const entity = parseEntity(head.headers, head.body, { ...options, ...(warn ? { warn } : {}) });
+  return { entity, parts: leafParts(entity, { ...options, ...(warn ? { warn } : {}) }) };
 }

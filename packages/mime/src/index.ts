@@ -11,6 +11,6 @@ export { base64Lines, decodeQuotedPrintable, decodeTransferEncoding, encodeQuote
 export { buildMultipart, newBoundary, splitEntity, splitMultipart, writeHeaders, type OutPart } from './multipart.js';
 export { leafEntities, parseEntity, parseMessage, type MimeEntity } from './entity.js';
 export { leafOf, leafParts, type LeafOptions, type MimeLeaf } from './leaves.js';
-export { parseHead, SINGLE_HEADERS, type HeadOptions, type MessageHead } from './head.js';
+export { parseBody, parseHead, SINGLE_HEADERS, type HeadOptions, type MessageHead } from './head.js';
 export { leafToPart, writeMessage, writePart, type MessageContent, type PartEncoding } from './write.js';
 export { escapeHtml, escapeXml } from './markup.js';
