@@ -1,4 +1,4 @@
-import type { Address, ContentType, MessageClass, MmsHeaders, MmsPart, Priority } from '@openmmsc/core';
+import type { Address, MessageClass, MmsHeaders, MmsPart, Priority } from '@openmmsc/core';
 import type { Mm7Address, Mm7Recipients, MessageClassValue, PriorityValue, SubmitReq } from '@openmmsc/mm7';
 
 export function toMessageClass(v: MessageClassValue | undefined): MessageClass | undefined {

@@ -1,5 +1,5 @@
 /** STI's SOAP-with-attachments bodies, read and written with @openmmsc/mime. */
-import { bareId, decodeTransferEncoding, header, headerRecord, newBoundary as mimeBoundary, parseContentType, splitEntity, splitMultipart, type OutPart } from '@openmmsc/mime';
+import { bareId, decodeTransferEncoding, header, headerRecord, newBoundary as mimeBoundary, parseContentType, splitEntity, splitMultipart } from '@openmmsc/mime';
 
 /** One MIME body part: headers (lower-case names) and bytes (transfer encoding undone). */
 export interface MimePart {
@@ -15,7 +15,6 @@ export function contentTypeParam(value: string, name: string): string | undefine
 export const newBoundary = (): string => mimeBoundary('mm11');
 
 export { buildMultipart } from '@openmmsc/mime';
-export type { OutPart };
 
 /** Splits a multipart body strictly (cut short is a `MimeError`); at most `maxParts` parts. */
 export function parseMultipart(body: Buffer, boundary: string, maxParts = 200): MimePart[] {
