@@ -1,4 +1,4 @@
-import { bareId, buildMultipart, cidUrlId, formatContentType, header, leafToPart, MimeError, newBoundary, parseContentType, parseEntity, splitEntity, splitMultipart, wireId, type MimeEntity, type MimeLeaf, type MimeLimits, type OutPart } from '@openmmsc/mime';
+import { bareId, buildMultipart, cidUrlId, formatContentType, header, leafToPart, MimeError, newBoundary, parseContentType, parseEntity, wireId, type MimeEntity, type MimeLeaf, type MimeLimits, type OutPart } from '@openmmsc/mime';
 import { Mm7DecodeError } from './decode.js';
 import { decodeEnvelope, type ParsedEnvelope } from './envelope.js';
 import { writeEnvelope, type EnvelopeInput } from './encode.js';
@@ -137,15 +137,8 @@ function readMm7(contentTypeHeader: string | undefined, body: Buffer, limits: De
   }
   let parts: MimeEntity[];
   try {
-    const boundary = ct.params.boundary;
-    if (!boundary) throw new MimeError('no-boundary', `${ct.type} without a boundary parameter`);
-    const options = { limits: limits.mime, warn };
-    const pieces = splitMultipart(body, boundary, options);
-    const walk = { options, count: pieces.length };
-    parts = pieces.map((piece) => {
-      const split = splitEntity(piece, limits.mime);
-      return parseEntity(split.headers, split.body, options, 1, walk);
-    });
+    // The HTTP body is the multipart entity its Content-Type header announces.
+    parts = parseEntity([['Content-Type', contentTypeHeader!]], body, { limits: limits.mime, warn }).parts ?? [];
   } catch (error) {
     if (error instanceof MimeError) throw new Mm7DecodeError(2007, `malformed MIME: ${error.message}`);
     throw error;
