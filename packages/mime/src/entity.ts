@@ -24,7 +24,12 @@ interface Walk {
  * Reads an entity from its header fields and raw body; multiparts are read recursively, within the
  * limits (part count, nesting depth, header size). Strict by default: see `ReadOptions.strict`.
  */
-export function parseEntity(headers: HeaderList, rawBody: Buffer, options: ReadOptions = {}, depth = 0, walk: Walk = { options, count: 0 }, defaultType?: string): MimeEntity {
+export function parseEntity(headers: HeaderList, rawBody: Buffer, options: ReadOptions = {}): MimeEntity {
+  return readEntity(headers, rawBody, { options, count: 0 }, 0);
+}
+
+function readEntity(headers: HeaderList, rawBody: Buffer, walk: Walk, depth: number, defaultType?: string): MimeEntity {
+  const options = walk.options;
   const strict = options.strict ?? true;
   const limits = options.limits ?? DEFAULT_LIMITS;
   const contentType = parseContentType(header(headers, 'content-type'), defaultType, strict);
@@ -39,7 +44,7 @@ export function parseEntity(headers: HeaderList, rawBody: Buffer, options: ReadO
   const childType = contentType.type === 'multipart/digest' ? 'message/rfc822' : undefined;
   const parts = pieces.map((piece) => {
     const split = splitEntity(piece, limits, strict);
-    return parseEntity(split.headers, split.body, options, depth + 1, walk, childType);
+    return readEntity(split.headers, split.body, walk, depth + 1, childType);
   });
   return { headers, contentType, body, parts };
 }
