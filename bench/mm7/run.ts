@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createMmsc, definePlugin, type MmsPart } from '@openmmsc/core';
-import mm7, { RELEASES, decodeMm7, encodeMm7, guessAddress, mm7BaseUrl, type SubmitReq } from '@openmmsc/plugin-mm7';
+import { RELEASES, decodeMm7, encodeMm7, guessAddress, type SubmitReq } from '@openmmsc/mm7';
+import mm7, { mm7BaseUrl } from '@openmmsc/plugin-mm7';
 import { Pool } from 'undici';
 
 const { values: args } = parseArgs({

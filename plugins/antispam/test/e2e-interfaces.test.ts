@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
-import mm7, { Mm7Client, mm7BaseUrl } from '@openmmsc/plugin-mm7';
+import { Mm7Client } from '@openmmsc/mm7';
+import mm7, { mm7BaseUrl } from '@openmmsc/plugin-mm7';
 import routerPrefix from '@openmmsc/plugin-router-prefix';
 import { SimulatedHandset, handsetPushBearer, requireSystem, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
 import antispam from '../src/index.js';

@@ -1,10 +1,6 @@
 import type { ContentType, MmsPart, StoredMessage } from '@openmmsc/core';
 import { sliceRange, type HttpAnswer } from './http-answer.js';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+import { escapeHtml } from '@openmmsc/mime';
 
 /** Media types a browser may show inline; anything else is offered as a download. */
 export function inlineKind(type: string): 'text' | 'image' | 'audio' | 'video' | 'smil' | 'other' {

@@ -1,6 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { MmsPart } from '@openmmsc/core';
 import { kindOf } from './media-types.js';
+import { escapeXml } from '@openmmsc/mime';
 
 /** One media reference on a slide: which part (by index in the part list) and how it was shown. */
 export interface SlideItem {
@@ -138,7 +139,7 @@ export function defaultPresentation(parts: readonly MmsPart[]): Presentation {
   return { regions: [], slides };
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+const esc = escapeXml;
 const attrText = (a: Record<string, string>): string =>
   Object.entries(a)
     .map(([k, v]) => ` ${k}="${esc(v)}"`)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeWords } from '@openmmsc/plugin-mm4';
+import { encodeWords } from '@openmmsc/mime';
 
 export interface BounceSpec {
   /** Reporting MTA name (our domain). */

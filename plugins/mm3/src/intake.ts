@@ -1,6 +1,5 @@
 import { addressKey, type Address, type MmsMessage } from '@openmmsc/core';
-// The strict MIME reader is shared with MM4 (until both move to a common package).
-import { MimeError, parseContent, parseHead } from '@openmmsc/plugin-mm4';
+import { MimeError, parseBody, parseHead } from '@openmmsc/mime';
 import { SmtpReply, deferredReply, smtpReplyFor } from '@openmmsc/smtp';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Bouncer } from './bounces.js';
@@ -42,11 +41,13 @@ export class MailIntake {
   private async read(raw: Buffer, remote: string): Promise<ParsedMail> {
     const { ctx, stats } = this.deps;
     try {
-      const strict = parseContent(parseHead(raw));
-      if (strict.warnings.length) {
-        stats.decodeWarnings += strict.warnings.length;
-        ctx.countDecodeWarnings?.(strict.warnings.length);
-        ctx.log.warn({ remote, warnings: strict.warnings }, 'mail read past deviations');
+      const warnings: string[] = [];
+      const warn = (_kind: string, message: string) => warnings.push(message);
+      parseBody(parseHead(raw, { warn }), { warn });
+      if (warnings.length) {
+        stats.decodeWarnings += warnings.length;
+        ctx.countDecodeWarnings?.(warnings.length);
+        ctx.log.warn({ remote, warnings }, 'mail read past deviations');
       }
       return await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Address, MmsPart, StoredMessage } from '@openmmsc/core';
 import type { MailOptions } from './mailer.js';
 import type { Mm3Options } from './options.js';
+import { escapeHtml } from '@openmmsc/mime';
 
 const EXT: Record<string, string> = {
   'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp', 'image/bmp': 'bmp', 'image/vnd.wap.wbmp': 'wbmp',
@@ -9,9 +10,6 @@ const EXT: Record<string, string> = {
   'text/plain': 'txt', 'text/html': 'html',
 };
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 export function partText(part: MmsPart): string {
   const charset = part.contentType.params.charset ?? 'utf-8';

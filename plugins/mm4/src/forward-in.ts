@@ -1,6 +1,6 @@
 import { addressKey, type Address, type MmsHeaders, type MmsMessage, type Retransmission } from '@openmmsc/core';
 import type { Mm4Deps } from './context.js';
-import { bareId, decodeWords, header, mmsMultipartType, type ParsedMail } from './mime.js';
+import { bareId, decodeWords, header, wapMultipartType, type ParsedMail } from './mime.js';
 import { originatorOwnership } from './peer-trust.js';
 import {
   MM4_INTERFACE,
@@ -139,7 +139,7 @@ export class ForwardReceiver {
     // The root is named as its part's Content-ID is kept: `<id>`.
     if (params.start) params.start = `<${bareId(params.start)}>`;
     const contentType = parsed.contentType.type.startsWith('multipart/')
-      ? { type: mmsMultipartType(parsed.contentType.type), params }
+      ? { type: wapMultipartType(parsed.contentType.type), params }
       : { type: 'application/vnd.wap.multipart.mixed', params: {} };
     const headers: MmsHeaders = {
       from,

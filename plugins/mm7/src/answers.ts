@@ -1,7 +1,5 @@
 import type { VaspAccount } from './accounts.js';
-import { DEFAULT_DIALECT, type Dialect } from './codec/encode.js';
-import type { DetailItem, Mm7Body } from './codec/model.js';
-import { isSuccess, statusText } from './codec/status.js';
+import { DEFAULT_DIALECT, type Dialect, type DetailItem, type Mm7Body, isSuccess, statusText } from '@openmmsc/mm7';
 
 export type FaultBody = {
   type: 'Fault';

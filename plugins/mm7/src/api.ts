@@ -2,9 +2,10 @@ import { MessageChangeError, type Address, type MmscRuntime, type MmsHeaders, ty
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { authenticate, shortCodeAware, type Accounts, type VaspAccount } from './accounts.js';
-import { decodeTransferEncoding, parseContentType, splitMultipart, MimeError } from './codec/mime.js';
-import { statusForReason } from './codec/status.js';
-import { partsSize, resolveDate } from './mapping.js';
+import { resolveDate } from '@openmmsc/mm7';
+import { decodeTransferEncoding, header, MimeError, parseContentType, parseParams, splitEntity, splitMultipart } from '@openmmsc/mime';
+import { statusForReason } from './reasons.js';
+import { partsSize } from './mapping.js';
 import { retryAfterSeconds } from './answers.js';
 
 const addressList = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((v) => (Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean)));
@@ -71,15 +72,18 @@ function error(status: number, code: string, message: string, extra: Record<stri
 function fromFormData(body: Buffer, contentType: string): unknown {
   const ct = parseContentType(contentType);
   const boundary = ct.params.boundary;
-  if (!boundary) throw new MimeError('multipart/form-data without a boundary');
+  if (!boundary) throw new MimeError('no-boundary', 'multipart/form-data without a boundary');
   const out: Record<string, unknown> = { attachments: [] as unknown[] };
   const lists: Record<string, string[]> = { to: [], cc: [], bcc: [] };
-  for (const part of splitMultipart(body, boundary, { maxParts: 100, maxDepth: 1, maxHeaderBytes: 16 * 1024 })) {
-    const disposition = parseContentType(`x/x; ${(part.headers['content-disposition'] ?? '').replace(/^[^;]*;?/, '')}`).params;
+  const limits = { maxParts: 100, maxDepth: 1, maxHeaderBytes: 16 * 1024 };
+  for (const piece of splitMultipart(body, boundary, { limits })) {
+    const part = splitEntity(piece, limits);
+    const disposition = parseParams(header(part.headers, 'content-disposition') ?? '')[1];
     const name = disposition.name ?? '';
-    if (disposition.filename !== undefined || (part.headers['content-type'] && !part.headers['content-type'].startsWith('text/plain'))) {
+    const type = header(part.headers, 'content-type');
+    if (disposition.filename !== undefined || (type && !type.startsWith('text/plain'))) {
       (out.attachments as unknown[]).push({
-        contentType: part.headers['content-type'] ?? 'application/octet-stream',
+        contentType: type ?? 'application/octet-stream',
         filename: disposition.filename ?? name,
         data: part.body.toString('base64'),
       });
@@ -120,7 +124,7 @@ export class SendApi {
 
   private async send(account: VaspAccount, req: ApiRequest): Promise<ApiResponse> {
     let raw: unknown = req.body;
-    const type = parseContentType(req.contentType, 'application/json').type;
+    const type = parseContentType(req.contentType, 'application/json', false).type;
     if (type === 'multipart/form-data') {
       try {
         raw = fromFormData(req.body as Buffer, req.contentType!);
@@ -177,7 +181,7 @@ export class SendApi {
       } catch (e) {
         return error(400, 'format-corrupt', `attachments[${i}].data: ${(e as Error).message}`);
       }
-      const part: MmsPart = { contentType: parseContentType(a.contentType, 'application/octet-stream'), data, contentId: a.contentId ?? `att${i}` };
+      const part: MmsPart = { contentType: parseContentType(a.contentType, 'application/octet-stream', false), data, contentId: a.contentId ?? `att${i}` };
       if (a.filename) part.contentLocation = a.filename;
       parts.push(part);
     }

@@ -10,11 +10,8 @@ import { Outbound } from './outbound.js';
 import { buildServer } from './server.js';
 
 export { mm7Options, vaspOptions, dialectOptions, type Mm7Options, type VaspOptions, type DialectOptions } from './options.js';
-export * from './codec/index.js';
-export { Mm7Client, postMm7, guessAddress, newTransactionId, type Mm7ClientOptions, type SubmitOptions, type ClientAnswer, type PostOptions, type PostResult } from './client.js';
 export { webhookSignature } from './outbound.js';
 export { sendRequest, type SendRequest } from './api.js';
-export { parseXsDuration, resolveDate, xsDateTime, partsFromContent } from './mapping.js';
 
 /** The MM7 route target; `route.destination` is the VASPID. */
 export const MM7_TARGET = 'mm7';

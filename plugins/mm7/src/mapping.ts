@@ -1,33 +1,5 @@
-import type { Address, ContentType, MessageClass, MmsHeaders, MmsPart, Priority } from '@openmmsc/core';
-import { bareId, parseContentType, type MimeEntity } from './codec/mime.js';
-import type { Mm7Address, Mm7Recipients, MessageClassValue, PriorityValue, SubmitReq } from './codec/model.js';
-
-/** Milliseconds of an xs:duration (`P1DT2H`, `PT30M`); months count 30 days, years 365. */
-export function parseXsDuration(value: string): number | undefined {
-  const m = /^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value.trim());
-  if (!m || value.trim() === 'P' || value.trim().endsWith('T')) return undefined;
-  const n = (i: number) => (m[i] ? Number.parseFloat(m[i]!) : 0);
-  const ms = (n(2) * 365 + n(3) * 30 + n(4) * 7 + n(5)) * 86_400_000 + n(6) * 3_600_000 + n(7) * 60_000 + n(8) * 1000;
-  return m[1] ? -ms : ms;
-}
-
-/** An MM7 relativeOrAbsoluteDate: an xs:dateTime, or an xs:duration counted from `now`. */
-export function resolveDate(value: string | undefined, now: number): Date | undefined | 'invalid' {
-  if (value === undefined || value === '') return undefined;
-  const v = value.trim();
-  if (v.startsWith('P') || v.startsWith('-P')) {
-    const ms = parseXsDuration(v);
-    return ms === undefined ? 'invalid' : new Date(now + ms);
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/.test(v)) return 'invalid';
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? new Date(t) : 'invalid';
-}
-
-/** An xs:dateTime without milliseconds, in UTC. */
-export function xsDateTime(at: number | Date): string {
-  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+import type { Address, MessageClass, MmsHeaders, MmsPart, Priority } from '@openmmsc/core';
+import type { Mm7Address, Mm7Recipients, MessageClassValue, PriorityValue, SubmitReq } from '@openmmsc/mm7';
 
 export function toMessageClass(v: MessageClassValue | undefined): MessageClass | undefined {
   return v ? (v.toLowerCase() as MessageClass) : undefined;
@@ -78,44 +50,6 @@ export function fromMm7Address(a: Mm7Address, parse: (raw: string) => Address): 
 
 export function recipientsOf(headers: Pick<MmsHeaders, 'to' | 'cc' | 'bcc'>): Mm7Recipients {
   return { to: headers.to.map(toMm7Address), cc: headers.cc.map(toMm7Address), bcc: headers.bcc.map(toMm7Address) };
-}
-
-/** Leaves of a MIME tree, in order (nested multiparts flattened). */
-export function leaves(entity: MimeEntity): MimeEntity[] {
-  if (!entity.parts) return [entity];
-  return entity.parts.flatMap(leaves);
-}
-
-function filenameOf(entity: MimeEntity): string | undefined {
-  const disposition = entity.headers['content-disposition'];
-  if (disposition) {
-    const p = parseContentType(`x/x; ${disposition.replace(/^[^;]*;?/, '')}`).params;
-    if (p.filename) return p.filename;
-  }
-  return entity.contentType.params.name;
-}
-
-/** The MMS parts and top-level content type of an MM7 content entity. */
-export function partsFromContent(content: MimeEntity | undefined): { parts: MmsPart[]; contentType: ContentType } {
-  if (!content) return { parts: [], contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} } };
-  const parts: MmsPart[] = leaves(content).map((entity) => {
-    const part: MmsPart = { contentType: entity.contentType, data: new Uint8Array(entity.body.buffer, entity.body.byteOffset, entity.body.byteLength) };
-    const id = bareId(entity.headers['content-id']);
-    if (id) part.contentId = id;
-    const location = entity.headers['content-location'] ?? filenameOf(entity);
-    if (location) part.contentLocation = location;
-    if (entity.headers['content-disposition']) part.contentDisposition = entity.headers['content-disposition'];
-    return part;
-  });
-  const ct = content.contentType;
-  const smil = parts.find((p) => p.contentType.type === 'application/smil');
-  if (ct.type === 'multipart/related' && smil) {
-    const params: Record<string, string> = { type: 'application/smil' };
-    const start = ct.params.start ?? (smil.contentId ? `<${smil.contentId}>` : undefined);
-    if (start) params.start = start;
-    return { parts, contentType: { type: 'application/vnd.wap.multipart.related', params } };
-  }
-  return { parts, contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} } };
 }
 
 export function partsSize(parts: readonly MmsPart[]): number {

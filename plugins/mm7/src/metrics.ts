@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import type { DecodeWarningKind } from './codec/warnings.js';
+import type { DecodeWarningKind } from '@openmmsc/mm7';
 
 /** What the MM7 server counts, registered on the MMSC's registry (`ctx.metrics`). */
 export interface Mm7Metrics {

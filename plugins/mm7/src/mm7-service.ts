@@ -12,18 +12,10 @@ import {
 import type { Logger } from 'pino';
 import { Accounts, authenticate, type VaspAccount } from './accounts.js';
 import { dialectOf, fault, generic, retryAfterSeconds, type Answer } from './answers.js';
-import { Mm7DecodeError } from './codec/decode.js';
-import type { EnvelopeInput } from './codec/encode.js';
-import type { MimeLimits } from './codec/mime.js';
-import type { CancelReq, DetailItem, ExtendedCancelReq, ExtendedReplaceReq, Mm7Address, ReplaceReq, SubmitReq } from './codec/model.js';
-import { LATEST_RELEASE, RELEASES, type Release } from './codec/releases.js';
-import { salvageHints, type RequestHints } from './codec/salvage.js';
-import { statusForReason, statusText } from './codec/status.js';
-import { decodeMm7, type DecodedMm7, type DecodeLimits } from './codec/transport.js';
-import type { DecodeWarning } from './codec/warnings.js';
-import { writeEnvelope } from './codec/encode.js';
-import type { XmlLimits } from './codec/xml.js';
-import { extraHeaders, fromMm7Address, partsFromContent, partsSize, resolveDate, toMessageClass, toPriority } from './mapping.js';
+import { Mm7DecodeError, type EnvelopeInput, type CancelReq, type DetailItem, type ExtendedCancelReq, type ExtendedReplaceReq, type Mm7Address, type ReplaceReq, type SubmitReq, LATEST_RELEASE, RELEASES, type Release, salvageHints, type RequestHints, statusText, decodeMm7, type DecodedMm7, type DecodeLimits, type DecodeWarning, writeEnvelope, type XmlLimits, partsFromContent, resolveDate } from '@openmmsc/mm7';
+import type { MimeLimits } from '@openmmsc/mime';
+import { statusForReason } from './reasons.js';
+import { extraHeaders, fromMm7Address, partsSize, toMessageClass, toPriority } from './mapping.js';
 import type { Mm7Metrics } from './metrics.js';
 import type { Mm7Options } from './options.js';
 

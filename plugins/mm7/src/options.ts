@@ -1,6 +1,6 @@
 import { byteSize, certificateRuleSchema, duration, httpListenerOverrides, tlsServerSchema } from '@openmmsc/core';
 import { z } from 'zod';
-import { RELEASE_NAMES } from './codec/releases.js';
+import { RELEASE_NAMES } from '@openmmsc/mm7';
 
 const prefix = z.string().regex(/^([A-Za-z_][\w.-]*)?$/, 'an XML prefix (letters, digits, - _ .) or "" for none');
 

@@ -3,13 +3,9 @@ import { RetryLaterError, type DeliveryRequest, type DeliveryResult, type MmsPar
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import type { Accounts, VaspAccount } from './accounts.js';
-import { newTransactionId, postMm7, type PostResult } from './client.js';
-import type { Dialect } from './codec/encode.js';
-import type { DeliveryReportReq, DeliverReq, ReadReplyReq } from './codec/model.js';
-import { RELEASES } from './codec/releases.js';
-import { isSuccess, isTransient, reasonForStatus, statusText } from './codec/status.js';
-import { encodeMm7 } from './codec/transport.js';
-import { fromPriority, toMm7Address, xsDateTime } from './mapping.js';
+import { newTransactionId, postMm7, type PostResult, type Dialect, type DeliveryReportReq, type DeliverReq, type ReadReplyReq, RELEASES, isSuccess, isTransient, statusText, encodeMm7, xsDateTime } from '@openmmsc/mm7';
+import { reasonForStatus } from './reasons.js';
+import { fromPriority, toMm7Address } from './mapping.js';
 
 export interface OutboundDeps {
   name: string;

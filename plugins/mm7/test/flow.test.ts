@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildMessage, waitFor } from '@openmmsc/testkit';
-import { Mm7Client, RELEASES, writeEnvelope, type DeliverReq, type DeliveryReportReq, type ReadReplyReq } from '../src/index.js';
+import { Mm7Client, RELEASES, writeEnvelope, type DeliverReq, type DeliveryReportReq, type ReadReplyReq } from '@openmmsc/mm7';
 import { clientOptions, imagePart, PASSWORD, startHarness, textPart, type Mm7Harness } from './helpers.js';
 
 describe('MM7 over real HTTP', () => {
@@ -160,9 +160,11 @@ describe('MM7 over real HTTP', () => {
     const stored = await h.t.mmsc.getMessage(id);
     assert.equal(stored?.headers.subject?.text, 'Grüße');
     assert.equal(stored?.headers.contentType.type, 'application/vnd.wap.multipart.related');
-    assert.equal(stored?.headers.contentType.params.start, '<smil@acme>');
     const parts = (await h.t.mmsc.getParts(id))!;
     assert.deepEqual(parts.map((p) => p.contentType.type), ['application/smil', 'text/plain', 'image/gif']);
+    // One model for Content-IDs: stored bare, and `start` names the root the same way.
+    assert.equal(parts[0]!.contentId, 'smil@acme');
+    assert.equal(stored?.headers.contentType.params.start, parts[0]!.contentId);
     assert.equal(Buffer.from(parts[1]!.data).toString('utf8'), 'Grüße aus dem Norden');
     assert.deepEqual(Buffer.from(parts[2]!.data), gif);
     assert.equal(parts[2]!.contentLocation, 'logo.gif');

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
 import { SimulatedHandset, SimulatedVasp, handsetPushBearer, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
-import mm7, { mm7BaseUrl, type DeliverReq, type DeliveryReportReq, type Mm7Client } from '../src/index.js';
+import mm7, { mm7BaseUrl } from '../src/index.js';
+import { type DeliverReq, type DeliveryReportReq, type Mm7Client } from '@openmmsc/mm7';
 import { imagePart, localPhones, PASSWORD, textPart } from './helpers.js';
 
 /** The real path: MM7 SubmitReq → MM1 notification (WAP Push) → handset fetches over HTTP → delivery report back over MM7. */

@@ -1,12 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { definePlugin, type KernelConfigInput, type MmsPart, type PluginInput } from '@openmmsc/core';
-import { mm7EnvelopeSchema, XML_CATALOG } from '@openmmsc/conformance';
-import { recordingPushBearer, SimulatedVasp, startTestMmsc, systemCommand, type TestMmsc } from '@openmmsc/testkit';
-import mm7, { mm7BaseUrl, type ReleaseName } from '../src/index.js';
+import { definePlugin, type KernelConfigInput, type PluginInput } from '@openmmsc/core';
+import { recordingPushBearer, SimulatedVasp, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import mm7, { mm7BaseUrl } from '../src/index.js';
+import type { ReleaseName } from '@openmmsc/mm7';
 
 /** Handsets `+1555…` are this MMSC's own subscribers. */
 export const localPhones = definePlugin({
@@ -99,57 +94,5 @@ export function clientOptions(h: Mm7Harness, release: ReleaseName = 'REL-6-MM7-1
   return { url: h.url, vaspId: 'acme', password: PASSWORD, release };
 }
 
-export const textPart = (text: string, id = 'text1'): MmsPart => ({
-  contentType: { type: 'text/plain', params: { charset: 'utf-8' } },
-  contentId: id,
-  contentLocation: `${id}.txt`,
-  data: Buffer.from(text, 'utf8'),
-});
-
-export const imagePart = (bytes: number, id = 'image1'): MmsPart => {
-  const data = Buffer.alloc(bytes, 0x5a);
-  data[0] = 0xff;
-  data[1] = 0xd8;
-  data[bytes - 2] = 0xff;
-  data[bytes - 1] = 0xd9;
-  return { contentType: { type: 'image/jpeg', params: {} }, contentId: id, contentLocation: `${id}.jpg`, data };
-};
-
-const run = promisify(execFile);
-
-/**
- * Validates SOAP envelopes with `xmllint --schema` against the XSD of their release (schemas in
- * conformance/specs/mm7). Guard the test with `requireSystem('xmllint')`.
- */
-export async function validateEnvelopes(items: Array<{ release: string; xml: string; label: string }>): Promise<string[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'mm7-xsd-'));
-  const problems: string[] = [];
-  try {
-    const byRelease = new Map<string, Array<{ file: string; label: string }>>();
-    for (const [i, item] of items.entries()) {
-      const file = join(dir, `${i}.xml`);
-      await writeFile(file, item.xml);
-      const list = byRelease.get(item.release) ?? [];
-      list.push({ file, label: item.label });
-      byRelease.set(item.release, list);
-    }
-    for (const [release, files] of byRelease) {
-      // One xmllint run per release validates all its files.
-      const args = ['--nonet', '--noout', '--schema', mm7EnvelopeSchema(release), ...files.map((f) => f.file)];
-      try {
-        await run(systemCommand('xmllint', 'xmllint'), args, { env: { ...process.env, XML_CATALOG_FILES: XML_CATALOG }, maxBuffer: 64 * 1024 * 1024 });
-      } catch (error) {
-        const e = error as { stderr?: string };
-        const stderr = e.stderr ?? '';
-        for (const f of files) {
-          const lines = stderr.split('\n').filter((l) => l.startsWith(f.file) && !l.includes('validates') && !/warning/i.test(l));
-          if (lines.length) problems.push(`${f.label} (${release}): ${lines.join(' | ').replaceAll(f.file, '')}`);
-        }
-        if (!problems.length) problems.push(`xmllint failed for ${release}: ${stderr.slice(0, 500)}`);
-      }
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  return problems;
-}
+// Parts and XSD validation are the codec package's test helpers, shared here.
+export { imagePart, textPart, validateEnvelopes } from '../../../packages/mm7/test/helpers.js';

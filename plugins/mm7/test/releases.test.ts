@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildMessage, requireSystem, waitFor } from '@openmmsc/testkit';
-import { RELEASE_NAMES, decodeMm7, type DeliverReq, type HttpPayload } from '../src/index.js';
+import { RELEASE_NAMES, decodeMm7, type DeliverReq, type HttpPayload } from '@openmmsc/mm7';
 import { imagePart, PASSWORD, startHarness, textPart, validateEnvelopes, type Mm7Harness } from './helpers.js';
 
 /** A VASP account per release, each with its own short code, all answered by the simulated VASP. */

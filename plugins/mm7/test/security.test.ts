@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeEnvelope, RELEASES, writeEnvelope, type Mm7Client } from '../src/index.js';
+import { decodeEnvelope, RELEASES, writeEnvelope, type Mm7Client } from '@openmmsc/mm7';
 import { imagePart, PASSWORD, startHarness, textPart, type Mm7Harness } from './helpers.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

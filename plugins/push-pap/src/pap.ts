@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { buildMultipart, escapeXml } from '@openmmsc/mime';
 
 /** PAP 2.0 status codes (WAP-247-PAP, 9.13) with their meaning. */
 export const PAP_CODES: ReadonlyMap<number, string> = new Map([
@@ -44,10 +45,6 @@ export function describePapCode(code: number, desc?: string): string {
   return `PAP ${code}${known ? ` ${known}` : ''}${desc && desc !== known ? ` (${desc})` : ''}`;
 }
 
-export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
 const DOCTYPE = '<!DOCTYPE pap PUBLIC "-//WAPFORUM//DTD PAP 2.0//EN" "http://www.wapforum.org/DTD/pap_2.0.dtd">';
 
 export interface PushMessageSpec {
@@ -78,14 +75,13 @@ export function pushMessageXml(spec: PushMessageSpec): string {
 
 /** A PAP multipart/related request: the control entity, then the content entity. */
 export function papMultipart(controlXml: string, content: Uint8Array, contentHeaders: Record<string, string>, boundary: string): { body: Buffer; contentType: string } {
-  const head = Object.entries(contentHeaders)
-    .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join('');
-  const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Type: application/xml\r\n\r\n${controlXml}\r\n--${boundary}\r\n${head}\r\n`),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
+  const body = buildMultipart(
+    [
+      { headers: { 'Content-Type': 'application/xml' }, body: controlXml },
+      { headers: contentHeaders, body: content },
+    ],
+    boundary,
+  );
   return { body, contentType: `multipart/related; boundary=${boundary}; type="application/xml"` };
 }
 

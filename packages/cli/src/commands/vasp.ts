@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import type { MmsPart } from '@openmmsc/core';
-import type { ClientAnswer, Mm7Client, ReleaseName, SubmitOptions } from '@openmmsc/plugin-mm7';
+import type { ClientAnswer, Mm7Client, ReleaseName, SubmitOptions } from '@openmmsc/mm7';
 import { parseRecipientList, runCampaign as runBatches, type BatchAnswer, type CampaignSummary } from '@openmmsc/campaign';
 import type { Output } from '../output.js';
 import { UsageError, positiveInt } from '../usage.js';
@@ -82,7 +82,7 @@ async function buildParts(opts: { text?: string; file?: string[] }): Promise<Mms
 }
 
 async function makeClient(opts: VaspCommonOptions, connections: number): Promise<Mm7Client> {
-  const { Mm7Client, isReleaseName } = await import('@openmmsc/plugin-mm7');
+  const { Mm7Client, isReleaseName } = await import('@openmmsc/mm7');
   const release = opts.release ?? 'REL-6-MM7-1-4';
   if (!isReleaseName(release)) throw new UsageError(`--release must be one of REL-5-MM7-1-0 … REL-6-MM7-1-4, not ${release}`);
   const password = opts.password ?? process.env.OPENMMSC_VASP_PASSWORD;

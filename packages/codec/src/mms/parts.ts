@@ -1,3 +1,4 @@
+import { decodeQuotedPrintable } from '@openmmsc/mime';
 import { decodeCharset } from '../wsp/charsets.js';
 import { decodeText } from '../wsp/text.js';
 import type { MmsPart } from '../wsp/multipart.js';
@@ -14,36 +15,6 @@ export function partContent(part: MmsPart): Uint8Array {
   if (cte === 'base64') return Buffer.from(b.toString('latin1'), 'base64');
   if (cte === 'quoted-printable') return decodeQuotedPrintable(b);
   return part.data;
-}
-
-function decodeQuotedPrintable(b: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(b.length);
-  let o = 0;
-  const hex = (c: number): number =>
-    c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 55 : c >= 0x61 && c <= 0x66 ? c - 87 : -1;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c !== 0x3d) {
-      out[o++] = c;
-      continue;
-    }
-    // soft line break
-    if (b[i + 1] === 0x0d && b[i + 2] === 0x0a) {
-      i += 2;
-      continue;
-    }
-    if (b[i + 1] === 0x0a) {
-      i += 1;
-      continue;
-    }
-    const h = hex(b[i + 1] ?? 0);
-    const l = hex(b[i + 2] ?? 0);
-    if (h >= 0 && l >= 0) {
-      out[o++] = (h << 4) | l;
-      i += 2;
-    } else out[o++] = c;
-  }
-  return out.subarray(0, o);
 }
 
 /** The part as text: transfer encoding undone, then decoded with its charset parameter (UTF-8 by default). */

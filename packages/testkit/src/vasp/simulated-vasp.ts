@@ -17,7 +17,7 @@ import {
   type Mm7ClientOptions,
   type Mm7Request,
   type Release,
-} from '@openmmsc/plugin-mm7';
+} from '@openmmsc/mm7';
 
 /** One request the simulated VASP received from the MMSC. */
 export interface VaspReceived {

@@ -4,7 +4,8 @@ import type { Registry } from 'prom-client';
 import type { AdaptationCapabilities, MediaBackend } from '../adapt.js';
 import { kindOf, normalizeType } from '../media-types.js';
 import { adaptationsFor } from './mapping.js';
-import { buildMultipart, contentTypeParam, newBoundary, parseMultipart, stripCid, MultipartError, type MimePart } from './multipart.js';
+import { MimeError } from '@openmmsc/mime';
+import { buildMultipart, contentTypeParam, newBoundary, parseMultipart, stripCid, type MimePart } from './multipart.js';
 import { buildStiResponse, parseStiRequest, soapEnvelope, StiCode, StiXmlError, type StiJob, type StiJobResult, type StiRequest, type StiResponse } from './xml.js';
 
 export interface StiServerOptions {
@@ -90,7 +91,7 @@ export class StiServer {
           return this.#answer(reply, 200, requestXml, { originatorId: request.originatorId, operationId: request.operationId, code: StiCode.tooManyJobs, message: `at most ${this.o.maxJobs} jobs per request`, totalDurationMs: 0, results: [] }, []);
         }
       } catch (error) {
-        const message = error instanceof StiXmlError || error instanceof MultipartError ? error.message : 'unreadable request';
+        const message = error instanceof StiXmlError || error instanceof MimeError ? error.message : 'unreadable request';
         return this.#answer(reply, 400, requestXml, { code: StiCode.badRequest, message, totalDurationMs: Date.now() - started, results: [] }, []);
       }
       const results: StiJobResult[] = [];

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { escapeXml } from '@openmmsc/mime';
 
 /** OMA STI 1.0 (OMA-TS-SCHEMA-STI-V1_0-20050607-C.xsd) namespace. */
 export const STI_NS = 'http://www.openmobilealliance.org/schema/sti/v1_0';
@@ -98,7 +99,7 @@ export class StiXmlError extends Error {
 
 // ---------------------------------------------------------------- writing
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeXml;
 /** xsd:token content: whitespace collapsed. */
 const tok = (s: string): string => esc(s.replace(/\s+/g, ' ').trim());
 

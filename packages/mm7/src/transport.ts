@@ -1,8 +1,7 @@
-import type { ContentType, MmsPart } from '@openmmsc/core';
+import { bareId, buildMultipart, cidUrlId, formatContentType, header, leafToPart, MimeError, newBoundary, parseContentType, parseEntity, wireId, type MimeEntity, type MimeLeaf, type MimeLimits, type OutPart } from '@openmmsc/mime';
 import { Mm7DecodeError } from './decode.js';
 import { decodeEnvelope, type ParsedEnvelope } from './envelope.js';
 import { writeEnvelope, type EnvelopeInput } from './encode.js';
-import { bareId, base64Lines, buildMultipart, DEFAULT_MIME_LIMITS, formatParams, MimeError, newBoundary, parseContentType, parseEntity, splitMultipart, type MimeEntity, type MimeLimits, type OutPart } from './mime.js';
 import type { DecodeWarning, WarningSink } from './warnings.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from './xml.js';
 
@@ -14,7 +13,7 @@ export interface HttpPayload {
 
 /** The MIME content attached to a SubmitReq, DeliverReq or ReplaceReq. */
 export interface ContentInput {
-  parts: readonly MmsPart[];
+  parts: readonly MimeLeaf[];
   /** `related` (with SMIL) or `mixed`; default: related when a SMIL part is present. */
   multipart?: 'related' | 'mixed';
   /** How binary parts travel: raw bytes or base64 (text parts always go as 8bit). */
@@ -24,39 +23,26 @@ export interface ContentInput {
 const ENVELOPE_CID = 'mm7-soap-envelope';
 const CONTENT_CID = 'mm7-content';
 
-function isText(ct: ContentType): boolean {
-  return ct.type.startsWith('text/') || ct.type === 'application/smil' || ct.type.endsWith('+xml');
-}
-
-function partHeaders(part: MmsPart, encoding: 'binary' | 'base64', index: number): OutPart {
-  const headers: Record<string, string> = { 'Content-Type': formatParams(part.contentType) };
-  const id = part.contentId ?? `part${index}`;
-  headers['Content-ID'] = `<${bareId(id)}>`;
-  if (part.contentLocation) headers['Content-Location'] = part.contentLocation;
-  if (part.contentDisposition) headers['Content-Disposition'] = part.contentDisposition;
-  if (!isText(part.contentType) && encoding === 'base64') {
-    headers['Content-Transfer-Encoding'] = 'base64';
-    return { headers, body: base64Lines(part.data) };
-  }
-  headers['Content-Transfer-Encoding'] = isText(part.contentType) ? '8bit' : 'binary';
-  return { headers, body: part.data };
+/** A part as it travels: every part has a Content-ID (`<partN>` when it has none of its own). */
+function partOut(part: MimeLeaf, encoding: 'binary' | 'base64', index: number): OutPart {
+  return leafToPart({ ...part, contentId: part.contentId ?? `part${index}` }, encoding);
 }
 
 /** Builds the content entity: one multipart holding the message parts. */
 export function buildContent(content: ContentInput): { headers: Record<string, string>; body: Buffer } {
-  const boundary = newBoundary();
+  const boundary = newBoundary('mm7');
   const smil = content.parts.find((p) => p.contentType.type === 'application/smil');
   const kind = content.multipart ?? (smil ? 'related' : 'mixed');
   const encoding = content.transferEncoding ?? 'binary';
   const ordered = smil && kind === 'related' ? [smil, ...content.parts.filter((p) => p !== smil)] : [...content.parts];
-  const parts = ordered.map((p, i) => partHeaders(p, encoding, i));
+  const parts = ordered.map((p, i) => partOut(p, encoding, i));
   const params: Record<string, string> = { boundary };
   if (kind === 'related' && smil) {
     params.type = 'application/smil';
-    params.start = `<${bareId(smil.contentId ?? 'part0')}>`;
+    params.start = wireId(smil.contentId ?? 'part0');
   }
   const body = buildMultipart(parts, boundary);
-  return { headers: { 'Content-Type': formatParams({ type: `multipart/${kind}`, params }), 'Content-ID': `<${CONTENT_CID}>` }, body };
+  return { headers: { 'Content-Type': formatContentType({ type: `multipart/${kind}`, params }), 'Content-ID': wireId(CONTENT_CID) }, body };
 }
 
 /**
@@ -74,16 +60,16 @@ export function encodeMm7(input: EnvelopeInput, content?: ContentInput): HttpPay
   }
   const xml = writeEnvelope({ ...input, body });
   const inner = buildContent(content);
-  const boundary = newBoundary();
+  const boundary = newBoundary('mm7');
   const payload = buildMultipart(
     [
-      { headers: { 'Content-Type': 'text/xml; charset="utf-8"', 'Content-ID': `<${ENVELOPE_CID}>` }, body: xml },
+      { headers: { 'Content-Type': 'text/xml; charset="utf-8"', 'Content-ID': wireId(ENVELOPE_CID) }, body: xml },
       { headers: inner.headers, body: inner.body },
     ],
     boundary,
   );
   return {
-    contentType: formatParams({ type: 'multipart/related', params: { boundary, type: 'text/xml', start: `<${ENVELOPE_CID}>` } }),
+    contentType: formatContentType({ type: 'multipart/related', params: { boundary, type: 'text/xml', start: wireId(ENVELOPE_CID) } }),
     body: payload,
   };
 }
@@ -105,27 +91,25 @@ export interface DecodeLimits {
   accept?: ReadonlySet<string>;
 }
 
+/** MIME limits of an MM7 request: a VASP's content is shallower than mail. */
+export const DEFAULT_MIME_LIMITS: MimeLimits = { maxParts: 100, maxDepth: 4, maxHeaderBytes: 16 * 1024 };
+
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = { xml: DEFAULT_XML_LIMITS, mime: DEFAULT_MIME_LIMITS };
 
 const SOAP_TYPES = new Set(['text/xml', 'application/xml', 'application/soap+xml']);
 
+const contentIdOf = (entity: MimeEntity): string | undefined => bareId(header(entity.headers, 'content-id'));
+
 function findByReference(parts: MimeEntity[], href: string, warn: WarningSink): MimeEntity | undefined {
-  const ref = href.trim();
-  if (/^cid:/i.test(ref)) {
-    let id: string;
-    try {
-      id = decodeURIComponent(ref.slice(4));
-    } catch {
-      id = ref.slice(4);
-    }
-    id = bareId(id) ?? id;
-    const exact = parts.find((p) => bareId(p.headers['content-id']) === id);
+  const id = cidUrlId(href);
+  if (id !== undefined) {
+    const exact = parts.find((p) => contentIdOf(p) === id);
     if (exact) return exact;
-    const loose = parts.find((p) => bareId(p.headers['content-id'])?.toLowerCase() === id.toLowerCase());
-    if (loose) warn('content-id-case', `Content href ${JSON.stringify(href)} matches Content-ID ${JSON.stringify(loose.headers['content-id'])} only ignoring case`);
+    const loose = parts.find((p) => contentIdOf(p)?.toLowerCase() === id.toLowerCase());
+    if (loose) warn('content-id-case', `Content href ${JSON.stringify(href)} matches Content-ID ${JSON.stringify(header(loose.headers, 'content-id'))} only ignoring case`);
     return loose;
   }
-  return parts.find((p) => p.headers['content-location'] === ref);
+  return parts.find((p) => header(p.headers, 'content-location') === href.trim());
 }
 
 /**
@@ -145,7 +129,7 @@ export function decodeMm7(contentTypeHeader: string | undefined, body: Buffer, l
 
 function readMm7(contentTypeHeader: string | undefined, body: Buffer, limits: DecodeLimits, warn: WarningSink): Omit<DecodedMm7, 'warnings'> {
   if (!contentTypeHeader?.trim()) warn('no-content-type', 'no Content-Type header; read as text/xml');
-  const ct = parseContentType(contentTypeHeader, 'text/xml');
+  const ct = parseContentType(contentTypeHeader, 'text/xml', false);
   if (!ct.type.startsWith('multipart/')) {
     if (!SOAP_TYPES.has(ct.type)) throw new Mm7DecodeError(2007, `unexpected Content-Type ${ct.type}; MM7 uses text/xml or multipart/related`);
     const xml = body.toString('utf8');
@@ -153,21 +137,18 @@ function readMm7(contentTypeHeader: string | undefined, body: Buffer, limits: De
   }
   let parts: MimeEntity[];
   try {
-    const boundary = ct.params.boundary;
-    if (!boundary) throw new MimeError(`${ct.type} without a boundary parameter`);
-    const raw = splitMultipart(body, boundary, limits.mime, warn);
-    const state = { parts: raw.length, warn };
-    parts = raw.map((p) => parseEntity(p.headers, p.body, limits.mime, 1, state));
+    // The HTTP body is the multipart entity its Content-Type header announces.
+    parts = parseEntity([['Content-Type', contentTypeHeader!]], body, { limits: limits.mime, warn }).parts ?? [];
   } catch (error) {
     if (error instanceof MimeError) throw new Mm7DecodeError(2007, `malformed MIME: ${error.message}`);
     throw error;
   }
   if (parts.length === 0) throw new Mm7DecodeError(2007, 'multipart body without parts');
   const start = bareId(ct.params.start);
-  const named = start ? parts.find((p) => bareId(p.headers['content-id']) === start) : undefined;
+  const named = start ? parts.find((p) => contentIdOf(p) === start) : undefined;
   if (start && !named) warn('start-not-found', `start ${JSON.stringify(ct.params.start)} names no part; the envelope was guessed`);
   const root = named || parts.find((p) => SOAP_TYPES.has(p.contentType.type)) || parts[0]!;
-  if (!SOAP_TYPES.has(root.contentType.type)) warn('envelope-type', `the SOAP part is ${root.headers['content-type'] ? root.contentType.type : 'untyped'}, not text/xml`);
+  if (!SOAP_TYPES.has(root.contentType.type)) warn('envelope-type', `the SOAP part is ${header(root.headers, 'content-type') ? root.contentType.type : 'untyped'}, not text/xml`);
   const xml = root.body.toString('utf8');
   const envelope = decodeEnvelope(xml, limits.xml, limits.accept, warn);
   const others = parts.filter((p) => p !== root);
@@ -179,7 +160,7 @@ function readMm7(contentTypeHeader: string | undefined, body: Buffer, limits: De
   } else if (others.length) {
     warn('unreferenced-content', `${others.length} attachment(s) without a Content href; taken as the content`);
     // One attachment is the content; several are treated together as a multipart/mixed.
-    content = others.length === 1 ? others[0] : { contentType: { type: 'multipart/mixed', params: {} }, headers: {}, body: Buffer.alloc(0), parts: others };
+    content = others.length === 1 ? others[0] : { contentType: { type: 'multipart/mixed', params: {} }, headers: [], body: Buffer.alloc(0), parts: others };
   }
   return content ? { envelope, xml, content } : { envelope, xml };
 }

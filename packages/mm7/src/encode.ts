@@ -1,6 +1,7 @@
 import type { DetailItem, Mm7Address, Mm7Body, Mm7Recipients, Mm7Status, SenderIdentification, SoapFault } from './model.js';
 import { type Release, SOAP_ENV_NS, versionFor } from './releases.js';
-import { el, escapeXml, writeNode, type XNode } from './xml.js';
+import { escapeXml } from '@openmmsc/mime';
+import { el, writeNode, type XNode } from './xml.js';
 
 /** Namespace of the per-recipient outcomes we put in Status/Details (lax content in every release). */
 export const OPENMMSC_DETAILS_NS = 'urn:openmmsc:mm7';

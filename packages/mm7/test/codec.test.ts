@@ -19,7 +19,7 @@ import {
 } from '../src/index.js';
 import { extendedBodies, sampleBodies } from './fixtures.js';
 import { expectedFor, readCorpus } from '@openmmsc/conformance';
-import { requireSystem } from '@openmmsc/testkit';
+import { requireSystem } from '../../testkit/src/system/index.js';
 import { imagePart, textPart, validateEnvelopes } from './helpers.js';
 
 const DIALECTS: Dialect[] = [
@@ -169,10 +169,46 @@ describe('MM7 codec', () => {
     const decoded = decodeMm7('multipart/related; boundary=OUT; type="text/xml"', Buffer.from(body));
     const { parts, contentType } = partsFromContent(decoded.content);
     assert.equal(contentType.type, 'application/vnd.wap.multipart.related');
-    assert.equal(contentType.params.start, '<smil>');
     assert.deepEqual(parts.map((p) => p.contentType.type), ['application/smil', 'text/plain', 'image/gif']);
+    assert.equal(parts[0]!.contentId, 'smil');
+    assert.equal(contentType.params.start, 'smil', '`start` is kept bare, as the Content-ID it names');
     assert.equal(Buffer.from(parts[1]!.data).toString('utf8'), 'café long line continued');
     assert.deepEqual(Buffer.from(parts[2]!.data), Buffer.from('R0lGODlhAQABAAAAACw=', 'base64'));
+  });
+
+  it('keeps Content-IDs and `start` bare, and writes both as <id> on the wire', () => {
+    const env = writeEnvelope({ release: RELEASES['REL-6-MM7-1-4'], transactionId: 't-cid', body: { type: 'SubmitReq', senderIdentification: { vaspId: 'v' }, recipients: { to: [{ kind: 'Number', value: '+15550000001' }], cc: [], bcc: [] }, content: { href: 'cid:payload' } } as SubmitReq });
+    const body = [
+      '--S',
+      'Content-Type: text/xml',
+      'Content-ID: <env>',
+      '',
+      env,
+      '--S',
+      'Content-Type: multipart/related; boundary=C; type="application/smil"; start="<pres@vasp>"',
+      'Content-ID: <payload>',
+      '',
+      '--C',
+      'Content-Type: text/plain',
+      'Content-ID: <txt@vasp>',
+      '',
+      'hello',
+      '--C',
+      'Content-Type: application/smil',
+      'Content-ID: <pres@vasp>',
+      '',
+      '<smil/>',
+      '--C--',
+      '--S--',
+    ].join('\r\n');
+    const { parts, contentType } = partsFromContent(decodeMm7('multipart/related; boundary=S; start="<env>"', Buffer.from(body)).content);
+    assert.deepEqual(parts.map((p) => p.contentId), ['txt@vasp', 'pres@vasp']);
+    assert.equal(contentType.params.start, 'pres@vasp');
+    assert.ok(parts.some((p) => p.contentId === contentType.params.start), '`start` names a stored part as it is stored');
+    const out = encodeMm7({ release: RELEASES['REL-6-MM7-1-4'], transactionId: 't2', body: { type: 'DeliverReq', sender: { kind: 'Number', value: '+15550000001' }, content: { href: 'cid:x' } } as Mm7Body }, { parts }).body.toString('latin1');
+    assert.match(out, /start="<pres@vasp>"/);
+    assert.match(out, /\r\nContent-ID: <pres@vasp>\r\n/);
+    assert.match(out, /\r\nContent-ID: <txt@vasp>\r\n/);
   });
 
   it('quoted-printable round trip and xs:duration', () => {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { MmsPart } from '@openmmsc/core';
+import type { MimeLeaf } from '@openmmsc/mime';
 import { Agent, request, type Dispatcher } from 'undici';
-import { decodeMm7, type DecodedMm7, type HttpPayload } from './codec/transport.js';
-import { encodeMm7 } from './codec/transport.js';
-import { DEFAULT_DIALECT, type Dialect } from './codec/encode.js';
-import type { Mm7Address, Mm7Recipients, Mm7Request, Mm7Response, Mm7Status, SubmitReq } from './codec/model.js';
-import { LATEST_RELEASE, RELEASES, type ReleaseName } from './codec/releases.js';
-import { Mm7DecodeError } from './codec/decode.js';
+import { decodeMm7, type DecodedMm7, type HttpPayload } from './transport.js';
+import { encodeMm7 } from './transport.js';
+import { DEFAULT_DIALECT, type Dialect } from './encode.js';
+import type { Mm7Address, Mm7Recipients, Mm7Request, Mm7Response, Mm7Status, SubmitReq } from './model.js';
+import { LATEST_RELEASE, RELEASES, type ReleaseName } from './releases.js';
+import { Mm7DecodeError } from './decode.js';
 
 export interface PostOptions {
   auth?: { username: string; password: string };
@@ -127,7 +127,7 @@ export interface SubmitOptions extends Partial<Omit<SubmitReq, 'type' | 'senderI
   bcc?: readonly string[];
   recipients?: Mm7Recipients;
   from?: string;
-  parts?: readonly MmsPart[];
+  parts?: readonly MimeLeaf[];
   transactionId?: string;
 }
 
@@ -156,7 +156,7 @@ export class Mm7Client {
   }
 
   /** Sends any MM7 request (with optional content) and decodes the answer. */
-  async send(body: Mm7Request, parts?: readonly MmsPart[], transactionId = newTransactionId()): Promise<ClientAnswer> {
+  async send(body: Mm7Request, parts?: readonly MimeLeaf[], transactionId = newTransactionId()): Promise<ClientAnswer> {
     const payload = encodeMm7(
       { release: this.release, transactionId, body, dialect: this.dialect, ...(this.options.version ? { version: this.options.version } : {}) },
       parts && parts.length ? { parts, transferEncoding: this.options.transferEncoding ?? 'binary' } : undefined,
@@ -189,7 +189,7 @@ export class Mm7Client {
     return this.send({ type: 'CancelReq', senderIdentification: this.sender(), messageId });
   }
 
-  replace(messageId: string, parts?: readonly MmsPart[], extra: { readReply?: boolean; earliestDeliveryTime?: string } = {}): Promise<ClientAnswer> {
+  replace(messageId: string, parts?: readonly MimeLeaf[], extra: { readReply?: boolean; earliestDeliveryTime?: string } = {}): Promise<ClientAnswer> {
     return this.send({ type: 'ReplaceReq', senderIdentification: this.sender(), messageId, ...extra }, parts);
   }
 

@@ -1,3 +1,4 @@
+import { escapeXml } from '@openmmsc/mime';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 /** An element to write: children or text, attributes already namespace-qualified as needed. */
@@ -16,13 +17,6 @@ export function el(name: string, content?: string | XNode[] | undefined, attrs?:
   return node;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-export function escapeXml(value: string): string {
-  // Characters XML 1.0 cannot carry at all are dropped rather than written.
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
-}
 
 /** Writes a node; `prefix` ('' or 'mm7:') is put before every name that has no prefix of its own. */
 export function writeNode(node: XNode, prefix: string, out: string[] = []): string[] {

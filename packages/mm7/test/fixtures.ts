@@ -1,4 +1,4 @@
-import type { Mm7Body } from '../src/codec/index.js';
+import type { Mm7Body } from '../src/index.js';
 
 /** One message of every kind, with every optional element we write filled in. */
 export function sampleBodies(): Mm7Body[] {

@@ -1,10 +1,12 @@
+import type { MimeWarningKind } from '@openmmsc/mime';
+
 /**
  * Deviations from TS 23.140 / RFC 2045-2046 that real VASPs send and the decoder accepts. Each
  * is reported, so an operator can see (in the log and in a counter) which peers lean on them.
  */
 export type DecodeWarningKind =
-  /** Bare LF line ends in a multipart instead of CRLF. */
-  | 'bare-lf'
+  /** MIME deviations (bare LF line ends, a stray quoted-printable `=`, …). */
+  | MimeWarningKind
   /** No HTTP Content-Type: read as text/xml. */
   | 'no-content-type'
   /** The SOAP part is not text/xml (or application/xml, application/soap+xml). */
@@ -15,8 +17,6 @@ export type DecodeWarningKind =
   | 'content-id-case'
   /** Attachments without a `Content href` pointing at them. */
   | 'unreferenced-content'
-  /** A quoted-printable `=` not followed by two hex digits, kept as is. */
-  | 'qp-stray-equals'
   /** A byte-order mark before the XML declaration. */
   | 'byte-order-mark';
 
