@@ -18,7 +18,19 @@ export * from './services/report-sender.js';
 export * from './services/routing-resolver.js';
 export * from './services/charging-backend.js';
 export * from './services/transcoder.js';
-export { Services, SERVICE_CARDINALITY, type ServiceTypes, type ProvidableService } from './services/tokens.js';
+export {
+  Services,
+  SERVICE_CARDINALITY,
+  serviceToken,
+  type ServiceToken,
+  type ServiceResolver,
+  type ServiceTypes,
+  type KernelServiceTypes,
+  type ProvidableService,
+  type SingleService,
+  type MultiService,
+  type NamedService,
+} from './services/tokens.js';
 // Runtime and config
 export * from './runtime.js';
 export { Mmsc, type MmscOptions } from './mmsc.js';

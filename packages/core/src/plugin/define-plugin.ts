@@ -8,7 +8,7 @@ import type { MessageContext } from '../pipeline/context.js';
 import type { Verdict } from '../pipeline/verdict.js';
 import type { KeyValueStore, StoredMessage } from '../services/message-store.js';
 import type { NotificationInfo } from '../services/push-bearer.js';
-import type { ProvidableService, ServiceTypes } from '../services/tokens.js';
+import type { ProvidableService, ServiceResolver, ServiceToken, ServiceTypes, SingleService } from '../services/tokens.js';
 import type { Clock } from '../util/clock.js';
 import type { MmscRuntime } from '../runtime.js';
 import type { PluginFacts } from './plugin-facts.js';
@@ -94,13 +94,28 @@ export interface PluginContext<Options> {
   readonly kv: KeyValueStore;
   /** The running MMSC: submit messages, read and move recipients, send reports. */
   readonly mmsc: MmscRuntime;
-  /** Contributes a service implementation (bound in the kernel's container). */
-  provide<K extends ProvidableService>(service: K, implementation: ServiceTypes[K]): void;
   /**
-   * The implementation of a single service chosen by config (e.g. the push bearer MM1 uses for
-   * delivery reports). Available once every plugin is set up: call it from hooks, not `setup`.
+   * Binds an implementation to a service token in the kernel's container: one of the kernel's
+   * (`Services.PushBearer`, or its name `'PushBearer'`) or a plugin's own (`serviceToken(…)`).
+   * Only during `setup`; everything is bound once every plugin is set up.
    */
-  service<K extends 'PushBearer' | 'Transcoder'>(service: K): ServiceTypes[K] | undefined;
+  provide<K extends ProvidableService>(service: K, implementation: ServiceTypes[K]): void;
+  provide<T>(token: ServiceToken<T>, implementation: T): void;
+  /**
+   * Services by token, from the kernel's container: `ctx.services.get(Services.Clock)`. Kernel
+   * services resolve in `setup`; what plugins provide resolves from hooks and `start` on.
+   */
+  readonly services: ServiceResolver;
+  /**
+   * Shorthand for `services.getOptional(Services[service])`: the implementation of a single service
+   * chosen by config (e.g. the push bearer MM1 uses for delivery reports). Call it from hooks.
+   */
+  service<K extends SingleService>(service: K): ServiceTypes[K] | undefined;
+  /**
+   * Offers running state of this plugin (a listening URL, counters) to tests and embedders, who
+   * read it with `mmsc.plugin(name)`. Type it for them by adding the plugin to `PluginExposures`.
+   */
+  expose(value: unknown): void;
 }
 
 export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {
