@@ -5,6 +5,7 @@ export * from './model/recipient-state.js';
 // Pipeline
 export * from './pipeline/verdict.js';
 export * from './pipeline/context.js';
+export * from './pipeline/stages.js';
 // Plugin API
 export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-facts.js';
