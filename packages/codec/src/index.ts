@@ -2,7 +2,18 @@
  * @openmmsc/codec: the binary layer of MM1. MMS Encapsulation 1.3 PDUs, WSP content types and
  * multipart, WAP Push, WDP over SMS (segmentation and reassembly).
  */
-export { MmsDecodeError, MmsEncodeError, isStructural, type MmsDecodeErrorReason } from './errors.js';
+export {
+  CodecDecodeError,
+  CodecEncodeError,
+  WspDecodeError,
+  WspEncodeError,
+  MmsDecodeError,
+  MmsEncodeError,
+  PushDecodeError,
+  PushEncodeError,
+  isStructural,
+  type MmsDecodeErrorReason,
+} from './errors.js';
 
 // MMS PDUs
 export { decodePdu } from './mms/decode.js';

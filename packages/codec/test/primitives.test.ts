@@ -5,7 +5,7 @@ import { Cursor } from '../src/wsp/cursor.js';
 import { Writer } from '../src/wsp/writer.js';
 import { decodeContentType, encodeContentType, type ContentType } from '../src/wsp/content-type.js';
 import { decodePartHeaders, encodePartHeaders, type PartHeaders } from '../src/wsp/headers.js';
-import { charsetMib, charsetName, decodeCharset, encodeCharset, MmsDecodeError } from '../src/index.js';
+import { charsetMib, charsetName, decodeCharset, encodeCharset, WspDecodeError } from '../src/index.js';
 
 const cur = (...b: number[]): Cursor => new Cursor(Buffer.from(b));
 const written = (f: (w: Writer) => void): string => {
@@ -25,7 +25,7 @@ describe('integers', () => {
   });
   test('short, long and integer-value', () => {
     assert.equal(cur(0x85).shortInteger(), 5);
-    assert.throws(() => cur(0x05).shortInteger(), MmsDecodeError);
+    assert.throws(() => cur(0x05).shortInteger(), WspDecodeError);
     assert.equal(written((w) => w.longInteger(0x6553f100)), '046553f100');
     assert.equal(cur(0x04, 0x65, 0x53, 0xf1, 0x00).longInteger(), 1700000000);
     assert.equal(cur(0x06, 1, 2, 3, 4, 5, 6).longInteger(), 0x010203040506);
@@ -182,8 +182,8 @@ describe('charsets', () => {
     assert.equal(encodeCharset('A', 'iso-10646-ucs-2').toString('hex'), '0041');
     assert.equal(decodeCharset(Buffer.from('fffe4100', 'hex'), 'utf-16'), 'A');
   });
-  test('unencodable characters are an MmsEncodeError', () => {
-    assert.throws(() => encodeCharset('漢', 'iso-8859-1'), { name: 'MmsEncodeError' });
-    assert.throws(() => encodeCharset('✓', 'shift_jis'), { name: 'MmsEncodeError' });
+  test('unencodable characters are a WspEncodeError', () => {
+    assert.throws(() => encodeCharset('漢', 'iso-8859-1'), { name: 'WspEncodeError' });
+    assert.throws(() => encodeCharset('✓', 'shift_jis'), { name: 'WspEncodeError' });
   });
 });

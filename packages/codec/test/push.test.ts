@@ -18,7 +18,7 @@ import {
   parseUdhElements,
   segmentForSms,
   SmsReassembler,
-  MmsDecodeError,
+  PushDecodeError,
   type NotificationInd,
   type EncodedAddress,
 } from '../src/index.js';
@@ -161,8 +161,8 @@ describe('WAP push encoding', () => {
     assert.equal(back.pushFlag, 2);
   });
   test('not a push PDU', () => {
-    assert.throws(() => decodeWapPush(Buffer.from('0405395c2d', 'hex')), MmsDecodeError);
-    assert.throws(() => decodeWapPush(Buffer.from('0106ff', 'hex')), MmsDecodeError);
+    assert.throws(() => decodeWapPush(Buffer.from('0405395c2d', 'hex')), PushDecodeError);
+    assert.throws(() => decodeWapPush(Buffer.from('0106ff', 'hex')), PushDecodeError);
   });
 });
 
@@ -232,7 +232,7 @@ describe('WDP over SMS', () => {
     }
   });
   test('bad UDH is a typed error', () => {
-    assert.throws(() => parseUdh(Buffer.from('0c0804', 'hex')), MmsDecodeError);
-    assert.throws(() => buildUdh({ concat: { reference: 300, total: 2, sequence: 1, reference16bit: false } }), { name: 'MmsEncodeError' });
+    assert.throws(() => parseUdh(Buffer.from('0c0804', 'hex')), PushDecodeError);
+    assert.throws(() => buildUdh({ concat: { reference: 300, total: 2, sequence: 1, reference16bit: false } }), { name: 'PushEncodeError' });
   });
 });

@@ -9,7 +9,7 @@ import {
   type ParamKind,
 } from './tables.js';
 import { charsetMib, charsetName } from './charsets.js';
-import { MmsEncodeError } from '../errors.js';
+import { WspEncodeError } from '../errors.js';
 import { setOwn } from '../own.js';
 
 /** Content type parameters, keyed by lower-case name (`charset`, `type`, `start`, `name`, ...). */
@@ -162,7 +162,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Writes a Content-type-value. */
 export function encodeContentType(w: Writer, ct: ContentType, path = 'contentType'): void {
   const { mediaType, params } = ct;
-  if (typeof mediaType !== 'string') throw new MmsEncodeError(path, 'mediaType is required');
+  if (typeof mediaType !== 'string') throw new WspEncodeError(path, 'mediaType is required');
   // The binary code only when it reads back as this very name (not for `Image/JPEG`).
   let code = mediaCode(mediaType);
   if (code >= 0 && mediaName(code) !== mediaType) code = -1;
@@ -194,9 +194,9 @@ export function encodeContentType(w: Writer, ct: ContentType, path = 'contentTyp
 export function encodeParams(w: Writer, params: ContentTypeParams, path: string): void {
   for (const key in params) {
     const value = params[key];
-    if (typeof value !== 'string') throw new MmsEncodeError(`${path}.${key}`, 'parameter values are strings');
+    if (typeof value !== 'string') throw new WspEncodeError(`${path}.${key}`, 'parameter values are strings');
     const k = key.toLowerCase();
-    if (k === '') throw new MmsEncodeError(path, 'a parameter name cannot be empty');
+    if (k === '') throw new WspEncodeError(path, 'a parameter name cannot be empty');
     const code = PARAM_ENCODE.get(k);
     if (code !== undefined && encodeTyped(w, code, value)) continue;
     const n = unknownParamCode(k);

@@ -2,7 +2,7 @@ import { Cursor } from './cursor.js';
 import { Writer } from './writer.js';
 import { decodeContentType, encodeContentType, isMultipart, type ContentType } from './content-type.js';
 import { decodePartHeaders, encodePartHeaders, type PartHeaders } from './headers.js';
-import { MmsDecodeError, MmsEncodeError, type MmsDecodeErrorReason } from '../errors.js';
+import { CodecDecodeError, WspDecodeError, WspEncodeError, type MmsDecodeErrorReason } from '../errors.js';
 
 /** One entry of a WSP multipart body. `data` is a view into the decoded buffer (no copy). */
 export interface MmsPart {
@@ -52,7 +52,7 @@ export function warn(ctx: MultipartContext, offset: number, message: string, rea
 
 /** With `salvage`, a structural error becomes a warning (true: stop and keep what was read). */
 export function salvaged(ctx: MultipartContext, e: unknown): boolean {
-  if (!ctx.salvage || !(e instanceof MmsDecodeError) || !e.structural) return false;
+  if (!ctx.salvage || !(e instanceof CodecDecodeError) || !e.structural) return false;
   warn(ctx, e.offset, `${e.message}; salvaged what came before`, e.reason);
   return true;
 }
@@ -128,7 +128,7 @@ function decodeNested(c: Cursor, ctx: MultipartContext, depth: number, i: number
   try {
     return decodeMultipart(sub, ctx, depth + 1);
   } catch (e) {
-    if (!(e instanceof MmsDecodeError) || e.reason === 'limit-exceeded' || e.reason === 'truncated') throw e;
+    if (!(e instanceof CodecDecodeError) || e.reason === 'limit-exceeded' || e.reason === 'truncated') throw e;
     // Not a WSP multipart after all (e.g. a MIME body): keep it as data.
     if (ctx.warnings) ctx.warnings.length = mark;
     ctx.partCount = count;
@@ -139,12 +139,12 @@ function decodeNested(c: Cursor, ctx: MultipartContext, depth: number, i: number
 
 /** Writes a multipart body. */
 export function encodeMultipart(w: Writer, parts: readonly MmsPart[], path: string, depth = 1): void {
-  if (depth > MAX_NESTING) throw new MmsEncodeError(path, `multipart nesting deeper than ${MAX_NESTING}`);
+  if (depth > MAX_NESTING) throw new WspEncodeError(path, `multipart nesting deeper than ${MAX_NESTING}`);
   w.uintvar(parts.length);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     const pp = `${path}[${i}]`;
-    if (!p || typeof p !== 'object' || !p.contentType) throw new MmsEncodeError(pp, 'contentType is required');
+    if (!p || typeof p !== 'object' || !p.contentType) throw new WspEncodeError(pp, 'contentType is required');
     let data: Uint8Array;
     if (p.parts) {
       const sub = new Writer(1024);
@@ -152,7 +152,7 @@ export function encodeMultipart(w: Writer, parts: readonly MmsPart[], path: stri
       data = sub.finish();
     } else {
       data = p.data;
-      if (!(data instanceof Uint8Array)) throw new MmsEncodeError(pp + '.data', 'must be a Uint8Array');
+      if (!(data instanceof Uint8Array)) throw new WspEncodeError(pp + '.data', 'must be a Uint8Array');
     }
     // Headers are written first, then the two uintvars are slotted in front of them.
     const hstart = w.pos;
