@@ -1,10 +1,10 @@
 // Keeps the pipeline's stage table in the docs equal to `PIPELINE` in @openmmsc/core, between
 // `<!-- stages:start -->` and `<!-- stages:end -->`.
 // Run: node --import tsx --conditions=@openmmsc/source scripts/stage-table.ts [--check]
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatStageTable } from '@openmmsc/core';
+import { updateMarked } from './doc-markers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DOCS = ['docs/architecture.md', 'docs/plugins.md'];
@@ -12,16 +12,7 @@ const DOCS = ['docs/architecture.md', 'docs/plugins.md'];
 export function updateStageTables(check: boolean): string[] {
   const stale: string[] = [];
   for (const file of DOCS) {
-    const path = join(root, file);
-    const text = readFileSync(path, 'utf8');
-    const start = text.indexOf('<!-- stages:start -->');
-    const end = text.indexOf('<!-- stages:end -->');
-    if (start < 0 || end < 0) throw new Error(`${file} lacks the stage table markers`);
-    const next = `${text.slice(0, start)}<!-- stages:start -->\n${formatStageTable()}\n${text.slice(end)}`;
-    if (next !== text) {
-      stale.push(file);
-      if (!check) writeFileSync(path, next);
-    }
+    if (updateMarked(join(root, file), 'stages', formatStageTable(), check)) stale.push(file);
   }
   return stale;
 }

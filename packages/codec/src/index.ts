@@ -24,9 +24,9 @@ export { partContent, partText, startPart } from './mms/parts.js';
 export { pduToJson, pduFromJson, toJson, type JsonValue, type JsonObject } from './json.js';
 
 // WSP
-export type { ContentType, ContentTypeParams } from './wsp/content-type.js';
+export { contentType, formatContentType, type ContentType, type ContentTypeParams, type Part } from './model.js';
 export { isMultipart } from './wsp/content-type.js';
-export type { MmsPart, DecodeWarning } from './wsp/multipart.js';
+export type { WspPart, DecodeWarning } from './wsp/multipart.js';
 export type { PartHeaders, ContentDisposition, WspHeader } from './wsp/headers.js';
 export { CHARSETS, charsetMib, charsetName, decodeCharset, encodeCharset, isCharsetSupported } from './wsp/charsets.js';
 export { WELL_KNOWN_CONTENT_TYPES, WAP_APPLICATION_IDS, WSP_HEADER_NAMES } from './wsp/tables.js';

@@ -59,7 +59,7 @@ describe('errors are named after the layer that raises them', () => {
         from: { address: '', insertAddress: true },
         to: [{ address: '+15550000002', type: 'PLMN' }],
         subject: { text: '漢', charset: 'iso-8859-1' },
-        body: { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, data: new Uint8Array(0) },
+        body: { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, data: new Uint8Array(0) },
       }),
     );
     assert.ok(pdu instanceof MmsEncodeError && pdu instanceof CodecEncodeError, String(pdu));

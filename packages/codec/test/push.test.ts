@@ -43,7 +43,7 @@ describe('corpus: mmsd WSP push PDUs', () => {
       assert.equal(buf.length, Number(doc['Overall Push Length']));
       assert.equal(push.transactionId, Number(doc.TID));
       assert.equal(push.pduType, Number(doc.Type));
-      assert.equal(push.contentType.mediaType, doc['Content-Type']);
+      assert.equal(push.contentType.type, doc['Content-Type']);
       assert.equal(push.body.length, Number(doc['Body Length']));
       const app = /-> (.*)$/.exec(doc.Value ?? '')?.[1];
       if (doc.Header?.includes('X-Wap-Application-Id')) assert.equal(push.applicationId, app);
@@ -146,7 +146,7 @@ describe('WAP push encoding', () => {
     const back = decodeWapPush(push);
     assert.equal(back.transactionId, 0x42);
     assert.equal(back.pduType, 6);
-    assert.equal(back.contentType.mediaType, 'application/vnd.wap.mms-message');
+    assert.equal(back.contentType.type, 'application/vnd.wap.mms-message');
     assert.equal(back.applicationId, 'x-wap-application:mms.ua');
     assert.deepEqual(Buffer.from(back.body), body);
   });

@@ -165,12 +165,12 @@ function decodeBody(c: Cursor, ctx: DecodeContext, headersOnly: boolean): MmsBod
   const contentType = decodeContentType(c);
   const start = c.pos;
   const end = c.end;
-  if (end === start && isMultipart(contentType.mediaType)) {
+  if (end === start && isMultipart(contentType.type)) {
     // No entry count at all (mmsd writes this for a message without attachments).
     if (ctx.strict) c.fail('non-conformant', 'multipart body without its entry count');
     warn(ctx, start, 'multipart body is empty (no entry count)');
   }
-  if (!headersOnly && end > start && isMultipart(contentType.mediaType)) {
+  if (!headersOnly && end > start && isMultipart(contentType.type)) {
     const mark = ctx.warnings?.length ?? 0;
     const count = ctx.partCount;
     try {

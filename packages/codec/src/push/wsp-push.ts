@@ -36,7 +36,7 @@ export function isWapPush(buf: Uint8Array): boolean {
 
 /** True if the push carries an MMS notification (content type application/vnd.wap.mms-message). */
 export function isMmsPush(push: WapPush): boolean {
-  return push.contentType.mediaType.toLowerCase() === MMS_CONTENT_TYPE;
+  return push.contentType.type.toLowerCase() === MMS_CONTENT_TYPE;
 }
 
 /** Decodes a connectionless WSP Push PDU. Throws PushDecodeError. */
@@ -126,7 +126,7 @@ function encodePush(opts: WapPushOptions): Buffer {
   if (!(opts.body instanceof Uint8Array)) throw new PushEncodeError('body', 'must be a Uint8Array');
   const w = new Writer(256);
   const ct = opts.contentType ?? MMS_CONTENT_TYPE;
-  encodeContentType(w, typeof ct === 'string' ? { mediaType: ct } : ct, 'contentType');
+  encodeContentType(w, typeof ct === 'string' ? { type: ct, params: {} } : ct, 'contentType');
   const app = opts.applicationId === undefined ? MMS_APPLICATION_ID : opts.applicationId;
   if (app !== null) {
     w.u8(0x80 | WSP_HEADER.XWapApplicationId);
