@@ -1,10 +1,10 @@
 // Renders a zod options schema as a Markdown table (path, type, default, description) and keeps
 // the tables in package READMEs up to date between `<!-- config:start -->` and `<!-- config:end -->`.
 // Run: node --import tsx --conditions=@openmmsc/source scripts/config-docs.ts [--check]
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { updateMarked } from './doc-markers.js';
 
 type JsonSchema = {
   type?: string | string[];
@@ -72,16 +72,7 @@ async function schemasToDocument(): Promise<Array<[string, z.ZodType]>> {
 export async function updateReadmes(check: boolean): Promise<string[]> {
   const stale: string[] = [];
   for (const [file, schema] of await schemasToDocument()) {
-    const path = join(root, file);
-    const text = readFileSync(path, 'utf8');
-    const start = text.indexOf('<!-- config:start -->');
-    const end = text.indexOf('<!-- config:end -->');
-    if (start < 0 || end < 0) throw new Error(`${file} lacks the config markers`);
-    const next = `${text.slice(0, start)}<!-- config:start -->\n${optionsTable(schema)}\n${text.slice(end)}`;
-    if (next !== text) {
-      stale.push(file);
-      if (!check) writeFileSync(path, next);
-    }
+    if (updateMarked(join(root, file), 'config', optionsTable(schema), check)) stale.push(file);
   }
   return stale;
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { corpusPath } from '@openmmsc/conformance';
-import { decodePdu, encodePdu, type MmsPdu, type MmsPart } from '@openmmsc/codec';
+import { decodePdu, encodePdu, type MmsPdu, type WspPart as MmsPart } from '@openmmsc/codec';
 
 const SECONDS = Number(process.argv[2] ?? 1);
 /** Repeat every measurement and keep the best (useful on a busy machine). */
@@ -24,13 +24,13 @@ function jpeg(size: number): Buffer {
 
 function parts(img: Buffer): MmsPart[] {
   return [
-    { contentType: { mediaType: 'application/smil', params: { name: 'smil.xml' } }, headers: { contentId: '<smil>', contentLocation: 'smil.xml' }, data: smil },
-    { contentType: { mediaType: 'image/jpeg', params: { name: 'image.jpg' } }, headers: { contentId: '<image>', contentLocation: 'image.jpg' }, data: img },
-    { contentType: { mediaType: 'text/plain', params: { charset: 'utf-8', name: 'text.txt' } }, headers: { contentId: '<text>', contentLocation: 'text.txt' }, data: text },
+    { contentType: { type: 'application/smil', params: { name: 'smil.xml' } }, headers: { contentId: '<smil>', contentLocation: 'smil.xml' }, data: smil },
+    { contentType: { type: 'image/jpeg', params: { name: 'image.jpg' } }, headers: { contentId: '<image>', contentLocation: 'image.jpg' }, data: img },
+    { contentType: { type: 'text/plain', params: { charset: 'utf-8', name: 'text.txt' } }, headers: { contentId: '<text>', contentLocation: 'text.txt' }, data: text },
   ];
 }
 
-const related = { mediaType: 'application/vnd.wap.multipart.related', params: { start: '<smil>', type: 'application/smil' } };
+const related = { type: 'application/vnd.wap.multipart.related', params: { start: '<smil>', type: 'application/smil' } };
 const from = { address: '+15550000001', type: 'PLMN' };
 const to = [{ address: '+15550000002', type: 'PLMN' }];
 const date = new Date(1700000000 * 1000);
@@ -75,7 +75,7 @@ const twenty: MmsPdu = {
     parts: [
       parts(jpeg(1))[0]!,
       ...Array.from({ length: 19 }, (_, i): MmsPart => ({
-        contentType: { mediaType: i % 2 ? 'text/plain' : 'image/jpeg', params: i % 2 ? { charset: 'utf-8', name: `t${i}.txt` } : { name: `i${i}.jpg` } },
+        contentType: { type: i % 2 ? 'text/plain' : 'image/jpeg', params: i % 2 ? { charset: 'utf-8', name: `t${i}.txt` } : { name: `i${i}.jpg` } },
         headers: { contentId: `<p${i}>`, contentLocation: i % 2 ? `t${i}.txt` : `i${i}.jpg` },
         data: i % 2 ? text : jpeg(4000),
       })),

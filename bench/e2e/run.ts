@@ -119,10 +119,10 @@ function sendReqBody(to: string, size: number, tid: string): Buffer {
     to: [{ address: to, type: 'PLMN' }],
     subject: { text: 'bench' },
     body: {
-      contentType: { mediaType: 'application/vnd.wap.multipart.mixed' },
+      contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} },
       parts: [
-        { contentType: { mediaType: 'text/plain', params: { charset: 'utf-8' } }, headers: {}, data: Buffer.from('benchmark message') },
-        { contentType: { mediaType: 'image/jpeg', params: { name: 'photo.jpg' } }, headers: { contentLocation: 'photo.jpg' }, data: image },
+        { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: {}, data: Buffer.from('benchmark message') },
+        { contentType: { type: 'image/jpeg', params: { name: 'photo.jpg' } }, headers: { contentLocation: 'photo.jpg' }, data: image },
       ],
     },
   });

@@ -45,7 +45,7 @@ async function sendOne(): Promise<{ ms: number; status: string }> {
     mmsVersion: '1.2',
     from: { address: '', insertAddress: true },
     to: [{ address: '+15550000002', type: 'PLMN' }],
-    body: { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, parts: [{ contentType: { mediaType: 'text/plain', params: { charset: 'utf-8' } }, headers: {}, data: Buffer.from('hello') }] },
+    body: { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, parts: [{ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: {}, data: Buffer.from('hello') }] },
   } as Parameters<typeof encodePdu>[0]);
   try {
     const res = await fetch(`${ready.mm1}/mms`, { method: 'POST', headers: { 'content-type': 'application/vnd.wap.mms-message', 'x-wap-network-client-msisdn': '+15550000001' }, body: pdu, signal: AbortSignal.timeout(10_000) });

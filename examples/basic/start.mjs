@@ -63,7 +63,7 @@ const onEvent = (e) => {
       step(e.handset, `← WAP Push m-notification-ind: from ${e.pdu.from?.address ?? '(hidden)'}, "${e.pdu.subject?.text ?? ''}", ${kb(e.pdu.messageSize ?? 0)}, ${short(e.pdu.contentLocation ?? '')}`);
       break;
     case 'retrieved': {
-      const parts = e.message.parts.map((p) => `${p.contentType.mediaType} ${kb(p.data.length)}`).join(', ');
+      const parts = e.message.parts.map((p) => `${p.contentType.type} ${kb(p.data.length)}`).join(', ');
       step(e.handset, `GET → m-retrieve-conf ${e.message.pdu.messageId}: ${parts}; text "${e.message.texts.join(' ')}"`);
       break;
     }
@@ -105,7 +105,7 @@ if (sent.status === 'ok' && sent.messageId) {
     const report = await alice.waitForDeliveryReport((r) => r.messageId === sent.messageId, 15_000);
     await mkdir(dataDir, { recursive: true });
     const saved = join(dataDir, 'received-picture.png');
-    await writeFile(saved, got.parts.find((p) => p.contentType.mediaType === 'image/png')?.data ?? Buffer.alloc(0));
+    await writeFile(saved, got.parts.find((p) => p.contentType.type === 'image/png')?.data ?? Buffer.alloc(0));
     const [r] = await mmsc.getRecipients(sent.messageId);
     say(`recipient ${r.address.value}: ${r.history.map((h) => `${h.state} (${h.by})`).join(' → ')}`);
     say(`delivery report for ${sent.messageId}: ${report.status}; the picture ${B} received is in ${saved}`);

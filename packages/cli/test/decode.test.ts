@@ -89,8 +89,8 @@ describe('openmmsc decode: truncated and corrupt input', () => {
   it('--lenient shows what can be salvaged, the problem as a warning on stderr', () => {
     const r = cli('decode', '--lenient', file('cut.mms'));
     assert.equal(r.status, 0, r.stderr);
-    const json = JSON.parse(r.stdout) as { body: { parts: { contentType: { mediaType: string }; data: string }[] } };
-    assert.deepEqual(json.body.parts.map((p) => [p.contentType.mediaType, Buffer.from(p.data, 'base64').length]), [['application/smil', 57], ['image/jpeg', 168]]);
+    const json = JSON.parse(r.stdout) as { body: { parts: { contentType: { type: string, params: {} }; data: string }[] } };
+    assert.deepEqual(json.body.parts.map((p) => [p.contentType.type, Buffer.from(p.data, 'base64').length]), [['application/smil', 57], ['image/jpeg', 168]]);
     assert.match(r.stderr, /^warning: \S+: mms: offset 120: part 1 data runs past the end: 2060 octets announced, 168 present; salvaged what is there\n$/);
   });
   it('the complete PDU decodes, binary and hex alike', async () => {
@@ -123,7 +123,7 @@ describe('openmmsc decode: WAP Push and SMS down to the notification', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  type Out = { wapPush: { transactionId: number; applicationId: string; contentType: { mediaType: string } }; mms: Record<string, unknown>; sms?: Record<string, unknown>[] };
+  type Out = { wapPush: { transactionId: number; applicationId: string; contentType: { type: string, params: {} } }; mms: Record<string, unknown>; sms?: Record<string, unknown>[] };
   const decoded = (...args: string[]): Out => {
     const r = cli('decode', ...args);
     assert.equal(r.status, 0, r.stderr);

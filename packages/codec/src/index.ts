@@ -2,7 +2,18 @@
  * @openmmsc/codec: the binary layer of MM1. MMS Encapsulation 1.3 PDUs, WSP content types and
  * multipart, WAP Push, WDP over SMS (segmentation and reassembly).
  */
-export { MmsDecodeError, MmsEncodeError, isStructural, type MmsDecodeErrorReason } from './errors.js';
+export {
+  CodecDecodeError,
+  CodecEncodeError,
+  WspDecodeError,
+  WspEncodeError,
+  MmsDecodeError,
+  MmsEncodeError,
+  PushDecodeError,
+  PushEncodeError,
+  isStructural,
+  type MmsDecodeErrorReason,
+} from './errors.js';
 
 // MMS PDUs
 export { decodePdu } from './mms/decode.js';
@@ -13,9 +24,9 @@ export { partContent, partText, startPart } from './mms/parts.js';
 export { pduToJson, pduFromJson, toJson, type JsonValue, type JsonObject } from './json.js';
 
 // WSP
-export type { ContentType, ContentTypeParams } from './wsp/content-type.js';
+export { contentType, formatContentType, type ContentType, type ContentTypeParams, type Part } from './model.js';
 export { isMultipart } from './wsp/content-type.js';
-export type { MmsPart, DecodeWarning } from './wsp/multipart.js';
+export type { WspPart, DecodeWarning } from './wsp/multipart.js';
 export type { PartHeaders, ContentDisposition, WspHeader } from './wsp/headers.js';
 export { CHARSETS, charsetMib, charsetName, decodeCharset, encodeCharset, isCharsetSupported } from './wsp/charsets.js';
 export { WELL_KNOWN_CONTENT_TYPES, WAP_APPLICATION_IDS, WSP_HEADER_NAMES } from './wsp/tables.js';

@@ -115,11 +115,17 @@ function rawHeader(v: unknown, path: string): unknown {
 
 function toBody(v: unknown, path: string): unknown {
   const o = obj(v, path);
-  const r: Record<string, unknown> = { contentType: o.contentType };
+  const r: Record<string, unknown> = { contentType: toContentType(o.contentType, path + '.contentType') };
   if (o.parts !== undefined) r.parts = arr(o.parts, path + '.parts').map((p, i) => toPart(p, `${path}.parts[${i}]`));
   else if (o.data !== undefined) r.data = toBytes(o.data, path + '.data');
   else throw new MmsEncodeError(path, 'needs parts or data');
   return r;
+}
+
+/** `{ type, params? }`: parameters may be left out in JSON. */
+function toContentType(v: unknown, path: string): unknown {
+  const o = obj(v, path);
+  return { ...o, params: o.params === undefined ? {} : { ...obj(o.params, path + '.params') } };
 }
 
 function toPart(v: unknown, path: string): unknown {
@@ -128,7 +134,7 @@ function toPart(v: unknown, path: string): unknown {
   if (headers.other !== undefined) {
     headers.other = arr(headers.other, path + '.headers.other').map((h, i) => rawHeader(h, `${path}.headers.other[${i}]`));
   }
-  const r: Record<string, unknown> = { contentType: o.contentType, headers };
+  const r: Record<string, unknown> = { contentType: toContentType(o.contentType, path + '.contentType'), headers };
   if (o.parts !== undefined) {
     r.parts = arr(o.parts, path + '.parts').map((p, i) => toPart(p, `${path}.parts[${i}]`));
     r.data = o.data !== undefined ? toBytes(o.data, path + '.data') : Buffer.alloc(0);

@@ -4,7 +4,7 @@
  * (non-tokens, quotes, control characters, non-ASCII, every charset), unknown headers.
  */
 import fc from 'fast-check';
-import { CHARSETS, MESSAGE_TYPE, WELL_KNOWN_CONTENT_TYPES, type MessageType, type MmsPart, type MmsPdu } from '../src/index.js';
+import { CHARSETS, MESSAGE_TYPE, WELL_KNOWN_CONTENT_TYPES, type MessageType, type WspPart, type MmsPdu } from '../src/index.js';
 import { FIELDS_BY_KEY, INDEXED_DELETE, MANDATORY, MULTI_CONTENT_LOCATION, MULTI_MM_STATE, type FieldDef } from '../src/mms/fields.js';
 
 const noNul = (s: string): boolean => !s.includes('\0');
@@ -36,7 +36,7 @@ const params = fc.dictionary(
   fc.oneof(text, fc.constantFrom('utf-8', 'us-ascii', 'image/jpeg', '0.5', '1.2', '5', '300', 'Accept')),
   { maxKeys: 3 },
 );
-const contentType = fc.record({ mediaType, params }, { requiredKeys: ['mediaType'] });
+const contentType = fc.record({ type: mediaType, params });
 
 const partHeaders = fc.record(
   {
@@ -51,12 +51,12 @@ const partHeaders = fc.record(
 
 const leaf = fc.record({ contentType, headers: partHeaders, data: fc.uint8Array({ maxLength: 40 }) });
 const multipartType = fc.constantFrom('application/vnd.wap.multipart.mixed', 'application/vnd.wap.multipart.related', 'application/vnd.wap.multipart.alternative');
-const part: fc.Arbitrary<MmsPart> = fc.oneof(
+const part: fc.Arbitrary<WspPart> = fc.oneof(
   { weight: 4, arbitrary: leaf },
   {
     weight: 1,
     arbitrary: fc.record({
-      contentType: fc.record({ mediaType: multipartType, params }, { requiredKeys: ['mediaType'] }),
+      contentType: fc.record({ type: multipartType, params }),
       headers: partHeaders,
       data: fc.constant(new Uint8Array(0)),
       parts: fc.array(leaf, { minLength: 1, maxLength: 3 }),
@@ -64,7 +64,7 @@ const part: fc.Arbitrary<MmsPart> = fc.oneof(
   },
 );
 const body = fc.oneof(
-  fc.record({ contentType: fc.record({ mediaType: multipartType, params }, { requiredKeys: ['mediaType'] }), parts: fc.array(part, { maxLength: 4 }) }),
+  fc.record({ contentType: fc.record({ type: multipartType, params }), parts: fc.array(part, { maxLength: 4 }) }),
   fc.record({ contentType, data: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
 );
 

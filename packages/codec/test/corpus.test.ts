@@ -14,7 +14,7 @@ import {
   partText,
   type EncodedAddress,
   type MmsPdu,
-  type MmsPart,
+  type WspPart,
 } from '../src/index.js';
 import { CORPUS, corpusPduFiles, corpusSources, expectedFor, hex, readCorpus, sha256 } from './helpers.js';
 
@@ -25,7 +25,7 @@ function addr(a: EncodedAddress | undefined): string | undefined {
   return a.type !== undefined ? `${a.address}/TYPE=${a.type}` : a.address;
 }
 
-function parts(p: MmsPdu): MmsPart[] {
+function parts(p: MmsPdu): WspPart[] {
   return p.body?.parts ?? [];
 }
 
@@ -122,7 +122,7 @@ describe('corpus: python-messaging asserted values', () => {
             break;
           case 'Content-Type': {
             const [type, params] = v as [string, Json];
-            assert.equal(pdu.body?.contentType.mediaType, type);
+            assert.equal(pdu.body?.contentType.type, type);
             assert.deepEqual(lowerKeys(pdu.body?.contentType.params), lowerKeys(params));
             break;
           }
@@ -130,11 +130,11 @@ describe('corpus: python-messaging asserted values', () => {
             assert.fail(`unmapped header ${k}`);
         }
       }
-      assert.equal(pdu.body?.contentType.mediaType, a.content_type);
+      assert.equal(pdu.body?.contentType.type, a.content_type);
       assert.equal(parts(pdu).length, a.part_count);
       for (const ep of a.parts as Json[]) {
         const part = parts(pdu)[ep.index as number]!;
-        if (ep.content_type !== undefined) assert.equal(part.contentType.mediaType, ep.content_type);
+        if (ep.content_type !== undefined) assert.equal(part.contentType.type, ep.content_type);
         if (ep.content_type_parameters !== undefined) {
           const got = lowerKeys(part.contentType.params);
           for (const [pk, pv] of Object.entries(lowerKeys(ep.content_type_parameters as Json))) assert.equal(got[pk], pv, pk);
@@ -198,7 +198,7 @@ describe('corpus: mmsd documented values', () => {
           assert.equal(part.data.length, Number(a.Length));
           const ct = part.contentType;
           const params = Object.entries(ct.params ?? {}).map(([k, v]) => `;${k}=${v}`).join('');
-          assert.equal(ct.mediaType + params, a['Content-type']);
+          assert.equal(ct.type + params, a['Content-type']);
           assert.equal(part.headers.contentId, a['Content-id']);
         });
       }
@@ -252,7 +252,7 @@ describe('corpus: Sailfish mms-engine asserted values', () => {
       for (const ep of (a.parts as Json[] | undefined) ?? []) {
         const part = parts(pdu)[ep.index as number]!;
         const [type, cs] = String(ep.content_type_with_charset_as_reported).split(';charset=');
-        assert.equal(part.contentType.mediaType, type);
+        assert.equal(part.contentType.type, type);
         if (ep['pdu_has_content_id_header (per tshark)'] === true) assert.equal(part.headers.contentId, ep.content_id);
         else assert.equal(part.headers.contentId, undefined);
         // Reported bodies are after transfer decoding, and text converted to UTF-8.
@@ -282,9 +282,9 @@ describe('corpus: our own samples of deviations seen in the field (non-conforman
       if (a.From !== undefined) assert.equal(addr(p.from as EncodedAddress), a.From);
       if (a['Content-Location'] === 'non-empty') assert.ok(String(p.contentLocation).length > 0);
       if (a.part_count !== undefined) assert.equal(parts(pdu).length, a.part_count);
-      if (a['parts[0].content_type'] !== undefined) assert.equal(parts(pdu)[0]!.contentType.mediaType, a['parts[0].content_type']);
+      if (a['parts[0].content_type'] !== undefined) assert.equal(parts(pdu)[0]!.contentType.type, a['parts[0].content_type']);
       if (a['parts[0].params.charset'] !== undefined) assert.equal(parts(pdu)[0]!.contentType.params?.charset, a['parts[0].params.charset']);
-      if (a['parts[1].content_type'] !== undefined) assert.equal(parts(pdu)[1]!.contentType.mediaType, a['parts[1].content_type']);
+      if (a['parts[1].content_type'] !== undefined) assert.equal(parts(pdu)[1]!.contentType.type, a['parts[1].content_type']);
       if (exp.conformance_warning) {
         // Lenient by default (with a warning); strict mode rejects it.
         assert.ok(pdu.warnings?.some((w) => w.message.includes('not the first header')));
@@ -305,7 +305,7 @@ describe('corpus: the same message from five encoders', () => {
       assert.equal(pdu.messageType, f.endsWith('send-req') ? 'm-send-req' : 'm-retrieve-conf');
       const ps = parts(pdu);
       assert.equal(ps.length, 3);
-      const byType = (t: string): MmsPart => ps.find((x) => x.contentType.mediaType === t)!;
+      const byType = (t: string): WspPart => ps.find((x) => x.contentType.type === t)!;
       const smilPart = Buffer.from(byType('application/smil').data);
       // python-messaging writes a SMIL of its own making; the others carry smil.xml as given.
       if (f.startsWith('pymessaging')) assert.match(smilPart.toString('utf8'), /^<smil>/);
@@ -344,7 +344,7 @@ describe('corpus: encoder vectors reproduced byte for byte', () => {
       from: { address: '', insertAddress: true },
       to: [{ address: '0123456789' }],
       deliveryReport: true,
-      body: { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, data: new Uint8Array(0) },
+      body: { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, data: new Uint8Array(0) },
     });
     assert.equal(hex(out), (exp.asserted as Json).encoded_hex);
     assert.deepEqual(out, readCorpus('mmsd/encode-vectors/mms_m_send_req_test_1.bin'));

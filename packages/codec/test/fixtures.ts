@@ -1,4 +1,4 @@
-import type { MmsPdu, MmsPart } from '../src/index.js';
+import type { MmsPdu, WspPart } from '../src/index.js';
 
 const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(3000, 0x41), Buffer.from([0xff, 0xd9])]);
 const smil = Buffer.from(
@@ -6,15 +6,15 @@ const smil = Buffer.from(
     '<body><par dur="5000ms"><img src="cid:image1" region="Image"/><text src="cid:text1" region="Text"/></par></body></smil>',
 );
 
-export function sampleParts(): MmsPart[] {
+export function sampleParts(): WspPart[] {
   return [
     {
-      contentType: { mediaType: 'application/smil', params: { name: 'smil.xml' } },
+      contentType: { type: 'application/smil', params: { name: 'smil.xml' } },
       headers: { contentId: '<smil>', contentLocation: 'smil.xml' },
       data: smil,
     },
     {
-      contentType: { mediaType: 'image/jpeg', params: { name: 'photo.jpg' } },
+      contentType: { type: 'image/jpeg', params: { name: 'photo.jpg' } },
       headers: {
         contentId: '<image1>',
         contentLocation: 'photo.jpg',
@@ -23,7 +23,7 @@ export function sampleParts(): MmsPart[] {
       data: jpeg,
     },
     {
-      contentType: { mediaType: 'text/plain', params: { charset: 'utf-8', name: 'text.txt' } },
+      contentType: { type: 'text/plain', params: { charset: 'utf-8', name: 'text.txt' } },
       headers: { contentId: '<text1>', contentLocation: 'text.txt' },
       data: Buffer.from('Hello from OpenMMSC — ünïcödé ✓', 'utf8'),
     },
@@ -63,7 +63,7 @@ export function samplePdus(): MmsPdu[] {
       drmContent: false,
       adaptationAllowed: true,
       body: {
-        contentType: { mediaType: 'application/vnd.wap.multipart.related', params: { start: '<smil>', type: 'application/smil' } },
+        contentType: { type: 'application/vnd.wap.multipart.related', params: { start: '<smil>', type: 'application/smil' } },
         parts: sampleParts(),
       },
     },
@@ -126,7 +126,7 @@ export function samplePdus(): MmsPdu[] {
       retrieveText: { text: 'OK' },
       distributionIndicator: false,
       contentClass: 'content-rich',
-      body: { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, parts: sampleParts() },
+      body: { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, parts: sampleParts() },
     },
     { messageType: 'm-acknowledge-ind', transactionId: 'TX-notif-0002', mmsVersion: '1.2', reportAllowed: false },
     {
@@ -217,10 +217,10 @@ export function samplePdus(): MmsPdu[] {
       mboxTotals: { messages: 2, bytes: 300000 },
       mboxQuotas: { messages: 100, bytes: 10000000 },
       body: {
-        contentType: { mediaType: 'application/vnd.wap.multipart.mixed' },
+        contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} },
         parts: [
           {
-            contentType: { mediaType: 'application/vnd.wap.mms-message' },
+            contentType: { type: 'application/vnd.wap.mms-message', params: {} },
             headers: {},
             data: Buffer.from([0x8c, 0x93, 0x8d, 0x92, 0x83, 0x68, 0x74, 0x74, 0x70, 0x3a, 0x2f, 0x2f, 0x78, 0x00]),
           },
@@ -232,7 +232,7 @@ export function samplePdus(): MmsPdu[] {
       transactionId: 'TX-mbox-6',
       mmsVersion: '1.2',
       mmState: 'draft',
-      body: { contentType: { mediaType: 'application/vnd.wap.mms-message' }, data: Buffer.from([0x8c, 0x80, 0x8d, 0x92]) },
+      body: { contentType: { type: 'application/vnd.wap.mms-message', params: {} }, data: Buffer.from([0x8c, 0x80, 0x8d, 0x92]) },
     },
     {
       messageType: 'm-mbox-upload-conf',

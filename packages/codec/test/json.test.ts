@@ -33,10 +33,10 @@ describe('JSON form', () => {
       date: 1700000000,
       from: { address: '+15550000001', type: 'PLMN' },
       body: {
-        contentType: { mediaType: 'application/vnd.wap.multipart.mixed' },
+        contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} },
         parts: [
-          { contentType: { mediaType: 'text/plain', params: { charset: 'utf-8' } }, data: { text: 'héllo' } },
-          { contentType: { mediaType: 'application/octet-stream' }, headers: { contentId: '<b>' }, data: { hex: '00ff' } },
+          { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: { text: 'héllo' } },
+          { contentType: { type: 'application/octet-stream', params: {} }, headers: { contentId: '<b>' }, data: { hex: '00ff' } },
         ],
       },
     });
@@ -49,7 +49,7 @@ describe('JSON form', () => {
     assert.throws(() => pduFromJson({ messageType: 'm-nope' }), (e: unknown) => e instanceof MmsEncodeError && e.path === 'messageType');
     assert.throws(() => pduFromJson({ messageType: 'm-send-req', date: 'yesterday' }), (e: unknown) => e instanceof MmsEncodeError && e.path === 'date');
     assert.throws(
-      () => pduFromJson({ messageType: 'm-send-req', body: { contentType: { mediaType: 'text/plain' }, data: '!!' } }),
+      () => pduFromJson({ messageType: 'm-send-req', body: { contentType: { type: 'text/plain', params: {} }, data: '!!' } }),
       (e: unknown) => e instanceof MmsEncodeError && e.path === 'body.data',
     );
     assert.throws(() => encodePdu(pduFromJson({ messageType: 'm-send-conf', transactionId: 1 })), (e: unknown) => e instanceof MmsEncodeError);
@@ -75,7 +75,7 @@ describe('encoder checks', () => {
   test('long values use a quoted length', () => {
     const subject = 'x'.repeat(200);
     const p = decodePdu(
-      encodePdu({ messageType: 'm-send-req', transactionId: 't', mmsVersion: '1.2', from: { address: 'a@b' }, subject: { text: subject, charset: 'utf-8' }, body: { contentType: { mediaType: 'text/plain' }, data: Buffer.from('x') } }),
+      encodePdu({ messageType: 'm-send-req', transactionId: 't', mmsVersion: '1.2', from: { address: 'a@b' }, subject: { text: subject, charset: 'utf-8' }, body: { contentType: { type: 'text/plain', params: {} }, data: Buffer.from('x') } }),
     );
     assert.deepEqual((p as { subject?: unknown }).subject, { text: subject, charset: 'utf-8' });
   });

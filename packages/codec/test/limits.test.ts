@@ -1,13 +1,13 @@
 /** Decoder limits, nested multiparts, zero-copy bodies, typed errors with offsets. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePdu, encodePdu, startPart, MmsDecodeError, type MmsPart, type MmsPdu } from '../src/index.js';
+import { decodePdu, encodePdu, startPart, MmsDecodeError, type WspPart, type MmsPdu } from '../src/index.js';
 import { readCorpus } from './helpers.js';
 
-const part = (i: number): MmsPart => ({ contentType: { mediaType: 'text/plain' }, headers: { contentId: `<p${i}>` }, data: Buffer.from(`part ${i}`) });
+const part = (i: number): WspPart => ({ contentType: { type: 'text/plain', params: {} }, headers: { contentId: `<p${i}>` }, data: Buffer.from(`part ${i}`) });
 
-function retrieve(parts: MmsPart[], media = 'application/vnd.wap.multipart.mixed'): MmsPdu {
-  return { messageType: 'm-retrieve-conf', mmsVersion: '1.3', date: new Date(0), body: { contentType: { mediaType: media }, parts } };
+function retrieve(parts: WspPart[], media = 'application/vnd.wap.multipart.mixed'): MmsPdu {
+  return { messageType: 'm-retrieve-conf', mmsVersion: '1.3', date: new Date(0), body: { contentType: { type: media, params: {} }, parts } };
 }
 
 describe('limits', () => {
@@ -17,8 +17,8 @@ describe('limits', () => {
     assert.throws(() => decodePdu(bytes, { maxParts: 10 }), (e: unknown) => e instanceof MmsDecodeError && e.reason === 'limit-exceeded');
   });
   test('maxDepth and nested multiparts', () => {
-    let inner: MmsPart = part(0);
-    for (let d = 0; d < 5; d++) inner = { contentType: { mediaType: 'application/vnd.wap.multipart.alternative' }, headers: {}, data: Buffer.alloc(0), parts: [inner, part(d + 1)] };
+    let inner: WspPart = part(0);
+    for (let d = 0; d < 5; d++) inner = { contentType: { type: 'application/vnd.wap.multipart.alternative', params: {} }, headers: {}, data: Buffer.alloc(0), parts: [inner, part(d + 1)] };
     const bytes = encodePdu(retrieve([inner]));
     const p = decodePdu(bytes, { maxDepth: 10 });
     let depth = 1;
@@ -38,7 +38,7 @@ describe('limits', () => {
       mmsVersion: '1.2',
       from: { address: 'a@b' },
       to: Array.from({ length: 50 }, (_, i) => ({ address: `+1555000${i}`, type: 'PLMN' })),
-      body: { contentType: { mediaType: 'text/plain' }, data: Buffer.from('x') },
+      body: { contentType: { type: 'text/plain', params: {} }, data: Buffer.from('x') },
     };
     const bytes = encodePdu(pdu);
     assert.equal((decodePdu(bytes) as { to?: unknown[] }).to?.length, 50);
@@ -66,7 +66,7 @@ describe('zero-copy and typed errors', () => {
   });
   test('start part of multipart/related', () => {
     const p = decodePdu(readCorpus('peer-encoders/bench-retrieve-conf.mms'));
-    assert.equal(startPart(p)?.contentType.mediaType, 'application/smil');
+    assert.equal(startPart(p)?.contentType.type, 'application/smil');
   });
   test('truncated input: error with offset', () => {
     const src = readCorpus('mmsd/embedded/mms_m_notify_ind_1.mms');

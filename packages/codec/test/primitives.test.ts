@@ -5,7 +5,7 @@ import { Cursor } from '../src/wsp/cursor.js';
 import { Writer } from '../src/wsp/writer.js';
 import { decodeContentType, encodeContentType, type ContentType } from '../src/wsp/content-type.js';
 import { decodePartHeaders, encodePartHeaders, type PartHeaders } from '../src/wsp/headers.js';
-import { charsetMib, charsetName, decodeCharset, encodeCharset, MmsDecodeError } from '../src/index.js';
+import { charsetMib, charsetName, decodeCharset, encodeCharset, WspDecodeError } from '../src/index.js';
 
 const cur = (...b: number[]): Cursor => new Cursor(Buffer.from(b));
 const written = (f: (w: Writer) => void): string => {
@@ -25,7 +25,7 @@ describe('integers', () => {
   });
   test('short, long and integer-value', () => {
     assert.equal(cur(0x85).shortInteger(), 5);
-    assert.throws(() => cur(0x05).shortInteger(), MmsDecodeError);
+    assert.throws(() => cur(0x05).shortInteger(), WspDecodeError);
     assert.equal(written((w) => w.longInteger(0x6553f100)), '046553f100');
     assert.equal(cur(0x04, 0x65, 0x53, 0xf1, 0x00).longInteger(), 1700000000);
     assert.equal(cur(0x06, 1, 2, 3, 4, 5, 6).longInteger(), 0x010203040506);
@@ -77,26 +77,26 @@ describe('content types', () => {
     return decodeContentType(new Cursor(w.finish()));
   };
   test('well-known short form', () => {
-    assert.deepEqual(decodeContentType(cur(0x9e)), { mediaType: 'image/jpeg' });
-    assert.equal(written((w) => encodeContentType(w, { mediaType: 'application/vnd.wap.multipart.related' })), 'b3');
+    assert.deepEqual(decodeContentType(cur(0x9e)), { type: 'image/jpeg', params: {} });
+    assert.equal(written((w) => encodeContentType(w, { type: 'application/vnd.wap.multipart.related', params: {} })), 'b3');
   });
   test('extension media', () => {
-    assert.deepEqual(rt({ mediaType: 'audio/amr' }), { mediaType: 'audio/amr' });
+    assert.deepEqual(rt({ type: 'audio/amr', params: {} }), { type: 'audio/amr', params: {} });
   });
   test('general form with parameters (both WSP 1.1 and 1.4 codes read)', () => {
     // multipart.related; start=<smil> (0x8A old code); type=application/smil (0x89)
     const b = Buffer.from('1bb38a3c736d696c3e00896170706c69636174696f6e2f736d696c00', 'hex');
     assert.deepEqual(decodeContentType(new Cursor(b)), {
-      mediaType: 'application/vnd.wap.multipart.related',
+      type: 'application/vnd.wap.multipart.related',
       params: { start: '<smil>', type: 'application/smil' },
     });
     // text/plain; charset=utf-8 (0x81 0xEA); name=a.txt (0x97 = 1.4 Name)
     const c = Buffer.from('0a83' + '81ea' + '97612e74787400', 'hex');
-    assert.deepEqual(decodeContentType(new Cursor(c)), { mediaType: 'text/plain', params: { charset: 'utf-8', name: 'a.txt' } });
+    assert.deepEqual(decodeContentType(new Cursor(c)), { type: 'text/plain', params: { charset: 'utf-8', name: 'a.txt' } });
   });
   test('round trip of every parameter kind', () => {
     const ct: ContentType = {
-      mediaType: 'text/plain',
+      type: 'text/plain',
       params: {
         charset: 'shift_jis',
         name: 'x.txt',
@@ -112,8 +112,8 @@ describe('content types', () => {
     assert.deepEqual(rt(ct), ct);
   });
   test('unknown well-known code survives', () => {
-    assert.deepEqual(rt({ mediaType: 'application/x-wsp-content-type-5e' }), { mediaType: 'application/x-wsp-content-type-5e' });
-    assert.deepEqual(decodeContentType(cur(0xde)), { mediaType: 'application/x-wsp-content-type-5e' });
+    assert.deepEqual(rt({ type: 'application/x-wsp-content-type-5e', params: {} }), { type: 'application/x-wsp-content-type-5e', params: {} });
+    assert.deepEqual(decodeContentType(cur(0xde)), { type: 'application/x-wsp-content-type-5e', params: {} });
   });
 });
 
@@ -182,8 +182,8 @@ describe('charsets', () => {
     assert.equal(encodeCharset('A', 'iso-10646-ucs-2').toString('hex'), '0041');
     assert.equal(decodeCharset(Buffer.from('fffe4100', 'hex'), 'utf-16'), 'A');
   });
-  test('unencodable characters are an MmsEncodeError', () => {
-    assert.throws(() => encodeCharset('漢', 'iso-8859-1'), { name: 'MmsEncodeError' });
-    assert.throws(() => encodeCharset('✓', 'shift_jis'), { name: 'MmsEncodeError' });
+  test('unencodable characters are a WspEncodeError', () => {
+    assert.throws(() => encodeCharset('漢', 'iso-8859-1'), { name: 'WspEncodeError' });
+    assert.throws(() => encodeCharset('✓', 'shift_jis'), { name: 'WspEncodeError' });
   });
 });

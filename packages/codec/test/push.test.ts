@@ -18,7 +18,7 @@ import {
   parseUdhElements,
   segmentForSms,
   SmsReassembler,
-  MmsDecodeError,
+  PushDecodeError,
   type NotificationInd,
   type EncodedAddress,
 } from '../src/index.js';
@@ -43,7 +43,7 @@ describe('corpus: mmsd WSP push PDUs', () => {
       assert.equal(buf.length, Number(doc['Overall Push Length']));
       assert.equal(push.transactionId, Number(doc.TID));
       assert.equal(push.pduType, Number(doc.Type));
-      assert.equal(push.contentType.mediaType, doc['Content-Type']);
+      assert.equal(push.contentType.type, doc['Content-Type']);
       assert.equal(push.body.length, Number(doc['Body Length']));
       const app = /-> (.*)$/.exec(doc.Value ?? '')?.[1];
       if (doc.Header?.includes('X-Wap-Application-Id')) assert.equal(push.applicationId, app);
@@ -146,7 +146,7 @@ describe('WAP push encoding', () => {
     const back = decodeWapPush(push);
     assert.equal(back.transactionId, 0x42);
     assert.equal(back.pduType, 6);
-    assert.equal(back.contentType.mediaType, 'application/vnd.wap.mms-message');
+    assert.equal(back.contentType.type, 'application/vnd.wap.mms-message');
     assert.equal(back.applicationId, 'x-wap-application:mms.ua');
     assert.deepEqual(Buffer.from(back.body), body);
   });
@@ -161,8 +161,8 @@ describe('WAP push encoding', () => {
     assert.equal(back.pushFlag, 2);
   });
   test('not a push PDU', () => {
-    assert.throws(() => decodeWapPush(Buffer.from('0405395c2d', 'hex')), MmsDecodeError);
-    assert.throws(() => decodeWapPush(Buffer.from('0106ff', 'hex')), MmsDecodeError);
+    assert.throws(() => decodeWapPush(Buffer.from('0405395c2d', 'hex')), PushDecodeError);
+    assert.throws(() => decodeWapPush(Buffer.from('0106ff', 'hex')), PushDecodeError);
   });
 });
 
@@ -232,7 +232,7 @@ describe('WDP over SMS', () => {
     }
   });
   test('bad UDH is a typed error', () => {
-    assert.throws(() => parseUdh(Buffer.from('0c0804', 'hex')), MmsDecodeError);
-    assert.throws(() => buildUdh({ concat: { reference: 300, total: 2, sequence: 1, reference16bit: false } }), { name: 'MmsEncodeError' });
+    assert.throws(() => parseUdh(Buffer.from('0c0804', 'hex')), PushDecodeError);
+    assert.throws(() => buildUdh({ concat: { reference: 300, total: 2, sequence: 1, reference16bit: false } }), { name: 'PushEncodeError' });
   });
 });

@@ -10,7 +10,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { corpusSources, readCorpus } from '@openmmsc/conformance';
-import { decodePdu, encodePdu, MmsDecodeError, MmsEncodeError, type MmsPart, type MmsPdu } from '../src/index.js';
+import { decodePdu, encodePdu, MmsDecodeError, MmsEncodeError, type WspPart, type MmsPdu } from '../src/index.js';
 import { samplePdus } from './fixtures.js';
 import { mutated, pduModel } from './arbitraries.js';
 
@@ -33,7 +33,7 @@ function typed(e: unknown): void {
  * encoder does (it need not: a redundant quote, a long-form integer).
  */
 function comparable(pdu: MmsPdu): MmsPdu {
-  const strip = (parts: MmsPart[]): MmsPart[] =>
+  const strip = (parts: WspPart[]): WspPart[] =>
     parts.map((p) => (p.parts ? { ...p, data: new Uint8Array(0), parts: strip(p.parts) } : p));
   return pdu.body?.parts ? ({ ...pdu, body: { ...pdu.body, parts: strip(pdu.body.parts) } } as MmsPdu) : pdu;
 }

@@ -6,7 +6,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePdu, encodePdu, MmsDecodeError, MmsEncodeError, type MmsPart, type MmsPdu } from '../src/index.js';
+import { decodePdu, encodePdu, MmsDecodeError, MmsEncodeError, type WspPart, type MmsPdu } from '../src/index.js';
 import { requireSystem } from '@openmmsc/testkit/system';
 import { tsharkVerdicts } from './tshark-pcap.js';
 
@@ -68,7 +68,7 @@ describe('truncated uploads are refused (strict or not)', () => {
   test('the complete PDU decodes without warnings', () => {
     const p = decodePdu(pdu, { strict: true });
     assert.equal(p.warnings, undefined);
-    assert.deepEqual(p.body?.parts?.map((x) => [x.contentType.mediaType, x.data.length]), [['application/smil', SMIL.length], ['image/jpeg', 2060]]);
+    assert.deepEqual(p.body?.parts?.map((x) => [x.contentType.type, x.data.length]), [['application/smil', SMIL.length], ['image/jpeg', 2060]]);
   });
 
   test('the first 300 octets (cut inside the 2,060-octet JPEG): truncated, at the JPEG entry', () => {
@@ -211,9 +211,9 @@ describe('deep nesting: typed errors, never a stack overflow', () => {
     assert.deepEqual(encodePdu(p), nested(60));
   });
   test('encoding a deeper model is a typed error', () => {
-    let part: MmsPart = { contentType: { mediaType: 'text/plain' }, headers: {}, data: Buffer.from('x') };
-    for (let d = 0; d < 20_000; d++) part = { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, headers: {}, data: Buffer.alloc(0), parts: [part] };
-    const pdu: MmsPdu = { messageType: 'm-retrieve-conf', mmsVersion: '1.3', date: new Date(0), body: { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, parts: [part] } };
+    let part: WspPart = { contentType: { type: 'text/plain', params: {} }, headers: {}, data: Buffer.from('x') };
+    for (let d = 0; d < 20_000; d++) part = { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, headers: {}, data: Buffer.alloc(0), parts: [part] };
+    const pdu: MmsPdu = { messageType: 'm-retrieve-conf', mmsVersion: '1.3', date: new Date(0), body: { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, parts: [part] } };
     assert.throws(() => encodePdu(pdu), (e: unknown) => e instanceof MmsEncodeError && /nesting deeper than 64/.test(e.message));
   });
 });

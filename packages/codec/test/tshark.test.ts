@@ -27,7 +27,7 @@ import {
   type EncodedAddress,
   type FromAddress,
   type TimeValue,
-  type MmsPart,
+  type WspPart,
   type NotificationInd,
 } from '../src/index.js';
 import { samplePdus } from './fixtures.js';
@@ -158,10 +158,10 @@ function expectedFields(pdu: MmsPdu): Expected {
   }
   const body = pdu.body;
   if (body) {
-    const types = [body.contentType.mediaType];
-    const walk = (ps: MmsPart[]): void => {
+    const types = [body.contentType.type];
+    const walk = (ps: WspPart[]): void => {
       for (const part of ps) {
-        types.push(part.contentType.mediaType);
+        types.push(part.contentType.type);
         const params = part.contentType.params ?? {};
         if (params.name !== undefined) push(e, 'wsp.parameter.name', params.name);
         if (part.headers.contentId !== undefined) push(e, 'wsp.header.content_id', `"${part.headers.contentId}"`);
@@ -233,7 +233,7 @@ function pdus(): MmsPdu[] {
       messageClass: 'campaign',
       readReport: true,
       expiry: { absolute: new Date('2030-01-01T00:00:00Z') },
-      body: { contentType: { mediaType: 'text/plain', params: { charset: 'utf-8' } }, data: Buffer.from('plain body') },
+      body: { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: Buffer.from('plain body') },
     },
     {
       messageType: 'm-notification-ind',
@@ -246,7 +246,7 @@ function pdus(): MmsPdu[] {
       contentLocation: 'http://x.example/' + 'y'.repeat(300),
     },
     { messageType: 'm-send-conf', transactionId: 'c2', mmsVersion: '1.1', responseStatus: 'error-transient-network-problem', responseText: { text: 'Try later' } },
-    { messageType: 'm-retrieve-conf', transactionId: 'r2', mmsVersion: '1.2', date: new Date('2024-01-01T00:00:00Z'), retrieveStatus: 'error-permanent-message-not-found', retrieveText: { text: 'Expired' }, body: { contentType: { mediaType: 'text/plain' }, data: Buffer.from('The message has expired') } },
+    { messageType: 'm-retrieve-conf', transactionId: 'r2', mmsVersion: '1.2', date: new Date('2024-01-01T00:00:00Z'), retrieveStatus: 'error-permanent-message-not-found', retrieveText: { text: 'Expired' }, body: { contentType: { type: 'text/plain', params: {} }, data: Buffer.from('The message has expired') } },
   );
   return list;
 }

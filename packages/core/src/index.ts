@@ -5,6 +5,7 @@ export * from './model/recipient-state.js';
 // Pipeline
 export * from './pipeline/verdict.js';
 export * from './pipeline/context.js';
+export * from './pipeline/stages.js';
 // Plugin API
 export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-facts.js';
@@ -20,7 +21,19 @@ export * from './services/report-sender.js';
 export * from './services/routing-resolver.js';
 export * from './services/charging-backend.js';
 export * from './services/transcoder.js';
-export { Services, SERVICE_CARDINALITY, type ServiceTypes, type ProvidableService } from './services/tokens.js';
+export {
+  Services,
+  SERVICE_CARDINALITY,
+  serviceToken,
+  type ServiceToken,
+  type ServiceResolver,
+  type ServiceTypes,
+  type KernelServiceTypes,
+  type ProvidableService,
+  type SingleService,
+  type MultiService,
+  type NamedService,
+} from './services/tokens.js';
 // Runtime and config
 export * from './runtime.js';
 export { Mmsc, type MmscOptions } from './mmsc.js';

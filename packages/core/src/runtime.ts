@@ -91,6 +91,19 @@ export interface ReplaceChanges {
   headers?: Partial<Pick<MmsHeaders, 'subject' | 'deliveryTime' | 'expiry' | 'messageClass' | 'priority' | 'deliveryReport' | 'readReport' | 'contentType' | 'extra'>>;
 }
 
+/**
+ * What plugins offer through `ctx.expose`, by plugin name, for `mmsc.plugin(name)` to return
+ * typed. A plugin adds itself by declaration merging:
+ *
+ * ```ts
+ * declare module '@openmmsc/core' {
+ *   interface PluginExposures { '@acme/plugin-x': { url: string } }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PluginExposures {}
+
 /** The running MMSC as plugins and integrators see it. */
 export interface MmscRuntime {
   /** Runs a message through receive → route → transcode → charge → store. */
@@ -144,4 +157,10 @@ export interface MmscRuntime {
    * their transient answer and `retryAfterMs`; `submit` asks too. Counted per `iface` when refused.
    */
   admit(iface: string): AdmissionDecision;
+  /**
+   * What the plugin of that name offered with `ctx.expose` (a listening URL, counters), or
+   * `undefined` when it offered nothing or does not run here.
+   */
+  plugin<N extends keyof PluginExposures>(name: N): PluginExposures[N] | undefined;
+  plugin(name: string): unknown;
 }

@@ -2,14 +2,14 @@
  * An application's m-send-req in the kernel's terms: decoded strictly (ingress refuses what is
  * cut short or malformed), then its headers and parts converted.
  */
-import { AddressError, type Address, type ContentType, type MessageClass, type MmsHeaders, type MmsPart, type Priority } from '@openmmsc/core';
+import { AddressError, contentType, type Address, type ContentType, type MessageClass, type MmsHeaders, type MmsPart, type Priority } from '@openmmsc/core';
 import {
   MmsDecodeError,
   decodePdu,
   partContent,
   type EncodedAddress,
   type MmsBody,
-  type MmsPart as PduPart,
+  type WspPart as PduPart,
   type SendReq,
   type TimeValue,
 } from '@openmmsc/codec';
@@ -43,13 +43,13 @@ function time(t: TimeValue | undefined, now: number): Date | undefined {
   return 'absolute' in t ? t.absolute : new Date(now + t.relativeSeconds * 1000);
 }
 
-function kernelContentType(mediaType: string, params: Record<string, string> | undefined): ContentType {
-  return { type: mediaType.toLowerCase(), params: { ...(params ?? {}) } };
+function kernelContentType(ct: ContentType): ContentType {
+  return contentType(ct.type, { ...ct.params });
 }
 
 function kernelPart(p: PduPart): MmsPart {
   if (p.parts) throw new Refusal('format-corrupt', 'nested multipart entries are not accepted');
-  const part: MmsPart = { contentType: kernelContentType(p.contentType.mediaType, p.contentType.params), data: partContent(p) };
+  const part: MmsPart = { contentType: kernelContentType(p.contentType), data: partContent(p) };
   const h = p.headers;
   if (h.contentId !== undefined) part.contentId = h.contentId;
   if (h.contentLocation !== undefined) part.contentLocation = h.contentLocation;
@@ -62,7 +62,7 @@ function kernelPart(p: PduPart): MmsPart {
 
 function bodyParts(body: MmsBody | undefined): { contentType: ContentType; parts: MmsPart[] } {
   if (!body) throw new Refusal('format-corrupt', 'the m-send-req has no body');
-  const contentType = kernelContentType(body.contentType.mediaType, body.contentType.params);
+  const contentType = kernelContentType(body.contentType);
   if (body.parts) return { contentType, parts: body.parts.map(kernelPart) };
   // A single-part message: the body is the one part.
   return { contentType, parts: [{ contentType, data: body.data }] };

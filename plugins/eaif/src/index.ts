@@ -17,11 +17,20 @@ export type { PostOutcome } from './http-post.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-const listening = new WeakMap<object, string>();
+/** What the EAIF plugin exposes to tests and embedders (`mmsc.plugin('@openmmsc/plugin-eaif')`). */
+export interface EaifExposed {
+  /** The URL (`http://127.0.0.1:PORT/eaif`) applications POST to, while listening. */
+  readonly url: string | undefined;
+}
+declare module '@openmmsc/core' {
+  interface PluginExposures {
+    '@openmmsc/plugin-eaif': EaifExposed;
+  }
+}
 
 /** The URL (`http://127.0.0.1:PORT/eaif`) applications POST to in a running MMSC (useful with port 0). */
 export function eaifUrl(mmsc: MmscRuntime): string | undefined {
-  return listening.get(mmsc);
+  return mmsc.plugin('@openmmsc/plugin-eaif')?.url;
 }
 
 /**
@@ -55,6 +64,8 @@ export default definePlugin({
     ctx.provide('ReportSender', { interface: EAIF_INTERFACE, send: (report, message, signal) => outbound.sendReport(report, message, signal) });
 
     let server: FastifyInstance | undefined;
+    let listening: string | undefined;
+    ctx.expose({ get url() { return listening; } } satisfies EaifExposed);
     return {
       async start() {
         server = buildServer(options, inbound, {
@@ -66,13 +77,13 @@ export default definePlugin({
         });
         const base = await server.listen({ host: options.host, port: options.port });
         const url = `${base}${options.path}`;
-        listening.set(ctx.mmsc, url);
+        listening = url;
         ctx.log.info({ url, applications: apps.all.length }, 'EAIF server listening');
       },
       async stop() {
         await server?.close();
         server = undefined;
-        listening.delete(ctx.mmsc);
+        listening = undefined;
       },
       ready() {
         return server ? true : 'EAIF server not listening';

@@ -5,12 +5,11 @@
 import type { Address, ContentType, DeliveryStatus, MmsPart, ReadStatus, StoredMessage } from '@openmmsc/core';
 import {
   encodePdu,
-  type ContentType as PduContentType,
   type DeliveryInd,
   type EncodedAddress,
   type EncodedString,
   type MmsBody,
-  type MmsPart as PduPart,
+  type WspPart as PduPart,
   type ReadOrigInd,
   type RetrieveConf,
   type SendReq,
@@ -46,9 +45,8 @@ const WSP_MULTIPART: Readonly<Record<string, string>> = {
   'multipart/alternative': 'application/vnd.wap.multipart.alternative',
 };
 
-function pduContentType(ct: ContentType): PduContentType {
-  const mediaType = WSP_MULTIPART[ct.type] ?? ct.type;
-  return Object.keys(ct.params).length ? { mediaType, params: { ...ct.params } } : { mediaType };
+function pduContentType(ct: ContentType): ContentType {
+  return { type: WSP_MULTIPART[ct.type] ?? ct.type, params: { ...ct.params } };
 }
 
 function pduPart(p: MmsPart): PduPart {
@@ -60,9 +58,9 @@ function pduPart(p: MmsPart): PduPart {
 
 function body(ct: ContentType, parts: readonly MmsPart[]): MmsBody {
   const contentType = pduContentType(ct);
-  if (contentType.mediaType.startsWith('application/vnd.wap.multipart.')) return { contentType, parts: parts.map(pduPart) };
+  if (contentType.type.startsWith('application/vnd.wap.multipart.')) return { contentType, parts: parts.map(pduPart) };
   if (parts.length === 1) return { contentType, data: parts[0]!.data };
-  return { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, parts: parts.map(pduPart) };
+  return { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, parts: parts.map(pduPart) };
 }
 
 function subject(message: StoredMessage): EncodedString | undefined {

@@ -5,6 +5,7 @@
 import {
   formatAddress,
   type Address,
+  contentType,
   type ContentType,
   type EncodedText,
   type MessageClass,
@@ -19,8 +20,7 @@ import {
   type EncodedAddress,
   type EncodedString,
   type MmsBody,
-  type MmsPart as CodecPart,
-  type ContentType as CodecContentType,
+  type WspPart as CodecPart,
   type PartHeaders,
   type RetrieveConf,
   type TimeValue,
@@ -93,12 +93,13 @@ export function toPriority(v: unknown): Priority | undefined {
 
 // --- content types and parts --------------------------------------------------------------
 
-export function toKernelContentType(ct: CodecContentType): ContentType {
-  return { type: ct.mediaType.toLowerCase(), params: { ...(ct.params ?? {}) } };
+/** The codec and the kernel share one `ContentType`; the kernel's model holds the type in lower case. */
+export function toKernelContentType(ct: ContentType): ContentType {
+  return contentType(ct.type, { ...ct.params });
 }
 
-export function toCodecContentType(ct: ContentType): CodecContentType {
-  return Object.keys(ct.params).length ? { mediaType: ct.type, params: { ...ct.params } } : { mediaType: ct.type };
+export function toCodecContentType(ct: ContentType): ContentType {
+  return { type: ct.type, params: { ...ct.params } };
 }
 
 function formatDisposition(d: NonNullable<PartHeaders['contentDisposition']>): string {
@@ -150,7 +151,7 @@ export function toCodecPart(p: MmsPart): CodecPart {
 export function bodyToParts(body: MmsBody | undefined): { contentType: ContentType; parts: MmsPart[] } {
   if (!body) throw new ConversionError('format-corrupt', 'm-send-req has no body');
   if (body.parts) return { contentType: toKernelContentType(body.contentType), parts: body.parts.map(toKernelPart) };
-  if (isMultipart(body.contentType.mediaType)) throw new ConversionError('format-corrupt', `${body.contentType.mediaType} body without entries`);
+  if (isMultipart(body.contentType.type)) throw new ConversionError('format-corrupt', `${body.contentType.type} body without entries`);
   // A single-part message: the body itself is the one part.
   const ct = toKernelContentType(body.contentType);
   return { contentType: ct, parts: [{ contentType: ct, data: body.data }] };
@@ -163,7 +164,7 @@ export function partsToBody(contentType: ContentType, parts: readonly MmsPart[])
     return { contentType: ct, parts: parts.map(toCodecPart) };
   }
   if (parts.length === 1) return { contentType: ct, data: parts[0]!.data };
-  return { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, parts: parts.map(toCodecPart) };
+  return { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, parts: parts.map(toCodecPart) };
 }
 
 /** m-retrieve-conf for a stored message (without transaction id and status: the caller adds them). */

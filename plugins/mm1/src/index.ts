@@ -17,19 +17,25 @@ export { RETRY_AFTER_SECONDS } from './post.js';
 export { retrieveConf } from './convert.js';
 
 const SECRET_KEY = 'secret';
-const running = new WeakMap<object, Mm1>();
+/** What the MM1 plugin exposes to tests and embedders (`mmsc.plugin('@openmmsc/plugin-mm1')`). */
+export type Mm1Exposed = Pick<Mm1, 'baseUrl' | 'subscribers' | 'now'>;
+declare module '@openmmsc/core' {
+  interface PluginExposures {
+    '@openmmsc/plugin-mm1': Mm1Exposed;
+  }
+}
 
 /**
  * The URL handsets reach the MM1 server of a running MMSC at (`publicUrl`, or the listening
  * address), once it is started: for tests and embedders that listen on port 0.
  */
 export function mm1Url(mmsc: MmscRuntime): string | undefined {
-  return running.get(mmsc)?.baseUrl;
+  return mmsc.plugin('@openmmsc/plugin-mm1')?.baseUrl;
 }
 
 /** Marks a subscriber as (not) able to do MMS: `false` sends them text SMS with web links. */
 export async function setMmsCapable(mmsc: MmscRuntime, msisdn: string, capable: boolean): Promise<void> {
-  const mm1 = running.get(mmsc);
+  const mm1 = mmsc.plugin('@openmmsc/plugin-mm1');
   if (!mm1) throw new Error('no MM1 plugin runs in this MMSC');
   await mm1.subscribers.setMmsCapable(msisdn, capable, mm1.now());
 }
@@ -52,7 +58,7 @@ export default definePlugin({
       }
     }
     const mm1 = new Mm1(ctx, secret);
-    running.set(ctx.mmsc, mm1);
+    ctx.expose(mm1 satisfies Mm1Exposed);
     ctx.provide('ReportSender', { interface: MM1_INTERFACE, send: (report, message, signal) => sendReport(mm1, report, message, signal) });
     let app: FastifyInstance | undefined;
 

@@ -26,7 +26,7 @@ interface Uploaded {
 function unwrap(pdu: MboxUploadReq): Uploaded {
   const body = pdu.body;
   if (!body) throw new ConversionError('format-corrupt', 'm-mbox-upload-req has no body');
-  if (body.contentType.mediaType.toLowerCase() !== MMS_PDU || !body.data) return { envelope: {}, body };
+  if (body.contentType.type.toLowerCase() !== MMS_PDU || !body.data) return { envelope: {}, body };
   let inner;
   try {
     inner = decodeUpload(body.data);

@@ -1,4 +1,4 @@
-import { encodePdu, type FieldName, type MboxDescr, type MboxViewConf, type MboxViewReq, type MmsPart as CodecPart, type ResponseStatus } from '@openmmsc/codec';
+import { encodePdu, type FieldName, type MboxDescr, type MboxViewConf, type MboxViewReq, type WspPart as CodecPart, type ResponseStatus } from '@openmmsc/codec';
 import { partsToBody, toEncodedAddress, toEncodedString } from './convert.js';
 import type { Dialect } from './dialects.js';
 import { PDU_TYPE } from './http-answer.js';
@@ -127,10 +127,10 @@ export async function mboxViewReq(mm1: Mm1, pdu: MboxViewReq, identity: Identity
     // Each multipart entry costs its bytes plus a few octets of lengths and content type.
     if (bytes.length + 8 > budget) break;
     budget -= bytes.length + 8;
-    parts.push({ contentType: { mediaType: PDU_TYPE }, headers: {}, data: bytes });
+    parts.push({ contentType: { type: PDU_TYPE, params: {} }, headers: {}, data: bytes });
   }
   conf.messageCount = parts.length;
-  if (parts.length) conf.body = { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, parts };
+  if (parts.length) conf.body = { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, parts };
   if (page.length > parts.length) {
     mm1.ctx.log.debug({ owner, asked: page.length, listed: parts.length }, 'm-mbox-view-conf shortened to mmbox.maxViewSize');
   }

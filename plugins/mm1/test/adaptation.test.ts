@@ -49,9 +49,9 @@ describe('adaptation at retrieval: the handset\'s UAProf decides', () => {
     assert.ok(body.length < 300 * 1024, `retrieve-conf is ${body.length} bytes`);
     const pdu = decodePdu(body);
     assert.equal(pdu.messageType, 'm-retrieve-conf');
-    const image = pdu.messageType === 'm-retrieve-conf' ? pdu.body?.parts.find((p) => p.contentType.mediaType.startsWith('image/')) : undefined;
+    const image = pdu.messageType === 'm-retrieve-conf' ? pdu.body?.parts.find((p) => p.contentType.type.startsWith('image/')) : undefined;
     assert.ok(image, 'an image part');
-    assert.equal(image.contentType.mediaType, 'image/jpeg');
+    assert.equal(image.contentType.type, 'image/jpeg');
     const meta = await sharp(Buffer.from(image.data)).metadata();
     assert.ok(meta.width! <= 640 && meta.height! <= 480, `${meta.width}×${meta.height}`);
   });
@@ -71,8 +71,8 @@ describe('adaptation at retrieval: the handset\'s UAProf decides', () => {
     const body = Buffer.from(await res.arrayBuffer());
     assert.ok(body.length <= 300 * 1024, `retrieve-conf is ${body.length} bytes; the default class 300k allows 300 KB`);
     const pdu = decodePdu(body);
-    const image = pdu.messageType === 'm-retrieve-conf' ? pdu.body?.parts?.find((p) => p.contentType.mediaType.startsWith('image/')) : undefined;
+    const image = pdu.messageType === 'm-retrieve-conf' ? pdu.body?.parts?.find((p) => p.contentType.type.startsWith('image/')) : undefined;
     assert.ok(image, 'the picture is still there, adapted');
-    assert.equal(image.contentType.mediaType, 'image/jpeg');
+    assert.equal(image.contentType.type, 'image/jpeg');
   });
 });

@@ -56,7 +56,7 @@ describe('"see the original" links in MM11 removal notices are served by MM1', (
     assert.equal(res.status, 200);
     const conf = decodePdu(res.body);
     assert.equal(conf.messageType, 'm-retrieve-conf');
-    const texts = conf.messageType === 'm-retrieve-conf' ? (conf.body?.parts ?? []).filter((p) => p.contentType.mediaType === 'text/plain').map((p) => partText(p)) : [];
+    const texts = conf.messageType === 'm-retrieve-conf' ? (conf.body?.parts ?? []).filter((p) => p.contentType.type === 'text/plain').map((p) => partText(p)) : [];
     const notice = texts.find((t) => t.includes('was removed'));
     assert.ok(notice, `a removal notice among ${JSON.stringify(texts)}`);
     link = /See the original at (\S+?)\]?$/.exec(notice)?.[1] ?? '';

@@ -85,11 +85,11 @@ describe('codec ↔ kernel model', () => {
         from: { address: '', insertAddress: true },
         to: [{ address: '+15550000002', type: 'PLMN' }],
         body: {
-          contentType: { mediaType: 'application/vnd.wap.multipart.related', params: { type: 'application/smil', start: '<smil>' } },
+          contentType: { type: 'application/vnd.wap.multipart.related', params: { type: 'application/smil', start: '<smil>' } },
           parts: [
-            { contentType: { mediaType: 'application/smil' }, headers: { contentId: '<smil>' }, data: Buffer.from('<smil/>') },
-            { contentType: { mediaType: 'text/plain', params: { charset: 'utf-8' } }, headers: { contentLocation: 't.txt', contentTransferEncoding: 'base64' }, data: Buffer.from(Buffer.from('héllo').toString('base64')) },
-            { contentType: { mediaType: 'image/png' }, headers: { contentDisposition: { type: 'attachment', params: { filename: 'a.png' } } }, data: Buffer.from([1, 2, 3]) },
+            { contentType: { type: 'application/smil', params: {} }, headers: { contentId: '<smil>' }, data: Buffer.from('<smil/>') },
+            { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: { contentLocation: 't.txt', contentTransferEncoding: 'base64' }, data: Buffer.from(Buffer.from('héllo').toString('base64')) },
+            { contentType: { type: 'image/png', params: {} }, headers: { contentDisposition: { type: 'attachment', params: { filename: 'a.png' } } }, data: Buffer.from([1, 2, 3]) },
           ],
         },
       }),
@@ -123,7 +123,7 @@ describe('codec ↔ kernel model', () => {
     assert.equal(back.body?.contentType.params?.start, '<smil>');
   });
   it('a single-part body becomes one part and back', () => {
-    const { contentType, parts } = bodyToParts({ contentType: { mediaType: 'text/plain' }, data: Buffer.from('x') });
+    const { contentType, parts } = bodyToParts({ contentType: { type: 'text/plain', params: {} }, data: Buffer.from('x') });
     assert.equal(parts.length, 1);
     const body = partsToBody(contentType, parts);
     assert.ok(body.data);

@@ -12,16 +12,22 @@ export { mmsToEmail, senderEmail } from './to-email.js';
 export { emailToParts, executableReason } from './from-email.js';
 export { buildBounce, type BounceSpec } from './bounce.js';
 
-const running = new WeakMap<object, Mm3>();
+/** What the MM3 plugin exposes to tests and embedders (`mmsc.plugin('@openmmsc/plugin-mm3')`). */
+export type Mm3Exposed = Pick<Mm3, 'port' | 'stats'>;
+declare module '@openmmsc/core' {
+  interface PluginExposures {
+    '@openmmsc/plugin-mm3': Mm3Exposed;
+  }
+}
 
 /** The MM3 SMTP server's port in a running MMSC (for tests and embedders using port 0). */
 export function mm3Port(mmsc: MmscRuntime): number | undefined {
-  return running.get(mmsc)?.port;
+  return mmsc.plugin('@openmmsc/plugin-mm3')?.port;
 }
 
 /** Counters of a running MMSC's MM3 plugin. */
 export function mm3Stats(mmsc: MmscRuntime) {
-  return running.get(mmsc)?.stats;
+  return mmsc.plugin('@openmmsc/plugin-mm3')?.stats;
 }
 
 /** MM3: MMS to e-mail and e-mail to MMS over SMTP, with bounces. */
@@ -53,7 +59,7 @@ export default definePlugin({
       ctx.options,
       mailer,
     );
-    running.set(ctx.mmsc, mm3);
+    ctx.expose(mm3 satisfies Mm3Exposed);
     ctx.provide('Deliverer', { target: 'mm3', deliver: (request) => mm3.deliver(request) });
     ctx.provide('ReportSender', { interface: MM3_INTERFACE, send: (report, message) => mm3.sendReport(report, message) });
     return {

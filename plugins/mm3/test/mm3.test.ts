@@ -98,7 +98,7 @@ describe('MM3: e-mail in and out', () => {
     assert.match(stdout, /<-\s+250 2\.0\.0 accepted as MMS/);
     const got = await phones.get(B)!.waitForMessage((m) => m.pdu.subject?.text === 'Holiday photo');
     assert.deepEqual(got.texts.map((x) => x.trim()), ['Look at this!']);
-    const image = got.parts.find((p) => p.contentType.mediaType === 'image/png');
+    const image = got.parts.find((p) => p.contentType.type === 'image/png');
     assert.ok(image, 'the image is a part of the MMS');
     assert.deepEqual(Buffer.from(image.data), PNG);
     assert.match(got.pdu.from?.address ?? '', /alice@example\.net/);

@@ -39,25 +39,31 @@ export {
   type MimeLimits,
 } from './mime.js';
 
-interface Running {
-  mm4: Mm4;
-  server: Mm4Server | undefined;
+/** What the MM4 plugin exposes to tests and embedders (`mmsc.plugin('@openmmsc/plugin-mm4')`). */
+export interface Mm4Exposed {
+  readonly mm4: Mm4;
+  /** Set once the server listens (`options.server.enabled`). */
+  readonly server: Mm4Server | undefined;
 }
-const running = new WeakMap<object, Running>();
+declare module '@openmmsc/core' {
+  interface PluginExposures {
+    '@openmmsc/plugin-mm4': Mm4Exposed;
+  }
+}
 
 /** Where the MM4 server of a running MMSC listens (`host:port`), once started: for tests and embedders using port 0. */
 export function mm4ServerAddress(mmsc: MmscRuntime): string | undefined {
-  return running.get(mmsc)?.server?.address;
+  return mmsc.plugin('@openmmsc/plugin-mm4')?.server?.address;
 }
 
 /** The MM4 server's port in a running MMSC. */
 export function mm4Port(mmsc: MmscRuntime): number | undefined {
-  return running.get(mmsc)?.server?.port;
+  return mmsc.plugin('@openmmsc/plugin-mm4')?.server?.port;
 }
 
 /** Counters of a running MMSC's MM4 plugin. */
 export function mm4Stats(mmsc: MmscRuntime) {
-  return running.get(mmsc)?.mm4.stats;
+  return mmsc.plugin('@openmmsc/plugin-mm4')?.mm4.stats;
 }
 
 /** MM4: inter-MMSC messaging over SMTP (3GPP TS 23.140 §8.4). */
@@ -87,8 +93,8 @@ export default definePlugin({
       labelNames: ['direction', 'type', 'outcome'] as const,
       registers: [ctx.metrics],
     });
-    const state: Running = { mm4, server: undefined };
-    running.set(ctx.mmsc, state);
+    const state: { mm4: Mm4; server: Mm4Server | undefined } = { mm4, server: undefined };
+    ctx.expose(state satisfies Mm4Exposed);
 
     ctx.provide('Deliverer', {
       target: 'mm4',

@@ -39,7 +39,7 @@ describe('MM4 mails we write, as other parsers read them', { skip: requireSystem
     const got = await handset.waitForMessage((m) => m.pdu.subject?.text === 'policy test');
     const start = got.pdu.body?.contentType.params?.start;
     assert.equal(start, '<smil>');
-    const smil = got.parts.find((p) => p.contentType.mediaType === 'application/smil');
+    const smil = got.parts.find((p) => p.contentType.type === 'application/smil');
     assert.equal(smil?.headers?.contentId, start, 'the root part is the one start names, in the same form');
     for (const p of got.parts) assert.match(p.headers?.contentId ?? '', /^<[^<>]+>$/);
 

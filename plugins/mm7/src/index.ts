@@ -1,4 +1,4 @@
-import { definePlugin, mergeLimits } from '@openmmsc/core';
+import { definePlugin, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
@@ -54,6 +54,7 @@ export default definePlugin({
 
     let server: FastifyInstance | undefined;
     let url: string | undefined;
+    ctx.expose({ get baseUrl() { return server ? url : undefined; } } satisfies Mm7Exposed);
     return {
       async start() {
         server = buildServer(options, mm7, api, {
@@ -66,13 +67,11 @@ export default definePlugin({
         });
         const address = await server.listen({ host: options.host, port: options.port });
         url = address;
-        listening.set(ctx.mmsc, address);
         ctx.log.info({ url: `${address}${options.path}`, api: options.api.enabled ? `${address}${options.api.prefix}` : undefined, vasps: accounts.all.length }, 'MM7 server listening');
       },
       async stop() {
         await server?.close();
         server = undefined;
-        listening.delete(ctx.mmsc);
       },
       ready() {
         return server && url ? true : 'MM7 server not listening';
@@ -81,9 +80,18 @@ export default definePlugin({
   },
 });
 
-const listening = new WeakMap<object, string>();
+/** What the MM7 plugin exposes to tests and embedders (`mmsc.plugin('@openmmsc/plugin-mm7')`). */
+export interface Mm7Exposed {
+  /** The base URL (`http://127.0.0.1:PORT`) the plugin listens on, while listening. */
+  readonly baseUrl: string | undefined;
+}
+declare module '@openmmsc/core' {
+  interface PluginExposures {
+    '@openmmsc/plugin-mm7': Mm7Exposed;
+  }
+}
 
 /** The base URL (`http://127.0.0.1:PORT`) the plugin listens on in a running MMSC (useful with port 0). */
-export function mm7BaseUrl(mmsc: object): string | undefined {
-  return listening.get(mmsc);
+export function mm7BaseUrl(mmsc: MmscRuntime): string | undefined {
+  return mmsc.plugin('@openmmsc/plugin-mm7')?.baseUrl;
 }

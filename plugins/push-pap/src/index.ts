@@ -111,7 +111,7 @@ export default definePlugin({
         try {
           const wsp = decodeWapPush(request.pdu);
           content = wsp.body;
-          contentType = wsp.contentType.mediaType;
+          contentType = wsp.contentType.type;
           if (typeof wsp.applicationId === 'string') applicationId = wsp.applicationId;
         } catch (error) {
           return count({ status: 'failed', reason: `the push PDU is not a WAP Push: ${(error as Error).message}` });

@@ -39,7 +39,7 @@ describe('push-pap through Kannel', { skip: requireSystem('kannel') }, () => {
       assert.deepEqual(dgram?.ports, { destination: 2948, source: 9200 });
       const { push, pdu } = decodeNotification(dgram!.payload);
       assert.equal(push.pduType, 0x06);
-      assert.equal(push.contentType.mediaType, 'application/vnd.wap.mms-message');
+      assert.equal(push.contentType.type, 'application/vnd.wap.mms-message');
       assert.equal(push.applicationId, 'x-wap-application:mms.ua');
       assert.equal(pdu.messageType, 'm-notification-ind');
       assert.equal(pdu.transactionId, `T${r.messageId}`);

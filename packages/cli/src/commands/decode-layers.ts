@@ -1,5 +1,5 @@
 import {
-  MmsDecodeError,
+  CodecDecodeError,
   SmsReassembler,
   WAP_PUSH_PORT,
   decodePdu,
@@ -57,7 +57,7 @@ function inLayer<T>(layer: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof MmsDecodeError) throw new LayerError(layer, e.message);
+    if (e instanceof CodecDecodeError) throw new LayerError(layer, e.message);
     throw e;
   }
 }
@@ -93,7 +93,7 @@ function smsTpdu(seg: Uint8Array, ctx: Ctx, layer: string, exact = false): SmsTp
       if (consumedAll(t, seg)) return t;
       first ??= t;
     } catch (e) {
-      if (!(e instanceof MmsDecodeError)) throw e;
+      if (!(e instanceof CodecDecodeError)) throw e;
       error ??= e;
     }
   }
@@ -101,7 +101,7 @@ function smsTpdu(seg: Uint8Array, ctx: Ctx, layer: string, exact = false): SmsTp
     ctx.warnings.push(`${layer}: octets after the TP-User-Data ignored`);
     return first;
   }
-  throw new LayerError(layer, error instanceof MmsDecodeError ? error.message : 'the TP-User-Data does not end where the data ends');
+  throw new LayerError(layer, error instanceof CodecDecodeError ? error.message : 'the TP-User-Data does not end where the data ends');
 }
 
 function sms(segments: Buffer[], ctx: Ctx): JsonObject {
@@ -136,7 +136,7 @@ function decodes(fn: () => unknown): boolean {
     fn();
     return true;
   } catch (e) {
-    if (e instanceof MmsDecodeError || e instanceof LayerError) return false;
+    if (e instanceof CodecDecodeError || e instanceof LayerError) return false;
     throw e;
   }
 }

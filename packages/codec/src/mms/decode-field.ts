@@ -220,7 +220,7 @@ export function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType,
 
 function decodeContentTypeCode(code: number): string {
   const c = new Cursor(Buffer.from([code | 0x80]));
-  return decodeContentType(c).mediaType;
+  return decodeContentType(c).type;
 }
 
 /** Delete-conf forms: Value-length Status-count-value (Content-location | Response-status | Response-text). */

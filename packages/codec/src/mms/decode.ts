@@ -1,5 +1,5 @@
 import { Cursor, asBuffer } from '../wsp/cursor.js';
-import { MmsDecodeError } from '../errors.js';
+import { asLayer, CodecDecodeError, MmsDecodeError, MmsEncodeError } from '../errors.js';
 import { decodeContentType, isMultipart } from '../wsp/content-type.js';
 import { decodeMultipart, salvaged, warn } from '../wsp/multipart.js';
 import { FIELD_WIRE_NAME, type FieldName, type MessageType } from './constants.js';
@@ -17,6 +17,10 @@ const DEFAULTS = { maxParts: 1000, maxDepth: 4, maxHeaders: 256 };
  * Part bodies are views into `input` (no copy): keep `input` unchanged while you use them.
  */
 export function decodePdu(input: Uint8Array, opts?: DecodeOptions): MmsPdu {
+  return asLayer(MmsDecodeError, MmsEncodeError, () => decode(input, opts));
+}
+
+function decode(input: Uint8Array, opts?: DecodeOptions): MmsPdu {
   if (!(input instanceof Uint8Array)) throw new MmsDecodeError('not-mms', 0, 'input is not a Uint8Array');
   const buf = asBuffer(input);
   const ctx: DecodeContext = {
@@ -89,7 +93,7 @@ function decodeHeaders(c: Cursor, p: Bag, type: MessageType, ctx: DecodeContext,
       try {
         decodeField(c, p, def, type, ctx);
       } catch (e) {
-        if (!(e instanceof MmsDecodeError) || ctx.strict || e.reason === 'limit-exceeded' || e.structural) throw e;
+        if (!(e instanceof CodecDecodeError) || ctx.strict || e.reason === 'limit-exceeded' || e.structural) throw e;
         // A value in a form the spec does not allow: keep it raw, report it, go on.
         c.pos = at + 1;
         const [s, en] = c.skipValue();
@@ -145,7 +149,7 @@ function findMessageType(buf: Buffer): MessageType {
       } else break;
     }
   } catch (e) {
-    if (!(e instanceof MmsDecodeError)) throw e;
+    if (!(e instanceof CodecDecodeError)) throw e;
   }
   throw new MmsDecodeError('not-mms', 0, 'no X-Mms-Message-Type header: not an MMS PDU');
 }
@@ -161,18 +165,18 @@ function decodeBody(c: Cursor, ctx: DecodeContext, headersOnly: boolean): MmsBod
   const contentType = decodeContentType(c);
   const start = c.pos;
   const end = c.end;
-  if (end === start && isMultipart(contentType.mediaType)) {
+  if (end === start && isMultipart(contentType.type)) {
     // No entry count at all (mmsd writes this for a message without attachments).
     if (ctx.strict) c.fail('non-conformant', 'multipart body without its entry count');
     warn(ctx, start, 'multipart body is empty (no entry count)');
   }
-  if (!headersOnly && end > start && isMultipart(contentType.mediaType)) {
+  if (!headersOnly && end > start && isMultipart(contentType.type)) {
     const mark = ctx.warnings?.length ?? 0;
     const count = ctx.partCount;
     try {
       return { contentType, parts: decodeMultipart(c, ctx, 1) };
     } catch (e) {
-      if (!(e instanceof MmsDecodeError) || ctx.strict || e.reason === 'limit-exceeded') throw e;
+      if (!(e instanceof CodecDecodeError) || ctx.strict || e.reason === 'limit-exceeded') throw e;
       // A cut or broken WSP multipart is an error; a body that is not WSP-encoded at all is kept.
       if (e.structural && !looksLikeMime(c.buf, start, end)) throw e;
       if (ctx.warnings) ctx.warnings.length = mark;

@@ -1,5 +1,5 @@
 import { Writer } from '../wsp/writer.js';
-import { MmsEncodeError } from '../errors.js';
+import { asLayer, MmsDecodeError, MmsEncodeError } from '../errors.js';
 import { encodeContentType } from '../wsp/content-type.js';
 import { encodeMultipart } from '../wsp/multipart.js';
 import { FIELD, MESSAGE_TYPE, type MessageType } from './constants.js';
@@ -26,7 +26,7 @@ export function encodePdu(pdu: MmsPdu, opts?: EncodeOptions): Buffer {
   busy = true;
   try {
     w.reset();
-    writePdu(w, pdu, opts?.lenient === true);
+    asLayer(MmsDecodeError, MmsEncodeError, () => writePdu(w, pdu, opts?.lenient === true));
     return w.finish();
   } finally {
     if (mine) busy = false;
@@ -44,7 +44,7 @@ export function encodePduChunks(pdu: MmsPdu, opts?: EncodeOptions): Uint8Array[]
   busy = true;
   try {
     w.reset();
-    writePdu(w, pdu, opts?.lenient === true);
+    asLayer(MmsDecodeError, MmsEncodeError, () => writePdu(w, pdu, opts?.lenient === true));
     return w.finishChunks();
   } finally {
     if (mine) busy = false;

@@ -1,5 +1,5 @@
 import type { ContentType } from '../wsp/content-type.js';
-import type { MmsPart, DecodeWarning } from '../wsp/multipart.js';
+import type { WspPart, DecodeWarning } from '../wsp/multipart.js';
 import type {
   CancelStatus,
   ContentClass,
@@ -98,7 +98,7 @@ export type UnknownHeader =
 
 /** A message body: WSP multipart entries, or a single body (non-multipart content type). */
 export type MmsBody =
-  | { contentType: ContentType; parts: MmsPart[]; data?: undefined }
+  | { contentType: ContentType; parts: WspPart[]; data?: undefined }
   | { contentType: ContentType; data: Uint8Array; parts?: undefined };
 
 /** Every header field of MMS 1.3 with its decoded type. PDU types pick from these. */

@@ -1,4 +1,4 @@
-import { MmsDecodeError, MmsEncodeError } from '../errors.js';
+import { PushDecodeError, PushEncodeError } from '../errors.js';
 import { buildUdh, parseUdh, WAP_PUSH_PORT, WAP_WSP_PORT, type Udh } from './udh.js';
 
 /** Octets of user data in one SMS (8-bit data coding). */
@@ -27,7 +27,7 @@ export function segmentForSms(payload: Uint8Array, opts: SegmentOptions): Buffer
   const udhLen = single.length + (r16 ? 6 : 5);
   const room = SMS_USER_DATA_OCTETS - udhLen;
   const total = Math.ceil(payload.length / room);
-  if (total > 255) throw new MmsEncodeError('payload', `needs ${total} segments; at most 255`);
+  if (total > 255) throw new PushEncodeError('payload', `needs ${total} segments; at most 255`);
   const out: Buffer[] = [];
   for (let i = 0; i < total; i++) {
     const udh = buildUdh({ ports, concat: { reference: opts.reference, total, sequence: i + 1, reference16bit: r16 } });
@@ -91,7 +91,7 @@ export class SmsReassembler {
 
   /**
    * Adds one segment's user data (starting with its UDH; set `hasUdh: false` for plain user
-   * data). Returns the datagram when complete, else undefined. Throws MmsDecodeError for a bad UDH.
+   * data). Returns the datagram when complete, else undefined. Throws PushDecodeError for a bad UDH.
    */
   push(originator: string, userData: Uint8Array, hasUdh = true): ReassembledSms | undefined {
     this.purge();
@@ -105,7 +105,7 @@ export class SmsReassembler {
       return r;
     }
     if (concat.sequence < 1 || concat.sequence > concat.total) {
-      throw new MmsDecodeError('invalid-value', 0, `segment ${concat.sequence} of ${concat.total}`);
+      throw new PushDecodeError('invalid-value', 0, `segment ${concat.sequence} of ${concat.total}`);
     }
     const key = `${originator}\u0000${concat.reference16bit ? 'w' : 'b'}${concat.reference}/${concat.total}`;
     let p = this.pending.get(key);

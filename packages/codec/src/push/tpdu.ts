@@ -1,4 +1,4 @@
-import { MmsDecodeError, MmsEncodeError } from '../errors.js';
+import { PushDecodeError, PushEncodeError } from '../errors.js';
 
 /**
  * Minimal GSM 03.40 TPDUs for WAP push over SMS: SMS-DELIVER (SMSC -> handset) and SMS-SUBMIT
@@ -41,7 +41,7 @@ const BCD = '0123456789*#abc';
 function encodeAddress(addr: string, path: string, withLength: 'digits' | 'octets'): number[] {
   const intl = addr.startsWith('+');
   const digits = intl ? addr.slice(1) : addr;
-  if (!/^[0-9*#abc]*$/.test(digits)) throw new MmsEncodeError(path, `not a numeric address: ${addr}`);
+  if (!/^[0-9*#abc]*$/.test(digits)) throw new PushEncodeError(path, `not a numeric address: ${addr}`);
   const out: number[] = [];
   for (let i = 0; i < digits.length; i += 2) {
     const lo = BCD.indexOf(digits[i]!);
@@ -121,7 +121,7 @@ export function encodeSmsDeliver(opts: {
   pid?: number;
   dcs?: number;
 }): Buffer {
-  if (opts.userData.length > 140) throw new MmsEncodeError('userData', 'at most 140 octets');
+  if (opts.userData.length > 140) throw new PushEncodeError('userData', 'at most 140 octets');
   const fo = 0x04 | (opts.udhi !== false ? 0x40 : 0); // MTI=00 deliver, TP-MMS (no more messages), UDHI
   return Buffer.from([
     fo,
@@ -143,7 +143,7 @@ export function encodeSmsSubmit(opts: {
   pid?: number;
   dcs?: number;
 }): Buffer {
-  if (opts.userData.length > 140) throw new MmsEncodeError('userData', 'at most 140 octets');
+  if (opts.userData.length > 140) throw new PushEncodeError('userData', 'at most 140 octets');
   const fo = 0x01 | (opts.udhi !== false ? 0x40 : 0); // MTI=01 submit, no validity period
   return Buffer.from([
     fo,
@@ -161,7 +161,7 @@ export function decodeSmsTpdu(input: Uint8Array, opts: { withSmsc?: boolean } = 
   const b = input;
   let i = 0;
   const need = (n: number, what: string): void => {
-    if (i + n > b.length) throw new MmsDecodeError('truncated', i, `${what}: ${n} octet(s) needed, ${b.length - i} left`);
+    if (i + n > b.length) throw new PushDecodeError('truncated', i, `${what}: ${n} octet(s) needed, ${b.length - i} left`);
   };
   let smsc: string | undefined;
   if (opts.withSmsc) {
@@ -219,5 +219,5 @@ export function decodeSmsTpdu(input: Uint8Array, opts: { withSmsc?: boolean } = 
     if (smsc !== undefined) r.smsc = smsc;
     return r;
   }
-  throw new MmsDecodeError('invalid-value', 0, `TP-MTI ${mti} is neither SMS-DELIVER nor SMS-SUBMIT`);
+  throw new PushDecodeError('invalid-value', 0, `TP-MTI ${mti} is neither SMS-DELIVER nor SMS-SUBMIT`);
 }

@@ -1,4 +1,4 @@
-import { MmsDecodeError, MmsEncodeError } from '../errors.js';
+import { PushDecodeError, PushEncodeError } from '../errors.js';
 
 /** WDP well-known ports (WAP-259-WDP): WAP Push connectionless session service and the WSP source port. */
 export const WAP_PUSH_PORT = 2948;
@@ -36,9 +36,9 @@ export interface Udh {
  * payload after it (a view).
  */
 export function parseUdh(userData: Uint8Array): { udh: Udh; payload: Uint8Array } {
-  if (userData.length < 1) throw new MmsDecodeError('truncated', 0, 'empty user data');
+  if (userData.length < 1) throw new PushDecodeError('truncated', 0, 'empty user data');
   const udhl = userData[0]!;
-  if (1 + udhl > userData.length) throw new MmsDecodeError('truncated', 0, `UDH length ${udhl} runs past the end of the user data`);
+  if (1 + udhl > userData.length) throw new PushDecodeError('truncated', 0, `UDH length ${udhl} runs past the end of the user data`);
   const udh = parseUdhElements(userData.subarray(1, 1 + udhl), 1);
   return { udh, payload: userData.subarray(1 + udhl) };
 }
@@ -48,10 +48,10 @@ export function parseUdhElements(b: Uint8Array, base = 0): Udh {
   const udh: Udh = { elements: [] };
   let i = 0;
   while (i < b.length) {
-    if (i + 2 > b.length) throw new MmsDecodeError('truncated', base + i, 'UDH element header');
+    if (i + 2 > b.length) throw new PushDecodeError('truncated', base + i, 'UDH element header');
     const iei = b[i]!;
     const len = b[i + 1]!;
-    if (i + 2 + len > b.length) throw new MmsDecodeError('length-mismatch', base + i, `UDH element 0x${iei.toString(16)} runs past the header`);
+    if (i + 2 + len > b.length) throw new PushDecodeError('length-mismatch', base + i, `UDH element 0x${iei.toString(16)} runs past the header`);
     const data = b.subarray(i + 2, i + 2 + len);
     udh.elements.push({ iei, data });
     if (iei === 0x00 && len === 3) {
@@ -74,27 +74,27 @@ export function buildUdh(opts: { ports?: Omit<UdhPorts, 'ports16bit'> & { ports1
   if (opts.concat) {
     const { reference, total, sequence, reference16bit } = opts.concat;
     if (!(total >= 1 && total <= 255 && sequence >= 1 && sequence <= total)) {
-      throw new MmsEncodeError('concat', 'total must be 1..255 and sequence 1..total');
+      throw new PushEncodeError('concat', 'total must be 1..255 and sequence 1..total');
     }
     if (reference16bit) {
-      if (!(reference >= 0 && reference <= 0xffff)) throw new MmsEncodeError('concat.reference', 'must be 0..65535');
+      if (!(reference >= 0 && reference <= 0xffff)) throw new PushEncodeError('concat.reference', 'must be 0..65535');
       bytes.push(0x08, 4, reference >> 8, reference & 0xff, total, sequence);
     } else {
-      if (!(reference >= 0 && reference <= 0xff)) throw new MmsEncodeError('concat.reference', 'must be 0..255');
+      if (!(reference >= 0 && reference <= 0xff)) throw new PushEncodeError('concat.reference', 'must be 0..255');
       bytes.push(0x00, 3, reference, total, sequence);
     }
   }
   if (opts.ports) {
     const { destination, source } = opts.ports;
     if (opts.ports.ports16bit === false) {
-      if (!(destination >= 0 && destination <= 0xff && source >= 0 && source <= 0xff)) throw new MmsEncodeError('ports', 'must be 0..255');
+      if (!(destination >= 0 && destination <= 0xff && source >= 0 && source <= 0xff)) throw new PushEncodeError('ports', 'must be 0..255');
       bytes.push(0x04, 2, destination, source);
     } else {
-      if (!(destination >= 0 && destination <= 0xffff && source >= 0 && source <= 0xffff)) throw new MmsEncodeError('ports', 'must be 0..65535');
+      if (!(destination >= 0 && destination <= 0xffff && source >= 0 && source <= 0xffff)) throw new PushEncodeError('ports', 'must be 0..65535');
       bytes.push(0x05, 4, destination >> 8, destination & 0xff, source >> 8, source & 0xff);
     }
   }
   for (const e of opts.extra ?? []) bytes.push(e.iei, e.data.length, ...e.data);
-  if (bytes.length > 139) throw new MmsEncodeError('udh', 'header too long');
+  if (bytes.length > 139) throw new PushEncodeError('udh', 'header too long');
   return Buffer.from([bytes.length, ...bytes]);
 }

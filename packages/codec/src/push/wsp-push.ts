@@ -3,7 +3,7 @@ import { Writer } from '../wsp/writer.js';
 import { decodeContentType, encodeContentType, type ContentType } from '../wsp/content-type.js';
 import { encodeWspHeaders, type WspHeader } from '../wsp/headers.js';
 import { WAP_APPLICATION_IDS, WSP_HEADER, WSP_HEADER_NAMES, applicationIdCode } from '../wsp/tables.js';
-import { MmsDecodeError, MmsEncodeError } from '../errors.js';
+import { asLayer, PushDecodeError, PushEncodeError } from '../errors.js';
 import { decodeText } from '../wsp/text.js';
 
 /** WSP PDU types used in connectionless push. */
@@ -36,24 +36,28 @@ export function isWapPush(buf: Uint8Array): boolean {
 
 /** True if the push carries an MMS notification (content type application/vnd.wap.mms-message). */
 export function isMmsPush(push: WapPush): boolean {
-  return push.contentType.mediaType.toLowerCase() === MMS_CONTENT_TYPE;
+  return push.contentType.type.toLowerCase() === MMS_CONTENT_TYPE;
 }
 
-/** Decodes a connectionless WSP Push PDU. Throws MmsDecodeError. */
+/** Decodes a connectionless WSP Push PDU. Throws PushDecodeError. */
 export function decodeWapPush(input: Uint8Array): WapPush {
+  return asLayer(PushDecodeError, PushEncodeError, () => decodePush(input));
+}
+
+function decodePush(input: Uint8Array): WapPush {
   const buf = asBuffer(input);
   const c = new Cursor(buf);
   const transactionId = c.u8();
   const at = c.pos;
   const pduType = c.u8();
   if (pduType !== WSP_PDU_TYPE.push && pduType !== WSP_PDU_TYPE.confirmedPush) {
-    throw new MmsDecodeError('invalid-value', at, `WSP PDU type 0x${pduType.toString(16)} is not Push (0x06)`);
+    throw new PushDecodeError('invalid-value', at, `WSP PDU type 0x${pduType.toString(16)} is not Push (0x06)`);
   }
   const hlAt = c.pos;
   const hlen = c.uintvar();
   const hstart = c.pos;
   const hend = hstart + hlen;
-  if (hend > buf.length) throw new MmsDecodeError('truncated', hlAt, `headers length ${hlen} runs past the end (${buf.length - hstart} octets left)`);
+  if (hend > buf.length) throw new PushDecodeError('truncated', hlAt, `headers length ${hlen} runs past the end (${buf.length - hstart} octets left)`);
   c.end = hend;
   const contentType = decodeContentType(c);
   const headers: WspHeader[] = [];
@@ -113,12 +117,16 @@ export interface WapPushOptions {
 
 /** Encodes a connectionless WSP Push PDU: TID, 0x06, headers length, content type, headers, body. */
 export function encodeWapPush(opts: WapPushOptions): Buffer {
+  return asLayer(PushDecodeError, PushEncodeError, () => encodePush(opts));
+}
+
+function encodePush(opts: WapPushOptions): Buffer {
   const tid = opts.transactionId ?? 0;
-  if (!Number.isInteger(tid) || tid < 0 || tid > 255) throw new MmsEncodeError('transactionId', 'must be 0..255');
-  if (!(opts.body instanceof Uint8Array)) throw new MmsEncodeError('body', 'must be a Uint8Array');
+  if (!Number.isInteger(tid) || tid < 0 || tid > 255) throw new PushEncodeError('transactionId', 'must be 0..255');
+  if (!(opts.body instanceof Uint8Array)) throw new PushEncodeError('body', 'must be a Uint8Array');
   const w = new Writer(256);
   const ct = opts.contentType ?? MMS_CONTENT_TYPE;
-  encodeContentType(w, typeof ct === 'string' ? { mediaType: ct } : ct, 'contentType');
+  encodeContentType(w, typeof ct === 'string' ? { type: ct, params: {} } : ct, 'contentType');
   const app = opts.applicationId === undefined ? MMS_APPLICATION_ID : opts.applicationId;
   if (app !== null) {
     w.u8(0x80 | WSP_HEADER.XWapApplicationId);

@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import { MmsEncodeError } from '../errors.js';
+import { WspEncodeError } from '../errors.js';
 import { decodeText } from './text.js';
 
 /**
@@ -229,7 +229,7 @@ function reverseTable(label: string): Map<number, number[]> {
 }
 
 /**
- * Encodes text in the given charset. Throws MmsEncodeError for characters the charset cannot
+ * Encodes text in the given charset. Throws WspEncodeError for characters the charset cannot
  * represent or charsets we cannot write.
  */
 export function encodeCharset(text: string, charset: string | number): Buffer {
@@ -242,7 +242,7 @@ export function encodeCharset(text: string, charset: string | number): Buffer {
     case 'iso-8859-1': {
       const max = name === 'us-ascii' ? 0x7f : 0xff;
       for (let i = 0; i < text.length; i++) {
-        if (text.charCodeAt(i) > max) throw new MmsEncodeError('', `character U+${text.charCodeAt(i).toString(16)} not in ${name}`);
+        if (text.charCodeAt(i) > max) throw new WspEncodeError('', `character U+${text.charCodeAt(i).toString(16)} not in ${name}`);
       }
       return Buffer.from(text, 'latin1');
     }
@@ -272,13 +272,13 @@ export function encodeCharset(text: string, charset: string | number): Buffer {
   if (/^[\x00-\x7f]*$/.test(text) && !name.startsWith('utf-') && !name.startsWith('iso-10646')) {
     if (!known || /^[\x20-\x7e\t\n\r]*$/.test(text)) return Buffer.from(text, 'latin1');
   }
-  if (label.startsWith('iso-2022') || label === 'utf-7' || !known) throw new MmsEncodeError('', `cannot encode charset ${name}`);
+  if (label.startsWith('iso-2022') || label === 'utf-7' || !known) throw new WspEncodeError('', `cannot encode charset ${name}`);
   const table = reverseTable(label);
   const out: number[] = [];
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     const bytes = table.get(cp) ?? (cp < 0x80 ? [cp] : undefined);
-    if (!bytes) throw new MmsEncodeError('', `character U+${cp.toString(16)} not in ${name}`);
+    if (!bytes) throw new WspEncodeError('', `character U+${cp.toString(16)} not in ${name}`);
     for (const x of bytes) out.push(x);
   }
   return Buffer.from(out);
@@ -306,7 +306,7 @@ function encodeIso2022jp(text: string): Buffer {
       continue;
     }
     const b = table.get(cp);
-    if (!b || b.length !== 2 || b[0]! < 0xa1) throw new MmsEncodeError('', `character U+${cp.toString(16)} not in iso-2022-jp`);
+    if (!b || b.length !== 2 || b[0]! < 0xa1) throw new WspEncodeError('', `character U+${cp.toString(16)} not in iso-2022-jp`);
     if (!jis) out.push(0x1b, 0x24, 0x42);
     jis = true;
     out.push(b[0]! & 0x7f, b[1]! & 0x7f);

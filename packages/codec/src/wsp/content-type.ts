@@ -9,17 +9,11 @@ import {
   type ParamKind,
 } from './tables.js';
 import { charsetMib, charsetName } from './charsets.js';
-import { MmsEncodeError } from '../errors.js';
+import { WspEncodeError } from '../errors.js';
 import { setOwn } from '../own.js';
+import type { ContentType, ContentTypeParams } from '../model.js';
 
-/** Content type parameters, keyed by lower-case name (`charset`, `type`, `start`, `name`, ...). */
-export type ContentTypeParams = Record<string, string>;
-
-/** A media type with its parameters, e.g. `{ mediaType: 'text/plain', params: { charset: 'utf-8' } }`. */
-export interface ContentType {
-  mediaType: string;
-  params?: ContentTypeParams;
-}
+export type { ContentType, ContentTypeParams } from '../model.js';
 
 const UNKNOWN_CT_PREFIX = 'application/x-wsp-content-type-';
 
@@ -42,10 +36,10 @@ export function decodeContentType(c: Cursor): ContentType {
   const b = c.peek();
   if (b & 0x80) {
     c.pos++;
-    return { mediaType: mediaName(b & 0x7f) };
+    return { type: mediaName(b & 0x7f), params: {} };
   }
   if (b === 0 || b >= 0x20) {
-    return { mediaType: c.textString() };
+    return { type: c.textString(), params: {} };
   }
   const len = c.valueLength();
   const end = c.pos + len;
@@ -55,11 +49,10 @@ export function decodeContentType(c: Cursor): ContentType {
   const m = c.peek();
   if (m & 0x80 || m <= 30) mediaType = mediaName(c.integerValue());
   else mediaType = c.textString();
-  let params: ContentTypeParams | undefined;
-  if (c.pos < end) params = decodeParams(c, end);
+  const params: ContentTypeParams = c.pos < end ? decodeParams(c, end) : {};
   c.end = saveEnd;
   c.pos = end;
-  return params ? { mediaType, params } : { mediaType };
+  return { type: mediaType, params };
 }
 
 /** Decodes Parameters up to `end` into a record. */
@@ -161,8 +154,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Writes a Content-type-value. */
 export function encodeContentType(w: Writer, ct: ContentType, path = 'contentType'): void {
-  const { mediaType, params } = ct;
-  if (typeof mediaType !== 'string') throw new MmsEncodeError(path, 'mediaType is required');
+  const { type: mediaType, params } = ct;
+  if (typeof mediaType !== 'string') throw new WspEncodeError(path, 'type is required');
   // The binary code only when it reads back as this very name (not for `Image/JPEG`).
   let code = mediaCode(mediaType);
   if (code >= 0 && mediaName(code) !== mediaType) code = -1;
@@ -194,9 +187,9 @@ export function encodeContentType(w: Writer, ct: ContentType, path = 'contentTyp
 export function encodeParams(w: Writer, params: ContentTypeParams, path: string): void {
   for (const key in params) {
     const value = params[key];
-    if (typeof value !== 'string') throw new MmsEncodeError(`${path}.${key}`, 'parameter values are strings');
+    if (typeof value !== 'string') throw new WspEncodeError(`${path}.${key}`, 'parameter values are strings');
     const k = key.toLowerCase();
-    if (k === '') throw new MmsEncodeError(path, 'a parameter name cannot be empty');
+    if (k === '') throw new WspEncodeError(path, 'a parameter name cannot be empty');
     const code = PARAM_ENCODE.get(k);
     if (code !== undefined && encodeTyped(w, code, value)) continue;
     const n = unknownParamCode(k);

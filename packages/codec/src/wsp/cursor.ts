@@ -1,4 +1,4 @@
-import { MmsDecodeError } from '../errors.js';
+import { WspDecodeError } from '../errors.js';
 import { decodeText } from './text.js';
 
 /**
@@ -27,8 +27,8 @@ export class Cursor {
     return this.end - this.pos;
   }
 
-  fail(reason: ConstructorParameters<typeof MmsDecodeError>[0], detail?: string, at = this.pos): never {
-    throw new MmsDecodeError(reason, at, detail);
+  fail(reason: ConstructorParameters<typeof WspDecodeError>[0], detail?: string, at = this.pos): never {
+    throw new WspDecodeError(reason, at, detail);
   }
 
   /**

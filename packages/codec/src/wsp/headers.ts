@@ -2,7 +2,7 @@ import { Cursor } from './cursor.js';
 import { Writer } from './writer.js';
 import { decodeParams, encodeParams, type ContentTypeParams } from './content-type.js';
 import { WSP_HEADER, WSP_HEADER_NAMES } from './tables.js';
-import { MmsEncodeError } from '../errors.js';
+import { WspEncodeError } from '../errors.js';
 import { setOwn } from '../own.js';
 
 /** A header kept as it was: textual (`name: value`) or well-known with its raw encoded value. */
@@ -174,11 +174,11 @@ export function encodeWspHeaders(w: Writer, list: readonly WspHeader[], path: st
     if ('raw' in x) {
       if (x.code >= 0 && x.code < 0x80) w.u8(0x80 | x.code);
       else if (x.code === -1 && x.name) w.textString(x.name);
-      else throw new MmsEncodeError(`${path}[${i}]`, `bad header code ${x.code}`);
-      if (x.raw.length === 0) throw new MmsEncodeError(`${path}[${i}]`, 'empty raw value');
+      else throw new WspEncodeError(`${path}[${i}]`, `bad header code ${x.code}`);
+      if (x.raw.length === 0) throw new WspEncodeError(`${path}[${i}]`, 'empty raw value');
       w.bytes(x.raw);
     } else {
-      if (!x.name) throw new MmsEncodeError(`${path}[${i}]`, 'header name required');
+      if (!x.name) throw new WspEncodeError(`${path}[${i}]`, 'header name required');
       // Token-text, quoted when its first octet would read as a code or a shift; the value may be
       // a Quoted-string, so one that starts with a quote is written as one.
       w.textString(x.name);

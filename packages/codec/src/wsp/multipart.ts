@@ -1,16 +1,18 @@
 import { Cursor } from './cursor.js';
 import { Writer } from './writer.js';
-import { decodeContentType, encodeContentType, isMultipart, type ContentType } from './content-type.js';
+import { decodeContentType, encodeContentType, isMultipart } from './content-type.js';
+import type { Part } from '../model.js';
 import { decodePartHeaders, encodePartHeaders, type PartHeaders } from './headers.js';
-import { MmsDecodeError, MmsEncodeError, type MmsDecodeErrorReason } from '../errors.js';
+import { CodecDecodeError, WspDecodeError, WspEncodeError, type MmsDecodeErrorReason } from '../errors.js';
 
-/** One entry of a WSP multipart body. `data` is a view into the decoded buffer (no copy). */
-export interface MmsPart {
-  contentType: ContentType;
+/**
+ * One entry of a WSP multipart body: a `Part` with its headers as on the wire. `data` is a view
+ * into the decoded buffer (no copy).
+ */
+export interface WspPart extends Part {
   headers: PartHeaders;
-  data: Uint8Array;
   /** For a nested multipart entry: its decoded entries (the encoder writes these instead of `data`). */
-  parts?: MmsPart[];
+  parts?: WspPart[];
 }
 
 /**
@@ -52,7 +54,7 @@ export function warn(ctx: MultipartContext, offset: number, message: string, rea
 
 /** With `salvage`, a structural error becomes a warning (true: stop and keep what was read). */
 export function salvaged(ctx: MultipartContext, e: unknown): boolean {
-  if (!ctx.salvage || !(e instanceof MmsDecodeError) || !e.structural) return false;
+  if (!ctx.salvage || !(e instanceof CodecDecodeError) || !e.structural) return false;
   warn(ctx, e.offset, `${e.message}; salvaged what came before`, e.reason);
   return true;
 }
@@ -61,8 +63,8 @@ export function salvaged(ctx: MultipartContext, e: unknown): boolean {
  * Decodes a multipart body in [c.pos, c.end). Entries that run past the end of the data are an
  * error (`truncated`) unless `ctx.salvage`, which keeps the entries read so far and a cut last body.
  */
-export function decodeMultipart(c: Cursor, ctx: MultipartContext, depth: number): MmsPart[] {
-  const parts: MmsPart[] = [];
+export function decodeMultipart(c: Cursor, ctx: MultipartContext, depth: number): WspPart[] {
+  const parts: WspPart[] = [];
   try {
     decodeEntries(c, ctx, depth, parts);
   } catch (e) {
@@ -72,7 +74,7 @@ export function decodeMultipart(c: Cursor, ctx: MultipartContext, depth: number)
   return parts;
 }
 
-function decodeEntries(c: Cursor, ctx: MultipartContext, depth: number, parts: MmsPart[]): void {
+function decodeEntries(c: Cursor, ctx: MultipartContext, depth: number, parts: WspPart[]): void {
   const at = c.pos;
   const n = c.uintvar();
   if (n > ctx.maxParts) c.fail('limit-exceeded', `${n} parts (limit ${ctx.maxParts})`, at);
@@ -101,10 +103,10 @@ function decodeEntries(c: Cursor, ctx: MultipartContext, depth: number, parts: M
     c.end = saveEnd;
     const headers = c.pos < hend ? decodePartHeaders(c, hend, ctx.maxHeaders) : {};
     const data = buf.subarray(hend, dend);
-    const part: MmsPart = { contentType, headers, data };
+    const part: WspPart = { contentType, headers, data };
     // Push before decoding a nested body, so that salvage keeps this part if the nesting is cut.
     parts.push(part);
-    if (dend > hend && isMultipart(contentType.mediaType)) {
+    if (dend > hend && isMultipart(contentType.type)) {
       const nested = decodeNested(c, ctx, depth, i, part, cut);
       if (nested) part.parts = nested;
     }
@@ -114,7 +116,7 @@ function decodeEntries(c: Cursor, ctx: MultipartContext, depth: number, parts: M
 }
 
 /** A multipart entry's body, itself a multipart; kept as data (with a warning) if it is not WSP-encoded. */
-function decodeNested(c: Cursor, ctx: MultipartContext, depth: number, i: number, part: MmsPart, cut: boolean): MmsPart[] | undefined {
+function decodeNested(c: Cursor, ctx: MultipartContext, depth: number, i: number, part: WspPart, cut: boolean): WspPart[] | undefined {
   const start = part.data.byteOffset - c.buf.byteOffset;
   const end = start + part.data.length;
   if (depth + 1 > Math.min(ctx.maxDepth, MAX_NESTING)) {
@@ -128,23 +130,23 @@ function decodeNested(c: Cursor, ctx: MultipartContext, depth: number, i: number
   try {
     return decodeMultipart(sub, ctx, depth + 1);
   } catch (e) {
-    if (!(e instanceof MmsDecodeError) || e.reason === 'limit-exceeded' || e.reason === 'truncated') throw e;
+    if (!(e instanceof CodecDecodeError) || e.reason === 'limit-exceeded' || e.reason === 'truncated') throw e;
     // Not a WSP multipart after all (e.g. a MIME body): keep it as data.
     if (ctx.warnings) ctx.warnings.length = mark;
     ctx.partCount = count;
-    warn(ctx, start, `part ${i}: nested ${part.contentType.mediaType} is not a WSP multipart (${e.reason}); kept as data`);
+    warn(ctx, start, `part ${i}: nested ${part.contentType.type} is not a WSP multipart (${e.reason}); kept as data`);
     return undefined;
   }
 }
 
 /** Writes a multipart body. */
-export function encodeMultipart(w: Writer, parts: readonly MmsPart[], path: string, depth = 1): void {
-  if (depth > MAX_NESTING) throw new MmsEncodeError(path, `multipart nesting deeper than ${MAX_NESTING}`);
+export function encodeMultipart(w: Writer, parts: readonly WspPart[], path: string, depth = 1): void {
+  if (depth > MAX_NESTING) throw new WspEncodeError(path, `multipart nesting deeper than ${MAX_NESTING}`);
   w.uintvar(parts.length);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     const pp = `${path}[${i}]`;
-    if (!p || typeof p !== 'object' || !p.contentType) throw new MmsEncodeError(pp, 'contentType is required');
+    if (!p || typeof p !== 'object' || !p.contentType) throw new WspEncodeError(pp, 'contentType is required');
     let data: Uint8Array;
     if (p.parts) {
       const sub = new Writer(1024);
@@ -152,7 +154,7 @@ export function encodeMultipart(w: Writer, parts: readonly MmsPart[], path: stri
       data = sub.finish();
     } else {
       data = p.data;
-      if (!(data instanceof Uint8Array)) throw new MmsEncodeError(pp + '.data', 'must be a Uint8Array');
+      if (!(data instanceof Uint8Array)) throw new WspEncodeError(pp + '.data', 'must be a Uint8Array');
     }
     // Headers are written first, then the two uintvars are slotted in front of them.
     const hstart = w.pos;

@@ -1,4 +1,4 @@
-import { MmsEncodeError } from '../errors.js';
+import { WspEncodeError } from '../errors.js';
 
 interface Segment {
   at: number;
@@ -67,7 +67,7 @@ export class Writer {
   }
 
   uintvar(v: number): void {
-    if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) throw new MmsEncodeError('', `uintvar out of range: ${v}`);
+    if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) throw new WspEncodeError('', `uintvar out of range: ${v}`);
     this.ensure(5);
     if (v < 0x80) {
       this.buf[this.pos++] = v;
@@ -82,14 +82,14 @@ export class Writer {
   }
 
   shortInteger(v: number): void {
-    if (!(v >= 0 && v <= 0x7f && Number.isInteger(v))) throw new MmsEncodeError('', `short-integer out of range: ${v}`);
+    if (!(v >= 0 && v <= 0x7f && Number.isInteger(v))) throw new WspEncodeError('', `short-integer out of range: ${v}`);
     this.u8(v | 0x80);
   }
 
   /** Long-integer: Short-length + big-endian octets (at least one). */
   longInteger(v: number): void {
     if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
-      throw new MmsEncodeError('', `long-integer out of range: ${v}`);
+      throw new WspEncodeError('', `long-integer out of range: ${v}`);
     }
     let n = 1;
     while (n < 7 && v >= 256 ** n) n++;
@@ -112,7 +112,7 @@ export class Writer {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80 || c === 0) {
-        if (s.indexOf('\0', i) >= 0) throw new MmsEncodeError('', 'text contains a NUL character');
+        if (s.indexOf('\0', i) >= 0) throw new WspEncodeError('', 'text contains a NUL character');
         this.pos = p + buf.utf8Write(s.slice(i), p);
         return;
       }

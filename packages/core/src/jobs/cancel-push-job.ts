@@ -1,9 +1,8 @@
-import { addressKey } from '../model/address.js';
-import type { NotifyContext } from '../plugin/define-plugin.js';
+import type { NotifyContext } from '../pipeline/context.js';
 import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
-import { runJobHooks } from './hook-verdicts.js';
+import { runRecipientHooks } from './recipient-hooks.js';
 import { messageRef } from './job-data.js';
 import { holdForBearer, notificationOf, pushBuilt } from './push-through-bearer.js';
 import { retryError as retry } from './retry-error.js';
@@ -28,7 +27,7 @@ export async function runCancelPush(k: KernelContext, lifecycle: RecipientLifecy
   const log = k.log.child({ job: job.id, messageId, recipient: index });
   const notification = notificationOf(message, recipient, 'cancel');
   const ctx: NotifyContext = { message, recipient, attempt: job.attempt, notification, log, signal };
-  const hooks = await runJobHooks(k.hooks.notify, ctx, addressKey(recipient.address), 'notify', log, k.metrics);
+  const hooks = await runRecipientHooks(k, k.hooks.notify, ctx, 'notify', log);
   if (hooks.kind === 'reject') {
     await lifecycle.recordEvent(messageId, index, { by: 'kernel', event: 'cancel-failed', reason: hooks.reason.message });
     return;

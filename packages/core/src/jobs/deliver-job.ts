@@ -1,10 +1,9 @@
-import { addressKey } from '../model/address.js';
 import { FINAL_STATES } from '../model/recipient-state.js';
-import type { DeliverContext } from '../plugin/define-plugin.js';
+import type { DeliverContext } from '../pipeline/context.js';
 import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
-import { runJobHooks } from './hook-verdicts.js';
+import { runRecipientHooks } from './recipient-hooks.js';
 import { messageRef } from './job-data.js';
 import { rerouteRecipient } from './reroute.js';
 import { retryError } from './retry-error.js';
@@ -23,7 +22,7 @@ export async function runDeliverJob(k: KernelContext, lifecycle: RecipientLifecy
   const parts = (variant && (await k.store.getVariant(messageId, variant))) || (await k.store.getParts(messageId)) || [];
   const ctx: DeliverContext = { message, recipient, attempt: job.attempt, parts, log, signal };
 
-  const hooks = await runJobHooks(k.hooks.deliver, ctx, addressKey(recipient.address), 'deliver', log, k.metrics);
+  const hooks = await runRecipientHooks(k, k.hooks.deliver, ctx, 'deliver', log);
   if (hooks.kind === 'reject') {
     await lifecycle.transition(messageId, index, 'rejected', { by: 'kernel', reason: hooks.reason.message });
     return;

@@ -1,10 +1,9 @@
-import { addressKey } from '../model/address.js';
 import { FINAL_STATES, InvalidTransitionError } from '../model/recipient-state.js';
-import type { NotifyContext } from '../plugin/define-plugin.js';
+import type { NotifyContext } from '../pipeline/context.js';
 import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
-import { runJobHooks } from './hook-verdicts.js';
+import { runRecipientHooks } from './recipient-hooks.js';
 import { messageRef } from './job-data.js';
 import { retryError as retry } from './retry-error.js';
 import { jobIds } from '../kernel/job-ids.js';
@@ -29,7 +28,7 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   if (typeof job.data.replaces === 'string') notification.replaces = job.data.replaces;
   const ctx: NotifyContext = { message, recipient, attempt: job.attempt, notification, log, signal };
 
-  const hooks = await runJobHooks(k.hooks.notify, ctx, addressKey(recipient.address), 'notify', log, k.metrics);
+  const hooks = await runRecipientHooks(k, k.hooks.notify, ctx, 'notify', log);
   if (hooks.kind === 'reject') {
     await lifecycle.transition(messageId, index, 'rejected', { by: 'kernel', reason: hooks.reason.message });
     return;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NotifyContext } from '../plugin/define-plugin.js';
+import type { NotifyContext } from '../pipeline/context.js';
 import { HoldJobError, PermanentJobError } from '../services/job-queue.js';
 import type { StoredMessage } from '../services/message-store.js';
 import type { RecipientRecord } from '../model/recipient-state.js';

@@ -1,11 +1,10 @@
-import type { PendingRecipient } from '../pipeline/context.js';
 import type { RunningJob } from '../services/job-queue.js';
 import { FINAL_STATES } from '../model/recipient-state.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
-import { enqueueOnward, runStages } from '../kernel/submission.js';
-import type { WorkingSet } from '../kernel/working-set.js';
-import { addressKey } from '../model/address.js';
+import { runStages } from '../kernel/run-stages.js';
+import { enqueueOnward } from '../kernel/submission.js';
+import { newWorkingSet, pendingRecipient } from '../kernel/working-set.js';
 import { messageRef } from './job-data.js';
 import { retryError } from './retry-error.js';
 
@@ -17,15 +16,8 @@ export async function rerouteRecipient(k: KernelContext, lifecycle: RecipientLif
   const parts = message && (await k.store.getParts(messageId));
   if (!message || !record || !parts || FINAL_STATES.has(record.state)) return;
 
-  const pending: PendingRecipient = {
-    index,
-    address: record.address,
-    kind: record.kind,
-    key: addressKey(record.address),
-    attributes: { ...record.attributes },
-    history: [],
-  };
-  const ws: WorkingSet = {
+  const pending = pendingRecipient(index, record.address, record.kind, { ...record.attributes }, []);
+  const ws = newWorkingSet({
     id: messageId,
     message: { headers: message.headers, parts },
     origin: message.origin,
@@ -34,12 +26,8 @@ export async function rerouteRecipient(k: KernelContext, lifecycle: RecipientLif
     size: message.size,
     attributes: message.attributes,
     active: [pending],
-    rejected: [],
-    deferred: [],
-    variants: new Map(),
-    authorized: [],
-  };
-  if (message.acceptTargets) ws.acceptTargets = message.acceptTargets;
+    acceptTargets: message.acceptTargets,
+  });
   const outcome = await runStages(k, ws, ['route', 'transcode', 'charge'], signal);
   if (outcome.kind === 'reject' || ws.rejected.length) {
     const reason = outcome.kind === 'reject' ? outcome.reason : ws.rejected[0]!.reason;

@@ -1,7 +1,36 @@
 import { formatAddress } from '../model/address.js';
 import { messageSize } from '../model/message.js';
+import type { SubmissionStage } from '../pipeline/stages.js';
+import { CONTINUE, type Reason, type StageOutcome } from '../pipeline/verdict.js';
 import type { KernelContext } from './kernel-context.js';
-import { CONTINUE, deferRecipient, rejectRecipient, type StageOutcome, type WorkingSet } from './working-set.js';
+import { deferRecipient, rejectRecipient, type WorkingSet } from './working-set.js';
+
+type Step = (k: KernelContext, ws: WorkingSet, signal: AbortSignal) => StageOutcome | Promise<StageOutcome>;
+
+/**
+ * The kernel's own work in each submission stage, around the plugins' hooks (what `PIPELINE`
+ * describes in words). The after-steps have nothing to do once no recipient is left in play.
+ */
+export const KERNEL_STEPS: Record<SubmissionStage, { before?: Step; after: Step }> = {
+  receive: {
+    before: async (k, ws) => {
+      const limits = checkLimits(k, ws);
+      return limits.kind !== 'continue' ? limits : k.senderLimits.check(ws);
+    },
+    after: remeasure,
+  },
+  route: {
+    after: async (k, ws, signal) => {
+      await resolveRoutes(k, ws, signal);
+      refuseUnacceptedTargets(k, ws);
+      return CONTINUE;
+    },
+  },
+  transcode: { after: applyTranscoder },
+  charge: { after: authorizeCharges },
+  // Persisting follows the last stage in `submit`: a reroute runs stages without storing anew.
+  store: { after: () => CONTINUE },
+};
 
 /** Receive stage, before plugins: the kernel's own limits. */
 export function checkLimits(k: KernelContext, ws: WorkingSet): StageOutcome {
@@ -21,6 +50,25 @@ export function checkLimits(k: KernelContext, ws: WorkingSet): StageOutcome {
     };
   }
   return CONTINUE;
+}
+
+/** Receive stage, after plugins: hooks may have changed the parts. */
+function remeasure(_k: KernelContext, ws: WorkingSet): StageOutcome {
+  if (ws.active.length > 0) ws.size = messageSize(ws.message);
+  return CONTINUE;
+}
+
+/** After routing: a recipient routed to a target its ingress does not accept is refused, never relayed. */
+function refuseUnacceptedTargets(k: KernelContext, ws: WorkingSet): void {
+  const accepted = ws.acceptTargets;
+  if (!accepted) return;
+  const now = k.clock.now();
+  for (const recipient of [...ws.active]) {
+    const target = recipient.route?.target;
+    if (target === undefined || accepted.includes(target)) continue;
+    const reason: Reason = { code: 'service-denied', message: `relaying denied: ${recipient.address.value} is not served here` };
+    rejectRecipient(ws, recipient, reason, 'kernel', now);
+  }
 }
 
 /** Route stage, after plugins: MM5 resolvers for whatever no handler routed, then "no route". */

@@ -1,7 +1,8 @@
 import type { WindowLimitConfig } from '../config/admission-schema.js';
 import type { Counters } from '../counters/counters.js';
 import { addressKey } from '../model/address.js';
-import { CONTINUE, type StageOutcome, type WorkingSet } from './working-set.js';
+import { CONTINUE, type StageOutcome } from '../pipeline/verdict.js';
+import type { WorkingSet } from './working-set.js';
 
 function humanWindow(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;

@@ -1,81 +1,43 @@
-import type { MessageContext, PendingRecipient, SubmissionStage } from '../pipeline/context.js';
-import type { Verdict } from '../pipeline/verdict.js';
-import type { KernelContext } from './kernel-context.js';
-import { CONTINUE, deferRecipient, rejectRecipient, type StageOutcome, type WorkingSet } from './working-set.js';
+import type { Logger } from 'pino';
+import type { HookResult } from '../pipeline/context.js';
+import type { StageName } from '../pipeline/stages.js';
+import { CONTINUE, stageOutcome, type PerRecipientVerdict, type StageOutcome } from '../pipeline/verdict.js';
+import type { Registered } from './hook-registry.js';
+import type { KernelMetrics } from './kernel-metrics.js';
+
+export interface HookRun<C> {
+  stage: StageName;
+  /** The context one plugin's hook gets. */
+  context: (plugin: string) => C;
+  /** What a per-recipient verdict does here. */
+  perRecipient: (verdicts: PerRecipientVerdict['verdicts'], plugin: string) => StageOutcome;
+  /** Stops calling hooks early (no recipient left in play). */
+  done?: () => boolean;
+  log: Logger;
+  metrics: KernelMetrics;
+  /** Said in the log when a hook throws: what becomes of the work (`message deferred`, `will retry`). */
+  onThrow: string;
+}
 
 /**
- * Runs one submission stage's handlers in config order. A whole-message reject or defer stops
- * the chain; per-recipient verdicts take recipients out of play; a handler that throws becomes a
- * temporary failure of this message, logged with the plugin's name.
+ * Runs one stage's hooks in config order (`sequential`, see `PIPELINE`): a whole-message reject
+ * or defer ends the stage; a hook that throws becomes a temporary failure, logged with the
+ * plugin's name.
  */
-export async function runStageHooks(
-  k: KernelContext,
-  ws: WorkingSet,
-  stage: SubmissionStage,
-  signal: AbortSignal,
-): Promise<StageOutcome> {
-  for (const { plugin, fn } of k.hooks.submission[stage]) {
-    if (ws.active.length === 0) return CONTINUE;
-    const ctx = messageContext(k, ws, stage, plugin, signal);
-    let result: Verdict | void | undefined;
+export async function runHooks<C>(hooks: readonly Registered<(ctx: C) => HookResult | Promise<HookResult>>[], run: HookRun<C>): Promise<StageOutcome> {
+  const { stage } = run;
+  for (const { plugin, fn } of hooks) {
+    if (run.done?.()) return CONTINUE;
+    let result: HookResult;
     try {
-      result = await fn(ctx);
+      result = await fn(run.context(plugin));
     } catch (error) {
-      k.metrics.handlerErrors.inc({ plugin, stage });
-      k.log.error({ err: error, plugin, stage, messageId: ws.id }, `${plugin} threw in the ${stage} stage; message deferred`);
-      return {
-        kind: 'defer',
-        reason: { code: 'internal-error', message: `temporary failure in ${stage} stage (${plugin})` },
-      };
+      run.metrics.handlerErrors.inc({ plugin, stage });
+      run.log.error({ err: error, plugin, stage }, `${plugin} threw in the ${stage} stage; ${run.onThrow}`);
+      return { kind: 'defer', reason: { code: 'internal-error', message: `temporary failure in ${stage} stage (${plugin})` } };
     }
-    const outcome = applyVerdict(k, ws, result, plugin);
+    const outcome = stageOutcome(result, (verdicts) => run.perRecipient(verdicts, plugin));
     if (outcome.kind !== 'continue') return outcome;
   }
   return CONTINUE;
-}
-
-export function applyVerdict(k: KernelContext, ws: WorkingSet, result: Verdict | void | undefined, plugin: string): StageOutcome {
-  if (!result || result.kind === 'continue') return CONTINUE;
-  if (result.kind === 'reject') return { kind: 'reject', reason: result.reason };
-  if (result.kind === 'defer') {
-    return result.retryAfterMs === undefined
-      ? { kind: 'defer', reason: result.reason }
-      : { kind: 'defer', reason: result.reason, retryAfterMs: result.retryAfterMs };
-  }
-  const now = k.clock.now();
-  for (const recipient of [...ws.active]) {
-    const v = result.verdicts.get(recipient.key);
-    if (!v || v.kind === 'continue') continue;
-    if (v.kind === 'reject') rejectRecipient(ws, recipient, v.reason, plugin, now);
-    else deferRecipient(ws, recipient, v.reason, v.retryAfterMs);
-  }
-  return CONTINUE;
-}
-
-function messageContext(
-  k: KernelContext,
-  ws: WorkingSet,
-  stage: SubmissionStage,
-  plugin: string,
-  signal: AbortSignal,
-): MessageContext {
-  const log = k.log.child({ plugin, stage, messageId: ws.id });
-  return {
-    id: ws.id,
-    stage,
-    message: ws.message,
-    origin: ws.origin,
-    get recipients(): readonly PendingRecipient[] {
-      return ws.active;
-    },
-    attributes: ws.attributes,
-    receivedAt: ws.receivedAt,
-    expiresAt: ws.expiresAt,
-    size: ws.size,
-    log,
-    signal,
-    route(recipient, route) {
-      recipient.route = { ...route, by: plugin };
-    },
-  };
 }

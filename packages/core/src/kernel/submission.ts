@@ -1,18 +1,18 @@
 import { addressKey } from '../model/address.js';
 import type { RecipientKind } from '../model/message.js';
 import type { RecipientRecord, RecipientState } from '../model/recipient-state.js';
-import type { PendingRecipient, SubmissionStage } from '../pipeline/context.js';
+import type { PendingRecipient } from '../pipeline/context.js';
+import { SUBMISSION_STAGES } from '../pipeline/stages.js';
 import type { Reason } from '../pipeline/verdict.js';
 import type { RecipientOutcome, SubmitInput, SubmitResult } from '../runtime.js';
 import type { StoredMessage } from '../services/message-store.js';
 import { randomId } from '../util/ids.js';
-import { applyTranscoder, authorizeCharges, checkLimits, resolveRoutes } from './builtin-steps.js';
 import { jobIds } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
 import type { RecipientLifecycle } from './recipient-lifecycle.js';
-import { runStageHooks } from './stage-runner.js';
-import { CONTINUE, rejectRecipient, type StageOutcome, type WorkingSet } from './working-set.js';
+import { runStages } from './run-stages.js';
+import { newWorkingSet, pendingRecipient, type WorkingSet } from './working-set.js';
 
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -20,7 +20,7 @@ const NEVER_ABORTED = new AbortController().signal;
 export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, input: SubmitInput): Promise<SubmitResult> {
   const ws = createWorkingSet(k, input);
   const signal = input.signal ?? NEVER_ABORTED;
-  const outcome = await runStages(k, ws, ['receive', 'route', 'transcode', 'charge', 'store'], signal);
+  const outcome = await runStages(k, ws, SUBMISSION_STAGES, signal);
   let result: SubmitResult;
   let stored: StoredMessage | undefined;
   if (outcome.kind === 'reject') {
@@ -48,47 +48,6 @@ export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, in
   return result;
 }
 
-export async function runStages(
-  k: KernelContext,
-  ws: WorkingSet,
-  stages: readonly SubmissionStage[],
-  signal: AbortSignal,
-): Promise<StageOutcome> {
-  for (const stage of stages) {
-    const end = k.metrics.stageSeconds.startTimer({ stage });
-    try {
-      if (stage === 'receive') {
-        const limits = checkLimits(k, ws);
-        if (limits.kind !== 'continue') return limits;
-        const volume = await k.senderLimits.check(ws);
-        if (volume.kind !== 'continue') return volume;
-      }
-      const outcome = await runStageHooks(k, ws, stage, signal);
-      if (outcome.kind !== 'continue') return outcome;
-      if (stage === 'receive') checkLimits(k, ws); // receive handlers may have changed parts
-      if (ws.active.length === 0) continue;
-      if (stage === 'route') {
-        await resolveRoutes(k, ws, signal);
-        refuseUnacceptedTargets(k, ws);
-      }
-      else if (stage === 'transcode') {
-        const o = await applyTranscoder(k, ws, signal);
-        if (o.kind !== 'continue') return o;
-      } else if (stage === 'charge') {
-        const o = await authorizeCharges(k, ws, signal);
-        if (o.kind !== 'continue') return o;
-      }
-    } catch (error) {
-      k.metrics.handlerErrors.inc({ plugin: 'kernel', stage });
-      k.log.error({ err: error, stage, messageId: ws.id }, `the ${stage} stage failed; message deferred`);
-      return { kind: 'defer', reason: { code: 'internal-error', message: `temporary failure in ${stage} stage` } };
-    } finally {
-      end();
-    }
-  }
-  return CONTINUE;
-}
-
 function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
   const now = k.clock.now();
   const headers = input.message.headers;
@@ -105,41 +64,12 @@ function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
     const key = addressKey(address);
     if (seen.has(key)) return;
     seen.add(key);
-    active.push({ index: active.length, address, kind, key, attributes: {}, history: [{ state: 'received', at: now, by: input.origin.interface }] });
+    active.push(pendingRecipient(active.length, address, kind, {}, [{ state: 'received', at: now, by: input.origin.interface }]));
   };
   headers.to.forEach(add('to'));
   headers.cc.forEach(add('cc'));
   headers.bcc.forEach(add('bcc'));
-
-  const ws: WorkingSet = {
-    id,
-    message: input.message,
-    origin: input.origin,
-    receivedAt: now,
-    expiresAt,
-    size: 0,
-    attributes: {},
-    active,
-    rejected: [],
-    deferred: [],
-    variants: new Map(),
-    authorized: [],
-  };
-  if (input.acceptTargets) ws.acceptTargets = [...input.acceptTargets];
-  return ws;
-}
-
-/** After routing: a recipient routed to a target its ingress does not accept is refused, never relayed. */
-function refuseUnacceptedTargets(k: KernelContext, ws: WorkingSet): void {
-  const accepted = ws.acceptTargets;
-  if (!accepted) return;
-  const now = k.clock.now();
-  for (const recipient of [...ws.active]) {
-    const target = recipient.route?.target;
-    if (target === undefined || accepted.includes(target)) continue;
-    const reason: Reason = { code: 'service-denied', message: `relaying denied: ${recipient.address.value} is not served here` };
-    rejectRecipient(ws, recipient, reason, 'kernel', now);
-  }
+  return newWorkingSet({ id, message: input.message, origin: input.origin, receivedAt: now, expiresAt, size: 0, attributes: {}, active, acceptTargets: input.acceptTargets });
 }
 
 export function toRecord(recipient: PendingRecipient, state: RecipientState): RecipientRecord {

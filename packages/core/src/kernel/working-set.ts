@@ -1,4 +1,6 @@
-import type { MmsMessage, MmsPart, Origin } from '../model/message.js';
+import { addressKey, type Address } from '../model/address.js';
+import type { MmsMessage, MmsPart, Origin, RecipientKind } from '../model/message.js';
+import type { StateChange } from '../model/recipient-state.js';
 import type { PendingRecipient } from '../pipeline/context.js';
 import type { Reason } from '../pipeline/verdict.js';
 import type { AttributeValue } from '../services/message-store.js';
@@ -24,12 +26,23 @@ export interface WorkingSet {
   authorized: Array<{ backend: ChargingBackend; request: ChargeRequest }>;
 }
 
-export type StageOutcome =
-  | { kind: 'continue' }
-  | { kind: 'reject'; reason: Reason }
-  | { kind: 'defer'; reason: Reason; retryAfterMs?: number };
+/** What a working set starts from: the message as received, or as stored when a recipient is routed again. */
+export type WorkingSetInput = Pick<WorkingSet, 'id' | 'message' | 'origin' | 'receivedAt' | 'expiresAt' | 'size' | 'attributes' | 'active'> & {
+  acceptTargets?: readonly string[] | undefined;
+};
 
-export const CONTINUE: StageOutcome = { kind: 'continue' };
+/** The one way a working set is made, for `submit` and for the reroute job alike. */
+export function newWorkingSet(input: WorkingSetInput): WorkingSet {
+  const { acceptTargets, ...rest } = input;
+  const ws: WorkingSet = { ...rest, rejected: [], deferred: [], variants: new Map(), authorized: [] };
+  if (acceptTargets) ws.acceptTargets = [...acceptTargets];
+  return ws;
+}
+
+/** A recipient in play; `history` is what it carries into the stages. */
+export function pendingRecipient(index: number, address: Address, kind: RecipientKind, attributes: Record<string, AttributeValue>, history: StateChange[]): PendingRecipient {
+  return { index, address, kind, key: addressKey(address), attributes, history };
+}
 
 export function rejectRecipient(ws: WorkingSet, recipient: PendingRecipient, reason: Reason, by: string, at: number): void {
   ws.active = ws.active.filter((r) => r !== recipient);

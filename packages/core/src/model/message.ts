@@ -1,10 +1,10 @@
 import type { Address } from './address.js';
 
-/** A MIME/WSP content type with its parameters; `type` is lower-case. */
-export interface ContentType {
-  type: string;
-  params: Record<string, string>;
-}
+import type { ContentType, Part } from '@openmmsc/codec';
+
+// One content model for codec and kernel: the codec owns it (`ContentType`, `Part`), the kernel
+// re-exports it. In the kernel's model `type` is lower case (`contentType()` makes it so).
+export { contentType, formatContentType, type ContentType, type ContentTypeParams, type Part } from '@openmmsc/codec';
 
 /** Text that carries its character set (MMS encoded-string-value). */
 export interface EncodedText {
@@ -12,14 +12,13 @@ export interface EncodedText {
   charset?: string;
 }
 
-export interface MmsPart {
-  contentType: ContentType;
+/** A body part in the kernel's model: a `Part` with its MIME headers as plain fields. */
+export interface MmsPart extends Part {
   contentId?: string;
   contentLocation?: string;
   contentDisposition?: string;
   /** Further part headers as received, for interfaces that pass them through. */
   headers?: Record<string, string>;
-  data: Uint8Array;
 }
 
 export type MessageClass = 'personal' | 'advertisement' | 'informational' | 'auto';
@@ -69,17 +68,4 @@ export function messageSize(message: MmsMessage): number {
   let size = 0;
   for (const part of message.parts) size += part.data.byteLength;
   return size;
-}
-
-export function contentType(type: string, params: Record<string, string> = {}): ContentType {
-  return { type: type.toLowerCase(), params };
-}
-
-/** Renders a content type in MIME form: `multipart/related; type="application/smil"`. */
-export function formatContentType(ct: ContentType): string {
-  let out = ct.type;
-  for (const [k, v] of Object.entries(ct.params)) {
-    out += /^[A-Za-z0-9!#$&^_.+-]+$/.test(v) ? `; ${k}=${v}` : `; ${k}="${v.replace(/(["\\])/g, '\\$1')}"`;
-  }
-  return out;
 }

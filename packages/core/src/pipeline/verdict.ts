@@ -47,7 +47,25 @@ export interface PerRecipientVerdict {
 
 export type Verdict = ContinueVerdict | RejectVerdict | DeferVerdict | PerRecipientVerdict;
 
-const CONTINUE: ContinueVerdict = Object.freeze({ kind: 'continue' });
+/** How a stage (or one step of it) ends for the whole message: go on, refuse, or try later. */
+export type StageOutcome = ContinueVerdict | RejectVerdict | DeferVerdict;
+
+export const CONTINUE: ContinueVerdict = Object.freeze({ kind: 'continue' });
+
+/**
+ * The one verdict conversion: a hook's answer as the stage's outcome. Per-recipient verdicts go
+ * to `perRecipient` (the submission stages take recipients out of play; a job, which runs for
+ * one recipient, takes that recipient's entry as its outcome).
+ */
+export function stageOutcome(
+  result: Verdict | void | undefined,
+  perRecipient: (verdicts: PerRecipientVerdict['verdicts']) => StageOutcome,
+): StageOutcome {
+  if (!result || result.kind === 'continue') return CONTINUE;
+  if (result.kind === 'per-recipient') return perRecipient(result.verdicts);
+  if (result.kind === 'reject') return { kind: 'reject', reason: result.reason };
+  return result.retryAfterMs === undefined ? { kind: 'defer', reason: result.reason } : { kind: 'defer', reason: result.reason, retryAfterMs: result.retryAfterMs };
+}
 
 export const verdict = {
   continue(): ContinueVerdict {

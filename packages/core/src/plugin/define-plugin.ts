@@ -3,57 +3,17 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { KernelConfig } from '../config/kernel-schema.js';
-import type { MmsPart } from '../model/message.js';
-import type { RecipientRecord } from '../model/recipient-state.js';
-import type { MessageContext } from '../pipeline/context.js';
-import type { Verdict } from '../pipeline/verdict.js';
-import type { KeyValueStore, StoredMessage } from '../services/message-store.js';
-import type { NotificationInfo } from '../services/push-bearer.js';
-import type { ProvidableService, ServiceTypes } from '../services/tokens.js';
+import type { StageHooks } from '../pipeline/context.js';
+import { STAGES, type StageName } from '../pipeline/stages.js';
+import type { KeyValueStore } from '../services/message-store.js';
+import type { ProvidableService, ServiceResolver, ServiceToken, ServiceTypes, SingleService } from '../services/tokens.js';
 import type { Clock } from '../util/clock.js';
 import type { MmscRuntime } from '../runtime.js';
 import type { PluginFacts } from './plugin-facts.js';
 import type { PluginJobs } from './plugin-jobs.js';
 
-export type HookResult = Verdict | void | undefined;
-export type MessageHook = (ctx: MessageContext) => HookResult | Promise<HookResult>;
-
-/** Notify stage: runs in the notify job, per local recipient, before the push bearer. */
-export interface NotifyContext {
-  readonly message: StoredMessage;
-  readonly recipient: RecipientRecord;
-  readonly attempt: number;
-  /** Mutable: MM1 sets `contentLocation`. */
-  readonly notification: NotificationInfo;
-  /** Set by the interface that encodes the notification (MM1: the WSP push PDU). */
-  pdu?: Uint8Array;
-  /** Set instead of `pdu` to send a plain text SMS (MM1: a web link for handsets without MMS). */
-  text?: string;
-  readonly log: Logger;
-  readonly signal: AbortSignal;
-}
-export type NotifyHook = (ctx: NotifyContext) => HookResult | Promise<HookResult>;
-
-/** Deliver stage: runs in the deliver job, per non-local recipient, before the target's deliverer. */
-export interface DeliverContext {
-  readonly message: StoredMessage;
-  readonly recipient: RecipientRecord;
-  readonly attempt: number;
-  parts: MmsPart[];
-  readonly log: Logger;
-  readonly signal: AbortSignal;
-}
-export type DeliverHook = (ctx: DeliverContext) => HookResult | Promise<HookResult>;
-
 /** What `setup` returns: named hooks, Rollup-style. Every one is optional. */
-export interface PluginHooks {
-  receive?: MessageHook;
-  route?: MessageHook;
-  transcode?: MessageHook;
-  charge?: MessageHook;
-  store?: MessageHook;
-  notify?: NotifyHook;
-  deliver?: DeliverHook;
+export interface PluginHooks extends StageHooks {
   /** After every plugin is set up and the queue runs: open listeners here. */
   start?(): Promise<void> | void;
   /**
@@ -76,9 +36,10 @@ export interface PluginHooks {
 }
 
 /** Every hook name `setup` may return; anything else is a load error (a misspelt hook would never run). */
-export const HOOK_NAMES = ['receive', 'route', 'transcode', 'charge', 'store', 'notify', 'deliver', 'start', 'stop', 'close', 'ready'] as const;
+const LIFECYCLE_HOOKS = ['start', 'stop', 'close', 'ready'] as const;
+export const HOOK_NAMES: readonly (StageName | (typeof LIFECYCLE_HOOKS)[number])[] = [...STAGES, ...LIFECYCLE_HOOKS];
 // Fails to compile when PluginHooks gains a hook that HOOK_NAMES does not list.
-const everyHookListed: Record<Exclude<keyof PluginHooks, (typeof HOOK_NAMES)[number]>, never> = {};
+const everyHookListed: Record<Exclude<keyof PluginHooks, StageName | (typeof LIFECYCLE_HOOKS)[number]>, never> = {};
 void everyHookListed;
 
 export interface PluginContext<Options> {
@@ -96,13 +57,28 @@ export interface PluginContext<Options> {
   readonly kv: KeyValueStore;
   /** The running MMSC: submit messages, read and move recipients, send reports. */
   readonly mmsc: MmscRuntime;
-  /** Contributes a service implementation (bound in the kernel's container). */
-  provide<K extends ProvidableService>(service: K, implementation: ServiceTypes[K]): void;
   /**
-   * The implementation of a single service chosen by config (e.g. the push bearer MM1 uses for
-   * delivery reports). Available once every plugin is set up: call it from hooks, not `setup`.
+   * Binds an implementation to a service token in the kernel's container: one of the kernel's
+   * (`Services.PushBearer`, or its name `'PushBearer'`) or a plugin's own (`serviceToken(…)`).
+   * Only during `setup`; everything is bound once every plugin is set up.
    */
-  service<K extends 'PushBearer' | 'Transcoder'>(service: K): ServiceTypes[K] | undefined;
+  provide<K extends ProvidableService>(service: K, implementation: ServiceTypes[K]): void;
+  provide<T>(token: ServiceToken<T>, implementation: T): void;
+  /**
+   * Services by token, from the kernel's container: `ctx.services.get(Services.Clock)`. Kernel
+   * services resolve in `setup`; what plugins provide resolves from hooks and `start` on.
+   */
+  readonly services: ServiceResolver;
+  /**
+   * Shorthand for `services.getOptional(Services[service])`: the implementation of a single service
+   * chosen by config (e.g. the push bearer MM1 uses for delivery reports). Call it from hooks.
+   */
+  service<K extends SingleService>(service: K): ServiceTypes[K] | undefined;
+  /**
+   * Offers running state of this plugin (a listening URL, counters) to tests and embedders, who
+   * read it with `mmsc.plugin(name)`. Type it for them by adding the plugin to `PluginExposures`.
+   */
+  expose(value: unknown): void;
   /** Durable jobs of this plugin on the kernel's job queue: define kinds in `setup`, enqueue any time. */
   readonly jobs: PluginJobs;
   /**

@@ -10,7 +10,7 @@ import {
   type DeliveryInd,
   type ForwardConf,
   type ForwardReq,
-  type MmsPart,
+  type WspPart as MmsPart,
   type MmsPdu,
   type NotificationInd,
   type NotifyRespStatus,
@@ -344,7 +344,7 @@ export class SimulatedHandset extends EventEmitter {
     const pdu = decodePdu(res.body);
     if (pdu.messageType !== 'm-retrieve-conf') throw new Error(`GET ${url} answered ${pdu.messageType}`);
     const parts = pdu.body?.parts ?? [];
-    const texts = parts.filter((p) => p.contentType.mediaType === 'text/plain').map((p) => partText(p));
+    const texts = parts.filter((p) => p.contentType.type === 'text/plain').map((p) => partText(p));
     const message: ReceivedMessage = { pdu, texts, parts, httpStatus: res.status };
     if (typeof n !== 'string') message.notification = n;
     if (res.status === 200) {
@@ -375,11 +375,11 @@ export class SimulatedHandset extends EventEmitter {
   buildSendReq(spec: SendSpec): SendReq {
     const parts: MmsPart[] = [];
     if (spec.text !== undefined) {
-      parts.push({ contentType: { mediaType: 'text/plain', params: { charset: 'utf-8' } }, headers: { contentLocation: 'text.txt', contentId: '<text>' }, data: Buffer.from(spec.text) });
+      parts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: { contentLocation: 'text.txt', contentId: '<text>' }, data: Buffer.from(spec.text) });
     }
     spec.attachments?.forEach((a, i) => {
       const name = a.name ?? `part${i + 1}`;
-      parts.push({ contentType: { mediaType: a.contentType, params: { name } }, headers: { contentLocation: name, contentId: `<${name}>` }, data: a.data });
+      parts.push({ contentType: { type: a.contentType, params: { name } }, headers: { contentLocation: name, contentId: `<${name}>` }, data: a.data });
     });
     const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(address));
     const pdu: SendReq = {
@@ -387,7 +387,7 @@ export class SimulatedHandset extends EventEmitter {
       transactionId: `t${Date.now().toString(36)}${(++transactionCounter).toString(36)}`,
       mmsVersion: this.version,
       from: spec.from ? address(spec.from) : { address: '', insertAddress: true },
-      body: { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, parts },
+      body: { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, parts },
     };
     const to = list(spec.to);
     if (to?.length) pdu.to = to;

@@ -1,10 +1,32 @@
-import type { Ability, ReadinessCheck } from '../admin/admin-server.js';
-import type { PluginHooks } from '../plugin/define-plugin.js';
-import type { KernelContext } from './kernel-context.js';
-import type { Protection } from './protection.js';
+import { startAdminServer, type Ability, type ReadinessCheck } from '../admin/admin-server.js';
+import type { DurabilityWatch } from '../kernel/durability-watch.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
+import type { Protection } from '../kernel/protection.js';
+import type { RunningPlugin, Started, StartInput } from './started.js';
+
+/** The admin server (`/health`, `/ready`, `/metrics`) when config enables it. */
+export async function openAdmin(input: StartInput, started: Started, durability: DurabilityWatch): Promise<Started['admin']> {
+  if (!input.config.admin.enabled) return undefined;
+  const { k, protection, plugins } = started;
+  const admin = await startAdminServer({
+    config: input.config,
+    baseDir: input.resolved.baseDir,
+    registry: input.metrics.registry,
+    log: input.log,
+    accepting: input.accepting,
+    routes: started.adminRoutes,
+    checks: () => readinessChecks(k, protection, plugins),
+    abilities: () => [
+      ['notify', async () => notifyAbility(k)],
+      ['load', async () => loadAbility(protection)],
+      ['durability', () => durability.ability()],
+    ],
+  });
+  return { url: admin.url, close: () => admin.server.close() };
+}
 
 /** `/ready`: store, queue, the disk watermark and each plugin's `ready` hook. */
-export function readinessChecks(k: KernelContext, protection: Protection | undefined, plugins: ReadonlyArray<{ name: string; hooks: PluginHooks }>): Array<[string, ReadinessCheck]> {
+export function readinessChecks(k: KernelContext, protection: Protection | undefined, plugins: readonly RunningPlugin[]): Array<[string, ReadinessCheck]> {
   const checks: Array<[string, ReadinessCheck]> = [
     ['store', async () => (await k.store.ping(), true)],
     ['queue', async () => (await k.queue.ping(), true)],
