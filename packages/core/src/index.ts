@@ -8,6 +8,7 @@ export * from './pipeline/context.js';
 // Plugin API
 export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-facts.js';
+export { pluginIdentity, type PackageIdentity } from './plugin/package-identity.js';
 export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './plugin/api-version.js';
 // Services
 export * from './services/message-store.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { definePlugin, verdict, type Address, type MessageContext, type MmsPart, type Origin, type Verdict } from '@openmmsc/core';
+import { definePlugin, pluginIdentity, verdict, type Address, type MessageContext, type MmsPart, type Origin, type Verdict } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { ClamdClient } from './clamd.js';
 import { MemoryCounters, RedisCounters, type Counters, type RedisConnectionConfig } from '@openmmsc/core';
@@ -57,8 +57,7 @@ function typeMatches(rule: string, type: string): boolean {
  * (reject, quarantine, tag), and ClamAV scanning over clamd's INSTREAM protocol.
  */
 export default definePlugin({
-  name: '@openmmsc/plugin-antispam',
-  version: '0.1.0',
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'Anti-spam (rate limits, lists, duplicates, scores) and anti-virus (ClamAV)',
   configSchema: antispamOptions,

@@ -2,6 +2,7 @@ import {
   CHARGING_SESSION_ID,
   addressKey,
   definePlugin,
+  pluginIdentity,
   type Address,
   type AttributeValue,
   type ChargeDecision,
@@ -41,8 +42,7 @@ interface Hold {
  * submission and commits or releases as recipients reach their final states.
  */
 export default definePlugin({
-  name: '@openmmsc/plugin-mm9',
-  version: '0.1.0',
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'MM9 online charging: Diameter Ro credit control (prepaid)',
   configSchema: mm9Options,

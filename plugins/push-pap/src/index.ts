@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { decodeWapPush } from '@openmmsc/codec';
-import { definePlugin, type Address, type PushRequest, type PushResult } from '@openmmsc/core';
+import { definePlugin, pluginIdentity, type Address, type PushRequest, type PushResult } from '@openmmsc/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { pushPapOptions, type PushPapOptions } from './options.js';
@@ -36,9 +36,6 @@ export {
   type PushMessageSpec,
 } from './pap.js';
 
-const NAME = '@openmmsc/plugin-push-pap';
-const VERSION = '0.1.0';
-
 /** What is kept (in `ctx.kv`, key `push:<push-id>`) for each accepted push, to match result notifications. */
 export interface PushRecord {
   messageId: string;
@@ -59,8 +56,7 @@ export interface ResultRecord extends ResultNotification {
  * PAP server) as a push-message; the PPG builds the WSP push and sends it to the handset.
  */
 export default definePlugin({
-  name: NAME,
-  version: VERSION,
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'PAP push bearer: notifications through a Push Proxy Gateway',
   configSchema: pushPapOptions,
