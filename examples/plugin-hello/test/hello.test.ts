@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, startTestMmsc, waitFor, localSubscribers } from '@openmmsc/testkit';
 import hello from '../src/index.js';
 
-const localPhones = definePlugin({
-  name: 'phones',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup(ctx) {
-    ctx.provide('RoutingResolver', {
-      name: 'phones',
-      resolve: async (a) => (a.type === 'plmn' && a.value.startsWith('+1555') ? { kind: 'route', route: { target: 'local' } } : undefined),
-    });
-  },
-});
+/** Handsets `+1555…` are this MMSC's own subscribers. */
+const localPhones = localSubscribers();
 
 describe('example plugin: hello', () => {
   it('answers a message sent to its short code, through the MMSC', async () => {

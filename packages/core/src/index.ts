@@ -1,5 +1,6 @@
 // Model
 export * from './model/address.js';
+export { AddressPrefixTable, prefixAddressTypes } from './model/address-prefix-table.js';
 export * from './model/message.js';
 export * from './model/recipient-state.js';
 // Pipeline

@@ -3,23 +3,13 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { definePlugin, type KernelConfigInput, type MmsPart, type PluginInput } from '@openmmsc/core';
+import type { KernelConfigInput, MmsPart, PluginInput } from '@openmmsc/core';
 import { mm7EnvelopeSchema, XML_CATALOG } from '@openmmsc/conformance';
-import { recordingPushBearer, SimulatedVasp, startTestMmsc, systemCommand, type TestMmsc } from '@openmmsc/testkit';
+import { recordingPushBearer, SimulatedVasp, startTestMmsc, systemCommand, type TestMmsc, localSubscribers } from '@openmmsc/testkit';
 import mm7, { mm7BaseUrl, type ReleaseName } from '../src/index.js';
 
 /** Handsets `+1555…` are this MMSC's own subscribers. */
-export const localPhones = definePlugin({
-  name: 'test-local-phones',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup(ctx) {
-    ctx.provide('RoutingResolver', {
-      name: 'test-local-phones',
-      resolve: async (a) => (a.type === 'plmn' && a.value.startsWith('+1555') ? { kind: 'route', route: { target: 'local' } } : undefined),
-    });
-  },
-});
+export const localPhones = localSubscribers();
 
 export const PASSWORD = 'secret-1';
 

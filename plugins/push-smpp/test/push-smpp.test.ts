@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseUdh } from '@openmmsc/codec';
-import { SimulatedSmsc, buildMessage, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { buildMessage, decodeNotification, fastNotifyRetries, localSubscribers, notificationBuilder, pushBearerProbe, reassembleSubmits, SimulatedSmsc, startTestMmsc, type TestMmsc, waitFor } from '@openmmsc/testkit';
 import pushSmpp from '../src/index.js';
-import { bearerProbe, decodeNotification, fastJobs, link, localPhones, notificationBuilder, reassemble } from './helpers.js';
+import { link } from './helpers.js';
 
 async function mmscWith(smscPorts: number[], options: Record<string, unknown> = {}, pad?: number) {
-  const probe = bearerProbe();
+  const probe = pushBearerProbe();
   const t = await startTestMmsc({
     plugins: [
-      localPhones,
+      localSubscribers(),
       notificationBuilder(pad === undefined ? {} : { pad }),
       { plugin: pushSmpp, options: { links: smscPorts.map((p) => link(p)), ...options } },
       probe.plugin,
     ],
-    config: fastJobs,
+    config: fastNotifyRetries,
   });
   return { t, bearer: probe.bearer };
 }
@@ -104,7 +104,7 @@ describe('push-smpp: WAP Push over SMPP', () => {
         refs.add(udh.concat!.reference);
       });
       assert.equal(refs.size, 1);
-      const got = reassemble(subs).get('15550000003');
+      const got = reassembleSubmits(subs).get('15550000003');
       assert.equal(got?.length, 1);
       assert.equal(got[0]!.segments, subs.length);
       const { pdu } = decodeNotification(got[0]!.payload);
@@ -127,7 +127,7 @@ describe('push-smpp: WAP Push over SMPP', () => {
         assert.equal(s.registeredDelivery, 0);
         assert.equal(parseUdh(s.shortMessage).udh.concat?.reference16bit, true);
       }
-      const got = reassemble(subs).get('+15550000004');
+      const got = reassembleSubmits(subs).get('+15550000004');
       assert.equal(decodeNotification(got![0]!.payload).pdu.transactionId, `T${id}`);
     } finally {
       await t.stop();
@@ -205,7 +205,7 @@ describe('push-smpp: WAP Push over SMPP', () => {
       smsc.off('submit', onSubmit);
       assert.ok(dropped, 'the link was dropped during the batch');
       assert.ok(smsc.binds.filter((b) => b.accepted).length >= 2, 'the plugin bound again');
-      const got = reassemble(smsc.submits.slice(before));
+      const got = reassembleSubmits(smsc.submits.slice(before));
       numbers.forEach((n, i) => {
         const list = got.get(n.slice(1));
         assert.ok(list?.length, `notification for ${n} arrived`);
