@@ -15,18 +15,22 @@ import {
 } from '@openmmsc/diameter';
 import { startSimulatedOcs, type SimulatedOcs } from '../src/index.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-
-/** A CER written from RFC 6733 §5.3.1 (Origin-Host, Origin-Realm, Host-IP-Address, Vendor-Id, Product-Name, Auth-Application-Id 4). */
-const CER = hex(`
-  01 00006c 80 000101 00000000 00000001 00000002
-  00000108 40 000011 6d6d73632e74657374 000000
-  00000128 40 00000c 74657374
-  00000101 40 00000e 0001 7f000001 0000
-  0000010a 40 00000c 00000000
-  0000010d 00 000010 4f70656e4d4d5343
-  00000102 40 00000c 00000004
-`);
+/** A CER (RFC 6733 §5.3.1); the codec writing it is checked byte for byte in @openmmsc/diameter's tests. */
+const CER = encodeMessage({
+  commandCode: 257,
+  applicationId: 0,
+  flags: { request: true, proxiable: false, error: false, retransmit: false },
+  hopByHop: 1,
+  endToEnd: 2,
+  avps: [
+    makeAvp('Origin-Host', 'mmsc.test'),
+    makeAvp('Origin-Realm', 'test'),
+    makeAvp('Host-IP-Address', '127.0.0.1'),
+    makeAvp('Vendor-Id', 0),
+    makeAvp('Product-Name', 'OpenMMSC'),
+    makeAvp('Auth-Application-Id', 4),
+  ],
+});
 
 /** The client side of one Diameter connection, reading whole messages. */
 class Peer {
@@ -101,7 +105,7 @@ describe('SimulatedOcs: a credit-control server for MM9 tests', () => {
     await ocs.stop();
   });
 
-  it('answers a hand-written CER with a CEA: success, its identity, the credit-control application', async () => {
+  it('answers a CER with a CEA: success, its identity, the credit-control application', async () => {
     peer.send(CER);
     const cea = (await peer.next())!;
     assert.equal(cea.commandCode, 257);
