@@ -8,7 +8,8 @@ export function newTransactionId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${(++transactionCounter).toString(36)}`;
 }
 
-function address(a: string): { address: string; type?: string } {
+/** An address as a handset writes it in a PDU: e-mail as is, a number as +digits with TYPE=PLMN. */
+export function mmsAddress(a: string): { address: string; type?: string } {
   if (a.includes('@')) return { address: a };
   const digits = a.replace(/[^\d+]/g, '');
   return { address: digits.startsWith('+') ? digits : `+${digits}`, type: 'PLMN' };
@@ -24,12 +25,12 @@ export function buildSendReq(spec: SendSpec, mmsVersion: string): SendReq {
     const name = a.name ?? `part${i + 1}`;
     parts.push({ contentType: { mediaType: a.contentType, params: { name } }, headers: { contentLocation: name, contentId: `<${name}>` }, data: a.data });
   });
-  const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(address));
+  const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(mmsAddress));
   const pdu: SendReq = {
     messageType: 'm-send-req',
     transactionId: newTransactionId('t'),
     mmsVersion,
-    from: spec.from ? address(spec.from) : { address: '', insertAddress: true },
+    from: spec.from ? mmsAddress(spec.from) : { address: '', insertAddress: true },
     body: { contentType: { mediaType: 'application/vnd.wap.multipart.mixed' }, parts },
   };
   const to = list(spec.to);

@@ -20,7 +20,7 @@ import {
 import { decodeSmsText } from './gsm7.js';
 import { HttpClient, type HttpResult } from './http-client.js';
 import type { HandsetSms, SmsSource, HandsetMode, SimulatedHandsetOptions, HandsetEvent, ReceivedNotification, ReceivedMessage, SendSpec, SendResult, ForwardResult } from './handset-types.js';
-import { buildSendReq, newTransactionId } from './send-req.js';
+import { buildSendReq, mmsAddress, newTransactionId } from './send-req.js';
 
 /**
  * A simulated MMS handset: sends m-send-req over HTTP with the MSISDN header a WAP gateway adds,
@@ -312,7 +312,7 @@ export class SimulatedHandset extends EventEmitter {
       transactionId: newTransactionId('f'),
       mmsVersion: this.version,
       from: { address: '', insertAddress: true },
-      to: (Array.isArray(to) ? to : [to]).map(address),
+      to: (Array.isArray(to) ? to : [to]).map(mmsAddress),
       contentLocation,
     };
     if (opts.deliveryReport !== undefined) req.deliveryReport = opts.deliveryReport;
