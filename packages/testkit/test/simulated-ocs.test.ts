@@ -15,23 +15,6 @@ import {
 } from '@openmmsc/diameter';
 import { startSimulatedOcs, type SimulatedOcs } from '../src/index.js';
 
-/** A CER (RFC 6733 §5.3.1); the codec writing it is checked byte for byte in @openmmsc/diameter's tests. */
-const CER = encodeMessage({
-  commandCode: 257,
-  applicationId: 0,
-  flags: { request: true, proxiable: false, error: false, retransmit: false },
-  hopByHop: 1,
-  endToEnd: 2,
-  avps: [
-    makeAvp('Origin-Host', 'mmsc.test'),
-    makeAvp('Origin-Realm', 'test'),
-    makeAvp('Host-IP-Address', '127.0.0.1'),
-    makeAvp('Vendor-Id', 0),
-    makeAvp('Product-Name', 'OpenMMSC'),
-    makeAvp('Auth-Application-Id', 4),
-  ],
-});
-
 /** The client side of one Diameter connection, reading whole messages. */
 class Peer {
   private readonly framer = new DiameterFramer();
@@ -73,16 +56,16 @@ class Peer {
     this.socket.write(bytes);
   }
 
-  ccr(sessionId: string, type: number, avps: Avp[]): Buffer {
+  /** A request of ours: the R flag (and P, except base-protocol commands, RFC 6733 §6.1.9), fresh ids, Origin-Host/Realm first. */
+  request(commandCode: number, applicationId: number, avps: Avp[]): Buffer {
     const id = ++this.hopByHop;
-    return encodeMessage({
-      commandCode: 272,
-      applicationId: 4,
-      flags: { request: true, proxiable: true, error: false, retransmit: false },
-      hopByHop: id,
-      endToEnd: id,
-      avps: [makeAvp('Session-Id', sessionId), makeAvp('Origin-Host', 'mmsc.test'), makeAvp('Origin-Realm', 'test'), makeAvp('CC-Request-Type', type), makeAvp('CC-Request-Number', 0), ...avps],
-    });
+    const flags = { request: true, proxiable: applicationId !== 0, error: false, retransmit: false };
+    return encodeMessage({ commandCode, applicationId, flags, hopByHop: id, endToEnd: id, avps: [makeAvp('Origin-Host', 'mmsc.test'), makeAvp('Origin-Realm', 'test'), ...avps] });
+  }
+
+  /** A Credit-Control-Request (272, application 4); the codec is checked byte for byte in @openmmsc/diameter's tests. */
+  ccr(sessionId: string, type: number, avps: Avp[]): Buffer {
+    return this.request(272, 4, [makeAvp('Session-Id', sessionId), makeAvp('CC-Request-Type', type), makeAvp('CC-Request-Number', 0), ...avps]);
   }
 
   close(): void {
@@ -106,11 +89,12 @@ describe('SimulatedOcs: a credit-control server for MM9 tests', () => {
   });
 
   it('answers a CER with a CEA: success, its identity, the credit-control application', async () => {
-    peer.send(CER);
+    const cer = peer.request(257, 0, [makeAvp('Host-IP-Address', '127.0.0.1'), makeAvp('Vendor-Id', 0), makeAvp('Product-Name', 'test'), makeAvp('Auth-Application-Id', 4)]);
+    peer.send(cer);
     const cea = (await peer.next())!;
     assert.equal(cea.commandCode, 257);
     assert.equal(cea.flags.request, false);
-    assert.deepEqual([cea.hopByHop, cea.endToEnd], [1, 2], 'ids echoed');
+    assert.equal(cea.hopByHop, cer.readUInt32BE(12), 'Hop-by-Hop id echoed');
     assert.equal(getNumber(cea.avps, 'Result-Code'), 2001);
     assert.equal(getString(cea.avps, 'Origin-Host'), ocs.originHost);
     assert.equal(getNumber(cea.avps, 'Auth-Application-Id'), 4);
