@@ -3,13 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { SimulatedSmsc, reassembleSubmits, waitFor } from '../src/index.js';
 import { RawEsme, bindTransceiver, cstr, fields, pdu, submitSm } from './smpp-esme.js';
 
-const BIND_TRANSCEIVER_RESP = 0x80000009;
-const SUBMIT_SM_RESP = 0x80000004;
-const DELIVER_SM = 0x00000005;
-const ENQUIRE_LINK_RESP = 0x80000015;
-const ESME_RINVPASWD = 0x0e;
-const ESME_RTHROTTLED = 0x58;
-const ESME_RINVBNDSTS = 0x04;
+// SMPP 3.4 command ids (section 5.1.2.1) and error codes (5.1.3) the tests look for.
+const SMPP = { bindTransceiverResp: 0x80000009, submitSmResp: 0x80000004, deliverSm: 0x00000005, enquireLinkResp: 0x80000015 } as const;
+const STATUS = { invalidPassword: 0x0e, throttled: 0x58, invalidBindStatus: 0x04 } as const;
 
 describe('SimulatedSmsc, driven by a raw SMPP 3.4 ESME', () => {
   const smsc = new SimulatedSmsc({ systemId: 'mmsc', password: 'secret' });
@@ -28,7 +24,7 @@ describe('SimulatedSmsc, driven by a raw SMPP 3.4 ESME', () => {
     const e = await esme();
     e.send(bindTransceiver(1, 'mmsc', 'secret'));
     const resp = await e.next();
-    assert.equal(resp.commandId, BIND_TRANSCEIVER_RESP);
+    assert.equal(resp.commandId, SMPP.bindTransceiverResp);
     assert.equal(resp.status, 0);
     return e;
   };
@@ -37,8 +33,8 @@ describe('SimulatedSmsc, driven by a raw SMPP 3.4 ESME', () => {
     const e = await esme();
     e.send(bindTransceiver(7, 'mmsc', 'wrong'));
     const resp = await e.next();
-    assert.equal(resp.commandId, BIND_TRANSCEIVER_RESP);
-    assert.equal(resp.status, ESME_RINVPASWD);
+    assert.equal(resp.commandId, SMPP.bindTransceiverResp);
+    assert.equal(resp.status, STATUS.invalidPassword);
     assert.equal(resp.sequence, 7);
     const attempt = smsc.binds.at(-1)!;
     assert.deepEqual([attempt.systemId, attempt.password, attempt.accepted, attempt.mode, attempt.interfaceVersion], ['mmsc', 'wrong', false, 'transceiver', 0x34]);
@@ -48,8 +44,8 @@ describe('SimulatedSmsc, driven by a raw SMPP 3.4 ESME', () => {
     const e = await esme();
     e.send(submitSm(2, '15550000001', 0, 0, Buffer.from('hi')));
     const resp = await e.next();
-    assert.equal(resp.commandId, SUBMIT_SM_RESP);
-    assert.equal(resp.status, ESME_RINVBNDSTS);
+    assert.equal(resp.commandId, SMPP.submitSmResp);
+    assert.equal(resp.status, STATUS.invalidBindStatus);
   });
 
   it('accepts a bound submit_sm, answers a message id and records the raw short_message', async () => {
@@ -59,7 +55,7 @@ describe('SimulatedSmsc, driven by a raw SMPP 3.4 ESME', () => {
     const body = Buffer.from([0x01, 0x06, 0x01, 0xbe]);
     e.send(submitSm(3, '15550000001', 0x40, 0x04, Buffer.concat([udh, body])));
     const resp = await e.next();
-    assert.equal(resp.commandId, SUBMIT_SM_RESP);
+    assert.equal(resp.commandId, SMPP.submitSmResp);
     assert.equal(resp.status, 0);
     const messageId = fields(resp.body).cstr();
     const sms = smsc.submits.find((s) => s.messageId === messageId);
@@ -73,14 +69,14 @@ describe('SimulatedSmsc, driven by a raw SMPP 3.4 ESME', () => {
     const e = await bound();
     smsc.throttleNext(1);
     e.send(submitSm(4, '15550000002', 0, 0, Buffer.from('one')));
-    assert.equal((await e.next()).status, ESME_RTHROTTLED);
-    assert.equal(smsc.refused.at(-1)?.status, ESME_RTHROTTLED);
+    assert.equal((await e.next()).status, STATUS.throttled);
+    assert.equal(smsc.refused.at(-1)?.status, STATUS.throttled);
     e.send(submitSm(5, '15550000002', 0, 0, Buffer.from('two')));
     assert.equal((await e.next()).status, 0);
     const before = smsc.enquireLinks;
     e.send(pdu(0x00000015, 6, Buffer.alloc(0)));
     const resp = await e.next();
-    assert.deepEqual([resp.commandId, resp.sequence], [ENQUIRE_LINK_RESP, 6]);
+    assert.deepEqual([resp.commandId, resp.sequence], [SMPP.enquireLinkResp, 6]);
     assert.equal(smsc.enquireLinks, before + 1);
   });
 
@@ -90,7 +86,7 @@ describe('SimulatedSmsc, driven by a raw SMPP 3.4 ESME', () => {
     const messageId = fields((await e.next()).body).cstr();
     const receipt = smsc.sendDeliveryReceipt(messageId, 'DELIVRD');
     const deliver = await e.next();
-    assert.equal(deliver.commandId, DELIVER_SM);
+    assert.equal(deliver.commandId, SMPP.deliverSm);
     const f = fields(deliver.body);
     f.cstr(); // service_type
     f.byte();

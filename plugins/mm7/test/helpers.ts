@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KernelConfigInput, MmsPart, PluginInput } from '@openmmsc/core';
 import { mm7EnvelopeSchema, XML_CATALOG } from '@openmmsc/conformance';
-import { recordingPushBearer, SimulatedVasp, startTestMmsc, systemCommand, type TestMmsc, localSubscribers } from '@openmmsc/testkit';
+import { localSubscribers, recordingPushBearer, SimulatedVasp, startTestMmsc, systemCommand, type TestMmsc } from '@openmmsc/testkit';
 import mm7, { mm7BaseUrl, type ReleaseName } from '../src/index.js';
 
 /** Handsets `+1555…` are this MMSC's own subscribers. */

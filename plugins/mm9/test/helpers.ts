@@ -1,5 +1,5 @@
 import type { PluginInput } from '@openmmsc/core';
-import { recordingPushBearer, startTestMmsc, type TestMmsc, localSubscribers } from '@openmmsc/testkit';
+import { localSubscribers, recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
 import { readFields } from '@openmmsc/testkit/tshark';
 import mm9 from '../src/index.js';
 
