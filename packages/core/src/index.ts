@@ -1,5 +1,6 @@
 // Model
 export * from './model/address.js';
+export { AddressPrefixTable, prefixAddressTypes } from './model/address-prefix-table.js';
 export * from './model/message.js';
 export * from './model/recipient-state.js';
 // Pipeline
@@ -9,6 +10,7 @@ export * from './pipeline/stages.js';
 // Plugin API
 export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-facts.js';
+export { pluginIdentity, type PackageIdentity } from './plugin/package-identity.js';
 export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './plugin/api-version.js';
 // Services
 export * from './services/message-store.js';

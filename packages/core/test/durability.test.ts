@@ -18,8 +18,12 @@ async function killMmscMidFlight(store?: (dir: string) => KernelConfigInput['sto
   try {
     const storeConfig = store?.(dir);
     const child = startBurstChild(dir, storeConfig, pushMs);
-    await waitFor('submissions and notifications under way', () => child.acks.length >= 150 && child.pushed() >= 20, { timeoutMs: 60_000 });
-    await child.kill();
+    try {
+      await waitFor('submissions and notifications under way', () => child.acks.length >= 150 && child.pushed() >= 20, { timeoutMs: 60_000 });
+    } finally {
+      // Also when the wait fails: a child left running keeps this test file from ever exiting.
+      await child.kill();
+    }
     assert.equal(child.proc.signalCode, 'SIGKILL');
     const ackedAtKill = child.acks.map((a) => a.id);
     const pushedAtKill = child.pushed();

@@ -33,7 +33,13 @@ async function killServerMidBurst(
   const dir = await mkdtemp(join(tmpdir(), 'openmmsc-store-crash-'));
   try {
     const child = startBurstChild(dir, store, 1);
-    await waitFor('a burst under way', () => child.acks.length >= 300, { timeoutMs: 60_000 });
+    try {
+      await waitFor('a burst under way', () => child.acks.length >= 300, { timeoutMs: 60_000 });
+    } catch (error) {
+      // A child left running keeps this test file from ever exiting (and writes into `dir`).
+      await child.kill();
+      throw error;
+    }
     const killedAt = Date.now();
     await server.kill();
     // Answers already on the wire still count: Redis or PostgreSQL acknowledged them before dying.

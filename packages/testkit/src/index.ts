@@ -2,7 +2,12 @@ export { startTestMmsc, type TestMmsc, type TestMmscOptions } from './test-mmsc.
 export { buildMessage, type MessageSpec } from './build-message.js';
 export { waitFor } from './wait-for.js';
 export { recordingPushBearer, recordingReportSender, recordingDeliverer } from './recording-plugins.js';
-export { SimulatedSmsc, type SubmittedSms, type RefusedSms, type BindRecord, type SimulatedSmscOptions, type SimulatedSmscEvents } from './smsc/simulated-smsc.js';
+export { serviceProvider } from './service-provider.js';
+export { localSubscribers, pushBearerProbe, fastNotifyRetries } from './test-plugins.js';
+export { notificationBuilder, notificationPdu, decodeNotification, type DecodedNotification } from './notification-pdus.js';
+export { SimulatedSmsc } from './smsc/simulated-smsc.js';
+export type { SubmittedSms, RefusedSms, BindRecord, SimulatedSmscOptions, SimulatedSmscEvents } from './smsc/records.js';
+export { reassembleSubmits, type ReassembledSms } from './smsc/reassemble.js';
 export { startRedis, redisCommand, type RedisServer, type RedisServerOptions } from './redis-server.js';
 export { requireSystem, systemCommand, type SystemComponent } from './system/index.js';
 export { startSentinelGroup, redisCli, type SentinelGroup, type SentinelGroupOptions } from './redis-sentinel.js';

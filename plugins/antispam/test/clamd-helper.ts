@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemCommand } from '@openmmsc/testkit';
+import { systemCommand, freePort } from '@openmmsc/testkit';
 import { ClamdClient } from '../src/clamd.js';
 
 /** The EICAR anti-virus test file (68 bytes), assembled so this source file is not itself "infected". */
@@ -12,18 +11,6 @@ export const EICAR = Buffer.from(['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDA
 export interface Clamd {
   port: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => ok(port));
-    });
-  });
 }
 
 /**

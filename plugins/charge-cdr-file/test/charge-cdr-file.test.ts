@@ -21,8 +21,8 @@ const routes = definePlugin({
   },
 });
 
-async function start(extra: PluginInput[] = []): Promise<TestMmsc> {
-  return startTestMmsc({ plugins: [routes, recordingPushBearer().plugin, ...extra, { plugin: cdrFile, options: { path: 'cdr/records.jsonl' } }] });
+async function start(extra: PluginInput[] = [], options: Record<string, unknown> = {}): Promise<TestMmsc> {
+  return startTestMmsc({ plugins: [routes, recordingPushBearer().plugin, ...extra, { plugin: cdrFile, options: { path: 'cdr/records.jsonl', ...options } }] });
 }
 
 async function lines(t: TestMmsc): Promise<Cdr[]> {
@@ -81,6 +81,22 @@ describe('charge-cdr-file', () => {
       assert.equal(notified[0]!.cdrId, notified[1]!.cdrId);
       const retrieved = cdrs.find((c) => c.event === 'retrieved')!;
       assert.notEqual(retrieved.cdrId, notified[0]!.cdrId);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('records only the events it is configured for', async () => {
+    const t = await start([], { events: ['submission', 'retrieved'] });
+    try {
+      const r = await t.mmsc.submit({ message: buildMessage({ from: '+15550000001', to: '+15550000002' }), origin: { interface: 'mm1' } });
+      await waitFor('notification', async () => (await t.mmsc.getRecipients(r.messageId))[0]!.state === 'notified');
+      await t.mmsc.transition(r.messageId, 0, 'retrieved', { by: 'test' });
+      await waitFor('two records', async () => (await lines(t).catch(() => [])).length === 2);
+      assert.deepEqual(
+        (await lines(t)).map((c) => c.event),
+        ['submission', 'retrieved'],
+      );
     } finally {
       await t.stop();
     }

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { definePlugin, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Applications } from './applications.js';
 import { EAIF_INTERFACE, EaifInbound } from './inbound.js';
@@ -14,8 +13,6 @@ export { REFUSAL_STATUS, type EaifAnswer } from './answers.js';
 export { EAIF_INTERFACE } from './inbound.js';
 export { EAIF_TARGET } from './outbound.js';
 export type { PostOutcome } from './http-post.js';
-
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** What the EAIF plugin exposes to tests and embedders (`mmsc.plugin('@openmmsc/plugin-eaif')`). */
 export interface EaifExposed {
@@ -38,8 +35,7 @@ export function eaifUrl(mmsc: MmscRuntime): string | undefined {
  * headers; messages to their short codes and the reports they asked for are POSTed back to them.
  */
 export default definePlugin({
-  name: '@openmmsc/plugin-eaif',
-  version,
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'Nokia EAIF: MMS PDUs over HTTP POST for value-added applications, both directions',
   configSchema: eaifOptions,

@@ -1,28 +1,14 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { decodePdu, partText } from '@openmmsc/codec';
 import mm11 from '@openmmsc/plugin-mm11';
-import { HttpClient, buildMessage, waitFor } from '@openmmsc/testkit';
+import { HttpClient, buildMessage, waitFor, freePort } from '@openmmsc/testkit';
 import { startRig, type Rig } from './helpers.js';
 
 const A = '+15550000001';
 const B = '+15550000002';
 const C = '+15550000003';
 const as = (msisdn: string) => ({ 'x-wap-network-client-msisdn': msisdn });
-
-/** MM11 writes links under a base it is configured with, so MM1's port must be known before start. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('"see the original" links in MM11 removal notices are served by MM1', () => {
   let rig: Rig;

@@ -1,4 +1,4 @@
-import { definePlugin, mergeLimits, type Capabilities, type MmsPart, type Transcoder, type TranscodeRequest, type TranscodeResult } from '@openmmsc/core';
+import { definePlugin, pluginIdentity, mergeLimits, type Capabilities, type MmsPart, type Transcoder, type TranscodeRequest, type TranscodeResult } from '@openmmsc/core';
 import { Counter, Histogram } from 'prom-client';
 import { adaptParts, localBackend, type AdaptationCapabilities, type AdaptSettings, type MediaBackend } from './adapt.js';
 import { ClassTable, shortHash } from './capabilities.js';
@@ -88,8 +88,7 @@ function fingerprint(parts: readonly MmsPart[]): string {
 
 /** MM11: content adaptation (local or over OMA STI), UAProf capabilities, and an STI server. */
 export default definePlugin({
-  name: '@openmmsc/plugin-mm11',
-  version: '0.1.0',
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'MM11 content adaptation (sharp, ffmpeg, ImageMagick), UAProf, OMA STI 1.0',
   configSchema: mm11Options,

@@ -1,23 +1,12 @@
-import { createServer } from 'node:net';
 import type { PluginInput } from '@openmmsc/core';
-import { recordingPushBearer, recordingReportSender, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import { recordingPushBearer, recordingReportSender, startTestMmsc, type TestMmsc, freePort } from '@openmmsc/testkit';
 import mm5 from '@openmmsc/plugin-mm5';
 import mm4, { type Mm4OptionsInput } from '../src/index.js';
 
+export { freePort };
+
 export const DOMAIN_A = 'mms.mnc001.mcc001.gprs';
 export const DOMAIN_B = 'mms.mnc002.mcc001.gprs';
-
-/** A port that was free a moment ago (both MMSCs must know each other's port before starting). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Side {
   t: TestMmsc;

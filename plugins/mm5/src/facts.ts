@@ -1,15 +1,7 @@
-import { ADDRESS_TYPES, type AddressType, type CatchAllFact, type PluginFacts } from '@openmmsc/core';
+import { ADDRESS_TYPES, prefixAddressTypes, type AddressType, type CatchAllFact, type PluginFacts } from '@openmmsc/core';
 import type { Mm5Options } from './options.js';
 
 const NUMBERS: readonly AddressType[] = ['plmn'];
-
-/** Which addresses a table entry can match: `*` any, `+…` numbers, `@…` e-mail, `#…` short codes. */
-function entryTypes(prefix: string): readonly AddressType[] {
-  if (prefix === '*') return ADDRESS_TYPES;
-  if (prefix.startsWith('+')) return NUMBERS;
-  if (prefix.startsWith('@')) return ['email'];
-  return ['shortcode'];
-}
 
 /** What the chain answers, for the kernel's configuration checks (`openmmsc check`, start). */
 export function mm5Facts(options: Mm5Options): PluginFacts {
@@ -28,10 +20,10 @@ export function mm5Facts(options: Mm5Options): PluginFacts {
     let types: readonly AddressType[] = NUMBERS;
     switch (r.type) {
       case 'prefix':
-        types = [...new Set(r.routes.flatMap((e) => entryTypes(e.prefix)))];
+        types = [...new Set(r.routes.flatMap((e) => prefixAddressTypes(e.prefix)))];
         r.routes.forEach((e, j) => {
           routeTarget(e);
-          if (e.prefix.length === 1) catchAll.push({ types: entryTypes(e.prefix), option: ['resolvers', i, 'routes', j] });
+          if (e.prefix.length === 1) catchAll.push({ types: prefixAddressTypes(e.prefix), option: ['resolvers', i, 'routes', j] });
         });
         // A table answers "not found" for any address it has no entry for.
         if (r.onNotFound === 'reject') types = ADDRESS_TYPES;

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { Address } from '@openmmsc/core';
+import { AddressPrefixTable, type Address } from '@openmmsc/core';
 import type { Lookup, LookupSource } from './lookup.js';
 import type { LocalResolverOptions, OperatorOptions, PrefixResolverOptions, RangeResolverOptions } from './options.js';
 
@@ -18,47 +18,18 @@ type PrefixEntry = PrefixResolverOptions['routes'][number];
 
 /** Longest-prefix table over numbers (`+…`), e-mail domains (`@…`), short codes (`#…`) and `*`. */
 export class PrefixSource implements LookupSource {
-  private readonly numbers: PrefixEntry[];
-  private readonly domains: PrefixEntry[];
-  private readonly shortCodes: PrefixEntry[];
-  private readonly fallback: PrefixEntry | undefined;
+  private readonly table: AddressPrefixTable<PrefixEntry>;
   readonly onError = 'next' as const;
   readonly onNotFound: 'next' | 'reject';
 
   constructor(readonly name: string, options: PrefixResolverOptions) {
-    const byLength = (a: PrefixEntry, b: PrefixEntry) => b.prefix.length - a.prefix.length;
-    this.numbers = options.routes.filter((r) => r.prefix.startsWith('+')).sort(byLength);
-    this.domains = options.routes
-      .filter((r) => r.prefix.startsWith('@'))
-      .map((r) => ({ ...r, prefix: r.prefix.toLowerCase() }))
-      .sort(byLength);
-    this.shortCodes = options.routes.filter((r) => r.prefix.startsWith('#')).sort(byLength);
-    this.fallback = options.routes.find((r) => r.prefix === '*');
+    this.table = new AddressPrefixTable(options.routes);
     this.onNotFound = options.onNotFound;
   }
 
   async lookup(address: Address): Promise<Lookup> {
-    const hit = this.match(address) ?? this.fallback;
+    const hit = this.table.match(address);
     return hit ? answer(hit) : { kind: 'not-found' };
-  }
-
-  private match(address: Address): PrefixEntry | undefined {
-    switch (address.type) {
-      case 'plmn':
-        return this.numbers.find((r) => address.value.startsWith(r.prefix));
-      case 'email': {
-        const domain = address.value.slice(address.value.lastIndexOf('@') + 1);
-        // A bare `@` is every domain: the README's catch-all e-mail route.
-        return this.domains.find((r) => {
-          const d = r.prefix.slice(1);
-          return d === '' || domain === d || domain.endsWith(`.${d}`);
-        });
-      }
-      case 'shortcode':
-        return this.shortCodes.find((r) => address.value.startsWith(r.prefix.slice(1)));
-      default:
-        return undefined;
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { definePlugin, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
@@ -22,8 +22,7 @@ export const MM7_TARGET = 'mm7';
  * for go back to them as DeliverReq, DeliveryReportReq and ReadReplyReq (or JSON webhooks).
  */
 export default definePlugin({
-  name: '@openmmsc/plugin-mm7',
-  version: '0.1.0',
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'MM7 (SOAP) server and client for value-added service providers, plus a plain HTTP send API',
   configSchema: mm7Options,

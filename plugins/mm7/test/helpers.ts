@@ -1,20 +1,10 @@
-import { definePlugin, type KernelConfigInput, type PluginInput } from '@openmmsc/core';
-import { recordingPushBearer, SimulatedVasp, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import type { KernelConfigInput, PluginInput } from '@openmmsc/core';
+import { localSubscribers, recordingPushBearer, SimulatedVasp, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
 import mm7, { mm7BaseUrl } from '../src/index.js';
 import type { ReleaseName } from '@openmmsc/mm7';
 
 /** Handsets `+1555…` are this MMSC's own subscribers. */
-export const localPhones = definePlugin({
-  name: 'test-local-phones',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup(ctx) {
-    ctx.provide('RoutingResolver', {
-      name: 'test-local-phones',
-      resolve: async (a) => (a.type === 'plmn' && a.value.startsWith('+1555') ? { kind: 'route', route: { target: 'local' } } : undefined),
-    });
-  },
-});
+export const localPhones = localSubscribers();
 
 export const PASSWORD = 'secret-1';
 

@@ -1,20 +1,10 @@
-import { definePlugin, type PluginInput } from '@openmmsc/core';
-import { recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import type { PluginInput } from '@openmmsc/core';
+import { localSubscribers, recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
 import { readFields } from '@openmmsc/testkit/tshark';
 import mm9 from '../src/index.js';
 
-/** Routes +1555… to local handsets. */
-export const localPhones = definePlugin({
-  name: 'test-local-phones',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup(ctx) {
-    ctx.provide('RoutingResolver', {
-      name: 'test-local-phones',
-      resolve: async (a) => (a.type === 'plmn' && a.value.startsWith('+1555') ? { kind: 'route', route: { target: 'local' } } : undefined),
-    });
-  },
-});
+/** Handsets `+1555…` are this MMSC's own subscribers. */
+export const localPhones = localSubscribers();
 
 export async function startWithMm9(options: Record<string, unknown>, extra: PluginInput[] = []): Promise<TestMmsc> {
   const push = recordingPushBearer();

@@ -3,9 +3,9 @@
 // Skipped when Kannel is not installed (a failure under OPENMMSC_REQUIRE_ALL=1, as in CI).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { buildMessage, requireSystem, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { buildMessage, decodeNotification, fastNotifyRetries, localSubscribers, notificationBuilder, requireSystem, startTestMmsc, type TestMmsc, waitFor } from '@openmmsc/testkit';
 import pushPap from '../src/index.js';
-import { decodeNotification, fastJobs, localPhones, notificationBuilder, reassemble } from './helpers.js';
+import { reassemble } from './helpers.js';
 import { startKannel, type Kannel } from './kannel.js';
 
 async function notified(t: TestMmsc, messageId: string) {
@@ -26,7 +26,7 @@ describe('push-pap through Kannel', { skip: requireSystem('kannel') }, () => {
 
   it('delivers our m-notification-ind as WAP Push to the SMSC (single SMS)', async () => {
     const kannel = await kannelOnce();
-    const t = await startTestMmsc({ plugins: [localPhones, notificationBuilder(), { plugin: pushPap, options: { url: kannel.papUrl } }], config: fastJobs });
+    const t = await startTestMmsc({ plugins: [localSubscribers(), notificationBuilder(), { plugin: pushPap, options: { url: kannel.papUrl } }], config: fastNotifyRetries });
     try {
       const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002', text: 'x'.repeat(1000) }), origin: { interface: 'api' } });
       assert.equal(r.status, 'accepted');
@@ -54,7 +54,7 @@ describe('push-pap through Kannel', { skip: requireSystem('kannel') }, () => {
 
   it('delivers a notification longer than one SMS (Kannel concatenates it)', async () => {
     const kannel = await kannelOnce();
-    const t = await startTestMmsc({ plugins: [localPhones, notificationBuilder({ pad: 200 }), { plugin: pushPap, options: { url: kannel.papUrl } }], config: fastJobs });
+    const t = await startTestMmsc({ plugins: [localSubscribers(), notificationBuilder({ pad: 200 }), { plugin: pushPap, options: { url: kannel.papUrl } }], config: fastNotifyRetries });
     try {
       const already = kannel.received.length;
       const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550000003' }), origin: { interface: 'api' } });

@@ -3,11 +3,11 @@
 // the config lives in a temporary directory, and every process is stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { systemCommand } from '@openmmsc/testkit';
+import { systemCommand, freePort } from '@openmmsc/testkit';
 
 /** Kannel's programs (Debian: bearerbox and wapbox in /usr/sbin, fakesmsc in /usr/lib/kannel/test); throws the install line when missing. */
 function kannelBinaries(): { bearerbox: string; wapbox: string; fakesmsc: string } {
@@ -36,17 +36,6 @@ export interface Kannel {
   waitForSms(n: number, timeoutMs?: number): Promise<FakeSms[]>;
   logs(): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, what: string, timeoutMs: number, alive: () => string | undefined): Promise<void> {

@@ -3,9 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { decodePdu } from '@openmmsc/codec';
-import { buildMessage, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { buildMessage, fastNotifyRetries, localSubscribers, notificationBuilder, pushBearerProbe, startTestMmsc, type TestMmsc, waitFor } from '@openmmsc/testkit';
 import pushPap, { classifyPapCode, parsePushResponse, parseResultNotification, pushMessageXml } from '../src/index.js';
-import { bearerProbe, fastJobs, localPhones, notificationBuilder } from './helpers.js';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -80,10 +79,10 @@ describe('push-pap against a scripted PPG', () => {
   });
 
   async function mmsc(options: Record<string, unknown> = {}) {
-    const probe = bearerProbe();
+    const probe = pushBearerProbe();
     const t = await startTestMmsc({
-      plugins: [localPhones, notificationBuilder(), { plugin: pushPap, options: { url: ppg.url, ...options } }, probe.plugin],
-      config: fastJobs,
+      plugins: [localSubscribers(), notificationBuilder(), { plugin: pushPap, options: { url: ppg.url, ...options } }, probe.plugin],
+      config: fastNotifyRetries,
     });
     return { t, bearer: probe.bearer };
   }
@@ -178,7 +177,7 @@ describe('push-pap against a scripted PPG', () => {
       await t.stop();
     }
     const dead = await startTestMmsc({
-      plugins: [localPhones, notificationBuilder(), { plugin: pushPap, options: { url: 'http://127.0.0.1:1/wappush' } }],
+      plugins: [localSubscribers(), notificationBuilder(), { plugin: pushPap, options: { url: 'http://127.0.0.1:1/wappush' } }],
       config: { jobs: { notify: { backoffBase: 50, backoffMax: 100, maxAttempts: 2, jitter: 0 } } },
     });
     try {

@@ -5,9 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import pushSmpp from '@openmmsc/plugin-push-smpp';
-import { SimulatedSmsc, buildMessage, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, fastNotifyRetries, localSubscribers, notificationBuilder, SimulatedSmsc, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import pushPap from '../src/index.js';
-import { fastJobs, localPhones, notificationBuilder } from './helpers.js';
 
 describe('choosing the push bearer in config', () => {
   it('sends through SMPP or PAP depending on services.pushBearer', async () => {
@@ -27,12 +26,12 @@ describe('choosing the push bearer in config', () => {
       for (const chosen of ['@openmmsc/plugin-push-smpp', '@openmmsc/plugin-push-pap'] as const) {
         const t = await startTestMmsc({
           plugins: [
-            localPhones,
+            localSubscribers(),
             notificationBuilder(),
             { plugin: pushSmpp, options: { links: [{ host: '127.0.0.1', port: smsc.port, systemId: 'mmsc' }] } },
             { plugin: pushPap, options: { url: papUrl } },
           ],
-          config: { ...fastJobs, services: { pushBearer: chosen } },
+          config: { ...fastNotifyRetries, services: { pushBearer: chosen } },
         });
         try {
           const before = { smpp: smsc.submits.length, pap: papRequests };

@@ -1,3 +1,4 @@
+/// <reference types="@openmmsc/smpp-types" preserve="true" />
 import type { SmppPdu } from 'smpp';
 
 /** A deliver_sm as the link hands it on (already answered with deliver_sm_resp). */

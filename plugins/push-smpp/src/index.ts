@@ -1,4 +1,4 @@
-import { definePlugin } from '@openmmsc/core';
+import { definePlugin, pluginIdentity } from '@openmmsc/core';
 import { smppBearer } from './bearer.js';
 import { SmscLink } from './link.js';
 import { LinkSet } from './link-set.js';
@@ -14,16 +14,13 @@ export { LinkPacer, type PacerOptions, type Slot } from './pacer.js';
 export type { SubmittedRecord, ReceiptRecord } from './receipts.js';
 export type { LinkState } from './link.js';
 
-const NAME = '@openmmsc/plugin-push-smpp';
-
 /**
  * Push bearer over SMPP 3.4: MMS notifications as WAP Push in binary SMS (UDHI, 8-bit data,
  * WDP ports 2948/9200, concatenated when needed), text SMS, several SMSC links with failover or
  * load sharing, per-link pacing that adapts to throttling, delivery receipts.
  */
 export default definePlugin({
-  name: NAME,
-  version: '0.1.0',
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'SMPP push bearer: WAP Push over binary SMS through SMSC links',
   configSchema: pushSmppOptions,

@@ -1,3 +1,4 @@
+/// <reference types="@openmmsc/smpp-types" preserve="true" />
 import { EventEmitter } from 'node:events';
 import type { PluginContext } from '@openmmsc/core';
 import smpp, { type SmppPdu, type SmppSession } from 'smpp';

@@ -1,3 +1,4 @@
+/// <reference types="@openmmsc/smpp-types" preserve="true" />
 import smpp, { type SmppPdu, type SmppSession } from 'smpp';
 import type { LinkOptions } from './options.js';
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { localSubscribers, notificationBuilder, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import pushSmpp from '../src/index.js';
-import { localPhones, notificationBuilder } from './helpers.js';
 import { ESME_ROK, RawSmsc, receiptText } from './raw-smsc.js';
 import { allNotified, bareLink, figure, mmscWithBearer, numbers, sendEach } from './scenario.js';
 
@@ -52,7 +51,7 @@ describe('push-smpp: delivery receipts from an SMSC written for the test', () =>
       },
     });
     await smsc.start();
-    const t = await startTestMmsc({ plugins: [localPhones, notificationBuilder({ pad: 300 }), { plugin: pushSmpp, options: { links: [bareLink(smsc.port)] } }] });
+    const t = await startTestMmsc({ plugins: [localSubscribers(), notificationBuilder({ pad: 300 }), { plugin: pushSmpp, options: { links: [bareLink(smsc.port)] } }] });
     try {
       const [id] = await sendEach(t, ['+15550004900']);
       await allNotified(t.mmsc, [id!], 10_000);

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { buildMessage, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { buildMessage, localSubscribers, notificationBuilder, startTestMmsc, type TestMmsc, waitFor } from '@openmmsc/testkit';
 import type { KernelConfigInput, Mmsc } from '@openmmsc/core';
 import pushSmpp from '../src/index.js';
-import { localPhones, notificationBuilder } from './helpers.js';
 
 /** A real MMSC with this bearer, the kernel's default job settings unless `config` says otherwise. */
 export async function mmscWithBearer(options: Record<string, unknown>, config: KernelConfigInput = {}): Promise<TestMmsc> {
-  return startTestMmsc({ plugins: [localPhones, notificationBuilder(), { plugin: pushSmpp, options }], config });
+  return startTestMmsc({ plugins: [localSubscribers(), notificationBuilder(), { plugin: pushSmpp, options }], config });
 }
 
 /** A bare link to a test SMSC, the plugin's defaults for everything else. */

@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SimulatedSmsc, buildMessage, requireSystem, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, fastNotifyRetries, localSubscribers, notificationBuilder, requireSystem, SimulatedSmsc, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import { captureLoopback, readPdml, type LoopbackCapture } from '@openmmsc/testkit/tshark';
 import pushSmpp from '../src/index.js';
-import { fastJobs, link, localPhones, notificationBuilder } from './helpers.js';
+import { link } from './helpers.js';
 
 interface Field {
   show: string;
@@ -45,8 +45,8 @@ describe('push-smpp on the wire (tshark)', { skip: requireSystem('tshark') }, ()
     try {
       capture = await captureLoopback(smsc.port, pcap);
       const t = await startTestMmsc({
-        plugins: [localPhones, notificationBuilder({ pad: 150 }), { plugin: pushSmpp, options: { links: [link(smsc.port)] } }],
-        config: fastJobs,
+        plugins: [localSubscribers(), notificationBuilder({ pad: 150 }), { plugin: pushSmpp, options: { links: [link(smsc.port)] } }],
+        config: fastNotifyRetries,
       });
       let messageId: string;
       try {

@@ -1,4 +1,4 @@
-import { definePlugin } from '@openmmsc/core';
+import { definePlugin, pluginIdentity } from '@openmmsc/core';
 import { prefixRouterOptions } from './options.js';
 import { PrefixTable, prefixTableFacts } from './prefix-table.js';
 
@@ -7,8 +7,7 @@ export { PrefixTable, prefixTableFacts } from './prefix-table.js';
 
 /** Routes recipients by the longest matching number prefix, e-mail domain or short code. */
 export default definePlugin({
-  name: '@openmmsc/plugin-router-prefix',
-  version: '0.1.0',
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'Prefix-table routing resolver: longest prefix wins',
   configSchema: prefixRouterOptions,

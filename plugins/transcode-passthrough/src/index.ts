@@ -1,17 +1,14 @@
-import { definePlugin } from '@openmmsc/core';
-import { z } from 'zod';
+import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { passthroughOptions } from './options.js';
 
-export const passthroughOptions = z.object({
-  class: z.string().default('original').describe('Adaptation class name reported for every recipient.'),
-});
+export { passthroughOptions, type PassthroughOptions } from './options.js';
 
 /**
  * The transcoder to run when no adaptation is wanted: every recipient gets the original parts.
  * It still takes the transcoder slot, so swapping in a real one (MM11) is a config change.
  */
 export default definePlugin({
-  name: '@openmmsc/plugin-transcode-passthrough',
-  version: '0.1.0',
+  ...pluginIdentity(import.meta.url),
   apiVersion: '^1.0.0',
   description: 'Pass-through transcoder',
   configSchema: passthroughOptions,

@@ -8,142 +8,19 @@ import {
   isMmsPush,
   partText,
   type DeliveryInd,
-  type ForwardConf,
   type ForwardReq,
-  type WspPart as MmsPart,
   type MmsPdu,
   type NotificationInd,
   type NotifyRespStatus,
   type ReadOrigInd,
   type ReadRecInd,
   type RetrieveConf,
-  type SendConf,
   type SendReq,
-  type WapPush,
 } from '@openmmsc/codec';
 import { decodeSmsText } from './gsm7.js';
 import { HttpClient, type HttpResult } from './http-client.js';
-
-/** One SMS as the simulated SMSC hands it on (the submit_sm an ESME sent). */
-export interface HandsetSms {
-  destinationAddr: string;
-  sourceAddr?: string;
-  esmClass?: number;
-  dataCoding?: number;
-  /** UDH (when esm_class has UDHI, 0x40) + user data. */
-  shortMessage?: Uint8Array;
-  /** The message_payload TLV, for SMSCs that carry long data there. */
-  messagePayload?: Uint8Array;
-}
-
-/** What a handset listens to for SMS: the simulated SMSC (`smsc.on('submit', …)`). */
-export interface SmsSource {
-  on(event: 'submit', listener: (sms: HandsetSms) => void): unknown;
-  off?(event: 'submit', listener: (sms: HandsetSms) => void): unknown;
-  removeListener?(event: 'submit', listener: (sms: HandsetSms) => void): unknown;
-}
-
-/** What the handset does when a notification arrives. */
-export type HandsetMode =
-  /** GET the content, then m-notifyresp-ind Retrieved (immediate retrieval). */
-  | 'immediate'
-  /** GET the content, then m-acknowledge-ind (deferred retrieval completing at once). */
-  | 'fetch-acknowledge'
-  /** m-notifyresp-ind Deferred; fetch later with `fetch` + `acknowledge`. */
-  | 'defer'
-  /** m-notifyresp-ind Rejected. */
-  | 'reject'
-  /** m-notifyresp-ind Unrecognised. */
-  | 'unrecognised'
-  /** Nothing: the test drives every step. */
-  | 'manual';
-
-export interface SimulatedHandsetOptions {
-  /** `+15550000001` (or digits). */
-  msisdn: string;
-  /** Where the handset POSTs PDUs: the MMSC URL (e.g. `http://127.0.0.1:8080/mms`). */
-  mmscUrl: string;
-  /** The simulated SMSC whose submits reach this handset. */
-  smsc?: SmsSource;
-  mode?: HandsetMode;
-  /** Identity header the WAP gateway would add; `null` sends none. Default X-WAP-Network-Client-MSISDN. */
-  msisdnHeader?: string | null;
-  /** X-Mms-MMS-Version the handset writes. Default 1.2. */
-  mmsVersion?: string;
-  /** Shared HTTP client (keep-alive pool); a private one otherwise. */
-  http?: HttpClient;
-  /** Called for each step, for readable demo logs. */
-  onEvent?: (event: HandsetEvent) => void;
-  /** Keep what arrives in `notifications`, `messages`, … (default true; false for load tests, events only). */
-  record?: boolean;
-}
-
-export type HandsetEvent =
-  | { type: 'notification'; handset: string; pdu: NotificationInd }
-  | { type: 'retrieved'; handset: string; message: ReceivedMessage }
-  | { type: 'delivery-report'; handset: string; pdu: DeliveryInd }
-  | { type: 'read-report'; handset: string; pdu: ReadOrigInd }
-  | { type: 'text'; handset: string; text: string }
-  | { type: 'sent'; handset: string; result: SendResult }
-  | { type: 'answered'; handset: string; pdu: string; status?: string; httpStatus: number }
-  | { type: 'error'; handset: string; error: Error };
-
-export interface ReceivedNotification {
-  pdu: NotificationInd;
-  push: WapPush;
-  at: number;
-}
-
-export interface ReceivedMessage {
-  notification?: NotificationInd;
-  pdu: RetrieveConf;
-  /** Text of every text/plain part, in order. */
-  texts: string[];
-  parts: MmsPart[];
-  httpStatus: number;
-}
-
-export interface SendSpec {
-  to: string | string[];
-  cc?: string[];
-  bcc?: string[];
-  subject?: string;
-  text?: string;
-  /** Further parts: `{ contentType, data, name? }`. */
-  attachments?: Array<{ contentType: string; data: Uint8Array; name?: string }>;
-  deliveryReport?: boolean;
-  readReport?: boolean;
-  /** Relative expiry in seconds. */
-  expirySeconds?: number;
-  senderVisibility?: 'hide' | 'show';
-  /** Override the From the handset claims (default: insert-address token). */
-  from?: string;
-}
-
-export interface SendResult {
-  httpStatus: number;
-  conf?: SendConf;
-  /** `ok`, `error-permanent-service-denied`, … */
-  status?: string;
-  messageId?: string;
-  text?: string;
-  latencyMs: number;
-}
-
-export interface ForwardResult {
-  httpStatus: number;
-  conf?: ForwardConf;
-  status?: string;
-  messageId?: string;
-}
-
-let transactionCounter = 0;
-
-function address(a: string): { address: string; type?: string } {
-  if (a.includes('@')) return { address: a };
-  const digits = a.replace(/[^\d+]/g, '');
-  return { address: digits.startsWith('+') ? digits : `+${digits}`, type: 'PLMN' };
-}
+import type { HandsetSms, SmsSource, HandsetMode, SimulatedHandsetOptions, HandsetEvent, ReceivedNotification, ReceivedMessage, SendSpec, SendResult, ForwardResult } from './handset-types.js';
+import { buildSendReq, mmsAddress, newTransactionId } from './send-req.js';
 
 /**
  * A simulated MMS handset: sends m-send-req over HTTP with the MSISDN header a WAP gateway adds,
@@ -373,34 +250,7 @@ export class SimulatedHandset extends EventEmitter {
 
   /** Builds the m-send-req a handset would write. */
   buildSendReq(spec: SendSpec): SendReq {
-    const parts: MmsPart[] = [];
-    if (spec.text !== undefined) {
-      parts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: { contentLocation: 'text.txt', contentId: '<text>' }, data: Buffer.from(spec.text) });
-    }
-    spec.attachments?.forEach((a, i) => {
-      const name = a.name ?? `part${i + 1}`;
-      parts.push({ contentType: { type: a.contentType, params: { name } }, headers: { contentLocation: name, contentId: `<${name}>` }, data: a.data });
-    });
-    const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(address));
-    const pdu: SendReq = {
-      messageType: 'm-send-req',
-      transactionId: `t${Date.now().toString(36)}${(++transactionCounter).toString(36)}`,
-      mmsVersion: this.version,
-      from: spec.from ? address(spec.from) : { address: '', insertAddress: true },
-      body: { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, parts },
-    };
-    const to = list(spec.to);
-    if (to?.length) pdu.to = to;
-    const cc = list(spec.cc);
-    if (cc?.length) pdu.cc = cc;
-    const bcc = list(spec.bcc);
-    if (bcc?.length) pdu.bcc = bcc;
-    if (spec.subject !== undefined) pdu.subject = /^[\x20-\x7e]*$/.test(spec.subject) ? { text: spec.subject } : { text: spec.subject, charset: 'utf-8' };
-    if (spec.deliveryReport !== undefined) pdu.deliveryReport = spec.deliveryReport;
-    if (spec.readReport !== undefined) pdu.readReport = spec.readReport;
-    if (spec.expirySeconds !== undefined) pdu.expiry = { relativeSeconds: spec.expirySeconds };
-    if (spec.senderVisibility) pdu.senderVisibility = spec.senderVisibility;
-    return pdu;
+    return buildSendReq(spec, this.version);
   }
 
   /** Sends an MMS (m-send-req) and returns the m-send-conf. */
@@ -459,10 +309,10 @@ export class SimulatedHandset extends EventEmitter {
     const contentLocation = typeof n === 'string' ? n : (n.contentLocation ?? '');
     const req: ForwardReq = {
       messageType: 'm-forward-req',
-      transactionId: `f${Date.now().toString(36)}${(++transactionCounter).toString(36)}`,
+      transactionId: newTransactionId('f'),
       mmsVersion: this.version,
       from: { address: '', insertAddress: true },
-      to: (Array.isArray(to) ? to : [to]).map(address),
+      to: (Array.isArray(to) ? to : [to]).map(mmsAddress),
       contentLocation,
     };
     if (opts.deliveryReport !== undefined) req.deliveryReport = opts.deliveryReport;

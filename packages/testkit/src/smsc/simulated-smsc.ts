@@ -1,65 +1,9 @@
+/// <reference types="@openmmsc/smpp-types" preserve="true" />
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import smpp, { type SmppPdu, type SmppServer, type SmppSession } from 'smpp';
-
-/** One submit_sm the simulated SMSC accepted. */
-export interface SubmittedSms {
-  sourceAddr: string;
-  sourceTon: number;
-  sourceNpi: number;
-  /** As sent, e.g. `+15550000002` or `15550000002`. */
-  destinationAddr: string;
-  destTon: number;
-  destNpi: number;
-  esmClass: number;
-  dataCoding: number;
-  registeredDelivery: number;
-  /** short_message as sent: the UDH (when esm_class has UDHI 0x40) then the user data. */
-  shortMessage: Buffer;
-  /** The id this SMSC answered in submit_sm_resp. */
-  messageId: string;
-  /** Epoch ms. */
-  at: number;
-  /** system_id of the session that sent it. */
-  systemId: string;
-  /** Which session (1, 2, …) sent it. */
-  sessionId: number;
-}
-
-/** A submit_sm answered with an error status (throttled, failed) and not recorded in `submits`. */
-export interface RefusedSms extends Omit<SubmittedSms, 'messageId'> {
-  status: number;
-}
-
-export interface BindRecord {
-  sessionId: number;
-  mode: 'transceiver' | 'transmitter' | 'receiver';
-  systemId: string;
-  password: string;
-  systemType: string;
-  interfaceVersion: number;
-  accepted: boolean;
-  at: number;
-}
-
-export interface SimulatedSmscOptions {
-  /** Accept binds only with this system_id (default: any). */
-  systemId?: string;
-  /** Accept binds only with this password (default: any). */
-  password?: string;
-  /** Listen address; default 127.0.0.1. */
-  host?: string;
-  /** Port; default 0 (a free one, see `port`). */
-  port?: number;
-  /** Delay before each submit_sm_resp (ms); default 0. Settable later through `responseDelayMs`. */
-  responseDelayMs?: number;
-}
-
-export interface SimulatedSmscEvents {
-  submit: [SubmittedSms];
-  refused: [RefusedSms];
-  bind: [BindRecord];
-}
+import type { BindRecord, RefusedSms, SimulatedSmscEvents, SimulatedSmscOptions, SubmittedSms } from './records.js';
+import { rawMessage, receiptText } from './short-message.js';
 
 interface SessionState {
   id: number;
@@ -215,14 +159,7 @@ export class SimulatedSmsc extends EventEmitter<SimulatedSmscEvents> {
     const candidates = [...this.sessions].filter((s) => s.bound && s.mode !== 'transmitter');
     const target = candidates.find((s) => s.id === sub?.sessionId) ?? candidates[0];
     if (!target) return Promise.resolve(false);
-    const now = new Date();
-    const text =
-      sub && (sub.dataCoding === 0 || sub.dataCoding === 1) && !(sub.esmClass & 0x40)
-        ? smpp.gsmCoder.decode(sub.shortMessage).slice(0, 20)
-        : '';
-    const body =
-      `id:${messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${smppDate(new Date(sub?.at ?? now.getTime()))} ` +
-      `done date:${smppDate(now)} stat:${stat} err:${err} text:${text}`;
+    const body = receiptText(messageId, sub, stat, err);
     const states: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
     const pdu = new smpp.PDU('deliver_sm', {
       service_type: '',
@@ -378,28 +315,4 @@ export class SimulatedSmsc extends EventEmitter<SimulatedSmscEvents> {
     if (this.responseDelayMs > 0) setTimeout(send, this.responseDelayMs);
     else send();
   }
-}
-
-/** The raw bytes of a short_message the `smpp` package decoded into `{ udh, message }`. */
-function rawMessage(value: unknown, dataCoding: number): Buffer {
-  if (value === undefined || value === null) return Buffer.alloc(0);
-  if (Buffer.isBuffer(value)) return value;
-  const v = value as { udh?: Buffer[]; message?: Buffer | string };
-  const udh = v.udh?.length ? Buffer.concat([Buffer.from([v.udh.reduce((n, e) => n + e.length, 0)]), ...v.udh]) : Buffer.alloc(0);
-  let body: Buffer;
-  const m = v.message;
-  if (m === undefined) body = Buffer.alloc(0);
-  else if (Buffer.isBuffer(m)) body = m;
-  else {
-    const enc = dataCoding & 0x0f;
-    if (enc === 0x08) body = Buffer.from(m, 'utf16le').swap16();
-    else if (enc === 0x03) body = Buffer.from(m, 'latin1');
-    else body = smpp.gsmCoder.encode(m, 0);
-  }
-  return Buffer.concat([udh, body]);
-}
-
-function smppDate(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}`;
 }

@@ -1,4 +1,5 @@
-// Types for the parts of the `smpp` package (0.5.1, no bundled types) the simulated SMSC uses (a copy of plugins/push-smpp/src/smpp.d.ts).
+// Types for the parts of the `smpp` package (0.5.1, no bundled types) that OpenMMSC uses: the SMPP
+// push bearer (client) and the testkit's simulated SMSC (server).
 // The package is CommonJS: import its default export (`import smpp from 'smpp'`).
 declare module 'smpp' {
   import type { EventEmitter } from 'node:events';
@@ -42,7 +43,7 @@ declare module 'smpp' {
   export interface ConnectOptions {
     host: string;
     port: number;
-    /** Send enquire_link this often (ms); this plugin does its own. */
+    /** Send enquire_link this often (ms); the push bearer does its own. */
     auto_enquire_link_period?: number;
   }
 
