@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SlowClients, curlWithCa, makeTestPki, startTestMmsc, waitFor, type TestMmsc, type TestPki } from '@openmmsc/testkit';
+import { SlowClients, curlWithCa, makeTestPki, startTestMmsc, waitFor, type TestMmsc, type TestPki, requireSystem } from '@openmmsc/testkit';
 
-describe('admin server over HTTPS with client certificates', () => {
+describe('admin server over HTTPS with client certificates', { skip: requireSystem('openssl', 'curl') }, () => {
   let pki: TestPki;
   let t: TestMmsc;
   before(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { curlWithCa, makeTestPki, startTestMmsc } from '@openmmsc/testkit';
+import { curlWithCa, makeTestPki, startTestMmsc, requireSystem } from '@openmmsc/testkit';
 import consolePlugin from '../src/index.js';
 import { login, PASSWORDS, testAccounts } from './rig.js';
 
@@ -65,7 +65,7 @@ describe('console configuration', () => {
     }
   });
 
-  it('over HTTPS the session cookie is Secure (curl as the client)', async () => {
+  it('over HTTPS the session cookie is Secure (curl as the client)', { skip: requireSystem('openssl', 'curl') }, async () => {
     const pki = await makeTestPki([]);
     const t = await startTestMmsc({
       plugins: [{ plugin: consolePlugin, options: { accounts: await testAccounts() } }],

@@ -9,14 +9,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { curlWithCa, makeTestPki, startTestMmsc, type TestPki } from '@openmmsc/testkit';
+import { curlWithCa, makeTestPki, startTestMmsc, type TestPki, requireSystem } from '@openmmsc/testkit';
 import mm7 from '../src/index.js';
 import { PASSWORD, startHarness, type Mm7Harness } from './helpers.js';
 import { answerFields, soapSubmit } from './raw-http.js';
 
 const run = promisify(execFile);
 
-describe('MM7 over HTTPS with client certificates per VASP', () => {
+describe('MM7 over HTTPS with client certificates per VASP', { skip: requireSystem('openssl', 'curl', 'python3') }, () => {
   let pki: TestPki;
   let h: Mm7Harness;
   let port = 0;
