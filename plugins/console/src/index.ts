@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { definePlugin } from '@openmmsc/core';
+import { definePlugin, pluginIdentity } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { BlockList } from './actions/block-list.js';
 import type { ConsoleApp } from './app.js';
@@ -30,11 +29,11 @@ export type { TrafficPoint, TrafficRange } from './traffic/sampler.js';
 export { ACTIONS, type ActionName, type ActionResult } from './actions/actions.js';
 export { openApi } from './http/openapi.js';
 
-const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
+
+const identity = pluginIdentity(import.meta.url);
 
 export default definePlugin({
-  name: pkg.name,
-  version: pkg.version,
+  ...identity,
   apiVersion: '^1.0.0',
   description: 'Operator console on the admin server: message trace, live traffic, links and alarms, actions',
   configSchema: consoleOptions,
@@ -75,7 +74,7 @@ export default definePlugin({
           messageRoutes(scope, app, blocks);
           liveRoutes(scope, app);
           campaignRoutes(scope, app, campaigns, runner, ctx.config.limits.maxMessageSize);
-          openApiRoute(scope, o.prefix, pkg.version);
+          openApiRoute(scope, o.prefix, identity.version);
           scope.get('/', async (_req, reply) => reply.redirect(`${o.prefix}/messages`, 303));
           // Inside the console's scope, so a 404 carries its security headers too.
           scope.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
