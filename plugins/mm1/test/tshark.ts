@@ -9,11 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireSystem } from '@openmmsc/testkit';
 
-/** Why tshark tests cannot run, or undefined (skipped only with OPENMMSC_SKIP_TSHARK=1; else they fail). */
+/** Why tshark tests cannot run (recorded for the runner's skip summary), or undefined. */
 export function tsharkMissing(): string | undefined {
-  if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0) return undefined;
-  return process.env.OPENMMSC_SKIP_TSHARK === '1' ? 'tshark is not installed (OPENMMSC_SKIP_TSHARK=1)' : undefined;
+  return requireSystem('tshark');
 }
 
 export interface ShownField {
