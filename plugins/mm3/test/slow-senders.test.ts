@@ -7,13 +7,13 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import mm5 from '@openmmsc/plugin-mm5';
-import { RawSmtpSink, SlowClients, recordingPushBearer, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { RawSmtpSink, SlowClients, recordingPushBearer, startTestMmsc, waitFor, type TestMmsc, requireSystem } from '@openmmsc/testkit';
 import mm3, { mm3Port } from '../src/index.js';
 
 const run = promisify(execFile);
 const DOMAIN = 'mms.example.net';
 
-describe('MM3 inbound under slow clients', () => {
+describe('MM3 inbound under slow clients', { skip: requireSystem('swaks') }, () => {
   let t: TestMmsc;
   let sink: RawSmtpSink;
   let port = 0;
@@ -94,7 +94,7 @@ describe('MM3 inbound under slow clients', () => {
   });
 });
 
-describe('MM3 while the node refuses new work', () => {
+describe('MM3 while the node refuses new work', { skip: requireSystem('swaks') }, () => {
   it('answers MAIL FROM with 451 4.3.2 and the reason (the relay retries later)', async () => {
     const sink = await new RawSmtpSink().start();
     const t = await startTestMmsc({

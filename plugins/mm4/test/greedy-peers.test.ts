@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { SlowClients, recordingPushBearer, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { SlowClients, recordingPushBearer, startTestMmsc, waitFor, type TestMmsc, requireSystem } from '@openmmsc/testkit';
 import mm5 from '@openmmsc/plugin-mm5';
 import mm4, { mm4Port } from '../src/index.js';
 import { DOMAIN_A, DOMAIN_B } from './helpers.js';
@@ -18,7 +18,7 @@ import { DOMAIN_A, DOMAIN_B } from './helpers.js';
 const run = promisify(execFile);
 const DOMAIN_C = 'mms.mnc003.mcc001.gprs';
 
-describe('MM4 inbound under greedy and slow clients', () => {
+describe('MM4 inbound under greedy and slow clients', { skip: requireSystem('swaks') }, () => {
   let t: TestMmsc;
   let port = 0;
   let dir = '';
