@@ -37,7 +37,8 @@ export async function startNode(id: string, opts: { store: unknown; smsc: Simula
     NODE_KERNEL_CONFIG: JSON.stringify(opts.kernelConfig ?? {}),
     NODE_SMPP_WINDOW: String(opts.smppWindow ?? 64),
   };
-  const proc = fork(nodeFile, [], { execArgv: ['--import', 'tsx', '--conditions=@openmmsc/source'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The node's log (stdout) goes to stderr: stdout carries the figures.
+  const proc = fork(nodeFile, [], { execArgv: ['--import', 'tsx', '--conditions=@openmmsc/source'], env, stdio: ['ignore', 2, 2, 'ipc'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const ready = await new Promise<{ mm1: string; pid: number }>((resolve, reject) => {
     proc.once('exit', (code, signal) => reject(new Error(`node ${id} exited with ${code ?? signal}`)));

@@ -18,7 +18,10 @@ export interface PhaseResult {
   nodeCpuUs: number[];
   nodeRssMb: number[];
   loadCpuUs: number;
+  /** The Redis of the store (and of the queue, unless `queueRedis`). */
   redis: RedisCost;
+  /** With --split-queue: the job queue's own Redis. */
+  queueRedis?: RedisCost;
   storedBytesPerMessage: number;
   storedNotified: number;
   redisVersion: string;
@@ -31,20 +34,23 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 /** Per complete message. */
 export function perMessage(r: PhaseResult) {
   const n = Math.max(1, r.completed);
+  const q = r.queueRedis;
+  const both = (f: (c: RedisCost) => number) => f(r.redis) + (q ? f(q) : 0);
   return {
     nodeCpuUs: r.nodeCpuUs.reduce((a, b) => a + b, 0) / n,
     loadCpuUs: r.loadCpuUs / n,
-    commands: r.redis.commands / n,
-    inBytes: r.redis.netInBytes / n,
-    outBytes: r.redis.netOutBytes / n,
-    redisCpuUs: (r.redis.cpuSeconds * 1e6) / n,
-    memoryLeftBytes: r.redis.usedMemoryBytes / n,
-    aofBytes: r.redis.aofBytes / n,
+    commands: both((c) => c.commands) / n,
+    inBytes: both((c) => c.netInBytes) / n,
+    outBytes: both((c) => c.netOutBytes) / n,
+    redisCpuUs: (both((c) => c.cpuSeconds) * 1e6) / n,
+    memoryLeftBytes: both((c) => c.usedMemoryBytes) / n,
+    aofBytes: both((c) => c.aofBytes) / n,
   };
 }
 
 export function printPhase(r: PhaseResult, size: number): void {
   const m = perMessage(r);
+  const q = r.queueRedis;
   const line = (k: string, v: string) => out(`${k.padEnd(46)} ${v}`);
   out();
   out(`== ${r.nodes} MMSC node(s) on one Redis ${r.redisVersion} (${r.aof}); ${size}-byte messages, 1 recipient ==`);
@@ -54,12 +60,18 @@ export function printPhase(r: PhaseResult, size: number): void {
   line('node CPU per complete message (all nodes)', `${m.nodeCpuUs.toFixed(0)} µs  (per node: ${r.nodeCpuUs.map((c) => `${(c / Math.max(1, r.completed)).toFixed(0)}`).join(' + ')} µs)`);
   line('node cores busy (CPU s / wall s)', r.nodeCpuUs.map((c) => (c / 1e6 / r.wallSecs).toFixed(2)).join(' + '));
   line('load process CPU per complete message', `${m.loadCpuUs.toFixed(0)} µs`);
-  line('Redis commands per complete message', `${m.commands.toFixed(1)}  (${r.redis.topCommands.map(([c, d]) => `${c} ${(d / Math.max(1, r.completed)).toFixed(1)}`).join(', ')})`);
+  line('Redis commands per complete message', `${m.commands.toFixed(1)}  (${q ? 'store server: ' : ''}${r.redis.topCommands.map(([c, d]) => `${c} ${(d / Math.max(1, r.completed)).toFixed(1)}`).join(', ')})`);
   line('Redis bytes in / out per complete message', `${kb(m.inBytes)} / ${kb(m.outBytes)}`);
-  line('Redis CPU per complete message', `${m.redisCpuUs.toFixed(0)} µs  (${(r.redis.cpuSeconds / r.wallSecs).toFixed(2)} of a core at this rate)`);
+  line('Redis CPU per complete message', `${m.redisCpuUs.toFixed(0)} µs  (${((m.redisCpuUs * r.completed) / 1e6 / r.wallSecs).toFixed(2)} of a core at this rate)`);
   line('Redis AOF growth per complete message', kb(m.aofBytes));
   line('Redis memory left per complete message', `${kb(m.memoryLeftBytes)}  (retrieved messages kept for expiry.retention)`);
   line('Redis memory per message waiting for retrieval', `${kb(r.storedBytesPerMessage)}  (${r.storedNotified} notified, none fetched)`);
+  if (q) {
+    const n = Math.max(1, r.completed);
+    line('  the store\'s Redis alone: commands / CPU', `${(r.redis.commands / n).toFixed(1)} / ${((r.redis.cpuSeconds * 1e6) / n).toFixed(0)} µs per message`);
+    line('  the queue\'s Redis alone: commands / CPU', `${(q.commands / n).toFixed(1)} / ${((q.cpuSeconds * 1e6) / n).toFixed(0)} µs per message (${q.topCommands.map(([c, d]) => `${c} ${(d / n).toFixed(1)}`).join(', ')})`);
+    line('  the queue\'s Redis alone: bytes in / out, AOF', `${kb(q.netInBytes / n)} / ${kb(q.netOutBytes / n)}, ${kb(q.aofBytes / n)} per message`);
+  }
   line('peak RSS per node', r.nodeRssMb.map((x) => `${x.toFixed(0)} MB`).join(', '));
   line('refused / handset errors', `${r.refused} / ${r.errors}`);
 }

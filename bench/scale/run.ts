@@ -19,6 +19,7 @@ const { values: opt } = parseArgs({
     size: { type: 'string', default: '30000' },
     stored: { type: 'string', default: '200' },
     persistence: { type: 'string', default: 'always' },
+    'split-queue': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -26,6 +27,7 @@ if (opt.help) {
   process.stdout.write(`usage: run.ts [--nodes 1,2,3] [--duration 10] [--concurrency 32] [--pairs 48] [--size 30000]
               [--stored 200]   (messages left waiting for retrieval, to weigh one stored message)
               [--persistence always|everysec|none]   (Redis AOF; always is the documented production setting)
+              [--split-queue]   (the job queue on a second Redis: shows the queue's share of the cost)
 `);
   process.exit(0);
 }
@@ -51,14 +53,17 @@ const percentile = (xs: number[], p: number) => {
 async function phase(count: number): Promise<PhaseResult> {
   log(`${count} node(s): starting Redis (appendfsync ${PERSISTENCE}) and the nodes …`);
   // No automatic AOF rewrite: the AOF's growth is one of the figures.
-  const redis = await startRedis({ persistence: PERSISTENCE, args: ['--auto-aof-rewrite-percentage', '0'] });
+  const redisArgs = { persistence: PERSISTENCE, args: ['--auto-aof-rewrite-percentage', '0'] };
+  const redis = await startRedis(redisArgs);
+  const queueRedis = opt['split-queue'] ? await startRedis(redisArgs) : undefined;
   const smsc = new SimulatedSmsc();
   await smsc.start();
   let nodes: NodeProcess[] = [];
   let load: RoundRobinLoad | undefined;
   try {
     const store = { type: 'redis', url: redis.url, prefix: 'scale', durability: PERSISTENCE };
-    nodes = await startNodes(Array.from({ length: count }, (_, i) => `node-${i + 1}`), { store, smsc });
+    const kernelConfig = queueRedis ? { queue: { ...store, url: queueRedis.url } } : {};
+    nodes = await startNodes(Array.from({ length: count }, (_, i) => `node-${i + 1}`), { store, smsc, kernelConfig });
     load = new RoundRobinLoad({ smsc, mm1Urls: nodes.map((n) => n.mm1), pairs: PAIRS, concurrency: C, size: SIZE });
     // Warm-up: JIT, connections, the SMPP links.
     await load.closedLoop(Math.min(C, 8), 2000);
@@ -66,6 +71,7 @@ async function phase(count: number): Promise<PhaseResult> {
     const before = { ...load.c };
     await Promise.all(nodes.map((n) => n.request('cpu-mark', 'cpu-marked')));
     const info0 = await readInfo(redis.port);
+    const queueInfo0 = queueRedis && (await readInfo(queueRedis.port));
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     log(`${count} node(s): closed loop, ${C} senders for ${DURATION / 1000} s …`);
@@ -74,6 +80,7 @@ async function phase(count: number): Promise<PhaseResult> {
     const drained = await load.drain(60_000);
     const wallSecs = (Math.max(load.c.lastCompletedAt, t0 + 1) - t0) / 1000;
     const info1 = await readInfo(redis.port);
+    const queueInfo1 = queueRedis && (await readInfo(queueRedis.port));
     const loadCpu = process.cpuUsage(cpu0);
     const stats = await Promise.all(nodes.map((n) => n.request<NodeStats>('stats', 'stats')));
     const accepted = load.c.accepted - before.accepted;
@@ -107,6 +114,7 @@ async function phase(count: number): Promise<PhaseResult> {
       nodeRssMb: stats.map((s) => s.maxRssKb / 1024),
       loadCpuUs: loadCpu.user + loadCpu.system,
       redis: redisCost(info0, info1),
+      ...(queueInfo0 && queueInfo1 ? { queueRedis: redisCost(queueInfo0, queueInfo1) } : {}),
       storedBytesPerMessage: redisCost(info2, info3).usedMemoryBytes / STORED,
       storedNotified: notified(),
       redisVersion: info1.get('redis_version') ?? '?',
@@ -117,6 +125,7 @@ async function phase(count: number): Promise<PhaseResult> {
     for (const n of nodes) await n.stop();
     await smsc.stop();
     await redis.stop();
+    await queueRedis?.stop();
   }
 }
 

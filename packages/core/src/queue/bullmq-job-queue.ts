@@ -133,8 +133,9 @@ export class BullmqJobQueue implements JobQueue {
     const jobId = encodeJobId(id);
     for (const queue of this.#queues.values()) {
       // Most cancels find nothing (the job already ran and was removed, or belongs to another
-      // kind): the job's hash answers that in O(1), before BullMQ's state probe scans lists.
-      if ((await (await queue.client).exists(queue.toKey(jobId))) === 0) continue;
+      // kind): the job's hash (every job has a `name` field) answers that in O(1), before
+      // BullMQ's state probe scans lists.
+      if ((await (await queue.client).hexists(queue.toKey(jobId), 'name')) === 0) continue;
       const state = await queue.getJobState(jobId);
       if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') continue;
       try {
