@@ -16,6 +16,9 @@ export interface PhaseResult {
   /** From the start of the closed loop to the last completion. */
   wallSecs: number;
   nodeCpuUs: number[];
+  /** With no traffic: the nodes' CPU (µs per second, all nodes) and Redis's (s per second). */
+  idleNodeCpuPerSec: number;
+  idleRedisCpuPerSec: number;
   nodeRssMb: number[];
   loadCpuUs: number;
   /** The Redis of the store (and of the queue, unless `queueRedis`). */
@@ -38,6 +41,9 @@ export function perMessage(r: PhaseResult) {
   const both = (f: (c: RedisCost) => number) => f(r.redis) + (q ? f(q) : 0);
   return {
     nodeCpuUs: r.nodeCpuUs.reduce((a, b) => a + b, 0) / n,
+    // What grows with messages: the total less what the same time idle would have cost.
+    nodeMarginalUs: (r.nodeCpuUs.reduce((a, b) => a + b, 0) - r.idleNodeCpuPerSec * r.wallSecs) / n,
+    redisMarginalUs: ((both((c) => c.cpuSeconds) - r.idleRedisCpuPerSec * r.wallSecs) * 1e6) / n,
     loadCpuUs: r.loadCpuUs / n,
     commands: both((c) => c.commands) / n,
     inBytes: both((c) => c.netInBytes) / n,
@@ -58,11 +64,13 @@ export function printPhase(r: PhaseResult, size: number): void {
   line('complete messages/s', `${r.completedPerSec.toFixed(0)}  (${r.completed}/${r.accepted} in ${r.wallSecs.toFixed(1)} s${r.drained ? '' : ', NOT all completed'})`);
   line('m-send-conf p50 / p99', `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} ms`);
   line('node CPU per complete message (all nodes)', `${m.nodeCpuUs.toFixed(0)} µs  (per node: ${r.nodeCpuUs.map((c) => `${(c / Math.max(1, r.completed)).toFixed(0)}`).join(' + ')} µs)`);
+  line('  of which grows with messages (less idle)', `${m.nodeMarginalUs.toFixed(0)} µs  (idle: ${(r.idleNodeCpuPerSec / 1000).toFixed(1)} ms of CPU per second, all nodes)`);
   line('node cores busy (CPU s / wall s)', r.nodeCpuUs.map((c) => (c / 1e6 / r.wallSecs).toFixed(2)).join(' + '));
   line('load process CPU per complete message', `${m.loadCpuUs.toFixed(0)} µs`);
   line('Redis commands per complete message', `${m.commands.toFixed(1)}  (${q ? 'store server: ' : ''}${r.redis.topCommands.map(([c, d]) => `${c} ${(d / Math.max(1, r.completed)).toFixed(1)}`).join(', ')})`);
   line('Redis bytes in / out per complete message', `${kb(m.inBytes)} / ${kb(m.outBytes)}`);
   line('Redis CPU per complete message', `${m.redisCpuUs.toFixed(0)} µs  (${((m.redisCpuUs * r.completed) / 1e6 / r.wallSecs).toFixed(2)} of a core at this rate)`);
+  line('  of which grows with messages (less idle)', `${m.redisMarginalUs.toFixed(0)} µs  (idle: ${(r.idleRedisCpuPerSec * 1000).toFixed(1)} ms of CPU per second)`);
   line('Redis AOF growth per complete message', kb(m.aofBytes));
   line('Redis memory left per complete message', `${kb(m.memoryLeftBytes)}  (retrieved messages kept for expiry.retention)`);
   line('Redis memory per message waiting for retrieval', `${kb(r.storedBytesPerMessage)}  (${r.storedNotified} notified, none fetched)`);
@@ -81,13 +89,13 @@ export function printTable(results: PhaseResult[], ctx: { cores: number; size: n
   if (!base) return;
   out();
   out(`== the same run with 1…${results.length} nodes (${ctx.cores} cores shared by the nodes, Redis and the load; appendfsync ${ctx.persistence}) ==`);
-  out('nodes | complete msg/s | × 1 node | conf p99  | node CPU/msg | Redis cmds/msg | Redis in / out per msg | Redis CPU/msg | AOF/msg  | stored msg');
+  out('nodes | complete msg/s | × 1 node | conf p99  | node CPU/msg (marginal) | Redis cmds/msg | Redis in / out per msg | Redis CPU/msg (marginal) | AOF/msg  | stored msg');
   for (const r of results) {
     const m = perMessage(r);
     out(
       `${String(r.nodes).padEnd(5)} | ${r.completedPerSec.toFixed(0).padEnd(14)} | ${(r.completedPerSec / base.completedPerSec).toFixed(2).padEnd(8)} | ` +
-        `${`${r.p99.toFixed(0)} ms`.padEnd(9)} | ${`${m.nodeCpuUs.toFixed(0)} µs`.padEnd(12)} | ${m.commands.toFixed(1).padEnd(14)} | ` +
-        `${`${kb(m.inBytes)} / ${kb(m.outBytes)}`.padEnd(22)} | ${`${m.redisCpuUs.toFixed(0)} µs`.padEnd(13)} | ${kb(m.aofBytes).padEnd(8)} | ${kb(r.storedBytesPerMessage)}`,
+        `${`${r.p99.toFixed(0)} ms`.padEnd(9)} | ${`${m.nodeCpuUs.toFixed(0)} (${m.nodeMarginalUs.toFixed(0)}) µs`.padEnd(23)} | ${m.commands.toFixed(1).padEnd(14)} | ` +
+        `${`${kb(m.inBytes)} / ${kb(m.outBytes)}`.padEnd(22)} | ${`${m.redisCpuUs.toFixed(0)} (${m.redisMarginalUs.toFixed(0)}) µs`.padEnd(24)} | ${kb(m.aofBytes).padEnd(8)} | ${kb(r.storedBytesPerMessage)}`,
     );
   }
   out(`load average at the end: ${ctx.loadavg.map((x) => x.toFixed(1)).join(' ')}`);

@@ -68,6 +68,9 @@ async function phase(count: number): Promise<PhaseResult> {
     // Warm-up: JIT, connections, the SMPP links.
     await load.closedLoop(Math.min(C, 8), 2000);
     await load.drain(30_000);
+    // Idle cost (BullMQ's polling, lock and stalled checks, timers): subtracted to get the cost
+    // that grows with messages.
+    const idle = await idleCost(nodes, [redis.port, ...(queueRedis ? [queueRedis.port] : [])]);
     const before = { ...load.c };
     await Promise.all(nodes.map((n) => n.request('cpu-mark', 'cpu-marked')));
     const info0 = await readInfo(redis.port);
@@ -111,6 +114,8 @@ async function phase(count: number): Promise<PhaseResult> {
       errors: load.c.errors - before.errors,
       wallSecs,
       nodeCpuUs: stats.map((s) => s.cpuUs),
+      idleNodeCpuPerSec: idle.nodeCpuPerSec,
+      idleRedisCpuPerSec: idle.redisCpuPerSec,
       nodeRssMb: stats.map((s) => s.maxRssKb / 1024),
       loadCpuUs: loadCpu.user + loadCpu.system,
       redis: redisCost(info0, info1),
@@ -127,6 +132,21 @@ async function phase(count: number): Promise<PhaseResult> {
     await redis.stop();
     await queueRedis?.stop();
   }
+}
+
+const IDLE_MS = 3000;
+
+/** CPU the nodes (µs per second, all together) and Redis (s per second) use with no traffic. */
+async function idleCost(nodes: NodeProcess[], redisPorts: number[]): Promise<{ nodeCpuPerSec: number; redisCpuPerSec: number }> {
+  await Promise.all(nodes.map((n) => n.request('cpu-mark', 'cpu-marked')));
+  const before = await Promise.all(redisPorts.map((p) => readInfo(p)));
+  const t0 = performance.now();
+  await sleep(IDLE_MS);
+  const after = await Promise.all(redisPorts.map((p) => readInfo(p)));
+  const stats = await Promise.all(nodes.map((n) => n.request<NodeStats>('stats', 'stats')));
+  const secs = (performance.now() - t0) / 1000;
+  const redisCpu = before.reduce((a, b, i) => a + redisCost(b, after[i]!).cpuSeconds, 0);
+  return { nodeCpuPerSec: stats.reduce((a, s) => a + s.cpuUs, 0) / secs, redisCpuPerSec: redisCpu / secs };
 }
 
 async function main(): Promise<void> {
