@@ -107,7 +107,11 @@ async function round(store: string, n: number): Promise<RoundResult> {
       if (rs.length < 2) continue;
       const interrupted = rs[0]!.node === 'node-a' && rs[0]!.answeredAt > killedAt - 100 && rs.length === 2;
       if (interrupted) interruptedTwice++;
-      else beyond++;
+      else {
+        beyond++;
+        const at = (t: number) => `${((t - killedAt) / 1000).toFixed(2)} s`;
+        log(`    ran twice, not by the kill: ${rs.map((r) => `${r.node} ${at(r.firstAt)}→${at(r.answeredAt)}`).join(', ')} (from the kill)`);
+      }
     }
     return { store, round: n, messages: MESSAGES, inFlight: inFlight.length, takeover, unfinished, interruptedTwice, beyond, undecodable: runs.undecodable };
   } finally {
