@@ -108,8 +108,10 @@ export class BullmqJobQueue implements JobQueue {
   async enqueue(job: JobSpec): Promise<void> {
     const queue = this.#queue(job.kind);
     const jobId = encodeJobId(job.id);
-    // BullMQ ignores an add whose id exists in any state; a failed job is replaced instead.
-    if ((await queue.getJobState(jobId)) === 'failed') await queue.remove(jobId);
+    // BullMQ ignores an add whose id exists in any state; a failed job is replaced instead. One
+    // ZSCORE asks just that: BullMQ's state probe would also scan the wait and active lists,
+    // which costs as much as the backlog is long, on every enqueue.
+    if ((await (await queue.client).zscore(queue.toKey('failed'), jobId)) !== null) await queue.remove(jobId);
     const spec: Payload['spec'] = { id: job.id, data: job.data, maxAttempts: job.maxAttempts, backoff: job.backoff };
     if (job.runAt !== undefined) spec.runAt = job.runAt;
     if (job.deadline !== undefined) spec.deadline = job.deadline;
@@ -130,6 +132,10 @@ export class BullmqJobQueue implements JobQueue {
   async cancel(id: string): Promise<boolean> {
     const jobId = encodeJobId(id);
     for (const queue of this.#queues.values()) {
+      // Most cancels find nothing (the job already ran and was removed, or belongs to another
+      // kind): the job's hash (every job has a `name` field) answers that in O(1), before
+      // BullMQ's state probe scans lists.
+      if ((await (await queue.client).hexists(queue.toKey(jobId), 'name')) === 0) continue;
       const state = await queue.getJobState(jobId);
       if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') continue;
       try {
