@@ -120,11 +120,11 @@ function measureOnce(fn: () => number): number {
 
 const fmt = (n: number, w = 10): string => Math.round(n).toLocaleString('en-US').padStart(w);
 const mb = (ops: number, bytes: number): string => ((ops * bytes) / 1e6).toFixed(0).padStart(8);
-const us = (ops: number): string => (1e6 / ops).toFixed(2).padStart(7);
+const us = (ops: number): string => (1e6 / ops).toFixed(2).padStart(8);
 
 console.log(`Node ${process.version}, ${process.arch}; ${SECONDS}s per measurement, best of ${RUNS}`);
 console.log(
-  'case'.padEnd(40) + 'size'.padStart(9) + ' | decode/s'.padStart(12) + '    MB/s' + '  µs/op' + ' | encode/s'.padStart(12) + '    MB/s' + ' | vectored/s'.padStart(12) + ' | copy/s'.padStart(12) + '  µs/op' + ' | decode/copy',
+  'case'.padEnd(40) + 'size'.padStart(9) + ' | decode/s'.padStart(12) + '    MB/s' + '   µs/op' + ' | encode/s'.padStart(12) + '    MB/s' + ' | vectored/s'.padStart(12) + ' | copy/s'.padStart(12) + '   µs/op' + ' | decode/copy',
 );
 for (const [name, bytes] of cases) {
   const pdu = decodePdu(bytes);
