@@ -115,7 +115,7 @@ function writePdu(w: Writer, pdu: MmsPdu, lenient: boolean): void {
   if (p.mmsVersion !== undefined) {
     w.u8(0x80 | FIELD.mmsVersion);
     // A version that is not major.minor (seen from some senders) is written back as text when lenient.
-    if (lenient && typeof p.mmsVersion === 'string' && !VERSION.test(p.mmsVersion)) w.textString(p.mmsVersion);
+    if (lenient && typeof p.mmsVersion === 'string' && !versions.has(p.mmsVersion) && !VERSION.test(p.mmsVersion)) w.textString(p.mmsVersion);
     else w.u8(versionOctet(p.mmsVersion));
   }
   const fields = presentFields(p);
