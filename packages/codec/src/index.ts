@@ -17,7 +17,8 @@ export {
 
 // MMS PDUs
 export { decodePdu } from './mms/decode.js';
-export { encodePdu, encodePduChunks, type EncodeOptions } from './mms/encode.js';
+export { encodePdu, encodePduVectored, encodePduChunks, type EncodeOptions } from './mms/encode.js';
+export { INLINE_BODY_BYTES, type EncodedChunks } from './wsp/writer.js';
 export * from './mms/constants.js';
 export type * from './mms/types.js';
 export { partContent, partText, startPart } from './mms/parts.js';

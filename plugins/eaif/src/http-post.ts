@@ -1,4 +1,5 @@
-import { MmsDecodeError, decodePdu } from '@openmmsc/codec';
+import { MmsDecodeError, decodePdu, type EncodedChunks } from '@openmmsc/codec';
+import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { EAIF_HEADER, MMS_MESSAGE } from './eaif-headers.js';
 
@@ -16,7 +17,8 @@ export type PostOutcome =
 export interface PostRequest {
   url: string;
   headers: Record<string, string>;
-  body: Uint8Array;
+  /** Bytes, or an encoded PDU as chunks: its part bodies are sent as stored, never joined into one buffer. */
+  body: Uint8Array | EncodedChunks;
   timeoutMs: number;
   auth?: { username: string; password: string } | undefined;
   signal?: AbortSignal;
@@ -57,13 +59,20 @@ function sendConfVerdict(body: Buffer, contentType: string | undefined): { ok: t
 /** POSTs an EAIF request and classifies the answer. Never throws for HTTP or network failures. */
 export async function postToApplication(req: PostRequest): Promise<PostOutcome> {
   const headers: Record<string, string> = { ...req.headers };
+  let payload: Uint8Array | Readable;
+  if (req.body instanceof Uint8Array) payload = req.body;
+  else {
+    // With its length announced, undici sends the chunks as they are (no chunked coding).
+    headers['content-length'] = String(req.body.length);
+    payload = Readable.from(req.body.chunks, { objectMode: false });
+  }
   if (req.auth) headers.authorization = `Basic ${Buffer.from(`${req.auth.username}:${req.auth.password}`, 'utf8').toString('base64')}`;
   let res: Dispatcher.ResponseData;
   try {
     res = await request(req.url, {
       method: 'POST',
       headers,
-      body: req.body,
+      body: payload,
       dispatcher: agent,
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,

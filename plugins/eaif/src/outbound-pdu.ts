@@ -5,7 +5,9 @@
 import type { Address, ContentType, DeliveryStatus, MmsPart, ReadStatus, StoredMessage } from '@openmmsc/core';
 import {
   encodePdu,
+  encodePduVectored,
   type DeliveryInd,
+  type EncodedChunks,
   type EncodedAddress,
   type EncodedString,
   type MmsBody,
@@ -70,8 +72,11 @@ function subject(message: StoredMessage): EncodedString | undefined {
   return /^[\x20-\x7e]*$/.test(s.text) ? { text: s.text } : { text: s.text, charset: 'utf-8' };
 }
 
-/** A stored message as the PDU an application is given (Bcc never included). */
-export function messagePdu(message: StoredMessage, parts: readonly MmsPart[], as: 'm-send-req' | 'm-retrieve-conf', mmsVersion: MmsVersion): Buffer {
+/**
+ * A stored message as the PDU an application is given (Bcc never included), as chunks: the parts
+ * go out as they are stored, not copied into one buffer.
+ */
+export function messagePdu(message: StoredMessage, parts: readonly MmsPart[], as: 'm-send-req' | 'm-retrieve-conf', mmsVersion: MmsVersion): EncodedChunks {
   const h = message.headers;
   const common = {
     mmsVersion,
@@ -86,11 +91,11 @@ export function messagePdu(message: StoredMessage, parts: readonly MmsPart[], as
   };
   if (as === 'm-retrieve-conf') {
     const pdu: RetrieveConf = { messageType: 'm-retrieve-conf', messageId: message.id, ...common };
-    return encodePdu(pdu);
+    return encodePduVectored(pdu);
   }
   // The message id as transaction id: the same on every retry, so the application can spot repeats.
   const pdu: SendReq = { messageType: 'm-send-req', transactionId: message.id, ...common };
-  return encodePdu(pdu);
+  return encodePduVectored(pdu);
 }
 
 /** X-Mms-Status has every kernel delivery status by the same name but `deleted`, which it reports as Rejected. */

@@ -1,4 +1,5 @@
 import { RetryLaterError, type DeliveryRequest, type DeliveryResult, type ReasonCode, type Report, type StoredMessage } from '@openmmsc/core';
+import type { EncodedChunks } from '@openmmsc/codec';
 import type { Logger } from 'pino';
 import type { Application, Applications } from './applications.js';
 import { EAIF_HEADER, MMS_MESSAGE, type EaifMessageType } from './eaif-headers.js';
@@ -30,7 +31,7 @@ function refusalCode(httpStatus: number): ReasonCode {
 export class EaifOutbound {
   constructor(private readonly deps: OutboundDeps) {}
 
-  private post(app: Application, url: string, type: EaifMessageType, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal): Promise<PostOutcome> {
+  private post(app: Application, url: string, type: EaifMessageType, headers: Record<string, string>, body: Uint8Array | EncodedChunks, signal: AbortSignal): Promise<PostOutcome> {
     return postToApplication({
       url,
       headers: {

@@ -54,6 +54,23 @@ describe('EAIF delivery: MMSC → application', { skip }, () => {
     await waitFor('delivered', async () => (await stateOf(id)).state === 'delivered');
   });
 
+  it('a message with a large image goes out whole, with its Content-Length (its parts are sent as stored, not joined)', async () => {
+    const image = Buffer.alloc(200_000);
+    for (let i = 0; i < image.length; i++) image[i] = (i * 131 + 7) & 0xff;
+    const message = buildMessage({ from: '+15550000001', to: '12345', subject: 'photo', text: 'see', parts: [{ contentType: { type: 'image/jpeg', params: {} }, contentLocation: 'p.jpg', data: image }] });
+    const res = await h.t.mmsc.submit({ message, origin: { interface: 'mm1', peer: '+15550000001' } });
+    assert.equal(res.status, 'accepted');
+    const req = await requestFor(res.messageId);
+    assert.equal(req.headers['transfer-encoding'], undefined);
+    assert.equal(Number(req.headers['content-length']), req.body.length);
+    const d = dissectHttp(req.wire());
+    assert.equal(d.malformed, false);
+    assert.deepEqual(d.field('mmse.message_type'), ['0x80']);
+    assert.deepEqual(d.field('mmse.subject'), ['photo']);
+    assert.ok(req.body.includes(image), 'the image, byte for byte');
+    await waitFor('delivered', async () => (await stateOf(res.messageId)).state === 'delivered');
+  });
+
   it('sends m-retrieve-conf, its MMS and EAIF versions to an application configured for them', async () => {
     const id = await mo('4444', 'quiz');
     const req = await requestFor(id, '/quiz');

@@ -1,4 +1,4 @@
-import { encodePdu } from '@openmmsc/codec';
+import { encodePduVectored } from '@openmmsc/codec';
 import { retrieveConf, toEncodedString } from './convert.js';
 import { PDU_TYPE, reachedEnd, sliceRange, type HttpAnswer } from './http-answer.js';
 import { MMBOX_OWNER } from './mmbox.js';
@@ -28,7 +28,8 @@ export async function retrieveFromBox(mm1: Mm1, req: FetchRequest): Promise<Http
   const pdu = retrieveConf(message, parts, v);
   pdu.mmState = entry.state;
   if (entry.flags.length) pdu.mmFlags = entry.flags.map((k) => ({ action: 'add', keyword: toEncodedString({ text: k }) }));
-  const full = encodePdu(pdu, { lenient: true });
+  // The part bodies go out as they are stored: never copied into one buffer.
+  const full = encodePduVectored(pdu, { lenient: true });
   const answer = sliceRange(full, req.range);
   answer.contentType = PDU_TYPE;
   if (!req.head && entry.state === 'new' && reachedEnd(answer, full.length)) {

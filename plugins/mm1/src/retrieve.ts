@@ -1,5 +1,5 @@
 import type { MmsPart, RecipientRecord, RequestHeaders } from '@openmmsc/core';
-import { encodePdu, type RetrieveConf, type RetrieveStatus } from '@openmmsc/codec';
+import { encodePdu, encodePduVectored, type RetrieveConf, type RetrieveStatus } from '@openmmsc/codec';
 import { contentAccess } from './access.js';
 import { retrieveConf } from './convert.js';
 import type { Dialect } from './dialects.js';
@@ -39,7 +39,8 @@ export async function retrieve(mm1: Mm1, req: FetchRequest): Promise<HttpAnswer>
   const asRecipient = access.as === 'recipient';
   // Only the recipient's handset acknowledges: an anonymous fetch gets no transaction to answer.
   if (mm1.o.retrieval.acknowledge && asRecipient) pdu.transactionId = req.token;
-  const full = encodePdu(pdu, { lenient: true });
+  // The part bodies go out as they are stored: never copied into one buffer.
+  const full = encodePduVectored(pdu, { lenient: true });
   const answer = sliceRange(full, req.range);
   answer.contentType = PDU_TYPE;
   if (asRecipient && !req.head && reachedEnd(answer, full.length) && (recipient.state === 'charged' || recipient.state === 'notified')) {

@@ -11,6 +11,7 @@ import { corrupt, handleUpload } from './post.js';
 import { fetchReport } from './reports.js';
 import { noSuchMessage, retrieve } from './retrieve.js';
 import { observeRequests } from './request-metrics.js';
+import { writeChunks } from './write-chunks.js';
 
 export interface ServerOptions {
   host: string;
@@ -23,10 +24,16 @@ function send(reply: FastifyReply, answer: HttpAnswer, head = false): FastifyRep
   reply.code(answer.status);
   if (answer.headers) reply.headers(answer.headers);
   if (answer.contentType) reply.header('content-type', answer.contentType);
-  if (answer.body === undefined) return reply.send();
-  const length = typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length;
-  reply.header('content-length', length);
-  return head ? reply.send() : reply.send(answer.body);
+  const body = answer.body;
+  if (body === undefined) return reply.send();
+  if (typeof body === 'object' && !(body instanceof Uint8Array)) {
+    // An encoded PDU as chunks: written as they are (the part bodies are the stored ones).
+    if (!head) return writeChunks(reply, body);
+    reply.header('content-length', body.length);
+    return reply.send();
+  }
+  reply.header('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  return head ? reply.send() : reply.send(body);
 }
 
 const one = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);

@@ -147,29 +147,33 @@ export function encodeMultipart(w: Writer, parts: readonly WspPart[], path: stri
     const p = parts[i]!;
     const pp = `${path}[${i}]`;
     if (!p || typeof p !== 'object' || !p.contentType) throw new WspEncodeError(pp, 'contentType is required');
-    let data: Uint8Array;
+    // A nested multipart is written into a writer of its own (its length goes first), whose
+    // bodies are then passed on as they are, like this level's.
+    let nested: Writer | undefined;
+    let data: Uint8Array | undefined;
     if (p.parts) {
-      const sub = new Writer(1024);
-      encodeMultipart(sub, p.parts, pp + '.parts', depth + 1);
-      data = sub.finish();
+      nested = new Writer(1024);
+      encodeMultipart(nested, p.parts, pp + '.parts', depth + 1);
     } else {
       data = p.data;
       if (!(data instanceof Uint8Array)) throw new WspEncodeError(pp + '.data', 'must be a Uint8Array');
     }
+    const dlen = nested ? nested.length : data!.length;
     // Headers are written first, then the two uintvars are slotted in front of them.
     const hstart = w.pos;
     encodeContentType(w, p.contentType, pp + '.contentType');
     encodePartHeaders(w, p.headers, pp + '.headers');
     const hlen = w.pos - hstart;
-    const n = uintvarSize(hlen) + uintvarSize(data.length);
+    const n = uintvarSize(hlen) + uintvarSize(dlen);
     w.ensure(n);
     w.buf.copyWithin(hstart + n, hstart, w.pos);
     const end = w.pos + n;
     w.pos = hstart;
     w.uintvar(hlen);
-    w.uintvar(data.length);
+    w.uintvar(dlen);
     w.pos = end;
-    w.body(data);
+    if (nested) w.append(nested);
+    else w.body(data!);
   }
 }
 

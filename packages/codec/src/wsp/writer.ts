@@ -1,18 +1,31 @@
 import { WspEncodeError } from '../errors.js';
 
-interface Segment {
-  at: number;
-  data: Uint8Array;
+/**
+ * Bodies shorter than this are copied next to the header bytes rather than passed on as a chunk
+ * of their own: copying a few hundred bytes costs less than one more Buffer view and one more
+ * entry in the socket's write vector.
+ */
+export const INLINE_BODY_BYTES = 1024;
+
+/** An encoded PDU as chunks, in order, and their total length. */
+export interface EncodedChunks {
+  /** Header bytes in fresh buffers and part bodies as the very arrays they were given as (not copied). */
+  chunks: Uint8Array[];
+  /** Sum of the chunks' lengths (the PDU's size, e.g. for Content-Length). */
+  length: number;
 }
 
 /**
  * Growing writer for headers. Bodies are not copied into the scratch area: they are recorded as
- * segments and copied once, with `.set()`, into the single output buffer made by `finish()`.
+ * segments (the scratch offset they follow, and the array) and either copied once into the single
+ * output buffer made by `finish()`, or handed out as they are by `finishChunks()`.
  */
 export class Writer {
   buf: Buffer;
   pos = 0;
-  private segs: Segment[] = [];
+  /** Scratch offset of each recorded body, and the body itself (parallel arrays: no object per body). */
+  private segAt: number[] = [];
+  private segData: Uint8Array[] = [];
   private segBytes = 0;
 
   constructor(size = 4096) {
@@ -21,7 +34,13 @@ export class Writer {
 
   reset(): void {
     this.pos = 0;
-    this.segs.length = 0;
+    this.dropSegments();
+  }
+
+  /** Forgets the recorded bodies (the writer is reused: it must not keep the caller's arrays alive). */
+  private dropSegments(): void {
+    this.segAt.length = 0;
+    this.segData.length = 0;
     this.segBytes = 0;
   }
 
@@ -56,29 +75,40 @@ export class Writer {
     this.pos += u.length;
   }
 
-  /** A body: recorded, copied once by finish(). Small bodies are copied at once. */
+  /** A body: recorded, copied once by finish() or passed on by finishChunks(). Small bodies are copied at once. */
   body(u: Uint8Array): void {
-    if (u.length < 256) {
+    if (u.length < INLINE_BODY_BYTES) {
       this.bytes(u);
       return;
     }
-    this.segs.push({ at: this.pos, data: u });
+    this.segAt.push(this.pos);
+    this.segData.push(u);
     this.segBytes += u.length;
+  }
+
+  /** Appends what another writer holds: its header bytes are copied, its bodies recorded as they are. */
+  append(other: Writer): void {
+    const base = this.pos;
+    this.ensure(other.pos);
+    other.buf.copy(this.buf, base, 0, other.pos);
+    this.pos += other.pos;
+    for (let i = 0; i < other.segAt.length; i++) {
+      this.segAt.push(base + other.segAt[i]!);
+      this.segData.push(other.segData[i]!);
+    }
+    this.segBytes += other.segBytes;
   }
 
   uintvar(v: number): void {
     if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) throw new WspEncodeError('', `uintvar out of range: ${v}`);
     this.ensure(5);
-    if (v < 0x80) {
-      this.buf[this.pos++] = v;
-      return;
-    }
-    let n = 1;
-    for (let t = v; t >= 0x80; t = Math.floor(t / 128)) n++;
-    for (let i = n - 1; i >= 0; i--) {
-      const b = Math.floor(v / 128 ** i) & 0x7f;
-      this.buf[this.pos++] = i > 0 ? b | 0x80 : b;
-    }
+    const buf = this.buf;
+    // Shifts are exact here: v fits in 32 bits unsigned (>>> keeps it unsigned).
+    if (v >= 0x10000000) buf[this.pos++] = 0x80 | (v >>> 28);
+    if (v >= 0x200000) buf[this.pos++] = 0x80 | ((v >>> 21) & 0x7f);
+    if (v >= 0x4000) buf[this.pos++] = 0x80 | ((v >>> 14) & 0x7f);
+    if (v >= 0x80) buf[this.pos++] = 0x80 | ((v >>> 7) & 0x7f);
+    buf[this.pos++] = v & 0x7f;
   }
 
   shortInteger(v: number): void {
@@ -91,11 +121,19 @@ export class Writer {
     if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
       throw new WspEncodeError('', `long-integer out of range: ${v}`);
     }
-    let n = 1;
+    this.ensure(8);
+    const buf = this.buf;
+    if (v <= 0xffffffff) {
+      // The common case (dates, sizes): shifts instead of floating-point division.
+      const n = v < 0x100 ? 1 : v < 0x10000 ? 2 : v < 0x1000000 ? 3 : 4;
+      buf[this.pos++] = n;
+      for (let s = (n - 1) * 8; s >= 0; s -= 8) buf[this.pos++] = (v >>> s) & 0xff;
+      return;
+    }
+    let n = 5;
     while (n < 7 && v >= 256 ** n) n++;
-    this.ensure(n + 1);
-    this.buf[this.pos++] = n;
-    for (let i = n - 1; i >= 0; i--) this.buf[this.pos++] = Math.floor(v / 256 ** i) & 0xff;
+    buf[this.pos++] = n;
+    for (let i = n - 1; i >= 0; i--) buf[this.pos++] = Math.floor(v / 256 ** i) & 0xff;
   }
 
   integerValue(v: number): void {
@@ -182,51 +220,50 @@ export class Writer {
   }
 
   /**
-   * The output as a list of chunks without copying the bodies: the header bytes are copied once
-   * into one new Buffer (sliced between bodies), the bodies are the caller's own arrays. For
-   * vectored writes (`socket.cork()` + writes, `writev`).
+   * The output as chunks without copying the bodies: the header bytes are copied once into one new
+   * Buffer (sliced between bodies), the bodies are the caller's own arrays. For vectored writes
+   * (`socket.cork()` + writes, `writev`).
    */
-  finishChunks(): Uint8Array[] {
-    const head = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(head, 0, 0, this.pos);
-    const out: Uint8Array[] = [];
+  finishChunks(): EncodedChunks {
+    const pos = this.pos;
+    const length = pos + this.segBytes;
+    const head = Buffer.allocUnsafe(pos);
+    this.buf.copy(head, 0, 0, pos);
+    const at = this.segAt;
+    const data = this.segData;
+    const chunks: Uint8Array[] = [];
     let src = 0;
-    for (const s of this.segs) {
-      if (s.at > src) out.push(head.subarray(src, s.at));
-      src = s.at;
-      out.push(s.data);
+    for (let i = 0; i < at.length; i++) {
+      const a = at[i]!;
+      if (a > src) chunks.push(head.subarray(src, a));
+      src = a;
+      chunks.push(data[i]!);
     }
-    if (this.pos > src || out.length === 0) out.push(head.subarray(src, this.pos));
-    this.segs.length = 0;
-    this.segBytes = 0;
-    return out;
+    if (pos > src || chunks.length === 0) chunks.push(src === 0 ? head : head.subarray(src, pos));
+    this.dropSegments();
+    return { chunks, length };
   }
 
   /** Copies scratch and bodies into one new Buffer of exactly the right size. */
   finish(): Buffer {
-    const total = this.pos + this.segBytes;
-    const out = Buffer.allocUnsafe(total);
-    const segs = this.segs;
-    if (segs.length === 0) {
-      this.buf.copy(out, 0, 0, this.pos);
-      return out;
-    }
+    const pos = this.pos;
+    const out = Buffer.allocUnsafe(pos + this.segBytes);
+    const at = this.segAt;
+    const data = this.segData;
     let src = 0;
     let dst = 0;
-    for (let i = 0; i < segs.length; i++) {
-      const s = segs[i]!;
-      if (s.at > src) {
-        this.buf.copy(out, dst, src, s.at);
-        dst += s.at - src;
-        src = s.at;
+    for (let i = 0; i < at.length; i++) {
+      const a = at[i]!;
+      if (a > src) {
+        this.buf.copy(out, dst, src, a);
+        dst += a - src;
+        src = a;
       }
-      out.set(s.data, dst);
-      dst += s.data.length;
+      out.set(data[i]!, dst);
+      dst += data[i]!.length;
     }
-    if (this.pos > src) this.buf.copy(out, dst, src, this.pos);
-    // Drop references to the caller's bodies.
-    segs.length = 0;
-    this.segBytes = 0;
+    if (pos > src) this.buf.copy(out, dst, src, pos);
+    this.dropSegments();
     return out;
   }
 }

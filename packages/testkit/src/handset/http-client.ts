@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import type { EncodedChunks } from '@openmmsc/codec';
 
 export interface HttpResult {
   status: number;
@@ -9,7 +10,8 @@ export interface HttpResult {
 export interface HttpOptions {
   method?: string;
   headers?: Record<string, string | number>;
-  body?: Uint8Array;
+  /** The request body: bytes, or chunks (e.g. from `encodePduVectored`) written as they are, not joined. */
+  body?: Uint8Array | EncodedChunks;
   timeoutMs?: number;
 }
 
@@ -25,7 +27,8 @@ export class HttpClient {
     const u = new URL(url);
     return new Promise<HttpResult>((resolve, reject) => {
       const headers: Record<string, string | number> = { ...opts.headers };
-      if (opts.body) headers['content-length'] = opts.body.byteLength;
+      const body = opts.body;
+      if (body) headers['content-length'] = body instanceof Uint8Array ? body.byteLength : body.length;
       const req = request(
         {
           host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -45,8 +48,14 @@ export class HttpClient {
       );
       req.on('timeout', () => req.destroy(new Error(`${req.method} ${url} timed out`)));
       req.on('error', reject);
-      if (opts.body) req.end(opts.body);
-      else req.end();
+      if (body instanceof Uint8Array) req.end(body);
+      else if (body) {
+        // One corked burst: the head and every chunk leave in one vectored write.
+        req.cork();
+        for (const c of body.chunks) req.write(c);
+        req.end();
+        req.uncork();
+      } else req.end();
     });
   }
 

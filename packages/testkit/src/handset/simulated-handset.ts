@@ -4,10 +4,11 @@ import {
   WAP_PUSH_PORT,
   decodePdu,
   decodeWapPush,
-  encodePdu,
+  encodePduVectored,
   isMmsPush,
   partText,
   type DeliveryInd,
+  type EncodedChunks,
   type ForwardReq,
   type MmsPdu,
   type NotificationInd,
@@ -209,7 +210,7 @@ export class SimulatedHandset extends EventEmitter {
     return this.http.send(this.mmscUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/vnd.wap.mms-message', ...this.identityHeaders() },
-      body: encodePdu(pdu, { lenient: true }),
+      body: encodePduVectored(pdu, { lenient: true }),
     });
   }
 
@@ -259,11 +260,12 @@ export class SimulatedHandset extends EventEmitter {
   }
 
   async sendPdu(pdu: MmsPdu): Promise<SendResult> {
-    return this.sendRaw(encodePdu(pdu, { lenient: true }));
+    // The parts go out as they are: the load generator does not copy each message it sends.
+    return this.sendRaw(encodePduVectored(pdu, { lenient: true }));
   }
 
-  /** POSTs any bytes as an m-send-req would go, and decodes the answer. */
-  async sendRaw(body: Uint8Array): Promise<SendResult> {
+  /** POSTs any bytes (or encoded chunks) as an m-send-req would go, and decodes the answer. */
+  async sendRaw(body: Uint8Array | EncodedChunks): Promise<SendResult> {
     const started = performance.now();
     const res = await this.http.send(this.mmscUrl, {
       method: 'POST',
