@@ -17,6 +17,7 @@ import { Alarms } from './links/alarms.js';
 import { LinkMonitor } from './links/link-monitor.js';
 import { consoleOptions } from './options.js';
 import { IndexWriter } from './trace/index-writer.js';
+import { ClusterTraffic } from './traffic/cluster-traffic.js';
 import { TrafficSampler } from './traffic/sampler.js';
 
 export { consoleOptions, ROLES, type ConsoleOptions, type ConsoleOptionsInput, type Role } from './options.js';
@@ -26,6 +27,7 @@ export type { IndexEntry } from './trace/index-entry.js';
 export type { LinkStatus, LinkState } from './links/link-monitor.js';
 export type { Alarm } from './links/alarms.js';
 export type { TrafficPoint, TrafficRange } from './traffic/sampler.js';
+export type { ClusterTrafficView, NodeTraffic } from './traffic/cluster-traffic.js';
 export { ACTIONS, type ActionName, type ActionResult } from './actions/actions.js';
 export { openApi } from './http/openapi.js';
 
@@ -43,7 +45,8 @@ export default definePlugin({
     const now = () => ctx.clock.now();
     const index = new IndexWriter(ctx.kv, ctx.clock, ctx.log, o.trace);
     const blocks = new BlockList(ctx.kv, ctx.log);
-    const traffic = new TrafficSampler(ctx.metrics, o.traffic.sampleMs, now);
+    const cluster = new ClusterTraffic(ctx.kv, ctx.config.node.id, o.traffic.sampleMs, now, ctx.log);
+    const traffic = new TrafficSampler(ctx.metrics, o.traffic.sampleMs, now, (range, point) => void cluster.publish(range, point));
     const links = new LinkMonitor(ctx.metrics, now);
     const campaigns = new CampaignStore(ctx.kv);
     const runner = new CampaignRunner(campaigns, ctx.mmsc, ctx.clock, ctx.config.node.id, ctx.log);
@@ -59,6 +62,7 @@ export default definePlugin({
       clock: ctx.clock,
       log: ctx.log,
       traffic,
+      cluster,
       links,
       alarms,
     };

@@ -59,6 +59,30 @@
     }
   }
 
+  // Each node's last point: totals of its rates, its p95 and the queue it saw; a link to its charts.
+  function perNode(nodes, range) {
+    const body = document.querySelector('#per-node tbody');
+    if (!body) return;
+    body.textContent = '';
+    const total = (values, group) => Object.keys(values).filter((k) => k.startsWith(GROUP_PREFIX[group])).reduce((n, k) => n + values[k], 0);
+    for (const n of nodes) {
+      const last = n.points.length ? n.points[n.points.length - 1].values : {};
+      const tr = document.createElement('tr');
+      tr.dataset.node = n.node;
+      const link = document.createElement('a');
+      link.href = prefix + '/traffic?range=' + encodeURIComponent(range) + '&node=' + encodeURIComponent(n.node);
+      link.textContent = n.node;
+      const cells = [link, total(last, 'submitted').toFixed(2), total(last, 'outcome').toFixed(2), 'latency p95' in last ? String(last['latency p95']) : '-', String(total(last, 'queued'))];
+      for (const c of cells) {
+        const td = document.createElement('td');
+        if (typeof c === 'string') td.textContent = c;
+        else td.appendChild(c);
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+  }
+
   // fn answers 'stop' when there is nothing more to follow.
   function every(ms, fn) {
     let stopped = false;
@@ -79,7 +103,10 @@
       const res = await fetch(prefix + '/api/traffic?range=' + encodeURIComponent(charts.dataset.range || 'hour'));
       if (res.status === 401) return location.assign(prefix + '/login');
       const data = await res.json();
-      for (const figure of charts.querySelectorAll('figure.chart')) draw(figure, data.points);
+      const node = charts.dataset.node;
+      const mine = node ? (data.nodes.find((n) => n.node === node) || { points: [] }).points : data.points;
+      for (const figure of charts.querySelectorAll('figure.chart')) draw(figure, mine);
+      perNode(data.nodes, charts.dataset.range || 'hour');
       const updated = document.getElementById('updated');
       if (updated) updated.textContent = 'updated ' + new Date().toISOString().slice(11, 19) + 'Z';
     });

@@ -94,9 +94,19 @@ export function openApi(prefix: string, version: string): Schema {
       '/api/blocked-senders/{address}': { delete: { summary: 'Unblock a sender', parameters: [{ name: 'address', in: 'path', required: true, schema: str }], ...guarded('operate', { '200': json(ref('ActionResult')) }, true) } },
       '/api/traffic': {
         get: {
-          summary: "This node's traffic samples (rates per second, m-send-conf latency in ms, queue depths)",
+          summary: "The cluster's traffic samples (rates per second, m-send-conf latency in ms, queue depths): every node added up in `points` (latency and queue depth: the largest any node saw), and each node's own in `nodes`",
           parameters: [{ name: 'range', in: 'query', schema: { enum: ['hour', 'day'] } }],
-          ...guarded('view', { '200': json({ type: 'object', properties: { range: str, groups: { type: 'object' }, points: { type: 'array', items: ref('TrafficPoint') } } }) }),
+          ...guarded('view', {
+            '200': json({
+              type: 'object',
+              properties: {
+                range: str,
+                groups: { type: 'object' },
+                points: { type: 'array', items: ref('TrafficPoint') },
+                nodes: { type: 'array', items: { type: 'object', properties: { node: str, points: { type: 'array', items: ref('TrafficPoint') } } } },
+              },
+            }),
+          }),
         },
       },
       '/api/links': { get: { summary: 'Links and peers with their state, and the active alarms', ...guarded('view', { '200': json({ type: 'object', properties: { links: { type: 'array', items: ref('Link') }, alarms: { type: 'array', items: ref('Alarm') } } }) }) } },
