@@ -7,8 +7,10 @@ import { Sessions } from './auth/sessions.js';
 import { LoginThrottle } from './auth/throttle.js';
 import { CampaignRunner } from './campaigns/campaign-runner.js';
 import { CampaignStore } from './campaigns/campaign-store.js';
+import { TemplateStore } from './campaigns/templates.js';
 import { authRoutes } from './http/routes-auth.js';
 import { campaignRoutes } from './http/routes-campaigns.js';
+import { templateRoutes } from './http/routes-templates.js';
 import { openApiRoute } from './http/openapi.js';
 import { liveRoutes } from './http/routes-live.js';
 import { messageRoutes } from './http/routes-messages.js';
@@ -27,6 +29,7 @@ export type { IndexEntry } from './trace/index-entry.js';
 export type { LinkStatus, LinkState } from './links/link-monitor.js';
 export type { Alarm } from './links/alarms.js';
 export type { TrafficPoint, TrafficRange } from './traffic/sampler.js';
+export type { CampaignTemplate, TemplateSummary } from './campaigns/templates.js';
 export type { ClusterTrafficView, NodeTraffic } from './traffic/cluster-traffic.js';
 export { ACTIONS, type ActionName, type ActionResult } from './actions/actions.js';
 export { openApi } from './http/openapi.js';
@@ -49,6 +52,7 @@ export default definePlugin({
     const traffic = new TrafficSampler(ctx.metrics, o.traffic.sampleMs, now, (range, point) => void cluster.publish(range, point));
     const links = new LinkMonitor(ctx.metrics, now);
     const campaigns = new CampaignStore(ctx.kv);
+    const templates = new TemplateStore(ctx.kv);
     const runner = new CampaignRunner(campaigns, ctx.mmsc, ctx.clock, ctx.config.node.id, ctx.log);
     const alarms = new Alarms(ctx.metrics, ctx.log, { queueThreshold: o.alarms.queueThreshold, webhook: o.alarms.webhook, now });
     const app: ConsoleApp = {
@@ -77,7 +81,8 @@ export default definePlugin({
           authRoutes(scope, app);
           messageRoutes(scope, app, blocks);
           liveRoutes(scope, app);
-          campaignRoutes(scope, app, campaigns, runner, ctx.config.limits.maxMessageSize);
+          campaignRoutes(scope, app, campaigns, templates, runner, ctx.config.limits.maxMessageSize);
+          templateRoutes(scope, app, templates, campaigns, ctx.config.limits.maxMessageSize);
           openApiRoute(scope, o.prefix, identity.version);
           scope.get('/', async (_req, reply) => reply.redirect(`${o.prefix}/messages`, 303));
           // Inside the console's scope, so a 404 carries its security headers too.
