@@ -5,7 +5,7 @@ import type { ConsoleApp } from './app.js';
 import { securityHeaders } from './auth/guard.js';
 import { Sessions } from './auth/sessions.js';
 import { LoginThrottle } from './auth/throttle.js';
-import { CampaignRunner } from './campaigns/campaign-runner.js';
+import { CampaignJobs } from './campaigns/campaign-jobs.js';
 import { CampaignStore } from './campaigns/campaign-store.js';
 import { TemplateStore } from './campaigns/templates.js';
 import { authRoutes } from './http/routes-auth.js';
@@ -53,7 +53,7 @@ export default definePlugin({
     const links = new LinkMonitor(ctx.metrics, now);
     const campaigns = new CampaignStore(ctx.kv);
     const templates = new TemplateStore(ctx.kv);
-    const runner = new CampaignRunner(campaigns, ctx.mmsc, ctx.clock, ctx.config.node.id, ctx.log);
+    const runner = new CampaignJobs(campaigns, ctx.mmsc, ctx.jobs, ctx.clock, ctx.log);
     const alarms = new Alarms(ctx.metrics, ctx.log, { queueThreshold: o.alarms.queueThreshold, webhook: o.alarms.webhook, now });
     const app: ConsoleApp = {
       options: o,
@@ -104,14 +104,12 @@ export default definePlugin({
       async start() {
         await blocks.start();
         traffic.start();
-        runner.start();
+        await runner.resume().catch((error: unknown) => ctx.log.warn({ err: error }, 'console: could not resume campaigns'));
         await watch().catch(() => undefined);
         monitor = setInterval(() => void watch().catch((error: unknown) => ctx.log.warn({ err: error }, 'console: link check failed')), o.traffic.sampleMs);
         monitor.unref();
         ctx.log.info({ prefix: o.prefix, accounts: o.accounts.length }, 'console served by the admin server');
       },
-      // Campaigns take no new chunk once the node drains (a lease left behind is taken over).
-      stop: () => runner.stop(),
       async close() {
         clearInterval(monitor);
         traffic.stop();

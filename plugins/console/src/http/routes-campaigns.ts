@@ -2,7 +2,7 @@ import { reportCsv } from '@openmmsc/campaign';
 import type { FastifyInstance } from 'fastify';
 import { requireRole, sessionOf } from '../auth/guard.js';
 import type { ConsoleApp } from '../app.js';
-import type { CampaignRunner } from '../campaigns/campaign-runner.js';
+import type { CampaignJobs } from '../campaigns/campaign-jobs.js';
 import type { CampaignStore } from '../campaigns/campaign-store.js';
 import { newCampaign, type CampaignInput } from '../campaigns/new-campaign.js';
 import { summary, type TemplateStore } from '../campaigns/templates.js';
@@ -14,7 +14,7 @@ import { page } from './routes-messages.js';
 const UPLOAD_LIMIT = 16 * 1024 * 1024;
 
 /** Campaigns: start one (operate), follow its progress, download the per-recipient report. */
-export function campaignRoutes(scope: FastifyInstance, app: ConsoleApp, store: CampaignStore, templates: TemplateStore, runner: CampaignRunner, maxSize: number): void {
+export function campaignRoutes(scope: FastifyInstance, app: ConsoleApp, store: CampaignStore, templates: TemplateStore, runner: CampaignJobs, maxSize: number): void {
   const p = app.prefix;
   const view = requireRole(app.sessions, 'view', `${p}/login`);
   const operate = requireRole(app.sessions, 'operate', `${p}/login`);
@@ -28,7 +28,7 @@ export function campaignRoutes(scope: FastifyInstance, app: ConsoleApp, store: C
     if (typeof made === 'string') return made;
     await store.create(made.state, made.recipients, made.parts);
     app.log.info({ user, campaign: made.state.id, recipients: made.state.total }, 'console: campaign started');
-    runner.poke();
+    await runner.begin(made.state);
     return made.state;
   };
 
