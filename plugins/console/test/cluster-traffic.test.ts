@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { buildMessage, recordingPushBearer, requireSystem, routeAllTo, startRedis, startTestMmsc, waitFor, type RedisServer, type TestMmsc } from '@openmmsc/testkit';
-import consolePlugin from '../src/index.js';
+import { describe, it } from 'node:test';
+import { buildMessage, requireSystem, waitFor, type TestMmsc } from '@openmmsc/testkit';
 import type { ClusterTrafficView } from '../src/traffic/cluster-traffic.js';
-import { login, testAccounts } from './rig.js';
+import { twoNodesOnRedis } from './cluster-rig.js';
+import { login } from './rig.js';
 
 const SERIES = 'submitted mm7 accepted';
 
@@ -15,24 +15,7 @@ function integrate(points: ClusterTrafficView['points']): number {
 }
 
 describe('traffic charts show the whole cluster: two nodes on one Redis', { skip: requireSystem('redis-server') }, () => {
-  let redis: RedisServer;
-  const nodes: TestMmsc[] = [];
-  before(async () => {
-    redis = await startRedis();
-    const accounts = await testAccounts();
-    for (const id of ['t1', 't2']) {
-      nodes.push(
-        await startTestMmsc({
-          plugins: [routeAllTo('local'), recordingPushBearer().plugin, { plugin: consolePlugin, options: { accounts, traffic: { sampleMs: 300 } } }],
-          config: { store: { type: 'redis', url: redis.url, prefix: 'console-traffic' }, node: { id } },
-        }),
-      );
-    }
-  });
-  after(async () => {
-    for (const n of nodes) await n.stop().catch(() => undefined);
-    await redis?.stop();
-  });
+  const nodes = twoNodesOnRedis(['t1', 't2'], 'console-traffic', { traffic: { sampleMs: 300 } });
 
   it("each node's submissions are in its own breakdown, and the cluster series is their sum", async () => {
     const [t1, t2] = nodes as [TestMmsc, TestMmsc];
