@@ -107,7 +107,10 @@ if (sent.status === 'ok' && sent.messageId) {
     const saved = join(dataDir, 'received-picture.png');
     await writeFile(saved, got.parts.find((p) => p.contentType.type === 'image/png')?.data ?? Buffer.alloc(0));
     const [r] = await mmsc.getRecipients(sent.messageId);
-    say(`recipient ${r.address.value}: ${r.history.map((h) => `${h.state} (${h.by})`).join(' → ')}`);
+    // Its moves; entries with an `event` record what happened without a move (a CDR written, a report sent).
+    say(`recipient ${r.address.value}: ${r.history.filter((h) => !h.event).map((h) => `${h.state} (${h.by})`).join(' → ')}`);
+    const cdrs = r.history.filter((h) => h.event === 'cdr-written').map((h) => h.reason?.split(' ')[0]);
+    if (cdrs.length) say(`CDRs written for it: ${cdrs.join(', ')} (in ${join(dataDir, 'cdr.jsonl')})`);
     say(`delivery report for ${sent.messageId}: ${report.status}; the picture ${B} received is in ${saved}`);
   } catch (error) {
     say(`error: the demo message did not complete: ${error.message}`);

@@ -39,6 +39,9 @@ it('the example starts, prints where it listens, carries the demo MMS from phone
       stderr,
       /recipient \+15550000002: received \(mm1\) → routed \(@openmmsc\/plugin-router-prefix\) → charged \(kernel\) → notified \((?:@openmmsc\/plugin-push-smpp|@openmmsc\/plugin-mm1)\) → retrieved \(@openmmsc\/plugin-mm1\) → delivered \(@openmmsc\/plugin-mm1\)/,
     );
+    // The CDRs written for the recipient are noted in its history (the report's may come later).
+    const noted = /CDRs written for it: ([A-Za-z0-9, ]+) \(in /.exec(stderr)?.[1]?.split(', ') ?? [];
+    for (const type of ['MMO1S', 'MMR1NRq', 'MMR1Rt', 'MMR1A']) assert.ok(noted.includes(type), `${type} in ${noted.join(', ')}`);
     assert.doesNotMatch(stderr, /error/);
     // JSON logs stay at warn: a quiet run prints none.
     assert.equal(stdout.trim(), '');

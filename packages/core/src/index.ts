@@ -80,4 +80,4 @@ export type { RedisConnectionConfig } from './redis/redis-connection.js';
 export type { AdmissionDecision, ShedCause } from './kernel/admission.js';
 export type { StatfsSource } from './kernel/disk-watermark.js';
 export type { RetryOutcome } from './kernel/operator-actions.js';
-export { reportLink, type LinkProbe } from './kernel/link-gauge.js';
+export { reportLink, linkTracker, linkDetails, type LinkProbe, type LinkState, type LinkTracker } from './kernel/link-gauge.js';

@@ -2,8 +2,8 @@
 
 export type SendOutcome =
   | { status: 'sent'; response: string; host: string; messageId?: string }
-  /** A 4xx reply, connection, TLS or DNS trouble: try again later. */
-  | { status: 'retry'; reason: string }
+  /** A 4xx reply (`code` set), connection, TLS or DNS trouble (no `code`): try again later. */
+  | { status: 'retry'; reason: string; code?: number }
   /** A 5xx reply: the host refused for good. */
   | { status: 'refused'; code: number; reason: string };
 
@@ -35,5 +35,6 @@ export function failedOutcome(host: string, error: unknown): SendOutcome {
   if (e.code === 'ETLS') return { status: 'retry', reason: `${host}: TLS not available: ${e.response ?? e.message}` };
   const text = `${host}: ${e.response ?? e.message}`;
   if (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600) return { status: 'refused', code: e.responseCode, reason: text };
+  if (typeof e.responseCode === 'number' && e.responseCode >= 400) return { status: 'retry', code: e.responseCode, reason: text };
   return { status: 'retry', reason: text };
 }

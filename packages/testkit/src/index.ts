@@ -21,3 +21,4 @@ export * from './peer/index.js';
 export { SlowClients, openDescriptors, type SlowClientsOptions, type SlowConnection } from './slow-clients.js';
 export { makeTestPki, curlWithCa, type TestPki, type CertFiles } from './test-pki.js';
 export { routeAllTo } from './route-all.js';
+export { linkState } from './link-state.js';

@@ -20,7 +20,9 @@ export default definePlugin({
       name: ctx.name,
       async record(event) {
         if (events.size && !events.has(event.type)) return;
-        await writer.append(toCdr(event, ctx.config.node.id));
+        const cdr = toCdr(event, ctx.config.node.id);
+        await writer.append(cdr);
+        return [{ recordType: cdr.recordType, id: cdr.cdrId }];
       },
     });
     return {

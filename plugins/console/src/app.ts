@@ -5,6 +5,7 @@ import type { Log } from './log.js';
 import type { ConsoleOptions } from './options.js';
 import type { Alarms } from './links/alarms.js';
 import type { LinkMonitor } from './links/link-monitor.js';
+import type { ClusterTraffic } from './traffic/cluster-traffic.js';
 import type { TrafficSampler } from './traffic/sampler.js';
 
 /** What every route of the console works with. */
@@ -18,7 +19,10 @@ export interface ConsoleApp {
   readonly mmsc: MmscRuntime;
   readonly clock: Clock;
   readonly log: Log;
+  /** This node's samples (alarms read the queue depths from them). */
   readonly traffic: TrafficSampler;
+  /** Every node's samples, through the shared store (the charts). */
+  readonly cluster: ClusterTraffic;
   readonly links: LinkMonitor;
   readonly alarms: Alarms;
 }

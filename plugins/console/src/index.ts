@@ -5,10 +5,12 @@ import type { ConsoleApp } from './app.js';
 import { securityHeaders } from './auth/guard.js';
 import { Sessions } from './auth/sessions.js';
 import { LoginThrottle } from './auth/throttle.js';
-import { CampaignRunner } from './campaigns/campaign-runner.js';
+import { CampaignJobs } from './campaigns/campaign-jobs.js';
 import { CampaignStore } from './campaigns/campaign-store.js';
+import { TemplateStore } from './campaigns/templates.js';
 import { authRoutes } from './http/routes-auth.js';
 import { campaignRoutes } from './http/routes-campaigns.js';
+import { templateRoutes } from './http/routes-templates.js';
 import { openApiRoute } from './http/openapi.js';
 import { liveRoutes } from './http/routes-live.js';
 import { messageRoutes } from './http/routes-messages.js';
@@ -17,6 +19,7 @@ import { Alarms } from './links/alarms.js';
 import { LinkMonitor } from './links/link-monitor.js';
 import { consoleOptions } from './options.js';
 import { IndexWriter } from './trace/index-writer.js';
+import { ClusterTraffic } from './traffic/cluster-traffic.js';
 import { TrafficSampler } from './traffic/sampler.js';
 
 export { consoleOptions, ROLES, type ConsoleOptions, type ConsoleOptionsInput, type Role } from './options.js';
@@ -26,6 +29,8 @@ export type { IndexEntry } from './trace/index-entry.js';
 export type { LinkStatus, LinkState } from './links/link-monitor.js';
 export type { Alarm } from './links/alarms.js';
 export type { TrafficPoint, TrafficRange } from './traffic/sampler.js';
+export type { CampaignTemplate, TemplateSummary } from './campaigns/templates.js';
+export type { ClusterTrafficView, NodeTraffic } from './traffic/cluster-traffic.js';
 export { ACTIONS, type ActionName, type ActionResult } from './actions/actions.js';
 export { openApi } from './http/openapi.js';
 
@@ -43,10 +48,12 @@ export default definePlugin({
     const now = () => ctx.clock.now();
     const index = new IndexWriter(ctx.kv, ctx.clock, ctx.log, o.trace);
     const blocks = new BlockList(ctx.kv, ctx.log);
-    const traffic = new TrafficSampler(ctx.metrics, o.traffic.sampleMs, now);
+    const cluster = new ClusterTraffic(ctx.kv, ctx.config.node.id, o.traffic.sampleMs, now, ctx.log);
+    const traffic = new TrafficSampler(ctx.metrics, o.traffic.sampleMs, now, (range, point) => void cluster.publish(range, point));
     const links = new LinkMonitor(ctx.metrics, now);
     const campaigns = new CampaignStore(ctx.kv);
-    const runner = new CampaignRunner(campaigns, ctx.mmsc, ctx.clock, ctx.config.node.id, ctx.log);
+    const templates = new TemplateStore(ctx.kv);
+    const runner = new CampaignJobs(campaigns, ctx.mmsc, ctx.jobs, ctx.clock, ctx.log);
     const alarms = new Alarms(ctx.metrics, ctx.log, { queueThreshold: o.alarms.queueThreshold, webhook: o.alarms.webhook, now });
     const app: ConsoleApp = {
       options: o,
@@ -59,6 +66,7 @@ export default definePlugin({
       clock: ctx.clock,
       log: ctx.log,
       traffic,
+      cluster,
       links,
       alarms,
     };
@@ -73,7 +81,8 @@ export default definePlugin({
           authRoutes(scope, app);
           messageRoutes(scope, app, blocks);
           liveRoutes(scope, app);
-          campaignRoutes(scope, app, campaigns, runner, ctx.config.limits.maxMessageSize);
+          campaignRoutes(scope, app, campaigns, templates, runner, ctx.config.limits.maxMessageSize);
+          templateRoutes(scope, app, templates, campaigns, ctx.config.limits.maxMessageSize);
           openApiRoute(scope, o.prefix, identity.version);
           scope.get('/', async (_req, reply) => reply.redirect(`${o.prefix}/messages`, 303));
           // Inside the console's scope, so a 404 carries its security headers too.
@@ -95,14 +104,12 @@ export default definePlugin({
       async start() {
         await blocks.start();
         traffic.start();
-        runner.start();
+        await runner.resume().catch((error: unknown) => ctx.log.warn({ err: error }, 'console: could not resume campaigns'));
         await watch().catch(() => undefined);
         monitor = setInterval(() => void watch().catch((error: unknown) => ctx.log.warn({ err: error }, 'console: link check failed')), o.traffic.sampleMs);
         monitor.unref();
         ctx.log.info({ prefix: o.prefix, accounts: o.accounts.length }, 'console served by the admin server');
       },
-      // Campaigns take no new chunk once the node drains (a lease left behind is taken over).
-      stop: () => runner.stop(),
       async close() {
         clearInterval(monitor);
         traffic.stop();

@@ -49,10 +49,10 @@ export const consoleOptions = z.object({
     .describe('Message search: an index of submissions in time buckets, scanned within limits.'),
   traffic: z
     .object({
-      sampleMs: duration.prefault('10s').describe('How often the traffic figures are sampled from the metrics.'),
+      sampleMs: duration.prefault('10s').describe('How often each node samples its traffic figures from its metrics and publishes them to the shared store.'),
     })
     .prefault({})
-    .describe('Live traffic charts (this node\'s figures; Prometheus has every node).'),
+    .describe('Live traffic charts: every node\'s figures (through the shared store), added up and per node.'),
   alarms: z
     .object({
       queueThreshold: z.number().int().min(1).default(1000).describe('A job kind with more queued jobs than this raises an alarm.'),

@@ -59,6 +59,30 @@
     }
   }
 
+  // Each node's last point: totals of its rates, its p95 and the queue it saw; a link to its charts.
+  function perNode(nodes, range) {
+    const body = document.querySelector('#per-node tbody');
+    if (!body) return;
+    body.textContent = '';
+    const total = (values, group) => Object.keys(values).filter((k) => k.startsWith(GROUP_PREFIX[group])).reduce((n, k) => n + values[k], 0);
+    for (const n of nodes) {
+      const last = n.points.length ? n.points[n.points.length - 1].values : {};
+      const tr = document.createElement('tr');
+      tr.dataset.node = n.node;
+      const link = document.createElement('a');
+      link.href = prefix + '/traffic?range=' + encodeURIComponent(range) + '&node=' + encodeURIComponent(n.node);
+      link.textContent = n.node;
+      const cells = [link, total(last, 'submitted').toFixed(2), total(last, 'outcome').toFixed(2), 'latency p95' in last ? String(last['latency p95']) : '-', String(total(last, 'queued'))];
+      for (const c of cells) {
+        const td = document.createElement('td');
+        if (typeof c === 'string') td.textContent = c;
+        else td.appendChild(c);
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+  }
+
   // fn answers 'stop' when there is nothing more to follow.
   function every(ms, fn) {
     let stopped = false;
@@ -79,7 +103,10 @@
       const res = await fetch(prefix + '/api/traffic?range=' + encodeURIComponent(charts.dataset.range || 'hour'));
       if (res.status === 401) return location.assign(prefix + '/login');
       const data = await res.json();
-      for (const figure of charts.querySelectorAll('figure.chart')) draw(figure, data.points);
+      const node = charts.dataset.node;
+      const mine = node ? (data.nodes.find((n) => n.node === node) || { points: [] }).points : data.points;
+      for (const figure of charts.querySelectorAll('figure.chart')) draw(figure, mine);
+      perNode(data.nodes, charts.dataset.range || 'hour');
       const updated = document.getElementById('updated');
       if (updated) updated.textContent = 'updated ' + new Date().toISOString().slice(11, 19) + 'Z';
     });
@@ -105,17 +132,8 @@
       if (as === 'text') r.readAsText(file);
       else r.readAsDataURL(file);
     });
-    campaign.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      const f = campaign.elements;
-      const body = { name: f.name.value, from: f.from.value, subject: f.subject.value, text: f.text.value, recipients: f.recipients.value, batch: f.batch.value };
-      const list = f.recipientFile.files[0];
-      if (list) body.recipients = (body.recipients ? body.recipients + '\n' : '') + (await read(list, 'text'));
-      const media = f.attachment.files[0];
-      if (media) body.attachment = { name: media.name, contentType: media.type, data: String(await read(media, 'url')).replace(/^data:[^,]*,/, '') };
-      const res = await fetch(prefix + '/api/campaigns', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': document.body.dataset.csrf }, body: JSON.stringify(body) });
-      const answer = await res.json().catch(() => ({}));
-      if (res.status === 201) return location.assign(prefix + '/campaigns/' + answer.id);
+    const f = campaign.elements;
+    const showError = (text) => {
       let error = campaign.querySelector('.error');
       if (!error) {
         error = document.createElement('p');
@@ -123,8 +141,49 @@
         error.setAttribute('role', 'alert');
         campaign.prepend(error);
       }
-      error.textContent = answer.error || 'the campaign was not started (' + res.status + ')';
+      error.textContent = text;
+    };
+    const content = async () => {
+      const body = { from: f.from.value, subject: f.subject.value, text: f.text.value };
+      const media = f.attachment.files[0];
+      if (media) body.attachment = { name: media.name, contentType: media.type, data: String(await read(media, 'url')).replace(/^data:[^,]*,/, '') };
+      return body;
+    };
+    const post = (path, body) => fetch(prefix + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': document.body.dataset.csrf }, body: JSON.stringify(body) });
+    // Choosing a template fills the form with its sender, subject and text (its media is added by the server).
+    const picker = f.template;
+    const fill = () => {
+      const o = picker && picker.selectedOptions[0];
+      if (!o || !o.value) return;
+      f.from.value = o.dataset.from || '';
+      f.subject.value = o.dataset.subject || '';
+      f.text.value = o.dataset.text || '';
+    };
+    if (picker) {
+      picker.addEventListener('change', fill);
+      fill();
+    }
+    campaign.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const body = Object.assign(await content(), { name: f.name.value, recipients: f.recipients.value, batch: f.batch.value });
+      if (picker && picker.value) body.template = picker.value;
+      const list = f.recipientFile.files[0];
+      if (list) body.recipients = (body.recipients ? body.recipients + '\n' : '') + (await read(list, 'text'));
+      const res = await post('/api/campaigns', body);
+      const answer = await res.json().catch(() => ({}));
+      if (res.status === 201) return location.assign(prefix + '/campaigns/' + answer.id);
+      showError(answer.error || 'the campaign was not started (' + res.status + ')');
     });
+    const save = document.getElementById('save-template');
+    if (save) {
+      save.addEventListener('click', async () => {
+        const body = Object.assign(await content(), { name: f.templateName.value });
+        const res = await post('/api/templates', body);
+        const answer = await res.json().catch(() => ({}));
+        if (res.status === 201) return location.assign(prefix + '/campaigns?template=' + encodeURIComponent(answer.id));
+        showError(answer.error || 'the template was not saved (' + res.status + ')');
+      });
+    }
   }
 
   for (const form of document.querySelectorAll('form.action')) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { definePlugin, reportLink } from '@openmmsc/core';
+import { definePlugin, linkTracker, reportLink, type LinkTracker } from '@openmmsc/core';
 import { recordingPushBearer, routeAllTo, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
 import consolePlugin from '../src/index.js';
 import { login, testAccounts, type Login } from './rig.js';
@@ -14,6 +14,8 @@ describe('links a plugin reports, and alarms: shown, exported, sent to the webho
   const posted: Array<{ event: string; alarm: { id: string; text: string } }> = [];
   let ppgUp = 1;
   const ppg = definePlugin({ name: 'fake-ppg', version: '0.0.0', apiVersion: '^1.0.0', setup: (ctx) => void reportLink(ctx.metrics, 'ppg', 'ppg.example', () => ppgUp) });
+  let peers: LinkTracker | undefined;
+  const mm4 = definePlugin({ name: 'fake-mm4', version: '0.0.0', apiVersion: '^1.0.0', setup: (ctx) => void (peers = linkTracker(ctx.metrics, 'mm4-peer')) });
   before(async () => {
     hook = createServer((req, res) => {
       let body = '';
@@ -25,7 +27,7 @@ describe('links a plugin reports, and alarms: shown, exported, sent to the webho
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alarms`;
-    t = await startTestMmsc({ plugins: [routeAllTo('local'), recordingPushBearer().plugin, ppg, { plugin: consolePlugin, options: { accounts: await testAccounts(), traffic: { sampleMs: 200 }, alarms: { webhook } } }] });
+    t = await startTestMmsc({ plugins: [routeAllTo('local'), recordingPushBearer().plugin, ppg, mm4, { plugin: consolePlugin, options: { accounts: await testAccounts(), traffic: { sampleMs: 200 }, alarms: { webhook } } }] });
     s = await login(`${t.mmsc.adminUrl}/console`, 'victor');
   });
   after(async () => {
@@ -33,7 +35,20 @@ describe('links a plugin reports, and alarms: shown, exported, sent to the webho
     hook?.close();
   });
 
-  const links = async () => (await (await fetch(`${t.mmsc.adminUrl}/console/api/links`, { headers: { cookie: s.cookie } })).json()) as { links: Array<{ kind: string; name: string; state: string; since: number }>; alarms: Array<{ id: string }> };
+  const links = async () => (await (await fetch(`${t.mmsc.adminUrl}/console/api/links`, { headers: { cookie: s.cookie } })).json()) as { links: Array<{ kind: string; name: string; state: string; since: number; detail: string }>; alarms: Array<{ id: string }> };
+
+  it('a link known from its traffic shows from its first exchange, with the reason its reporter gives', async () => {
+    const peer = async () => (await links()).links.find((l) => l.kind === 'mm4-peer' && l.name === 'peer.example');
+    assert.equal(await peer(), undefined, 'not listed before any exchange');
+    peers!.saw('peer.example', 'down', 'connect ECONNREFUSED 127.0.0.1:2525');
+    const down = await waitFor('listed down', async () => (await peer())?.state === 'down' && peer());
+    assert.match(down!.detail, /^connect ECONNREFUSED 127\.0\.0\.1:2525 \(\d{4}-/);
+    await waitFor('alarm raised', async () => (await links()).alarms.some((a) => a.id === 'link:mm4-peer:peer.example'));
+    peers!.saw('peer.example', 'up');
+    const up = await waitFor('listed up', async () => (await peer())?.state === 'up' && peer());
+    assert.equal(up!.detail, '');
+    await waitFor('alarm cleared', async () => !(await links()).alarms.some((a) => a.id === 'link:mm4-peer:peer.example'));
+  });
 
   it('a link going down raises an alarm (page, metric, webhook); coming back clears it', async () => {
     await waitFor('ppg listed up', async () => (await links()).links.some((l) => l.kind === 'ppg' && l.state === 'up'));

@@ -79,6 +79,10 @@ describe('the console in Chromium: log in, trace an MM1 message, watch traffic a
     const first = await page.locator('#updated').textContent();
     await waitFor('chart updates itself', async () => (await page.locator('#updated').textContent()) !== first, { timeoutMs: 5000 });
     await waitFor('queue chart has series', async () => (await page.locator('figure[data-group=queued] polyline').count()) > 0, { timeoutMs: 5000 });
+    // The per-node breakdown lists this node, with a link to its own charts.
+    const node = page.locator('#per-node tr[data-node]');
+    await waitFor('per-node row', async () => (await node.count()) === 1, { timeoutMs: 5000 });
+    assert.match((await node.locator('a').getAttribute('href')) ?? '', /\/traffic\?range=hour&node=/);
   });
 
   it('shows the SMSC bind up, then down with an alarm when the SMSC stops', async () => {

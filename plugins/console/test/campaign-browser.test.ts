@@ -63,5 +63,14 @@ describe('a 100-recipient campaign run from the console in Chromium', { skip: re
     const first = lines.find((l) => l.startsWith(good[0]!))!.split(',')[3]!;
     const parts = await rig.t.mmsc.getParts(first);
     assert.deepEqual(parts?.map((p) => p.contentType.type), ['text/plain', 'image/png']);
+
+    // Its content kept as a template: the campaign form comes back filled in from it.
+    await page.fill('form.save-template input[name=name]', 'Spring template');
+    await Promise.all([page.waitForURL(/\/console\/campaigns\?template=/), page.click('form.save-template button')]);
+    assert.equal(await page.locator('#template option:checked').textContent(), 'Spring template (+ image/png)');
+    await waitFor('form filled from the template', async () => (await page.inputValue('textarea[name=text]')) === 'Flowers at half price', { timeoutMs: 5000 });
+    assert.equal(await page.inputValue('input[name=from]'), '12345');
+    assert.equal(await page.inputValue('input[name=subject]'), 'Spring!');
+    assert.equal(await page.locator('table.templates tr[data-template]').count(), 1);
   });
 });

@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { buildMessage, recordingPushBearer, requireSystem, routeAllTo, startRedis, startTestMmsc, waitFor, type RedisServer, type TestMmsc } from '@openmmsc/testkit';
-import consolePlugin from '../src/index.js';
+import { describe, it } from 'node:test';
+import { buildMessage, requireSystem, waitFor, type TestMmsc } from '@openmmsc/testkit';
 import type { SearchResult } from '../src/trace/search.js';
-import { login, testAccounts } from './rig.js';
+import { twoNodesOnRedis } from './cluster-rig.js';
+import { login } from './rig.js';
 
 describe('the console on two nodes sharing Redis: any node shows the whole cluster', { skip: requireSystem('redis-server') }, () => {
-  let redis: RedisServer;
-  const nodes: TestMmsc[] = [];
-  before(async () => {
-    redis = await startRedis();
-    const accounts = await testAccounts();
-    for (const id of ['n1', 'n2']) {
-      nodes.push(
-        await startTestMmsc({
-          plugins: [routeAllTo('local'), recordingPushBearer().plugin, { plugin: consolePlugin, options: { accounts, trace: { flushMs: 20 } } }],
-          config: { store: { type: 'redis', url: redis.url, prefix: 'console-cluster' }, node: { id } },
-        }),
-      );
-    }
-  });
-  after(async () => {
-    for (const n of nodes) await n.stop().catch(() => undefined);
-    await redis?.stop();
-  });
+  const nodes = twoNodesOnRedis(['n1', 'n2'], 'console-cluster', { trace: { flushMs: 20 } });
 
   it('a message submitted on one node is found from the other, by VASP and by MSISDN; a session opened on one node works on the other', async () => {
     const [n1, n2] = nodes as [TestMmsc, TestMmsc];

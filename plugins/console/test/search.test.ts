@@ -18,7 +18,8 @@ describe('message search: a bounded scan that says where it stopped', () => {
       const r = await t.mmsc.submit({ message: buildMessage({ from: i % 2 ? 'alice@example.com' : '+15550000001', to: `+1555000010${i}`, subject: `n${i}` }), origin: { interface: i % 2 ? 'mm3' : 'mm1' } });
       ids.push(r.messageId);
     }
-    await waitFor('indexed', async () => (await search('iface=mm1')).hits.length === 4);
+    // Entries are written in batches: wait for the last ones of both interfaces.
+    await waitFor('indexed', async () => (await search('iface=mm1')).hits.length === 4 && (await search('iface=mm3')).hits.length === 4);
   });
   after(async () => t?.stop());
 

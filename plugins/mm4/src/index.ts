@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, linkTracker, pluginIdentity, type MmscRuntime } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { MM4_INTERFACE, Mm4 } from './mm4.js';
 import { mm4Options } from './options.js';
@@ -75,7 +75,7 @@ export default definePlugin({
   facts: () => ({ provides: ['ReportSender'], delivers: ['mm4'] }),
   setup(ctx) {
     const options = ctx.options;
-    const transports = new PeerTransports(options, ctx.baseDir, () => ctx.clock.now());
+    const transports = new PeerTransports(options, ctx.baseDir, () => ctx.clock.now(), linkTracker(ctx.metrics, 'mm4-peer', () => ctx.clock.now()));
     const decodeWarnings = new Counter({
       name: 'openmmsc_mm4_decode_warnings_total',
       help: 'Deviations read past in inbound MM4 messages (see the log for which)',

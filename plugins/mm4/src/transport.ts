@@ -1,3 +1,4 @@
+import type { LinkTracker } from '@openmmsc/core';
 import { SmtpClient, type SendOutcome } from '@openmmsc/smtp';
 import type { Mm4Options, PeerOptions } from './options.js';
 
@@ -17,6 +18,8 @@ export class PeerTransports {
     private readonly options: Mm4Options,
     baseDir: string,
     now: () => number,
+    /** Each peer (by domain) as a link: up when it took a mail or answered, degraded on 4xx, down when it could not be reached. */
+    private readonly links?: LinkTracker,
   ) {
     this.client = new SmtpClient({ name: options.domain, baseDir, dnsServers: options.dnsServers, timeouts: options.timeouts, now });
   }
@@ -44,8 +47,12 @@ export class PeerTransports {
     };
   }
 
-  send(peer: PeerOptions, mail: OutboundMail): Promise<SendOutcome> {
-    return this.client.send(peer, { envelope: { from: mail.from, to: mail.to }, raw: mail.raw });
+  async send(peer: PeerOptions, mail: OutboundMail): Promise<SendOutcome> {
+    const outcome = await this.client.send(peer, { envelope: { from: mail.from, to: mail.to }, raw: mail.raw });
+    // A 5xx refusal is a verdict on the mail from a peer at work; a 4xx is a peer impaired.
+    if (outcome.status !== 'retry') this.links?.saw(peer.domain, 'up');
+    else this.links?.saw(peer.domain, outcome.code ? 'degraded' : 'down', outcome.reason);
+    return outcome;
   }
 
   close(): Promise<void> {

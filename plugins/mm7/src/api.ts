@@ -242,7 +242,8 @@ export class SendApi {
       body: {
         messageId: id,
         recipients: recipients.map((r) => {
-          const last = r.history[r.history.length - 1];
+          // The last move, not an event noted since (a CDR written, a report sent).
+          const last = r.history.findLast((h) => !h.event);
           return { address: r.address.value, state: r.state, at: last ? new Date(last.at).toISOString() : undefined, ...(last?.reason ? { reason: last.reason } : {}) };
         }),
       },

@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, linkTracker, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
@@ -39,7 +39,7 @@ export default definePlugin({
     const metrics = createMm7Metrics(ctx.metrics);
     const mm7 = new Mm7Service({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now, accounts, options, kernelLimits, metrics });
     const api = options.api.enabled ? new SendApi({ mmsc: ctx.mmsc, accounts, log: ctx.log, now, kernelLimits, name: ctx.name }) : undefined;
-    const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now });
+    const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now, links: linkTracker(ctx.metrics, 'vasp', now) });
 
     ctx.provide('RoutingResolver', {
       name: ctx.name,

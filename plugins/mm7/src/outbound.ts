@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { RetryLaterError, type DeliveryRequest, type DeliveryResult, type MmsPart, type Report, type StoredMessage } from '@openmmsc/core';
+import { RetryLaterError, type LinkTracker, type DeliveryRequest, type DeliveryResult, type MmsPart, type Report, type StoredMessage } from '@openmmsc/core';
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import type { Accounts, VaspAccount } from './accounts.js';
@@ -13,6 +13,8 @@ export interface OutboundDeps {
   relayServerId: string;
   log: Logger;
   now: () => number;
+  /** Each VASP's endpoint (DeliverReq, reports, webhook) as a link, by VASP id. */
+  links?: LinkTracker;
 }
 
 function dialectOf(account: VaspAccount): Dialect {
@@ -23,6 +25,16 @@ function dialectOf(account: VaspAccount): Dialect {
 function describe(result: PostResult): string {
   if (result.status) return `${result.status.code} ${result.status.text || statusText(result.status.code)}`;
   return result.error ?? `HTTP ${result.httpStatus}`;
+}
+
+/**
+ * No answer at all: down; "try later" (a transient status, HTTP 503, an answer that is not MM7):
+ * degraded; any other MM7 status (a fault comes with HTTP 500) is a VASP at work: up.
+ */
+function vaspLinkState(result: PostResult): 'up' | 'degraded' | 'down' {
+  if (result.httpStatus === 0) return 'down';
+  if (!result.status || isTransient(result.status.code) || result.httpStatus === 503) return 'degraded';
+  return 'up';
 }
 
 const DELIVERY_STATUS: Record<string, string> = {
@@ -53,12 +65,14 @@ export class Outbound {
       { release, transactionId: newTransactionId(), body, dialect: dialectOf(account), ...(d.version ? { version: d.version } : {}) },
       parts && parts.length ? { parts, transferEncoding: d.transferEncoding } : undefined,
     );
-    return postMm7(account.options.url!, payload, {
+    const result = await postMm7(account.options.url!, payload, {
       soapAction: d.soapAction,
       timeoutMs: account.options.timeout,
       signal,
       ...(account.options.outboundAuth ? { auth: account.options.outboundAuth } : {}),
     });
+    if (!signal.aborted) this.deps.links?.saw(account.id, vaspLinkState(result), result.status && isSuccess(result.status.code) ? undefined : describe(result));
+    return result;
   }
 
   private async webhook(account: VaspAccount, event: Record<string, unknown>, signal: AbortSignal): Promise<{ ok: true } | { ok: false; permanent: boolean; reason: string; retryAfterMs?: number }> {
@@ -69,6 +83,7 @@ export class Outbound {
     try {
       const res = await request(hook.url, { method: 'POST', headers, body, signal, headersTimeout: account.options.timeout, bodyTimeout: account.options.timeout });
       await res.body.dump();
+      this.deps.links?.saw(account.id, res.statusCode >= 500 || res.statusCode === 429 ? 'degraded' : 'up', res.statusCode < 300 ? undefined : `webhook answered HTTP ${res.statusCode}`);
       if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true };
       const permanent = res.statusCode >= 400 && res.statusCode < 500 && res.statusCode !== 408 && res.statusCode !== 429;
       const ra = Number.parseInt(String(res.headers['retry-after'] ?? ''), 10);
@@ -76,6 +91,7 @@ export class Outbound {
         ? { ok: false, permanent, reason: `webhook answered HTTP ${res.statusCode}`, retryAfterMs: ra * 1000 }
         : { ok: false, permanent, reason: `webhook answered HTTP ${res.statusCode}` };
     } catch (error) {
+      if (!signal.aborted) this.deps.links?.saw(account.id, 'down', `webhook failed: ${(error as Error).message}`);
       return { ok: false, permanent: false, reason: `webhook failed: ${(error as Error).message}` };
     }
   }

@@ -96,6 +96,12 @@ describe('plain HTTP send API', () => {
     assert.equal(event.body.status, 'retrieved');
     assert.equal(event.body.recipient, '+15550000020');
     assert.equal(event.signature, webhookSignature('hook-secret', event.raw));
+
+    // An event noted after the last move (a CDR written) is not the recipient's status.
+    const moved = (await h.t.mmsc.getRecipients(body.messageId))[0]!.history.findLast((e) => !e.event)!;
+    await h.t.mmsc.recordEvent(body.messageId, 0, { by: 'billing', event: 'cdr-written', reason: 'MMR1A 0f0e' });
+    const after = (await (await fetch(`${api}/messages/${body.messageId}`, { headers: auth() })).json()) as { recipients: Array<{ state: string; at?: string; reason?: string }> };
+    assert.deepEqual(after.recipients[0], { address: '+15550000020', state: 'delivered', at: new Date(moved.at).toISOString() });
   });
 
   it('accepts a multipart/form-data upload', async () => {

@@ -115,6 +115,7 @@ export default definePlugin({
         });
         // A file writer that failed has not made the CDR durable: say so (the kernel logs it).
         if (firstError) throw firstError;
+        return [{ recordType: cdr.recordType, id: cdr.cdrId }];
       },
     });
 

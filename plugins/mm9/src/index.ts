@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, pluginIdentity, reportLink } from '@openmmsc/core';
 import { Gauge } from 'prom-client';
 import { createAuthorize } from './authorize.js';
 import { CreditControl } from './credit-control.js';
@@ -37,6 +37,12 @@ export default definePlugin({
         this.set(pool.openPeers().length);
       },
     });
+    // Each OCS peer as a link: up when open (CER/CEA done), degraded while a watchdog goes unanswered.
+    for (const peer of pool.peers) {
+      reportLink(ctx.metrics, 'ocs', peer.config.name, () => (peer.state !== 'open' ? 0 : peer.suspect ? 0.5 : 1), () =>
+        peer.state === 'open' ? (peer.suspect ? 'watchdog unanswered' : `open to ${peer.remoteHost ?? '?'}`) : `${peer.state}${peer.lastFailure ? `; ${peer.lastFailure}` : ''}`,
+      );
+    }
     const settlements = new Settlements(ctx, o, cc);
     const pending = new PendingCharges(settlements, o.timeouts.orphanMs, ctx.log);
     ctx.provide('ChargingBackend', { name: ctx.name, authorize: createAuthorize(o, cc, pending, ctx.log), record: createRecord(o, settlements, pending, ctx.mmsc) });

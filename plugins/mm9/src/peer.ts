@@ -67,8 +67,12 @@ export class DiameterPeer extends EventEmitter<PeerEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
   private watchdogPending = false;
+  /** When the outstanding DWR was sent (0: none outstanding). */
+  private watchdogSentAt = 0;
   /** Origin-Host the peer announced in its CEA. */
   remoteHost: string | undefined;
+  /** Why the peer last failed (connect, CER/CEA, watchdog, close), for the operator. */
+  lastFailure: string | undefined;
 
   constructor(
     readonly config: PeerConfig,
@@ -82,6 +86,14 @@ export class DiameterPeer extends EventEmitter<PeerEvents> {
 
   get state(): PeerState {
     return this.current;
+  }
+
+  /**
+   * Open, but a watchdog has gone unanswered for half its time (RFC 3539 §3.4.1 SUSPECT: the
+   * connection is closed when the rest passes without a DWA).
+   */
+  get suspect(): boolean {
+    return this.current === 'open' && this.watchdogSentAt > 0 && Date.now() - this.watchdogSentAt >= this.timings.watchdogIntervalMs / 2;
   }
 
   start(): void {
@@ -198,6 +210,7 @@ export class DiameterPeer extends EventEmitter<PeerEvents> {
       this.log.info({ peer: name, remoteHost: this.remoteHost }, 'Diameter peer open');
       this.startWatchdog(conn);
     } catch (error) {
+      this.lastFailure = `connection failed: ${(error as Error).message}`;
       this.log.warn({ peer: name, err: error }, 'Diameter peer connection failed');
       conn.destroy();
     }
@@ -210,16 +223,21 @@ export class DiameterPeer extends EventEmitter<PeerEvents> {
       if (conn.isClosed || this.watchdogPending) return;
       if (Date.now() - conn.lastActivity < interval) return;
       this.watchdogPending = true;
+      this.watchdogSentAt = Date.now();
       conn
         .request({ commandCode: Command.DeviceWatchdog, applicationId: 0, flags: flags(true, false), avps: [...this.identity(), makeAvp('Origin-State-Id', this.local.originStateId)] }, interval)
         .then(
           () => undefined,
           (error: unknown) => {
+            this.lastFailure = `watchdog unanswered: ${(error as Error).message}`;
             this.log.warn({ peer: this.config.name, err: error }, 'Diameter watchdog failed; closing the connection');
             conn.destroy();
           },
         )
-        .finally(() => (this.watchdogPending = false));
+        .finally(() => {
+          this.watchdogPending = false;
+          this.watchdogSentAt = 0;
+        });
     }, Math.max(50, Math.floor(interval / 4)));
     this.watchdogTimer.unref();
   }
@@ -240,7 +258,10 @@ export class DiameterPeer extends EventEmitter<PeerEvents> {
     this.connection = undefined;
     clearInterval(this.watchdogTimer);
     if (this.current === 'stopped') return;
-    if (this.current === 'open') this.log.warn({ peer: this.config.name, err: error }, 'Diameter peer connection closed');
+    if (this.current === 'open') {
+      this.lastFailure = `connection closed${error ? `: ${error.message}` : ''}`;
+      this.log.warn({ peer: this.config.name, err: error }, 'Diameter peer connection closed');
+    }
     this.setState('closed');
     const delay = this.reconnectDelay;
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.timings.reconnectMaxMs);

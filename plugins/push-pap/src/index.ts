@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, linkTracker, pluginIdentity } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { pushPapOptions, type PushPapOptions } from './options.js';
 import { ppgPush } from './ppg-push.js';
@@ -54,7 +54,7 @@ export default definePlugin({
       registers: [ctx.metrics],
     });
     const resultServer = new ResultServer(ctx, results);
-    const push = ppgPush({ ctx, pushes, codes, notifyUrl: () => resultServer.url });
+    const push = ppgPush({ ctx, pushes, codes, notifyUrl: () => resultServer.url, link: linkTracker(ctx.metrics, 'ppg', () => ctx.clock.now()) });
     ctx.provide('PushBearer', { name: ctx.name, push });
 
     return {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { decodeWapPush } from '@openmmsc/codec';
-import type { PluginContext, PushRequest, PushResult } from '@openmmsc/core';
+import type { LinkTracker, PluginContext, PushRequest, PushResult } from '@openmmsc/core';
 import type { Counter } from 'prom-client';
 import { post } from './http-post.js';
 import type { PushPapOptions } from './options.js';
@@ -16,11 +16,13 @@ export interface PpgPushSettings {
   readonly codes: Counter<'code'>;
   /** Where the PPG sends result notifications, once that server listens. */
   readonly notifyUrl: () => string | undefined;
+  /** The PPG as a link (`ppg`, named by its host): up when it answers, degraded when it answers "try later", down when it does not answer. */
+  readonly link: LinkTracker;
 }
 
 /** The push bearer's `push`: one PAP push-message per notification, the PPG's answer mapped to sent / retry / failed. */
 export function ppgPush(settings: PpgPushSettings): (request: PushRequest, signal: AbortSignal) => Promise<PushResult> {
-  const { ctx, pushes, codes } = settings;
+  const { ctx, pushes, codes, link } = settings;
   const o = ctx.options;
   const url = new URL(o.url);
   const domain = o.ppgDomain ?? url.hostname;
@@ -83,6 +85,7 @@ export function ppgPush(settings: PpgPushSettings): (request: PushRequest, signa
     } catch (error) {
       const e = error as Error;
       const why = e.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : e.name === 'AbortError' ? 'aborted (the MMSC is stopping)' : e.message;
+      if (e.name !== 'AbortError') link.saw(url.host, 'down', why);
       return count({ status: 'retry', reason: `PPG ${url.host}: ${why}` });
     }
     const text = res.text;
@@ -91,12 +94,16 @@ export function ppgPush(settings: PpgPushSettings): (request: PushRequest, signa
       parsed = parsePushResponse(text);
     } catch (error) {
       const detail = error instanceof PapXmlError ? error.message : String(error);
+      link.saw(url.host, 'degraded', `HTTP ${res.status} without a PAP response`);
       if (res.status === 401 || res.status === 403) return count({ status: 'retry', reason: `PPG ${url.host} refused our credentials (HTTP ${res.status})` });
       return count({ status: 'retry', reason: `PPG ${url.host} answered HTTP ${res.status} without a PAP response (${detail})` });
     }
     codes.inc({ code: String(parsed.code) });
     const what = describePapCode(parsed.code, parsed.desc);
-    switch (classifyPapCode(parsed.code)) {
+    const verdict = classifyPapCode(parsed.code);
+    // A push refused for its address still shows a PPG at work; "try later" shows one impaired.
+    link.saw(url.host, verdict === 'retry' ? 'degraded' : 'up', verdict === 'retry' ? what : undefined);
+    switch (verdict) {
       case 'accepted':
         ctx.log.debug({ pushId, to: request.to.value, code: parsed.code }, 'push accepted by the PPG');
         return count({ status: 'sent', reference: pushId });

@@ -1,6 +1,6 @@
 import { addressKey } from '../model/address.js';
 import { FINAL_STATES, applyEvent, applyTransition, type RecipientEvent, type RecipientRecord, type RecipientState } from '../model/recipient-state.js';
-import type { ChargingEventType } from '../services/charging-backend.js';
+import type { ChargingEventType, ChargingRecordWritten } from '../services/charging-backend.js';
 import type { JsonObject } from '../services/job-queue.js';
 import type { AttributeValue, StoredMessage } from '../services/message-store.js';
 import type { DeliveryStatus, Report } from '../services/report-sender.js';
@@ -102,10 +102,19 @@ export class RecipientLifecycle {
       if (!backend.record) continue;
       try {
         const event = { type, at: this.k.clock.now(), message, ...(recipient ? { recipient } : {}), ...(status ? { status } : {}) };
-        await backend.record(event);
+        const written = await backend.record(event);
+        if (written?.length) await this.noteRecords(message.id, recipient, backend.name, written);
       } catch (error) {
         this.k.log.error({ err: error, backend: backend.name, event: type, messageId: message.id }, 'charging backend failed to record an event');
       }
+    }
+  }
+
+  /** The records a backend wrote, in the history of the recipient they bill (every recipient for a message-level one). */
+  private async noteRecords(messageId: string, recipient: RecipientRecord | undefined, by: string, written: readonly ChargingRecordWritten[]): Promise<void> {
+    const indexes = recipient ? [recipient.index] : (await this.k.store.getRecipients(messageId)).map((r) => r.index);
+    for (const index of indexes) {
+      for (const w of written) await this.recordEvent(messageId, index, { by, event: 'cdr-written', reason: `${w.recordType} ${w.id}` });
     }
   }
 

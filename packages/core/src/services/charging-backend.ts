@@ -50,6 +50,14 @@ export type ChargeRecipientDecision =
   | { kind: 'accept'; charge?: Record<string, AttributeValue> }
   | { kind: 'reject'; reason: Reason };
 
+/** A charging record a backend wrote for an event: the kernel notes it in the recipients' histories. */
+export interface ChargingRecordWritten {
+  /** TS 32.298 record type (`MMO1S`, `MMR1Rt`, …) or the backend's own word. */
+  recordType: string;
+  /** The record's id (for CDRs, `cdrId`: the billing system's duplicate key). */
+  id: string;
+}
+
 /** Offline (CDRs) and online (credit control) charging. Every bound backend is consulted. */
 export interface ChargingBackend {
   readonly name: string;
@@ -60,6 +68,10 @@ export interface ChargingBackend {
    * storing failed): undo whatever `authorize` reserved or debited.
    */
   release?(request: ChargeRequest, reason: Reason): Promise<void>;
-  /** Billing events after the charge stage; must not throw for bookkeeping failures it can retry itself. */
-  record?(event: ChargingEvent): Promise<void>;
+  /**
+   * Billing events after the charge stage; must not throw for bookkeeping failures it can retry
+   * itself. Answers the records it wrote (if any): each becomes a `cdr-written` entry in the
+   * history of the event's recipient (of every recipient, for a message-level event).
+   */
+  record?(event: ChargingEvent): Promise<void | readonly ChargingRecordWritten[]>;
 }

@@ -91,6 +91,8 @@ export interface SunkMail {
 /** A receiving SMTP server on 127.0.0.1 that keeps every message (no extensions, no TLS). */
 export class RawSmtpSink {
   readonly mails: SunkMail[] = [];
+  /** When set, MAIL FROM is answered with this reply (e.g. `451 4.3.0 try later`): a peer in trouble. */
+  refuseMailWith: string | undefined;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   port = 0;
@@ -141,6 +143,7 @@ export class RawSmtpSink {
         buffer = buffer.subarray(nl + 2);
         const verb = line.slice(0, 4).toUpperCase();
         if (verb === 'EHLO' || verb === 'HELO') say('250 sink.test');
+        else if (verb === 'MAIL' && this.refuseMailWith) say(this.refuseMailWith);
         else if (verb === 'MAIL') {
           mail.mailFrom = /<([^>]*)>/.exec(line)?.[1] ?? '';
           say('250 2.1.0 ok');

@@ -15,20 +15,46 @@ export interface CampaignState {
   /** Recipients per submission. */
   batch: number;
   state: CampaignStateName;
-  /** First recipient not yet handed to a node. */
-  next: number;
-  /** Chunks being worked on: start index → lease. An expired lease is taken over by any node. */
-  claims: Record<string, { until: number; node: string; end: number }>;
+  /**
+   * Chunks whose outcomes are counted: every chunk starting below `countedBelow`, and those
+   * starting at the indexes in `countedAbove` (a few: the chunks that finished ahead of a slower one).
+   * A chunk run again (at-least-once jobs) is counted once.
+   */
+  countedBelow: number;
+  countedAbove: number[];
   done: number;
   accepted: number;
   rejected: number;
   finishedAt?: number;
 }
 
-/** Recipients one node takes at a time. */
+/** Recipients one job submits. */
 export const CHUNK = 10;
-/** How long a node may hold a chunk before another takes it over (it would have died). */
-export const LEASE_MS = 60_000;
+
+/** Whether a chunk's outcomes are in the campaign's counts. */
+export function isCounted(s: CampaignState, start: number): boolean {
+  return start < s.countedBelow || s.countedAbove.includes(start);
+}
+
+/** The campaign with a chunk's outcomes counted (unchanged when they already are); done once all are. */
+export function countChunk(s: CampaignState, start: number, outcomes: readonly RecipientOutcome[], now: number): CampaignState {
+  if (isCounted(s, start)) return s;
+  let below = s.countedBelow;
+  const above = new Set([...s.countedAbove, start]);
+  while (above.delete(below)) below += CHUNK;
+  const accepted = outcomes.filter((o) => o.accepted).length;
+  const done = s.done + outcomes.length;
+  const finished = s.state === 'running' && done >= s.total;
+  return {
+    ...s,
+    countedBelow: below,
+    countedAbove: [...above].sort((a, b) => a - b),
+    done,
+    accepted: s.accepted + accepted,
+    rejected: s.rejected + outcomes.length - accepted,
+    ...(finished ? { state: 'done' as const, finishedAt: now } : {}),
+  };
+}
 const LIST = 'campaigns';
 const MAX_LISTED = 100;
 
@@ -73,8 +99,8 @@ export class CampaignStore {
   /** Every recipient's outcome so far, in list order (chunks not finished yet are absent). */
   async outcomes(s: CampaignState): Promise<RecipientOutcome[]> {
     const out: RecipientOutcome[] = [];
-    for (let start = 0; start < s.next; start += CHUNK) {
-      if (s.claims[String(start)]) continue;
+    for (let start = 0; start < s.total; start += CHUNK) {
+      if (!isCounted(s, start)) continue;
       out.push(...((await this.kv.get<RecipientOutcome[]>(`campaign:${s.id}:out:${start}`)) ?? []));
     }
     return out;

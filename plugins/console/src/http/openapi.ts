@@ -51,9 +51,11 @@ export function openApi(prefix: string, version: string): Schema {
         },
         CampaignInput: {
           type: 'object',
-          required: ['name', 'from', 'recipients'],
+          required: ['name', 'recipients'],
+          description: 'Content (from, subject, text, attachment) may come from a template: what the input leaves empty, the template gives; `from` and some content are required one way or the other.',
           properties: {
             name: str,
+            template: { type: 'string', description: 'Id of a saved template.' },
             from: str,
             subject: str,
             text: str,
@@ -61,6 +63,16 @@ export function openApi(prefix: string, version: string): Schema {
             batch: { type: 'integer', minimum: 1, maximum: 100 },
             attachment: { type: 'object', properties: { name: str, contentType: str, data: { type: 'string', contentEncoding: 'base64' } } },
           },
+        },
+        Template: {
+          type: 'object',
+          properties: { id: str, name: str, from: str, subject: str, text: str, media: { type: 'object', properties: { contentType: str, name: str, size: int } }, createdBy: str, createdAt: int },
+        },
+        TemplateInput: {
+          type: 'object',
+          required: ['name'],
+          description: 'Either the content (from, subject, text, attachment as in CampaignInput) or `campaign`: the id of a campaign whose content to keep.',
+          properties: { name: str, campaign: str, from: str, subject: str, text: str, attachment: { type: 'object', properties: { name: str, contentType: str, data: { type: 'string', contentEncoding: 'base64' } } } },
         },
         Outcome: { type: 'object', properties: { address: str, accepted: { type: 'boolean' }, status: str, messageId: str } },
       },
@@ -94,9 +106,19 @@ export function openApi(prefix: string, version: string): Schema {
       '/api/blocked-senders/{address}': { delete: { summary: 'Unblock a sender', parameters: [{ name: 'address', in: 'path', required: true, schema: str }], ...guarded('operate', { '200': json(ref('ActionResult')) }, true) } },
       '/api/traffic': {
         get: {
-          summary: "This node's traffic samples (rates per second, m-send-conf latency in ms, queue depths)",
+          summary: "The cluster's traffic samples (rates per second, m-send-conf latency in ms, queue depths): every node added up in `points` (latency and queue depth: the largest any node saw), and each node's own in `nodes`",
           parameters: [{ name: 'range', in: 'query', schema: { enum: ['hour', 'day'] } }],
-          ...guarded('view', { '200': json({ type: 'object', properties: { range: str, groups: { type: 'object' }, points: { type: 'array', items: ref('TrafficPoint') } } }) }),
+          ...guarded('view', {
+            '200': json({
+              type: 'object',
+              properties: {
+                range: str,
+                groups: { type: 'object' },
+                points: { type: 'array', items: ref('TrafficPoint') },
+                nodes: { type: 'array', items: { type: 'object', properties: { node: str, points: { type: 'array', items: ref('TrafficPoint') } } } },
+              },
+            }),
+          }),
         },
       },
       '/api/links': { get: { summary: 'Links and peers with their state, and the active alarms', ...guarded('view', { '200': json({ type: 'object', properties: { links: { type: 'array', items: ref('Link') }, alarms: { type: 'array', items: ref('Alarm') } } }) }) } },
@@ -105,6 +127,11 @@ export function openApi(prefix: string, version: string): Schema {
         post: { summary: 'Start a campaign (durable: any node works on it, a restart resumes it)', requestBody: { required: true, content: { 'application/json': { schema: ref('CampaignInput') } } }, ...guarded('operate', { '201': json(ref('Campaign')), '400': error }, true) },
       },
       '/api/campaigns/{id}': { get: { summary: 'A campaign with each recipient\'s outcome so far', parameters: [{ name: 'id', in: 'path', required: true, schema: str }], ...guarded('view', { '200': json({ type: 'object', properties: { campaign: ref('Campaign'), outcomes: { type: 'array', items: ref('Outcome') } } }), '404': error }) } },
+      '/api/templates': {
+        get: { summary: 'Campaign templates, newest first', ...guarded('view', { '200': json({ type: 'object', properties: { templates: { type: 'array', items: ref('Template') } } }) }) },
+        post: { summary: "Save content, or a campaign's content, as a named template", requestBody: { required: true, content: { 'application/json': { schema: ref('TemplateInput') } } }, ...guarded('operate', { '201': json(ref('Template')), '400': error, '409': json(ref('Error'), 'A template of that name exists') }, true) },
+      },
+      '/api/templates/{id}': { delete: { summary: 'Delete a template', parameters: [{ name: 'id', in: 'path', required: true, schema: str }], ...guarded('operate', { '200': json({ type: 'object', properties: { deleted: str } }), '404': error }, true) } },
       '/campaigns/{id}/report.csv': { get: { summary: 'The per-recipient report', parameters: [{ name: 'id', in: 'path', required: true, schema: str }], ...guarded('view', { '200': { description: 'CSV: recipient,outcome,status,message_id', content: { 'text/csv': {} } }, '404': error }) } },
     },
   };

@@ -2,9 +2,10 @@ import { reportCsv } from '@openmmsc/campaign';
 import type { FastifyInstance } from 'fastify';
 import { requireRole, sessionOf } from '../auth/guard.js';
 import type { ConsoleApp } from '../app.js';
-import type { CampaignRunner } from '../campaigns/campaign-runner.js';
+import type { CampaignJobs } from '../campaigns/campaign-jobs.js';
 import type { CampaignStore } from '../campaigns/campaign-store.js';
 import { newCampaign, type CampaignInput } from '../campaigns/new-campaign.js';
+import { summary, type TemplateStore } from '../campaigns/templates.js';
 import { campaignPage, campaignProgress, campaignsPage } from '../pages/campaign-page.js';
 import { html, layout } from './html.js';
 import { page } from './routes-messages.js';
@@ -13,22 +14,27 @@ import { page } from './routes-messages.js';
 const UPLOAD_LIMIT = 16 * 1024 * 1024;
 
 /** Campaigns: start one (operate), follow its progress, download the per-recipient report. */
-export function campaignRoutes(scope: FastifyInstance, app: ConsoleApp, store: CampaignStore, runner: CampaignRunner, maxSize: number): void {
+export function campaignRoutes(scope: FastifyInstance, app: ConsoleApp, store: CampaignStore, templates: TemplateStore, runner: CampaignJobs, maxSize: number): void {
   const p = app.prefix;
   const view = requireRole(app.sessions, 'view', `${p}/login`);
   const operate = requireRole(app.sessions, 'operate', `${p}/login`);
   const list = async () => (await Promise.all((await store.ids()).map((id) => store.get(id)))).filter((c) => c !== undefined);
 
   const create = async (body: CampaignInput | undefined, user: string) => {
-    const made = newCampaign(body ?? {}, user, app.clock.now(), maxSize);
+    const input = body ?? {};
+    const template = typeof input.template === 'string' && input.template ? await templates.get(input.template) : undefined;
+    if (typeof input.template === 'string' && input.template && !template) return 'template: no such template';
+    const made = newCampaign(input, user, app.clock.now(), maxSize, template);
     if (typeof made === 'string') return made;
     await store.create(made.state, made.recipients, made.parts);
     app.log.info({ user, campaign: made.state.id, recipients: made.state.total }, 'console: campaign started');
-    runner.poke();
+    await runner.begin(made.state);
     return made.state;
   };
 
-  scope.get('/campaigns', { preHandler: view }, async (req, reply) => page(reply, layout(p, 'Campaigns', sessionOf(req), campaignsPage(p, sessionOf(req), await list()), 'campaigns')));
+  scope.get<{ Querystring: { template?: string } }>('/campaigns', { preHandler: view }, async (req, reply) =>
+    page(reply, layout(p, 'Campaigns', sessionOf(req), campaignsPage(p, sessionOf(req), await list(), (await templates.list()).map(summary), req.query.template ?? ''), 'campaigns')),
+  );
   scope.get('/api/campaigns', { preHandler: view }, async () => ({ campaigns: await list() }));
 
   scope.post<{ Body: CampaignInput }>('/campaigns', { preHandler: operate, bodyLimit: UPLOAD_LIMIT }, async (req, reply) => {

@@ -10,18 +10,22 @@ export function liveRoutes(scope: FastifyInstance, app: ConsoleApp): void {
   const p = app.prefix;
   const view = requireRole(app.sessions, 'view', `${p}/login`);
 
-  scope.get<{ Querystring: { range?: string } }>('/traffic', { preHandler: view }, async (req, reply) => {
+  scope.get<{ Querystring: { range?: string; node?: string } }>('/traffic', { preHandler: view }, async (req, reply) => {
     const range = req.query.range === 'day' ? 'day' : 'hour';
+    const node = req.query.node ?? '';
+    const nodeQuery = node ? `&node=${encodeURIComponent(node)}` : '';
     const charts = Object.entries(GROUPS).map(([group, title]) => html`<figure class="chart" data-group="${group}"><figcaption>${title}</figcaption><svg viewBox="0 0 600 180" role="img" aria-label="${title}"></svg><ul class="legend"></ul></figure>`);
-    const body = html`<p class="ranges"><a href="${p}/traffic?range=hour"${range === 'hour' ? html` class="active"` : ''}>last hour</a> · <a href="${p}/traffic?range=day"${range === 'day' ? html` class="active"` : ''}>last day</a> · <span id="updated" aria-live="polite"></span></p>
-<div id="charts" data-range="${range}" data-every="${Math.max(1000, Math.min(app.options.traffic.sampleMs, 10_000))}">${charts}</div>
-<p class="note">This node's figures, sampled every ${app.options.traffic.sampleMs / 1000} s; Prometheus (<code>/metrics</code>) has every node.</p>`;
+    const body = html`<p class="ranges"><a href="${p}/traffic?range=hour${nodeQuery}"${range === 'hour' ? html` class="active"` : ''}>last hour</a> · <a href="${p}/traffic?range=day${nodeQuery}"${range === 'day' ? html` class="active"` : ''}>last day</a> · <span id="showing">${node ? html`node <strong>${node}</strong> (<a href="${p}/traffic?range=${range}">whole cluster</a>)` : 'whole cluster'}</span> · <span id="updated" aria-live="polite"></span></p>
+<div id="charts" data-range="${range}" data-node="${node}" data-every="${Math.max(1000, Math.min(app.options.traffic.sampleMs, 10_000))}">${charts}</div>
+<section id="per-node"><h3>Per node, last interval</h3><table class="nodes"><thead><tr><th>node</th><th>submitted/s</th><th>final states/s</th><th>m-send-conf p95 (ms)</th><th>jobs queued</th></tr></thead><tbody></tbody></table></section>
+<p class="note">Each node samples its own figures every ${app.options.traffic.sampleMs / 1000} s and publishes them to the shared store; the charts add every node up (latency and queue depth: the largest any node saw, the queue being shared).</p>`;
     return page(reply, layout(p, 'Live traffic', sessionOf(req), body, 'traffic'));
   });
 
   scope.get<{ Querystring: { range?: string } }>('/api/traffic', { preHandler: view }, async (req) => {
     const range: TrafficRange = req.query.range === 'day' ? 'day' : 'hour';
-    return { range, groups: GROUPS, points: app.traffic.points(range) };
+    const view = await app.cluster.read(range);
+    return { range, groups: GROUPS, points: view.points, nodes: view.nodes };
   });
 
   const linksBody = () => {

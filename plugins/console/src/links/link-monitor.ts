@@ -1,3 +1,4 @@
+import { linkDetails } from '@openmmsc/core';
 import type { Registry } from 'prom-client';
 import { readMetric, sumBy } from '../traffic/read-metrics.js';
 
@@ -16,8 +17,8 @@ export interface LinkStatus {
 /**
  * Every link and peer this node talks to, read from the metrics the plugins export:
  * SMPP binds (`openmmsc_smpp_link_bound` / `_in_rotation`, window, submits), the push bearer
- * (`openmmsc_notify_available`), Diameter OCS peers (`openmmsc_mm9_peers_open`), and any plugin's
- * `openmmsc_link_up{kind,name}` (1 up, 0.5 degraded, 0 down).
+ * (`openmmsc_notify_available`), and any plugin's `openmmsc_link_up{kind,name}` (1 up, 0.5
+ * degraded, 0 down: PPG, MM4 peers, VASPs, OCS peers, clamd, …) with the reason its reporter gives.
  */
 export class LinkMonitor {
   private links = new Map<string, LinkStatus>();
@@ -37,9 +38,10 @@ export class LinkMonitor {
   async sample(): Promise<LinkStatus[]> {
     const at = this.now();
     const seen: Array<Omit<LinkStatus, 'since'>> = [];
-    const [bound, rotation, inFlight, windowLimit, submits, notify, ocs, generic] = await Promise.all(
-      ['openmmsc_smpp_link_bound', 'openmmsc_smpp_link_in_rotation', 'openmmsc_smpp_window_in_flight', 'openmmsc_smpp_window_limit', 'openmmsc_smpp_submits_total', 'openmmsc_notify_available', 'openmmsc_mm9_peers_open', 'openmmsc_link_up'].map((n) => readMetric(this.registry, n)),
+    const [bound, rotation, inFlight, windowLimit, submits, notify, generic] = await Promise.all(
+      ['openmmsc_smpp_link_bound', 'openmmsc_smpp_link_in_rotation', 'openmmsc_smpp_window_in_flight', 'openmmsc_smpp_window_limit', 'openmmsc_smpp_submits_total', 'openmmsc_notify_available', 'openmmsc_link_up'].map((n) => readMetric(this.registry, n)),
     );
+    const details = linkDetails(this.registry);
     const byLink = (values: typeof bound) => sumBy(values!, (l) => String(l.link));
     const rot = byLink(rotation);
     const flight = byLink(inFlight);
@@ -55,9 +57,10 @@ export class LinkMonitor {
     this.lastSubmits = total;
     this.lastAt = at;
     for (const v of notify!) seen.push({ kind: 'push-bearer', name: 'notify', state: v.value >= 1 ? 'up' : 'down', detail: v.value >= 1 ? 'can carry notifications' : 'cannot carry notifications (they are held)' });
-    for (const v of ocs!) seen.push({ kind: 'ocs', name: 'diameter', state: v.value > 0 ? 'up' : 'down', detail: `${v.value} peers open` });
     for (const v of generic!) {
-      seen.push({ kind: String(v.labels.kind ?? 'link'), name: String(v.labels.name ?? ''), state: v.value >= 1 ? 'up' : v.value > 0 ? 'degraded' : 'down', detail: String(v.labels.detail ?? '') });
+      const kind = String(v.labels.kind ?? 'link');
+      const name = String(v.labels.name ?? '');
+      seen.push({ kind, name, state: v.value >= 1 ? 'up' : v.value > 0 ? 'degraded' : 'down', detail: details.get(`${kind}\u0000${name}`) ?? '' });
     }
     const changed: LinkStatus[] = [];
     const next = new Map<string, LinkStatus>();

@@ -1,7 +1,10 @@
 import type { RecipientRecord, StateChange } from '@openmmsc/core';
 import { html, time, type Html } from '../http/html.js';
 
-/** What an entry of a recipient's history means to an operator. */
+/**
+ * What an entry of a recipient's history means to an operator. Events without a name here (a
+ * plugin may record any) show as their token in words, with their detail in the detail column.
+ */
 export function describe(entry: StateChange, recipient: RecipientRecord): string {
   if (entry.event) {
     const named: Record<string, string> = {
@@ -10,6 +13,9 @@ export function describe(entry: StateChange, recipient: RecipientRecord): string
       'read-report-sent': 'read report sent to the originator',
       'cancel-sent': 'cancel pushed to the handset',
       'cancel-confirmed': 'handset confirmed the cancel',
+      'cdr-written': 'charging record written',
+      adapted: 'adapted variant produced',
+      'adaptation-failed': 'adaptation failed',
     };
     return named[entry.event] ?? entry.event.replace(/^operator-/, 'operator: ').replace(/-/g, ' ');
   }

@@ -35,6 +35,8 @@ export class TrafficSampler {
     private readonly registry: Registry,
     private readonly sampleMs: number,
     private readonly now: () => number,
+    /** Told of each point as it is made (the cluster view publishes them). */
+    private readonly onPoint?: (range: TrafficRange, point: TrafficPoint) => void,
   ) {}
 
   start(): void {
@@ -76,10 +78,13 @@ export class TrafficSampler {
 
   private push(point: TrafficPoint): void {
     this.hour.push(point);
+    this.onPoint?.('hour', point);
     while (this.hour.length > 0 && this.hour[0]!.at < point.at - HOUR_MS) this.hour.shift();
     this.pendingDay.push(point);
     if (point.at - this.pendingDay[0]!.at >= 300_000) {
-      this.day.push(average(this.pendingDay));
+      const day = average(this.pendingDay);
+      this.day.push(day);
+      this.onPoint?.('day', day);
       this.pendingDay = [];
       if (this.day.length > DAY_POINTS) this.day.shift();
     }
