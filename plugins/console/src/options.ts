@@ -55,7 +55,7 @@ export const consoleOptions = z.object({
     .describe('Live traffic charts: every node\'s figures (through the shared store), added up and per node.'),
   alarms: z
     .object({
-      queueThreshold: z.number().int().min(1).default(1000).describe('A job kind with more queued jobs than this raises an alarm.'),
+      queueThreshold: z.number().int().min(1).default(1000).describe('A job kind with more jobs due or held (its backlog; delayed jobs such as expiries do not count) than this raises an alarm.'),
       webhook: z.url().optional().describe('Each alarm raised or cleared is POSTed here as JSON.'),
     })
     .prefault({})

@@ -77,6 +77,8 @@ describe('links a plugin reports, and alarms: shown, exported, sent to the webho
       const alarms = async () => ((await (await fetch(`${q.mmsc.adminUrl}/console/api/links`, { headers: { cookie: v.cookie } })).json()) as { alarms: Array<{ id: string; text: string }> }).alarms;
       const alarm = await waitFor('queue alarm', async () => (await alarms()).find((a) => a.id === 'queue:notify'), { timeoutMs: 30_000 });
       assert.match(alarm.text, /^[34] notify jobs queued \(threshold 2\)$/, 'raised once past the threshold, with the depth then');
+      // Each message also has its expiry scheduled (4 delayed expire jobs > 2): the plan, not a backlog.
+      assert.ok(!(await alarms()).some((a) => a.id === 'queue:expire'), 'delayed jobs raise no alarm');
     } finally {
       await q.stop();
     }

@@ -14,7 +14,7 @@ export const GROUPS = {
   submitted: 'Messages submitted per second, by interface and outcome',
   outcome: 'Recipients reaching a final state per second',
   latency: 'm-send-conf latency (ms): mean and p95 over the interval',
-  queued: 'Jobs queued, by kind',
+  queued: 'Jobs due or held (the backlog), by kind',
 } as const;
 
 const HOUR_MS = 3_600_000;
@@ -66,7 +66,9 @@ export class TrafficSampler {
     for (const [k, v] of sumBy(transitions, (l) => (['delivered', 'forwarded', 'rejected', 'expired'].includes(String(l.state)) ? `outcome ${l.state}` : undefined))) counters.set(k, v);
     const buckets = sendBuckets(mm1);
     const values: Record<string, number> = {};
-    for (const [k, v] of sumBy(queued, (l) => `queued ${l.kind}`)) values[k] = v;
+    // The backlog is what is due now or held for a resource; delayed jobs (an expiry, a retry
+    // later, a scheduled delivery) are the plan, one per message, and no sign of trouble.
+    for (const [k, v] of sumBy(queued, (l) => (l.state === 'waiting' || l.state === 'held' ? `queued ${l.kind}` : undefined))) values[k] = v;
     if (this.last) {
       const seconds = Math.max(0.001, (at - this.last.at) / 1000);
       for (const [k, v] of counters) values[k] = round(Math.max(0, v - (this.last.counters.get(k) ?? 0)) / seconds);
