@@ -7,8 +7,12 @@ import type { Registry } from 'prom-client';
  * transcoder answered; a refused job is an answer. STI has no ping, so between requests the
  * last word stands (up until a request fails).
  */
-export function stiLinkState(registry: Registry, name: string): { answered(ok: boolean): void } {
+export function stiLinkState(registry: Registry, url: string): { answered(ok: boolean): void } {
   let up = true;
-  reportLink(registry, 'sti', name, () => (up ? 1 : 0));
+  // Named by its URL, without any credentials in it: metrics are read by more people than config.
+  const name = new URL(url);
+  name.username = '';
+  name.password = '';
+  reportLink(registry, 'sti', name.toString(), () => (up ? 1 : 0));
   return { answered: (ok) => void (up = ok) };
 }
