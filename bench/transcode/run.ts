@@ -5,34 +5,13 @@
  *
  *   node --import tsx --conditions=@openmmsc/source bench/transcode/run.ts [seconds-per-case] [max-images-per-case]
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MmsPart } from '@openmmsc/core';
+import { photo, sharp } from './photo.js';
 import { adaptParts, ClassTable, DEFAULT_CLASSES, localBackend, probeTools, type AdaptSettings, type MediaBackend } from '@openmmsc/plugin-mm11';
-
-// sharp is the plugin's dependency: load the very copy it uses.
-const fromPlugin = createRequire(fileURLToPath(import.meta.resolve('@openmmsc/plugin-mm11')));
-const sharp = ((await import(pathToFileURL(fromPlugin.resolve('sharp')).href)) as { default: typeof import('sharp') }).default;
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const MAX_IMAGES = Number(process.argv[3] ?? 60);
-
-/** A camera-like 12 MP picture: smooth random shapes plus sensor grain, so it compresses like a photo. */
-async function photo(width: number, height: number, format: 'jpeg' | 'png'): Promise<Buffer> {
-  const blobs = await sharp({ create: { width: Math.round(width / 16), height: Math.round(height / 16), channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 70 } } })
-    .png()
-    .toBuffer();
-  const { data } = await sharp(blobs).resize(width, height, { kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
-  let seed = 12345;
-  for (let i = 0; i < data.length; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const v = data[i]! + ((seed >> 16) % 13) - 6;
-    data[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-  }
-  const img = sharp(data, { raw: { width, height, channels: 3 } });
-  return format === 'jpeg' ? img.jpeg({ quality: 92 }).toBuffer() : img.png({ compressionLevel: 3 }).toBuffer();
-}
 
 const settings: AdaptSettings = { headerOverhead: 1024, minImageBytes: 3000, jpegQuality: { max: 85, min: 40 }, overlongMedia: 'trim' };
 const caps = new ClassTable({ classes: DEFAULT_CLASSES, targets: {}, peers: [] }).byName('300k')!;

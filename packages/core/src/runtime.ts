@@ -109,7 +109,7 @@ export interface MmscRuntime {
   /** Runs a message through receive → route → transcode → charge → store. */
   submit(input: SubmitInput): Promise<SubmitResult>;
   getMessage(id: string): Promise<StoredMessage | undefined>;
-  /** The original parts, or an adapted variant's. */
+  /** The original parts, or an adapted variant's (the originals when that variant is not stored, or empty: they suit its class). */
   getParts(id: string, variant?: string): Promise<MmsPart[] | undefined>;
   getRecipients(id: string): Promise<RecipientRecord[]>;
   /** Stores an adapted copy of the parts under an adaptation class; purged with the message. */

@@ -1,4 +1,4 @@
-import type { MmsPart, RecipientRecord, RequestHeaders } from '@openmmsc/core';
+import type { Capabilities, MmsPart, RecipientRecord, RequestHeaders } from '@openmmsc/core';
 import { encodePdu, encodePduVectored, type RetrieveConf, type RetrieveStatus } from '@openmmsc/codec';
 import { contentAccess } from './access.js';
 import { retrieveConf } from './convert.js';
@@ -51,23 +51,34 @@ export async function retrieve(mm1: Mm1, req: FetchRequest): Promise<HttpAnswer>
 
 /**
  * The parts to send: adapted for what the handset tells when it fetches (UAProf in
- * x-wap-profile/Profile, Accept); when it tells nothing, the variant stored for the recipient's
- * class at submission, else what the transcoder assumes for a handset that tells nothing (MM11:
- * `uaprof.defaultClass`); the originals when no transcoder adapts at retrieval.
+ * x-wap-profile/Profile, Accept); when it tells nothing, the variant of the recipient's class
+ * (ready, or waited for while the transcoder makes it), else what the transcoder assumes for a
+ * handset that tells nothing (MM11: `uaprof.defaultClass`); the originals when no transcoder
+ * adapts at retrieval.
  */
 async function partsFor(mm1: Mm1, messageId: string, recipient: RecipientRecord, headers: RequestHeaders): Promise<MmsPart[] | undefined> {
   const variant = typeof recipient.attributes.variant === 'string' ? recipient.attributes.variant : undefined;
   const tells = !!(headers['x-wap-profile'] || headers.profile || headers.accept);
-  if (!tells && variant) return mm1.ctx.mmsc.getParts(messageId, variant);
-  return (await adaptForHandset(mm1, messageId, headers)) ?? mm1.ctx.mmsc.getParts(messageId, variant);
+  if (!tells && variant) {
+    const capabilities = mm1.ctx.service('Transcoder')?.capabilitiesFor?.(recipient);
+    const made = capabilities?.class === variant ? await adaptFor(mm1, messageId, async () => capabilities, recipient.index) : undefined;
+    return made ?? mm1.ctx.mmsc.getParts(messageId, variant);
+  }
+  return (await adaptForHandset(mm1, messageId, headers, recipient.index)) ?? mm1.ctx.mmsc.getParts(messageId, variant);
 }
 
-export async function adaptForHandset(mm1: Mm1, messageId: string, headers: RequestHeaders): Promise<MmsPart[] | undefined> {
+/** The parts adapted for what the request headers tell; `recipient`: whose fetch it is (for its history). */
+export function adaptForHandset(mm1: Mm1, messageId: string, headers: RequestHeaders, recipient?: number): Promise<MmsPart[] | undefined> {
   const transcoder = mm1.ctx.service('Transcoder');
-  if (!transcoder?.capabilitiesFromRequest || !transcoder.adaptForRetrieval) return undefined;
+  if (!transcoder?.capabilitiesFromRequest) return Promise.resolve(undefined);
+  return adaptFor(mm1, messageId, () => transcoder.capabilitiesFromRequest!(headers), recipient);
+}
+
+async function adaptFor(mm1: Mm1, messageId: string, capabilities: () => Promise<Capabilities>, recipient: number | undefined): Promise<MmsPart[] | undefined> {
+  const transcoder = mm1.ctx.service('Transcoder');
+  if (!transcoder?.adaptForRetrieval) return undefined;
   try {
-    const capabilities = await transcoder.capabilitiesFromRequest(headers);
-    const adapted = await transcoder.adaptForRetrieval({ messageId, capabilities });
+    const adapted = await transcoder.adaptForRetrieval({ messageId, capabilities: await capabilities(), ...(recipient !== undefined ? { recipient } : {}) });
     return adapted?.parts;
   } catch (error) {
     mm1.ctx.log.warn({ err: error, messageId }, 'adaptation at retrieval failed; sending the stored content');

@@ -109,7 +109,23 @@ export const mm11Options = z.object({
     .int()
     .positive()
     .default(7 * 24 * 3600_000)
-    .describe('Lifetime of retrieval-time variants cached in the plugin kv.'),
+    .describe('Unused since variants are kept with the message in the store (removed with it); accepted for old configs.'),
+  afterStore: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('Adapt after the message is stored and answered (a durable job per class); false: while the sender waits.'),
+      maxAttempts: z.number().int().positive().default(5).describe('Attempts of an adaptation job; after the last one the variant is made when first asked for.'),
+      waitMs: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(15_000)
+        .describe('How long a fetch or delivery waits for a variant another node is making before making it itself.'),
+    })
+    .prefault({})
+    .describe('Adaptation off the sender\'s path.'),
   sti: z
     .object({
       server: z

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 /** What the external converters on this machine can do, found at start. */
 export interface ToolSupport {
@@ -29,6 +30,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Largest stdout kept; more is an error. */
   maxOutput?: number;
+  /** Scheduling niceness of the converter (default 10): adaptation yields the CPU to the work handsets wait for. */
+  niceness?: number;
 }
 
 /** Runs a program with arguments (no shell), feeding stdin and collecting stdout; kills it on timeout/abort. */
@@ -40,6 +43,11 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
     } catch (error) {
       reject(new ToolError(`${cmd}: ${(error as Error).message}`));
       return;
+    }
+    try {
+      if (child.pid) setPriority(child.pid, opts.niceness ?? 10);
+    } catch {
+      // Not allowed here (or already gone): it runs at normal priority.
     }
     const out: Buffer[] = [];
     let outBytes = 0;

@@ -1,41 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin, type DeliveryRequest, type PluginContext, type Transcoder } from '@openmmsc/core';
 import { buildMessage, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import sharp from 'sharp';
 import mm11, { isMm11Transcoder, parseStiResponse } from '../src/index.js';
 import { photoAs, photoPng } from './helpers.js';
-
-/** Routes +1555… to local handsets and +4470… to the MM4 peer mms.peer.example; delivers MM4 into a list. */
-function network() {
-  const delivered: DeliveryRequest[] = [];
-  let context: PluginContext<unknown> | undefined;
-  const plugin = definePlugin({
-    name: 'test-network',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      context = ctx;
-      ctx.provide('RoutingResolver', {
-        name: 'test-network',
-        resolve: async (a) =>
-          a.value.startsWith('+1555')
-            ? { kind: 'route', route: { target: 'local' } }
-            : a.value.startsWith('+4470')
-              ? { kind: 'route', route: { target: 'mm4', destination: 'mms.peer.example' } }
-              : undefined,
-      });
-      ctx.provide('Deliverer', {
-        target: 'mm4',
-        deliver: async (request) => {
-          delivered.push(request);
-          return { status: 'forwarded', reference: `mm4-${delivered.length}` };
-        },
-      });
-    },
-  });
-  return { plugin, delivered, transcoder: () => context!.service('Transcoder') as Transcoder | undefined };
-}
+import { network } from './network.js';
 
 describe('plugin through the kernel', () => {
   it('adapts for an MM4 peer whose profile is known at route time: the deliverer gets parts under 100 KB', async () => {

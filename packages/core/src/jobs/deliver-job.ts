@@ -3,6 +3,7 @@ import type { DeliverContext } from '../pipeline/context.js';
 import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
+import { recipientParts } from '../kernel/variants.js';
 import { runRecipientHooks } from './recipient-hooks.js';
 import { messageRef } from './job-data.js';
 import { rerouteRecipient } from './reroute.js';
@@ -18,8 +19,7 @@ export async function runDeliverJob(k: KernelContext, lifecycle: RecipientLifecy
 
   const log = k.log.child({ job: job.id, messageId, recipient: index });
   const target = recipient.route?.target ?? 'unknown';
-  const variant = typeof recipient.attributes.variant === 'string' ? recipient.attributes.variant : undefined;
-  const parts = (variant && (await k.store.getVariant(messageId, variant))) || (await k.store.getParts(messageId)) || [];
+  const parts = await recipientParts(k, recipient, messageId, signal);
   const ctx: DeliverContext = { message, recipient, attempt: job.attempt, parts, log, signal };
 
   const hooks = await runRecipientHooks(k, k.hooks.deliver, ctx, 'deliver', log);

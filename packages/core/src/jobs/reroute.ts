@@ -4,6 +4,7 @@ import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
 import { runStages } from '../kernel/run-stages.js';
 import { enqueueOnward } from '../kernel/submission.js';
+import { storeVariants } from '../kernel/variants.js';
 import { newWorkingSet, pendingRecipient } from '../kernel/working-set.js';
 import { messageRef } from './job-data.js';
 import { retryError } from './retry-error.js';
@@ -38,7 +39,6 @@ export async function rerouteRecipient(k: KernelContext, lifecycle: RecipientLif
   const deferred = ws.deferred[0];
   if (deferred) throw retryError(deferred.reason.message, deferred.retryAfterMs);
 
-  for (const [variant, variantParts] of ws.variants) await k.store.saveVariant(messageId, variant, variantParts);
   await k.store.updateRecipient(messageId, index, (current) => {
     const next = { ...current, state: 'charged' as const, history: [...current.history, ...pending.history], attributes: { ...current.attributes, ...pending.attributes } };
     delete next.attributes.deferredReason;
@@ -47,5 +47,6 @@ export async function rerouteRecipient(k: KernelContext, lifecycle: RecipientLif
     if (pending.charge) next.charge = pending.charge;
     return next;
   });
+  await storeVariants(k, ws);
   await enqueueOnward(k, messageId, index, pending.route?.target);
 }

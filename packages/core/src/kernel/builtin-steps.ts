@@ -107,7 +107,11 @@ export async function resolveRoutes(k: KernelContext, ws: WorkingSet, signal: Ab
   }
 }
 
-/** Transcode stage, after plugins: adapt once per class for recipients whose class is known now. */
+/**
+ * Transcode stage, after plugins: each recipient whose class is known now gets it. A deferred
+ * transcoder (`adaptLater`) adapts once the message is stored, off the sender's path; another
+ * adapts now, once per class.
+ */
 export async function applyTranscoder(k: KernelContext, ws: WorkingSet, signal: AbortSignal): Promise<StageOutcome> {
   const transcoder = k.services.single('Transcoder');
   if (!transcoder?.capabilitiesFor) return CONTINUE;
@@ -115,7 +119,9 @@ export async function applyTranscoder(k: KernelContext, ws: WorkingSet, signal: 
     if (recipient.variant) continue;
     const capabilities = transcoder.capabilitiesFor(recipient);
     if (!capabilities) continue;
-    if (!ws.variants.has(capabilities.class)) {
+    if (transcoder.adaptLater) {
+      ws.adaptLater.set(capabilities.class, capabilities);
+    } else if (!ws.variants.has(capabilities.class)) {
       const result = await transcoder.transcode({
         message: { id: ws.id, headers: ws.message.headers, size: ws.size },
         parts: ws.message.parts,

@@ -12,6 +12,7 @@ import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
 import type { RecipientLifecycle } from './recipient-lifecycle.js';
 import { runStages } from './run-stages.js';
+import { storeVariants } from './variants.js';
 import { newWorkingSet, pendingRecipient, type WorkingSet } from './working-set.js';
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -117,7 +118,7 @@ async function persist(k: KernelContext, ws: WorkingSet): Promise<StoredMessage>
   };
   if (ws.acceptTargets) message.acceptTargets = ws.acceptTargets;
   await k.store.save(message, ws.message.parts, records);
-  for (const [variant, parts] of ws.variants) await k.store.saveVariant(ws.id, variant, parts);
+  await storeVariants(k, ws);
 
   const startAt = ws.message.headers.deliveryTime?.getTime();
   for (const r of ws.active) await enqueueOnward(k, ws.id, r.index, r.route?.target, startAt);

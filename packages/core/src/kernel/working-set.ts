@@ -5,6 +5,7 @@ import type { PendingRecipient } from '../pipeline/context.js';
 import type { Reason } from '../pipeline/verdict.js';
 import type { AttributeValue } from '../services/message-store.js';
 import type { ChargeRequest, ChargingBackend } from '../services/charging-backend.js';
+import type { Capabilities } from '../services/transcoder.js';
 
 /** A message on its way through the submission stages, with recipients sorted by fate. */
 export interface WorkingSet {
@@ -22,6 +23,8 @@ export interface WorkingSet {
   deferred: Array<{ recipient: PendingRecipient; reason: Reason; retryAfterMs?: number }>;
   /** Adapted parts per adaptation class, saved with the message. */
   variants: Map<string, MmsPart[]>;
+  /** Classes a deferred transcoder (`adaptLater`) adapts for once the message is stored. */
+  adaptLater: Map<string, Capabilities>;
   /** Charging backends that accepted this submission, to release if it does not complete. */
   authorized: Array<{ backend: ChargingBackend; request: ChargeRequest }>;
 }
@@ -34,7 +37,7 @@ export type WorkingSetInput = Pick<WorkingSet, 'id' | 'message' | 'origin' | 're
 /** The one way a working set is made, for `submit` and for the reroute job alike. */
 export function newWorkingSet(input: WorkingSetInput): WorkingSet {
   const { acceptTargets, ...rest } = input;
-  const ws: WorkingSet = { ...rest, rejected: [], deferred: [], variants: new Map(), authorized: [] };
+  const ws: WorkingSet = { ...rest, rejected: [], deferred: [], variants: new Map(), adaptLater: new Map(), authorized: [] };
   if (acceptTargets) ws.acceptTargets = [...acceptTargets];
   return ws;
 }

@@ -75,7 +75,8 @@ export abstract class RuntimeApi implements MmscRuntime {
     const store = this.started.k.store;
     if (variant) {
       const adapted = await store.getVariant(id, variant);
-      if (adapted) return adapted;
+      // An empty variant records that the originals suit the class.
+      if (adapted && adapted.length > 0) return adapted;
     }
     return store.getParts(id);
   }

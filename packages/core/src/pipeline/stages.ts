@@ -56,7 +56,7 @@ export const PIPELINE = [
     phase: 'submission',
     runs: WHILE_SENDER_WAITS,
     hooks: 'sequential',
-    kernelAfter: 'the `Transcoder` adapts once per class, for recipients whose class is known now',
+    kernelAfter: 'names the class of each recipient whose class is known now; a deferred `Transcoder` (`adaptLater`) adapts after `store`, off the sender\'s path, another adapts now, once per class',
     verdicts: SUBMISSION_VERDICTS,
   },
   {

@@ -48,6 +48,20 @@ export interface Transcoder {
   capabilitiesFor?(recipient: Pick<RecipientRecord, 'address' | 'route'>): Capabilities | undefined;
   /** What a handset's fetch request says it can show (UAProf `x-wap-profile`/`Profile`, `Accept`). */
   capabilitiesFromRequest?(headers: RequestHeaders): Promise<Capabilities>;
-  /** The message adapted for a handset at retrieval time (cached per class). */
-  adaptForRetrieval?(input: { messageId: string; capabilities: Capabilities; signal?: AbortSignal }): Promise<RetrievalVariant | undefined>;
+  /**
+   * The stored message's parts for one class: the variant when it is ready, else the one being
+   * made (waited for) or one made now; cached per class. `recipient` (an index) names who asked,
+   * for the history entry written when a variant is made. A deferred transcoder (`adaptLater`)
+   * must have it: the deliver job and MM1 get a variant that is not ready yet through it.
+   */
+  adaptForRetrieval?(input: { messageId: string; capabilities: Capabilities; recipient?: number; signal?: AbortSignal }): Promise<RetrievalVariant | undefined>;
+  /**
+   * Adapting after the message is stored, off the sender's path. When present, the transcode stage
+   * only names each recipient's class (its `variant` attribute) while the sender waits; once the
+   * message is stored the kernel hands over every class its recipients need, once per message, and
+   * the transcoder makes the variants in the background and saves them (`saveVariant`; an empty
+   * part list saved as a class's variant means "the originals suit it"). A failure here is logged,
+   * never fails the submission: the variant is then made when first asked for.
+   */
+  adaptLater?(input: { messageId: string; capabilities: readonly Capabilities[] }): Promise<void>;
 }

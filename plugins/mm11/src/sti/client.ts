@@ -103,8 +103,11 @@ export class StiClient {
   }
 }
 
-/** Media conversions on an external STI transcoder: one request per part, its budget as sizeLimit. */
-export function stiBackend(client: StiClient): MediaBackend {
+/**
+ * Media conversions on an external STI transcoder: one request per part, its budget as sizeLimit.
+ * `onAnswer` hears after each request whether the transcoder answered (its link state).
+ */
+export function stiBackend(client: StiClient, onAnswer?: (answered: boolean) => void): MediaBackend {
   let n = 0;
   return {
     async convert(job) {
@@ -113,7 +116,9 @@ export function stiBackend(client: StiClient): MediaBackend {
       let exchange: StiExchange;
       try {
         exchange = await client.send({ jobs: [stiJob] }, new Map([[cid, { contentType: job.type, data: job.data }]]), job.signal);
+        onAnswer?.(true);
       } catch (error) {
+        onAnswer?.(false);
         return { kind: 'failed', reason: `the transcoder did not answer: ${(error as Error).message}` };
       }
       const r = exchange.response.results.find((x) => x.jobId === stiJob.jobId);
