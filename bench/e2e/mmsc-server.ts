@@ -1,10 +1,11 @@
 // The MMSC under test, in its own process: embedded SQLite store and queue (the defaults) or the
 // store given as JSON in BENCH_STORE, MM1 on a free port, push over SMPP to the simulated SMSC in
-// the load process. Started by run.ts.
+// the load process. BENCH_WORKERS > 1: this process is the node's primary and the MMSC runs in
+// that many worker processes (node:cluster re-runs this file in each). Started by run.ts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
+import { runNode, type KernelConfigInput } from '@openmmsc/core';
 import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
 import pushSmpp from '@openmmsc/plugin-push-smpp';
 import routerPrefix from '@openmmsc/plugin-router-prefix';
@@ -12,12 +13,14 @@ import consolePlugin, { hashPassword } from '@openmmsc/plugin-console';
 
 const smscPort = Number(process.env.BENCH_SMSC_PORT);
 const extra = JSON.parse(process.env.BENCH_KERNEL_CONFIG ?? '{}') as KernelConfigInput;
-const dir = await mkdtemp(join(tmpdir(), 'openmmsc-bench-e2e-'));
+// Made once by the primary; its workers inherit the environment and so open the same store.
+const dir = process.env.BENCH_DIR ?? (process.env.BENCH_DIR = await mkdtemp(join(tmpdir(), 'openmmsc-bench-e2e-')));
 // BENCH_CONSOLE_PASSWORD set: the operator console is on, with one admin account of that password.
 const consolePassword = process.env.BENCH_CONSOLE_PASSWORD;
 const consolePlugins = consolePassword ? [{ plugin: consolePlugin, options: { accounts: [{ user: 'bench', role: 'admin' as const, passwordHash: await hashPassword(consolePassword) }] } }] : [];
 const store = process.env.BENCH_STORE ? (JSON.parse(process.env.BENCH_STORE) as KernelConfigInput['store']) : { type: 'sqlite' as const, path: join(dir, 'store.sqlite') };
-const mmsc = await createMmsc({
+const node = await runNode({
+  workers: Number(process.env.BENCH_WORKERS ?? 1),
   config: {
     store,
     admin: { host: '127.0.0.1', port: 0 },
@@ -39,25 +42,47 @@ const mmsc = await createMmsc({
     },
     ...consolePlugins,
   ],
+  describe: (mmsc) => ({ mm1: mm1Url(mmsc), admin: mmsc.adminUrl }),
 });
+
+interface Stats {
+  maxRssKb: number;
+  cpuUs: number;
+  metrics: unknown[];
+}
+
+/** The node's figures: this process's MMSC, or the sum over the workers (metrics aggregated). */
+async function stats(): Promise<Stats> {
+  if (node.role === 'single') {
+    const cpu = process.cpuUsage(cpuAtReady);
+    return { maxRssKb: process.resourceUsage().maxRSS, cpuUs: cpu.user + cpu.system, metrics: await node.mmsc.registry.getMetricsAsJSON() };
+  }
+  if (node.role !== 'primary') throw new Error('stats are asked of the primary');
+  const workers = await node.stats();
+  const own = process.cpuUsage(cpuAtReady);
+  return {
+    maxRssKb: workers.reduce((sum, w) => sum + w.maxRssKb, process.resourceUsage().maxRSS),
+    cpuUs: workers.reduce((sum, w) => sum + w.cpuUs, own.user + own.system),
+    metrics: await node.metrics(),
+  };
+}
 
 // CPU from here on: loading and compiling the modules is not the cost of carrying messages.
 const cpuAtReady = process.cpuUsage();
-const send = (msg: unknown) => process.send?.(msg);
-send({ type: 'ready', mm1: mm1Url(mmsc), admin: mmsc.adminUrl, dir });
-process.on('message', (msg: { type: string }) => {
-  if (msg.type === 'stats') {
-    void (async () => {
-      const metrics = await mmsc.registry.getMetricsAsJSON();
-      const cpu = process.cpuUsage(cpuAtReady);
-      send({ type: 'stats', maxRssKb: process.resourceUsage().maxRSS, rss: process.memoryUsage().rss, cpuUs: cpu.user + cpu.system, metrics });
-    })();
-  } else if (msg.type === 'stop') {
-    void (async () => {
-      await mmsc.stop();
-      await rm(dir, { recursive: true, force: true });
-      send({ type: 'stopped', maxRssKb: process.resourceUsage().maxRSS });
-      process.exit(0);
-    })();
-  }
-});
+// A worker's part ends here: the primary talks to run.ts.
+if (node.role !== 'worker') {
+  const send = (msg: unknown) => process.send?.(msg);
+  send({ type: 'ready', ...node.info, dir, workers: node.role === 'primary' ? node.workers : 1 });
+  process.on('message', (msg: { type?: string }) => {
+    if (msg.type === 'stats') {
+      void stats().then((s) => send({ type: 'stats', ...s }));
+    } else if (msg.type === 'stop') {
+      void (async () => {
+        await node.stop();
+        await rm(dir, { recursive: true, force: true });
+        send({ type: 'stopped', maxRssKb: process.resourceUsage().maxRSS });
+        process.exit(0);
+      })();
+    }
+  });
+}

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodePdu } from '@openmmsc/codec';
 import { openConsolePage } from './console-page.js';
+import { printSummary, type RunFigures } from './summary.js';
 import { HttpClient, SimulatedHandset, SimulatedSmsc, startPostgres, startRedis, type HandsetMode } from '@openmmsc/testkit';
 
 const { values: opt } = parseArgs({
@@ -21,6 +22,7 @@ const { values: opt } = parseArgs({
     'kernel-config': { type: 'string', default: '{}' },
     'smpp-window': { type: 'string', default: '64' },
     stores: { type: 'string', default: 'sqlite' },
+    workers: { type: 'string', default: '1' },
     console: { type: 'string', default: 'off' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -31,6 +33,7 @@ if (opt.help) {
               [--rate-duration 10] [--ceiling-duration 5] [--mode immediate|fetch-acknowledge]
               [--kernel-config '{"jobs":{"notify":{"concurrency":64}}}'] [--smpp-window 64] [--profile]
               [--stores sqlite,redis,postgres]   (each in turn, same run; Redis with appendfsync always)
+              [--workers 1,2]   (worker processes of the MMSC node, each count in turn, same run)
               [--console off|idle|open]   (the operator console on the admin server; open: a page polling it)
 `);
   process.exit(0);
@@ -47,7 +50,9 @@ const CONSOLE = opt.console;
 if (!['off', 'idle', 'open'].includes(CONSOLE)) throw new Error(`--console: off, idle or open, not ${CONSOLE}`);
 const STORES = opt.stores.split(',').map((x) => x.trim()).filter(Boolean);
 for (const s of STORES) if (!['sqlite', 'redis', 'postgres'].includes(s)) throw new Error(`unknown store ${s}: sqlite, redis or postgres`);
-const HARD_LIMIT_MS = CEILING_DURATION + STORES.length * (DURATION + RATE_DURATION + 150_000);
+const WORKERS = opt.workers.split(',').map((x) => Number(x.trim()));
+for (const w of WORKERS) if (!Number.isInteger(w) || w < 1 || w > 16) throw new Error(`--workers: whole numbers from 1 to 16, not ${opt.workers}`);
+const HARD_LIMIT_MS = CEILING_DURATION + STORES.length * WORKERS.length * (DURATION + RATE_DURATION + 150_000);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const execArgv = ['--import', 'tsx', '--conditions=@openmmsc/source'];
 
@@ -173,14 +178,7 @@ interface Counters {
   lastCompleted: number;
 }
 
-interface Figures {
-  store: string;
-  acceptedPerSec: number;
-  completedPerSec: number;
-  p50: number;
-  p99: number;
-  fixedP99: number;
-}
+type Figures = RunFigures;
 
 /** The store's server for one run (none for SQLite), started here and stopped after. */
 async function backendFor(name: string): Promise<{ store?: unknown; stop(): Promise<void> }> {
@@ -197,35 +195,26 @@ async function backendFor(name: string): Promise<{ store?: unknown; stop(): Prom
 }
 
 async function main(): Promise<void> {
-  log(`bench/e2e: ${N} sender/receiver pairs, ${SIZE}-byte messages, closed loop ${C} concurrent for ${DURATION / 1000}s, then ${RATE}/s for ${RATE_DURATION / 1000}s; handsets answer '${MODE}'; stores ${STORES.join(', ')}`);
+  log(`bench/e2e: ${N} sender/receiver pairs, ${SIZE}-byte messages, closed loop ${C} concurrent for ${DURATION / 1000}s, then ${RATE}/s for ${RATE_DURATION / 1000}s; handsets answer '${MODE}'; stores ${STORES.join(', ')}; workers ${WORKERS.join(', ')}`);
   log('1/3 ceiling: bare fastify POST route …');
   const bare = await ceiling();
   log(`    ${bare.rps.toFixed(0)} req/s`);
   const results: Figures[] = [];
   for (const name of STORES) {
-    const backend = await backendFor(name);
-    try {
-      results.push(await measure(name, backend.store, bare));
-    } finally {
-      await backend.stop();
+    for (const workers of WORKERS) {
+      const backend = await backendFor(name);
+      try {
+        results.push(await measure(name, backend.store, bare, workers));
+      } finally {
+        await backend.stop();
+      }
     }
   }
-  if (results.length > 1) {
-    const base = results.find((r) => r.store === 'sqlite') ?? results[0]!;
-    process.stdout.write(`\n== the same run on each store (ratio to ${base.store}) ==\n`);
-    process.stdout.write('store     | accepted/s      | complete msg/s  | conf p50 / p99 closed | p99 at rate\n');
-    for (const r of results) {
-      const ratio = (a: number, b: number) => `${a.toFixed(0)} (${(a / b).toFixed(2)}x)`;
-      process.stdout.write(
-        `${r.store.padEnd(9)} | ${ratio(r.acceptedPerSec, base.acceptedPerSec).padEnd(15)} | ${ratio(r.completedPerSec, base.completedPerSec).padEnd(15)} | ` +
-          `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} ms`.padEnd(21) + ` | ${r.fixedP99.toFixed(1)} ms\n`,
-      );
-    }
-  }
+  if (results.length > 1) printSummary(results, RATE);
 }
 
-async function measure(storeName: string, store: unknown, bare: { rps: number; p50: number; p99: number }): Promise<Figures> {
-  log(`2/3 store ${storeName}`);
+async function measure(storeName: string, store: unknown, bare: { rps: number; p50: number; p99: number }, workers: number): Promise<Figures> {
+  log(`2/3 store ${storeName}, ${workers} worker(s)`);
   const smsc = new SimulatedSmsc();
   await smsc.start();
   const kernelConfig = opt['kernel-config'];
@@ -235,6 +224,7 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
       BENCH_SMSC_PORT: String(smsc.port),
       BENCH_KERNEL_CONFIG: kernelConfig,
       BENCH_SMPP_WINDOW: opt['smpp-window'],
+      BENCH_WORKERS: String(workers),
       ...(store ? { BENCH_STORE: JSON.stringify(store) } : {}),
       ...(CONSOLE !== 'off' ? { BENCH_CONSOLE_PASSWORD: 'bench-console-password' } : {}),
     },
@@ -364,24 +354,25 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
 
   const jobMetric = stats.metrics.find((m) => m.name === 'openmmsc_jobs_total');
   const line = (k: string, v: string) => process.stdout.write(`${k.padEnd(48)} ${v}\n`);
-  process.stdout.write(`\n== OpenMMSC MM1 end-to-end benchmark, store ${storeName} (loopback; load and MMSC share this machine's cores) ==\n`);
+  process.stdout.write(`\n== OpenMMSC MM1 end-to-end benchmark, store ${storeName}, ${workers} worker(s) (loopback; load and MMSC share this machine's cores) ==\n`);
   line('cores / node', `${(await import('node:os')).availableParallelism()} / ${process.version}`);
   line('message', `${SIZE}-byte image + text, 1 recipient, handsets answer ${MODE}`);
   line('ceiling: bare fastify POST (same body) req/s', `${bare.rps.toFixed(0)}  (p50 ${bare.p50.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms, ${C} connections)`);
   line('accepted m-send-req/s (closed loop)', `${throughput.acceptedPerSec.toFixed(0)}  (${((throughput.acceptedPerSec / bare.rps) * 100).toFixed(1)}% of the ceiling)`);
   line('notifications pushed/s', throughput.notifiedPerSec.toFixed(0));
   line('completed retrievals/s', throughput.retrievedPerSec.toFixed(0));
+  line('complete msg/s ÷ ceiling (goal ≥ 0.15)', (throughput.completedPerSec / bare.rps).toFixed(3));
   line('complete messages/s (sent→stored→notified→', `${throughput.completedPerSec.toFixed(0)}  (${throughput.completed}/${throughput.accepted} in ${(throughput.drainSecs + sendSecs).toFixed(1)} s; ${throughput.completedInWindowPerSec.toFixed(0)}/s while sending)`);
   line('  retrieved→acknowledged)', '');
   line('m-send-conf latency, closed loop', `p50 ${throughput.p50.toFixed(1)} ms, p99 ${throughput.p99.toFixed(1)} ms`);
   line(`m-send-conf latency at ${RATE}/s offered`, `p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms (offered ${fixed.offered.toFixed(0)}/s, completed ${fixed.completed}/${fixed.accepted})`);
-  line('peak RSS: MMSC process / load process', `${(stats.maxRssKb / 1024).toFixed(0)} MB / ${(loadRss / 1024).toFixed(0)} MB`);
+  line(workers > 1 ? 'peak RSS: MMSC node (sum of workers + primary) / load' : 'peak RSS: MMSC process / load process', `${(stats.maxRssKb / 1024).toFixed(0)} MB / ${(loadRss / 1024).toFixed(0)} MB`);
   // CPU time is less at the mercy of other load on the machine than throughput is.
   if (stats.cpuUs) line('MMSC CPU per accepted message (after start)', `${(stats.cpuUs / Math.max(1, c.accepted)).toFixed(0)} µs (${c.accepted} accepted)`);
   line('refused / handset errors', `${throughput.refused} / ${c.errors}`);
   if (jobMetric) line('kernel jobs', jobMetric.values.map((v) => `${v.labels.kind}:${v.labels.outcome}=${v.value}`).join(' '));
   if (opt.profile) line('CPU profile of the MMSC process', here('./profiles'));
-  return { store: storeName, acceptedPerSec: throughput.acceptedPerSec, completedPerSec: throughput.completedPerSec, p50: throughput.p50, p99: throughput.p99, fixedP99: fixed.p99 };
+  return { store: storeName, workers, ceiling: bare.rps, acceptedPerSec: throughput.acceptedPerSec, completedPerSec: throughput.completedPerSec, p50: throughput.p50, p99: throughput.p99, fixedP99: fixed.p99 };
 }
 
 async function waitDrain(c: Counters, limitMs: number): Promise<void> {

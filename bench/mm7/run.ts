@@ -8,7 +8,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createMmsc, definePlugin, type MmsPart } from '@openmmsc/core';
+import { definePlugin, runNode, type MmsPart } from '@openmmsc/core';
 import { RELEASES, decodeMm7, encodeMm7, guessAddress, type SubmitReq } from '@openmmsc/mm7';
 import mm7, { mm7BaseUrl } from '@openmmsc/plugin-mm7';
 import { Pool } from 'undici';
@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     campaign: { type: 'string', default: '10000' },
     'no-reference': { type: 'boolean', default: false },
+    // Worker processes of the MMSC node (runNode); above 1 the in-process kernel reference is skipped.
+    workers: { type: 'string', default: '1' },
   },
 });
 
@@ -118,7 +120,8 @@ async function load(url: string): Promise<void> {
 // --- the MMSC (this process) -------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'openmmsc-bench-mm7-'));
+  // Made once by the primary; its workers (which re-run this file) inherit it and open the same store.
+  const dir = process.env.MM7_BENCH_DIR ?? (process.env.MM7_BENCH_DIR = await mkdtemp(join(tmpdir(), 'openmmsc-bench-mm7-')));
   const localPhones = definePlugin({
     name: 'bench-local-phones',
     version: '0.0.0',
@@ -129,7 +132,9 @@ async function main(): Promise<void> {
       ctx.provide('PushBearer', { name: 'bench-null-push', push: async () => ({ status: 'sent' }) });
     },
   });
-  const mmsc = await createMmsc({
+  const node = await runNode({
+    workers: Number(args.workers),
+    describe: (m) => ({ url: `${mm7BaseUrl(m)}/mm7` }),
     config: {
       store: { type: 'sqlite', path: join(dir, 'store.sqlite') },
       admin: { enabled: false },
@@ -139,7 +144,9 @@ async function main(): Promise<void> {
     baseDir: dir,
     plugins: [localPhones, { plugin: mm7, options: { port: 0, ...(process.env.MM7_BENCH_NO_DEDUPE ? { dedupeWindow: 0 } : {}), vasps: [{ id: 'bench', password: PASSWORD, shortCodes: ['12345'], maxRecipients: 10_000 }] } }],
   });
-  const url = `${mm7BaseUrl(mmsc)}/mm7`;
+  if (node.role === 'worker') return;
+  const mmsc = node.role === 'single' ? node.mmsc : undefined;
+  const url = node.info.url as string;
   // Reference: the kernel alone, in this process (no HTTP, no SOAP), same message shape.
   const image = jpeg(30 * 1024);
   const reference = async (n: number, concurrency: number) => {
@@ -149,11 +156,11 @@ async function main(): Promise<void> {
       Array.from({ length: concurrency }, async () => {
         while (next < n) {
           const i = next++;
-          await mmsc.submit({
+          await mmsc!.submit({
             message: {
               headers: {
-                from: mmsc.parseAddress('12345'),
-                to: [mmsc.parseAddress(`+1556${String(1_000_000 + i).slice(-7)}`)],
+                from: mmsc!.parseAddress('12345'),
+                to: [mmsc!.parseAddress(`+1556${String(1_000_000 + i).slice(-7)}`)],
                 cc: [],
                 bcc: [],
                 deliveryTime: new Date(Date.now() + 3_600_000),
@@ -170,20 +177,21 @@ async function main(): Promise<void> {
   };
   const drain = async () => {
     for (;;) {
+      if (!mmsc) return;
       const c = await mmsc.queue.counts();
       if (c.waiting + c.active === 0) return;
       await new Promise((r) => setTimeout(r, 100));
     }
   };
   let kernelRate = 0;
-  if (!args['no-reference']) {
+  if (!args['no-reference'] && mmsc) {
     await reference(300, 32);
     await drain();
     kernelRate = await reference(Number(args.requests), 32);
   }
   // Let the notify jobs of the reference run now, not during the MM7 load.
   await drain();
-  console.log(`MM7 benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}; MMSC pid ${process.pid}, SQLite store`);
+  console.log(`MM7 benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}; MMSC pid ${process.pid}, SQLite store, ${args.workers} worker(s)`);
   console.log(`load: ${args.requests} SubmitReq at concurrency ${args.concurrency} from a child process to ${url}`);
   const child = fork(fileURLToPath(import.meta.url), ['--load', url, '--requests', args.requests!, '--concurrency', args.concurrency!, '--campaign', args.campaign!], {
     execArgv: process.execArgv,
@@ -201,7 +209,7 @@ async function main(): Promise<void> {
   const main = results[0];
   if (kernelRate) console.log(`\nreference: kernel submit in-process (no HTTP, no SOAP, no load process), same message, delivery deferred: ${kernelRate.toFixed(0)} messages/s`);
   if (main) console.log(`SubmitReq/s (1 recipient, 30 KB JPEG, accepted and stored): ${(main.requests / main.seconds).toFixed(0)}  (target ≥ 1000)`);
-  await mmsc.stop();
+  await node.stop();
   await rm(dir, { recursive: true, force: true });
 }
 

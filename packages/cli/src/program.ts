@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '@openmmsc/core';
 import { checkCommand } from './commands/check.js';
 import { startCommand } from './commands/start.js';
@@ -22,8 +22,14 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .command('start')
     .description('start an MMSC from a config file (YAML or JSON); SIGTERM drains and stops it')
     .argument('<config>', 'config file')
-    .action(async (config: string) => {
-      const handle = await startCommand(config, out);
+    .option('--workers <n>', 'worker processes (a number or auto: one per core); overrides node.workers', (value: string) => {
+      if (value === 'auto') return value;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number from 1, or auto');
+      return n;
+    })
+    .action(async (config: string, opts: { workers?: number | 'auto' }) => {
+      const handle = await startCommand(config, out, opts.workers);
       await handle.stopped;
     });
 

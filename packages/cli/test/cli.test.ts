@@ -67,22 +67,46 @@ describe('openmmsc CLI', () => {
     assert.match(r.stderr, /limits\.maxRecipients: /);
   });
 
+  /** `openmmsc start <config> …extra` with an SQLite store, once its admin URL is printed. */
+  async function startCli(name: string, ...extra: string[]) {
+    const file = join(dir, `${name}.yaml`);
+    await writeFile(file, `store: { type: sqlite, path: ${join(dir, `${name}.sqlite`)} }\nadmin: { port: 0 }\nlog: { level: warn }\n`);
+    const proc = spawn(process.execPath, [...process.execArgv, run, 'start', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { proc, stderr: '', exit: new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code))) };
+    proc.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+    const admin = /admin: (http:\/\/127\.0\.0\.1:\d+)/;
+    const deadline = Date.now() + 120_000;
+    while (!admin.test(out.stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const url = admin.exec(out.stderr)?.[1];
+    assert.ok(url, out.stderr);
+    return { proc, exit: out.exit, url, stderrText: () => out.stderr };
+  }
+
   it('start prints where it listens and drains on SIGTERM', async () => {
-    const file = join(dir, 'start.yaml');
-    await writeFile(file, `store: { type: sqlite, path: ${join(dir, 'start.sqlite')} }\nadmin: { port: 0 }\nlog: { level: warn }\n`);
-    const proc = spawn(process.execPath, [...process.execArgv, run, 'start', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 30_000;
-    while (!/admin: (http:\/\/127\.0\.0\.1:\d+)/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const url = /admin: (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
-    assert.ok(url, stderr);
-    assert.equal((await fetch(`${url}/health`)).status, 200);
-    assert.equal((await fetch(`${url}/ready`)).status, 200);
-    proc.kill('SIGTERM');
-    assert.equal(await exit, 0);
-    assert.match(stderr, /SIGTERM: draining and stopping/);
+    const started = await startCli('start');
+    assert.equal((await fetch(`${started.url}/health`)).status, 200);
+    assert.equal((await fetch(`${started.url}/ready`)).status, 200);
+    started.proc.kill('SIGTERM');
+    assert.equal(await started.exit, 0);
+    assert.match(started.stderrText(), /SIGTERM: draining and stopping/);
+  });
+
+  it('start --workers 2 runs two worker processes on the shared ports and stops them all on SIGTERM', async () => {
+    const started = await startCli('workers', '--workers', '2');
+    const pids = /started with 2 workers \(pids (\d+), (\d+)\)/.exec(started.stderrText())?.slice(1).map(Number);
+    assert.equal(pids?.length, 2, started.stderrText());
+    for (let i = 0; i < 4; i++) assert.equal((await fetch(`${started.url}/ready`)).status, 200);
+    started.proc.kill('SIGTERM');
+    assert.equal(await started.exit, 0, started.stderrText());
+    const alive = pids!.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(alive, [], 'workers left running after the primary stopped');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { KernelConfigInput } from './config/kernel-schema.js';
-import { loadConfig, resolveConfig, type PluginInput } from './config/resolve-config.js';
+import { loadConfig, resolveConfig, type PluginInput, type ResolvedConfig } from './config/resolve-config.js';
 import { Mmsc, type MmscOptions } from './mmsc.js';
 
 export interface CreateMmscOptions extends MmscOptions {
@@ -25,15 +25,25 @@ export interface CreateMmscOptions extends MmscOptions {
  * ```
  */
 export async function createMmsc(opts: CreateMmscOptions = {}): Promise<Mmsc> {
+  const mmsc = new Mmsc(await resolveMmscConfig(opts), mmscOptionsOf(opts));
+  if (opts.start !== false) await mmsc.start();
+  return mmsc;
+}
+
+/** Validates the config of `opts` and loads its plugins (a config error is thrown here). */
+export async function resolveMmscConfig(opts: CreateMmscOptions): Promise<ResolvedConfig> {
   const resolveOpts = opts.plugins ? { plugins: opts.plugins } : {};
-  const resolved = opts.configFile
-    ? await loadConfig(opts.configFile, resolveOpts)
-    : await resolveConfig(opts.config ?? {}, { ...resolveOpts, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) });
+  return opts.configFile
+    ? loadConfig(opts.configFile, resolveOpts)
+    : resolveConfig(opts.config ?? {}, { ...resolveOpts, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) });
+}
+
+/** The `Mmsc` constructor's options out of `createMmsc`'s. */
+export function mmscOptionsOf(opts: CreateMmscOptions): MmscOptions {
   const mmscOptions: MmscOptions = {};
   if (opts.clock) mmscOptions.clock = opts.clock;
   if (opts.logger) mmscOptions.logger = opts.logger;
   if (opts.statfs) mmscOptions.statfs = opts.statfs;
-  const mmsc = new Mmsc(resolved, mmscOptions);
-  if (opts.start !== false) await mmsc.start();
-  return mmsc;
+  if (opts.worker) mmscOptions.worker = opts.worker;
+  return mmscOptions;
 }

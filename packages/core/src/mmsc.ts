@@ -11,6 +11,7 @@ import type { Started } from './mmsc/started.js';
 import { stopKernel } from './mmsc/stop.js';
 import type { JobQueue } from './services/job-queue.js';
 import type { MessageStore } from './services/message-store.js';
+import type { WorkerRole } from './node/worker-role.js';
 import { systemClock, type Clock } from './util/clock.js';
 
 export interface MmscOptions {
@@ -18,6 +19,8 @@ export interface MmscOptions {
   logger?: Logger;
   /** Where free disk space is read from (tests stand in for a full disk). */
   statfs?: StatfsSource;
+  /** This process is one worker of a multi-worker node (set by `runNode`). */
+  worker?: WorkerRole;
 }
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -37,6 +40,7 @@ export class Mmsc extends RuntimeApi {
   protected readonly addressing: AddressingOptions;
   private phase: Phase = 'created';
   private readonly statfs: StatfsSource | undefined;
+  private readonly worker: WorkerRole | undefined;
 
   constructor(resolved: ResolvedConfig, opts: MmscOptions = {}) {
     super();
@@ -44,7 +48,9 @@ export class Mmsc extends RuntimeApi {
     this.config = resolved.kernel;
     this.clock = opts.clock ?? systemClock;
     this.statfs = opts.statfs;
-    this.log = opts.logger ?? pino({ level: this.config.log.level, base: { node: this.config.node.id } });
+    this.worker = opts.worker;
+    const base = { node: this.config.node.id, ...(opts.worker ? { worker: opts.worker.slot } : {}) };
+    this.log = opts.logger ?? pino({ level: this.config.log.level, base });
     const a = this.config.addressing;
     this.addressing = {
       internationalPrefix: a.internationalPrefix,
@@ -90,6 +96,7 @@ export class Mmsc extends RuntimeApi {
       runtime: this,
       inFlight: () => this.inFlight.size,
       accepting: () => this.phase === 'running',
+      worker: this.worker,
     };
     try {
       await startKernel(input, (started) => {

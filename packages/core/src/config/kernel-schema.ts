@@ -112,6 +112,12 @@ export const kernelConfigSchema = z.object({
         .optional()
         .transform((id) => id ?? hostname())
         .describe('Name of this node in logs, metrics and CDRs (default: the host name).'),
+      workers: z
+        .union([z.number().int().min(1).max(256), z.literal('auto')])
+        .default(1)
+        .describe(
+          "Worker processes of this node (`openmmsc start`, `runNode`): a primary supervises them, they share the listening ports and the store (the embedded SQLite file, or the cluster's Redis/PostgreSQL), and a worker that dies is restarted. `auto`: one per core. 1: one process, no primary.",
+        ),
     })
     .prefault({})
     .describe('This node.'),

@@ -17,6 +17,8 @@ export interface ProtectionDeps {
   clock: Clock;
   inFlight: () => number;
   statfs?: StatfsSource | undefined;
+  /** Counters given by the caller (a worker's, kept by its primary) instead of the store's. */
+  counters?: Counters | undefined;
 }
 
 /** The kernel's defences against greedy senders and overload, started and stopped with the MMSC. */
@@ -52,7 +54,7 @@ async function openCounters(config: KernelConfig, clock: Clock): Promise<Counter
  */
 export async function createProtection(d: ProtectionDeps): Promise<Protection> {
   const { config } = d;
-  const counters = await openCounters(config, d.clock);
+  const counters = d.counters ?? (await openCounters(config, d.clock));
   const limited = new Counter({
     name: 'openmmsc_sender_limited_total',
     help: 'Messages refused for a per-sender or per-peer volume limit, by ingress interface and scope',

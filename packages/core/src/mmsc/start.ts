@@ -13,6 +13,7 @@ import { wakeHeldNotifications } from '../jobs/notify-job.js';
 import { createJobQueue } from '../queue/create-job-queue.js';
 import type { JobQueue } from '../services/job-queue.js';
 import { Services } from '../services/tokens.js';
+import { workerOwner } from '../node/worker-role.js';
 import { createMessageStore } from '../store/create-message-store.js';
 import { startJobs } from './job-wiring.js';
 import { setupPlugins } from './plugin-contexts.js';
@@ -26,14 +27,15 @@ import type { Started, StartInput } from './started.js';
  * failure, whatever was opened is closed again and the error is thrown.
  */
 export async function startKernel(input: StartInput, attach: (started: Started) => void): Promise<void> {
-  const { config, log } = input;
-  const store = await createMessageStore(config.store);
+  const { config, log, worker } = input;
+  const store = await createMessageStore(config.store, { shared: worker !== undefined });
   let queue: JobQueue | undefined;
   let protection: Protection | undefined;
   let started: Started | undefined;
   try {
     queue = await createJobQueue(queueBackendFor(config.store, config.queue), {
       onError: (error) => log.error({ err: error }, 'job queue error'),
+      ...(worker ? { owner: workerOwner(worker.slot) } : {}),
     });
     protection = await createProtection({
       config,
@@ -43,6 +45,7 @@ export async function startKernel(input: StartInput, attach: (started: Started) 
       clock: input.clock,
       inFlight: input.inFlight,
       statfs: input.statfs,
+      counters: worker?.counters,
     });
     const services = new ServiceRegistry();
     services.bindKernel({ MessageStore: store, JobQueue: queue, Logger: log, Metrics: input.metrics.registry, Clock: input.clock });

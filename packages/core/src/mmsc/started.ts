@@ -12,6 +12,7 @@ import type { ServiceRegistry } from '../kernel/service-registry.js';
 import type { AddressingOptions } from '../model/address.js';
 import type { PluginJobRegistry } from '../kernel/plugin-jobs.js';
 import type { AdminRoutes, PluginHooks } from '../plugin/define-plugin.js';
+import type { WorkerRole } from '../node/worker-role.js';
 import type { MmscRuntime } from '../runtime.js';
 import type { Clock } from '../util/clock.js';
 
@@ -55,4 +56,6 @@ export interface StartInput {
   inFlight: () => number;
   /** Whether the MMSC runs (for `/ready`). */
   accepting: () => boolean;
+  /** Set when this process is one worker of a multi-worker node. */
+  worker: WorkerRole | undefined;
 }

@@ -11,13 +11,15 @@ export type QueueConfig =
 export interface QueueHooks {
   /** Failures of the queue machinery itself (lost connection, write error), not of jobs. */
   onError?: (error: unknown) => void;
+  /** This worker's name when several worker processes of a node share a SQLite queue file. */
+  owner?: string;
 }
 
 /** Builds the configured queue; BullMQ (and Redis code) or pg is loaded only when configured. */
 export async function createJobQueue(config: QueueConfig, hooks: QueueHooks = {}): Promise<JobQueue> {
   if (config.type === 'sqlite') {
     const { SqliteJobQueue } = await import('./sqlite-job-queue.js');
-    return SqliteJobQueue.open(config.path, hooks.onError ? { onError: hooks.onError } : {});
+    return SqliteJobQueue.open(config.path, { ...(hooks.onError ? { onError: hooks.onError } : {}), ...(hooks.owner !== undefined ? { owner: hooks.owner } : {}) });
   }
   if (config.type === 'postgres') {
     const { PostgresJobQueue } = await import('../postgres/postgres-job-queue.js');
@@ -26,7 +28,7 @@ export async function createJobQueue(config: QueueConfig, hooks: QueueHooks = {}
       schema: config.schema ?? 'openmmsc',
       poolSize: config.poolSize ?? 10,
       ...(config.lease !== undefined ? { leaseMs: parseDuration(config.lease) } : {}),
-      ...hooks,
+      ...(hooks.onError ? { onError: hooks.onError } : {}),
     });
   }
   const { BullmqJobQueue } = await import('./bullmq-job-queue.js');
@@ -39,7 +41,7 @@ export async function createJobQueue(config: QueueConfig, hooks: QueueHooks = {}
     prefix: prefix ?? 'openmmsc',
     ...(durability ? { durability } : {}),
     ...(lease !== undefined ? { leaseMs: parseDuration(lease) } : {}),
-    ...hooks,
+    ...(hooks.onError ? { onError: hooks.onError } : {}),
   });
   try {
     await queue.ping();

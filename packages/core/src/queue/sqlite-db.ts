@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { GroupCommit } from '../store/group-commit.js';
+import { GroupCommit, type CommitMode } from '../store/group-commit.js';
 import { openSqlite } from '../store/open-sqlite.js';
 
 export type SqlParam = string | number | null;
@@ -11,13 +11,13 @@ export class SqliteDb {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #writes: GroupCommit;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, mode: CommitMode) {
     this.#db = db;
-    this.#writes = new GroupCommit(db);
+    this.#writes = new GroupCommit(db, mode);
   }
 
-  static async open(path: string): Promise<SqliteDb> {
-    return new SqliteDb(openSqlite(path));
+  static async open(path: string, mode: CommitMode = 'turn'): Promise<SqliteDb> {
+    return new SqliteDb(openSqlite(path), mode);
   }
 
   #prepare(sql: string): Database.Statement {
@@ -39,6 +39,11 @@ export class SqliteDb {
     if (statement.readonly) return statement.all(...params) as T[];
     // UPDATE … RETURNING: a write that answers rows.
     return this.#writes.write(() => (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[]);
+  }
+
+  /** Schema is in place: writes no longer wait inside SQLite for another worker's lock (see `GroupCommit`). */
+  nonBlocking(): void {
+    this.#writes.nonBlocking();
   }
 
   async exec(sql: string): Promise<void> {

@@ -36,18 +36,28 @@ interface JobRow {
 export interface SqliteJobQueueOptions {
   /** Where failures of the queue itself (not of jobs) are reported. */
   onError?: (error: unknown) => void;
+  /**
+   * This worker process's name, when several workers of one node share the file: claims are
+   * marked with it, and `start` gives back only the jobs an earlier process of the same name
+   * left active (the other workers' are still running). Unset: this process owns the file.
+   */
+  owner?: string;
 }
 
-/** The jobs table of a SQLite file this process owns: a claim is simply the row being active. */
+/** The jobs table of a SQLite file: a claim is the row being active (marked with its worker). */
 class SqliteJobTable implements JobTable<Claim> {
-  constructor(private readonly db: SqliteDb) {}
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly owner: string | null,
+  ) {}
 
   async claim(kind: JobKind, limit: number, now: number): Promise<Claim[]> {
+    // One UPDATE under SQLite's write lock: two workers never claim the same row.
     const rows = await this.db.all<JobRow>(
-      `UPDATE jobs SET state = 'active', attempt = attempt + 1, updated_at = ?
+      `UPDATE jobs SET state = 'active', attempt = attempt + 1, updated_at = ?, owner = ?
        WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting' AND kind = ? AND run_at <= ? ORDER BY run_at LIMIT ?)
        RETURNING id, kind, data, run_at, attempt, max_attempts, backoff, deadline`,
-      [now, kind, now, limit],
+      [now, this.owner, kind, now, limit],
     );
     return rows.map((row) => ({ job: runningJob(row) }));
   }
@@ -110,26 +120,41 @@ function runningJob(row: JobRow): RunningJob {
   return job;
 }
 
+/** Makes every job a dead process left `active` in the file waiting again (before any worker starts). */
+export async function releaseSqliteJobs(path: string): Promise<number> {
+  const db = await SqliteDb.open(path);
+  try {
+    await migrateJobsTable(db);
+    return await db.run(`UPDATE jobs SET state = 'waiting', owner = NULL, updated_at = ? WHERE state = 'active'`, [Date.now()]);
+  } finally {
+    await db.close();
+  }
+}
+
 /**
- * Durable in-process queue in a SQLite file owned by this process. Claiming flips rows to
- * `active`; on `start`, rows a dead process left `active` are waiting again, so every
- * unfinished job runs (at least once).
+ * Durable in-process queue in a SQLite file owned by this process (or shared by the workers of
+ * one node, each with its `owner` name). Claiming flips rows to `active`; on `start`, rows a dead
+ * process (of the same owner) left `active` are waiting again, so every unfinished job runs (at
+ * least once).
  */
 export class SqliteJobQueue implements JobQueue {
   readonly #db: SqliteDb;
   readonly #runner: JobRunner<Claim>;
+  readonly #owner: string | null;
   #drained: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
 
   private constructor(db: SqliteDb, options: SqliteJobQueueOptions) {
     this.#db = db;
+    this.#owner = options.owner ?? null;
     const onError = options.onError ?? ((error: unknown) => console.error('openmmsc sqlite job queue:', error));
-    this.#runner = new JobRunner(new SqliteJobTable(db), { maxPollMs: MAX_POLL_MS, onError });
+    this.#runner = new JobRunner(new SqliteJobTable(db, this.#owner), { maxPollMs: MAX_POLL_MS, onError });
   }
 
   static async open(path: string, options: SqliteJobQueueOptions = {}): Promise<SqliteJobQueue> {
-    const db = await SqliteDb.open(path);
+    const db = await SqliteDb.open(path, options.owner === undefined ? 'turn' : 'batch');
     await migrateJobsTable(db);
+    db.nonBlocking();
     return new SqliteJobQueue(db, options);
   }
 
@@ -155,7 +180,8 @@ export class SqliteJobQueue implements JobQueue {
   async start(options: JobQueueStartOptions): Promise<void> {
     if (this.#runner.started) throw new Error('job queue already started');
     if (this.#runner.closing) throw new Error('job queue is closed');
-    await this.#db.run(`UPDATE jobs SET state = 'waiting', updated_at = ? WHERE state = 'active'`, [Date.now()]);
+    if (this.#owner === null) await this.#db.run(`UPDATE jobs SET state = 'waiting', updated_at = ? WHERE state = 'active'`, [Date.now()]);
+    else await this.#db.run(`UPDATE jobs SET state = 'waiting', owner = NULL, updated_at = ? WHERE state = 'active' AND owner = ?`, [Date.now(), this.#owner]);
     await this.#db.run(
       `DELETE FROM jobs WHERE state = 'failed' AND id NOT IN
          (SELECT id FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC LIMIT ?)`,

@@ -22,6 +22,8 @@ const ADDED_COLUMNS: ReadonlyArray<[string, string]> = [
   ['hold_key', 'TEXT'],
   // Epoch ms after which a failed attempt is not retried (a job's time budget), NULL for none.
   ['deadline', 'INTEGER'],
+  // Which worker process of the node claimed an active job (NULL: the node runs one process).
+  ['owner', 'TEXT'],
 ];
 
 /** Creates the jobs table, or brings one written by an older version up to date. */

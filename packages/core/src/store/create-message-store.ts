@@ -11,13 +11,22 @@ export type StoreConfig =
 /** What the embedded store promises; there is no server whose settings could break it. */
 const SQLITE_DURABILITY = 'SQLite WAL: acknowledged messages survive a crash of this process; an OS crash may lose the last commits';
 
+export interface StoreOpenOptions {
+  /** Other worker processes of this node open the same SQLite file (no record cache, atomic updates). */
+  shared?: boolean;
+}
+
 /** Builds the configured store; server client code is loaded only when that server is configured. */
-export async function createMessageStore(config: StoreConfig): Promise<MessageStore> {
+export async function createMessageStore(config: StoreConfig, options: StoreOpenOptions = {}): Promise<MessageStore> {
   if (config.type === 'sqlite') {
     const { openSqliteKeyv } = await import('./sqlite-keyv.js');
+    const { keyv, blobs, atomic } = await openSqliteKeyv(config.path, options.shared);
+    const durability = async () => ({ ok: true, detail: SQLITE_DURABILITY });
+    // Other workers write the file too: a cached record could be stale, and only SQLite's lock
+    // (not this process's mutex) makes a read-modify-write safe.
+    if (options.shared) return new KeyvMessageStore(keyv, { blobs, atomic, durability });
     // One process owns the SQLite file, so a write-through cache of hot records is safe.
-    const { keyv, blobs } = await openSqliteKeyv(config.path);
-    return new KeyvMessageStore(keyv, { cacheEntries: 20_000, blobs, durability: async () => ({ ok: true, detail: SQLITE_DURABILITY }) });
+    return new KeyvMessageStore(keyv, { cacheEntries: 20_000, blobs, durability });
   }
   if (config.type === 'postgres') {
     const { openPool } = await import('../postgres/postgres-pool.js');

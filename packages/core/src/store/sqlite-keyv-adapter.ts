@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type CommitMode } from './group-commit.js';
+import type { AtomicUpdate } from './keyv-message-store.js';
 import { openSqlite } from './open-sqlite.js';
 import type { BlobTable } from './blob-table.js';
+import { decodeValue, encodeValue } from './value-codec.js';
 
 /**
  * A keyv storage adapter on better-sqlite3. Keyv hands it serialized strings (expiry included),
@@ -22,11 +24,12 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   readonly #blobSet: Database.Statement<[string, Buffer]>;
   readonly #blobDelete: Database.Statement<[string]>;
 
-  constructor(path: string, table = 'openmmsc') {
+  /** `mode`: `batch` when several worker processes write the file (see `CommitMode`). */
+  constructor(path: string, table = 'openmmsc', mode: CommitMode = 'turn') {
     super();
     this.opts = { table };
     this.#db = openSqlite(path);
-    this.#writes = new GroupCommit(this.#db);
+    this.#writes = new GroupCommit(this.#db, mode);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.#get = this.#db.prepare(`SELECT value FROM ${table} WHERE key = ?`);
     this.#set = this.#db.prepare(`INSERT OR REPLACE INTO ${table} (key, value) VALUES (?, ?)`);
@@ -38,6 +41,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     this.#setMany = this.#db.transaction((entries: Array<{ key: string; value: string }>) => {
       for (const e of entries) this.#set.run(e.key, e.value);
     });
+    this.#writes.nonBlocking();
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
@@ -88,6 +92,21 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     delete: (keys) => this.#writes.write(() => {
       for (const k of keys) this.#blobDelete.run(k);
     }),
+  };
+
+  /**
+   * Read-modify-write inside the write transaction: SQLite's write lock makes it atomic against
+   * every other connection to the file, in this process or in another worker.
+   */
+  readonly atomic: AtomicUpdate = {
+    modify: <T>(key: string, fn: (current: T | undefined) => T): Promise<T> =>
+      this.#writes.write(() => {
+        const full = `${this.namespace ? `${this.namespace}:` : ''}${key}`;
+        const raw = this.#get.get(full)?.value;
+        const next = fn(raw === undefined ? undefined : decodeValue<{ value?: T }>(raw).value);
+        this.#set.run(full, encodeValue({ value: next }));
+        return next;
+      }),
   };
 
   async disconnect(): Promise<void> {

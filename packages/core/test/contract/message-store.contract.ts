@@ -265,6 +265,26 @@ export function messageStoreContract(name: string, newFixture: () => Promise<Sto
       assert.equal((await kv.get<number[]>('shared'))?.length, 20, 'an update from another node was lost');
     });
 
+    it('what one process writes, another sharing the store reads at once (no stale cached record)', async (t) => {
+      const { store, fixture } = await fresh();
+      if (!fixture.sharedByProcesses) return t.skip('opened by one process only');
+      const other = await fixture.open();
+      open.push(other);
+      await store.save(message('s1'), parts(10), recipients());
+      // The other process has read (and may have cached) the recipient before the first moves it.
+      assert.equal((await other.getRecipient('s1', 0))?.state, 'received');
+      assert.equal((await other.getRecipients('s1')).length, 2);
+      await store.updateRecipient('s1', 0, (r) => ({ ...r, state: 'notified' }));
+      assert.equal((await other.getRecipient('s1', 0))?.state, 'notified', 'stale recipient read by the other process');
+      assert.equal((await other.getRecipients('s1'))[0]?.state, 'notified');
+      // Read-modify-write of one recipient from both: neither history entry is lost.
+      const entry = (by: string) => (r: RecipientRecord) => ({ ...r, history: [...r.history, { state: r.state, at: 1, by }] });
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).updateRecipient('s1', 1, entry(`p${i}`))));
+      assert.equal((await store.getRecipient('s1', 1))?.history.length, 21, 'an update from the other process was lost');
+      await other.update({ ...message('s1'), attributes: { changed: true } });
+      assert.equal((await store.get('s1'))?.attributes.changed, true, 'stale message record');
+    });
+
     it('ping answers', async () => {
       const { store } = await fresh();
       await store.ping();

@@ -24,6 +24,17 @@ messageStoreContract('keyv + SQLite', async () => {
   return { open: () => createMessageStore({ type: 'sqlite', path }) };
 });
 
+// The workers of one node open the same file, each its own connection.
+messageStoreContract('keyv + SQLite shared by worker processes', async () => {
+  const path = newPath('store.sqlite');
+  return { open: () => createMessageStore({ type: 'sqlite', path }, { shared: true }), sharedByProcesses: true };
+});
+
+jobQueueContract('SQLite shared by worker processes', async () => {
+  const path = newPath('jobs.sqlite');
+  return { open: () => createJobQueue({ type: 'sqlite', path }, { owner: 'worker-1' }) };
+});
+
 jobQueueContract('SQLite', async () => {
   const path = newPath('jobs.sqlite');
   return { open: () => createJobQueue({ type: 'sqlite', path }) };

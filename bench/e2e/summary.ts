@@ -1,0 +1,27 @@
+/** One MMSC run's figures (a store, a number of workers) against the run's bare-fastify ceiling. */
+export interface RunFigures {
+  store: string;
+  workers: number;
+  ceiling: number;
+  acceptedPerSec: number;
+  completedPerSec: number;
+  p50: number;
+  p99: number;
+  fixedP99: number;
+}
+
+/** The table of every MMSC run of this benchmark run: each against the same ceiling and the first run. */
+export function printSummary(results: readonly RunFigures[], rate: number): void {
+  const base = results.find((r) => r.store === 'sqlite' && r.workers === 1) ?? results[0]!;
+  const out = (s: string) => process.stdout.write(s);
+  out(`\n== the same run, each store and worker count (ceiling ${base.ceiling.toFixed(0)} req/s; × = ratio to ${base.store}, ${base.workers} worker(s)) ==\n`);
+  out('store    | workers | accepted/s     | complete msg/s | ÷ ceiling | conf p50 / p99 closed | p99 at ' + `${rate}/s\n`);
+  const ratio = (a: number, b: number) => `${a.toFixed(0)} (${(a / b).toFixed(2)}×)`;
+  for (const r of results) {
+    out(
+      `${r.store.padEnd(8)} | ${String(r.workers).padEnd(7)} | ${ratio(r.acceptedPerSec, base.acceptedPerSec).padEnd(14)} | ` +
+        `${ratio(r.completedPerSec, base.completedPerSec).padEnd(14)} | ${(r.completedPerSec / r.ceiling).toFixed(3).padEnd(9)} | ` +
+        `${`${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} ms`.padEnd(21)} | ${r.fixedP99.toFixed(1)} ms\n`,
+    );
+  }
+}
