@@ -40,39 +40,52 @@ function decodeBase64(body: Buffer, warn: MimeWarningSink | undefined, strict: b
   return Buffer.from(whole.slice(0, whole.length - (whole.length % 4)), 'base64');
 }
 
-const SPACE = [0x0d, 0x0a, 0x09, 0x20];
+const LF = 0x0a;
+const CR = 0x0d;
 const EQUALS = 0x3d;
+const isSpace = (c: number) => c === CR || c === LF || c === 0x09 || c === 0x20;
 
-/** Occurrences of one byte (native `indexOf`, not a loop over every byte in JavaScript). */
-function countByte(body: Buffer, byte: number, from = 0): number {
-  let n = 0;
-  for (let i = body.indexOf(byte, from); i >= 0; i = body.indexOf(byte, i + 1)) n++;
-  return n;
+/**
+ * Bytes taken by line ends (LF or CRLF). Lines of one length are stepped over without a search,
+ * which is what base64 bodies look like. A lone CR, a tab or a space is not counted: it makes
+ * the caller's count too high, which its length check catches (and the slow path then reads it).
+ */
+function lineEndBytes(body: Buffer): number {
+  let bytes = 0;
+  let stride = 0;
+  for (let i = body.indexOf(LF); i >= 0; ) {
+    bytes += i > 0 && body[i - 1] === CR ? 2 : 1;
+    const next = stride > 0 && body[i + stride] === LF ? i + stride : body.indexOf(LF, i + 1);
+    stride = next - i;
+    i = next;
+  }
+  return bytes;
 }
 
 /**
- * base64 that is exactly well-formed (alphabet, whitespace anywhere, at most two `=` at the end,
- * whole groups of four), decoded by Node's native decoder without building a whitespace-free copy;
- * undefined for anything else. Node's decoder ignores whitespace, skips bytes outside its alphabet
- * and stops at `=`, so a body holding any byte that is not base64 decodes to fewer bytes than its
- * character count promises: comparing the two is the validity check. Node also reads the URL-safe
- * `-` and `_`, which MIME does not allow: those are looked for first.
+ * base64 that is exactly well-formed (alphabet, line ends, at most two `=` at the end, whole
+ * groups of four), decoded by Node's native decoder without building a whitespace-free copy;
+ * undefined for anything else, which the caller reads the slow way. Node's decoder ignores
+ * whitespace, skips bytes outside its alphabet and stops at `=`, so a body holding anything that
+ * is not base64 (or whitespace not counted here) decodes to fewer bytes than the character count
+ * promises: comparing the two is the validity check. Node also reads the URL-safe `-` and `_`,
+ * which MIME does not allow: those are looked for first.
  */
 function decodeWellFormedBase64(body: Buffer): Buffer | undefined {
   if (body.indexOf(0x2d) >= 0 || body.indexOf(0x5f) >= 0) return undefined;
   let padding = 0;
+  let trailingSpace = 0;
   const firstEquals = body.indexOf(EQUALS);
   if (firstEquals >= 0) {
     for (let i = firstEquals; i < body.length; i++) {
       const c = body[i]!;
       if (c === EQUALS) padding++;
-      else if (!SPACE.includes(c)) return undefined;
+      else if (!isSpace(c)) return undefined;
+      else if (c !== LF && c !== CR) trailingSpace++;
     }
     if (padding > 2) return undefined;
   }
-  let space = 0;
-  for (const byte of SPACE) space += countByte(body, byte);
-  const characters = body.length - space - padding;
+  const characters = body.length - lineEndBytes(body) - trailingSpace - padding;
   if ((characters + padding) % 4 !== 0) return undefined;
   const decoded = Buffer.from(body.toString('latin1'), 'base64');
   return decoded.length === Math.floor((characters * 3) / 4) ? decoded : undefined;
