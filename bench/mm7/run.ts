@@ -1,7 +1,7 @@
 // MM7 benchmark: SubmitReq per second against the MMSC and, in the same run, against a bare
 // node:http server reading the same bodies (the ceiling), with the ratio between them.
 // The MMSC runs in this process; the bare server and the load generator each in their own.
-// Run: node --import tsx --conditions=@openmmsc/source bench/mm7/run.ts [--requests 6000] [--rounds 3] [--concurrency 32] [--campaign 10000] [--profile]
+// Run: node --import tsx --conditions=@openmmsc/source bench/mm7/run.ts [--requests 6000] [--rounds 3] [--concurrency 32] [--campaign 10000] [--headline-only] [--profile]
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     campaign: { type: 'string', default: '10000' },
     'no-reference': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
+    'headline-only': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -109,9 +110,11 @@ async function main(): Promise<void> {
   const ceiling = combine('ceiling: bare node:http in its own process reading the same body', ceilingRounds);
   const main = combine('SubmitReq ≈50 KB (36 KB JPEG as base64), 1 recipient, delivery deferred 1 h (accepted + stored only)', mmscRounds);
   const results: LoadResult[] = [ceiling, main];
-  results.push(await run({ phase: 'SubmitReq, 30 KB JPEG binary, 1 recipient, delivery deferred 1 h', url: server.url, requests, recipients: 1, offset: 100_000, shape: 'jpeg30-binary', deferred: true }));
-  results.push(await run({ phase: 'SubmitReq, 30 KB JPEG binary, 1 recipient, notified at once (notify jobs run alongside)', url: server.url, requests, recipients: 1, offset: 200_000, shape: 'jpeg30-binary', deferred: false }));
-  if (campaign > 0) {
+  if (!args['headline-only']) {
+    results.push(await run({ phase: 'SubmitReq, 30 KB JPEG binary, 1 recipient, delivery deferred 1 h', url: server.url, requests, recipients: 1, offset: 100_000, shape: 'jpeg30-binary', deferred: true }));
+    results.push(await run({ phase: 'SubmitReq, 30 KB JPEG binary, 1 recipient, notified at once (notify jobs run alongside)', url: server.url, requests, recipients: 1, offset: 200_000, shape: 'jpeg30-binary', deferred: false }));
+  }
+  if (campaign > 0 && !args['headline-only']) {
     results.push(await run({ phase: `campaign ${campaign} recipients, 1 per SubmitReq (text + 30 KB JPEG)`, url: server.url, requests: campaign, recipients: 1, offset: 300_000, shape: 'text+jpeg30-binary', deferred: false }));
     results.push(await run({ phase: `campaign ${campaign} recipients, 100 per SubmitReq (text + 30 KB JPEG)`, url: server.url, requests: Math.ceil(campaign / 100), recipients: 100, offset: 500_000, shape: 'text+jpeg30-binary', deferred: false }));
   }
