@@ -11,10 +11,11 @@ const ANSWER = Buffer.from(
 let bodies = 0;
 let bytes = 0;
 const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  // Read to the end, nothing more: the cheapest server that takes the whole body.
+  req.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
   req.on('end', () => {
-    bytes += Buffer.concat(chunks).length;
     bodies++;
     res.writeHead(200, { 'content-type': 'text/xml; charset="utf-8"', 'content-length': ANSWER.length });
     res.end(ANSWER);
