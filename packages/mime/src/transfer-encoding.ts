@@ -28,6 +28,9 @@ export function decodeTransferEncoding(body: Uint8Array, encoding: string | unde
 }
 
 function decodeBase64(body: Buffer, warn: MimeWarningSink | undefined, strict: boolean): Buffer {
+  const decoded = decodeWellFormedBase64(body);
+  if (decoded) return decoded;
+  // Not well-formed: find out why (strict) or read what can be read (lenient). Rare, so not fast.
   const text = body.toString('latin1').replace(/[\r\n\t ]+/g, '');
   const valid = /^[A-Za-z0-9+/]*={0,2}$/.test(text);
   if (valid && text.length % 4 === 0) return Buffer.from(text, 'base64');
@@ -35,6 +38,57 @@ function decodeBase64(body: Buffer, warn: MimeWarningSink | undefined, strict: b
   const whole = text.replace(/[^A-Za-z0-9+/=]/g, '');
   warn?.('truncated', 'base64 content invalid or cut short; the whole groups of four were read');
   return Buffer.from(whole.slice(0, whole.length - (whole.length % 4)), 'base64');
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const EQUALS = 0x3d;
+const isSpace = (c: number) => c === CR || c === LF || c === 0x09 || c === 0x20;
+
+/**
+ * Bytes taken by line ends (LF or CRLF). Lines of one length are stepped over without a search,
+ * which is what base64 bodies look like. A lone CR, a tab or a space is not counted: it makes
+ * the caller's count too high, which its length check catches (and the slow path then reads it).
+ */
+function lineEndBytes(body: Buffer): number {
+  let bytes = 0;
+  let stride = 0;
+  for (let i = body.indexOf(LF); i >= 0; ) {
+    bytes += i > 0 && body[i - 1] === CR ? 2 : 1;
+    const next = stride > 0 && body[i + stride] === LF ? i + stride : body.indexOf(LF, i + 1);
+    stride = next - i;
+    i = next;
+  }
+  return bytes;
+}
+
+/**
+ * base64 that is exactly well-formed (alphabet, line ends, at most two `=` at the end, whole
+ * groups of four), decoded by Node's native decoder without building a whitespace-free copy;
+ * undefined for anything else, which the caller reads the slow way. Node's decoder ignores
+ * whitespace, skips bytes outside its alphabet and stops at `=`, so a body holding anything that
+ * is not base64 (or whitespace not counted here) decodes to fewer bytes than the character count
+ * promises: comparing the two is the validity check. Node also reads the URL-safe `-` and `_`,
+ * which MIME does not allow: those are looked for first.
+ */
+function decodeWellFormedBase64(body: Buffer): Buffer | undefined {
+  if (body.indexOf(0x2d) >= 0 || body.indexOf(0x5f) >= 0) return undefined;
+  let padding = 0;
+  let trailingSpace = 0;
+  const firstEquals = body.indexOf(EQUALS);
+  if (firstEquals >= 0) {
+    for (let i = firstEquals; i < body.length; i++) {
+      const c = body[i]!;
+      if (c === EQUALS) padding++;
+      else if (!isSpace(c)) return undefined;
+      else if (c !== LF && c !== CR) trailingSpace++;
+    }
+    if (padding > 2) return undefined;
+  }
+  const characters = body.length - lineEndBytes(body) - trailingSpace - padding;
+  if ((characters + padding) % 4 !== 0) return undefined;
+  const decoded = Buffer.from(body.toString('latin1'), 'base64');
+  return decoded.length === Math.floor((characters * 3) / 4) ? decoded : undefined;
 }
 
 /** Quoted-printable (libqp); a stray `=` is kept as is, as most decoders do, and reported. */

@@ -151,10 +151,12 @@ export class AdmissionControl {
     }
     if (this.config.maxQueueDepth > 0 && !this.readingQueue) {
       this.readingQueue = true;
-      this.deps.queue
-        .stats()
-        .then((stats) => {
-          this.waitingJobs = JOB_KINDS.reduce((n, kind) => n + stats[kind].waiting, 0);
+      const queue = this.deps.queue;
+      // Every sample: a queue's full statistics can mean reading its whole delayed backlog.
+      const waiting = queue.dueCount ? queue.dueCount(JOB_KINDS) : queue.stats().then((stats) => JOB_KINDS.reduce((n, kind) => n + stats[kind].waiting, 0));
+      waiting
+        .then((n) => {
+          this.waitingJobs = n;
         })
         .catch(this.deps.onError)
         .finally(() => {

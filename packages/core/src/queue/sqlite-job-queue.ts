@@ -211,6 +211,16 @@ export class SqliteJobQueue implements JobQueue {
     return { waiting: row?.waiting ?? 0, delayed: row?.delayed ?? 0, active: row?.active ?? 0, failed: row?.failed ?? 0 };
   }
 
+  /** An index range (`jobs_due`: state, kind, run_at): reads the due jobs only, not the delayed backlog. */
+  async dueCount(kinds: readonly JobKind[]): Promise<number> {
+    if (kinds.length === 0) return 0;
+    const rows = await this.#db.all<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM jobs WHERE state = 'waiting' AND kind IN (${kinds.map(() => '?').join(', ')}) AND run_at <= ?`,
+      [...kinds, Date.now()],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   stats(): Promise<Record<JobKind, JobKindStats>> {
     return jobStats(this.#db, Date.now(), this.#runner.kinds());
   }

@@ -123,6 +123,12 @@ export interface JobQueue {
   counts(): Promise<JobCounts>;
   /** Backlog per kind (depth by state, oldest waiting and held). */
   stats(): Promise<Record<JobKind, JobKindStats>>;
+  /**
+   * Jobs of these kinds that are due and waiting for a worker: what admission control reads at
+   * every sample. Optional: a queue that can count these without reading its whole backlog (as
+   * `stats` does) provides it; without it admission falls back to `stats`.
+   */
+  dueCount?(kinds: readonly JobKind[]): Promise<number>;
   /** The pending, running or failed job with this id; undefined when unknown or done. */
   job(id: string): Promise<JobInfo | undefined>;
   /** Ends the hold of every job held with this key (they are due now); resolves to how many. */

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { BodyReader, BodyTooLarge } from '../src/http-body.js';
+
+/** A request body arriving in the given chunks. */
+function request(chunks: Buffer[]): IncomingMessage {
+  const raw = Object.assign(new PassThrough(), { headers: { 'content-length': String(chunks.reduce((n, c) => n + c.length, 0)) }, url: '/mm7', socket: {} });
+  setImmediate(() => {
+    for (const c of chunks) raw.write(c);
+    raw.end();
+  });
+  return raw as unknown as IncomingMessage;
+}
+
+const read = (reader: BodyReader, raw: IncomingMessage) =>
+  new Promise<Buffer>((resolve, reject) => reader.read(raw, (error, body) => (error ? reject(error) : resolve(body!))));
+
+describe('BodyReader: request bodies as Buffers, copied only when they must be joined', () => {
+  it('a body that arrived in one chunk is handed on as that chunk, not a copy of it', async () => {
+    const chunk = Buffer.from('x'.repeat(50_000));
+    const body = await read(new BodyReader(100_000, 400_000), request([chunk]));
+    assert.equal(body.buffer, chunk.buffer, 'same memory');
+    assert.equal(body.byteOffset, chunk.byteOffset);
+    assert.equal(body.length, chunk.length);
+  });
+
+  it('a body in several chunks is joined in order; one over the limit is refused with its first bytes', async () => {
+    const parts = [Buffer.from('<env:Envelope>'), Buffer.from('middle'), Buffer.from('</env:Envelope>')];
+    assert.equal((await read(new BodyReader(100, 400), request(parts))).toString(), '<env:Envelope>middle</env:Envelope>');
+    await assert.rejects(read(new BodyReader(10, 400), request(parts)), (e: unknown) => e instanceof BodyTooLarge && !e.unread && e.head.toString().startsWith('<env:Envelope>'));
+  });
+});
