@@ -11,6 +11,7 @@ export * from './pipeline/stages.js';
 export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-facts.js';
 export { pluginIdentity, type PackageIdentity } from './plugin/package-identity.js';
+export { ingressDeps, type IngressDeps } from './plugin/ingress-deps.js';
 export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './plugin/api-version.js';
 // Services
 export * from './services/message-store.js';
@@ -23,6 +24,7 @@ export * from './services/report-sender.js';
 export * from './services/routing-resolver.js';
 export * from './services/charging-backend.js';
 export * from './services/transcoder.js';
+export * from './services/content-links.js';
 export {
   Services,
   SERVICE_CARDINALITY,

@@ -18,6 +18,6 @@ export * from './handset/index.js';
 export { SimulatedVasp, type SimulatedVaspOptions, type VaspAnswer, type VaspReceived } from './vasp/index.js';
 export { startSimulatedOcs, type SimulatedOcs, type SimulatedOcsOptions, type OcsBehaviour, type OcsRequestRecord } from './ocs/simulated-ocs.js';
 export * from './peer/index.js';
-export { SlowClients, openDescriptors, type SlowClientsOptions, type SlowConnection } from './slow-clients.js';
+export { SlowClients, slowPosts, openDescriptors, type SlowClientsOptions, type SlowConnection, type SlowPostsOptions } from './slow-clients.js';
 export { makeTestPki, curlWithCa, type TestPki, type CertFiles } from './test-pki.js';
 export { routeAllTo } from './route-all.js';

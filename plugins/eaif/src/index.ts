@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, ingressDeps, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Applications } from './applications.js';
 import { EAIF_INTERFACE, EaifInbound } from './inbound.js';
@@ -45,8 +45,8 @@ export default definePlugin({
     const parse = (raw: string) => ctx.mmsc.parseAddress(raw);
     const apps = new Applications(options.applications, parse, now);
     const metrics = createEaifMetrics(ctx.metrics);
-    const kernelLimits = { maxMessageSize: ctx.config.limits.maxMessageSize, maxRecipients: ctx.config.limits.maxRecipients };
-    const inbound = new EaifInbound({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now, apps, options, metrics, kernelLimits });
+    const deps = ingressDeps(ctx, metrics);
+    const inbound = new EaifInbound({ ...deps, apps });
     const outbound = new EaifOutbound({ apps, version: options.version, log: ctx.log, metrics });
 
     ctx.provide('RoutingResolver', {

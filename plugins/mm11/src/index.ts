@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, mergeLimits, type Capabilities, type MmsPart, type Transcoder, type TranscodeRequest, type TranscodeResult } from '@openmmsc/core';
+import { definePlugin, pluginIdentity, Services, mergeLimits, type Capabilities, type MmsPart, type Transcoder, type TranscodeRequest, type TranscodeResult } from '@openmmsc/core';
 import { Counter, Histogram } from 'prom-client';
 import { adaptParts, localBackend, type AdaptationCapabilities, type AdaptSettings, type MediaBackend } from './adapt.js';
 import { ClassTable, shortHash } from './capabilities.js';
@@ -107,6 +107,7 @@ export default definePlugin({
       jpegQuality: o.jpegQuality,
       overlongMedia: o.overlongMedia,
       ...(o.publicBaseUrl ? { publicBaseUrl: o.publicBaseUrl } : {}),
+      links: ctx.services.get(Services.ContentLinks),
     };
     const local = localBackend({ tools, timeoutMs: o.tools.timeoutMs }, settings);
     const backend: MediaBackend = o.sti.client
@@ -136,7 +137,7 @@ export default definePlugin({
       const end = seconds.startTimer({ class: caps.class });
       try {
         const r = await limiter.run(() =>
-          adaptParts({ messageId: request.message.id, parts: request.parts, caps, headerBytes: headerBytes(request), signal: request.signal }, backend, settings),
+          adaptParts({ messageId: request.message.id, ...(request.message.expiresAt !== undefined ? { expiresAt: request.message.expiresAt } : {}), parts: request.parts, caps, headerBytes: headerBytes(request), signal: request.signal }, backend, settings),
         );
         messages.inc({ class: caps.class, result: r.changed ? 'adapted' : 'unchanged' });
         if (!r.changed) return undefined;
@@ -175,7 +176,7 @@ export default definePlugin({
         const message = await ctx.mmsc.getMessage(messageId);
         if (!message) return undefined;
         const result = await transcode({
-          message: { id: message.id, headers: message.headers, size: message.size },
+          message: { id: message.id, headers: message.headers, size: message.size, expiresAt: message.expiresAt },
           parts: original,
           recipient: { address: message.headers.from, route: { target: 'local', by: ctx.name } },
           capabilities,

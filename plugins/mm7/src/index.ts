@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, ingressDeps, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
@@ -35,10 +35,10 @@ export default definePlugin({
     }
     const now = () => ctx.clock.now();
     const accounts = new Accounts(options.vasps, (raw) => ctx.mmsc.parseAddress(raw), now);
-    const kernelLimits = { maxMessageSize: ctx.config.limits.maxMessageSize, maxRecipients: ctx.config.limits.maxRecipients };
     const metrics = createMm7Metrics(ctx.metrics);
-    const mm7 = new Mm7Service({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now, accounts, options, kernelLimits, metrics });
-    const api = options.api.enabled ? new SendApi({ mmsc: ctx.mmsc, accounts, log: ctx.log, now, kernelLimits, name: ctx.name }) : undefined;
+    const deps = ingressDeps(ctx, metrics);
+    const mm7 = new Mm7Service({ ...deps, accounts });
+    const api = options.api.enabled ? new SendApi({ ...deps, accounts }) : undefined;
     const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now });
 
     ctx.provide('RoutingResolver', {
