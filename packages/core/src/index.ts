@@ -10,7 +10,7 @@ export * from './pipeline/stages.js';
 // Plugin API
 export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-facts.js';
-export { pluginIdentity, type PackageIdentity } from './plugin/package-identity.js';
+export { pluginIdentity, pluginManifest, type PackageIdentity, type PluginManifest } from './plugin/package-identity.js';
 export { ingressDeps, type IngressDeps } from './plugin/ingress-deps.js';
 export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './plugin/api-version.js';
 // Services

@@ -1,4 +1,4 @@
-import { definePlugin, ingressDeps, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, ingressDeps, pluginManifest, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Applications } from './applications.js';
 import { EAIF_INTERFACE, EaifInbound } from './inbound.js';
@@ -35,8 +35,7 @@ export function eaifUrl(mmsc: MmscRuntime): string | undefined {
  * headers; messages to their short codes and the reports they asked for are POSTed back to them.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'Nokia EAIF: MMS PDUs over HTTP POST for value-added applications, both directions',
   configSchema: eaifOptions,
   setup(ctx) {
