@@ -12,6 +12,8 @@ export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-facts.js';
 export { pluginIdentity, pluginManifest, type PackageIdentity, type PluginManifest } from './plugin/package-identity.js';
 export { ingressDeps, type IngressDeps } from './plugin/ingress-deps.js';
+export { TokenBucket } from './util/token-bucket.js';
+export { provideClientInterface, type ClientInterface } from './plugin/client-interface.js';
 export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './plugin/api-version.js';
 // Services
 export * from './services/message-store.js';

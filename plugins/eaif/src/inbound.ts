@@ -49,7 +49,7 @@ export class EaifInbound {
         throw new Refusal('unauthorized', 'valid HTTP Basic credentials of an application are required');
       }
       app = auth.app;
-      const wait = app.rate.admit();
+      const wait = app.rate.take();
       if (wait > 0) throw new Refusal('throughput', `throughput limit of ${app.options.throughput} submissions/s reached; try again later`, wait);
       if (isAsyncStatus(req.headers, req.body)) {
         const settled = await settleAsyncDelivery(this.deps.mmsc, this.deps.name, app, req.headers);

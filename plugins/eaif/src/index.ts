@@ -1,4 +1,4 @@
-import { definePlugin, ingressDeps, pluginManifest, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, ingressDeps, pluginManifest, provideClientInterface, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Applications } from './applications.js';
 import { EAIF_INTERFACE, EaifInbound } from './inbound.js';
@@ -48,15 +48,7 @@ export default definePlugin({
     const inbound = new EaifInbound({ ...deps, apps });
     const outbound = new EaifOutbound({ apps, version: options.version, log: ctx.log, metrics });
 
-    ctx.provide('RoutingResolver', {
-      name: ctx.name,
-      resolve: async (address) => {
-        const owner = apps.owner(address);
-        return owner ? { kind: 'route', route: { target: EAIF_TARGET, destination: owner.id } } : undefined;
-      },
-    });
-    ctx.provide('Deliverer', { target: EAIF_TARGET, deliver: (request) => outbound.deliver(request) });
-    ctx.provide('ReportSender', { interface: EAIF_INTERFACE, send: (report, message, signal) => outbound.sendReport(report, message, signal) });
+    provideClientInterface(ctx, { target: EAIF_TARGET, interface: EAIF_INTERFACE, owner: (address) => apps.owner(address), deliver: (request) => outbound.deliver(request), sendReport: (report, message, signal) => outbound.sendReport(report, message, signal) });
 
     let server: FastifyInstance | undefined;
     let listening: string | undefined;

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseAddress } from '@openmmsc/core';
+import { parseAddress, TokenBucket } from '@openmmsc/core';
 import { Applications } from '../src/applications.js';
 import { eaifOptions } from '../src/index.js';
 import { SourceAddresses } from '../src/source-addresses.js';
-import { SubmissionRate } from '../src/rate-limit.js';
 
 const app = (o: Record<string, unknown>) => eaifOptions.parse({ applications: [{ id: 'a', password: 'p', ...o }] }).applications[0]!;
 
@@ -51,11 +50,11 @@ describe('EAIF configuration', () => {
 
   it('admits a burst, then one submission per 1/rate seconds', () => {
     let now = 0;
-    const rate = new SubmissionRate(2, 2, () => now);
-    assert.deepEqual([rate.admit(), rate.admit()], [0, 0]);
-    assert.equal(rate.admit(), 500, 'the next one in 500 ms');
+    const rate = new TokenBucket(2, 2, () => now);
+    assert.deepEqual([rate.take(), rate.take()], [0, 0]);
+    assert.equal(rate.take(), 500, 'the next one in 500 ms');
     now = 500;
-    assert.equal(rate.admit(), 0);
-    assert.equal(new SubmissionRate(0, 1, () => now).admit(), 0, '0 is unlimited');
+    assert.equal(rate.take(), 0);
+    assert.equal(new TokenBucket(0, 1, () => now).take(), 0, '0 is unlimited');
   });
 });

@@ -1,4 +1,4 @@
-import { definePlugin, ingressDeps, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, ingressDeps, pluginIdentity, provideClientInterface, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
@@ -41,15 +41,7 @@ export default definePlugin({
     const api = options.api.enabled ? new SendApi({ ...deps, accounts }) : undefined;
     const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now });
 
-    ctx.provide('RoutingResolver', {
-      name: ctx.name,
-      resolve: async (address) => {
-        const owner = accounts.owner(address);
-        return owner ? { kind: 'route', route: { target: MM7_TARGET, destination: owner.id } } : undefined;
-      },
-    });
-    ctx.provide('Deliverer', { target: MM7_TARGET, deliver: (request) => outbound.deliver(request) });
-    ctx.provide('ReportSender', { interface: 'mm7', send: (report, message, signal) => outbound.sendReport(report, message, signal) });
+    provideClientInterface(ctx, { target: MM7_TARGET, interface: 'mm7', owner: (address) => accounts.owner(address), deliver: (request) => outbound.deliver(request), sendReport: (report, message, signal) => outbound.sendReport(report, message, signal) });
 
     let server: FastifyInstance | undefined;
     let url: string | undefined;
