@@ -4,7 +4,8 @@ import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { scratchDir } from '@openmmsc/testkit';
 import { corpusPath } from '@openmmsc/conformance';
 
 const run = fileURLToPath(new URL('../src/run.ts', import.meta.url));
@@ -12,12 +13,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [...process.execA
 
 describe('openmmsc CLI', () => {
   let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'openmmsc-cli-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  scratchDir('openmmsc-cli-', (d) => (dir = d));
 
   it('--version prints the version in its package.json', async () => {
     const manifest = JSON.parse(await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string };

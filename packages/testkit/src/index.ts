@@ -14,6 +14,7 @@ export { startSentinelGroup, redisCli, type SentinelGroup, type SentinelGroupOpt
 export { startRedisCluster, type RedisCluster } from './redis-cluster.js';
 export { startPostgres, type PostgresServer, type PostgresServerOptions } from './postgres-server.js';
 export { freePort } from './free-port.js';
+export { scratchDir } from './scratch-dir.js';
 export * from './handset/index.js';
 export { SimulatedVasp, type SimulatedVaspOptions, type VaspAnswer, type VaspReceived } from './vasp/index.js';
 export { startSimulatedOcs, type SimulatedOcs, type SimulatedOcsOptions, type OcsBehaviour, type OcsRequestRecord } from './ocs/simulated-ocs.js';

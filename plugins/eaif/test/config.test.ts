@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseAddress, TokenBucket } from '@openmmsc/core';
+import { parseAddress } from '@openmmsc/core';
 import { Applications } from '../src/applications.js';
 import { eaifOptions } from '../src/index.js';
 import { SourceAddresses } from '../src/source-addresses.js';
@@ -46,15 +46,5 @@ describe('EAIF configuration', () => {
     assert.equal(s.allows('not an ip'), false);
     assert.throws(() => new SourceAddresses(['10.0.0.0/33']), /not an IP address or CIDR range/);
     assert.throws(() => new SourceAddresses(['example.com']), /not an IP address or CIDR range/);
-  });
-
-  it('admits a burst, then one submission per 1/rate seconds', () => {
-    let now = 0;
-    const rate = new TokenBucket(2, 2, () => now);
-    assert.deepEqual([rate.take(), rate.take()], [0, 0]);
-    assert.equal(rate.take(), 500, 'the next one in 500 ms');
-    now = 500;
-    assert.equal(rate.take(), 0);
-    assert.equal(new TokenBucket(0, 1, () => now).take(), 0, '0 is unlimited');
   });
 });
