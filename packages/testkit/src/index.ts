@@ -15,6 +15,7 @@ export { startRedisCluster, type RedisCluster } from './redis-cluster.js';
 export { startPostgres, type PostgresServer, type PostgresServerOptions } from './postgres-server.js';
 export { freePort } from './free-port.js';
 export { scratchDir } from './scratch-dir.js';
+export { spawnWatched, type WatchedChild } from './child-process.js';
 export * from './handset/index.js';
 export { SimulatedVasp, type SimulatedVaspOptions, type VaspAnswer, type VaspReceived } from './vasp/index.js';
 export { startSimulatedOcs, type SimulatedOcs, type SimulatedOcsOptions, type OcsBehaviour, type OcsRequestRecord } from './ocs/simulated-ocs.js';
