@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseAddress } from '@openmmsc/core';
-import { waitFor } from '@openmmsc/testkit';
+import { buildMessage, waitFor } from '@openmmsc/testkit';
 import { forwardReq, startPeerFixture, type PeerFixture } from './peer-fixture.js';
 
 const SMIL = '<smil><body><par><img src="cid:a1"/></par></body></smil>';
@@ -32,22 +31,14 @@ describe('MM4 Content-IDs: <a1> on the wire, a1 in the kernel', () => {
   });
 
   it('a forward out: Content-ID: <a1> and start="<s1>" on the wire, once', async () => {
-    const sent = await f.t.mmsc.submit({
-      message: {
-        headers: {
-          from: parseAddress('+16660000001'),
-          to: [parseAddress('+17770000001')],
-          cc: [],
-          bcc: [],
-          contentType: { type: 'application/vnd.wap.multipart.related', params: { type: 'application/smil', start: 's1' } },
-        },
-        parts: [
-          { contentType: { type: 'application/smil', params: {} }, contentId: 's1', data: Buffer.from(SMIL) },
-          { contentType: { type: 'image/gif', params: {} }, contentId: 'a1', data: Buffer.from('GIF89a') },
-        ],
-      },
-      origin: { interface: 'api' },
-    });
+    // A multipart/related whose root is the SMIL: built on testkit's message, without its text part.
+    const message = buildMessage({ from: '+16660000001', to: '+17770000001' });
+    message.headers.contentType = { type: 'application/vnd.wap.multipart.related', params: { type: 'application/smil', start: 's1' } };
+    message.parts = [
+      { contentType: { type: 'application/smil', params: {} }, contentId: 's1', data: Buffer.from(SMIL) },
+      { contentType: { type: 'image/gif', params: {} }, contentId: 'a1', data: Buffer.from('GIF89a') },
+    ];
+    const sent = await f.t.mmsc.submit({ message, origin: { interface: 'api' } });
     assert.equal(sent.status, 'accepted');
     const mail = (await waitFor('the forward at the third operator', () => f.thirdSink.mails[0])).raw.toString('latin1');
     assert.match(mail, /start="?<s1>"?/);
