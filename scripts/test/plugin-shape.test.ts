@@ -22,7 +22,7 @@ describe('every plugin package has the same shape', () => {
 
   for (const dir of pluginDirs) {
     it(`${dir}: src/index.ts and src/options.ts; name and version from package.json`, async () => {
-      const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { name: string; version: string };
+      const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { name: string; version: string; openmmsc?: { apiVersion?: string } };
       const indexPath = join(root, dir, 'src/index.ts');
       const optionsPath = join(root, dir, 'src/options.ts');
       assert.ok(existsSync(indexPath), `${dir} has no src/index.ts`);
@@ -34,7 +34,9 @@ describe('every plugin package has the same shape', () => {
       assert.equal(definition.name, manifest.name);
       assert.equal(definition.version, manifest.version);
       // Equal today is not enough: a literal would pass until the next release bumps package.json.
-      assert.match(readFileSync(indexPath, 'utf8'), /pluginIdentity\(import\.meta\.url\)/, `${dir} must take its name and version from pluginIdentity(import.meta.url)`);
+      assert.match(readFileSync(indexPath, 'utf8'), /plugin(Identity|Manifest)\(import\.meta\.url\)/, `${dir} must take its name and version from pluginManifest (or pluginIdentity)(import.meta.url)`);
+      // A package that declares its plugin API range is held to it.
+      if (manifest.openmmsc?.apiVersion !== undefined) assert.equal(definition.apiVersion, manifest.openmmsc.apiVersion);
 
       const options = (await import(pathToFileURL(optionsPath).href)) as Record<string, unknown>;
       assert.ok(definition.configSchema, `${dir} has no configSchema`);

@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, verdict, type MmsMessage } from '@openmmsc/core';
+import { definePlugin, pluginManifest, verdict, type MmsMessage } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { helloOptions } from './options.js';
 import { plainText } from './text.js';
@@ -12,8 +12,7 @@ const TARGET = 'hello';
  * the sender a reply through the MMSC itself. Also refuses messages with banned words.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'Example plugin: an answering short code and a word filter',
   configSchema: helloOptions,
   // What setup provides, so `openmmsc check` can tell whether a config around it can work.

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '@openmmsc/core';
+import { ConfigError, pluginIdentity } from '@openmmsc/core';
 import { checkCommand } from './commands/check.js';
 import { startCommand } from './commands/start.js';
 import { registerCodecCommands } from './commands/codec.js';
@@ -13,7 +13,8 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
   const program = new Command()
     .name('openmmsc')
     .description('OpenMMSC: a plugin-driven MMSC')
-    .version('0.1.0')
+    // The version published with this package, read as plugins read theirs: it cannot drift.
+    .version(pluginIdentity(import.meta.url).version)
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.print(s), writeErr: (s) => process.stderr.write(s) });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { spawnWatched } from '@openmmsc/testkit';
 
 // The installed command, as a user runs it (built code: `tsc -b` first, as `npm test` does).
 const bin = fileURLToPath(new URL('../bin/openmmsc.mjs', import.meta.url));
@@ -86,22 +87,19 @@ describe('openmmsc check / start: configurations that cannot work as written', (
 
   /** Starts the command, waits until it runs, stops it; returns its JSON log lines. */
   async function startAndStop(file: string): Promise<Array<{ level: number; msg: string }>> {
-    const proc = spawn(process.execPath, [bin, 'start', file], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    const started = spawnWatched(process.execPath, [bin, 'start', file], { cwd: repo });
+    const proc = started.child;
     try {
       const deadline = Date.now() + 30_000;
-      while (!/OpenMMSC started/.test(stderr) && proc.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.match(stderr, /OpenMMSC started/, stderr);
+      while (!/OpenMMSC started/.test(started.stderr()) && proc.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.match(started.stderr(), /OpenMMSC started/, started.stderr());
       proc.kill('SIGTERM');
-      assert.equal(await exit, 0, stderr);
+      assert.equal(await started.exited, 0, started.stderr());
     } finally {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await started.kill();
     }
-    return stdout
+    return started
+      .stdout()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { level: number; msg: string });

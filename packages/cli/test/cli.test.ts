@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { scratchDir } from '@openmmsc/testkit';
 import { corpusPath } from '@openmmsc/conformance';
 
 const run = fileURLToPath(new URL('../src/run.ts', import.meta.url));
@@ -12,11 +13,25 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [...process.execA
 
 describe('openmmsc CLI', () => {
   let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'openmmsc-cli-'));
+  scratchDir('openmmsc-cli-', (d) => (dir = d));
+
+  it('--version prints the version in its package.json', async () => {
+    const manifest = JSON.parse(await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string };
+    const out = cli('--version');
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal(out.stdout.trim(), manifest.version);
   });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
+
+  it('--version follows package.json: a copy of the CLI published as 9.8.7 says 9.8.7', async () => {
+    const pkg = join(dir, 'cli-copy');
+    const here = fileURLToPath(new URL('..', import.meta.url));
+    await cp(join(here, 'src'), join(pkg, 'src'), { recursive: true });
+    const manifest = JSON.parse(await readFile(join(here, 'package.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(pkg, 'package.json'), JSON.stringify({ ...manifest, version: '9.8.7' }));
+    await symlink(join(here, 'node_modules'), join(pkg, 'node_modules'), 'dir');
+    const out = spawnSync(process.execPath, [...process.execArgv, join(pkg, 'src', 'run.ts'), '--version'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal(out.stdout.trim(), '9.8.7');
   });
 
   it('has --help on every command', () => {

@@ -12,19 +12,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { corpusPath, readCorpus } from '@openmmsc/conformance';
+import { hex as h, textz as t, uintvar as uv } from '@openmmsc/testkit/bytes';
 
 const bin = fileURLToPath(new URL('../bin/openmmsc.mjs', import.meta.url));
 /** Two SMS-DELIVER TPDUs with SMSC addresses (AT+CMGR hex lines) from python-messaging's tests. */
 const CAPTURE = 'python-messaging/wap-push/sms-deliver-mms-notification-1.pdus.hex';
 const cli = (...args: string[]) => spawnSync(process.execPath, [...process.execArgv, bin, ...args], { encoding: 'utf8', timeout: 60_000 });
-
-const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const t = (s: string): Buffer => Buffer.from(`${s}\0`, 'latin1');
-function uv(v: number): Buffer {
-  const out = [v & 0x7f];
-  for (v = Math.floor(v / 128); v > 0; v = Math.floor(v / 128)) out.unshift((v & 0x7f) | 0x80);
-  return Buffer.from(out);
-}
 
 /** An m-send-req from a handset: SMIL, then a JPEG whose part header declares 2,060 octets. */
 function sendReq(): Buffer {

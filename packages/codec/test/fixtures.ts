@@ -10,13 +10,13 @@ export function sampleParts(): WspPart[] {
   return [
     {
       contentType: { type: 'application/smil', params: { name: 'smil.xml' } },
-      headers: { contentId: '<smil>', contentLocation: 'smil.xml' },
+      headers: { contentId: 'smil', contentLocation: 'smil.xml' },
       data: smil,
     },
     {
       contentType: { type: 'image/jpeg', params: { name: 'photo.jpg' } },
       headers: {
-        contentId: '<image1>',
+        contentId: 'image1',
         contentLocation: 'photo.jpg',
         contentDisposition: { type: 'attachment', params: { filename: 'photo.jpg' } },
       },
@@ -24,7 +24,7 @@ export function sampleParts(): WspPart[] {
     },
     {
       contentType: { type: 'text/plain', params: { charset: 'utf-8', name: 'text.txt' } },
-      headers: { contentId: '<text1>', contentLocation: 'text.txt' },
+      headers: { contentId: 'text1', contentLocation: 'text.txt' },
       data: Buffer.from('Hello from OpenMMSC — ünïcödé ✓', 'utf8'),
     },
   ];
@@ -63,7 +63,7 @@ export function samplePdus(): MmsPdu[] {
       drmContent: false,
       adaptationAllowed: true,
       body: {
-        contentType: { type: 'application/vnd.wap.multipart.related', params: { start: '<smil>', type: 'application/smil' } },
+        contentType: { type: 'application/vnd.wap.multipart.related', params: { start: 'smil', type: 'application/smil' } },
         parts: sampleParts(),
       },
     },

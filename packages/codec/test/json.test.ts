@@ -36,7 +36,7 @@ describe('JSON form', () => {
         contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} },
         parts: [
           { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: { text: 'héllo' } },
-          { contentType: { type: 'application/octet-stream', params: {} }, headers: { contentId: '<b>' }, data: { hex: '00ff' } },
+          { contentType: { type: 'application/octet-stream', params: {} }, headers: { contentId: 'b' }, data: { hex: '00ff' } },
         ],
       },
     });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { decodePdu, encodePdu, startPart, MmsDecodeError, type WspPart, type MmsPdu } from '../src/index.js';
 import { readCorpus } from './helpers.js';
 
-const part = (i: number): WspPart => ({ contentType: { type: 'text/plain', params: {} }, headers: { contentId: `<p${i}>` }, data: Buffer.from(`part ${i}`) });
+const part = (i: number): WspPart => ({ contentType: { type: 'text/plain', params: {} }, headers: { contentId: `p${i}` }, data: Buffer.from(`part ${i}`) });
 
 function retrieve(parts: WspPart[], media = 'application/vnd.wap.multipart.mixed'): MmsPdu {
   return { messageType: 'm-retrieve-conf', mmsVersion: '1.3', date: new Date(0), body: { contentType: { type: media, params: {} }, parts } };

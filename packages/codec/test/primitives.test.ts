@@ -88,8 +88,10 @@ describe('content types', () => {
     const b = Buffer.from('1bb38a3c736d696c3e00896170706c69636174696f6e2f736d696c00', 'hex');
     assert.deepEqual(decodeContentType(new Cursor(b)), {
       type: 'application/vnd.wap.multipart.related',
-      params: { start: '<smil>', type: 'application/smil' },
+      params: { start: 'smil', type: 'application/smil' },
     });
+    // and written back with its brackets: the bytes are the same
+    assert.equal(written((w) => encodeContentType(w, { type: 'application/vnd.wap.multipart.related', params: { start: 'smil', type: 'application/smil' } })), b.toString('hex'));
     // text/plain; charset=utf-8 (0x81 0xEA); name=a.txt (0x97 = 1.4 Name)
     const c = Buffer.from('0a83' + '81ea' + '97612e74787400', 'hex');
     assert.deepEqual(decodeContentType(new Cursor(c)), { type: 'text/plain', params: { charset: 'utf-8', name: 'a.txt' } });
@@ -120,7 +122,7 @@ describe('content types', () => {
 describe('part headers', () => {
   test('Content-ID, Content-Location, Content-Disposition, others', () => {
     const h: PartHeaders = {
-      contentId: '<img1>',
+      contentId: 'img1',
       contentLocation: 'img1.jpg',
       contentDisposition: { type: 'inline', params: { filename: 'img1.jpg' } },
       other: [{ name: 'X-Foo', value: 'bar' }, { code: 0x0d, name: 'Content-Length', raw: Buffer.from([0x85]) }],
@@ -130,6 +132,12 @@ describe('part headers', () => {
     encodePartHeaders(w, h, 'h');
     const b = w.finish();
     assert.deepEqual(decodePartHeaders(new Cursor(b), b.length, 100), h);
+    // the bracket pair is on the wire (0xC0 Content-ID, quoted string "<img1>), not in the model
+    assert.equal(b.subarray(0, 9).toString('hex'), 'c0223c696d67313e00');
+  });
+  test('Content-ID: a sender that leaves out the brackets is read as the same id', () => {
+    const b = Buffer.from('c022696d673100', 'hex'); // Content-ID: "img1 (no brackets)
+    assert.deepEqual(decodePartHeaders(new Cursor(b), b.length, 100), { contentId: 'img1' });
   });
   test('header count limit', () => {
     const b = Buffer.from('8e6100'.repeat(10), 'hex');

@@ -7,9 +7,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePdu, encodePdu, type MmsPdu } from '../src/index.js';
-
-const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const t = (s: string): Buffer => Buffer.from(`${s}\0`, 'latin1');
+import { hex as h, textz as t } from '@openmmsc/testkit/bytes';
 
 /** An m-send-req (insert-address From, text/plain body) around the given header octets. */
 const sendReq = (headers: Buffer): Buffer => Buffer.concat([h('8c 80 98'), t('T1'), h('8d 92 89 01 81'), headers, h('84 83'), Buffer.from('x')]);

@@ -9,16 +9,7 @@ import assert from 'node:assert/strict';
 import { decodePdu, encodePdu, MmsDecodeError, MmsEncodeError, type WspPart, type MmsPdu } from '../src/index.js';
 import { requireSystem } from '@openmmsc/testkit/system';
 import { tsharkVerdicts } from './tshark-pcap.js';
-
-const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const t = (s: string): Buffer => Buffer.from(`${s}\0`, 'latin1');
-
-/** Uintvar, written here independently of the codec's writer. */
-function uv(v: number): Buffer {
-  const out = [v & 0x7f];
-  for (v = Math.floor(v / 128); v > 0; v = Math.floor(v / 128)) out.unshift((v & 0x7f) | 0x80);
-  return Buffer.from(out);
-}
+import { hex as h, textz as t, uintvar as uv } from '@openmmsc/testkit/bytes';
 
 const SMIL = Buffer.from('<smil><body><par dur="5000ms"><img src="cid:img"/></par></body></smil>');
 const JPEG = Buffer.concat([h('ffd8ffe0'), Buffer.alloc(2060 - 6, 0x41), h('ffd9')]);

@@ -164,7 +164,7 @@ function expectedFields(pdu: MmsPdu): Expected {
         types.push(part.contentType.type);
         const params = part.contentType.params ?? {};
         if (params.name !== undefined) push(e, 'wsp.parameter.name', params.name);
-        if (part.headers.contentId !== undefined) push(e, 'wsp.header.content_id', `"${part.headers.contentId}"`);
+        if (part.headers.contentId !== undefined) push(e, 'wsp.header.content_id', `"<${part.headers.contentId}>"`);
         if (part.headers.contentLocation !== undefined) push(e, 'wsp.header.content_location', part.headers.contentLocation);
         const d = part.headers.contentDisposition;
         if (d) {
@@ -176,7 +176,7 @@ function expectedFields(pdu: MmsPdu): Expected {
     if (body.parts) walk(body.parts);
     e.fields.set('wsp.header.content_type', types);
     const bp = body.contentType.params ?? {};
-    if (bp.start !== undefined) push(e, 'wsp.parameter.start', bp.start);
+    if (bp.start !== undefined) push(e, 'wsp.parameter.start', `<${bp.start}>`);
     if (bp.type !== undefined) push(e, 'wsp.parameter.upart.type', bp.type);
   }
   return e;

@@ -10,7 +10,10 @@ export * from './pipeline/stages.js';
 // Plugin API
 export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-facts.js';
-export { pluginIdentity, type PackageIdentity } from './plugin/package-identity.js';
+export { pluginIdentity, pluginManifest, type PackageIdentity, type PluginManifest } from './plugin/package-identity.js';
+export { ingressDeps, type IngressDeps } from './plugin/ingress-deps.js';
+export { TokenBucket } from './util/token-bucket.js';
+export { provideClientInterface, type ClientInterface } from './plugin/client-interface.js';
 export { CORE_API_VERSION, PluginApiVersionError, assertApiCompatible } from './plugin/api-version.js';
 // Services
 export * from './services/message-store.js';
@@ -23,6 +26,7 @@ export * from './services/report-sender.js';
 export * from './services/routing-resolver.js';
 export * from './services/charging-backend.js';
 export * from './services/transcoder.js';
+export * from './services/content-links.js';
 export {
   Services,
   SERVICE_CARDINALITY,
@@ -56,7 +60,7 @@ export { createMessageStore, type StoreConfig } from './store/create-message-sto
 export { createJobQueue, type QueueConfig } from './queue/create-job-queue.js';
 // Utilities plugins need
 export { parseDuration, parseSize } from './util/duration.js';
-export { randomId } from './util/ids.js';
+export { base32, randomId } from './util/ids.js';
 export { systemClock, type Clock } from './util/clock.js';
 // Listener protection (every HTTP and SMTP listener), TLS, admission
 export {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin, type NotifyContext, type PushRequest, type PushResult } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import { routeLocal } from './helpers/route-local.js';
 
 
@@ -27,14 +27,7 @@ function interfacePlugin(seen: NotifyContext[] = []) {
 /** A push bearer that records requests and answers from a script. */
 function scriptedBearer(answer: (r: PushRequest) => PushResult) {
   const pushes: PushRequest[] = [];
-  const plugin = definePlugin({
-    name: 'scripted-push',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('PushBearer', { name: 'scripted-push', push: async (r) => (pushes.push(r), answer(r)) });
-    },
-  });
+  const plugin = serviceProvider('scripted-push', 'PushBearer', () => ({ name: 'scripted-push', push: async (r) => (pushes.push(r), answer(r)) }));
   return { plugin, pushes };
 }
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { scratchDir } from '@openmmsc/testkit';
 import { z } from 'zod';
 import { ConfigError, definePlugin, loadConfig, parseConfig, resolveConfig, type ConfigProblem } from '@openmmsc/core';
 
@@ -148,12 +148,7 @@ describe('config: unknown keys are refused everywhere, with the nearest valid ke
 
 describe('config: ${env:…} text is typed by the schema, in every numeric and boolean field', () => {
   let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'openmmsc-env-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  scratchDir('openmmsc-env-', (d) => (dir = d));
 
   it('numbers and booleans in a plugin named in the file; text fields keep digits as text', async () => {
     const file = join(dir, 'a.yaml');

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { scratchDir } from '@openmmsc/testkit';
 import { ConfigError, loadConfig, maskSecrets, parseDuration, parseSize, resolveConfig } from '@openmmsc/core';
 
 describe('config', () => {
   let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'openmmsc-config-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  scratchDir('openmmsc-config-', (d) => (dir = d));
 
   it('fills defaults and resolves relative paths against the config file', async () => {
     const file = join(dir, 'a.yaml');

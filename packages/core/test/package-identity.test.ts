@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { pluginIdentity } from '@openmmsc/core';
+import { pluginIdentity, pluginManifest } from '@openmmsc/core';
 
 describe('pluginIdentity: name and version from the nearest package.json', () => {
   const dir = mkdtempSync(join(tmpdir(), 'openmmsc-identity-'));
@@ -30,5 +30,14 @@ describe('pluginIdentity: name and version from the nearest package.json', () =>
     mkdirSync(join(dir, 'broken/src'), { recursive: true });
     writeFileSync(join(dir, 'broken/package.json'), '{ "name": ');
     assert.throws(() => pluginIdentity(pathToFileURL(join(dir, 'broken/src/index.ts'))), /broken\/package\.json is not valid JSON/);
+  });
+
+  it('pluginManifest adds the plugin API range the package declares, and names the file without one', () => {
+    mkdirSync(join(dir, 'manifest/src'), { recursive: true });
+    writeFileSync(join(dir, 'manifest/package.json'), JSON.stringify({ name: '@acme/plugin-y', version: '1.0.0', openmmsc: { apiVersion: '^1.2.0' } }));
+    assert.deepEqual(pluginManifest(pathToFileURL(join(dir, 'manifest/src/index.ts'))), { name: '@acme/plugin-y', version: '1.0.0', apiVersion: '^1.2.0' });
+    mkdirSync(join(dir, 'norange/src'), { recursive: true });
+    writeFileSync(join(dir, 'norange/package.json'), JSON.stringify({ name: 'norange', version: '1.0.0' }));
+    assert.throws(() => pluginManifest(pathToFileURL(join(dir, 'norange/src/index.ts'))), /norange\/package\.json has no string "openmmsc": \{ "apiVersion": … \}/);
   });
 });

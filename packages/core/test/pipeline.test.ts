@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { definePlugin, verdict, type DeliveryResult, type MessageHook } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, recordingReportSender, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
 
 const routeAll = (target: (value: string) => string) =>
   definePlugin({
@@ -292,23 +292,16 @@ describe('pipeline', () => {
 
   it('lets a charging backend undo its authorization when a later stage refuses the message', async () => {
     const released: string[] = [];
-    const backend = definePlugin({
+    const backend = serviceProvider('ocs', 'ChargingBackend', () => ({
       name: 'ocs',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide('ChargingBackend', {
-          name: 'ocs',
-          authorize: async (request) => {
-            assert.equal(request.recipients[0]!.kind, 'to');
-            return { kind: 'accept' };
-          },
-          release: async (request, reason) => {
-            released.push(`${request.message.id}:${reason.code}`);
-          },
-        });
+      authorize: async (request) => {
+        assert.equal(request.recipients[0]!.kind, 'to');
+        return { kind: 'accept' as const };
       },
-    });
+      release: async (request, reason) => {
+        released.push(`${request.message.id}:${reason.code}`);
+      },
+    }));
     const archive = definePlugin({
       name: 'archive',
       version: '0.0.0',

@@ -14,11 +14,13 @@ export { startSentinelGroup, redisCli, type SentinelGroup, type SentinelGroupOpt
 export { startRedisCluster, type RedisCluster } from './redis-cluster.js';
 export { startPostgres, type PostgresServer, type PostgresServerOptions } from './postgres-server.js';
 export { freePort } from './free-port.js';
+export { scratchDir } from './scratch-dir.js';
+export { spawnWatched, type WatchedChild } from './child-process.js';
 export * from './handset/index.js';
 export { SimulatedVasp, type SimulatedVaspOptions, type VaspAnswer, type VaspReceived } from './vasp/index.js';
 export { startSimulatedOcs, type SimulatedOcs, type SimulatedOcsOptions, type OcsBehaviour, type OcsRequestRecord } from './ocs/simulated-ocs.js';
 export * from './peer/index.js';
-export { SlowClients, openDescriptors, type SlowClientsOptions, type SlowConnection } from './slow-clients.js';
+export { SlowClients, slowPosts, openDescriptors, type SlowClientsOptions, type SlowConnection, type SlowPostsOptions } from './slow-clients.js';
 export { makeTestPki, curlWithCa, type TestPki, type CertFiles } from './test-pki.js';
 export { routeAllTo } from './route-all.js';
 export { linkState } from './link-state.js';

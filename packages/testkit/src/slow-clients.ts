@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { waitFor } from './wait-for.js';
 
 export interface SlowClientsOptions {
   host?: string;
@@ -42,11 +43,14 @@ export interface SlowConnection {
  */
 export class SlowClients {
   readonly connections: SlowConnection[] = [];
+  /** When `start` began opening the crowd (epoch ms). */
+  startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SlowClientsOptions) {}
 
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     const batch = this.o.batch ?? 50;
     for (let i = 0; i < this.o.count; i += batch) {
       const n = Math.min(batch, this.o.count - i);
@@ -63,6 +67,16 @@ export class SlowClients {
   /** Connections the server has not closed. */
   get stillOpen(): number {
     return this.connections.filter((c) => c.closedAt === undefined).length;
+  }
+
+  /** Waits until the server holds at most `max` of the crowd open (0: it closed them all). */
+  async untilOpenAtMost(max: number, what: string, timeoutMs: number): Promise<void> {
+    await waitFor(what, () => this.stillOpen <= max, { timeoutMs });
+  }
+
+  /** The longest any connection lasted from `start` until the server closed it (ms). */
+  longestMs(): number {
+    return Math.max(...this.connections.map((c) => (c.closedAt ?? Date.now()) - this.startedAt));
   }
 
   stop(): void {
@@ -117,4 +131,35 @@ export function openDescriptors(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+export interface SlowPostsOptions {
+  /** Where to POST: the path and the server's port are taken from it. */
+  url: string;
+  count: number;
+  everyMs: number;
+  /** The Content-Length each request declares (and never reaches). */
+  contentLength: number;
+  /** Headers besides Host and Content-Length (Content-Type, Authorization, …). */
+  headers?: Record<string, string>;
+  /** Body bytes sent with the head, before the drip. */
+  firstBytes?: string;
+  /** Default 127.0.0.2: a client other than the trusted gateways tests put on 127.0.0.1. */
+  localAddress?: string;
+}
+
+/** A started crowd of HTTP POSTs that send their head and then dribble the body (slowloris). */
+export async function slowPosts(o: SlowPostsOptions): Promise<SlowClients> {
+  const url = new URL(o.url);
+  let opening = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n`;
+  for (const [name, value] of Object.entries(o.headers ?? {})) opening += `${name}: ${value}\r\n`;
+  opening += `Content-Length: ${o.contentLength}\r\n\r\n${o.firstBytes ?? ''}`;
+  const slow = new SlowClients({ port: Number(url.port), localAddress: o.localAddress ?? '127.0.0.2', count: o.count, opening, everyMs: o.everyMs });
+  try {
+    await slow.start();
+  } catch (error) {
+    slow.stop();
+    throw error;
+  }
+  return slow;
 }

@@ -1,4 +1,4 @@
-import { MemoryCounters, RedisCounters, definePlugin, pluginIdentity, verdict, type Counters, type MessageContext, type RedisConnectionConfig, type Verdict } from '@openmmsc/core';
+import { MemoryCounters, RedisCounters, definePlugin, pluginManifest, verdict, type Counters, type MessageContext, type RedisConnectionConfig, type Verdict } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { ClamdClient } from './clamd.js';
 import { clamdHealth } from './clamd-health.js';
@@ -24,8 +24,7 @@ export const QUARANTINE_TARGET = 'antispam-quarantine';
  * (reject, quarantine, tag), and ClamAV scanning over clamd's INSTREAM protocol.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'Anti-spam (rate limits, lists, duplicates, scores) and anti-virus (ClamAV)',
   configSchema: antispamOptions,
   setup(ctx) {

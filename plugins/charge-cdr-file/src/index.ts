@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, pluginManifest } from '@openmmsc/core';
 import { cdrFileOptions } from './options.js';
 import { toCdr } from './cdr.js';
 import { JsonLinesWriter } from './json-lines-writer.js';
@@ -9,8 +9,7 @@ export { toCdr, type Cdr } from './cdr.js';
 
 /** Offline charging in its simplest durable form: one CDR per billing event, one JSON line each. */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'CDRs to a JSON-lines file',
   configSchema: cdrFileOptions,
   setup(ctx) {

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { addressKey, type Address } from '@openmmsc/core';
+import { addressKey, TokenBucket, type Address } from '@openmmsc/core';
 import type { ApplicationOptions } from './options.js';
-import { SubmissionRate } from './rate-limit.js';
 import { SourceAddresses } from './source-addresses.js';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -25,7 +24,8 @@ export class Application {
   readonly id: string;
   readonly username: string;
   readonly options: ApplicationOptions;
-  readonly rate: SubmissionRate;
+  /** Submissions per second (an in-process bucket: per node in a cluster). */
+  readonly rate: TokenBucket;
   readonly defaultSender: Address | undefined;
   /** addressKey of each address it may send as. */
   private readonly senders: ReadonlySet<string>;
@@ -44,7 +44,7 @@ export class Application {
     this.senders = new Set([...options.shortCodes, ...options.senderAddresses].map((a) => addressKey(configuredAddress(a, parse))));
     const fallback = options.defaultSender ?? options.shortCodes[0] ?? options.senderAddresses[0];
     this.defaultSender = fallback === undefined ? undefined : configuredAddress(fallback, parse);
-    this.rate = new SubmissionRate(options.throughput, options.burst ?? Math.max(1, Math.ceil(options.throughput)), now);
+    this.rate = new TokenBucket(options.throughput, options.burst ?? Math.max(1, Math.ceil(options.throughput)), now);
   }
 
   /** Addresses whose messages are delivered to it. */

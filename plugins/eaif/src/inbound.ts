@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Address, MmscRuntime, MmsHeaders, Origin, SubmitInput } from '@openmmsc/core';
-import type { Logger } from 'pino';
+import type { Address, IngressDeps, MmsHeaders, Origin, SubmitInput } from '@openmmsc/core';
 import { accepted, refused, type EaifAnswer } from './answers.js';
 import { authenticate, type Application, type Applications } from './applications.js';
 import { isAsyncStatus, settleAsyncDelivery } from './async-status.js';
@@ -20,17 +19,8 @@ export interface EaifRequest {
   ip: string;
 }
 
-export interface InboundDeps {
-  /** The plugin's name, for recipients' history. */
-  name: string;
-  mmsc: MmscRuntime;
-  log: Logger;
-  now: () => number;
+export interface InboundDeps extends IngressDeps<EaifOptions, EaifMetrics> {
   apps: Applications;
-  options: EaifOptions;
-  metrics: EaifMetrics;
-  /** Kernel limits, the defaults of the per-application ones. */
-  kernelLimits: { maxMessageSize: number; maxRecipients: number };
 }
 
 // NowSMS's documentation spells the type with a dot; clients copied from it send that.
@@ -59,7 +49,7 @@ export class EaifInbound {
         throw new Refusal('unauthorized', 'valid HTTP Basic credentials of an application are required');
       }
       app = auth.app;
-      const wait = app.rate.admit();
+      const wait = app.rate.take();
       if (wait > 0) throw new Refusal('throughput', `throughput limit of ${app.options.throughput} submissions/s reached; try again later`, wait);
       if (isAsyncStatus(req.headers, req.body)) {
         const settled = await settleAsyncDelivery(this.deps.mmsc, this.deps.name, app, req.headers);

@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, ingressDeps, pluginManifest, provideClientInterface, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Applications } from './applications.js';
 import { EAIF_INTERFACE, EaifInbound } from './inbound.js';
@@ -35,8 +35,7 @@ export function eaifUrl(mmsc: MmscRuntime): string | undefined {
  * headers; messages to their short codes and the reports they asked for are POSTed back to them.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'Nokia EAIF: MMS PDUs over HTTP POST for value-added applications, both directions',
   configSchema: eaifOptions,
   setup(ctx) {
@@ -45,19 +44,11 @@ export default definePlugin({
     const parse = (raw: string) => ctx.mmsc.parseAddress(raw);
     const apps = new Applications(options.applications, parse, now);
     const metrics = createEaifMetrics(ctx.metrics);
-    const kernelLimits = { maxMessageSize: ctx.config.limits.maxMessageSize, maxRecipients: ctx.config.limits.maxRecipients };
-    const inbound = new EaifInbound({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now, apps, options, metrics, kernelLimits });
+    const deps = ingressDeps(ctx, metrics);
+    const inbound = new EaifInbound({ ...deps, apps });
     const outbound = new EaifOutbound({ apps, version: options.version, log: ctx.log, metrics });
 
-    ctx.provide('RoutingResolver', {
-      name: ctx.name,
-      resolve: async (address) => {
-        const owner = apps.owner(address);
-        return owner ? { kind: 'route', route: { target: EAIF_TARGET, destination: owner.id } } : undefined;
-      },
-    });
-    ctx.provide('Deliverer', { target: EAIF_TARGET, deliver: (request) => outbound.deliver(request) });
-    ctx.provide('ReportSender', { interface: EAIF_INTERFACE, send: (report, message, signal) => outbound.sendReport(report, message, signal) });
+    provideClientInterface(ctx, { target: EAIF_TARGET, interface: EAIF_INTERFACE, owner: (address) => apps.owner(address), deliver: (request) => outbound.deliver(request), sendReport: (report, message, signal) => outbound.sendReport(report, message, signal) });
 
     let server: FastifyInstance | undefined;
     let listening: string | undefined;

@@ -4,7 +4,6 @@ import { parseAddress } from '@openmmsc/core';
 import { Applications } from '../src/applications.js';
 import { eaifOptions } from '../src/index.js';
 import { SourceAddresses } from '../src/source-addresses.js';
-import { SubmissionRate } from '../src/rate-limit.js';
 
 const app = (o: Record<string, unknown>) => eaifOptions.parse({ applications: [{ id: 'a', password: 'p', ...o }] }).applications[0]!;
 
@@ -47,15 +46,5 @@ describe('EAIF configuration', () => {
     assert.equal(s.allows('not an ip'), false);
     assert.throws(() => new SourceAddresses(['10.0.0.0/33']), /not an IP address or CIDR range/);
     assert.throws(() => new SourceAddresses(['example.com']), /not an IP address or CIDR range/);
-  });
-
-  it('admits a burst, then one submission per 1/rate seconds', () => {
-    let now = 0;
-    const rate = new SubmissionRate(2, 2, () => now);
-    assert.deepEqual([rate.admit(), rate.admit()], [0, 0]);
-    assert.equal(rate.admit(), 500, 'the next one in 500 ms');
-    now = 500;
-    assert.equal(rate.admit(), 0);
-    assert.equal(new SubmissionRate(0, 1, () => now).admit(), 0, '0 is unlimited');
   });
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SlowClients, waitFor } from '@openmmsc/testkit';
+import { slowPosts, type SlowClients } from '@openmmsc/testkit';
 import { AUTH, eaifHeaders, startHarness, type Harness } from './harness.js';
 import { LITERAL_SEND_REQ } from './pdu-bytes.js';
 import { post, rawExchange } from './wire.js';
@@ -25,21 +25,13 @@ describe('EAIF under slow clients', () => {
   });
 
   it('caps and cuts off 200 slow posts from one address while the application is served', async () => {
-    const url = new URL(h.url);
-    slow = new SlowClients({
-      port: Number(url.port),
-      localAddress: '127.0.0.2',
-      count: 200,
-      opening: `POST ${url.pathname} HTTP/1.1\r\nHost: mmsc\r\nAuthorization: ${AUTH}\r\nContent-Type: application/vnd.wap.mms-message\r\nContent-Length: 50000\r\n\r\n`,
-      everyMs: 500,
-    });
-    const started = Date.now();
-    await slow.start();
-    await waitFor('the crowd capped', () => slow!.stillOpen <= 10, { timeoutMs: 2000 });
+    const headers = { Authorization: AUTH, 'Content-Type': 'application/vnd.wap.mms-message' };
+    slow = await slowPosts({ url: h.url, headers, contentLength: 50_000, count: 200, everyMs: 500 });
+    await slow.untilOpenAtMost(10, 'the crowd capped', 2000);
     const res = await post(h.url, eaifHeaders(), LITERAL_SEND_REQ);
     assert.equal(res.status, 204, res.body);
-    await waitFor('every slow post cut off', () => slow!.stillOpen === 0, { timeoutMs: 6000 });
-    assert.ok(Math.max(...slow.connections.map((c) => c.closedAt! - started)) < 5000);
+    await slow.untilOpenAtMost(0, 'every slow post cut off', 6000);
+    assert.ok(slow.longestMs() < 5000);
     assert.ok(slow.connections.filter((c) => /^HTTP\/1\.1 408 /.test(c.received)).length >= 8, 'the held ones were answered 408');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { definePlugin, type ChargingEvent } from '@openmmsc/core';
-import { waitFor } from '@openmmsc/testkit';
+import type { ChargingEvent } from '@openmmsc/core';
+import { serviceProvider, waitFor } from '@openmmsc/testkit';
 import { eaifHeaders, startHarness, type Harness } from './harness.js';
 import { LITERAL_SEND_REQ, sendReq, textPart } from './pdu-bytes.js';
 import { post } from './wire.js';
@@ -9,14 +9,7 @@ import { post } from './wire.js';
 /** A charging backend that keeps what it saw, to check what charging plugins can read. */
 function recordingCharging() {
   const events: ChargingEvent[] = [];
-  const plugin = definePlugin({
-    name: 'test-charging',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('ChargingBackend', { name: 'test-charging', record: async (e) => void events.push(e) });
-    },
-  });
+  const plugin = serviceProvider('test-charging', 'ChargingBackend', () => ({ name: 'test-charging', record: async (e) => void events.push(e) }));
   return { plugin, events };
 }
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { definePlugin, pluginIdentity, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, pluginManifest, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { mm1Facts } from './facts.js';
 import { MM1_INTERFACE, Mm1 } from './mm1.js';
@@ -42,8 +42,7 @@ export async function setMmsCapable(mmsc: MmscRuntime, msisdn: string, capable: 
 
 /** MM1: handsets send (m-send-req), fetch (GET), acknowledge and report over HTTP. */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'MM1 interface: MMS from and to handsets over HTTP and WAP Push',
   configSchema: mm1Options,
   facts: mm1Facts,

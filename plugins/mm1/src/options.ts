@@ -94,7 +94,7 @@ export const mm1Options = z.object({
         .enum(['link', 'recipients'])
         .default('link')
         .describe(
-          'Links to original parts (`/o/<messageId>/<part>`, in MM11 removal notices): `link` serves anyone holding the link (the message id is 120 random bits; phone browsers present no MSISDN), except a gateway-vouched subscriber who is neither the sender nor a recipient; `recipients` serves only the sender and recipients as a trusted WAP gateway vouches.',
+          'Links to original parts (`/o/<messageId>/<part>?e=…&s=…`, in MM11 removal notices, signed by the kernel\'s `ContentLinks`; unsigned, forged or expired ones open nothing): `link` serves anyone holding a valid link (phone browsers present no MSISDN), except a gateway-vouched subscriber who is neither the sender nor a recipient; `recipients` serves only the sender and recipients as a trusted WAP gateway vouches.',
         ),
     })
     .prefault({})

@@ -122,11 +122,11 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   app.get('/b/:token', fetchWith(retrieveFromBox)(false));
   app.head('/b/:token', fetchWith(retrieveFromBox)(true));
 
-  const fetchOriginal = (head: boolean) => async (request: FastifyRequest<{ Params: { messageId: string; part: string } }>, reply: FastifyReply) => {
+  const fetchOriginal = (head: boolean) => async (request: FastifyRequest<{ Params: { messageId: string; part: string }; Querystring: Record<string, unknown> }>, reply: FastifyReply) => {
     const remote = request.socket.remoteAddress;
     const identity = mm1.resolveIdentity(remote, request.headers);
     const { messageId, part } = request.params;
-    return send(reply, await originalPart(mm1, { messageId, part, range: one(request.headers.range), identity, remote }), head);
+    return send(reply, await originalPart(mm1, { messageId, part, query: request.query ?? {}, range: one(request.headers.range), identity, remote }), head);
   };
   app.get('/o/:messageId/:part', fetchOriginal(false));
   app.head('/o/:messageId/:part', fetchOriginal(true));

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { base32 as toBase32 } from '@openmmsc/core';
 
 /**
  * Unguessable tokens for the URLs MM1 hands out, signed instead of stored: a token names what it
@@ -93,21 +94,4 @@ export class TokenSigner {
       return undefined;
     }
   }
-}
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-function toBase32(buf: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of buf) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
 }

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { definePlugin, type PluginInput } from '@openmmsc/core';
+import type { PluginInput } from '@openmmsc/core';
 import routerPrefix from '@openmmsc/plugin-router-prefix';
-import { startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { serviceProvider, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
 import mm1, { mm1Url, type Mm1OptionsInput } from '../src/index.js';
 import { fastJobs } from './helpers.js';
 import { cancelConf, parse, textField, type Parsed } from './mmbox-bytes.js';
@@ -40,23 +40,16 @@ function readPush(bytes: Buffer): Push['wsp'] {
 /** A handset on the far side of the push bearer: keeps every WAP Push it is sent. */
 function testHandset() {
   const pushes: Push[] = [];
-  const plugin = definePlugin({
+  const plugin = serviceProvider('handset-in-the-test', 'PushBearer', () => ({
     name: 'handset-in-the-test',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('PushBearer', {
-        name: 'handset-in-the-test',
-        push: async (request) => {
-          if (!request.pdu) return { status: 'failed', reason: 'this handset reads WAP Push only' };
-          const bytes = Buffer.from(request.pdu);
-          const wsp = readPush(bytes);
-          pushes.push({ to: request.to.value, bytes, wsp, mms: parse(wsp.body) });
-          return { status: 'sent', reference: `sms-${pushes.length}` };
-        },
-      });
+    push: async (request) => {
+      if (!request.pdu) return { status: 'failed' as const, reason: 'this handset reads WAP Push only' };
+      const bytes = Buffer.from(request.pdu);
+      const wsp = readPush(bytes);
+      pushes.push({ to: request.to.value, bytes, wsp, mms: parse(wsp.body) });
+      return { status: 'sent' as const, reference: `sms-${pushes.length}` };
     },
-  });
+  }));
   return { plugin, pushes };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodePdu } from '@openmmsc/codec';
-import { SlowClients, openDescriptors, waitFor } from '@openmmsc/testkit';
+import { openDescriptors, slowPosts, waitFor, type SlowClients } from '@openmmsc/testkit';
 import { fakeJpeg, sendReqBytes } from './pdu-bytes.js';
 import { postPdu, startRig, type Rig } from './helpers.js';
 
@@ -35,19 +35,10 @@ describe('MM1 under a crowd of slow clients', () => {
   });
 
   it('closes the slow ones at the request time-out, caps them per address, and serves the gateway meanwhile', async () => {
-    const port = Number(new URL(rig.url).port);
     const fdsBefore = openDescriptors();
-    slow = new SlowClients({
-      port,
-      localAddress: '127.0.0.2',
-      count: 500,
-      opening: 'POST /mms HTTP/1.1\r\nHost: mmsc\r\nContent-Type: application/vnd.wap.mms-message\r\nContent-Length: 30000\r\n\r\n',
-      everyMs: 1000,
-    });
-    const started = Date.now();
-    await slow.start();
+    slow = await slowPosts({ url: `${rig.url}/mms`, headers: { 'Content-Type': 'application/vnd.wap.mms-message' }, contentLength: 30_000, count: 500, everyMs: 1000 });
     // Over the per-address cap, connections are closed at connect.
-    await waitFor('connections over the per-address cap closed', () => slow!.stillOpen <= 50, { timeoutMs: 2000 });
+    await slow.untilOpenAtMost(50, 'connections over the per-address cap closed', 2000);
     const held = await mm1Connections(rig);
     assert.ok(held <= 50, `the server holds ${held} connections of the crowd`);
 
@@ -65,8 +56,8 @@ describe('MM1 under a crowd of slow clients', () => {
     assert.ok(worst < 1000, `m-send-conf took up to ${Math.round(worst)} ms under the crowd`);
 
     // The ones held are cut off at requestTimeout although they keep sending, with 408.
-    await waitFor('every slow connection closed', () => slow!.stillOpen === 0, { timeoutMs: 8000 });
-    const lasted = Math.max(...slow.connections.map((c) => c.closedAt! - started));
+    await slow.untilOpenAtMost(0, 'every slow connection closed', 8000);
+    const lasted = slow.longestMs();
     assert.ok(lasted < 6000, `the last slow connection lasted ${lasted} ms (requestTimeout 3 s)`);
     const timedOut = slow.connections.filter((c) => /^HTTP\/1\.1 408 /.test(c.received)).length;
     assert.ok(timedOut >= 40, `${timedOut} connections were answered 408`);

@@ -85,9 +85,9 @@ describe('codec ↔ kernel model', () => {
         from: { address: '', insertAddress: true },
         to: [{ address: '+15550000002', type: 'PLMN' }],
         body: {
-          contentType: { type: 'application/vnd.wap.multipart.related', params: { type: 'application/smil', start: '<smil>' } },
+          contentType: { type: 'application/vnd.wap.multipart.related', params: { type: 'application/smil', start: 'smil' } },
           parts: [
-            { contentType: { type: 'application/smil', params: {} }, headers: { contentId: '<smil>' }, data: Buffer.from('<smil/>') },
+            { contentType: { type: 'application/smil', params: {} }, headers: { contentId: 'smil' }, data: Buffer.from('<smil/>') },
             { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: { contentLocation: 't.txt', contentTransferEncoding: 'base64' }, data: Buffer.from(Buffer.from('héllo').toString('base64')) },
             { contentType: { type: 'image/png', params: {} }, headers: { contentDisposition: { type: 'attachment', params: { filename: 'a.png' } } }, data: Buffer.from([1, 2, 3]) },
           ],
@@ -120,7 +120,8 @@ describe('codec ↔ kernel model', () => {
     assert.equal(back.subject?.text, 'ünïcode');
     assert.equal(back.from?.address, '+15550000001');
     assert.equal(back.body?.parts?.[2]?.headers.contentDisposition?.params?.filename, 'a.png');
-    assert.equal(back.body?.contentType.params?.start, '<smil>');
+    assert.equal(back.body?.contentType.params?.start, 'smil');
+    assert.equal(back.body?.parts?.[0]?.headers.contentId, 'smil');
   });
   it('a single-part body becomes one part and back', () => {
     const { contentType, parts } = bodyToParts({ contentType: { type: 'text/plain', params: {} }, data: Buffer.from('x') });

@@ -1,4 +1,4 @@
-import type { Capabilities, MmsPart } from '@openmmsc/core';
+import type { Capabilities, ContentLinks, MmsPart } from '@openmmsc/core';
 import { adaptAudio } from './av.js';
 import { adaptImage, type MediaEnv, type MediaOutcome } from './image.js';
 import { accepts, humanSize, kindOf, normalizeType, renameFor, type MediaKind } from './media-types.js';
@@ -41,10 +41,14 @@ export interface AdaptSettings {
   jpegQuality: { max: number; min: number };
   overlongMedia: 'trim' | 'replace';
   publicBaseUrl?: string;
+  /** Signs links to originals (the kernel's `ContentLinks`); MM1 opens no unsigned one. */
+  links?: ContentLinks;
 }
 
 export interface AdaptInput {
   messageId: string;
+  /** The message's expiry: links to its originals stop opening then. */
+  expiresAt?: number;
   parts: readonly MmsPart[];
   caps: AdaptationCapabilities;
   /** Bytes the message headers take (subject etc.), on top of `headerOverhead`. */
@@ -116,16 +120,16 @@ function partName(part: MmsPart, index: number): string {
   return n ?? `part ${index + 1}`;
 }
 
-/** Link to the original part, served by the MM1 plugin: `${base}/o/${messageId}/${partIndex}`. */
-export function originalLink(base: string | undefined, messageId: string, index: number): string | undefined {
-  if (!base) return undefined;
-  return `${base.replace(/\/+$/, '')}/o/${encodeURIComponent(messageId)}/${index}`;
+/** Signed link to the original part, served by the MM1 plugin: `${base}/o/${messageId}/${partIndex}?e=…&s=…`. */
+export function originalLink(base: string | undefined, messageId: string, index: number, links?: ContentLinks, expiresAt?: number): string | undefined {
+  if (!base || !links || expiresAt === undefined) return undefined;
+  return `${base.replace(/\/+$/, '')}${links.sign({ messageId, part: index, expiresAt })}`;
 }
 
 /** The text that stands in for a part we could not adapt: what it was, why, and where the original is. */
-export function noticePart(part: MmsPart, index: number, reason: string, messageId: string, settings: AdaptSettings, caps: AdaptationCapabilities): MmsPart {
+export function noticePart(part: MmsPart, index: number, reason: string, messageId: string, settings: AdaptSettings, caps: AdaptationCapabilities, expiresAt?: number): MmsPart {
   const kind = kindOf(part.contentType.type);
-  const link = originalLink(settings.publicBaseUrl, messageId, index);
+  const link = originalLink(settings.publicBaseUrl, messageId, index, settings.links, expiresAt);
   const text =
     `[The ${NOUN[kind]} "${partName(part, index)}" (${normalizeType(part.contentType.type)}, ${humanSize(part.data.byteLength)}) ` +
     `was removed because it could not be adapted for this phone: ${reason}.` +
@@ -190,7 +194,7 @@ export async function adaptParts(input: AdaptInput, backend: MediaBackend, setti
       if ((k === 'image' || k === 'audio' || k === 'video') && (biggest < 0 || out[i]!.data.byteLength > out[biggest]!.data.byteLength)) biggest = i;
     }
     if (biggest < 0) break;
-    out[biggest] = noticePart(parts[biggest] ?? out[biggest]!, biggest, 'the message is too large for this phone', input.messageId, settings, caps);
+    out[biggest] = noticePart(parts[biggest] ?? out[biggest]!, biggest, 'the message is too large for this phone', input.messageId, settings, caps, input.expiresAt);
     result.notes.push(`part ${biggest}: removed to fit ${humanSize(limit)}`);
   }
   return { parts: out, notes: result.notes, size: sizeOf(out), changed: true };
@@ -202,7 +206,7 @@ async function adaptPass(input: AdaptInput, backend: MediaBackend, settings: Ada
   const notes: string[] = [];
   let changed = false;
   const replace = (i: number, reason: string): void => {
-    out[i] = noticePart(parts[i]!, i, reason, messageId, settings, caps);
+    out[i] = noticePart(parts[i]!, i, reason, messageId, settings, caps, input.expiresAt);
     notes.push(`part ${i} (${partName(parts[i]!, i)}): replaced by a notice: ${reason}`);
     changed = true;
   };

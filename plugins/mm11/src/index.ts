@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, mergeLimits } from '@openmmsc/core';
+import { definePlugin, pluginIdentity, Services, mergeLimits } from '@openmmsc/core';
 import { defineAdaptJob, adaptJobId } from './adapt-job.js';
 import { localBackend, type AdaptSettings, type MediaBackend } from './adapt.js';
 import { ClassTable } from './capabilities.js';
@@ -71,6 +71,7 @@ export default definePlugin({
       jpegQuality: o.jpegQuality,
       overlongMedia: o.overlongMedia,
       ...(o.publicBaseUrl ? { publicBaseUrl: o.publicBaseUrl } : {}),
+      links: ctx.services.get(Services.ContentLinks),
     };
     const local = localBackend({ tools, timeoutMs: o.tools.timeoutMs }, settings);
     const client = o.sti.client;

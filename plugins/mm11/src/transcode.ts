@@ -32,7 +32,7 @@ export function createTranscode(d: TranscodeDeps): (request: TranscodeRequest) =
     try {
       const parts: readonly MmsPart[] = request.parts;
       const r = await d.limiter.run(() =>
-        adaptParts({ messageId: request.message.id, parts, caps, headerBytes: headerBytes(request), signal: request.signal }, d.backend, d.settings),
+        adaptParts({ messageId: request.message.id, ...(request.message.expiresAt !== undefined ? { expiresAt: request.message.expiresAt } : {}), parts, caps, headerBytes: headerBytes(request), signal: request.signal }, d.backend, d.settings),
       );
       messages.inc({ class: caps.class, result: r.changed ? 'adapted' : 'unchanged' });
       if (!r.changed) return undefined;

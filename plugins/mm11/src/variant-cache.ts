@@ -88,7 +88,7 @@ export class VariantCache {
     const [message, original] = await Promise.all([this.d.mmsc.getMessage(messageId), this.d.mmsc.getParts(messageId)]);
     if (!message || !original) return undefined;
     const result = await this.d.transcode({
-      message: { id: message.id, headers: message.headers, size: message.size },
+      message: { id: message.id, headers: message.headers, size: message.size, expiresAt: message.expiresAt },
       parts: original,
       recipient: { address: message.headers.from, route: { target: 'local', by: this.d.by } },
       capabilities,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { definePlugin, type Transcoder } from '@openmmsc/core';
-import { SlowClients, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { slowPosts, startTestMmsc, type SlowClients } from '@openmmsc/testkit';
 import mm11, { isMm11Transcoder, parseStiResponse } from '../src/index.js';
 
 describe('STI server listener limits', () => {
@@ -20,20 +20,12 @@ describe('STI server listener limits', () => {
     try {
       const url = isMm11Transcoder(transcoder) ? transcoder.stiUrl : undefined;
       assert.ok(url);
-      slow = new SlowClients({
-        port: Number(new URL(url).port),
-        localAddress: '127.0.0.2',
-        count: 100,
-        opening: 'POST /sti HTTP/1.1\r\nHost: sti\r\nContent-Type: text/xml\r\nContent-Length: 20000\r\n\r\n<',
-        everyMs: 500,
-      });
-      const started = Date.now();
-      await slow.start();
-      await waitFor('the crowd capped by the plugin override (8), not the kernel default (200)', () => slow!.stillOpen <= 8, { timeoutMs: 2000 });
+      slow = await slowPosts({ url, headers: { 'Content-Type': 'text/xml' }, contentLength: 20_000, firstBytes: '<', count: 100, everyMs: 500 });
+      await slow.untilOpenAtMost(8, 'the crowd capped by the plugin override (8), not the kernel default (200)', 2000);
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' });
       assert.equal(parseStiResponse(await res.text()).code, 4000);
-      await waitFor('every slow client cut off', () => slow!.stillOpen === 0, { timeoutMs: 6000 });
-      assert.ok(Math.max(...slow.connections.map((c) => c.closedAt! - started)) < 5000);
+      await slow.untilOpenAtMost(0, 'every slow client cut off', 6000);
+      assert.ok(slow.longestMs() < 5000);
       assert.match(await t.mmsc.registry.metrics(), /openmmsc_listener_refused_total\{listener="sti",reason="per-address"\} 92/);
     } finally {
       slow?.stop();

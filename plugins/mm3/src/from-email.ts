@@ -1,4 +1,5 @@
 import type { MmsPart } from '@openmmsc/core';
+import { bareId } from '@openmmsc/mime';
 import type { Attachment, ParsedMail } from 'mailparser';
 import type { Mm3Options } from './options.js';
 
@@ -65,14 +66,14 @@ export function emailToParts(mail: ParsedMail, options: Mm3Options): Converted {
       const cs = (charset as { params: Record<string, string> }).params.charset;
       if (cs) part.contentType.params.charset = cs.toLowerCase();
     }
-    // Content-IDs are kept in their MIME form, `<id>`, as MM4 and handsets write them.
-    if (a.cid) part.contentId = `<${a.cid.replace(/^<|>$/g, '')}>`;
+    // The kernel keeps Content-IDs bare; each egress writes them as its wire wants (`<id>`).
+    if (a.cid) part.contentId = bareId(a.cid);
     parts.push(part);
   }
   let text = typeof mail.text === 'string' ? mail.text.replace(/\s+$/, '') : '';
   if (notes.length) text = `${text}${text ? '\n\n' : ''}${notes.join('\n')}`;
   const textParts: MmsPart[] = [];
-  if (text) textParts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, contentLocation: 'text.txt', contentId: '<text>', data: Buffer.from(text, 'utf8') });
+  if (text) textParts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, contentLocation: 'text.txt', contentId: 'text', data: Buffer.from(text, 'utf8') });
   if (o.html === 'attach' && typeof mail.html === 'string' && mail.html) {
     textParts.push({ contentType: { type: 'text/html', params: { charset: 'utf-8' } }, contentLocation: 'message.html', data: Buffer.from(mail.html, 'utf8') });
   }

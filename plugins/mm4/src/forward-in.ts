@@ -136,8 +136,8 @@ export class ForwardReceiver {
     );
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(parsed.contentType.params)) if (k !== 'boundary') params[k] = v;
-    // The root is named as its part's Content-ID is kept: `<id>`.
-    if (params.start) params.start = `<${bareId(params.start)}>`;
+    // The root is named as its part's Content-ID is kept: bare.
+    if (params.start) params.start = bareId(params.start);
     const contentType = parsed.contentType.type.startsWith('multipart/')
       ? { type: wapMultipartType(parsed.contentType.type), params }
       : { type: 'application/vnd.wap.multipart.mixed', params: {} };

@@ -4,7 +4,7 @@
  * survive exactly. Bounded: header size, part count and nesting depth.
  */
 import type { ContentType, MmsPart } from '@openmmsc/core';
-import { DEFAULT_LIMITS, parseBody, parseHead as readHead, SINGLE_HEADERS, wireId, writeMessage, type HeaderList, type MessageContent, type MimeLimits } from '@openmmsc/mime';
+import { DEFAULT_LIMITS, parseBody, parseHead as readHead, SINGLE_HEADERS, writeMessage, type HeaderList, type MessageContent, type MimeLimits } from '@openmmsc/mime';
 
 /** RFC 5322's once-only headers, and the MM4 ones that identify a transaction. */
 const MM4_SINGLE = [...SINGLE_HEADERS, 'x-mms-message-type', 'x-mms-transaction-id', 'x-mms-message-id'];
@@ -21,7 +21,7 @@ export interface MailHead {
 export interface ParsedMail {
   headers: HeaderList;
   contentType: ContentType;
-  /** Leaf parts in order (nested multiparts flattened); Content-IDs as `<id>`. A non-multipart body is one part. */
+  /** Leaf parts in order (nested multiparts flattened); Content-IDs bare (`id`). A non-multipart body is one part. */
   parts: MmsPart[];
   warnings: string[];
 }
@@ -37,9 +37,8 @@ export function parseHead(raw: Buffer, limits: MimeLimits = DEFAULT_LIMITS): Mai
 export function parseContent(head: MailHead, limits: MimeLimits = DEFAULT_LIMITS): ParsedMail {
   const warnings = [...head.warnings];
   const { entity, parts } = parseBody(head, { limits, warn: (_kind, message) => warnings.push(message) });
-  // The kernel keeps MM4's Content-IDs in the wire form `<id>`, as a multipart/related `start` names them.
-  const mmsParts: MmsPart[] = parts.map((leaf) => (leaf.contentId ? { ...leaf, contentId: wireId(leaf.contentId) } : leaf));
-  return { headers: head.headers, contentType: entity.contentType, parts: mmsParts, warnings };
+  // @openmmsc/mime reads Content-IDs bare, the form the kernel keeps them in.
+  return { headers: head.headers, contentType: entity.contentType, parts, warnings };
 }
 
 /** Parses a whole RFC 5322 message; throws `MimeError` for what cannot be read. */

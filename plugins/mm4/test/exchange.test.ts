@@ -36,7 +36,7 @@ describe('MM4 between two MMSCs on loopback', () => {
       assert.equal(parts?.length, 2);
       assert.equal(Buffer.from(parts![0]!.data).toString(), 'hello B');
       assert.deepEqual([...parts![1]!.data], [0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
-      assert.equal(parts![1]!.contentId, '<img>', 'kept in its wire form, as multipart/related start names it');
+      assert.equal(parts![1]!.contentId, 'img', 'kept bare, the form a SMIL cid: names it');
 
       const forwarded = await waitFor('A records the peer accepted (MM4_forward.RES Ok)', async () => {
         const [r] = await a.t.mmsc.getRecipients(sent.messageId);

@@ -96,9 +96,8 @@ describe('MM4 inbound under greedy and slow clients', { skip: requireSystem('swa
   it('caps a peer at connect, cuts NOOP dribblers at the command time-out, and the other peer gets through', async () => {
     const noop = new SlowClients({ port, localAddress: '127.0.0.2', count: 100, opening: 'EHLO flood\r\n', after: /^220 /m, drip: 'NOOP\r\n', whole: true, everyMs: 500 });
     crowds.push(noop);
-    const started = Date.now();
     await noop.start();
-    await waitFor('connections over peer A\'s cap refused', () => noop.stillOpen <= 2, { timeoutMs: 3000 });
+    await noop.untilOpenAtMost(2, 'connections over peer A\'s cap refused', 3000);
     const refused = noop.connections.filter((c) => /^421 4\.7\.0 too many connections from mms\.mnc001/m.test(c.received)).length;
     assert.ok(refused >= 98, `${refused} of 100 were refused at connect for the peer's cap`);
 
@@ -108,8 +107,8 @@ describe('MM4 inbound under greedy and slow clients', { skip: requireSystem('swa
     await waitFor('peer C\'s message reaches the subscriber', () => push.pushes.find((p) => p.to.value === '+16660000001'));
 
     // NOOPs every half second move nothing forward: the two admitted are cut at commandTimeout.
-    await waitFor('the NOOP dribblers cut off', () => noop.stillOpen === 0, { timeoutMs: 5000 });
-    const lasted = Math.max(...noop.connections.map((c) => c.closedAt! - started));
+    await noop.untilOpenAtMost(0, 'the NOOP dribblers cut off', 5000);
+    const lasted = noop.longestMs();
     assert.ok(lasted < 4000, `the last NOOP dribbler lasted ${lasted} ms (commandTimeout 2 s)`);
     assert.ok(noop.connections.some((c) => /^421 4\.4\.2 /m.test(c.received)), 'a dribbler was told why');
   });

@@ -26,7 +26,7 @@ describe('MM4 MIME', () => {
     assert.equal(parsed.contentType.type, 'multipart/related');
     assert.equal(parsed.contentType.params.type, 'application/smil');
     assert.equal(parsed.parts.length, 3);
-    assert.equal(parsed.parts[0]!.contentId, '<smil>');
+    assert.equal(parsed.parts[0]!.contentId, 'smil');
     assert.equal(Buffer.from(parsed.parts[1]!.data).toString(), 'héllo\nwörld');
     assert.deepEqual(Buffer.from(parsed.parts[2]!.data), binary);
     assert.equal(parsed.parts[2]!.contentLocation, 'p.jpg');

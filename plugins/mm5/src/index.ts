@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, pluginManifest } from '@openmmsc/core';
 import { ResolverChain } from './chain.js';
 import { EnumSource } from './enum.js';
 import { mm5Facts } from './facts.js';
@@ -49,8 +49,7 @@ export function buildSources(options: Mm5Options, build: BuildOptions): LookupSo
  * local subscribers, ENUM, HTTP HLR gateways) in order; the first confident answer wins.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'MM5 routing resolvers: prefix and range tables, operators, local subscribers, ENUM, HTTP HLR/MNP',
   configSchema: mm5Options,
   facts: (options) => mm5Facts(options),

@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin, type DeliveryRequest } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import type { DeliveryRequest } from '@openmmsc/core';
+import { buildMessage, recordingPushBearer, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import mm5, { mm5Facts, mm5Options } from '../src/index.js';
 
 /** Stands in for MM3: records what the kernel hands to the `mm3` route target. */
 function mailDeliverer() {
   const delivered: DeliveryRequest[] = [];
-  const plugin = definePlugin({
-    name: 'test-mm3',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('Deliverer', {
-        target: 'mm3',
-        deliver: async (request) => {
-          delivered.push(request);
-          return { status: 'forwarded' };
-        },
-      });
+  const plugin = serviceProvider('test-mm3', 'Deliverer', () => ({
+    target: 'mm3',
+    deliver: async (request) => {
+      delivered.push(request);
+      return { status: 'forwarded' as const };
     },
-  });
+  }));
   return { plugin, delivered };
 }
 

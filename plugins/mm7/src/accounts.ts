@@ -1,34 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import { addressKey, certificateMatches, type Address, type PresentedCertificate } from '@openmmsc/core';
+import { addressKey, certificateMatches, TokenBucket, type Address, type PresentedCertificate } from '@openmmsc/core';
 import type { VaspOptions } from './options.js';
-
-/** An in-process token bucket: `rate` tokens per second, at most `capacity` saved up. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  constructor(
-    private readonly rate: number,
-    private readonly capacity: number,
-    private readonly now: () => number,
-  ) {
-    this.tokens = capacity;
-    this.last = now();
-  }
-
-  /** Takes one token; returns 0 when granted, else the milliseconds until one is available. */
-  take(): number {
-    if (this.rate <= 0) return 0;
-    const now = this.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
-  }
-}
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();

@@ -1,5 +1,4 @@
-import { MessageChangeError, type Address, type MmscRuntime, type MmsHeaders, type MmsPart, type PresentedCertificate } from '@openmmsc/core';
-import type { Logger } from 'pino';
+import { MessageChangeError, type Address, type IngressDeps, type MmsHeaders, type MmsPart, type PresentedCertificate } from '@openmmsc/core';
 import { z } from 'zod';
 import { authenticate, shortCodeAware, type Accounts, type VaspAccount } from './accounts.js';
 import { resolveDate } from '@openmmsc/mm7';
@@ -53,13 +52,8 @@ export interface ApiResponse {
   body: unknown;
 }
 
-export interface ApiDeps {
-  mmsc: MmscRuntime;
+export interface ApiDeps extends Pick<IngressDeps<unknown, unknown>, 'name' | 'mmsc' | 'log' | 'now' | 'kernelLimits'> {
   accounts: Accounts;
-  log: Logger;
-  now: () => number;
-  kernelLimits: { maxMessageSize: number; maxRecipients: number };
-  name: string;
 }
 
 const HTTP_FOR_CODE = (code: number) => (code === 4006 ? 503 : code >= 3000 && code < 4000 ? 502 : code === 4001 ? 401 : code === 2001 || code === 4007 || code === 4008 ? 403 : 422);

@@ -1,4 +1,4 @@
-import { definePlugin, linkTracker, pluginIdentity, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, ingressDeps, linkTracker, pluginIdentity, provideClientInterface, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
@@ -35,21 +35,13 @@ export default definePlugin({
     }
     const now = () => ctx.clock.now();
     const accounts = new Accounts(options.vasps, (raw) => ctx.mmsc.parseAddress(raw), now);
-    const kernelLimits = { maxMessageSize: ctx.config.limits.maxMessageSize, maxRecipients: ctx.config.limits.maxRecipients };
     const metrics = createMm7Metrics(ctx.metrics);
-    const mm7 = new Mm7Service({ name: ctx.name, mmsc: ctx.mmsc, log: ctx.log, now, accounts, options, kernelLimits, metrics });
-    const api = options.api.enabled ? new SendApi({ mmsc: ctx.mmsc, accounts, log: ctx.log, now, kernelLimits, name: ctx.name }) : undefined;
+    const deps = ingressDeps(ctx, metrics);
+    const mm7 = new Mm7Service({ ...deps, accounts });
+    const api = options.api.enabled ? new SendApi({ ...deps, accounts }) : undefined;
     const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now, links: linkTracker(ctx.metrics, 'vasp', now) });
 
-    ctx.provide('RoutingResolver', {
-      name: ctx.name,
-      resolve: async (address) => {
-        const owner = accounts.owner(address);
-        return owner ? { kind: 'route', route: { target: MM7_TARGET, destination: owner.id } } : undefined;
-      },
-    });
-    ctx.provide('Deliverer', { target: MM7_TARGET, deliver: (request) => outbound.deliver(request) });
-    ctx.provide('ReportSender', { interface: 'mm7', send: (report, message, signal) => outbound.sendReport(report, message, signal) });
+    provideClientInterface(ctx, { target: MM7_TARGET, interface: 'mm7', owner: (address) => accounts.owner(address), deliver: (request) => outbound.deliver(request), sendReport: (report, message, signal) => outbound.sendReport(report, message, signal) });
 
     let server: FastifyInstance | undefined;
     let url: string | undefined;

@@ -1,7 +1,7 @@
 import {
   MessageChangeError,
   type Address,
-  type MmscRuntime,
+  type IngressDeps,
   type MmsHeaders,
   type PresentedCertificate,
   type MmsMessage,
@@ -9,7 +9,6 @@ import {
   type ReplaceChanges,
   type SubmitInput,
 } from '@openmmsc/core';
-import type { Logger } from 'pino';
 import { Accounts, authenticate, type VaspAccount } from './accounts.js';
 import { dialectOf, fault, generic, retryAfterSeconds, type Answer } from './answers.js';
 import { Mm7DecodeError, type EnvelopeInput, type CancelReq, type DetailItem, type ExtendedCancelReq, type ExtendedReplaceReq, type Mm7Address, type ReplaceReq, type SubmitReq, LATEST_RELEASE, RELEASES, type Release, salvageHints, type RequestHints, statusText, decodeMm7, type DecodedMm7, type DecodeLimits, type DecodeWarning, writeEnvelope, type XmlLimits, partsFromContent, resolveDate } from '@openmmsc/mm7';
@@ -34,16 +33,8 @@ export interface HttpResponseLike {
   body: string;
 }
 
-export interface Mm7ServiceDeps {
-  name: string;
-  mmsc: MmscRuntime;
-  log: Logger;
-  now: () => number;
+export interface Mm7ServiceDeps extends IngressDeps<Mm7Options, Mm7Metrics> {
   accounts: Accounts;
-  options: Mm7Options;
-  metrics: Mm7Metrics;
-  /** Kernel limits, the defaults of per-VASP limits. */
-  kernelLimits: { maxMessageSize: number; maxRecipients: number };
 }
 
 /** A TransactionID the answer's release can carry (REL-5-MM7-1-0/1-1 want an NMTOKEN). */

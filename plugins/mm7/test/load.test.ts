@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SlowClients, openDescriptors, waitFor } from '@openmmsc/testkit';
+import { openDescriptors, slowPosts, type SlowClients } from '@openmmsc/testkit';
 import { PASSWORD, startHarness, type Mm7Harness } from './helpers.js';
 import { answerFields, basic, rawRequest, soapSubmit } from './raw-http.js';
 
@@ -23,18 +23,10 @@ describe('MM7 under slow clients', () => {
   });
 
   it('caps and cuts off 300 slow SOAP posts from one address; the VASP at another is served meanwhile', async () => {
-    const port = Number(new URL(h.base).port);
     const fdsBefore = openDescriptors();
-    slow = new SlowClients({
-      port,
-      localAddress: '127.0.0.2',
-      count: 300,
-      opening: `POST /mm7 HTTP/1.1\r\nHost: mmsc\r\nAuthorization: ${basic('acme', PASSWORD)}\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n<?xml`,
-      everyMs: 500,
-    });
-    const started = Date.now();
-    await slow.start();
-    await waitFor('the crowd capped', () => slow!.stillOpen <= 20, { timeoutMs: 2000 });
+    const headers = { Authorization: basic('acme', PASSWORD), 'Content-Type': 'text/xml' };
+    slow = await slowPosts({ url: `${h.base}/mm7`, headers, contentLength: 100_000, firstBytes: '<?xml', count: 300, everyMs: 500 });
+    await slow.untilOpenAtMost(20, 'the crowd capped', 2000);
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
       const r = await rawRequest(h.url, { body: soapSubmit({ transactionId: `load-${i}` }), headers: { Authorization: basic('acme', PASSWORD), 'Content-Type': 'text/xml' } });
@@ -42,8 +34,8 @@ describe('MM7 under slow clients', () => {
       assert.equal(answerFields(r.body).code, 1000);
       assert.ok(performance.now() - t0 < 1000);
     }
-    await waitFor('every slow post cut off', () => slow!.stillOpen === 0, { timeoutMs: 6000 });
-    const lasted = Math.max(...slow.connections.map((c) => c.closedAt! - started));
+    await slow.untilOpenAtMost(0, 'every slow post cut off', 6000);
+    const lasted = slow.longestMs();
     assert.ok(lasted < 5000, `the last slow post lasted ${lasted} ms (requestTimeout 2 s)`);
     const faults = slow.connections.filter((c) => /^HTTP\/1\.1 408 /.test(c.received) && /<(?:\w+:)?StatusCode>2007</.test(c.received)).length;
     assert.ok(faults >= 15, `${faults} were answered 408 with an MM7 2007 fault`);

@@ -1,59 +1,32 @@
 import {
   CHARGING_SESSION_ID,
-  cdrId,
-  cdrMessageClass,
+  cdrBase,
   cdrMmStatusCode,
-  cdrRecordType,
   formatAddress,
-  type CdrMessageClass,
+  type CdrBase,
   type CdrMmStatusCode,
-  type CdrRecordType,
   type ChargingEvent,
   type RecipientRecord,
 } from '@openmmsc/core';
 
 /**
  * One CDR: the fields of a 3GPP TS 32.298 MMS record (TS 32.270 contents: MMO1S, MMR1Rt, MM7S, …)
- * that the MMSC knows. Names are the ASN.1 field names of TS 32.298 where one exists; the others
- * (`cdrId`, `event`, interfaces, routes, `status`, `chargingSessionIds`) are ours.
+ * that the MMSC knows: core's `CdrBase` (what every event knows) and the rest. Names are the ASN.1
+ * field names of TS 32.298 where one exists; the others (`cdrId`, `event`, interfaces, routes,
+ * `status`, `chargingSessionIds`) are ours.
  */
-export interface Cdr {
-  /** Stable across retries: the same event written twice has the same id (see `cdrId` in core). */
-  cdrId: string;
-  /** TS 32.298 record type (MMO1S, MMR4F, MM7S, MMR1NRq, MMR1Rt, MMR1A, MMO4FRq, …). */
-  recordType: CdrRecordType;
-  /** The kernel event that produced the record. */
-  event: ChargingEvent['type'];
-  /** When the event happened (ISO 8601, UTC). */
-  recordTimeStamp: string;
-  /** The MMSC node that wrote it. */
-  recordingEntity: string;
-  messageID: string;
-  originatorAddress: string;
+export interface Cdr extends CdrBase {
   /** Every recipient of the message (message-level records), `;`-separated in CSV. */
   recipientAddresses: string[];
-  /** The recipient this record is about (recipient-level records). */
-  recipientAddress?: string;
-  recipientIndex?: number;
-  /** Where the recipient was routed: `local`, `mm4`, `mm7`, `mm3`, … */
-  routeTarget?: string;
   /** Peer MMSC domain, VASP id, mail host… */
   routeDestination?: string;
-  messageSize: number;
-  contentType: string;
-  messageClass?: CdrMessageClass;
-  priority?: string;
   deliveryReportRequested?: boolean;
   readReplyRequested?: boolean;
-  submissionTime: string;
   timeOfExpiry: string;
-  /** Interface the message came in on (mm1, mm3, mm4, mm7, api). */
-  originatorInterface: string;
   /** Interface towards the recipient, for recipient-level records. */
   recipientInterface?: string;
   /** Remote peer of the submission (MM4 domain, VASP, client IP). */
   peer?: string;
-  vaspID?: string;
   vasID?: string;
   /** MM7 ServiceCode and LinkedID (MM7S). */
   serviceCode?: string;
@@ -160,40 +133,20 @@ function sessionIdsOf(recipients: readonly RecipientRecord[]): string[] {
 export function toCdr(event: ChargingEvent, node: string, recipients: readonly RecipientRecord[] = []): Cdr {
   const { message, recipient } = event;
   const h = message.headers;
-  const recordType = cdrRecordType(event);
   const cdr: Cdr = {
-    cdrId: cdrId(event, recordType),
-    recordType,
-    event: event.type,
-    recordTimeStamp: new Date(event.at).toISOString(),
-    recordingEntity: node,
-    messageID: message.id,
-    originatorAddress: formatAddress(h.from),
+    ...cdrBase(event, node),
     recipientAddresses: [...h.to, ...h.cc, ...h.bcc].map(formatAddress),
-    messageSize: message.size,
-    contentType: h.contentType.type,
-    submissionTime: new Date(message.receivedAt).toISOString(),
     timeOfExpiry: new Date(message.expiresAt).toISOString(),
-    originatorInterface: message.origin.interface,
     status: event.status ?? STATUS[event.type] ?? event.type,
   };
-  if (recipient) {
-    cdr.recipientAddress = formatAddress(recipient.address);
-    cdr.recipientIndex = recipient.index;
-    if (recipient.route) {
-      cdr.routeTarget = recipient.route.target;
-      cdr.recipientInterface = recipient.route.target === 'local' ? 'mm1' : recipient.route.target;
-      if (recipient.route.destination) cdr.routeDestination = recipient.route.destination;
-    }
+  if (recipient?.route) {
+    cdr.recipientInterface = recipient.route.target === 'local' ? 'mm1' : recipient.route.target;
+    if (recipient.route.destination) cdr.routeDestination = recipient.route.destination;
   }
-  if (h.messageClass) cdr.messageClass = cdrMessageClass(h.messageClass);
-  if (h.priority) cdr.priority = h.priority;
   if (h.deliveryReport !== undefined) cdr.deliveryReportRequested = h.deliveryReport;
   if (h.readReport !== undefined) cdr.readReplyRequested = h.readReport;
   if (message.origin.peer) cdr.peer = message.origin.peer;
   const attributes = message.origin.attributes ?? {};
-  const vasp = text(attributes.vaspId);
-  if (vasp) cdr.vaspID = vasp;
   const vas = text(attributes.vasId) ?? h.extra?.['X-Mm7-VAS-ID'];
   if (vas) cdr.vasID = vas;
   const serviceCode = text(attributes.serviceCode);
@@ -202,7 +155,7 @@ export function toCdr(event: ChargingEvent, node: string, recipients: readonly R
   if (linkedId) cdr.linkedID = linkedId;
   const party = chargedPartyOf(event);
   if (party) cdr.chargedParty = party;
-  const code = cdrMmStatusCode(event, recordType);
+  const code = cdrMmStatusCode(event, cdr.recordType);
   if (code) cdr.mmStatusCode = code;
   const reason = recipient && (event.type === 'recipient-rejected' || event.type === 'expired') ? recipient.history.at(-1)?.reason : undefined;
   if (reason) cdr.statusText = reason;

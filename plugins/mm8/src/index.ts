@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, pluginManifest } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { CDR_FIELDS, csvHeader, toCdr, toCsvLine, toJsonLine, type Cdr } from './cdr.js';
 import { HttpBatchWriter } from './http-writer.js';
@@ -24,8 +24,7 @@ interface CdrSink {
  * the MMSC knows, to rotating CSV / JSON-lines files and/or HTTP batches, several at once.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'MM8 offline charging: CDRs to rotating CSV/JSON-lines files and HTTP batches',
   configSchema: mm8Options,
   setup(ctx) {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { waitFor } from '@openmmsc/testkit';
+import { spawnWatched, waitFor } from '@openmmsc/testkit';
 import type { Cdr } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/restart-mmsc.ts', import.meta.url));
@@ -17,20 +16,8 @@ interface Child {
 }
 
 function start(dir: string, phase: string, ...args: string[]): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@openmmsc/source', fixture, dir, phase, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    out: () => (err ? `${out}\nstderr: ${err}` : out),
-    exited,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
-      await exited;
-    },
-  };
+  const child = spawnWatched(process.execPath, ['--import', 'tsx', '--conditions=@openmmsc/source', fixture, dir, phase, ...args]);
+  return { out: () => (child.stderr() ? `${child.stdout()}\nstderr: ${child.stderr()}` : child.stdout()), exited: child.exited, kill: child.kill };
 }
 
 async function readCdrs(dir: string): Promise<Cdr[]> {

@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity, reportLink } from '@openmmsc/core';
+import { definePlugin, pluginManifest, reportLink } from '@openmmsc/core';
 import { Gauge } from 'prom-client';
 import { createAuthorize } from './authorize.js';
 import { CreditControl } from './credit-control.js';
@@ -21,8 +21,7 @@ export { CreditControl, type CcrInput, type CcrResult } from './credit-control.j
  * the OCS does not answer are durable jobs, retried with back-off across restarts.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'MM9 online charging: Diameter Ro credit control (prepaid)',
   configSchema: mm9Options,
   setup(ctx) {

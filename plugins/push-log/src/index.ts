@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, pluginManifest } from '@openmmsc/core';
 import { logBearer } from './log-bearer.js';
 import { pushLogOptions } from './options.js';
 
@@ -8,8 +8,7 @@ export { logBearer, type LogBearerSettings, type LoggedNotification } from './lo
 
 /** A push bearer that logs notifications instead of sending them: for labs, demos and tests. */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'Log-only push bearer',
   configSchema: pushLogOptions,
   facts: () => ({ provides: ['PushBearer'] }),

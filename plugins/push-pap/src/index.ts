@@ -1,4 +1,4 @@
-import { definePlugin, linkTracker, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, linkTracker, pluginManifest } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { pushPapOptions, type PushPapOptions } from './options.js';
 import { ppgPush } from './ppg-push.js';
@@ -27,8 +27,7 @@ export type { PushRecord, ResultRecord } from './records.js';
  * PAP server) as a push-message; the PPG builds the WSP push and sends it to the handset.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'PAP push bearer: notifications through a Push Proxy Gateway',
   configSchema: pushPapOptions,
   facts: () => ({ provides: ['PushBearer'] }),

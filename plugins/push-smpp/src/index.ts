@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, pluginManifest } from '@openmmsc/core';
 import { smppBearer } from './bearer.js';
 import { SmscLink } from './link.js';
 import { LinkSet } from './link-set.js';
@@ -20,8 +20,7 @@ export type { LinkState } from './link.js';
  * load sharing, per-link pacing that adapts to throttling, delivery receipts.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'SMPP push bearer: WAP Push over binary SMS through SMSC links',
   configSchema: pushSmppOptions,
   facts: () => ({ provides: ['PushBearer'] }),

@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, pluginManifest } from '@openmmsc/core';
 import { prefixRouterOptions } from './options.js';
 import { PrefixTable, prefixTableFacts } from './prefix-table.js';
 
@@ -7,8 +7,7 @@ export { PrefixTable, prefixTableFacts } from './prefix-table.js';
 
 /** Routes recipients by the longest matching number prefix, e-mail domain or short code. */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'Prefix-table routing resolver: longest prefix wins',
   configSchema: prefixRouterOptions,
   facts: (options) => ({ resolver: prefixTableFacts(options) }),

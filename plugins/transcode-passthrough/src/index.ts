@@ -1,4 +1,4 @@
-import { definePlugin, pluginIdentity } from '@openmmsc/core';
+import { definePlugin, pluginManifest } from '@openmmsc/core';
 import { passthroughOptions } from './options.js';
 
 export { passthroughOptions, type PassthroughOptions } from './options.js';
@@ -8,8 +8,7 @@ export { passthroughOptions, type PassthroughOptions } from './options.js';
  * It still takes the transcoder slot, so swapping in a real one (MM11) is a config change.
  */
 export default definePlugin({
-  ...pluginIdentity(import.meta.url),
-  apiVersion: '^1.0.0',
+  ...pluginManifest(import.meta.url),
   description: 'Pass-through transcoder',
   configSchema: passthroughOptions,
   setup(ctx) {

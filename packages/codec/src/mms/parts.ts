@@ -30,19 +30,12 @@ export function partText(part: WspPart): string {
 
 /**
  * The start part of a multipart/related body: the one whose Content-ID matches the `start`
- * parameter (with or without angle brackets), else the first part.
+ * parameter (both kept bare by the decoder), else the first part.
  */
 export function startPart(pdu: MmsPdu): WspPart | undefined {
   const body = pdu.body;
   if (!body?.parts || body.parts.length === 0) return undefined;
   const start = body.contentType.params.start;
-  if (start) {
-    const bare = start.replace(/^<(.*)>$/, '$1');
-    const hit = body.parts.find((p) => {
-      const id = p.headers.contentId;
-      return id !== undefined && (id === start || id.replace(/^<(.*)>$/, '$1') === bare);
-    });
-    if (hit) return hit;
-  }
-  return body.parts[0];
+  const hit = start ? body.parts.find((p) => p.headers.contentId === start) : undefined;
+  return hit ?? body.parts[0];
 }

@@ -11,6 +11,7 @@ import {
 import { charsetMib, charsetName } from './charsets.js';
 import { WspEncodeError } from '../errors.js';
 import { setOwn } from '../own.js';
+import { bareId, wireIdOf } from './content-id.js';
 import type { ContentType, ContentTypeParams } from '../model.js';
 
 export type { ContentType, ContentTypeParams } from '../model.js';
@@ -78,6 +79,8 @@ export function decodeParams(c: Cursor, end: number): ContentTypeParams {
       setOwn(params, name, name === 'charset' ? untypedValue(c).toLowerCase() : untypedValue(c));
     }
   }
+  // `start` names a part by its Content-ID, which the model keeps bare (see PartHeaders.contentId).
+  if (params.start !== undefined) params.start = bareId(params.start);
   return params;
 }
 
@@ -186,9 +189,10 @@ export function encodeContentType(w: Writer, ct: ContentType, path = 'contentTyp
  */
 export function encodeParams(w: Writer, params: ContentTypeParams, path: string): void {
   for (const key in params) {
-    const value = params[key];
-    if (typeof value !== 'string') throw new WspEncodeError(`${path}.${key}`, 'parameter values are strings');
+    const given = params[key];
+    if (typeof given !== 'string') throw new WspEncodeError(`${path}.${key}`, 'parameter values are strings');
     const k = key.toLowerCase();
+    const value = k === 'start' ? wireIdOf(given) : given;
     if (k === '') throw new WspEncodeError(path, 'a parameter name cannot be empty');
     const code = PARAM_ENCODE.get(k);
     if (code !== undefined && encodeTyped(w, code, value)) continue;

@@ -4,6 +4,7 @@ import { decodeParams, encodeParams, type ContentTypeParams } from './content-ty
 import { WSP_HEADER, WSP_HEADER_NAMES } from './tables.js';
 import { WspEncodeError } from '../errors.js';
 import { setOwn } from '../own.js';
+import { bareId, wireIdOf } from './content-id.js';
 
 /** A header kept as it was: textual (`name: value`) or well-known with its raw encoded value. */
 export type WspHeader = { name: string; value: string } | { code: number; name: string; raw: Uint8Array };
@@ -16,7 +17,10 @@ export interface ContentDisposition {
 
 /** Headers of one multipart entry (besides its Content-Type). */
 export interface PartHeaders {
-  /** Content-ID as written, usually with angle brackets: `<image1>`. */
+  /**
+   * Content-ID, bare (`image1`): the decoder takes off the angle brackets the wire carries
+   * (RFC 2392 `<image1>`) and the encoder puts them back, so a `cid:image1` in a SMIL names it as is.
+   */
   contentId?: string;
   contentLocation?: string;
   contentDisposition?: ContentDisposition;
@@ -91,7 +95,7 @@ export function decodePartHeaders(c: Cursor, end: number, maxHeaders: number): P
       switch (code) {
         case WSP_HEADER.ContentId:
           if (c.peek() >= 0x20 || c.peek() === 0) {
-            h.contentId = c.quotedOrText();
+            h.contentId = bareId(c.quotedOrText());
             continue;
           }
           break;
@@ -122,7 +126,7 @@ export function decodePartHeaders(c: Cursor, end: number, maxHeaders: number): P
       const value = vb & 0x80 ? String(c.integerValue()) : c.quotedOrText();
       switch (name.toLowerCase()) {
         case 'content-id':
-          h.contentId = value;
+          h.contentId = bareId(value);
           break;
         case 'content-location':
           h.contentLocation = value;
@@ -151,7 +155,7 @@ export function encodePartHeaders(w: Writer, h: PartHeaders | undefined, path: s
   if (!h) return;
   if (h.contentId !== undefined) {
     w.u8(0x80 | WSP_HEADER.ContentId);
-    w.quotedString(h.contentId);
+    w.quotedString(wireIdOf(h.contentId));
   }
   if (h.contentLocation !== undefined) {
     w.u8(0x80 | WSP_HEADER.ContentLocation);

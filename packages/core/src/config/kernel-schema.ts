@@ -198,6 +198,18 @@ export const kernelConfigSchema = z.object({
     })
     .prefault({})
     .describe('Which plugin provides a single service when several do.'),
+  links: z
+    .object({
+      secret: z
+        .string()
+        .min(32)
+        .optional()
+        .describe(
+          'Key that signs links to stored content (HMAC-SHA256; MM1 `/o/…` originals). Give it as `${env:…}`; default: generated once and kept in the store, so every node of a cluster shares it.',
+        ),
+    })
+    .prefault({})
+    .describe('Signed links to stored content.'),
   shutdown: z
     .object({
       graceMs: duration.prefault('15s').describe('Longest wait for running jobs on SIGTERM (and, with `retrievalGrace`, for the whole drain).'),

@@ -123,7 +123,7 @@ export async function applyTranscoder(k: KernelContext, ws: WorkingSet, signal: 
       ws.adaptLater.set(capabilities.class, capabilities);
     } else if (!ws.variants.has(capabilities.class)) {
       const result = await transcoder.transcode({
-        message: { id: ws.id, headers: ws.message.headers, size: ws.size },
+        message: { id: ws.id, headers: ws.message.headers, size: ws.size, expiresAt: ws.expiresAt },
         parts: ws.message.parts,
         recipient,
         capabilities,

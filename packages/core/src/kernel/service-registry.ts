@@ -24,7 +24,7 @@ interface Provider {
 
 type Cardinality = 'single' | 'multi' | 'named' | 'open';
 
-const KERNEL_TOKENS: ReadonlySet<symbol> = new Set([Services.MessageStore, Services.JobQueue, Services.Logger, Services.Metrics, Services.Clock]);
+const KERNEL_TOKENS: ReadonlySet<symbol> = new Set([Services.MessageStore, Services.JobQueue, Services.Logger, Services.Metrics, Services.Clock, Services.ContentLinks]);
 const NAME_OF = new Map<symbol, ProvidableService>(
   (Object.keys(SERVICE_CARDINALITY) as ProvidableService[]).map((name) => [Services[name], name]),
 );

@@ -19,6 +19,7 @@ import { startJobs } from './job-wiring.js';
 import { setupPlugins } from './plugin-contexts.js';
 import { notifyAbility, openAdmin } from './readiness.js';
 import type { Started, StartInput } from './started.js';
+import { contentLinkSecret, HmacContentLinks } from '../services/content-links.js';
 
 /**
  * Brings an MMSC up: store and queue → each plugin's `setup` → services bound → configuration
@@ -48,7 +49,8 @@ export async function startKernel(input: StartInput, attach: (started: Started) 
       counters: worker?.counters,
     });
     const services = new ServiceRegistry();
-    services.bindKernel({ MessageStore: store, JobQueue: queue, Logger: log, Metrics: input.metrics.registry, Clock: input.clock });
+    const links = new HmacContentLinks(await contentLinkSecret(config.links.secret, store.kv('kernel:content-links')));
+    services.bindKernel({ MessageStore: store, JobQueue: queue, Logger: log, Metrics: input.metrics.registry, Clock: input.clock, ContentLinks: links });
     const k = kernelContext(input, services, protection);
     const notified = new NotifiedHandsets(config.shutdown.retrievalGrace);
     started = {

@@ -15,15 +15,37 @@ export interface PackageIdentity {
  * runs from `src/` (tests) or `dist/`.
  */
 export function pluginIdentity(moduleUrl: string | URL): PackageIdentity {
+  const { name, version } = nearestManifest(moduleUrl).identity;
+  return { name, version };
+}
+
+/** A plugin package's identity and the plugin API range it was written for. */
+export interface PluginManifest extends PackageIdentity {
+  readonly apiVersion: string;
+}
+
+/**
+ * `pluginIdentity` and the plugin API range the package declares in its package.json
+ * (`"openmmsc": { "apiVersion": "^1.0.0" }`), so that all three are package metadata, readable
+ * without loading the code: `...pluginManifest(import.meta.url)` in the definition.
+ */
+export function pluginManifest(moduleUrl: string | URL): PluginManifest {
+  const { path, manifest, identity } = nearestManifest(moduleUrl);
+  const section = manifest.openmmsc as Record<string, unknown> | undefined;
+  const apiVersion = section?.apiVersion;
+  if (typeof apiVersion !== 'string') throw new Error(`${path} has no string "openmmsc": { "apiVersion": … }`);
+  return { ...identity, apiVersion };
+}
+
+function nearestManifest(moduleUrl: string | URL): { path: string; manifest: Record<string, unknown>; identity: PackageIdentity } {
   const start = dirname(fileURLToPath(moduleUrl));
   for (let dir = start; ; dir = dirname(dir)) {
-    const found = readManifest(join(dir, 'package.json'));
+    const path = join(dir, 'package.json');
+    const found = readManifest(path);
     if (found) {
       const { name, version } = found;
-      if (typeof name !== 'string' || typeof version !== 'string') {
-        throw new Error(`${join(dir, 'package.json')} has no string "name" and "version"`);
-      }
-      return { name, version };
+      if (typeof name !== 'string' || typeof version !== 'string') throw new Error(`${path} has no string "name" and "version"`);
+      return { path, manifest: found, identity: { name, version } };
     }
     if (dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
   }

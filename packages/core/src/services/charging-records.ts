@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MessageClass } from '../model/message.js';
 import type { RecipientState } from '../model/recipient-state.js';
+import { formatAddress } from '../model/address.js';
 import type { ChargingEvent, ChargingEventType } from './charging-backend.js';
 
 /**
@@ -181,4 +182,66 @@ export function cdrId(event: ChargingEvent, recordType: CdrRecordType = cdrRecor
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The fields of a TS 32.298 MMS record that every kernel charging event knows, named as TS 32.298
+ * names them (`cdrId`, `event` and the interfaces are ours). CDR writers extend it with what they
+ * add (MM8: recipients, expiry, MM7 service fields, online-charging sessions).
+ */
+export interface CdrBase {
+  /** Stable across retries: the same event written twice has the same id (`cdrId`); drop duplicates by it. */
+  cdrId: string;
+  /** TS 32.298 record type (MMO1S, MMR4F, MM7S, MMR1NRq, MMR1Rt, MMR1A, MMO4FRq, …). */
+  recordType: CdrRecordType;
+  /** The kernel event that produced the record. */
+  event: ChargingEvent['type'];
+  /** When the event happened (ISO 8601, UTC). */
+  recordTimeStamp: string;
+  /** The MMSC node that wrote it. */
+  recordingEntity: string;
+  messageID: string;
+  originatorAddress: string;
+  /** The recipient this record is about (recipient-level records). */
+  recipientAddress?: string;
+  recipientIndex?: number;
+  /** Where the recipient was routed: `local`, `mm4`, `mm7`, `mm3`, … */
+  routeTarget?: string;
+  messageSize: number;
+  contentType: string;
+  messageClass?: CdrMessageClass;
+  priority?: string;
+  submissionTime: string;
+  /** Interface the message came in on (mm1, mm3, mm4, mm7, api). */
+  originatorInterface: string;
+  vaspID?: string;
+}
+
+/** The `CdrBase` of an event, written by `node`. */
+export function cdrBase(event: ChargingEvent, node: string, recordType: CdrRecordType = cdrRecordType(event)): CdrBase {
+  const { message, recipient } = event;
+  const h = message.headers;
+  const cdr: CdrBase = {
+    cdrId: cdrId(event, recordType),
+    recordType,
+    event: event.type,
+    recordTimeStamp: new Date(event.at).toISOString(),
+    recordingEntity: node,
+    messageID: message.id,
+    originatorAddress: formatAddress(h.from),
+    messageSize: message.size,
+    contentType: h.contentType.type,
+    submissionTime: new Date(message.receivedAt).toISOString(),
+    originatorInterface: message.origin.interface,
+  };
+  if (recipient) {
+    cdr.recipientAddress = formatAddress(recipient.address);
+    cdr.recipientIndex = recipient.index;
+    if (recipient.route) cdr.routeTarget = recipient.route.target;
+  }
+  if (h.messageClass) cdr.messageClass = cdrMessageClass(h.messageClass);
+  if (h.priority) cdr.priority = h.priority;
+  const vasp = message.origin.attributes?.vaspId;
+  if (typeof vasp === 'string' || typeof vasp === 'number') cdr.vaspID = String(vasp);
+  return cdr;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ChargingBackend } from './charging-backend.js';
+import type { ContentLinks } from './content-links.js';
 import type { Clock } from '../util/clock.js';
 import type { Deliverer } from './deliverer.js';
 import type { JobQueue } from './job-queue.js';
@@ -41,6 +42,7 @@ export const Services = {
   Logger: kernelToken<Logger>('Logger'),
   Metrics: kernelToken<Registry>('Metrics'),
   Clock: kernelToken<Clock>('Clock'),
+  ContentLinks: kernelToken<ContentLinks>('ContentLinks'),
   // Plugin-provided, exactly one chosen (config `services.<name>` picks when several offer it).
   PushBearer: kernelToken<PushBearer>('PushBearer'),
   Transcoder: kernelToken<Transcoder>('Transcoder'),
@@ -59,6 +61,7 @@ export interface KernelServiceTypes {
   Logger: Logger;
   Metrics: Registry;
   Clock: Clock;
+  ContentLinks: ContentLinks;
 }
 
 /** Services plugins provide to the kernel. */

@@ -31,7 +31,8 @@ export interface RetrievalVariant {
 }
 
 export interface TranscodeRequest {
-  message: Pick<StoredMessage, 'id' | 'headers' | 'size'>;
+  /** `expiresAt` is when links to the message's content stop opening (`ContentLinks`). */
+  message: Pick<StoredMessage, 'id' | 'headers' | 'size'> & Partial<Pick<StoredMessage, 'expiresAt'>>;
   parts: readonly MmsPart[];
   recipient: Pick<RecipientRecord, 'address' | 'route'>;
   capabilities: Capabilities;

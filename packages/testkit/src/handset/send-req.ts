@@ -19,11 +19,11 @@ export function mmsAddress(a: string): { address: string; type?: string } {
 export function buildSendReq(spec: SendSpec, mmsVersion: string): SendReq {
   const parts: MmsPart[] = [];
   if (spec.text !== undefined) {
-    parts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: { contentLocation: 'text.txt', contentId: '<text>' }, data: Buffer.from(spec.text) });
+    parts.push({ contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: { contentLocation: 'text.txt', contentId: 'text' }, data: Buffer.from(spec.text) });
   }
   spec.attachments?.forEach((a, i) => {
     const name = a.name ?? `part${i + 1}`;
-    parts.push({ contentType: { type: a.contentType, params: { name } }, headers: { contentLocation: name, contentId: `<${name}>` }, data: a.data });
+    parts.push({ contentType: { type: a.contentType, params: { name } }, headers: { contentLocation: name, contentId: name }, data: a.data });
   });
   const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(mmsAddress));
   const pdu: SendReq = {
