@@ -48,10 +48,13 @@ function startNode(dir: string, env: Record<string, string> = {}) {
 describe('a node of several worker processes', () => {
   it('kill -9 of a worker loses nothing: it is restarted, its claimed jobs run, and the node still stops gracefully', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'openmmsc-workers-'));
-    const node = startNode(dir);
+    // Pushes that take 200 ms keep notifications claimed while the workers submit, so the kill
+    // lands on a worker holding jobs however fast the machine is.
+    const node = startNode(dir, { OPENMMSC_CRASH_PUSH_MS: '200' });
     try {
       // Generous: three processes start from TypeScript sources, on a machine other suites share.
       await waitFor('both workers submitting and pushing', () => node.acks().length >= 100 && node.pushes().size >= 20, { timeoutMs: 240_000 });
+      await waitFor('worker 1 holding claimed jobs', () => activeJobsOf(join(dir, 'store.queue.sqlite'), 'worker-1') >= 3, { timeoutMs: 60_000, intervalMs: 20 });
       const victim = node.workers().find(([, slot]) => slot === 1)!;
       process.kill(victim[2], 'SIGKILL');
       const ackedAtKill = node.acks();
