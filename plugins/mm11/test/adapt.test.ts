@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MmsPart } from '@openmmsc/core';
+import { HmacContentLinks, type MmsPart } from '@openmmsc/core';
 import iconv from 'iconv-lite';
 import sharp from 'sharp';
 import { adaptParts, ClassTable, DEFAULT_CLASSES, localBackend, parseSmil, type AdaptSettings } from '../src/index.js';
 import { photoAs, photoPng, tools } from './helpers.js';
 
-const settings: AdaptSettings = { headerOverhead: 1024, minImageBytes: 3000, jpegQuality: { max: 85, min: 40 }, overlongMedia: 'trim', publicBaseUrl: 'https://mms.example.net/' };
+const settings: AdaptSettings = { headerOverhead: 1024, minImageBytes: 3000, jpegQuality: { max: 85, min: 40 }, overlongMedia: 'trim', publicBaseUrl: 'https://mms.example.net/', links: new HmacContentLinks('a test secret of at least 32 characters') };
+/** Links to originals are signed and expire with the message. */
+const expiresAt = Date.now() + 86_400_000;
 const table = new ClassTable({ classes: DEFAULT_CLASSES, targets: {}, peers: [] });
 const sum = (parts: readonly MmsPart[]) => parts.reduce((n, p) => n + p.data.byteLength, 0);
 
@@ -28,7 +30,7 @@ describe('message adaptation', () => {
     const parts = [smilFor(names), ...images, caption];
     assert.ok(sum(parts) > 5 * 1024 * 1024, `source is ${sum(parts)} bytes`);
     const caps = table.byName('300k')!;
-    const r = await adaptParts({ messageId: 'M1', parts, caps }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
+    const r = await adaptParts({ messageId: 'M1', expiresAt, parts, caps }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
     assert.equal(r.changed, true);
     assert.ok(r.size <= 300 * 1024 - 1024 - 64 * parts.length, `total ${r.size}`);
     assert.equal(r.parts.length, parts.length);
@@ -59,7 +61,7 @@ describe('message adaptation', () => {
     const parts = [smilFor(['pic.png']), image, pdf];
     // A class so small the picture cannot fit.
     const caps = { ...table.byName('100k')!, class: 'tiny', maxMessageSize: 4000 };
-    const r = await adaptParts({ messageId: 'MSG-7', parts, caps }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
+    const r = await adaptParts({ messageId: 'MSG-7', expiresAt, parts, caps }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
     assert.ok(r.size <= 4000 - 1024 - 64 * 3);
     const notice = r.parts[1]!;
     assert.equal(notice.contentType.type, 'text/plain');
@@ -77,20 +79,20 @@ describe('message adaptation', () => {
   it('text is re-encoded to a charset the handset reads', async () => {
     const text: MmsPart = { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: Buffer.from('Grüße aus Köln') };
     const caps = { class: 'latin', charsets: ['iso-8859-1', 'us-ascii'] };
-    const r = await adaptParts({ messageId: 'T', parts: [text], caps }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
+    const r = await adaptParts({ messageId: 'T', expiresAt, parts: [text], caps }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
     const out = r.parts[0]!;
     assert.equal(out.contentType.params.charset, 'iso-8859-1');
     assert.equal(iconv.decode(Buffer.from(out.data), 'iso-8859-1'), 'Grüße aus Köln');
     // Text a charset cannot hold goes to the next one that can.
     const greek: MmsPart = { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: Buffer.from('Καλημέρα') };
-    const r2 = await adaptParts({ messageId: 'T', parts: [greek], caps: { class: 'x', charsets: ['iso-8859-1', 'utf-8'] } }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
+    const r2 = await adaptParts({ messageId: 'T', expiresAt, parts: [greek], caps: { class: 'x', charsets: ['iso-8859-1', 'utf-8'] } }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
     assert.equal(r2.changed, false);
   });
 
   it('a message that already suits the class is not touched', async () => {
     const small = await photoAs('jpeg', 320, 240);
     const parts: MmsPart[] = [{ contentType: { type: 'image/jpeg', params: {} }, data: small }, { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: Buffer.from('hi') }];
-    const r = await adaptParts({ messageId: 'U', parts, caps: table.byName('300k')! }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
+    const r = await adaptParts({ messageId: 'U', expiresAt, parts, caps: table.byName('300k')! }, localBackend({ tools: await tools(), timeoutMs: 30_000 }, settings), settings);
     assert.equal(r.changed, false);
     assert.equal(r.parts[0], parts[0]);
   });

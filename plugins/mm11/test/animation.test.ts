@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { MmsPart } from '@openmmsc/core';
+import { HmacContentLinks, type MmsPart } from '@openmmsc/core';
 import { adaptImage, adaptParts, localBackend, type AdaptationCapabilities, type AdaptSettings } from '../src/index.js';
 import { requireSystem } from '@openmmsc/testkit/system';
 import { animatedGif, ffmpegMake, requireFfmpeg } from './helpers.js';
 import { videoFacts } from './video-oracles.js';
 
-const settings: AdaptSettings = { headerOverhead: 1024, minImageBytes: 3000, jpegQuality: { max: 85, min: 40 }, overlongMedia: 'trim', publicBaseUrl: 'https://mms.example.net' };
+const settings: AdaptSettings = { headerOverhead: 1024, minImageBytes: 3000, jpegQuality: { max: 85, min: 40 }, overlongMedia: 'trim', publicBaseUrl: 'https://mms.example.net', links: new HmacContentLinks('a test secret of at least 32 characters') };
+/** Links to originals are signed and expire with the message. */
+const expiresAt = Date.now() + 86_400_000;
 const quality = { max: 85, min: 40 };
 type Tools = Awaited<ReturnType<typeof requireFfmpeg>>;
 
@@ -63,7 +65,7 @@ describe('animated GIFs are never silently reduced to one frame', { skip: requir
 
   it('a class without GIF but with 3GP: the animation arrives as a video, looped to a few seconds, SMIL says <video>', async () => {
     const caps: AdaptationCapabilities = { class: 'no-gif', maxMessageSize: 100 * 1024, accept: ['image/jpeg', 'video/3gpp', 'text/plain', 'application/smil'], maxVideoWidth: 176, maxVideoHeight: 144, videoCodec: 'h264' };
-    const r = await adaptParts({ messageId: 'ANIM-1', parts: message(smooth), caps }, localBackend({ tools, timeoutMs: 60_000 }, settings), settings);
+    const r = await adaptParts({ messageId: 'ANIM-1', expiresAt, parts: message(smooth), caps }, localBackend({ tools, timeoutMs: 60_000 }, settings), settings);
     const part = r.parts[1]!;
     assert.equal(part.contentType.type, 'video/3gpp');
     assert.equal(part.contentLocation, 'dance.3gp');
@@ -76,7 +78,7 @@ describe('animated GIFs are never silently reduced to one frame', { skip: requir
 
   it('a class that takes neither GIF nor video: a notice that says it was an animation, with a link to it', async () => {
     const caps: AdaptationCapabilities = { class: 'stills', maxMessageSize: 100 * 1024, accept: ['image/jpeg', 'text/plain', 'application/smil'] };
-    const r = await adaptParts({ messageId: 'ANIM-2', parts: message(noisy), caps }, localBackend({ tools, timeoutMs: 60_000 }, settings), settings);
+    const r = await adaptParts({ messageId: 'ANIM-2', expiresAt, parts: message(noisy), caps }, localBackend({ tools, timeoutMs: 60_000 }, settings), settings);
     const part = r.parts[1]!;
     assert.equal(part.contentType.type, 'text/plain', 'not a JPEG of the first frame');
     const text = part.data.toString();
@@ -87,7 +89,7 @@ describe('animated GIFs are never silently reduced to one frame', { skip: requir
 
   it('animationAsVideo: false, or a GIF that cannot fit and no video room: a notice, never a still', async () => {
     const noVideo: AdaptationCapabilities = { class: 'x', maxMessageSize: 100 * 1024, accept: ['image/jpeg', 'video/3gpp', 'text/plain', 'application/smil'], animationAsVideo: false };
-    const a = await adaptParts({ messageId: 'ANIM-3', parts: message(smooth), caps: noVideo }, localBackend({ tools, timeoutMs: 60_000 }, settings), settings);
+    const a = await adaptParts({ messageId: 'ANIM-3', expiresAt, parts: message(smooth), caps: noVideo }, localBackend({ tools, timeoutMs: 60_000 }, settings), settings);
     assert.equal(a.parts[1]!.contentType.type, 'text/plain');
     assert.match(a.parts[1]!.data.toString(), /animation of 24 frames/);
     // GIF taken, but 5 KB for 6 frames of noise fits neither as a GIF nor as a video.
@@ -95,7 +97,7 @@ describe('animated GIFs are never silently reduced to one frame', { skip: requir
     const parts = message(noisy);
     const maxMessageSize = 5000 + 1024 + 3 * 64 + parts[0]!.data.length + 256 + parts[2]!.data.length;
     const tight: AdaptationCapabilities = { class: 'tight', maxMessageSize, accept: ['image/gif', 'image/jpeg', 'video/3gpp', 'text/plain', 'application/smil'] };
-    const b = await adaptParts({ messageId: 'ANIM-4', parts, caps: tight }, localBackend({ tools, timeoutMs: 60_000 }, settings), settings);
+    const b = await adaptParts({ messageId: 'ANIM-4', expiresAt, parts, caps: tight }, localBackend({ tools, timeoutMs: 60_000 }, settings), settings);
     const text = b.parts[1]!.data.toString();
     assert.equal(b.parts[1]!.contentType.type, 'text/plain');
     assert.match(text, /animation of 6 frames and as a GIF it does not fit [\d.]+ KB; as a video: /);
