@@ -6,9 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNode, type KernelConfigInput } from '@openmmsc/core';
-import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
-import pushSmpp from '@openmmsc/plugin-push-smpp';
-import routerPrefix from '@openmmsc/plugin-router-prefix';
+import { mm1Url } from '@openmmsc/plugin-mm1';
+import { benchLimits, mm1NodePlugins } from './mm1-node.js';
 import consolePlugin, { hashPassword } from '@openmmsc/plugin-console';
 
 const smscPort = Number(process.env.BENCH_SMSC_PORT);
@@ -25,23 +24,11 @@ const node = await runNode({
     store,
     admin: { host: '127.0.0.1', port: 0 },
     log: { level: 'warn' },
-    // A few simulated handsets send thousands of messages each: far over a subscriber's hourly limit.
-    limits: { senders: { enabled: false } },
+    limits: benchLimits,
     ...extra,
   },
   baseDir: dir,
-  plugins: [
-    { plugin: routerPrefix, options: { routes: [{ prefix: '+1555', target: 'local' }], unmatched: 'reject' } },
-    { plugin: mm1, options: { port: 0, limits: { maxMessageSize: '300KB' } } },
-    {
-      plugin: pushSmpp,
-      options: {
-        links: [{ host: '127.0.0.1', port: smscPort, systemId: 'bench', password: 'bench', window: Number(process.env.BENCH_SMPP_WINDOW ?? 10) }],
-        registeredDelivery: false,
-      },
-    },
-    ...consolePlugins,
-  ],
+  plugins: [...mm1NodePlugins({ port: smscPort, systemId: 'bench', window: Number(process.env.BENCH_SMPP_WINDOW ?? 10) }), ...consolePlugins],
   describe: (mmsc) => ({ mm1: mm1Url(mmsc), admin: mmsc.adminUrl }),
 });
 

@@ -6,9 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
-import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
-import pushSmpp from '@openmmsc/plugin-push-smpp';
-import routerPrefix from '@openmmsc/plugin-router-prefix';
+import { mm1Url } from '@openmmsc/plugin-mm1';
+import { benchLimits, mm1NodePlugins } from '../e2e/mm1-node.js';
 
 const id = process.env.NODE_ID ?? 'node';
 const store = JSON.parse(process.env.NODE_STORE ?? 'null') as KernelConfigInput['store'];
@@ -21,22 +20,11 @@ const mmsc = await createMmsc({
     store,
     admin: { enabled: false },
     log: { level: 'warn' },
-    // A few simulated handsets send thousands of messages each: far over a subscriber's hourly limit.
-    limits: { senders: { enabled: false } },
+    limits: benchLimits,
     ...extra,
   },
   baseDir: dir,
-  plugins: [
-    { plugin: routerPrefix, options: { routes: [{ prefix: '+1555', target: 'local' }], unmatched: 'reject' } },
-    { plugin: mm1, options: { port: 0, limits: { maxMessageSize: '300KB' } } },
-    {
-      plugin: pushSmpp,
-      options: {
-        links: [{ host: '127.0.0.1', port: Number(process.env.NODE_SMSC_PORT), systemId: id, password: 'bench', window: Number(process.env.NODE_SMPP_WINDOW ?? 64) }],
-        registeredDelivery: false,
-      },
-    },
-  ],
+  plugins: mm1NodePlugins({ port: Number(process.env.NODE_SMSC_PORT), systemId: id, window: Number(process.env.NODE_SMPP_WINDOW ?? 64) }),
 });
 
 // CPU from here on: loading and compiling the modules is not the cost of carrying messages.
