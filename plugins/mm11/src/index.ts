@@ -64,6 +64,7 @@ export default definePlugin({
     const summary = describeTools(tools);
     if (tools.ffmpeg) ctx.log.info({ tools: summary }, `mm11 adapts: ${summary}`);
     else ctx.log.warn({ tools: summary }, `mm11 adapts images only: ${summary}`);
+    if (o.variantCacheTtlMs !== undefined) ctx.log.warn('mm11: variantCacheTtlMs is no longer used (variants are kept with the message and removed with it); remove it from the config');
 
     const settings: AdaptSettings = {
       headerOverhead: o.headerOverhead,

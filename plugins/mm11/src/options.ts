@@ -108,8 +108,8 @@ export const mm11Options = z.object({
     .number()
     .int()
     .positive()
-    .default(7 * 24 * 3600_000)
-    .describe('Unused since variants are kept with the message in the store (removed with it); accepted for old configs.'),
+    .optional()
+    .describe('No longer used: variants are kept with the message in the store and removed with it. Accepted so old configs load; the plugin warns at start when it is set.'),
   afterStore: z
     .object({
       enabled: z

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { buildMessage, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { createMmsc } from '@openmmsc/core';
+import { pino } from 'pino';
+import { buildMessage, scratchDir, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import sharp from 'sharp';
 import mm11, { isMm11Transcoder, parseStiResponse } from '../src/index.js';
 import { photoAs, photoPng } from './helpers.js';
@@ -113,5 +117,32 @@ describe('plugin through the kernel', () => {
 
   it('refuses unknown class names in options with a clear message', async () => {
     await assert.rejects(startTestMmsc({ plugins: [{ plugin: mm11, options: { targets: { mm4: '250k' } } }] }), /targets\.mm4: unknown class "250k"/);
+  });
+});
+
+describe('options', () => {
+  let dir = '';
+  scratchDir('openmmsc-mm11-options-', (d) => (dir = d));
+
+  it('a config still carrying variantCacheTtlMs loads, and start warns that it does nothing', async () => {
+    const warnings: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const l of String(chunk).split('\n')) {
+          if (!l) continue;
+          const line = JSON.parse(l) as { level: number; msg: string };
+          if (line.level === 40) warnings.push(line.msg);
+        }
+        cb();
+      },
+    });
+    const start = async (name: string, options: Record<string, unknown>) => {
+      warnings.length = 0;
+      const mmsc = await createMmsc({ config: { store: { type: 'sqlite', path: join(dir, `${name}.sqlite`) }, admin: { enabled: false } }, plugins: [{ plugin: mm11, options }], logger: pino({ level: 'warn' }, sink) });
+      await mmsc.stop();
+      return warnings.filter((w) => w.includes('variantCacheTtlMs'));
+    };
+    assert.equal((await start('old', { variantCacheTtlMs: 3_600_000 })).length, 1);
+    assert.deepEqual(await start('new', {}), []);
   });
 });
