@@ -177,7 +177,7 @@ export class PostgresJobQueue implements JobQueue {
       channel: `${this.#s}_jobs`,
       pool,
       onKind: (kind) => {
-        if (this.#runner.hasRoom(kind as JobKind)) this.#runner.poke();
+        if (this.#runner.hasRoom(kind as JobKind)) this.#runner.poke(kind as JobKind);
       },
       onError,
     });
@@ -210,7 +210,7 @@ export class PostgresJobQueue implements JobQueue {
     );
     if (r.rowCount === 0) return;
     if (runAt <= now) this.#signals.announce(job.kind);
-    this.#runner.poke();
+    this.#runner.dueAt(job.kind, runAt);
   }
 
   async cancel(id: string): Promise<boolean> {
@@ -269,8 +269,10 @@ export class PostgresJobQueue implements JobQueue {
       `UPDATE ${this.#s}.jobs SET run_at = $1, updated_at = $1 WHERE hold_key = $2 AND state = 'waiting' AND run_at > $1 RETURNING kind`,
       [now, key],
     );
-    for (const kind of new Set(r.rows.map((row) => row.kind))) this.#signals.announce(kind);
-    if (r.rows.length > 0) this.#runner.poke();
+    for (const kind of new Set(r.rows.map((row) => row.kind))) {
+      this.#signals.announce(kind);
+      this.#runner.poke(kind);
+    }
     return r.rows.length;
   }
 
@@ -281,8 +283,10 @@ export class PostgresJobQueue implements JobQueue {
   async #reclaim(): Promise<void> {
     try {
       const kinds = await this.#table.reclaimExpired(Date.now());
-      for (const kind of kinds) this.#signals.announce(kind);
-      if (kinds.length > 0) this.#runner.poke();
+      for (const kind of kinds) {
+        this.#signals.announce(kind);
+        this.#runner.poke(kind as JobKind);
+      }
     } catch (error) {
       this.#onError(error);
     }

@@ -66,9 +66,14 @@ export class JobRunner<C extends Claim> {
   readonly #activeByKind = new Map<JobKind, number>();
   #closing = false;
   #pumping = false;
-  #pumpAgain = false;
   #pumpScheduled = false;
+  /** What the next pump looks at: every kind (a timer, a start, a wake-up from elsewhere) or only these. */
+  #pokedAll = false;
+  readonly #pokedKinds = new Set<JobKind>();
+  /** The kinds whose delayed jobs the armed timer accounts for, and when it fires. */
+  #armedKinds = new Set<JobKind>();
   #timer: NodeJS.Timeout | undefined;
+  #timerAt: number | undefined;
 
   constructor(table: JobTable<C>, options: JobRunnerOptions) {
     this.#table = table;
@@ -105,9 +110,20 @@ export class JobRunner<C extends Claim> {
     this.poke();
   }
 
-  /** Look at the table soon (new work, a freed slot, a wake-up from elsewhere). */
-  poke(): void {
-    if (!this.#options || this.#closing || this.#pumpScheduled) return;
+  /**
+   * Look at the table soon: for jobs of `kind` only (one was enqueued due now, a slot of that
+   * kind freed), or for every kind. A targeted look costs one claim query instead of one per
+   * kind plus the next-due query, which is what each message's enqueues and completions cost.
+   */
+  poke(kind?: JobKind): void {
+    if (!this.#options || this.#closing) return;
+    if (kind === undefined) this.#pokedAll = true;
+    else this.#pokedKinds.add(kind);
+    this.#schedulePump();
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled || this.#closing) return;
     this.#pumpScheduled = true;
     setImmediate(() => {
       this.#pumpScheduled = false;
@@ -115,10 +131,20 @@ export class JobRunner<C extends Claim> {
     });
   }
 
+  /** A job of `kind` becomes due at `runAt` (enqueued delayed, retried, held): wake by then. */
+  dueAt(kind: JobKind, runAt: number): void {
+    if (!this.#options || this.#closing) return;
+    if (runAt <= Date.now()) return this.poke(kind);
+    // A kind the armed timer does not account for is looked at in full when its slot frees.
+    if (!this.#armedKinds.has(kind)) return;
+    if (this.#timerAt !== undefined && this.#timerAt <= runAt) return;
+    this.#setTimer(runAt - Date.now());
+  }
+
   /** Stops claiming, waits for running jobs (`graceMs`), then aborts them and hands them back. */
   async drain(graceMs: number): Promise<void> {
     this.#closing = true;
-    clearTimeout(this.#timer);
+    this.#clearTimer();
     // A pump may be between its claim and launching handlers: let it launch them, so they are waited for.
     while (this.#pumping) await new Promise((r) => setTimeout(r, 1));
     if (await this.#settle(graceMs)) return;
@@ -142,26 +168,33 @@ export class JobRunner<C extends Claim> {
   }
 
   async #pump(): Promise<void> {
-    if (this.#pumping) {
-      this.#pumpAgain = true;
-      return;
-    }
+    // A pump already running loops again for the pokes that arrived meanwhile.
+    if (this.#pumping) return;
     this.#pumping = true;
     try {
-      do {
-        this.#pumpAgain = false;
-        for (const kind of this.#kindsWithRoom()) {
+      let rearm = false;
+      while (!this.#closing && (this.#pokedAll || this.#pokedKinds.size > 0)) {
+        const all = this.#pokedAll;
+        const kinds = all ? this.#kindsWithRoom() : [...this.#pokedKinds].filter((kind) => this.hasRoom(kind));
+        this.#pokedAll = false;
+        this.#pokedKinds.clear();
+        rearm ||= all;
+        for (const kind of kinds) {
           if (this.#closing) return;
           const claims = await this.#table.claim(kind, this.#room(kind), Date.now());
           for (const claim of claims) this.#launch(claim);
+          // A kind that gained room since the timer was armed may have delayed jobs it does not know of.
+          if (!this.#armedKinds.has(kind) && this.hasRoom(kind)) rearm = true;
         }
-      } while (this.#pumpAgain && !this.#closing);
-      await this.#armTimer();
+      }
+      if (rearm || this.#timerAt === undefined) await this.#armTimer();
     } catch (error) {
       this.#opts.onError(error);
-      if (!this.#closing) this.#timer = setTimeout(() => this.poke(), this.#opts.maxPollMs).unref();
+      if (!this.#closing) this.#setTimer(this.#opts.maxPollMs);
     } finally {
       this.#pumping = false;
+      // Pokes that came while the timer was being armed would otherwise wait for it.
+      if (this.#pokedAll || this.#pokedKinds.size > 0) this.#schedulePump();
     }
   }
 
@@ -173,15 +206,35 @@ export class JobRunner<C extends Claim> {
     return Object.keys(this.#options?.handlers ?? {}).filter((kind) => this.hasRoom(kind));
   }
 
-  /** Sleeps until the next job is due for a kind with room, or `maxPollMs`. */
+  /** Sleeps until the next job is due for a kind with room, or `maxPollMs`, then looks at every kind. */
   async #armTimer(): Promise<void> {
-    clearTimeout(this.#timer);
+    this.#clearTimer();
     const kinds = this.#kindsWithRoom();
+    this.#armedKinds = new Set(kinds);
     if (this.#closing || kinds.length === 0) return;
     const next = await this.#table.nextDue(kinds);
     const max = this.#opts.maxPollMs;
     const wait = next === undefined ? max : Math.min(max, Math.max(0, next - Date.now()));
-    if (!this.#closing) this.#timer = setTimeout(() => this.poke(), wait).unref();
+    // A dueAt() while the query ran may have armed an earlier timer: keep the earlier one.
+    if (this.#timerAt !== undefined && this.#timerAt <= Date.now() + wait) return;
+    this.#setTimer(wait);
+  }
+
+  #setTimer(wait: number): void {
+    if (this.#closing) return;
+    this.#clearTimer();
+    this.#timerAt = Date.now() + wait;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      this.poke();
+    }, wait).unref();
+  }
+
+  #clearTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = undefined;
   }
 
   #launch(claim: C): void {
@@ -195,7 +248,7 @@ export class JobRunner<C extends Claim> {
     running.done = this.#execute(running).finally(() => {
       if (this.#active.get(job.id) === running) this.#active.delete(job.id);
       this.#activeByKind.set(job.kind, (this.#activeByKind.get(job.kind) ?? 1) - 1);
-      this.poke();
+      this.poke(job.kind);
     });
   }
 
@@ -218,7 +271,9 @@ export class JobRunner<C extends Claim> {
       else if (this.#closing && controller.signal.aborted) await this.#table.handBack(claim);
       else if (isJobError(failure, HoldJobError)) {
         const now = Date.now();
-        await this.#table.hold(claim, now + Math.max(0, failure.delayMs), failure.key, failure.message, now);
+        const runAt = now + Math.max(0, failure.delayMs);
+        await this.#table.hold(claim, runAt, failure.key, failure.message, now);
+        this.dueAt(job.kind, runAt);
       } else await this.#fail(claim, toError(failure));
     } catch (error) {
       this.#opts.onError(error);
@@ -241,5 +296,6 @@ export class JobRunner<C extends Claim> {
       return;
     }
     await this.#table.retry(claim, now + delay, error.message, now);
+    this.dueAt(job.kind, now + delay);
   }
 }

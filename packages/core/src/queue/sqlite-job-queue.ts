@@ -160,17 +160,18 @@ export class SqliteJobQueue implements JobQueue {
 
   async enqueue(job: JobSpec): Promise<void> {
     const now = Date.now();
+    const runAt = job.runAt ?? now;
     // A pending or running id is left alone; a failed one is replaced by the new request.
-    await this.#db.run(
+    const inserted = await this.#db.run(
       `INSERT INTO jobs (id, kind, data, run_at, attempt, max_attempts, backoff, deadline, state, last_error, updated_at)
        VALUES (?, ?, ?, ?, 0, ?, ?, ?, 'waiting', NULL, ?)
        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, data = excluded.data, run_at = excluded.run_at,
          attempt = 0, max_attempts = excluded.max_attempts, backoff = excluded.backoff, deadline = excluded.deadline, state = 'waiting',
          last_error = NULL, held_since = NULL, hold_key = NULL, updated_at = excluded.updated_at
        WHERE jobs.state = 'failed'`,
-      [job.id, job.kind, JSON.stringify(job.data), job.runAt ?? now, job.maxAttempts, JSON.stringify(job.backoff), job.deadline ?? null, now],
+      [job.id, job.kind, JSON.stringify(job.data), runAt, job.maxAttempts, JSON.stringify(job.backoff), job.deadline ?? null, now],
     );
-    this.#runner.poke();
+    if (inserted > 0) this.#runner.dueAt(job.kind, runAt);
   }
 
   async cancel(id: string): Promise<boolean> {
