@@ -88,6 +88,49 @@ describe('a node of several worker processes', () => {
     }
   });
 
+  it('/metrics of whichever worker answers is the whole node: counters summed, store gauges read once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'openmmsc-workers-metrics-'));
+    const node = startNode(dir, { OPENMMSC_ADMIN: '1', OPENMMSC_SUBMITS: '40' });
+    try {
+      await waitFor('both workers done submitting', () => node.lines.filter((l) => l.startsWith('SUBMITTED ')).length === 2, { timeoutMs: 240_000 });
+      const urls = new Set(node.lines.filter((l) => l.startsWith('ADMIN ')).map((l) => l.slice(6)));
+      assert.equal(urls.size, 1, 'the workers share one admin port');
+      const url = [...urls][0]!;
+      await waitFor('every notification pushed', () => node.pushes().size === 160, { timeoutMs: 120_000, intervalMs: 100 });
+      const value = (text: string, series: string): number => {
+        const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+        assert.ok(line, `${series} in the scrape`);
+        return Number(line.split(' ')[1]);
+      };
+      const accepted = 'openmmsc_submissions_total{interface="api",status="accepted"}';
+      const expireDelayed = 'openmmsc_jobs_queued{kind="expire",state="delayed"}';
+      // Keep-alive would pin one worker; fresh connections are spread over both by the primary.
+      const scrape = async (query = ''): Promise<string> => {
+        const res = await fetch(`${url}/metrics${query}`, { headers: { connection: 'close' } });
+        assert.equal(res.status, 200);
+        return res.text();
+      };
+      const perWorker = new Set<number>();
+      for (let i = 0; i < 8; i++) {
+        const whole = await scrape();
+        assert.equal(value(whole, accepted), 80, 'both workers’ 40 acceptances, whichever worker answered');
+        assert.equal(value(whole, 'openmmsc_node_workers{state="configured"}'), 2);
+        assert.equal(value(whole, 'openmmsc_node_workers{state="reporting"}'), 2);
+        const own = await scrape('?scope=worker');
+        perWorker.add(value(own, accepted));
+        // Both workers read the one queue file: the node's figure is that reading, not twice it.
+        assert.equal(value(whole, expireDelayed), value(own, expireDelayed));
+        assert.ok(value(whole, expireDelayed) > 0);
+      }
+      for (const n of perWorker) assert.equal(n, 40, 'a worker’s own scrape counts its own submissions');
+      assert.equal((await fetch(`${url}/metrics?scope=cluster`)).status, 400);
+    } finally {
+      node.proc.kill('SIGTERM');
+      await node.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a worker that fails to start fails the node’s start, naming the worker and the cause', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'openmmsc-workers-fail-'));
     try {

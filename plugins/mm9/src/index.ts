@@ -32,6 +32,8 @@ export default definePlugin({
       name: 'openmmsc_mm9_peers_open',
       help: 'OCS peers with an open Diameter connection',
       registers: [ctx.metrics],
+      // Each worker of a node connects on its own: a peer counts when every worker has it open.
+      aggregator: 'min',
       collect() {
         this.set(pool.openPeers().length);
       },

@@ -10,18 +10,20 @@ export interface SmppMetrics {
 
 /** The plugin's metrics; per-link gauges read the links on each scrape. */
 export function smppMetrics(registry: Registry, links: readonly SmscLink[]): SmppMetrics {
-  const perLink = (name: string, help: string, value: (l: SmscLink) => number) =>
+  const perLink = (name: string, help: string, value: (l: SmscLink) => number, aggregator: 'sum' | 'min' = 'sum') =>
     new Gauge({
       name,
       help,
       labelNames: ['link'],
       registers: [registry],
+      // Each worker of a node binds the link on its own: bound (in rotation) only where all are.
+      aggregator,
       collect() {
         for (const l of links) this.set({ link: l.name }, value(l));
       },
     });
-  perLink('openmmsc_smpp_link_bound', '1 while the SMSC link is bound, else 0', (l) => (l.bound ? 1 : 0));
-  perLink('openmmsc_smpp_link_in_rotation', '1 while the link takes notifications: bound, not on probation after an unanswered submit_sm, not throttled', (l) => (l.healthy ? 1 : 0));
+  perLink('openmmsc_smpp_link_bound', '1 while the SMSC link is bound, else 0', (l) => (l.bound ? 1 : 0), 'min');
+  perLink('openmmsc_smpp_link_in_rotation', '1 while the link takes notifications: bound, not on probation after an unanswered submit_sm, not throttled', (l) => (l.healthy ? 1 : 0), 'min');
   perLink('openmmsc_smpp_window_in_flight', 'submit_sm awaiting their submit_sm_resp, per link', (l) => l.inFlight.now);
   perLink('openmmsc_smpp_window_limit', 'Current window of the link: shrinks on throttling, grows back with accepted submits', (l) => l.pacer.limit);
   new Counter({

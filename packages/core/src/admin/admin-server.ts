@@ -32,6 +32,11 @@ export interface AdminServerOptions {
   abilities?: () => ReadonlyArray<[string, () => Promise<Ability>]>;
   /** False while starting and once draining. */
   accepting: () => boolean;
+  /**
+   * The whole node's metrics when this process is one of its workers (summed by the primary);
+   * `/metrics` serves them, `/metrics?scope=worker` this process's alone.
+   */
+  nodeMetrics?: (() => Promise<string>) | undefined;
   /** Routes plugins mount (`PluginContext.adminRoutes`), each in its own encapsulation context. */
   routes?: ReadonlyArray<AdminRoutes>;
 }
@@ -82,8 +87,12 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
     const { ok, results } = await runAbilities([found]);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: results });
   });
-  server.get('/metrics', async (_req, reply) => {
-    const body = await opts.registry.metrics();
+  server.get<{ Querystring: { scope?: string } }>('/metrics', async (req, reply) => {
+    const scope = req.query.scope ?? 'node';
+    if (scope !== 'node' && scope !== 'worker') return reply.code(400).send({ error: `scope must be node or worker, not ${scope}` });
+    const node = scope === 'node' ? opts.nodeMetrics : undefined;
+    // Which worker answered is a matter of chance: the node-wide figures do not depend on it.
+    const body = node ? await node() : await opts.registry.metrics();
     return reply.header('content-type', opts.registry.contentType).send(body);
   });
   for (const register of opts.routes ?? []) await server.register(async (scope) => register(scope));

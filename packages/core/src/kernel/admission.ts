@@ -62,6 +62,7 @@ export class AdmissionControl {
       help: '1 while new submissions are refused for this reason, else 0',
       labelNames: ['reason'],
       registers: [deps.registry],
+      aggregator: 'max',
       collect: () => {
         const now = this.cause();
         for (const c of CAUSES) refusing.set({ reason: c }, now === c ? 1 : 0);
@@ -71,6 +72,7 @@ export class AdmissionControl {
       name: 'openmmsc_event_loop_delay_seconds',
       help: 'Event-loop delay (99th percentile) over the last admission sample',
       registers: [deps.registry],
+      aggregator: 'max',
       collect: () => delay.set(this.delayMs / 1000),
     });
   }

@@ -32,6 +32,7 @@ export class DurabilityWatch {
       help: "1 when the store's (or queue's) server is set up to keep what an accepted message is promised (e.g. Redis appendfsync for durability: always), else 0",
       labelNames: ['service'],
       registers: [registry],
+      aggregator: 'min',
     });
   }
 

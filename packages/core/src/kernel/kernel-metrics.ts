@@ -38,6 +38,8 @@ export function createKernelMetrics(): KernelMetrics {
     help: 'Jobs in the queue by kind and state (waiting = due now; delayed = scheduled later; held = waiting for a resource such as the push bearer)',
     labelNames: ['kind', 'state'],
     registers: [registry],
+    // Every worker of a node reads the same store: the node's figure is one reading, not their sum.
+    aggregator: 'max',
     async collect() {
       const s = await stats();
       if (!s) return;
@@ -50,6 +52,7 @@ export function createKernelMetrics(): KernelMetrics {
       help,
       labelNames: ['kind'],
       registers: [registry],
+      aggregator: 'max',
       async collect() {
         const s = await stats();
         if (!s) return;
@@ -63,6 +66,8 @@ export function createKernelMetrics(): KernelMetrics {
     name: 'openmmsc_notify_available',
     help: '1 while the push bearer can carry notifications, else 0 (the node still accepts messages)',
     registers: [registry],
+    // A node is as able as its least able worker: each has its own bearer links.
+    aggregator: 'min',
     collect() {
       if (!sources) return;
       let ok = false;

@@ -33,6 +33,8 @@ export function reportLink(registry: Registry, kind: string, name: string, probe
       help: 'Links and peers plugins depend on, by kind and name: 1 up, 0.5 degraded, 0 down',
       labelNames: ['kind', 'name'],
       registers: [registry],
+      // Each worker of a node has its own connection to the link: the node's is its worst.
+      aggregator: 'min',
       async collect() {
         this.reset();
         await Promise.all(

@@ -15,6 +15,7 @@ export async function openAdmin(input: StartInput, started: Started, durability:
     log: input.log,
     accepting: input.accepting,
     routes: started.adminRoutes,
+    nodeMetrics: input.worker?.nodeMetrics,
     checks: () => readinessChecks(k, protection, plugins),
     abilities: () => [
       ['notify', async () => notifyAbility(k)],

@@ -12,16 +12,17 @@ export interface WorkerStats {
 }
 
 /** Messages between the primary and its workers; `openmmsc` tells them from an embedder's own. */
-export type ToWorker = { openmmsc: 'stop' } | { openmmsc: 'stats'; id: number };
+export type ToWorker = { openmmsc: 'stop' } | { openmmsc: 'stats'; id: number } | { openmmsc: 'node-metrics-reply'; id: number; body?: string; error?: string };
 export type FromWorker =
   | { openmmsc: 'ready'; slot: number; pid: number; info: Record<string, unknown> }
   | { openmmsc: 'failed'; slot: number; message: string }
-  | { openmmsc: 'stats-reply'; id: number; stats: WorkerStats };
+  | { openmmsc: 'stats-reply'; id: number; stats: WorkerStats }
+  | { openmmsc: 'node-metrics'; id: number };
 
 /** The environment variable that makes a cluster worker run as the node worker of that slot. */
 export const WORKER_SLOT_ENV = 'OPENMMSC_WORKER_SLOT';
 
 export function isFromWorker(message: unknown): message is FromWorker {
   const m = message as { openmmsc?: unknown } | null;
-  return typeof m?.openmmsc === 'string' && ['ready', 'failed', 'stats-reply', 'counters'].includes(m.openmmsc);
+  return typeof m?.openmmsc === 'string' && ['ready', 'failed', 'stats-reply', 'counters', 'node-metrics'].includes(m.openmmsc);
 }

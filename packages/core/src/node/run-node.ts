@@ -38,6 +38,8 @@ export interface PrimaryNode {
   stats(): Promise<WorkerStats[]>;
   /** The workers' metrics summed into one registry's JSON (counters and histograms add up). */
   metrics(): Promise<Array<MetricObjectWithValues<MetricValue<string>>>>;
+  /** The same as Prometheus text, as any worker's `/metrics` serves it. */
+  metricsText(): Promise<string>;
   /** Graceful stop of every worker (each drains as a single node does). */
   stop(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export async function runNode(opts: RunNodeOptions = {}): Promise<NodeHandle> {
     restarts: () => supervisor.restarts,
     stats: () => supervisor.stats(),
     metrics: async () => AggregatorRegistry.aggregate((await supervisor.stats()).map((w) => w.metrics)).getMetricsAsJSON(),
+    metricsText: () => supervisor.metricsText(),
     stop: async () => {
       await supervisor.stop();
       await counters?.close();

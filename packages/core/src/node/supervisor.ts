@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Counters } from '../counters/counters.js';
 import { answerCounters, type CountersRequest } from './ipc-counters.js';
 import { isFromWorker, WORKER_SLOT_ENV, type FromWorker, type ToWorker, type WorkerStats } from './messages.js';
+import { nodeMetricsText } from './node-metrics.js';
 
 export interface SupervisorOptions {
   workers: number;
@@ -24,6 +25,8 @@ interface Slot {
 }
 
 const MAX_RESTART_DELAY_MS = 10_000;
+/** A worker that has not sent its figures by then is left out of them (it may be hung or dying). */
+const STATS_TIMEOUT_MS = 2000;
 
 /**
  * The primary of a multi-worker node: forks one worker per slot (node:cluster, so that they
@@ -76,16 +79,28 @@ export class Supervisor {
     await Promise.all([...this.#slots.values()].map((s) => this.#stopWorker(s.worker)));
   }
 
-  /** Each live worker's figures. */
+  /** Each live worker's figures; a worker that does not answer within 2 s is left out. */
   async stats(): Promise<WorkerStats[]> {
     const asks = [...this.#slots.values()].filter((s) => s.ready && s.worker.isConnected()).map((s) => {
       const id = ++this.#nextStatsId;
-      return new Promise<WorkerStats>((resolve) => {
-        this.#stats.set(id, resolve);
+      return new Promise<WorkerStats | undefined>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#stats.delete(id);
+          resolve(undefined);
+        }, STATS_TIMEOUT_MS).unref();
+        this.#stats.set(id, (stats) => {
+          clearTimeout(timer);
+          resolve(stats);
+        });
         this.#send(s.worker, { openmmsc: 'stats', id });
       });
     });
-    return Promise.all(asks);
+    return (await Promise.all(asks)).filter((s): s is WorkerStats => s !== undefined);
+  }
+
+  /** The node's metrics exposition, for a worker's `/metrics`. */
+  async metricsText(): Promise<string> {
+    return nodeMetricsText(await this.stats(), this.#opts.workers);
   }
 
   /** Forks the worker of `slot`; resolves when it is ready, rejects when it fails or dies first. */
@@ -107,6 +122,12 @@ export class Supervisor {
         else if (m.openmmsc === 'stats-reply') {
           this.#stats.get(m.id)?.(m.stats);
           this.#stats.delete(m.id);
+        } else if (m.openmmsc === 'node-metrics') {
+          const id = m.id;
+          void this.metricsText().then(
+            (body) => this.#send(worker, { openmmsc: 'node-metrics-reply', id, body }),
+            (error: unknown) => this.#send(worker, { openmmsc: 'node-metrics-reply', id, error: (error as Error).message }),
+          );
         } else if (m.openmmsc === 'counters' && this.#opts.counters) {
           void answerCounters(this.#opts.counters, m).then((reply) => this.#send(worker, reply));
         }

@@ -6,6 +6,8 @@ export interface WorkerRole {
   slot: number;
   /** Counters held by the primary, so per-sender limits count across the node's workers. */
   counters?: Counters;
+  /** The whole node's metrics (every worker's, summed by the primary): what `/metrics` serves. */
+  nodeMetrics?: () => Promise<string>;
 }
 
 /** The name a worker's claims carry in a shared SQLite queue. */

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/resolve-config.js';
 import { mmscOptionsOf, type CreateMmscOptions } from '../create-mmsc.js';
 import { Mmsc } from '../mmsc.js';
 import { IpcCounters, type CountersRequest } from './ipc-counters.js';
+import { IpcNodeMetrics, type NodeMetricsRequest } from './node-metrics.js';
 import { WORKER_SLOT_ENV, type FromWorker, type ToWorker } from './messages.js';
 
 /** The slot this process serves when it is a worker forked by a node's primary, else undefined. */
@@ -12,7 +13,7 @@ export function workerSlot(): number | undefined {
   return Number.isInteger(slot) && slot >= 1 ? slot : undefined;
 }
 
-const send = (message: FromWorker | CountersRequest): void => {
+const send = (message: FromWorker | CountersRequest | NodeMetricsRequest): void => {
   if (process.connected) process.send!(message);
 };
 
@@ -29,9 +30,11 @@ export async function runWorker(
   describe: ((mmsc: Mmsc) => Record<string, unknown>) | undefined,
 ): Promise<{ mmsc: Mmsc; stop(): Promise<void> }> {
   const counters = resolved.kernel.store.type === 'sqlite' ? new IpcCounters(send) : undefined;
-  const onMessage = (message: unknown) => void counters?.receive(message);
+  const nodeMetrics = new IpcNodeMetrics(send);
+  const onMessage = (message: unknown) => void (counters?.receive(message) || nodeMetrics.receive(message));
   process.on('message', onMessage);
-  const mmsc = new Mmsc(resolved, { ...mmscOptionsOf(opts), worker: { slot, ...(counters ? { counters } : {}) } });
+  const role = { slot, nodeMetrics: () => nodeMetrics.text(), ...(counters ? { counters } : {}) };
+  const mmsc = new Mmsc(resolved, { ...mmscOptionsOf(opts), worker: role });
   try {
     await mmsc.start();
   } catch (error) {

@@ -29,6 +29,7 @@ export class Alarms {
       help: 'Alarms the console has raised and not cleared (1 each), by alarm id',
       labelNames: ['alarm'],
       registers: [registry],
+      aggregator: 'max',
       collect() {
         this.reset();
         for (const id of active.keys()) this.set({ alarm: id }, 1);
