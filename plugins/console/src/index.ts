@@ -19,7 +19,7 @@ import { Alarms } from './links/alarms.js';
 import { LinkMonitor } from './links/link-monitor.js';
 import { consoleOptions } from './options.js';
 import { IndexWriter } from './trace/index-writer.js';
-import { ClusterTraffic } from './traffic/cluster-traffic.js';
+import { ClusterTraffic, publisherName } from './traffic/cluster-traffic.js';
 import { TrafficSampler } from './traffic/sampler.js';
 
 export { consoleOptions, ROLES, type ConsoleOptions, type ConsoleOptionsInput, type Role } from './options.js';
@@ -48,7 +48,7 @@ export default definePlugin({
     const now = () => ctx.clock.now();
     const index = new IndexWriter(ctx.kv, ctx.clock, ctx.log, o.trace);
     const blocks = new BlockList(ctx.kv, ctx.log);
-    const cluster = new ClusterTraffic(ctx.kv, ctx.config.node.id, o.traffic.sampleMs, now, ctx.log);
+    const cluster = new ClusterTraffic(ctx.kv, publisherName(ctx.config.node.id, ctx.worker), o.traffic.sampleMs, now, ctx.log);
     const traffic = new TrafficSampler(ctx.metrics, o.traffic.sampleMs, now, (range, point) => void cluster.publish(range, point));
     const links = new LinkMonitor(ctx.metrics, now);
     const campaigns = new CampaignStore(ctx.kv);

@@ -29,6 +29,7 @@ function pluginContext(input: StartInput, started: Started, name: string, option
     options,
     baseDir: input.resolved.baseDir,
     config: input.config,
+    worker: input.worker?.slot,
     log: resolve.get(Services.Logger).child({ plugin: name }),
     metrics: resolve.get(Services.Metrics),
     clock: resolve.get(Services.Clock),

@@ -50,6 +50,12 @@ export interface PluginContext<Options> {
   /** Directory of the config file, to resolve relative paths in options. */
   readonly baseDir: string;
   readonly config: Readonly<KernelConfig>;
+  /**
+   * This process's slot (1..N) when the node runs several workers (`node.workers`), else
+   * undefined. Each worker runs every plugin: what a plugin publishes to the shared store per
+   * process (figures, heartbeats) must be keyed by node and worker, or the workers overwrite each other.
+   */
+  readonly worker: number | undefined;
   readonly log: Logger;
   readonly metrics: Registry;
   readonly clock: Clock;

@@ -28,9 +28,16 @@ export interface ClusterTrafficView {
   nodes: NodeTraffic[];
 }
 
+/** Who publishes points: a node, or one worker of a node of several (`node#slot`). */
+export function publisherName(node: string, worker: number | undefined): string {
+  return worker === undefined ? node : `${node}#${worker}`;
+}
+const nodeOf = (publisher: string): string => publisher.split('#')[0]!;
+
 /**
- * The traffic of every node: each node publishes its own points to the shared key/value space,
- * and any node's page shows the cluster's sum with a per-node breakdown.
+ * The traffic of every node: each node (each worker of a node of several) publishes its own
+ * points to the shared key/value space, and any node's page shows the cluster's sum with a
+ * per-node breakdown.
  */
 export class ClusterTraffic {
   private readonly open: Partial<Record<TrafficRange, { bucket: number; points: TrafficPoint[] }>> = {};
@@ -38,6 +45,7 @@ export class ClusterTraffic {
 
   constructor(
     private readonly kv: KeyValueStore,
+    /** `publisherName(node, worker)`: workers of one node must not overwrite each other's buckets. */
     private readonly node: string,
     private readonly sampleMs: number,
     private readonly now: () => number,
@@ -82,13 +90,18 @@ export class ClusterTraffic {
       .sort();
     const buckets: number[] = [];
     for (let b = Math.floor(from / bucketMs); b <= Math.floor(now / bucketMs); b++) buckets.push(b);
-    const perNode = await Promise.all(
+    const perPublisher = await Promise.all(
       nodes.map(async (node): Promise<NodeTraffic> => {
         const got = await Promise.all(buckets.map((b) => this.kv.get<TrafficPoint[]>(`traffic:${range}:${node}:${b}`)));
         return { node, points: got.flatMap((p) => p ?? []).filter((p) => p.at >= from) };
       }),
     );
-    return { points: addUp(perNode, slotMs(this.sampleMs)), nodes: perNode };
+    const slot = slotMs(this.sampleMs);
+    // A node of several workers is one line of the breakdown: its workers' figures added up.
+    const groups = new Map<string, NodeTraffic[]>();
+    for (const p of perPublisher) groups.set(nodeOf(p.node), [...(groups.get(nodeOf(p.node)) ?? []), p]);
+    const perNode = [...groups].map(([node, parts]) => (parts.length === 1 && parts[0]!.node === node ? parts[0]! : { node, points: addUp(parts, slot) }));
+    return { points: addUp(perPublisher, slot), nodes: perNode };
   }
 }
 
