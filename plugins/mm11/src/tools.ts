@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { converterLauncher } from './converter-launcher.js';
 
 /** What the external converters on this machine can do, found at start. */
 export interface ToolSupport {
@@ -34,59 +33,18 @@ export interface RunOptions {
   niceness?: number;
 }
 
-/** Runs a program with arguments (no shell), feeding stdin and collecting stdout; kills it on timeout/abort. */
-export function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<{ stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    let child;
-    try {
-      child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    } catch (error) {
-      reject(new ToolError(`${cmd}: ${(error as Error).message}`));
-      return;
-    }
-    try {
-      if (child.pid) setPriority(child.pid, opts.niceness ?? 10);
-    } catch {
-      // Not allowed here (or already gone): it runs at normal priority.
-    }
-    const out: Buffer[] = [];
-    let outBytes = 0;
-    let err = '';
-    let finished = false;
-    const maxOutput = opts.maxOutput ?? 256 * 1024 * 1024;
-    const finish = (error?: Error, result?: { stdout: Buffer; stderr: string }): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (error) {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        reject(error);
-      } else resolve(result!);
-    };
-    const onAbort = (): void => finish(new ToolError(`${cmd} aborted`));
-    const timer = setTimeout(() => finish(new ToolError(`${cmd} took longer than ${opts.timeoutMs} ms`, err)), opts.timeoutMs);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) return onAbort();
-    child.on('error', (e) => finish(new ToolError(`${cmd}: ${e.message}`)));
-    child.stdout.on('data', (d: Buffer) => {
-      outBytes += d.length;
-      if (outBytes > maxOutput) finish(new ToolError(`${cmd} wrote more than ${maxOutput} bytes`));
-      else out.push(d);
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      if (err.length < 16_384) err += d.toString('utf8');
-    });
-    child.on('close', (code, sig) => {
-      if (code === 0) finish(undefined, { stdout: Buffer.concat(out), stderr: err });
-      else finish(new ToolError(`${cmd} exited with ${code ?? sig}: ${err.trim().split('\n').slice(-3).join(' | ')}`, err));
-    });
-    child.stdin.on('error', () => {
-      /* the child may exit before reading everything; its exit status tells */
-    });
-    if (opts.input) child.stdin.end(opts.input);
-    else child.stdin.end();
-  });
+/**
+ * Runs a program with arguments (no shell), feeding stdin and collecting stdout; kills it on
+ * timeout/abort. Started by the process-wide converter launcher, off this process's event loop.
+ */
+export async function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<{ stdout: Buffer; stderr: string }> {
+  const maxOutput = opts.maxOutput ?? 256 * 1024 * 1024;
+  const r = await converterLauncher.launch({ cmd, args, input: opts.input, timeoutMs: opts.timeoutMs, signal: opts.signal, maxOutput, niceness: opts.niceness ?? 10 });
+  if (r.kind === 'error') throw new ToolError(`${cmd}: ${r.message}`);
+  if (r.kind === 'killed') throw r.why === 'timeout' ? new ToolError(`${cmd} took longer than ${opts.timeoutMs} ms`, r.stderr) : new ToolError(`${cmd} aborted`);
+  if (r.over) throw new ToolError(`${cmd} wrote more than ${maxOutput} bytes`);
+  if (r.code === 0 && r.stdout) return { stdout: r.stdout, stderr: r.stderr };
+  throw new ToolError(`${cmd} exited with ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, r.stderr);
 }
 
 /** Finds ffmpeg/ffprobe and ImageMagick and what they can encode. Never throws. */

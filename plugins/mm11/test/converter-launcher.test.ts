@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { describe, it } from 'node:test';
+import { converterLauncher } from '../src/converter-launcher.js';
+import { run, ToolError } from '../src/tools.js';
+
+// Converters are stood in for by sh, cat, sleep and head: what matters is how they are started,
+// fed, bounded and ended, not what they compute.
+describe('converters started by the launcher process', () => {
+  it('feeds stdin and returns stdout byte for byte', async () => {
+    const input = Buffer.alloc(3 * 1024 * 1024 + 7);
+    for (let i = 0; i < input.length; i++) input[i] = (i * 31) & 0xff;
+    const { stdout } = await run('cat', [], { input, timeoutMs: 10_000 });
+    assert.ok(stdout.equals(input));
+  });
+
+  it('runs a program with arguments as they are (no shell)', async () => {
+    const { stdout } = await run('printf', ['%s|', 'a b', '$HOME', ';rm -rf x'], { timeoutMs: 10_000 });
+    assert.equal(stdout.toString(), 'a b|$HOME|;rm -rf x|');
+  });
+
+  it('a failing program: its exit code and the end of its stderr', async () => {
+    await assert.rejects(run('sh', ['-c', 'echo one >&2; echo two >&2; exit 3'], { timeoutMs: 10_000 }), (e: unknown) => {
+      assert.ok(e instanceof ToolError);
+      assert.equal(e.message, 'sh exited with 3: one | two');
+      assert.equal(e.stderr, 'one\ntwo\n');
+      return true;
+    });
+  });
+
+  it('a program that does not exist: the spawn error', async () => {
+    await assert.rejects(run('openmmsc-no-such-converter', [], { timeoutMs: 10_000 }), /openmmsc-no-such-converter: spawn openmmsc-no-such-converter ENOENT/);
+  });
+
+  it('a program over its time is killed; an aborted one too', async () => {
+    const started = Date.now();
+    await assert.rejects(run('sleep', ['30'], { timeoutMs: 300 }), /sleep took longer than 300 ms/);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    await assert.rejects(run('sleep', ['30'], { timeoutMs: 20_000, signal: controller.signal }), /sleep aborted/);
+    assert.ok(Date.now() - started < 15_000, 'neither waited for sleep 30');
+    await new Promise((r) => setTimeout(r, 300));
+    // The helper killed them: no sleep 30 of ours is left running.
+    const ps = await run('ps', ['-eo', 'args'], { timeoutMs: 10_000 });
+    assert.ok(!ps.stdout.toString().split('\n').some((l) => l.trim() === 'sleep 30'), 'killed sleep processes are gone');
+  });
+
+  it('output beyond maxOutput is an error, and the writer is stopped', async () => {
+    await assert.rejects(run('head', ['-c', '50000000', '/dev/zero'], { timeoutMs: 20_000, maxOutput: 1000 }), /head wrote more than 1000 bytes/);
+  });
+
+  it('a launcher that dies fails the runs in hand and is started again for the next', async () => {
+    const pending = run('sleep', ['30'], { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const pid = converterLauncher.pid!;
+    const parent = await run('ps', ['-o', 'ppid=', '-p', String(pid)], { timeoutMs: 10_000 });
+    assert.equal(Number(parent.stdout.toString().trim()), process.pid, 'the launcher is a child of this process');
+    process.kill(pid, 'SIGKILL');
+    await assert.rejects(pending, /the converter launcher exited/);
+    const { stdout } = await run('echo', ['again'], { timeoutMs: 10_000 });
+    assert.equal(stdout.toString(), 'again\n');
+  });
+
+  it('leaves no files behind', async () => {
+    await run('cat', [], { input: Buffer.from('x'), timeoutMs: 10_000 });
+    await assert.rejects(run('sh', ['-c', 'cat; exit 1'], { input: Buffer.from('y'), timeoutMs: 10_000 }));
+    const dir = converterLauncher.directory;
+    assert.ok(dir, 'the launcher has its directory');
+    assert.deepEqual(readdirSync(dir), [], 'every input and output file removed');
+  });
+
+  it('a large process starts converters without holding its event loop (fork happens in the small launcher)', async () => {
+    // ≈ 600 MB of live objects and buffers: what an MMSC holding large messages looks like.
+    const ballast: unknown[] = [];
+    for (let i = 0; i < 400; i++) ballast.push(Buffer.alloc(1 << 20, i));
+    for (let i = 0; i < 1_000_000; i++) ballast.push({ i, s: `k${i}` });
+    const measure = async (start: () => Promise<unknown>): Promise<number> => {
+      const h = monitorEventLoopDelay({ resolution: 1 });
+      h.enable();
+      for (let i = 0; i < 8; i++) await start();
+      h.disable();
+      return h.max / 1e6;
+    };
+    await run('true', [], { timeoutMs: 10_000 }); // the launcher is up
+    const direct = await measure(() => new Promise((r) => spawn('true').on('close', r)));
+    const launched = await measure(() => run('true', [], { timeoutMs: 10_000 }));
+    // Not a speed assertion: the ratio shows whose process forked, whatever the machine's load.
+    assert.ok(launched < direct, `loop held ${launched.toFixed(1)} ms (launcher) vs ${direct.toFixed(1)} ms (spawned here)`);
+    ballast.length = 0;
+    const dir = converterLauncher.directory!;
+    converterLauncher.close();
+    assert.ok(!existsSync(dir), 'close removes the directory');
+  });
+});
