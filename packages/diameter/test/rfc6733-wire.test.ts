@@ -43,28 +43,13 @@ const CCR = hex(`
 // Service-Information (873, V+M, vendor 10415) { MMS-Information (877) { Message-ID (1210) "abc",
 // Message-Size (1212) 1234 } }.
 
-/** The header fields the bytes above spell, which the decoder must read and the encoder write. */
-const CER_HEADER = {
-  commandCode: 257,
-  applicationId: 0,
-  flags: { request: true, proxiable: false, error: false, retransmit: false },
-  hopByHop: 1,
-  endToEnd: 2,
-};
-const CCR_HEADER = {
-  commandCode: 272,
-  applicationId: 4,
-  flags: { request: true, proxiable: true, error: false, retransmit: false },
-  hopByHop: 0x0a0b0c0d,
-  endToEnd: 0x11121314,
-};
-
-const headerOf = (m: ReturnType<typeof decodeMessage>) => ({ commandCode: m.commandCode, applicationId: m.applicationId, flags: m.flags, hopByHop: m.hopByHop, endToEnd: m.endToEnd });
-
 describe('Diameter wire format from RFC 6733, RFC 4006 and TS 32.299', () => {
   it('decodes a CER written by hand: header fields, flags, padding and the Address type', () => {
     const m = decodeMessage(CER);
-    assert.deepEqual(headerOf(m), CER_HEADER);
+    assert.equal(m.commandCode, 257);
+    assert.equal(m.applicationId, 0);
+    assert.deepEqual(m.flags, { request: true, proxiable: false, error: false, retransmit: false });
+    assert.deepEqual([m.hopByHop, m.endToEnd], [1, 2]);
     assert.equal(m.avps.length, 6);
     assert.equal(getString(m.avps, 'Origin-Host'), 'mmsc.test');
     assert.equal(getString(m.avps, 'Origin-Realm'), 'test');
@@ -78,7 +63,11 @@ describe('Diameter wire format from RFC 6733, RFC 4006 and TS 32.299', () => {
 
   it('encodes the same CER to exactly those bytes', () => {
     const bytes = encodeMessage({
-      ...CER_HEADER,
+      commandCode: 257,
+      applicationId: 0,
+      flags: { request: true, proxiable: false, error: false, retransmit: false },
+      hopByHop: 1,
+      endToEnd: 2,
       avps: [
         makeAvp('Origin-Host', 'mmsc.test'),
         makeAvp('Origin-Realm', 'test'),
@@ -93,7 +82,10 @@ describe('Diameter wire format from RFC 6733, RFC 4006 and TS 32.299', () => {
 
   it('decodes a CCR written by hand: Time, Unsigned64, grouped and vendor-specific AVPs', () => {
     const m = decodeMessage(CCR);
-    assert.deepEqual(headerOf(m), CCR_HEADER);
+    assert.equal(m.commandCode, 272);
+    assert.equal(m.applicationId, 4);
+    assert.deepEqual(m.flags, { request: true, proxiable: true, error: false, retransmit: false });
+    assert.deepEqual([m.hopByHop, m.endToEnd], [0x0a0b0c0d, 0x11121314]);
     assert.equal(getString(m.avps, 'Session-Id'), 's;1');
     assert.equal(getNumber(m.avps, 'CC-Request-Type'), 4);
     assert.deepEqual(getValue(m.avps, 'Event-Timestamp'), new Date('2025-01-02T03:04:05Z'));
@@ -110,7 +102,11 @@ describe('Diameter wire format from RFC 6733, RFC 4006 and TS 32.299', () => {
 
   it('encodes the same CCR to exactly those bytes', () => {
     const bytes = encodeMessage({
-      ...CCR_HEADER,
+      commandCode: 272,
+      applicationId: 4,
+      flags: { request: true, proxiable: true, error: false, retransmit: false },
+      hopByHop: 0x0a0b0c0d,
+      endToEnd: 0x11121314,
       avps: [
         makeAvp('Session-Id', 's;1'),
         makeAvp('CC-Request-Type', 'EVENT_REQUEST'),
