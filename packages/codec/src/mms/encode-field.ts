@@ -149,10 +149,9 @@ function writeValue(w: Writer, def: FieldDef, v: unknown, path: string): void {
       w.textString(str(v, path));
       return;
     case 'encoded':
-      writeEncodedString(w, v as EncodedString, path);
-      return;
     case 'address':
-      writeEncodedString(w, addressText(v as EncodedAddress, path), path);
+      // An address is an Encoded-string-value with its type after `/TYPE=`.
+      writeEncodedString(w, def.kind === 'address' ? addressText(v as EncodedAddress, path) : (v as EncodedString), path);
       return;
     case 'from': {
       const f = v as FromAddress;
@@ -166,13 +165,12 @@ function writeValue(w: Writer, def: FieldDef, v: unknown, path: string): void {
       return;
     }
     case 'date':
-      w.longInteger(seconds(v, path));
+    case 'long':
+      // A Date-value is a Long-integer of seconds.
+      w.longInteger(def.kind === 'date' ? seconds(v, path) : num(v, path));
       return;
     case 'time':
       writeTime(w, v as TimeValue, path);
-      return;
-    case 'long':
-      w.longInteger(num(v, path));
       return;
     case 'int':
       w.integerValue(num(v, path));
