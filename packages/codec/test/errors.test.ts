@@ -15,7 +15,9 @@ import {
   encodePdu,
   encodeWapPush,
   parseUdh,
+  type MmsPdu,
 } from '../src/index.js';
+import { samplePdus } from './fixtures.js';
 
 function caught(fn: () => unknown): Error {
   try {
@@ -51,18 +53,10 @@ describe('errors are named after the layer that raises them', () => {
   test('encoders: WSP for a charset, MMS for a PDU (whatever layer failed below), Push for a push', () => {
     assert.ok(caught(() => encodeCharset('漢', 'iso-8859-1')) instanceof WspEncodeError);
     // A subject the WSP charset layer cannot write, inside an m-send-req.
-    const pdu = caught(() =>
-      encodePdu({
-        messageType: 'm-send-req',
-        transactionId: 'T1',
-        mmsVersion: '1.3',
-        from: { address: '', insertAddress: true },
-        to: [{ address: '+15550000002', type: 'PLMN' }],
-        subject: { text: '漢', charset: 'iso-8859-1' },
-        body: { contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, data: new Uint8Array(0) },
-      }),
-    );
+    const sendReq = samplePdus().find((p) => p.messageType === 'm-send-req')!;
+    const pdu = caught(() => encodePdu({ ...sendReq, subject: { text: '漢', charset: 'iso-8859-1' } } as MmsPdu));
     assert.ok(pdu instanceof MmsEncodeError && pdu instanceof CodecEncodeError, String(pdu));
+    assert.equal((pdu as MmsEncodeError).path, 'subject');
     const push = caught(() => encodeWapPush({ transactionId: 300, contentType: 'application/vnd.wap.mms-message', body: new Uint8Array() }));
     assert.ok(push instanceof PushEncodeError && push instanceof CodecEncodeError, String(push));
   });

@@ -50,6 +50,20 @@ describe('integers', () => {
     assert.equal(out.subarray(0, 2).toString('hex'), '1f28');
     assert.equal(out.length, 42);
   });
+  test('a value entered by its length: reads stop at its end, leaving skips what is left', () => {
+    // Value-length 2, then two octets of the value, then 0x99 after it.
+    const c = cur(0x02, 0x85, 0x86, 0x99);
+    const outer = c.enterValue();
+    assert.equal(c.end, 3);
+    assert.equal(c.shortInteger(), 5);
+    c.leaveValue(outer);
+    assert.deepEqual([c.pos, c.end], [3, 4]);
+    assert.equal(c.u8(), 0x99);
+    // Inside the value, reading past its end is a length mismatch, not truncated data.
+    const d = cur(0x01, 0x02, 0x41, 0x42);
+    d.enterValue();
+    assert.throws(() => d.longInteger(), { reason: 'length-mismatch' });
+  });
 });
 
 describe('strings', () => {

@@ -7,6 +7,7 @@ import type {
   Mm7Status,
   MessageClassValue,
   PriorityValue,
+  ReadReplyReq,
   SenderIdentification,
   GenericRspType,
 } from './model.js';
@@ -180,6 +181,19 @@ function assign<T extends object>(target: T, values: Record<string, unknown>): T
   return target;
 }
 
+/** What a delivery report and a read reply share: the message, its recipient and sender, the MM status. */
+function reportOf(node: XmlObject, where: string): Omit<ReadReplyReq, 'type' | 'timeStamp'> {
+  return assign<Omit<ReadReplyReq, 'type' | 'timeStamp'>>(
+    {
+      messageId: required(node, 'MessageID', where),
+      recipient: address(node, 'Recipient', where)!,
+      sender: address(node, 'Sender', where)!,
+      mmStatus: required(node, 'MMStatus', where),
+    },
+    { relayServerId: str(node, 'MMSRelayServerID'), statusText: str(node, 'StatusText'), ...applic(node) },
+  );
+}
+
 const MESSAGE_CLASSES: readonly MessageClassValue[] = ['Personal', 'Informational', 'Advertisement', 'Auto'];
 const PRIORITIES: readonly PriorityValue[] = ['Normal', 'High', 'Low'];
 
@@ -279,28 +293,11 @@ export function decodeBody(type: string, node: XmlObject): Mm7Body {
       );
     case 'DeliveryReportReq':
       return assign(
-        {
-          type: 'DeliveryReportReq',
-          messageId: required(node, 'MessageID', type),
-          recipient: address(node, 'Recipient', type)!,
-          sender: address(node, 'Sender', type)!,
-          date: str(node, 'Date') ?? str(node, 'TimeStamp') ?? fail(`${type}: Date is required`),
-          mmStatus: required(node, 'MMStatus', type),
-        },
-        { relayServerId: str(node, 'MMSRelayServerID'), mmStatusExtension: str(node, 'MMStatusExtension'), statusText: str(node, 'StatusText'), ...applic(node) },
+        { type: 'DeliveryReportReq', ...reportOf(node, type), date: str(node, 'Date') ?? str(node, 'TimeStamp') ?? fail(`${type}: Date is required`) },
+        { mmStatusExtension: str(node, 'MMStatusExtension') },
       );
     case 'ReadReplyReq':
-      return assign(
-        {
-          type: 'ReadReplyReq',
-          messageId: required(node, 'MessageID', type),
-          recipient: address(node, 'Recipient', type)!,
-          sender: address(node, 'Sender', type)!,
-          timeStamp: str(node, 'TimeStamp') ?? str(node, 'Date') ?? fail(`${type}: TimeStamp is required`),
-          mmStatus: required(node, 'MMStatus', type),
-        },
-        { relayServerId: str(node, 'MMSRelayServerID'), statusText: str(node, 'StatusText'), ...applic(node) },
-      );
+      return { type: 'ReadReplyReq', ...reportOf(node, type), timeStamp: str(node, 'TimeStamp') ?? str(node, 'Date') ?? fail(`${type}: TimeStamp is required`) };
     case 'SubmitRsp': {
       const s = status(node, type);
       let messageId = str(node, 'MessageID');

@@ -1,4 +1,4 @@
-import type { DetailItem, Mm7Address, Mm7Body, Mm7Recipients, Mm7Status, SenderIdentification, SoapFault } from './model.js';
+import type { DeliveryReportReq, DetailItem, Mm7Address, Mm7Body, Mm7Recipients, Mm7Status, ReadReplyReq, SenderIdentification, SoapFault } from './model.js';
 import { type Release, SOAP_ENV_NS, versionFor } from './releases.js';
 import { escapeXml } from '@openmmsc/mime';
 import { el, writeNode, type XNode } from './xml.js';
@@ -98,6 +98,26 @@ function mmStatus(status: string, r: Release): string {
   return 'Indeterminate';
 }
 
+/** REL-6-MM7-1-4 and later: what kind of content and whether it is DRM protected. */
+function contentClass(out: XNode[], b: { contentClass?: string; drmContent?: boolean }, r: Release): void {
+  if (!r.rel614) return;
+  opt(out, 'ContentClass', b.contentClass);
+  opt(out, 'DRMContent', b.drmContent);
+}
+
+/** What a delivery report and a read reply are about: the relay, the message, its recipient and sender. */
+function reportParties(out: XNode[], b: DeliveryReportReq | ReadReplyReq, r: Release): void {
+  opt(out, 'MMSRelayServerID', b.relayServerId && token(b.relayServerId, r));
+  out.push(el('MessageID', token(b.messageId, r)));
+  out.push(addressNode('Recipient', b.recipient, r));
+  out.push(addressNode('Sender', b.sender, r));
+}
+
+function reportTail(out: XNode[], b: DeliveryReportReq | ReadReplyReq, r: Release): void {
+  opt(out, 'StatusText', b.statusText);
+  applic(out, b, r);
+}
+
 /** The body element of an MM7 message for a release; elements the release lacks are left out. */
 export function encodeBody(body: Mm7Body, r: Release, requestedVersion?: string): XNode {
   const c: XNode[] = [el('MM7Version', versionFor(r, requestedVersion))];
@@ -128,10 +148,7 @@ export function encodeBody(body: Mm7Body, r: Release, requestedVersion?: string)
         c.push(r.rel614 ? el('DeliveryCondition', body.deliveryCondition.map((n) => el('DC', String(n)))) : el('DeliveryCondition', body.deliveryCondition.join(' ')));
       }
       applic(c, body, r);
-      if (r.rel614) {
-        opt(c, 'ContentClass', body.contentClass);
-        opt(c, 'DRMContent', body.drmContent);
-      }
+      contentClass(c, body, r);
       contentNode(c, body.content);
       break;
     }
@@ -167,10 +184,7 @@ export function encodeBody(body: Mm7Body, r: Release, requestedVersion?: string)
       opt(c, 'ReadReply', body.readReply);
       opt(c, 'EarliestDeliveryTime', body.earliestDeliveryTime);
       opt(c, r.distributionElement, body.distributionIndicator);
-      if (r.rel614) {
-        opt(c, 'ContentClass', body.contentClass);
-        opt(c, 'DRMContent', body.drmContent);
-      }
+      contentClass(c, body, r);
       applic(c, body, r);
       contentNode(c, body.content);
       break;
@@ -191,25 +205,17 @@ export function encodeBody(body: Mm7Body, r: Release, requestedVersion?: string)
       contentNode(c, body.content);
       break;
     case 'DeliveryReportReq':
-      opt(c, 'MMSRelayServerID', body.relayServerId && token(body.relayServerId, r));
-      c.push(el('MessageID', token(body.messageId, r)));
-      c.push(addressNode('Recipient', body.recipient, r));
-      c.push(addressNode('Sender', body.sender, r));
+      reportParties(c, body, r);
       c.push(el(r.deliveryReportDate, body.date));
       c.push(el('MMStatus', mmStatus(body.mmStatus, r)));
       if (r.rel6) opt(c, 'MMStatusExtension', body.mmStatusExtension);
-      opt(c, 'StatusText', body.statusText);
-      applic(c, body, r);
+      reportTail(c, body, r);
       break;
     case 'ReadReplyReq':
-      opt(c, 'MMSRelayServerID', body.relayServerId && token(body.relayServerId, r));
-      c.push(el('MessageID', token(body.messageId, r)));
-      c.push(addressNode('Recipient', body.recipient, r));
-      c.push(addressNode('Sender', body.sender, r));
+      reportParties(c, body, r);
       c.push(el('TimeStamp', body.timeStamp));
       c.push(el('MMStatus', ['Indeterminate', 'Read', 'Deleted'].includes(body.mmStatus) ? body.mmStatus : 'Indeterminate'));
-      opt(c, 'StatusText', body.statusText);
-      applic(c, body, r);
+      reportTail(c, body, r);
       break;
     case 'SubmitRsp': {
       if (r.submitRspMessageId) {

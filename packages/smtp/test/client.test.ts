@@ -1,18 +1,17 @@
 /** SmtpClient against hand-written SMTP servers: what each reply comes to, MX order, TLS. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { makeTestPki, requireSystem, startDnsServer, type TestPki } from '@openmmsc/testkit';
+import { RawSmtpSink, makeTestPki, requireSystem, startDnsServer, type RawSmtpScript, type TestPki } from '@openmmsc/testkit';
 import { readFileSync } from 'node:fs';
 import { SmtpClient, type SmtpRoute } from '../src/index.js';
-import { ScriptedSmtpServer, type Script } from './scripted-server.js';
 
 const timeouts = { connectMs: 3000, greetingMs: 3000, socketMs: 5000 };
 const RAW = Buffer.from('From: a@ours.test\r\nTo: b@peer.test\r\nSubject: hi\r\n\r\nhello\r\n');
 const message = (to: string[] = ['b@peer.test']) => ({ envelope: { from: 'a@ours.test', to }, raw: RAW });
 const route = (port: number, more: Partial<SmtpRoute> = {}): SmtpRoute => ({ domain: 'peer.test', host: '127.0.0.1', port, secure: false, requireTls: false, maxConnections: 1, ...more });
 
-async function withServer(script: Script, run: (server: ScriptedSmtpServer, client: SmtpClient) => Promise<void>): Promise<void> {
-  const server = await new ScriptedSmtpServer(script).start();
+async function withServer(script: RawSmtpScript, run: (server: RawSmtpSink, client: SmtpClient) => Promise<void>): Promise<void> {
+  const server = await new RawSmtpSink(script).start();
   const client = new SmtpClient({ name: 'mmsc.ours.test', baseDir: process.cwd(), timeouts });
   try {
     await run(server, client);
@@ -28,11 +27,11 @@ describe('SmtpClient: replies classified', () => {
       const outcome = await client.send(route(server.port), message());
       assert.equal(outcome.status, 'sent');
       assert.deepEqual(outcome.status === 'sent' && [outcome.response, outcome.host], ['250 2.0.0 queued as 42', '127.0.0.1']);
-      assert.equal(server.received.length, 1);
-      assert.equal(server.received[0]!.helo, 'mmsc.ours.test');
-      assert.equal(server.received[0]!.mailFrom, 'a@ours.test');
-      assert.deepEqual(server.received[0]!.rcptTo, ['b@peer.test']);
-      assert.equal(server.received[0]!.raw, RAW.toString());
+      assert.equal(server.mails.length, 1);
+      assert.equal(server.mails[0]!.helo, 'mmsc.ours.test');
+      assert.equal(server.mails[0]!.mailFrom, 'a@ours.test');
+      assert.deepEqual(server.mails[0]!.rcptTo, ['b@peer.test']);
+      assert.equal(server.mails[0]!.raw.toString(), RAW.toString());
     });
   });
 
@@ -81,7 +80,7 @@ describe('SmtpClient: replies classified', () => {
       assert.equal(outcome.status, 'retry');
       assert.match(outcome.status === 'retry' ? outcome.reason : '', /421/);
     });
-    const gone = await new ScriptedSmtpServer().start();
+    const gone = await new RawSmtpSink().start();
     const port = gone.port;
     await gone.stop();
     const client = new SmtpClient({ name: 'mmsc.ours.test', baseDir: process.cwd(), timeouts });
@@ -97,8 +96,8 @@ describe('SmtpClient: replies classified', () => {
 
 describe('SmtpClient: MX hosts', () => {
   it('tries the MX hosts by preference: past one that answers 421 to the next', async () => {
-    const good = await new ScriptedSmtpServer().start('127.0.0.3');
-    const busy = await new ScriptedSmtpServer({ greeting: '421 4.3.2 too busy' }).start('127.0.0.2', good.port);
+    const good = await new RawSmtpSink().start(0, '127.0.0.3');
+    const busy = await new RawSmtpSink({ greeting: '421 4.3.2 too busy' }).start(good.port, '127.0.0.2');
     const dns = await startDnsServer({
       records: {
         'peer.test': [
@@ -114,7 +113,7 @@ describe('SmtpClient: MX hosts', () => {
       const outcome = await client.send({ domain: 'peer.test', port: good.port, secure: false, requireTls: false, maxConnections: 1 }, message());
       assert.deepEqual(outcome.status === 'sent' && outcome.host, '127.0.0.3');
       assert.equal(busy.connections, 1, 'the preferred host was tried first');
-      assert.equal(good.received.length, 1);
+      assert.equal(good.mails.length, 1);
       await client.send({ domain: 'peer.test', port: good.port, secure: false, requireTls: false, maxConnections: 1 }, message());
       assert.equal(dns.count('peer.test'), 1, 'the MX answer is cached');
     } finally {
@@ -151,14 +150,14 @@ describe('SmtpClient: TLS', { skip: requireSystem('openssl') }, () => {
   });
 
   it('upgrades with STARTTLS, verifies the certificate against the CA (a file) and names the MX host in SNI', async () => {
-    const server = await new ScriptedSmtpServer({ tls }).start();
+    const server = await new RawSmtpSink({ tls }).start();
     const dns = await startDnsServer({ records: { 'peer.test': [{ type: 'MX', preference: 10, exchange: 'localhost' }], localhost: [{ type: 'A', address: '127.0.0.1' }] } });
     const client = new SmtpClient({ name: 'mmsc.ours.test', baseDir: pki.dir, dnsServers: [dns.address], timeouts });
     try {
       const outcome = await client.send({ domain: 'peer.test', port: server.port, secure: false, requireTls: true, maxConnections: 1, tls: { ca: 'ca.crt' } }, message());
       assert.equal(outcome.status, 'sent', JSON.stringify(outcome));
-      assert.equal(server.received[0]!.secure, true);
-      assert.equal(server.received[0]!.servername, 'localhost');
+      assert.equal(server.mails[0]!.secure, true);
+      assert.equal(server.mails[0]!.servername, 'localhost');
     } finally {
       await client.close();
       await dns.stop();
@@ -167,17 +166,17 @@ describe('SmtpClient: TLS', { skip: requireSystem('openssl') }, () => {
   });
 
   it('does not send to a host whose certificate it cannot verify, nor in the clear when TLS is required', async () => {
-    const offering = await new ScriptedSmtpServer({ tls }).start();
-    const clear = await new ScriptedSmtpServer().start();
+    const offering = await new RawSmtpSink({ tls }).start();
+    const clear = await new RawSmtpSink().start();
     const client = new SmtpClient({ name: 'mmsc.ours.test', baseDir: process.cwd(), timeouts });
     try {
       const untrusted = await client.send(route(offering.port, { requireTls: true, tls: { servername: 'localhost' } }), message());
       assert.equal(untrusted.status, 'retry', `no CA given: the certificate is not trusted; ${JSON.stringify(untrusted)}`);
-      assert.equal(offering.received.length, 0);
+      assert.equal(offering.mails.length, 0);
       const plain = await client.send(route(clear.port, { requireTls: true }), message());
       assert.equal(plain.status, 'retry', JSON.stringify(plain));
       assert.match(plain.status === 'retry' ? plain.reason : '', /TLS not available: 502/, 'refusing STARTTLS is no verdict on the message: retry');
-      assert.equal(clear.received.length, 0);
+      assert.equal(clear.mails.length, 0);
       const allowed = await client.send(route(clear.port), message());
       assert.equal(allowed.status, 'sent', 'without requireTls the clear host is fine');
     } finally {

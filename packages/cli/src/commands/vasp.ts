@@ -179,6 +179,22 @@ function common(cmd: Command): Command {
 export function registerVaspCommands(program: Command, out: Output, setExit: (code: number) => void): void {
   const vasp = program.command('vasp').description('act as a VASP (content provider): send MM7 SubmitReq, CancelReq, ReplaceReq');
 
+  /** One request on a client of its own: the answer printed; no status, or one of 2000 and up (an error), makes the exit code 1. */
+  const sendOne = async (
+    opts: VaspCommonOptions,
+    send: (client: Mm7Client) => Promise<ClientAnswer>,
+    print: (answer: ClientAnswer) => void = (answer) => out.print(describeAnswer(answer)),
+  ): Promise<void> => {
+    const client = await makeClient(opts, 1);
+    try {
+      const answer = await send(client);
+      print(answer);
+      if (!answer.status || answer.status.code >= 2000) setExit(1);
+    } finally {
+      await client.close();
+    }
+  };
+
   common(vasp.command('submit'))
     .description('send a SubmitReq; with --to-file, a campaign: one request per batch of numbers, with progress and a summary')
     .option('--from <address>', 'sender (short code or number the MMSC allows this VASP)')
@@ -234,47 +250,30 @@ export function registerVaspCommands(program: Command, out: Output, setExit: (co
         return;
       }
       if (!opts.to?.length && !opts.cc?.length && !opts.bcc?.length) throw new UsageError('give --to (or --cc/--bcc), or --to-file for a campaign');
-      const client = await makeClient(opts, 1);
-      try {
-        const answer = await client.submit({ ...base, to: opts.to ?? [], cc: opts.cc ?? [], bcc: opts.bcc ?? [] });
-        if (opts.json) out.print(JSON.stringify({ httpStatus: answer.httpStatus, status: answer.status, messageId: answer.messageId, transactionId: answer.transactionId, error: answer.error }, null, 2));
-        else {
-          out.print(`${describeAnswer(answer)}${answer.messageId ? `\nMessageID: ${answer.messageId}` : ''}`);
-          for (const d of answer.status?.details ?? []) out.print(`  ${d.address}: ${d.code} ${d.text ?? ''}`);
-        }
-        if (!answer.status || answer.status.code >= 2000) setExit(1);
-      } finally {
-        await client.close();
-      }
+      await sendOne(
+        opts,
+        (client) => client.submit({ ...base, to: opts.to ?? [], cc: opts.cc ?? [], bcc: opts.bcc ?? [] }),
+        (answer) => {
+          if (opts.json) out.print(JSON.stringify({ httpStatus: answer.httpStatus, status: answer.status, messageId: answer.messageId, transactionId: answer.transactionId, error: answer.error }, null, 2));
+          else {
+            out.print(`${describeAnswer(answer)}${answer.messageId ? `\nMessageID: ${answer.messageId}` : ''}`);
+            for (const d of answer.status?.details ?? []) out.print(`  ${d.address}: ${d.code} ${d.text ?? ''}`);
+          }
+        },
+      );
     });
 
   common(vasp.command('cancel'))
     .description('send a CancelReq for a message this VASP submitted')
     .argument('<messageId>', 'MessageID from the SubmitRsp')
-    .action(async (messageId: string, opts: VaspCommonOptions) => {
-      const client = await makeClient(opts, 1);
-      try {
-        const answer = await client.cancel(messageId);
-        out.print(describeAnswer(answer));
-        if (!answer.status || answer.status.code >= 2000) setExit(1);
-      } finally {
-        await client.close();
-      }
-    });
+    .action((messageId: string, opts: VaspCommonOptions) => sendOne(opts, (client) => client.cancel(messageId)));
 
   common(vasp.command('replace'))
     .description('send a ReplaceReq: new content for a message not yet fetched')
     .argument('<messageId>', 'MessageID from the SubmitRsp')
     .option('--text <text>', 'a text/plain part')
     .option('--file <file>', 'a part from a file (repeatable)', collect)
-    .action(async (messageId: string, opts: VaspCommonOptions & { text?: string; file?: string[] }) => {
-      const client = await makeClient(opts, 1);
-      try {
-        const answer = await client.replace(messageId, await buildParts(opts));
-        out.print(describeAnswer(answer));
-        if (!answer.status || answer.status.code >= 2000) setExit(1);
-      } finally {
-        await client.close();
-      }
-    });
+    .action((messageId: string, opts: VaspCommonOptions & { text?: string; file?: string[] }) =>
+      sendOne(opts, async (client) => client.replace(messageId, await buildParts(opts))),
+    );
 }

@@ -121,40 +121,28 @@ export function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType,
       return;
     }
     case 'prevBy': {
-      const len = c.valueLength();
-      const end = c.pos + len;
-      const saveEnd = c.end;
-      c.end = end;
+      const outer = c.enterValue();
       const forwardedCount = c.integerValue();
       const addr = address(c, ctx);
-      c.end = saveEnd;
-      c.pos = end;
+      c.leaveValue(outer);
       pushTo(p, key, { forwardedCount, address: addr });
       return;
     }
     case 'prevDate': {
-      const len = c.valueLength();
-      const end = c.pos + len;
-      const saveEnd = c.end;
-      c.end = end;
+      const outer = c.enterValue();
       const forwardedCount = c.integerValue();
       const date = new Date(dateSeconds(c) * 1000);
-      c.end = saveEnd;
-      c.pos = end;
+      c.leaveValue(outer);
       pushTo(p, key, { forwardedCount, date });
       return;
     }
     case 'flags': {
-      const len = c.valueLength();
-      const end = c.pos + len;
-      const saveEnd = c.end;
-      c.end = end;
+      const outer = c.enterValue();
       const t = c.u8();
       const action = def.names![t & 0x7f];
       if (t < 0x80 || !action) c.fail('invalid-value', `MM-Flags token 0x${t.toString(16)}`, c.pos - 1);
       const keyword = encodedString(c, ctx);
-      c.end = saveEnd;
-      c.pos = end;
+      c.leaveValue(outer);
       pushTo(p, key, { action, keyword } as MmFlag);
       return;
     }
@@ -165,15 +153,11 @@ export function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType,
       return;
     }
     case 'counts': {
-      const len = c.valueLength();
-      const end = c.pos + len;
-      const saveEnd = c.end;
-      c.end = end;
+      const outer = c.enterValue();
       const t = c.u8();
       if (t !== 0x80 && t !== 0x81) c.fail('invalid-value', `totals token 0x${t.toString(16)}`, c.pos - 1);
       const n = c.integerValue();
-      c.end = saveEnd;
-      c.pos = end;
+      c.leaveValue(outer);
       let o = p[key] as MboxCounts | undefined;
       if (o === undefined) p[key] = o = {};
       if (t === 0x80) o.messages = n;
@@ -181,13 +165,10 @@ export function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType,
       return;
     }
     case 'element': {
-      const len = c.valueLength();
-      const end = c.pos + len;
-      const saveEnd = c.end;
-      c.end = end;
+      const outer = c.enterValue();
       const contentReference = c.textString();
       let params: Record<string, string> | undefined;
-      while (c.pos < end) {
+      while (c.pos < c.end) {
         const b = c.peek();
         let name: string;
         if (b & 0x80) {
@@ -208,8 +189,7 @@ export function decodeField(c: Cursor, p: Bag, def: FieldDef, type: MessageType,
         } else value = c.quotedOrText();
         setOwn((params ??= {}), name, value);
       }
-      c.end = saveEnd;
-      c.pos = end;
+      c.leaveValue(outer);
       setOnce(c, p, key, params ? { contentReference, params } : { contentReference }, ctx, at);
       return;
     }
@@ -225,10 +205,7 @@ function decodeContentTypeCode(code: number): string {
 
 /** Delete-conf forms: Value-length Status-count-value (Content-location | Response-status | Response-text). */
 function indexed(c: Cursor, p: Bag, what: 'contentLocation' | 'responseStatus' | 'responseText', ctx: DecodeContext): void {
-  const len = c.valueLength();
-  const end = c.pos + len;
-  const saveEnd = c.end;
-  c.end = end;
+  const outer = c.enterValue();
   const index = c.integerValue();
   let list = p.deleteResults as DeleteResult[] | undefined;
   if (list === undefined) p.deleteResults = list = [];
@@ -245,8 +222,7 @@ function indexed(c: Cursor, p: Bag, what: 'contentLocation' | 'responseStatus' |
     const def = FIELDS_BY_CODE[0x12]!;
     r.responseStatus = (def.names![v & 0x7f] ?? v) as DeleteResult['responseStatus'];
   }
-  c.end = saveEnd;
-  c.pos = end;
+  c.leaveValue(outer);
 }
 
 function dateSeconds(c: Cursor): number {
@@ -263,18 +239,14 @@ function dateSeconds(c: Cursor): number {
 }
 
 function timeValue(c: Cursor): TimeValue {
-  const len = c.valueLength();
-  const end = c.pos + len;
-  const saveEnd = c.end;
-  c.end = end;
+  const outer = c.enterValue();
   const at = c.pos;
   const t = c.u8();
   let v: TimeValue;
   if (t === 0x80) v = { absolute: new Date(dateSeconds(c) * 1000) };
   else if (t === 0x81) v = { relativeSeconds: c.integerValue() };
   else return c.fail('invalid-value', `expected Absolute-token or Relative-token, got 0x${t.toString(16)}`, at);
-  c.end = saveEnd;
-  c.pos = end;
+  c.leaveValue(outer);
   return v;
 }
 
@@ -286,21 +258,17 @@ function from(c: Cursor, ctx: DecodeContext, at: number): FromAddress {
     warn(ctx, at, 'From written without Value-length and address token');
     return address(c, ctx);
   }
-  const len = c.valueLength();
-  const end = c.pos + len;
-  const saveEnd = c.end;
-  c.end = end;
-  const t = len > 0 ? c.u8() : 0x81;
+  const outer = c.enterValue();
+  const t = c.pos < c.end ? c.u8() : 0x81;
   let v: FromAddress;
   if (t === 0x81) v = { address: '', insertAddress: true };
-  else if (t === 0x80) v = c.pos < end ? address(c, ctx) : { address: '' };
+  else if (t === 0x80) v = c.pos < c.end ? address(c, ctx) : { address: '' };
   else {
     // Lenient: the token is missing and the encoded string starts at once.
     c.pos--;
     warn(ctx, at, 'From without Address-present-token');
     v = address(c, ctx);
   }
-  c.end = saveEnd;
-  c.pos = end;
+  c.leaveValue(outer);
   return v;
 }

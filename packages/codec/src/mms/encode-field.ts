@@ -110,159 +110,153 @@ function writeTime(w: Writer, t: TimeValue, path: string): void {
   w.endLength(m);
 }
 
+/** Writes a header field: one header per item for the repeatable fields, two for the mbox counts. */
 export function writeField(w: Writer, def: FieldDef, v: unknown): void {
   const key = def.key;
   const head = 0x80 | def.code;
+  if (def.multi) {
+    const list = arr(v, key);
+    for (let i = 0; i < list.length; i++) {
+      w.u8(head);
+      writeValue(w, def, list[i], `${key}[${i}]`);
+    }
+    return;
+  }
+  if (def.kind === 'counts') {
+    const o = v as MboxCounts;
+    if (!o || typeof o !== 'object') throw new MmsEncodeError(key, 'must be { messages?, bytes? }');
+    if (o.messages !== undefined) writeCount(w, head, 0x80, num(o.messages, key + '.messages'));
+    if (o.bytes !== undefined) writeCount(w, head, 0x81, num(o.bytes, key + '.bytes'));
+    return;
+  }
+  w.u8(head);
+  writeValue(w, def, v, key);
+}
+
+/** X-Mms-Mbox-Totals / X-Mms-Mbox-Quotas: Value-length (Message-total-token | Size-total-token) Integer-value. */
+function writeCount(w: Writer, head: number, token: number, n: number): void {
+  w.u8(head);
+  const m = w.beginLength();
+  w.u8(token);
+  w.integerValue(n);
+  w.endLength(m);
+}
+
+/** The value of one header (one item of a repeatable one), after its field code. */
+function writeValue(w: Writer, def: FieldDef, v: unknown, path: string): void {
   switch (def.kind) {
     case 'text':
-      w.u8(head);
-      w.textString(str(v, key));
+      w.textString(str(v, path));
       return;
     case 'encoded':
-      w.u8(head);
-      writeEncodedString(w, v as EncodedString, key);
-      return;
     case 'address':
-      arr(v, key).forEach((a, i) => {
-        w.u8(head);
-        writeEncodedString(w, addressText(a as EncodedAddress, `${key}[${i}]`), `${key}[${i}]`);
-      });
+      // An address is an Encoded-string-value with its type after `/TYPE=`.
+      writeEncodedString(w, def.kind === 'address' ? addressText(v as EncodedAddress, path) : (v as EncodedString), path);
       return;
     case 'from': {
       const f = v as FromAddress;
-      w.u8(head);
       const m = w.beginLength();
       if (f && f.insertAddress) w.u8(0x81);
       else {
         w.u8(0x80);
-        writeEncodedString(w, addressText(f, key), key);
+        writeEncodedString(w, addressText(f, path), path);
       }
       w.endLength(m);
       return;
     }
     case 'date':
-      w.u8(head);
-      w.longInteger(seconds(v, key));
+    case 'long':
+      // A Date-value is a Long-integer of seconds.
+      w.longInteger(def.kind === 'date' ? seconds(v, path) : num(v, path));
       return;
     case 'time':
-      w.u8(head);
-      writeTime(w, v as TimeValue, key);
-      return;
-    case 'long':
-      w.u8(head);
-      w.longInteger(num(v, key));
+      writeTime(w, v as TimeValue, path);
       return;
     case 'int':
-      w.u8(head);
-      w.integerValue(num(v, key));
+      w.integerValue(num(v, path));
       return;
     case 'bool':
-      if (typeof v !== 'boolean') throw new MmsEncodeError(key, 'must be a boolean');
-      w.u8x2(head, v ? 0x80 : 0x81);
+      if (typeof v !== 'boolean') throw new MmsEncodeError(path, 'must be a boolean');
+      w.u8(v ? 0x80 : 0x81);
       return;
     case 'enum':
-      w.u8x2(head, enumOctet(def, v, key));
+      w.u8(enumOctet(def, v, path));
       return;
     case 'class':
-      w.u8(head);
       if (typeof v === 'string' && def.values![v] === undefined) w.textString(v);
-      else w.u8(enumOctet(def, v, key));
+      else w.u8(enumOctet(def, v, path));
       return;
     case 'prevBy':
-      arr(v, key).forEach((x, i) => {
-        const e = x as PreviouslySentBy;
-        const path = `${key}[${i}]`;
-        w.u8(head);
-        const m = w.beginLength();
-        w.integerValue(num(e?.forwardedCount, path + '.forwardedCount'));
-        writeEncodedString(w, addressText(e.address, path + '.address'), path + '.address');
-        w.endLength(m);
-      });
-      return;
-    case 'prevDate':
-      arr(v, key).forEach((x, i) => {
-        const e = x as PreviouslySentDate;
-        const path = `${key}[${i}]`;
-        w.u8(head);
-        const m = w.beginLength();
-        w.integerValue(num(e?.forwardedCount, path + '.forwardedCount'));
-        w.longInteger(seconds(e.date, path + '.date'));
-        w.endLength(m);
-      });
-      return;
-    case 'flags':
-      arr(v, key).forEach((x, i) => {
-        const e = x as MmFlag;
-        const path = `${key}[${i}]`;
-        w.u8(head);
-        const m = w.beginLength();
-        w.u8(enumOctet(def, e?.action, path + '.action'));
-        writeEncodedString(w, e.keyword, path + '.keyword');
-        w.endLength(m);
-      });
-      return;
-    case 'attr':
-      arr(v, key).forEach((x, i) => {
-        let c: number;
-        if (typeof x === 'number') c = x;
-        else {
-          const d = typeof x === 'string' ? FIELDS_BY_KEY.get(x) : undefined;
-          if (!d) throw new MmsEncodeError(`${key}[${i}]`, `unknown field ${String(x)}`);
-          c = 0x80 | d.code;
-        }
-        if (!Number.isInteger(c) || c < 0x80 || c > 0xff) throw new MmsEncodeError(`${key}[${i}]`, 'bad field code');
-        w.u8x2(head, c);
-      });
-      return;
-    case 'counts': {
-      const o = v as MboxCounts;
-      if (!o || typeof o !== 'object') throw new MmsEncodeError(key, 'must be { messages?, bytes? }');
-      if (o.messages !== undefined) {
-        w.u8(head);
-        const m = w.beginLength();
-        w.u8(0x80);
-        w.integerValue(num(o.messages, key + '.messages'));
-        w.endLength(m);
-      }
-      if (o.bytes !== undefined) {
-        w.u8(head);
-        const m = w.beginLength();
-        w.u8(0x81);
-        w.integerValue(num(o.bytes, key + '.bytes'));
-        w.endLength(m);
-      }
-      return;
-    }
-    case 'element': {
-      const e = v as ElementDescriptor;
-      w.u8(head);
+    case 'prevDate': {
+      // Value-length Forwarded-count-value (Encoded-string-value | Date-value)
+      const e = v as PreviouslySentBy & PreviouslySentDate;
       const m = w.beginLength();
-      w.textString(str(e?.contentReference, key + '.contentReference'));
-      if (e.params) {
-        for (const [name, value] of Object.entries(e.params)) {
-          str(value, `${key}.params.${name}`);
-          if (name.toLowerCase() === 'type') {
-            w.u8(0x82);
-            // The code only when it reads back as this very media type.
-            const ct = contentTypeCode(value);
-            if (ct >= 0 && ct < 0x80 && contentTypeName(ct) === value) w.u8(0x80 | ct);
-            else w.textValue(value);
-          } else {
-            if (name === '') throw new MmsEncodeError(`${key}.params`, 'a parameter name cannot be empty');
-            w.textString(name);
-            w.textValue(value);
-          }
-        }
-      }
+      w.integerValue(num(e?.forwardedCount, path + '.forwardedCount'));
+      if (def.kind === 'prevBy') writeEncodedString(w, addressText(e.address, path + '.address'), path + '.address');
+      else w.longInteger(seconds(e.date, path + '.date'));
       w.endLength(m);
       return;
     }
+    case 'flags': {
+      const e = v as MmFlag;
+      const m = w.beginLength();
+      w.u8(enumOctet(def, e?.action, path + '.action'));
+      writeEncodedString(w, e.keyword, path + '.keyword');
+      w.endLength(m);
+      return;
+    }
+    case 'attr': {
+      let c: number;
+      if (typeof v === 'number') c = v;
+      else {
+        const d = typeof v === 'string' ? FIELDS_BY_KEY.get(v) : undefined;
+        if (!d) throw new MmsEncodeError(path, `unknown field ${String(v)}`);
+        c = 0x80 | d.code;
+      }
+      if (!Number.isInteger(c) || c < 0x80 || c > 0xff) throw new MmsEncodeError(path, 'bad field code');
+      w.u8(c);
+      return;
+    }
+    case 'element':
+      writeElement(w, v as ElementDescriptor, path);
+      return;
     case 'version':
-      w.u8x2(head, version(v));
+      w.u8(version(v));
       return;
     default:
-      throw new MmsEncodeError(key, 'cannot encode this field');
+      throw new MmsEncodeError(path, 'cannot encode this field');
   }
+}
+
+/** X-Mms-Element-Descriptor: Value-length Content-Reference-value *(Parameter). */
+function writeElement(w: Writer, e: ElementDescriptor, path: string): void {
+  const m = w.beginLength();
+  w.textString(str(e?.contentReference, path + '.contentReference'));
+  if (e.params) {
+    for (const [name, value] of Object.entries(e.params)) {
+      str(value, `${path}.params.${name}`);
+      if (name.toLowerCase() === 'type') {
+        w.u8(0x82);
+        // The code only when it reads back as this very media type.
+        const ct = contentTypeCode(value);
+        if (ct >= 0 && ct < 0x80 && contentTypeName(ct) === value) w.u8(0x80 | ct);
+        else w.textValue(value);
+      } else {
+        if (name === '') throw new MmsEncodeError(`${path}.params`, 'a parameter name cannot be empty');
+        w.textString(name);
+        w.textValue(value);
+      }
+    }
+  }
+  w.endLength(m);
+}
+
+/** Opens one indexed header of a delete confirmation: field code, Value-length, Status-count index. */
+function beginIndexed(w: Writer, code: number, index: number): number {
+  w.u8(0x80 | code);
+  const m = w.beginLength();
+  w.integerValue(index);
+  return m;
 }
 
 export function writeDeleteResults(w: Writer, list: DeleteResult[]): void {
@@ -270,16 +264,12 @@ export function writeDeleteResults(w: Writer, list: DeleteResult[]): void {
     const path = `deleteResults[${i}]`;
     const index = num(r?.index, path + '.index');
     if (r.contentLocation !== undefined) {
-      w.u8(0x80 | FIELD.contentLocation);
-      const m = w.beginLength();
-      w.integerValue(index);
+      const m = beginIndexed(w, FIELD.contentLocation, index);
       w.textString(str(r.contentLocation, path + '.contentLocation'));
       w.endLength(m);
     }
     if (r.responseStatus !== undefined) {
-      w.u8(0x80 | FIELD.responseStatus);
-      const m = w.beginLength();
-      w.integerValue(index);
+      const m = beginIndexed(w, FIELD.responseStatus, index);
       const v = r.responseStatus;
       const o = typeof v === 'number' ? v : RESPONSE_STATUS[v];
       if (o === undefined || o < 0x80 || o > 0xff) throw new MmsEncodeError(path + '.responseStatus', `unknown value ${String(v)}`);
@@ -287,35 +277,40 @@ export function writeDeleteResults(w: Writer, list: DeleteResult[]): void {
       w.endLength(m);
     }
     if (r.responseText !== undefined) {
-      w.u8(0x80 | FIELD.responseText);
-      const m = w.beginLength();
-      w.integerValue(index);
+      const m = beginIndexed(w, FIELD.responseText, index);
       writeEncodedString(w, r.responseText, path + '.responseText');
       w.endLength(m);
     }
   });
 }
 
+/** An application header's name: a Token-text, so its first character must be printable ASCII. */
+function checkName(name: unknown, path: string): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0 || name.charCodeAt(0) < 0x20 || name.charCodeAt(0) >= 0x7f) {
+    throw new MmsEncodeError(path + '.name', 'must start with a printable ASCII character');
+  }
+}
+
+function checkRaw(raw: unknown, path: string): asserts raw is Uint8Array {
+  if (!(raw instanceof Uint8Array) || raw.length === 0) throw new MmsEncodeError(path + '.raw', 'must be non-empty bytes');
+}
+
 export function writeUnknown(w: Writer, list: UnknownHeader[]): void {
   list.forEach((h, i) => {
     const path = `unknownHeaders[${i}]`;
     if (h && 'raw' in h && h.code === undefined) {
-      if (typeof h.name !== 'string' || h.name.length === 0 || h.name.charCodeAt(0) < 0x20 || h.name.charCodeAt(0) >= 0x7f) {
-        throw new MmsEncodeError(path + '.name', 'must start with a printable ASCII character');
-      }
-      if (!(h.raw instanceof Uint8Array) || h.raw.length === 0) throw new MmsEncodeError(path + '.raw', 'must be non-empty bytes');
+      checkName(h.name, path);
+      checkRaw(h.raw, path);
       w.token(h.name);
       w.bytes(h.raw);
     } else if (h && 'raw' in h) {
       if (!Number.isInteger(h.code) || h.code < 0 || h.code > 0x7f) throw new MmsEncodeError(path + '.code', 'must be 0..127');
-      if (!(h.raw instanceof Uint8Array) || h.raw.length === 0) throw new MmsEncodeError(path + '.raw', 'must be non-empty bytes');
+      checkRaw(h.raw, path);
       if (h.code === FIELD.contentType) throw new MmsEncodeError(path + '.code', 'Content-Type goes in body');
       w.u8(0x80 | h.code);
       w.bytes(h.raw);
     } else if (h && typeof h.name === 'string' && typeof h.value === 'string') {
-      if (h.name.length === 0 || h.name.charCodeAt(0) < 0x20 || h.name.charCodeAt(0) >= 0x7f) {
-        throw new MmsEncodeError(path + '.name', 'must start with a printable ASCII character');
-      }
+      checkName(h.name, path);
       w.token(h.name);
       w.textString(h.value);
     } else throw new MmsEncodeError(path, 'must be { name, value } or { code, raw }');

@@ -42,17 +42,13 @@ export function decodeContentType(c: Cursor): ContentType {
   if (b === 0 || b >= 0x20) {
     return { type: c.textString(), params: {} };
   }
-  const len = c.valueLength();
-  const end = c.pos + len;
-  const saveEnd = c.end;
-  c.end = end;
+  const outer = c.enterValue();
   let mediaType: string;
   const m = c.peek();
   if (m & 0x80 || m <= 30) mediaType = mediaName(c.integerValue());
   else mediaType = c.textString();
-  const params: ContentTypeParams = c.pos < end ? decodeParams(c, end) : {};
-  c.end = saveEnd;
-  c.pos = end;
+  const params: ContentTypeParams = c.pos < c.end ? decodeParams(c, c.end) : {};
+  c.leaveValue(outer);
   return { type: mediaType, params };
 }
 
@@ -286,18 +282,15 @@ function encodeTyped(w: Writer, code: number, v: string): boolean {
       return true;
     }
     case 0x0e:
-    case 0x16: {
-      if (!canonicalInt(v)) return false;
-      w.u8(code | 0x80);
-      w.integerValue(Number(v));
-      return true;
-    }
+    case 0x16:
     case 0x13:
     case 0x14:
     case 0x15: {
       if (!canonicalInt(v)) return false;
       w.u8(code | 0x80);
-      w.longInteger(Number(v));
+      // max-age and size are Integer-values; the three dates are Date-values (Long-integers).
+      if (code === 0x0e || code === 0x16) w.integerValue(Number(v));
+      else w.longInteger(Number(v));
       return true;
     }
     case 0x10:

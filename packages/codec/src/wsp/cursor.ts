@@ -81,6 +81,24 @@ export class Cursor {
     return len;
   }
 
+  /**
+   * Reads a Value-length and narrows the bounds to that value, so that reads inside it cannot run
+   * past it. Returns the enclosing bound, which `leaveValue` restores; the value's own end is
+   * `end` meanwhile (nothing is allocated: this is on every structured header's path).
+   */
+  enterValue(): number {
+    const len = this.valueLength();
+    const outer = this.end;
+    this.end = this.pos + len;
+    return outer;
+  }
+
+  /** Steps past the rest of the value `enterValue` opened and restores the enclosing bound. */
+  leaveValue(outer: number): void {
+    this.pos = this.end;
+    this.end = outer;
+  }
+
   /** Short-integer: one octet with the top bit set; returns the 7-bit value. */
   shortInteger(): number {
     const at = this.pos;

@@ -39,12 +39,9 @@ export function decodeDisposition(c: Cursor): ContentDisposition {
     return { type: DISPOSITIONS[b & 0x7f] ?? `0x${(b & 0x7f).toString(16)}` };
   }
   if (b === 0 || b >= 0x20) return parseTextDisposition(c.quotedOrText());
-  const len = c.valueLength();
-  const end = c.pos + len;
-  const saveEnd = c.end;
-  c.end = end;
+  const outer = c.enterValue();
   let type: string;
-  if (c.pos >= end) type = '';
+  if (c.pos >= c.end) type = '';
   else {
     const d = c.peek();
     if (d & 0x80) {
@@ -52,9 +49,8 @@ export function decodeDisposition(c: Cursor): ContentDisposition {
       type = DISPOSITIONS[d & 0x7f] ?? `0x${(d & 0x7f).toString(16)}`;
     } else type = c.textString();
   }
-  const params = c.pos < end ? decodeParams(c, end) : undefined;
-  c.end = saveEnd;
-  c.pos = end;
+  const params = c.pos < c.end ? decodeParams(c, c.end) : undefined;
+  c.leaveValue(outer);
   return params ? { type, params } : { type };
 }
 

@@ -1,4 +1,5 @@
 export { TestDnsServer, startDnsServer, enumDomain, type TestDnsRecord, type TestDnsBehaviour, type TestDnsServerOptions, type TestDnsQuery } from './dns-server.js';
 export { SmtpSink, startSmtpSink, type SinkMessage, type SmtpSinkOptions } from './smtp-sink.js';
-export { sendSmtp, RawSmtpSink, rawHeader, type SmtpExchange, type SunkMail } from './raw-smtp.js';
+export { sendSmtp, rawHeader, type SmtpExchange } from './raw-smtp.js';
+export { RawSmtpSink, type RawSmtpScript, type SunkMail } from './raw-smtp-sink.js';
 export { readMailWithPython, headerValues, type PythonMailView } from './python-mail.js';

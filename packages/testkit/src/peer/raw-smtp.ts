@@ -1,9 +1,8 @@
 /**
- * An SMTP peer written from RFC 5321 rather than with the SMTP libraries the MMSC uses: a client
- * that speaks SMTP over a raw socket (an MM4 peer, a mail relay), and a sink that takes what the
- * MMSC sends over a raw socket.
+ * An SMTP client written from RFC 5321 rather than with the SMTP libraries the MMSC uses: it speaks
+ * SMTP over a raw socket (an MM4 peer, a mail relay). The receiving side is `raw-smtp-sink.ts`.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface SmtpExchange {
   /** Every reply line, in order. */
@@ -79,87 +78,6 @@ export async function sendSmtp(o: { port: number; localAddress?: string; mailFro
     return result;
   } finally {
     socket.destroy();
-  }
-}
-
-export interface SunkMail {
-  mailFrom: string;
-  rcptTo: string[];
-  raw: Buffer;
-}
-
-/** A receiving SMTP server on 127.0.0.1 that keeps every message (no extensions, no TLS). */
-export class RawSmtpSink {
-  readonly mails: SunkMail[] = [];
-  /** When set, MAIL FROM is answered with this reply (e.g. `451 4.3.0 try later`): a peer in trouble. */
-  refuseMailWith: string | undefined;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor() {
-    this.server = createServer((socket) => this.session(socket));
-  }
-
-  /** Listens on `port` (default: any free one), e.g. where a peer that was down comes back. */
-  async start(port = 0): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private session(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let buffer = Buffer.alloc(0);
-    let inData = false;
-    let mail: SunkMail = { mailFrom: '', rcptTo: [], raw: Buffer.alloc(0) };
-    const say = (line: string) => socket.write(`${line}\r\n`);
-    say('220 sink.test ESMTP');
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      for (;;) {
-        if (inData) {
-          const end = buffer.indexOf('\r\n.\r\n');
-          if (end < 0) return;
-          const text = buffer.subarray(0, end + 2).toString('latin1');
-          buffer = buffer.subarray(end + 5);
-          mail.raw = Buffer.from(text.replace(/(^|\r\n)\.\./g, '$1.'), 'latin1');
-          this.mails.push(mail);
-          mail = { mailFrom: '', rcptTo: [], raw: Buffer.alloc(0) };
-          inData = false;
-          say('250 2.0.0 queued');
-          continue;
-        }
-        const nl = buffer.indexOf('\r\n');
-        if (nl < 0) return;
-        const line = buffer.subarray(0, nl).toString('latin1');
-        buffer = buffer.subarray(nl + 2);
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO' || verb === 'HELO') say('250 sink.test');
-        else if (verb === 'MAIL' && this.refuseMailWith) say(this.refuseMailWith);
-        else if (verb === 'MAIL') {
-          mail.mailFrom = /<([^>]*)>/.exec(line)?.[1] ?? '';
-          say('250 2.1.0 ok');
-        } else if (verb === 'RCPT') {
-          mail.rcptTo.push(/<([^>]*)>/.exec(line)?.[1] ?? '');
-          say('250 2.1.5 ok');
-        } else if (verb === 'DATA') {
-          inData = true;
-          say('354 go ahead');
-        } else if (verb === 'QUIT') {
-          say('221 bye');
-          socket.end();
-          return;
-        } else say('250 ok');
-      }
-    });
   }
 }
 

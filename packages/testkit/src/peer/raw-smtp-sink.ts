@@ -1,43 +1,52 @@
 /**
- * A receiving SMTP server written by hand for the client's tests: it answers each command as the
- * test scripts it (4xx, 5xx, a greeting that refuses), may offer STARTTLS, and records what came.
+ * A receiving SMTP server written from RFC 5321 over a raw socket (not with the SMTP libraries the
+ * MMSC uses): it keeps every message it accepts, and a test may script its replies (a greeting
+ * that refuses, a 4xx/5xx to RCPT or after the content) and have it offer STARTTLS.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext } from 'node:tls';
 
-export interface Script {
-  /** The greeting; a 4xx/5xx one ends the connection. */
+/** How the sink answers; every reply is a whole SMTP reply line, e.g. `451 4.3.0 try later`. */
+export interface RawSmtpScript {
+  /** The greeting (default `220 sink.test ESMTP`); a 4xx/5xx one ends the connection. */
   greeting?: string;
   /** Offer STARTTLS with this key and certificate (PEM). */
   tls?: { key: string; cert: string };
-  /** The reply to RCPT TO for an address; default 250. */
+  /** The reply to RCPT TO for an address (default `250 2.1.5 ok`); the address is kept only on a 2xx. */
   rcpt?: (address: string) => string;
-  /** The reply after the content; default `250 2.0.0 queued`. */
+  /** The reply after the content (default `250 2.0.0 queued`); the message is kept only on a 2xx. */
   afterData?: string;
 }
 
-export interface Received {
-  helo: string;
+export interface SunkMail {
   mailFrom: string;
   rcptTo: string[];
-  raw: string;
+  raw: Buffer;
+  /** The EHLO/HELO name the client gave. */
+  helo: string;
+  /** Whether the message came over TLS (after STARTTLS). */
   secure: boolean;
-  /** The SNI name the client asked for. */
+  /** The SNI name the client asked for in STARTTLS. */
   servername: string | undefined;
 }
 
-export class ScriptedSmtpServer {
-  readonly received: Received[] = [];
+/** A receiving SMTP server on 127.0.0.1 (or another loopback address) that keeps every message it accepts. */
+export class RawSmtpSink {
+  readonly mails: SunkMail[] = [];
+  /** When set, MAIL FROM is answered with this reply (e.g. `451 4.3.0 try later`): a peer in trouble. */
+  refuseMailWith: string | undefined;
+  /** Connections taken so far. */
   connections = 0;
   port = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly script: Script = {}) {
+  constructor(private readonly script: RawSmtpScript = {}) {
     this.server = createServer((socket) => this.session(socket));
   }
 
-  async start(host = '127.0.0.1', port = 0): Promise<this> {
+  /** Listens on `port` (default: any free one), e.g. where a peer that was down comes back. */
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, resolve);
@@ -61,49 +70,54 @@ export class ScriptedSmtpServer {
     let secure = false;
     let servername: string | undefined;
     let helo = '';
-    let buffer = '';
+    let buffer = Buffer.alloc(0);
     let inData = false;
-    let mail: Received | undefined;
+    let mail: SunkMail | undefined;
     const say = (line: string) => socket.write(`${line}\r\n`);
-    const greeting = s.greeting ?? '220 scripted.test ESMTP';
+    const greeting = s.greeting ?? '220 sink.test ESMTP';
     say(greeting);
     if (!greeting.startsWith('2')) {
       plain.end();
       return;
     }
     const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('latin1');
+      buffer = Buffer.concat([buffer, chunk]);
       for (;;) {
         if (inData) {
           const end = buffer.indexOf('\r\n.\r\n');
           if (end < 0) return;
-          mail!.raw = buffer.slice(0, end + 2).replace(/(^|\r\n)\.\./g, '$1.');
-          buffer = buffer.slice(end + 5);
+          const text = buffer.subarray(0, end + 2).toString('latin1');
+          buffer = buffer.subarray(end + 5);
           inData = false;
           const answer = s.afterData ?? '250 2.0.0 queued';
-          if (answer.startsWith('2')) this.received.push(mail!);
+          if (mail && answer.startsWith('2')) {
+            mail.raw = Buffer.from(text.replace(/(^|\r\n)\.\./g, '$1.'), 'latin1');
+            this.mails.push(mail);
+          }
+          mail = undefined;
           say(answer);
           continue;
         }
         const nl = buffer.indexOf('\r\n');
         if (nl < 0) return;
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 2);
+        const line = buffer.subarray(0, nl).toString('latin1');
+        buffer = buffer.subarray(nl + 2);
         const verb = line.slice(0, 8).toUpperCase();
-        if (verb.startsWith('EHLO')) {
+        if (verb.startsWith('EHLO') || verb.startsWith('HELO')) {
           helo = line.slice(5);
-          const ext = s.tls && !secure ? ['STARTTLS'] : [];
-          say(ext.length ? `250-scripted.test\r\n250 ${ext.join('\r\n250 ')}` : '250 scripted.test');
+          say(s.tls && !secure && verb.startsWith('EHLO') ? '250-sink.test\r\n250 STARTTLS' : '250 sink.test');
         } else if (verb === 'STARTTLS' && s.tls && !secure) {
           say('220 2.0.0 go ahead');
           socket.off('data', onData);
-          const upgraded = new TLSSocket(plain, { isServer: true, secureContext: createSecureContext(s.tls), SNICallback: (name, cb) => ((servername = name), cb(null, createSecureContext(s.tls!))) });
+          const context = createSecureContext(s.tls);
+          const upgraded = new TLSSocket(plain, { isServer: true, secureContext: context, SNICallback: (name, cb) => ((servername = name), cb(null, context)) });
           upgraded.on('error', () => undefined);
           upgraded.on('secure', () => (secure = true));
           upgraded.on('data', onData);
           socket = upgraded;
-        } else if (verb.startsWith('MAIL')) {
-          mail = { helo, mailFrom: /<([^>]*)>/.exec(line)?.[1] ?? '', rcptTo: [], raw: '', secure, servername };
+        } else if (verb.startsWith('MAIL') && this.refuseMailWith) say(this.refuseMailWith);
+        else if (verb.startsWith('MAIL')) {
+          mail = { mailFrom: /<([^>]*)>/.exec(line)?.[1] ?? '', rcptTo: [], raw: Buffer.alloc(0), helo, secure, servername };
           say('250 2.1.0 ok');
         } else if (verb.startsWith('RCPT')) {
           const address = /<([^>]*)>/.exec(line)?.[1] ?? '';
@@ -118,6 +132,7 @@ export class ScriptedSmtpServer {
           socket.end();
           return;
         } else if (verb.startsWith('RSET') || verb.startsWith('NOOP')) say('250 2.0.0 ok');
+        // STARTTLS when not offered, AUTH, VRFY, …
         else say('502 5.5.2 not implemented');
       }
     };
