@@ -24,3 +24,5 @@ export { SlowClients, slowPosts, openDescriptors, type SlowClientsOptions, type 
 export { makeTestPki, curlWithCa, type TestPki, type CertFiles } from './test-pki.js';
 export { routeAllTo } from './route-all.js';
 export { linkState } from './link-state.js';
+export { suiteFixture, whileRunning, stopAll, type Stoppable } from './lifetimes.js';
+export { restartableMmsc, jobRetries, type RestartableMmsc } from './restartable-mmsc.js';
