@@ -26,3 +26,4 @@ export { routeAllTo } from './route-all.js';
 export { linkState } from './link-state.js';
 export { suiteFixture, whileRunning, stopAll, type Stoppable } from './lifetimes.js';
 export { restartableMmsc, jobRetries, type RestartableMmsc } from './restartable-mmsc.js';
+export { startAccountHarness, type AccountHarness, type AccountHarnessOptions, type AccountHarnessSpec, type AccountPeer } from './account-harness.js';

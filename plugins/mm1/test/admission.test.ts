@@ -9,10 +9,7 @@ import { definePlugin } from '@openmmsc/core';
 import { decodePdu } from '@openmmsc/codec';
 import { fakeJpeg, sendReqBytes } from './pdu-bytes.js';
 import { startRig, type Rig } from './helpers.js';
-
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
+import { A, B, C } from './phones.js';
 
 /** Holds every message whose subject is `hold` in the receive stage until released. */
 function gate() {

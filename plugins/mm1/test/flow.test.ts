@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodePdu } from '@openmmsc/codec';
-import { HttpClient, makePng, waitFor } from '@openmmsc/testkit';
-import { historyOf, startRig, stateOf, type Rig } from './helpers.js';
-
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
-const D = '+15550000004';
-const E = '+15550000005';
+import { HttpClient, makePng, waitFor, suiteFixture } from '@openmmsc/testkit';
+import { historyOf, startRig, stateOf } from './helpers.js';
+import { A, B, C, D, E } from './phones.js';
 
 describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
-  let rig: Rig;
   const http = new HttpClient(2);
-  before(async () => {
-    rig = await startRig({
-      phones: [{ msisdn: A }, { msisdn: B }, { msisdn: C, mode: 'fetch-acknowledge' }, { msisdn: D, mode: 'manual' }, { msisdn: E, mode: 'manual' }],
-    });
-  });
-  after(async () => {
-    http.close();
-    await rig?.stop();
-  });
+  const rig = suiteFixture(() => startRig({
+    phones: [{ msisdn: A }, { msisdn: B }, { msisdn: C, mode: 'fetch-acknowledge' }, { msisdn: D, mode: 'manual' }, { msisdn: E, mode: 'manual' }],
+  }));
+  after(() => http.close());
 
   it('send → push over SMPP → fetch → m-notifyresp-ind Retrieved → delivery report to the sender', async () => {
     const a = rig.phone(A);
@@ -175,14 +164,10 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
 });
 
 describe('expiry and re-notification', () => {
-  let rig: Rig;
-  before(async () => {
-    rig = await startRig({
-      phones: [{ msisdn: A }, { msisdn: D, mode: 'manual' }, { msisdn: E, mode: 'manual' }],
-      config: { jobs: { renotify: { after: 150, max: 3 } } },
-    });
-  });
-  after(async () => rig?.stop());
+  const rig = suiteFixture(() => startRig({
+    phones: [{ msisdn: A }, { msisdn: D, mode: 'manual' }, { msisdn: E, mode: 'manual' }],
+    config: { jobs: { renotify: { after: 150, max: 3 } } },
+  }));
 
   it('expired: unfetched until X-Mms-Expiry → the Expired report; the URL then answers expired', async () => {
     const a = rig.phone(A);

@@ -47,7 +47,7 @@ describe('plain HTTP send API', () => {
   before(async () => {
     hook = await webhookReceiver();
     h = await startHarness({
-      extraVasps: [
+      accounts: [
         { id: 'app', password: 'app-pw', shortCodes: ['4455'], webhook: { url: hook.url, secret: 'hook-secret' }, maxRecipients: 5 },
         { id: 'tiny', password: 'tiny-pw', shortCodes: ['4466'], throughput: 1, burst: 1 },
         { id: 'other', password: 'other-pw', shortCodes: ['4477'] },

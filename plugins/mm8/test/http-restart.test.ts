@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { describe, it } from 'node:test';
-import { buildMessage, freePort, jobRetries, recordingPushBearer, restartableMmsc, waitFor, whileRunning, type TestMmscOptions } from '@openmmsc/testkit';
+import { buildMessage, freePort, jobRetries, recordingPushBearer, restartableMmsc, waitFor, whileRunning } from '@openmmsc/testkit';
+import type { PluginInput } from '@openmmsc/core';
 import mm8, { type Cdr } from '../src/index.js';
 import { localPhones } from './helpers.js';
 
 const BATCH_KIND = '@openmmsc/plugin-mm8/http-batch-0';
 
-function nodeOn(port: number): TestMmscOptions {
-  return {
-    plugins: [
-      localPhones,
-      recordingPushBearer().plugin,
-      { plugin: mm8, options: { events: ['submission'], writers: [{ type: 'http', url: `http://127.0.0.1:${port}/cdr`, batchSize: 10, flushInterval: 20, retryBase: 50, attempts: 3 }] } },
-    ],
-  };
+/** MM8 POSTing each submission's CDR to `port` in batches, retried quickly. */
+function cdrsTo(port: number): PluginInput {
+  return { plugin: mm8, options: { events: ['submission'], writers: [{ type: 'http', url: `http://127.0.0.1:${port}/cdr`, batchSize: 10, flushInterval: 20, retryBase: 50, attempts: 3 }] } };
 }
 
 function body(req: IncomingMessage): Promise<string> {
@@ -32,7 +28,7 @@ describe('MM8 HTTP batches are durable jobs', () => {
     let server: Server | undefined;
     const endpoint = { stop: () => server?.close() };
     await whileRunning(
-      restartableMmsc('openmmsc-mm8-http-restart-', nodeOn(port)),
+      restartableMmsc('openmmsc-mm8-http-restart-', { plugins: [localPhones, recordingPushBearer().plugin, cdrsTo(port)] }),
       async (node) => {
         await node.start();
         const r = await node.mmsc.submit({ message: buildMessage({ text: 'billed' }), origin: { interface: 'mm1' } });

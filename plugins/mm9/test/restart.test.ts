@@ -1,31 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildMessage, jobRetries, recordingPushBearer, restartableMmsc, startSimulatedOcs, waitFor, whileRunning, type TestMmscOptions } from '@openmmsc/testkit';
+import { buildMessage, jobRetries, recordingPushBearer, restartableMmsc, startSimulatedOcs, waitFor, whileRunning } from '@openmmsc/testkit';
+import type { PluginInput } from '@openmmsc/core';
 import mm9 from '../src/index.js';
-import { localPhones } from './helpers.js';
+import { localPhones, SENDER } from './helpers.js';
 
-const SENDER = '15550000001';
 const SETTLE_KIND = '@openmmsc/plugin-mm9/settle';
 
-function nodeOn(ocsPort: number): TestMmscOptions {
+/** MM9 charging each message in a session with the OCS at `ocsPort`, settling retried quickly. */
+function chargingAt(ocsPort: number): PluginInput {
   return {
-    plugins: [
-      localPhones,
-      recordingPushBearer().plugin,
-      {
-        plugin: mm9,
-        options: {
-          originHost: 'mmsc.test',
-          originRealm: 'test',
-          destinationRealm: 'test.openmmsc.org',
-          peers: [{ port: ocsPort }],
-          mode: 'session',
-          unitsPerRecipient: 2,
-          retry: { attempts: 50, baseMs: 100 },
-          timeouts: { requestMs: 300, waitForPeerMs: 100, reconnectMinMs: 50, reconnectMaxMs: 200 },
-        },
-      },
-    ],
+    plugin: mm9,
+    options: {
+      originHost: 'mmsc.test',
+      originRealm: 'test',
+      destinationRealm: 'test.openmmsc.org',
+      peers: [{ port: ocsPort }],
+      mode: 'session',
+      unitsPerRecipient: 2,
+      retry: { attempts: 50, baseMs: 100 },
+      timeouts: { requestMs: 300, waitForPeerMs: 100, reconnectMinMs: 50, reconnectMaxMs: 200 },
+    },
   };
 }
 
@@ -33,7 +28,7 @@ describe('MM9 settling requests are durable jobs', () => {
   it('a commit retried while the OCS is down survives a restart and is sent once when the OCS is back', async () => {
     const ocs = await startSimulatedOcs({ balances: { [SENDER]: 10 } });
     await whileRunning(
-      restartableMmsc('openmmsc-mm9-restart-', nodeOn(ocs.port)),
+      restartableMmsc('openmmsc-mm9-restart-', { plugins: [localPhones, recordingPushBearer().plugin, chargingAt(ocs.port)] }),
       async (node) => {
         await node.start();
         const r = await node.mmsc.submit({ message: buildMessage({ from: `+${SENDER}`, to: '+15550000002', text: 'hi' }), origin: { interface: 'mm1' } });
