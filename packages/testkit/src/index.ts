@@ -27,3 +27,4 @@ export { linkState } from './link-state.js';
 export { suiteFixture, whileRunning, stopAll, type Stoppable } from './lifetimes.js';
 export { restartableMmsc, jobRetries, type RestartableMmsc } from './restartable-mmsc.js';
 export { startAccountHarness, type AccountHarness, type AccountHarnessOptions, type AccountHarnessSpec, type AccountPeer } from './account-harness.js';
+export { buildSendReq, newTransactionId, mmsAddress } from './handset/send-req.js';

@@ -53,12 +53,18 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
     assert.equal(rec.history.at(-1)?.reason, 'acknowledged (m-acknowledge-ind)');
   });
 
-  it('deferred: the sender hears Deferred, no more notifications, and the handset fetches later', async () => {
+  /** A sends `text` to `to` asking for a delivery report; `to` answers the notification with `status` (HTTP 200). */
+  async function answerNotification(to: string, text: string, status: 'deferred' | 'rejected') {
     const a = rig.phone(A);
-    const d = rig.phone(D);
-    const sent = await a.send({ to: D, text: 'later', deliveryReport: true });
-    const n = await d.waitForNotification();
-    assert.equal(await d.notifyResp(n, 'deferred'), 200);
+    const phone = rig.phone(to);
+    const sent = await a.send({ to, text, deliveryReport: true });
+    const n = await phone.waitForNotification();
+    assert.equal(await phone.notifyResp(n, status), 200);
+    return { a, phone, sent, n };
+  }
+
+  it('deferred: the sender hears Deferred, no more notifications, and the handset fetches later', async () => {
+    const { a, phone: d, sent, n } = await answerNotification(D, 'later', 'deferred');
     const deferred = await a.waitForDeliveryReport((r) => r.messageId === sent.messageId && r.status === 'deferred');
     assert.equal(deferred.to?.[0]?.address, D);
     await waitFor('notified', async () => (await stateOf(rig, sent.messageId!)) === 'notified');
@@ -71,11 +77,7 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
   });
 
   it('rejected: m-notifyresp-ind Rejected produces the Rejected report, and the content is gone', async () => {
-    const a = rig.phone(A);
-    const e = rig.phone(E);
-    const sent = await a.send({ to: E, text: 'no thanks', deliveryReport: true });
-    const n = await e.waitForNotification();
-    assert.equal(await e.notifyResp(n, 'rejected'), 200);
+    const { a, sent, n } = await answerNotification(E, 'no thanks', 'rejected');
     const r = await a.waitForDeliveryReport((x) => x.messageId === sent.messageId);
     assert.equal(r.status, 'rejected');
     assert.equal(await stateOf(rig, sent.messageId!), 'rejected');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { localSubscribers, notificationBuilder, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { localSubscribers, notificationBuilder, startTestMmsc, waitFor, whileRunning } from '@openmmsc/testkit';
 import pushSmpp from '../src/index.js';
 import { ESME_ROK, RawSmsc, receiptText } from './raw-smsc.js';
 import { allNotified, bareLink, figure, mmscWithBearer, numbers, sendEach } from './scenario.js';
@@ -24,8 +24,7 @@ describe('push-smpp: delivery receipts from an SMSC written for the test', () =>
       },
     });
     await smsc.start();
-    const t = await mmscWithBearer({ links: [bareLink(smsc.port)] });
-    try {
+    await whileRunning(mmscWithBearer({ links: [bareLink(smsc.port)] }), async (t) => {
       const ids = await sendEach(t, numbers(15, 4000));
       await allNotified(t.mmsc, ids, 10_000);
       await waitFor('every receipt matched', async () => (await receiptsNoted(t, ids)).every((s) => s === 'DELIVRD'), { timeoutMs: 5000 }).catch(() => undefined);
@@ -35,10 +34,7 @@ describe('push-smpp: delivery receipts from an SMSC written for the test', () =>
       const r = (await t.mmsc.getRecipients(ids[0]!))[0]!;
       assert.equal(typeof r.attributes.pushReceiptAt, 'number');
       assert.match(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_delivery_receipts_unmatched_total'), / 0$/m);
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 
   it('matches receipts for every segment of a concatenated push, each arriving before its own submit_sm_resp', async () => {
@@ -51,8 +47,7 @@ describe('push-smpp: delivery receipts from an SMSC written for the test', () =>
       },
     });
     await smsc.start();
-    const t = await startTestMmsc({ plugins: [localSubscribers(), notificationBuilder({ pad: 300 }), { plugin: pushSmpp, options: { links: [bareLink(smsc.port)] } }] });
-    try {
+    await whileRunning(startTestMmsc({ plugins: [localSubscribers(), notificationBuilder({ pad: 300 }), { plugin: pushSmpp, options: { links: [bareLink(smsc.port)] } }] }), async (t) => {
       const [id] = await sendEach(t, ['+15550004900']);
       await allNotified(t.mmsc, [id!], 10_000);
       assert.ok(smsc.submits.length >= 3);
@@ -61,10 +56,7 @@ describe('push-smpp: delivery receipts from an SMSC written for the test', () =>
         new RegExp(`stat="DELIVRD"\\} ${smsc.submits.length}`).test(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_delivery_receipts_total')),
       );
       assert.match(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_delivery_receipts_unmatched_total'), / 0$/m);
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 
   it('records a receipt with an empty stat: as UNKNOWN, not as an empty status', async () => {
@@ -76,8 +68,7 @@ describe('push-smpp: delivery receipts from an SMSC written for the test', () =>
       },
     });
     await smsc.start();
-    const t = await mmscWithBearer({ links: [bareLink(smsc.port)] });
-    try {
+    await whileRunning(mmscWithBearer({ links: [bareLink(smsc.port)] }), async (t) => {
       const [id] = await sendEach(t, ['+15550004950']);
       await allNotified(t.mmsc, [id!], 10_000);
       await waitFor('receipt noted', async () => (await t.mmsc.getRecipients(id!))[0]?.attributes.pushReceipt !== undefined);
@@ -85,9 +76,6 @@ describe('push-smpp: delivery receipts from an SMSC written for the test', () =>
       const metric = await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_delivery_receipts_total');
       assert.match(metric, /stat="UNKNOWN"\} 1/);
       assert.doesNotMatch(metric, /stat=""/);
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 });
