@@ -28,3 +28,4 @@ export { suiteFixture, whileRunning, stopAll, type Stoppable } from './lifetimes
 export { restartableMmsc, jobRetries, type RestartableMmsc } from './restartable-mmsc.js';
 export { startAccountHarness, type AccountHarness, type AccountHarnessOptions, type AccountHarnessSpec, type AccountPeer } from './account-harness.js';
 export { buildSendReq, newTransactionId, mmsAddress } from './handset/send-req.js';
+export { testPlugin } from './test-plugin.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { definePlugin } from '@openmmsc/core';
+import { testPlugin } from '@openmmsc/testkit';
 import { decodePdu } from '@openmmsc/codec';
 import { fakeJpeg, sendReqBytes } from './pdu-bytes.js';
 import { startRig, type Rig } from './helpers.js';
@@ -15,16 +15,11 @@ import { A, B, C } from './phones.js';
 function gate() {
   let open!: () => void;
   const opened = new Promise<void>((r) => (open = r));
-  const plugin = definePlugin({
-    name: 'gate',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup: () => ({
-      receive: async (ctx) => {
-        if (ctx.message.headers.subject?.text === 'hold') await opened;
-      },
-    }),
-  });
+  const plugin = testPlugin('gate', () => ({
+    receive: async (ctx) => {
+      if (ctx.message.headers.subject?.text === 'hold') await opened;
+    },
+  }));
   return { plugin, open };
 }
 
