@@ -19,7 +19,7 @@ import { decodePdu, encodePdu } from '@openmmsc/codec';
 import mm1, { mm1Url } from '@openmmsc/plugin-mm1';
 import mm11 from '@openmmsc/plugin-mm11';
 import routerPrefix from '@openmmsc/plugin-router-prefix';
-import { recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import { buildSendReq, recordingPushBearer, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
 import { photo } from '../transcode/photo.js';
 
 const { values: args } = parseArgs({
@@ -54,22 +54,11 @@ function http(method: 'GET' | 'POST', url: string, msisdn: string, body?: Buffer
 }
 
 function sendReq(to: string, n: number, jpeg: Buffer, mp4: Buffer): Buffer {
-  return encodePdu({
-    messageType: 'm-send-req',
-    transactionId: `adapt-bench-${n}`,
-    mmsVersion: '1.2',
-    from: { address: '', insertAddress: true },
-    to: [{ address: to, type: 'PLMN' }],
-    subject: { text: 'holiday' },
-    body: {
-      contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} },
-      parts: [
-        { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: {}, data: Buffer.from('the beach, and a clip') },
-        { contentType: { type: 'image/jpeg', params: { name: 'beach.jpg' } }, headers: { contentLocation: 'beach.jpg' }, data: jpeg },
-        { contentType: { type: 'video/mp4', params: { name: 'clip.mp4' } }, headers: { contentLocation: 'clip.mp4' }, data: mp4 },
-      ],
-    },
-  });
+  const attachments = [
+    { contentType: 'image/jpeg', name: 'beach.jpg', data: jpeg },
+    { contentType: 'video/mp4', name: 'clip.mp4', data: mp4 },
+  ];
+  return encodePdu({ ...buildSendReq({ to, subject: 'holiday', text: 'the beach, and a clip', attachments }, '1.2'), transactionId: `adapt-bench-${n}` });
 }
 
 type Mode = 'after-store' | 'inline' | 'none';

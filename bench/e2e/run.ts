@@ -2,42 +2,38 @@
 // loopback. Run: node --import tsx --conditions=@openmmsc/source bench/e2e/run.ts [--help]
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodePdu } from '@openmmsc/codec';
 import { openConsolePage } from './console-page.js';
 import { printSummary, type RunFigures } from './summary.js';
-import { HttpClient, SimulatedHandset, SimulatedSmsc, startPostgres, startRedis, type HandsetMode } from '@openmmsc/testkit';
+import { buildSendReq, HttpClient, SimulatedHandset, SimulatedSmsc, startPostgres, startRedis, type HandsetMode } from '@openmmsc/testkit';
+import { benchArgs } from '../args.js';
 
-const { values: opt } = parseArgs({
-  options: {
-    senders: { type: 'string', default: '50' },
-    concurrency: { type: 'string', default: '32' },
-    duration: { type: 'string', default: '15' },
-    size: { type: 'string', default: '30000' },
-    rate: { type: 'string', default: '500' },
-    'rate-duration': { type: 'string', default: '10' },
-    'ceiling-duration': { type: 'string', default: '5' },
-    mode: { type: 'string', default: 'immediate' },
-    'kernel-config': { type: 'string', default: '{}' },
-    'smpp-window': { type: 'string', default: '64' },
-    stores: { type: 'string', default: 'sqlite' },
-    workers: { type: 'string', default: '1' },
-    console: { type: 'string', default: 'off' },
-    profile: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (opt.help) {
-  process.stdout.write(`usage: run.ts [--senders 50] [--concurrency 32] [--duration 15] [--size 30000] [--rate 500]
+const opt = benchArgs(
+  `usage: run.ts [--senders 50] [--concurrency 32] [--duration 15] [--size 30000] [--rate 500]
               [--rate-duration 10] [--ceiling-duration 5] [--mode immediate|fetch-acknowledge]
               [--kernel-config '{"jobs":{"notify":{"concurrency":64}}}'] [--smpp-window 64] [--profile]
               [--stores sqlite,redis,postgres]   (each in turn, same run; Redis with appendfsync always)
               [--workers 1,2]   (worker processes of the MMSC node, each count in turn, same run)
               [--console off|idle|open]   (the operator console on the admin server; open: a page polling it)
-`);
-  process.exit(0);
-}
+`,
+  {
+    senders: '50',
+    concurrency: '32',
+    duration: '15',
+    size: '30000',
+    rate: '500',
+    'rate-duration': '10',
+    'ceiling-duration': '5',
+    mode: 'immediate',
+    'kernel-config': '{}',
+    'smpp-window': '64',
+    stores: 'sqlite',
+    workers: '1',
+    console: 'off',
+  },
+  ['profile'],
+);
 const N = Number(opt.senders);
 const C = Number(opt.concurrency);
 const DURATION = Number(opt.duration) * 1000;
@@ -116,21 +112,8 @@ function withTransactionId(template: Buffer, n: number): Buffer {
 function sendReqBody(to: string, size: number, tid: string): Buffer {
   const image = Buffer.alloc(size);
   for (let i = 0; i < size; i++) image[i] = (i * 131 + 7) & 0xff;
-  return encodePdu({
-    messageType: 'm-send-req',
-    transactionId: tid,
-    mmsVersion: '1.2',
-    from: { address: '', insertAddress: true },
-    to: [{ address: to, type: 'PLMN' }],
-    subject: { text: 'bench' },
-    body: {
-      contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} },
-      parts: [
-        { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, headers: {}, data: Buffer.from('benchmark message') },
-        { contentType: { type: 'image/jpeg', params: { name: 'photo.jpg' } }, headers: { contentLocation: 'photo.jpg' }, data: image },
-      ],
-    },
-  });
+  const pdu = buildSendReq({ to, subject: 'bench', text: 'benchmark message', attachments: [{ contentType: 'image/jpeg', name: 'photo.jpg', data: image }] }, '1.2');
+  return encodePdu({ ...pdu, transactionId: tid });
 }
 
 // --- 1. the ceiling: a bare fastify POST route of the same body size -----------------------------

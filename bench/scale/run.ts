@@ -2,35 +2,31 @@
 // what grows, and what the shared Redis costs per complete message.
 // Run: node --import tsx --conditions=@openmmsc/source bench/scale/run.ts [--help]
 import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SimulatedSmsc, startRedis, waitFor } from '@openmmsc/testkit';
 import { RoundRobinLoad } from './load.js';
 import { startNodes, type NodeProcess, type NodeStats } from './node-process.js';
 import { readInfo, redisCost } from './redis-info.js';
 import { printPhase, printTable, type PhaseResult } from './report.js';
+import { benchArgs } from '../args.js';
 
-const { values: opt } = parseArgs({
-  options: {
-    nodes: { type: 'string', default: '1,2,3' },
-    duration: { type: 'string', default: '10' },
-    concurrency: { type: 'string', default: '32' },
-    pairs: { type: 'string', default: '48' },
-    size: { type: 'string', default: '30000' },
-    stored: { type: 'string', default: '200' },
-    persistence: { type: 'string', default: 'always' },
-    'split-queue': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (opt.help) {
-  process.stdout.write(`usage: run.ts [--nodes 1,2,3] [--duration 10] [--concurrency 32] [--pairs 48] [--size 30000]
+const opt = benchArgs(
+  `usage: run.ts [--nodes 1,2,3] [--duration 10] [--concurrency 32] [--pairs 48] [--size 30000]
               [--stored 200]   (messages left waiting for retrieval, to weigh one stored message)
               [--persistence always|everysec|none]   (Redis AOF; always is the documented production setting)
               [--split-queue]   (the job queue on a second Redis: shows the queue's share of the cost)
-`);
-  process.exit(0);
-}
+`,
+  {
+    nodes: '1,2,3',
+    duration: '10',
+    concurrency: '32',
+    pairs: '48',
+    size: '30000',
+    stored: '200',
+    persistence: 'always',
+  },
+  ['split-queue'],
+);
 const COUNTS = opt.nodes.split(',').map(Number).filter((n) => n >= 1 && n <= 8);
 const DURATION = Number(opt.duration) * 1000;
 const C = Number(opt.concurrency);

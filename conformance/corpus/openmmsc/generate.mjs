@@ -24,6 +24,11 @@ function uv(n) {
 }
 /** An address header value: Value-length, Address-present-token, Encoded-string. */
 const addr = (a) => Buffer.concat([Buffer.from([a.length + 2, 0x80]), t(a)]);
+/**
+ * The head OMA-MMS-ENC requires of a PDU, in its order: X-Mms-Message-Type, X-Mms-Transaction-ID,
+ * X-Mms-MMS-Version (the type and version as their hex octets, e.g. '84' and '92').
+ */
+const head = (type, transactionId, version) => Buffer.concat([h(`8c ${type}`), h('98'), t(transactionId), h(`8d ${version}`)]);
 /** One multipart entry: HeadersLen, DataLen, ContentType + headers, data. */
 const entry = (headers, data) => Buffer.concat([uv(headers.length), uv(data.length), headers, data]);
 /** Lines joined with LF only (the deviation some writers show), ending with one. */
@@ -110,9 +115,7 @@ write(
 write(
   'pdus/m-retrieve-conf-text-content-type.mms',
   Buffer.concat([
-    h('8c 84'), // X-Mms-Message-Type: m-retrieve-conf
-    h('98'), t('ours-retrieve-1'), // X-Mms-Transaction-ID
-    h('8d 92'), // X-Mms-MMS-Version: 1.2
+    head('84', 'ours-retrieve-1', '92'), // m-retrieve-conf, MMS 1.2
     h('8b'), t('ours-mid-2'), // Message-ID
     h('85 04 65 53 f1 00'), // Date: 1700000000
     h('89'), addr('+15550000001/TYPE=PLMN'), // From
@@ -135,9 +138,7 @@ write(
 write(
   'pdus/m-send-req-empty-multipart.mms',
   Buffer.concat([
-    h('8c 80'), // X-Mms-Message-Type: m-send-req
-    h('98'), t('ours-empty-1'), // X-Mms-Transaction-ID
-    h('8d 90'), // X-Mms-MMS-Version: 1.0
+    head('80', 'ours-empty-1', '90'), // m-send-req, MMS 1.0
     h('89'), addr('+15550000001/TYPE=PLMN'), // From
     h('97'), t('+15550000002/TYPE=PLMN'), // To
     h('96'), t('Headers only'), // Subject

@@ -24,3 +24,8 @@ export { SlowClients, slowPosts, openDescriptors, type SlowClientsOptions, type 
 export { makeTestPki, curlWithCa, type TestPki, type CertFiles } from './test-pki.js';
 export { routeAllTo } from './route-all.js';
 export { linkState } from './link-state.js';
+export { suiteFixture, whileRunning, stopAll, type Stoppable } from './lifetimes.js';
+export { restartableMmsc, jobRetries, type RestartableMmsc } from './restartable-mmsc.js';
+export { startAccountHarness, type AccountHarness, type AccountHarnessOptions, type AccountHarnessSpec, type AccountPeer } from './account-harness.js';
+export { buildSendReq, newTransactionId, mmsAddress } from './handset/send-req.js';
+export { testPlugin } from './test-plugin.js';

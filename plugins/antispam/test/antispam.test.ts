@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { definePlugin, type PluginInput } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, requireSystem, startRedis, startTestMmsc, waitFor, type TestMmsc, type TestMmscOptions } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, requireSystem, startRedis, startTestMmsc, waitFor, type TestMmsc, type TestMmscOptions, whileRunning } from '@openmmsc/testkit';
 import antispam, { QUARANTINE_TARGET } from '../src/index.js';
 import { EICAR, startClamd, type Clamd } from './clamd-helper.js';
 
@@ -20,32 +20,35 @@ function start(options: Record<string, unknown>, config?: TestMmscOptions['confi
 }
 
 const codes = (results: Array<{ status: string; reason?: { code: string } }>) => results.map((r) => (r.status === 'accepted' ? 'accepted' : r.reason!.code));
-const count = (list: string[], v: string) => list.filter((x) => x === v).length;
+
+/**
+ * Submits `n` messages over MM1 at once, the i-th being `message(i)` sent through
+ * `nodes[i % nodes.length]`, and counts the answers by code (`accepted` or the refusal's code).
+ */
+async function burst(nodes: TestMmsc[], n: number, message: (i: number) => ReturnType<typeof buildMessage>): Promise<Record<string, number>> {
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => nodes[i % nodes.length]!.mmsc.submit({ message: message(i), origin: { interface: 'mm1' } })));
+  const tally: Record<string, number> = {};
+  for (const code of codes(results)) tally[code] = (tally[code] ?? 0) + 1;
+  return tally;
+}
 
 describe('anti-spam', () => {
   it('rate-limits a sender under a burst (token bucket), other senders unaffected', async () => {
-    const t = await start({ rateLimits: [{ scope: 'sender', limit: 5, window: '1m' }] });
-    try {
-      const burst = await Promise.all(Array.from({ length: 20 }, () => t.mmsc.submit({ message: buildMessage({ from: '+15550000001' }), origin: { interface: 'mm1' } })));
-      const c = codes(burst);
-      assert.equal(count(c, 'accepted'), 5);
-      assert.equal(count(c, 'limit-exceeded'), 15);
+    await whileRunning(start({ rateLimits: [{ scope: 'sender', limit: 5, window: '1m' }] }), async (t) => {
+      assert.deepEqual(await burst([t], 20, () => buildMessage({ from: '+15550000001' })), { accepted: 5, 'limit-exceeded': 15 });
       const other = await t.mmsc.submit({ message: buildMessage({ from: '+15550000077' }), origin: { interface: 'mm1' } });
       assert.equal(other.status, 'accepted');
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('rate-limits per VASP, per peer and per destination (per recipient)', async () => {
-    const t = await start({
+    await whileRunning(start({
       rateLimits: [
         { scope: 'vasp', limit: 2, window: '1h', interfaces: ['mm7'] },
         { scope: 'peer', limit: 3, window: '1h', interfaces: ['mm4'] },
         { scope: 'destination', limit: 2, window: '1h' },
       ],
-    });
-    try {
+    }), async (t) => {
       const vasp = [];
       for (let i = 0; i < 3; i++) vasp.push(await t.mmsc.submit({ message: buildMessage({ from: '12345', to: `+1555100000${i}` }), origin: { interface: 'mm7', attributes: { vaspId: 'v1' } } }));
       assert.deepEqual(codes(vasp), ['accepted', 'accepted', 'limit-exceeded']);
@@ -56,34 +59,24 @@ describe('anti-spam', () => {
       for (let i = 0; i < 3; i++) dest.push(await t.mmsc.submit({ message: buildMessage({ from: `+1777000000${i}`, to: ['+15553000000', `+1555300001${i}`] }), origin: { interface: 'mm1' } }));
       assert.deepEqual(dest.map((r) => r.status), ['accepted', 'accepted', 'accepted']);
       assert.deepEqual(dest[2]!.recipients.map((r) => (r.status === 'rejected' ? r.reason.code : r.status)), ['limit-exceeded', 'accepted']);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('detects the same content sent to many recipients within the window, under a burst', async () => {
-    const t = await start({ duplicates: { enabled: true, maxRecipients: 10, window: '10m', score: 10 } });
-    try {
-      const burst = await Promise.all(
-        Array.from({ length: 25 }, (_, i) => t.mmsc.submit({ message: buildMessage({ from: `+1888${String(i).padStart(7, '0')}`, to: `+1555${String(i).padStart(7, '0')}`, text: 'WIN A PRIZE NOW' }), origin: { interface: 'mm1' } })),
-      );
-      const c = codes(burst);
-      assert.equal(count(c, 'accepted'), 10);
-      assert.equal(count(c, 'spam'), 15);
+    await whileRunning(start({ duplicates: { enabled: true, maxRecipients: 10, window: '10m', score: 10 } }), async (t) => {
+      const sameText = (i: number) => buildMessage({ from: `+1888${String(i).padStart(7, '0')}`, to: `+1555${String(i).padStart(7, '0')}`, text: 'WIN A PRIZE NOW' });
+      assert.deepEqual(await burst([t], 25, sameText), { accepted: 10, spam: 15 });
       const different = await t.mmsc.submit({ message: buildMessage({ text: 'see you at 8' }), origin: { interface: 'mm1' } });
       assert.equal(different.status, 'accepted');
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('block and allow lists: numbers, prefixes, domains, VASPs', async () => {
-    const t = await start({
+    await whileRunning(start({
       block: { numbers: ['+15559999999'], prefixes: ['+1900'], domains: ['spam.example'], vasps: ['bad-vasp'] },
       allow: { numbers: ['+15550000042'] },
       keywords: [{ pattern: 'casino', score: 20 }],
-    });
-    try {
+    }), async (t) => {
       const tries = [
         ['+15559999999', 'mm1', {}],
         ['+19001234567', 'mm1', {}],
@@ -98,19 +91,16 @@ describe('anti-spam', () => {
       assert.equal(allowed.status, 'accepted');
       const other = await t.mmsc.submit({ message: buildMessage({ from: '+15550000043', text: 'casino night' }), origin: { interface: 'mm1' } });
       assert.equal(other.status === 'rejected' && other.reason.code, 'spam');
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('scores keywords and content types: tag, quarantine, reject', async () => {
-    const t = await start({
+    await whileRunning(start({
       keywords: [{ pattern: 'free', score: 3 }, { pattern: 'w[i1]n+er', regex: true, score: 4 }],
       contentTypes: [{ type: 'application/x-msdownload', score: 20 }, { type: 'application/vnd.*', score: 1 }],
       actions: { tag: 3, quarantine: 7, reject: 10 },
       maxRecipients: { default: 3 },
-    });
-    try {
+    }), async (t) => {
       const tagged = await t.mmsc.submit({ message: buildMessage({ text: 'free coffee' }), origin: { interface: 'mm1' } });
       assert.equal(tagged.status, 'accepted');
       const msg = await t.mmsc.getMessage(tagged.messageId);
@@ -136,9 +126,7 @@ describe('anti-spam', () => {
 
       const many = await t.mmsc.submit({ message: buildMessage({ to: ['+15550000002', '+15550000003', '+15550000004', '+15550000005'] }), origin: { interface: 'mm1' } });
       assert.equal(many.status === 'rejected' && many.reason.code, 'too-many-recipients');
-    } finally {
-      await t.stop();
-    }
+    });
   });
 });
 
@@ -153,14 +141,9 @@ describe('anti-spam in cluster mode (counters in Redis)', { skip: requireSystem(
     const a = await start(options);
     const b = await start(options);
     try {
-      const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).mmsc.submit({ message: buildMessage({ from: '+15550000001', text: `m${i}` }), origin: { interface: 'mm1' } })));
-      assert.equal(count(codes(burst), 'accepted'), 6);
-      assert.equal(count(codes(burst), 'limit-exceeded'), 6);
-      const dup = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).mmsc.submit({ message: buildMessage({ from: `+1999000000${i}`, to: `+1555400000${i}`, text: 'same' }), origin: { interface: 'mm1' } })),
-      );
-      assert.equal(count(codes(dup), 'accepted'), 4);
-      assert.equal(count(codes(dup), 'spam'), 4);
+      // Even-numbered messages go through b, odd-numbered through a.
+      assert.deepEqual(await burst([b, a], 12, (i) => buildMessage({ from: '+15550000001', text: `m${i}` })), { accepted: 6, 'limit-exceeded': 6 });
+      assert.deepEqual(await burst([b, a], 8, (i) => buildMessage({ from: `+1999000000${i}`, to: `+1555400000${i}`, text: 'same' })), { accepted: 4, spam: 4 });
     } finally {
       await a.stop();
       await b.stop();
@@ -192,8 +175,7 @@ describe('anti-virus (ClamAV clamd, INSTREAM)', { skip: requireSystem('clamd') }
   });
 
   it('rejects EICAR submitted over MM1 and MM7 with the virus reason; clean content passes', async () => {
-    const t = await start({ antivirus: { enabled: true, port: clamd.port } });
-    try {
+    await whileRunning(start({ antivirus: { enabled: true, port: clamd.port } }), async (t) => {
       for (const iface of ['mm1', 'mm7']) {
         const r = await t.mmsc.submit({ message: infected(), origin: { interface: iface, attributes: iface === 'mm7' ? { vaspId: 'v1' } : {} } });
         assert.equal(r.status, 'rejected', iface);
@@ -205,20 +187,15 @@ describe('anti-virus (ClamAV clamd, INSTREAM)', { skip: requireSystem('clamd') }
       assert.equal(clean.status, 'accepted');
       const ready = await fetch(`${t.mmsc.adminUrl}/ready`);
       assert.equal(ready.status, 200);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('scanner down: defer (fail-closed) or accept (fail-open), as configured', async () => {
     for (const [onError, status] of [['defer', 'deferred'], ['reject', 'rejected'], ['accept', 'accepted']] as const) {
-      const t = await start({ antivirus: { enabled: true, port: 1, timeout: 500, onError } });
-      try {
+      await whileRunning(start({ antivirus: { enabled: true, port: 1, timeout: 500, onError } }), async (t) => {
         const r = await t.mmsc.submit({ message: infected(), origin: { interface: 'mm1' } });
         assert.equal(r.status, status, onError);
-      } finally {
-        await t.stop();
-      }
+      });
     }
   });
 });

@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { buildMessage, waitFor } from '@openmmsc/testkit';
+import { describe, it } from 'node:test';
+import { buildMessage, waitFor, suiteFixture } from '@openmmsc/testkit';
 import { requireSystem } from '@openmmsc/testkit/system';
-import { startHarness, type Harness } from './harness.js';
-import { basic, dissectHttp, post, type Received } from './wire.js';
+import { startHarness } from './harness.js';
+import { assertMmse, basic, post, type Received } from './wire.js';
 
 const skip = requireSystem('tshark');
 
 describe('EAIF delivery: MMSC → application', { skip }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({
-      apps: (url) => [
-        { id: 'quiz', password: 'quiz-secret', shortCodes: ['4444'], url: `${url}/quiz`, deliverAs: 'm-retrieve-conf', mmsVersion: '1.3', version: '2.0' },
-        { id: 'silent', password: 'silent-secret', shortCodes: ['5555'] },
-      ],
-    });
-  });
-  after(() => h.stop());
+  const h = suiteFixture(() => startHarness({
+    accounts: (url) => [
+      { id: 'quiz', password: 'quiz-secret', shortCodes: ['4444'], url: `${url}/quiz`, deliverAs: 'm-retrieve-conf', mmsVersion: '1.3', version: '2.0' },
+      { id: 'silent', password: 'silent-secret', shortCodes: ['5555'] },
+    ],
+  }));
 
   /** A handset's message to a short code, as MM1 would submit it. */
   async function mo(to: string, subject: string, text = 'YES'): Promise<string> {
@@ -41,14 +37,14 @@ describe('EAIF delivery: MMSC → application', { skip }, () => {
     assert.equal(req.headers.authorization, basic('mmsc', 'to-app'));
     assert.ok(req.rawHeaders.includes('X-NOKIA-MMSC-Message-Type'), 'headers spelt as the Nokia MMSC does');
 
-    const d = dissectHttp(req.wire());
-    assert.equal(d.malformed, false, JSON.stringify(d.mmse));
-    assert.deepEqual(d.field('mmse.message_type'), ['0x80'], 'm-send-req');
-    assert.deepEqual(d.field('mmse.transaction_id'), [id]);
-    assert.deepEqual(d.field('mmse.mms_version'), ['1.2']);
-    assert.deepEqual(d.field('mmse.from'), ['+15550000001/TYPE=PLMN']);
-    assert.deepEqual(d.field('mmse.to'), ['12345/TYPE=PLMN']);
-    assert.deepEqual(d.field('mmse.subject'), ['vote']);
+    const d = assertMmse(req.wire(), 'm-send-req', {
+      message_type: ['0x80'],
+      transaction_id: [id],
+      mms_version: ['1.2'],
+      from: ['+15550000001/TYPE=PLMN'],
+      to: ['12345/TYPE=PLMN'],
+      subject: ['vote'],
+    });
     assert.ok(d.field('wsp.header.content_type').includes('text/plain'), 'the text part is in the body');
     assert.match(JSON.stringify(d.mmse), /"data-text-lines":\{"YES"/, 'with its text');
     await waitFor('delivered', async () => (await stateOf(id)).state === 'delivered');
@@ -63,10 +59,7 @@ describe('EAIF delivery: MMSC → application', { skip }, () => {
     const req = await requestFor(res.messageId);
     assert.equal(req.headers['transfer-encoding'], undefined);
     assert.equal(Number(req.headers['content-length']), req.body.length);
-    const d = dissectHttp(req.wire());
-    assert.equal(d.malformed, false);
-    assert.deepEqual(d.field('mmse.message_type'), ['0x80']);
-    assert.deepEqual(d.field('mmse.subject'), ['photo']);
+    assertMmse(req.wire(), 'm-send-req', { message_type: ['0x80'], subject: ['photo'] });
     assert.ok(req.body.includes(image), 'the image, byte for byte');
     await waitFor('delivered', async () => (await stateOf(res.messageId)).state === 'delivered');
   });
@@ -76,12 +69,7 @@ describe('EAIF delivery: MMSC → application', { skip }, () => {
     const req = await requestFor(id, '/quiz');
     assert.equal(req.headers['x-nokia-mmsc-version'], '2.0');
     assert.equal(req.headers.authorization, undefined, 'no outbound credentials configured');
-    const d = dissectHttp(req.wire());
-    assert.equal(d.malformed, false);
-    assert.deepEqual(d.field('mmse.message_type'), ['0x84'], 'm-retrieve-conf');
-    assert.deepEqual(d.field('mmse.message_id'), [id]);
-    assert.deepEqual(d.field('mmse.mms_version'), ['1.3']);
-    assert.deepEqual(d.field('mmse.from'), ['+15550000001/TYPE=PLMN']);
+    assertMmse(req.wire(), 'm-retrieve-conf', { message_type: ['0x84'], message_id: [id], mms_version: ['1.3'], from: ['+15550000001/TYPE=PLMN'] });
     await waitFor('delivered', async () => (await stateOf(id)).state === 'delivered');
   });
 

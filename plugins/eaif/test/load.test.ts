@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { slowPosts, type SlowClients } from '@openmmsc/testkit';
+import { slowPosts, type SlowClients, suiteFixture } from '@openmmsc/testkit';
 import { AUTH, eaifHeaders, startHarness, type Harness } from './harness.js';
 import { LITERAL_SEND_REQ } from './pdu-bytes.js';
 import { post, rawExchange } from './wire.js';
@@ -37,11 +37,7 @@ describe('EAIF under slow clients', () => {
 });
 
 describe('EAIF while the node refuses new work', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ config: { admission: { minFreeDisk: '1000000GB' }, shutdown: { retrievalGrace: 0 } } });
-  });
-  after(() => h?.stop());
+  const h = suiteFixture(() => startHarness({ config: { admission: { minFreeDisk: '1000000GB' }, shutdown: { retrievalGrace: 0 } } }));
 
   it('answers 503 with Retry-After before the body has arrived', async () => {
     const url = new URL(h.url);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { suiteFixture } from '@openmmsc/testkit';
 import { definePlugin, verdict } from '@openmmsc/core';
-import { AUTH, eaifHeaders, startHarness, type Harness } from './harness.js';
+import { AUTH, eaifHeaders, startHarness } from './harness.js';
 import { CT, LITERAL_SEND_REQ, sendReq, textPart } from './pdu-bytes.js';
 import { basic, post, rawExchange } from './wire.js';
 
@@ -30,19 +31,15 @@ const busyLater = definePlugin({
 const simple = (tx: string, extra: Partial<Parameters<typeof sendReq>[0]> = {}) => sendReq({ transactionId: tx, from: '12345/TYPE=PLMN', to: ['+15550000002/TYPE=PLMN'], ...extra });
 
 describe('EAIF submissions refused, in HTTP terms, nothing stored', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({
-      app: { maxMessageSize: 2000, maxRecipients: 3, allowedIps: ['127.0.0.0/8', '::1'] },
-      apps: [
-        { id: 'slow', password: 'slow-secret', shortCodes: ['777'], throughput: 1, burst: 2 },
-        { id: 'elsewhere', password: 'far-secret', shortCodes: ['888'], allowedIps: ['192.0.2.0/24'] },
-      ],
-      plugin: { limits: { maxRequestSize: '64KB' }, listener: { requestTimeout: '1s' } },
-      plugins: [creditCheck, busyLater],
-    });
-  });
-  after(() => h.stop());
+  const h = suiteFixture(() => startHarness({
+    account: { maxMessageSize: 2000, maxRecipients: 3, allowedIps: ['127.0.0.0/8', '::1'] },
+    accounts: [
+      { id: 'slow', password: 'slow-secret', shortCodes: ['777'], throughput: 1, burst: 2 },
+      { id: 'elsewhere', password: 'far-secret', shortCodes: ['888'], allowedIps: ['192.0.2.0/24'] },
+    ],
+    plugin: { limits: { maxRequestSize: '64KB' }, listener: { requestTimeout: '1s' } },
+    plugins: [creditCheck, busyLater],
+  }));
 
   async function stored(): Promise<number> {
     const metric = h.t.mmsc.registry.getSingleMetric('openmmsc_eaif_submissions_accepted_total');

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseAddress } from '@openmmsc/core';
-import { waitFor } from '@openmmsc/testkit';
+import { waitFor, suiteFixture } from '@openmmsc/testkit';
 import { requireSystem } from '@openmmsc/testkit/system';
-import { eaifHeaders, startHarness, type Harness } from './harness.js';
+import { eaifHeaders, startHarness } from './harness.js';
 import { sendReq } from './pdu-bytes.js';
-import { basic, dissectHttp, post } from './wire.js';
+import { assertMmse, basic, dissectHttp, post } from './wire.js';
 
 const skip = requireSystem('tshark');
 
 describe('EAIF reports: MMSC → the application that submitted', { skip }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(() => h.stop());
+  const h = suiteFixture(() => startHarness());
 
   /** `news` submits to a local handset, which is notified; returns the message id. */
   async function submit(tx: string, to: string, reports: { deliveryReport?: boolean; readReport?: boolean }): Promise<string> {
@@ -38,12 +34,12 @@ describe('EAIF reports: MMSC → the application that submitted', { skip }, () =
     assert.equal(req.headers['x-nokia-mmsc-to'], '12345/TYPE=PLMN', 'the application\'s address');
     assert.equal(req.headers['x-nokia-mmsc-version'], '3.0');
     assert.equal(req.headers.authorization, basic('mmsc', 'to-app'));
-    const d = dissectHttp(req.wire());
-    assert.equal(d.malformed, false, JSON.stringify(d.mmse));
-    assert.deepEqual(d.field('mmse.message_type'), ['0x86'], 'm-delivery-ind');
-    assert.deepEqual(d.field('mmse.message_id'), [id]);
-    assert.deepEqual(d.field('mmse.to'), ['+15550000021/TYPE=PLMN']);
-    assert.deepEqual(d.field('mmse.status'), ['0x81'], 'Retrieved');
+    const d = assertMmse(req.wire(), 'm-delivery-ind', {
+      message_type: ['0x86'],
+      message_id: [id],
+      to: ['+15550000021/TYPE=PLMN'],
+      status: ['0x81'], // Retrieved
+    });
     assert.equal(d.field('mmse.date').length, 1);
   });
 
@@ -52,13 +48,13 @@ describe('EAIF reports: MMSC → the application that submitted', { skip }, () =
     await h.t.mmsc.sendReport(id, { kind: 'read', messageId: id, recipient: parseAddress('+15550000022'), status: 'read', at: Date.now() });
     const req = await reportFor(id, 'ReadReply');
     assert.equal(req.headers['x-nokia-mmsc-from'], '+15550000022/TYPE=PLMN');
-    const d = dissectHttp(req.wire());
-    assert.equal(d.malformed, false, JSON.stringify(d.mmse));
-    assert.deepEqual(d.field('mmse.message_type'), ['0x88'], 'm-read-orig-ind');
-    assert.deepEqual(d.field('mmse.message_id'), [id]);
-    assert.deepEqual(d.field('mmse.from'), ['+15550000022/TYPE=PLMN']);
-    assert.deepEqual(d.field('mmse.to'), ['12345/TYPE=PLMN']);
-    assert.deepEqual(d.field('mmse.read_status'), ['0x80'], 'Read');
+    assertMmse(req.wire(), 'm-read-orig-ind', {
+      message_type: ['0x88'],
+      message_id: [id],
+      from: ['+15550000022/TYPE=PLMN'],
+      to: ['12345/TYPE=PLMN'],
+      read_status: ['0x80'], // Read
+    });
   });
 
   it('sends a report again when the application answers 500, and sends none that was not asked for', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ChargingEvent } from '@openmmsc/core';
-import { serviceProvider, waitFor } from '@openmmsc/testkit';
-import { eaifHeaders, startHarness, type Harness } from './harness.js';
+import { serviceProvider, waitFor, suiteFixture } from '@openmmsc/testkit';
+import { eaifHeaders, startHarness } from './harness.js';
 import { LITERAL_SEND_REQ, sendReq, textPart } from './pdu-bytes.js';
 import { post } from './wire.js';
 
@@ -14,12 +14,8 @@ function recordingCharging() {
 }
 
 describe('EAIF submissions: application → MMSC', () => {
-  let h: Harness;
   const charging = recordingCharging();
-  before(async () => {
-    h = await startHarness({ plugins: [charging.plugin] });
-  });
-  after(() => h.stop());
+  const h = suiteFixture(() => startHarness({ plugins: [charging.plugin] }));
 
   it('accepts a hand-written m-send-req with 204 and X-NOKIA-MMSC-Message-Id, maps its EAIF headers and notifies the handset', async () => {
     const res = await post(

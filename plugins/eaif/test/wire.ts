@@ -3,6 +3,7 @@
  * application does, an HTTP server that plays the application receiving from the MMSC, and
  * tshark (Wireshark's HTTP and MMSE dissectors) as an independent reader of what we send.
  */
+import assert from 'node:assert/strict';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -155,4 +156,15 @@ export function dissectHttp(wire: Buffer): Dissected {
       },
     };
   });
+}
+
+/**
+ * Dissects a request (as `dissectHttp`) and asserts Wireshark reads a well-formed MMSE `pdu` with
+ * each of `fields` (names without the `mmse.` prefix) holding exactly the values given.
+ */
+export function assertMmse(wire: Buffer, pdu: string, fields: Record<string, string[]>): Dissected {
+  const d = dissectHttp(wire);
+  assert.equal(d.malformed, false, JSON.stringify(d.mmse));
+  for (const [name, values] of Object.entries(fields)) assert.deepEqual(d.field(`mmse.${name}`), values, `${pdu}: mmse.${name}`);
+  return d;
 }

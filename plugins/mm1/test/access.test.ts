@@ -4,16 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildMessage, HttpClient, waitFor, type HttpResult } from '@openmmsc/testkit';
 import { startRig, type Rig } from './helpers.js';
 import { acknowledgeIndBytes, notifyRespIndBytes, octetOf, textOf } from './pdu-bytes.js';
+import { A, B, C, PDU_TYPE, as } from './phones.js';
 
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
-const PDU_TYPE = 'application/vnd.wap.mms-message';
 const RETRIEVE_STATUS = 0x99;
 const SERVICE_DENIED = 0xe1;
 const MESSAGE_NOT_FOUND = 0xe2;
-
-const as = (msisdn: string) => ({ 'x-wap-network-client-msisdn': msisdn });
 
 /** Submits A → B and returns B's content location (from the push). */
 async function messageForB(rig: Rig, subject: string): Promise<{ messageId: string; url: string; token: string }> {

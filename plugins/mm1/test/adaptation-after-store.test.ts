@@ -8,10 +8,7 @@ import sharp from 'sharp';
 import { startStiGate, type StiGate } from '../../mm11/test/sti-gate.js';
 import { octetOf, sendReqBytes, textOf } from './pdu-bytes.js';
 import { postPdu, startRig, type Rig } from './helpers.js';
-
-const B = '+15550000002';
-const C = '+15550000003';
-const as = (msisdn: string) => ({ 'x-wap-network-client-msisdn': msisdn });
+import { B, C, as } from './phones.js';
 
 describe('MM1 with adaptation after the message is stored (a slow STI transcoder)', () => {
   let gate: StiGate;

@@ -5,29 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { definePlugin } from '@openmmsc/core';
+import { testPlugin } from '@openmmsc/testkit';
 import { decodePdu } from '@openmmsc/codec';
 import { fakeJpeg, sendReqBytes } from './pdu-bytes.js';
 import { startRig, type Rig } from './helpers.js';
-
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
+import { A, B, C } from './phones.js';
 
 /** Holds every message whose subject is `hold` in the receive stage until released. */
 function gate() {
   let open!: () => void;
   const opened = new Promise<void>((r) => (open = r));
-  const plugin = definePlugin({
-    name: 'gate',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup: () => ({
-      receive: async (ctx) => {
-        if (ctx.message.headers.subject?.text === 'hold') await opened;
-      },
-    }),
-  });
+  const plugin = testPlugin('gate', () => ({
+    receive: async (ctx) => {
+      if (ctx.message.headers.subject?.text === 'hold') await opened;
+    },
+  }));
   return { plugin, open };
 }
 

@@ -14,10 +14,8 @@ import mm1, { mm1Url, type Mm1OptionsInput } from '../src/index.js';
 import { fastJobs } from './helpers.js';
 import { cancelConf, parse, textField, type Parsed } from './mmbox-bytes.js';
 import { dissectPush, lines, shown, tsharkMissing } from './tshark.js';
+import { A, B, C } from './phones.js';
 
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
 const missing = tsharkMissing();
 
 interface Push {

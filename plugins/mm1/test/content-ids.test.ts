@@ -9,9 +9,8 @@ import { HttpClient, waitFor } from '@openmmsc/testkit';
 import { startRig, type Rig } from './helpers.js';
 import { uintvar } from './pdu-bytes.js';
 import { dissectAnswer, shown, tsharkMissing } from './tshark.js';
+import { A, B } from './phones.js';
 
-const A = '+15550000001';
-const B = '+15550000002';
 const text = (s: string): number[] => [...Buffer.from(s, 'latin1'), 0x00];
 const SMIL = '<smil><body><par><img src="cid:a1"/></par></body></smil>';
 const IMAGE = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0xff, 0xd9]);

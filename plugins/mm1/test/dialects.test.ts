@@ -5,13 +5,9 @@ import { buildMessage, HttpClient, waitFor } from '@openmmsc/testkit';
 import { factsFromHeaders } from '../src/dialects.js';
 import { startRig, type Rig } from './helpers.js';
 import { acknowledgeIndBytes, headerFields, notifyRespIndBytes } from './pdu-bytes.js';
+import { A, B, C, E, PDU_TYPE, as } from './phones.js';
 
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
-const E = '+15550000005';
 const RANGED = '+15550000091';
-const PDU_TYPE = 'application/vnd.wap.mms-message';
 const MMS_VERSION = 0x8d;
 const EXPIRY = 0x88;
 const CONTENT_LOCATION = 0x83;
@@ -24,8 +20,6 @@ const OLD_STACK = {
   dialect: { expiry: 'absolute' as const, acknowledgeStatus: 204 as const, mmsVersion: '1.0' },
 };
 const RANGE = { name: 'range', match: { msisdn: ['+1555000009'] }, dialect: { publicUrl: 'http://mms.range.example:8080/' } };
-
-const as = (msisdn: string, more: Record<string, string> = {}) => ({ 'x-wap-network-client-msisdn': msisdn, ...more });
 
 /** The m-notification-ind inside a WSP push, read byte by byte (WAP-230-WSP 8.2.4.1). */
 function notificationOf(push: PushRequest): Map<number, Uint8Array> {

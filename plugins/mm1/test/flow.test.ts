@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodePdu } from '@openmmsc/codec';
-import { HttpClient, makePng, waitFor } from '@openmmsc/testkit';
-import { historyOf, startRig, stateOf, type Rig } from './helpers.js';
-
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
-const D = '+15550000004';
-const E = '+15550000005';
+import { HttpClient, makePng, waitFor, suiteFixture } from '@openmmsc/testkit';
+import { historyOf, startRig, stateOf } from './helpers.js';
+import { A, B, C, D, E } from './phones.js';
 
 describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
-  let rig: Rig;
   const http = new HttpClient(2);
-  before(async () => {
-    rig = await startRig({
-      phones: [{ msisdn: A }, { msisdn: B }, { msisdn: C, mode: 'fetch-acknowledge' }, { msisdn: D, mode: 'manual' }, { msisdn: E, mode: 'manual' }],
-    });
-  });
-  after(async () => {
-    http.close();
-    await rig?.stop();
-  });
+  const rig = suiteFixture(() => startRig({
+    phones: [{ msisdn: A }, { msisdn: B }, { msisdn: C, mode: 'fetch-acknowledge' }, { msisdn: D, mode: 'manual' }, { msisdn: E, mode: 'manual' }],
+  }));
+  after(() => http.close());
 
   it('send → push over SMPP → fetch → m-notifyresp-ind Retrieved → delivery report to the sender', async () => {
     const a = rig.phone(A);
@@ -64,12 +53,18 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
     assert.equal(rec.history.at(-1)?.reason, 'acknowledged (m-acknowledge-ind)');
   });
 
-  it('deferred: the sender hears Deferred, no more notifications, and the handset fetches later', async () => {
+  /** A sends `text` to `to` asking for a delivery report; `to` answers the notification with `status` (HTTP 200). */
+  async function answerNotification(to: string, text: string, status: 'deferred' | 'rejected') {
     const a = rig.phone(A);
-    const d = rig.phone(D);
-    const sent = await a.send({ to: D, text: 'later', deliveryReport: true });
-    const n = await d.waitForNotification();
-    assert.equal(await d.notifyResp(n, 'deferred'), 200);
+    const phone = rig.phone(to);
+    const sent = await a.send({ to, text, deliveryReport: true });
+    const n = await phone.waitForNotification();
+    assert.equal(await phone.notifyResp(n, status), 200);
+    return { a, phone, sent, n };
+  }
+
+  it('deferred: the sender hears Deferred, no more notifications, and the handset fetches later', async () => {
+    const { a, phone: d, sent, n } = await answerNotification(D, 'later', 'deferred');
     const deferred = await a.waitForDeliveryReport((r) => r.messageId === sent.messageId && r.status === 'deferred');
     assert.equal(deferred.to?.[0]?.address, D);
     await waitFor('notified', async () => (await stateOf(rig, sent.messageId!)) === 'notified');
@@ -82,11 +77,7 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
   });
 
   it('rejected: m-notifyresp-ind Rejected produces the Rejected report, and the content is gone', async () => {
-    const a = rig.phone(A);
-    const e = rig.phone(E);
-    const sent = await a.send({ to: E, text: 'no thanks', deliveryReport: true });
-    const n = await e.waitForNotification();
-    assert.equal(await e.notifyResp(n, 'rejected'), 200);
+    const { a, sent, n } = await answerNotification(E, 'no thanks', 'rejected');
     const r = await a.waitForDeliveryReport((x) => x.messageId === sent.messageId);
     assert.equal(r.status, 'rejected');
     assert.equal(await stateOf(rig, sent.messageId!), 'rejected');
@@ -175,14 +166,10 @@ describe('MM1 over real sockets (SMPP push to a simulated SMSC)', () => {
 });
 
 describe('expiry and re-notification', () => {
-  let rig: Rig;
-  before(async () => {
-    rig = await startRig({
-      phones: [{ msisdn: A }, { msisdn: D, mode: 'manual' }, { msisdn: E, mode: 'manual' }],
-      config: { jobs: { renotify: { after: 150, max: 3 } } },
-    });
-  });
-  after(async () => rig?.stop());
+  const rig = suiteFixture(() => startRig({
+    phones: [{ msisdn: A }, { msisdn: D, mode: 'manual' }, { msisdn: E, mode: 'manual' }],
+    config: { jobs: { renotify: { after: 150, max: 3 } } },
+  }));
 
   it('expired: unfetched until X-Mms-Expiry → the Expired report; the URL then answers expired', async () => {
     const a = rig.phone(A);

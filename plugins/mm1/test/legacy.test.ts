@@ -4,10 +4,8 @@ import { HttpClient, makePng, makeWav, requireSystem, systemCommand, waitFor } f
 import { chromium, type Browser } from 'playwright-core';
 import { setMmsCapable } from '../src/index.js';
 import { startRig, stateOf, type Rig } from './helpers.js';
+import { A, C, D } from './phones.js';
 
-const A = '+15550000001';
-const C = '+15550000003';
-const D = '+15550000004';
 const F = '+15550000006';
 const G = '+15550000007';
 

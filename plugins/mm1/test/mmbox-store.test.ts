@@ -4,7 +4,8 @@
  * answers are read byte by byte and by Wireshark.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { suiteFixture } from '@openmmsc/testkit';
 import type { Rig } from './helpers.js';
 import { acknowledge, all, draftDescr, flagsOf, mboxStoreReq, mboxUploadReq, mboxViewReq, multipart, notifyResp, octet, parse, storeHeaders, textField } from './mmbox-bytes.js';
 import { A, B, C, boxRig, get, notified, post, sendBytes } from './mmbox-rig.js';
@@ -28,13 +29,7 @@ async function boxOf(rig: Rig, who: string): Promise<Array<{ location: string; s
 }
 
 describe('MMBox: storing what subscribers send and receive', () => {
-  let rig: Rig;
-  before(async () => {
-    rig = await boxRig();
-  });
-  after(async () => {
-    await rig?.stop();
-  });
+  const rig = suiteFixture(() => boxRig());
 
   it('X-Mms-Store on m-send-req keeps a copy in the sender\'s MMBox: m-send-conf says Success with its location, only the sender fetches it, a retransmission stores nothing twice', { skip: missing }, async () => {
     const request = sendBytes(B, 'keep a copy', storeHeaders({ flags: [['add', 'work']] }));

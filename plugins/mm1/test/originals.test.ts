@@ -5,11 +5,8 @@ import mm11 from '@openmmsc/plugin-mm11';
 import { HmacContentLinks } from '@openmmsc/core';
 import { HttpClient, buildMessage, waitFor, freePort } from '@openmmsc/testkit';
 import { startRig, type Rig } from './helpers.js';
+import { A, B, C, as } from './phones.js';
 
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
-const as = (msisdn: string) => ({ 'x-wap-network-client-msisdn': msisdn });
 /** The deployment's link key, given in config, so the tests can sign as the kernel does. */
 const SECRET = 'originals-test-key-0123456789abcdef';
 const links = new HmacContentLinks(SECRET);

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { decodePdu, decodeWapPush } from '@openmmsc/codec';
-import { HttpClient, waitFor } from '@openmmsc/testkit';
-import { startRig, stateOf, type Rig } from './helpers.js';
-
-const A = '+15550000001';
-const B = '+15550000002';
-const C = '+15550000003';
+import { HttpClient, waitFor, suiteFixture } from '@openmmsc/testkit';
+import { startRig, stateOf } from './helpers.js';
+import { A, B, C } from './phones.js';
 
 describe('delivery reports to the sender', () => {
-  let rig: Rig;
   const http = new HttpClient(2);
-  before(async () => {
-    rig = await startRig({ phones: [{ msisdn: A }, { msisdn: B, mode: 'manual' }, { msisdn: C }] });
-  });
-  after(async () => {
-    http.close();
-    await rig?.stop();
-  });
+  const rig = suiteFixture(() => startRig({ phones: [{ msisdn: A }, { msisdn: B, mode: 'manual' }, { msisdn: C }] }));
+  after(() => http.close());
 
   it('Unreachable: the SMSC refuses the notification for good → recipient rejected, report Unreachable', async () => {
     rig.smsc!.failNext(1, 0x0b); // ESME_RINVDSTADR
@@ -61,15 +52,9 @@ describe('delivery reports to the sender', () => {
 });
 
 describe('reports stay retrievable', () => {
-  let rig: Rig;
   const http = new HttpClient(2);
-  before(async () => {
-    rig = await startRig({ bearer: 'direct', phones: [{ msisdn: A }, { msisdn: B }] });
-  });
-  after(async () => {
-    http.close();
-    await rig?.stop();
-  });
+  const rig = suiteFixture(() => startRig({ bearer: 'direct', phones: [{ msisdn: A }, { msisdn: B }] }));
+  after(() => http.close());
 
   it('the URL handed to the push bearer with a report serves the same m-delivery-ind / m-read-orig-ind', async () => {
     const sent = await rig.phone(A).send({ to: B, subject: 'again', text: 'x', deliveryReport: true, readReport: true });

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@openmmsc/testkit';
-import { startRig, postPdu, type Rig } from './helpers.js';
-
-const A = '+15550000001';
-const B = '+15550000002';
+import { describe, it } from 'node:test';
+import { waitFor, suiteFixture } from '@openmmsc/testkit';
+import { startRig, postPdu } from './helpers.js';
+import { A, B } from './phones.js';
 
 describe('MM1 request metrics', () => {
-  let rig: Rig;
-  before(async () => {
-    rig = await startRig({ phones: [{ msisdn: A }, { msisdn: B }], bearer: 'direct' });
-  });
-  after(async () => rig?.stop());
+  const rig = suiteFixture(() => startRig({ phones: [{ msisdn: A }, { msisdn: B }], bearer: 'direct' }));
 
   it('counts requests by PDU type and status, and times the m-send-conf', async () => {
     const sent = await rig.phone(A).send({ to: B, text: 'metrics' });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@openmmsc/testkit';
-import { pipelineCounter, postPdu, startRig, type Rig } from './helpers.js';
+import { waitFor, suiteFixture } from '@openmmsc/testkit';
+import { pipelineCounter, postPdu, startRig } from './helpers.js';
 import { fakeJpeg, octetOf, sendReqBytes, textOf } from './pdu-bytes.js';
+import { A, B } from './phones.js';
 
-const A = '+15550000001';
-const B = '+15550000002';
 const OK = 0x80;
 
 async function post(url: string, body: Uint8Array, msisdn = A): Promise<Buffer> {
@@ -17,12 +16,8 @@ async function post(url: string, body: Uint8Array, msisdn = A): Promise<Buffer> 
 }
 
 describe('a handset retrying an m-send-req after a timeout', () => {
-  let rig: Rig;
   const counter = pipelineCounter();
-  before(async () => {
-    rig = await startRig({ bearer: 'direct', phones: [{ msisdn: B, mode: 'manual' }], extraPlugins: [counter.plugin] });
-  });
-  after(async () => rig?.stop());
+  const rig = suiteFixture(() => startRig({ bearer: 'direct', phones: [{ msisdn: B, mode: 'manual' }], extraPlugins: [counter.plugin] }));
 
   const notificationsFor = (messageId: string) => rig.pushes.filter((p) => p.notification.messageId === messageId).length;
 

@@ -14,9 +14,8 @@ import { readFields, tcpPcap, withPcap } from '@openmmsc/testkit/tshark';
 import { retrieveConf } from '../src/index.js';
 import { startRig, type Rig } from './helpers.js';
 import { tsharkMissing } from './tshark.js';
+import { A, D } from './phones.js';
 
-const A = '+15550000001';
-const D = '+15550000004';
 const AS_D = { 'X-WAP-Network-Client-MSISDN': D };
 
 /** A JPEG-shaped body of `size` bytes (SOI … EOI); nothing on the path decodes images. */

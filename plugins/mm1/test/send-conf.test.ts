@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { definePlugin, verdict, type ReasonCode } from '@openmmsc/core';
 import { RESPONSE_STATUS, decodePdu, encodePdu, type MmsPdu } from '@openmmsc/codec';
-import { HttpClient } from '@openmmsc/testkit';
+import { HttpClient, suiteFixture } from '@openmmsc/testkit';
 import { REASON_STATUS } from '../src/index.js';
-import { startRig, type Rig } from './helpers.js';
+import { startRig } from './helpers.js';
+import { A, B } from './phones.js';
 
-const A = '+15550000001';
-const B = '+15550000002';
 const BIG = '+15550000009';
 
 /** Refuses or defers messages whose subject says so (`reject:<code>` / `defer:<code>` / `throw`), and remembers ids. */
@@ -31,20 +30,14 @@ const verdicts = definePlugin({
 });
 
 describe('m-send-req → m-send-conf: X-Mms-Response-Status for every outcome', () => {
-  let rig: Rig;
   const http = new HttpClient(2);
-  before(async () => {
-    rig = await startRig({
-      bearer: 'direct',
-      phones: [{ msisdn: A, mode: 'manual' }, { msisdn: B, mode: 'manual' }, { msisdn: BIG, mode: 'manual' }],
-      extraPlugins: [verdicts],
-      mm1: { subscribers: [{ msisdn: BIG, sizeClass: 'large' }], limits: { maxBody: '1200KB' } },
-    });
-  });
-  after(async () => {
-    http.close();
-    await rig?.stop();
-  });
+  const rig = suiteFixture(() => startRig({
+    bearer: 'direct',
+    phones: [{ msisdn: A, mode: 'manual' }, { msisdn: B, mode: 'manual' }, { msisdn: BIG, mode: 'manual' }],
+    extraPlugins: [verdicts],
+    mm1: { subscribers: [{ msisdn: BIG, sizeClass: 'large' }], limits: { maxBody: '1200KB' } },
+  }));
+  after(() => http.close());
 
   it('Ok with a message id, and the message is stored', async () => {
     const r = await rig.phone(A).send({ to: B, subject: 'plain', text: 'hi' });
@@ -136,11 +129,7 @@ describe('m-send-req → m-send-conf: X-Mms-Response-Status for every outcome', 
 });
 
 describe('sender identity', () => {
-  let rig: Rig;
-  before(async () => {
-    rig = await startRig({ bearer: 'direct', phones: [{ msisdn: A, mode: 'manual' }, { msisdn: B, mode: 'manual' }], mm1: { limits: { contentTypes: ['text/plain', 'image/*'] } } });
-  });
-  after(async () => rig?.stop());
+  const rig = suiteFixture(() => startRig({ bearer: 'direct', phones: [{ msisdn: A, mode: 'manual' }, { msisdn: B, mode: 'manual' }], mm1: { limits: { contentTypes: ['text/plain', 'image/*'] } } }));
 
   it('no identity header → Error-service-denied (1.0: 0x82; 1.2: permanent)', async () => {
     const anon = rig.addPhone({ msisdn: '+15550000077', msisdnHeader: null, mode: 'manual' });
@@ -171,11 +160,7 @@ describe('sender identity', () => {
 });
 
 describe('sender identity: strict gateways and refusing a forged From', () => {
-  let rig: Rig;
-  before(async () => {
-    rig = await startRig({ bearer: 'direct', phones: [{ msisdn: A, mode: 'manual' }], mm1: { identity: { fromMismatch: 'reject', trustedGateways: ['10.0.0.0/8'] } } });
-  });
-  after(async () => rig?.stop());
+  const rig = suiteFixture(() => startRig({ bearer: 'direct', phones: [{ msisdn: A, mode: 'manual' }], mm1: { identity: { fromMismatch: 'reject', trustedGateways: ['10.0.0.0/8'] } } }));
 
   it('an identity header from an address that is not a WAP gateway is not believed', async () => {
     assert.equal((await rig.phone(A).send({ to: B, text: 'x' })).status, 'error-permanent-service-denied');
@@ -183,11 +168,7 @@ describe('sender identity: strict gateways and refusing a forged From', () => {
 });
 
 describe('sender identity: fromMismatch reject', () => {
-  let rig: Rig;
-  before(async () => {
-    rig = await startRig({ bearer: 'direct', phones: [{ msisdn: A, mode: 'manual' }], mm1: { identity: { fromMismatch: 'reject' } } });
-  });
-  after(async () => rig?.stop());
+  const rig = suiteFixture(() => startRig({ bearer: 'direct', phones: [{ msisdn: A, mode: 'manual' }], mm1: { identity: { fromMismatch: 'reject' } } }));
 
   it('a forged From is refused; the true one and the insert-address token pass', async () => {
     const forged = await rig.phone(A).send({ to: B, text: 'x', from: '+15559999999' });

@@ -4,9 +4,7 @@ import { decodePdu } from '@openmmsc/codec';
 import { openDescriptors, slowPosts, waitFor, type SlowClients } from '@openmmsc/testkit';
 import { fakeJpeg, sendReqBytes } from './pdu-bytes.js';
 import { postPdu, startRig, type Rig } from './helpers.js';
-
-const A = '+15550000001';
-const B = '+15550000002';
+import { A, B } from './phones.js';
 
 async function mm1Connections(rig: Rig): Promise<number> {
   const text = await (await fetch(`${rig.t.mmsc.adminUrl}/metrics`)).text();

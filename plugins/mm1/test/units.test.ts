@@ -9,6 +9,7 @@ import { escapeHtml } from '@openmmsc/mime';
 import { originalServedType, renderMessagePage, safeServedType } from '../src/legacy-page.js';
 import { sliceRange } from '../src/http-answer.js';
 import { decodeUpload } from '../src/upload.js';
+import { buildSendReq } from '@openmmsc/testkit';
 import { fakeJpeg, sendReqBytes } from './pdu-bytes.js';
 import { REASON_STATUS, TokenSigner, responseStatusFor, vocabularyFor } from '../src/index.js';
 
@@ -78,12 +79,10 @@ describe('identity', () => {
 describe('codec ↔ kernel model', () => {
   it('parts survive m-send-req → kernel → m-retrieve-conf, including transfer encodings and nested multiparts', () => {
     const pdu = decodePdu(
+      // A handset's m-send-req (From inserted by the MMSC, To a number) with this body.
       encodePdu({
-        messageType: 'm-send-req',
+        ...buildSendReq({ to: '+15550000002' }, '1.2'),
         transactionId: 't1',
-        mmsVersion: '1.2',
-        from: { address: '', insertAddress: true },
-        to: [{ address: '+15550000002', type: 'PLMN' }],
         body: {
           contentType: { type: 'application/vnd.wap.multipart.related', params: { type: 'application/smil', start: 'smil' } },
           parts: [

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@openmmsc/testkit';
-import { pipelineCounter, postPdu as post, startRig, type Rig } from './helpers.js';
+import { waitFor, suiteFixture } from '@openmmsc/testkit';
+import { pipelineCounter, postPdu as post, startRig } from './helpers.js';
 import { fakeJpeg, octetOf, sendReqBytes, textOf } from './pdu-bytes.js';
+import { B } from './phones.js';
 
-const B = '+15550000002';
 const RESPONSE_STATUS = 0x92;
 const MESSAGE_ID = 0x8b;
 const OK = 0x80;
@@ -35,12 +35,8 @@ function rawPost(url: string, declared: number, sent: Buffer, hangUp: boolean): 
 }
 
 describe('MM1 ingress is strict about structure: truncated uploads are refused', () => {
-  let rig: Rig;
   const counter = pipelineCounter();
-  before(async () => {
-    rig = await startRig({ bearer: 'direct', phones: [{ msisdn: B, mode: 'manual' }], extraPlugins: [counter.plugin] });
-  });
-  after(async () => rig?.stop());
+  const rig = suiteFixture(() => startRig({ bearer: 'direct', phones: [{ msisdn: B, mode: 'manual' }], extraPlugins: [counter.plugin] }));
 
   it('the whole m-send-req is accepted (the bytes below are a valid PDU)', async () => {
     const whole = sendReqBytes({ transactionId: 'whole-1', to: B, text: 'see the photo', jpeg: fakeJpeg() });

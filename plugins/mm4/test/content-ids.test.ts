@@ -3,18 +3,14 @@
  * `s1` (the form a SMIL `cid:a1` names), and a forward we send writes them as `<a1>` again.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { buildMessage, waitFor } from '@openmmsc/testkit';
-import { forwardReq, startPeerFixture, type PeerFixture } from './peer-fixture.js';
+import { describe, it } from 'node:test';
+import { buildMessage, suiteFixture, waitFor } from '@openmmsc/testkit';
+import { forwardReq, startPeerFixture } from './peer-fixture.js';
 
 const SMIL = '<smil><body><par><img src="cid:a1"/></par></body></smil>';
 
 describe('MM4 Content-IDs: <a1> on the wire, a1 in the kernel', () => {
-  let f: PeerFixture;
-  before(async () => {
-    f = await startPeerFixture();
-  });
-  after(async () => f?.stop());
+  const f = suiteFixture(() => startPeerFixture());
 
   it('a forward in: ids and start bare in the kernel, the SMIL untouched', async () => {
     const { raw } = forwardReq({

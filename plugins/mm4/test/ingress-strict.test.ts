@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { rawHeader } from '@openmmsc/testkit';
+import { describe, it } from 'node:test';
+import { rawHeader, suiteFixture } from '@openmmsc/testkit';
 import { mm4Stats } from '../src/index.js';
 import { DOMAIN_A } from './helpers.js';
-import { forwardReq, startPeerFixture, type PeerFixture } from './peer-fixture.js';
+import { forwardReq, startPeerFixture } from './peer-fixture.js';
 
 
 describe('MM4 ingress is strict: content cut short or not holding its structure is refused', () => {
-  let f: PeerFixture;
-  before(async () => {
-    f = await startPeerFixture();
-  });
-  after(async () => {
-    await f.stop();
-  });
+  const f = suiteFixture(() => startPeerFixture());
 
-  const send = (raw: string, o?: Parameters<PeerFixture['send']>[1]) => f.send(raw, o);
-  const resFor = (transactionId: string) => f.resFor(transactionId);
 
   const cases: Array<[string, Parameters<typeof forwardReq>[0], RegExp]> = [
     [
@@ -62,10 +54,10 @@ describe('MM4 ingress is strict: content cut short or not holding its structure 
       const pushes = f.push.pushes.length;
       const received = mm4Stats(f.t.mmsc)!.received;
       const { raw, transactionId } = forwardReq(spec);
-      const r = await send(raw);
+      const r = await f.send(raw);
       assert.match(r.data, /^554 5\.6\.0 malformed MIME/);
       assert.match(r.data, why);
-      const res = await resFor(transactionId);
+      const res = await f.resFor(transactionId);
       assert.equal(rawHeader(res.raw, 'X-Mms-Request-Status-Code'), 'Error-message-format-corrupt');
       assert.deepEqual(res.rcptTo, [`system-user@${DOMAIN_A}`]);
       await new Promise((done) => setTimeout(done, 150));
@@ -77,7 +69,7 @@ describe('MM4 ingress is strict: content cut short or not holding its structure 
   it('without an ack request, the SMTP reply alone refuses it', async () => {
     const before = f.sink.mails.length;
     const { raw } = forwardReq({ ack: false, body: '--b-1\r\nContent-Type: text/plain\r\n\r\ncut' });
-    const r = await send(raw);
+    const r = await f.send(raw);
     assert.match(r.data, /^554 5\.6\.0/);
     await new Promise((done) => setTimeout(done, 200));
     assert.equal(f.sink.mails.length, before, 'no RES when none was asked for');
@@ -86,9 +78,9 @@ describe('MM4 ingress is strict: content cut short or not holding its structure 
   it('a whole message with deviations it can read is accepted, and the deviations are logged and counted', async () => {
     const warnings = mm4Stats(f.t.mmsc)!.decodeWarnings;
     const { raw, transactionId } = forwardReq({ headers: ['Date: Mon, 07 Dec 2026 10:00:01 +0000'] });
-    const r = await send(raw);
+    const r = await f.send(raw);
     assert.match(r.data, /^250 /);
-    const res = await resFor(transactionId);
+    const res = await f.resFor(transactionId);
     assert.equal(rawHeader(res.raw, 'X-Mms-Request-Status-Code'), 'Ok');
     assert.ok(mm4Stats(f.t.mmsc)!.decodeWarnings > warnings, 'the second Date header is a counted warning');
     assert.match(await f.t.mmsc.registry.metrics(), /openmmsc_mm4_decode_warnings_total [1-9]/);

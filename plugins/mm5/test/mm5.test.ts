@@ -17,6 +17,14 @@ function chain(input: Mm5OptionsInput, baseDir = '/'): ResolverChain {
 }
 const ask = (c: ResolverChain, raw: string): Promise<Resolution | undefined> => c.resolve(parseAddress(raw), signal);
 
+/** Asks the chain for each number in turn and checks one field of the route it answers with. */
+async function assertRoutes(c: ResolverChain, expected: Array<[number: string, field: 'target' | 'destination', value: string]>): Promise<void> {
+  for (const [number, field, value] of expected) {
+    const r = await ask(c, number);
+    assert.equal(r?.kind === 'route' && r.route[field], value, `${number}: ${field}`);
+  }
+}
+
 const operators = [
   { id: 'us', mcc: '001', mnc: '01', local: true, prefixes: ['+1555'] },
   { id: 'peer', mcc: '001', mnc: '02', prefixes: ['+1666'], aliases: ['+19990002'] },
@@ -130,13 +138,11 @@ describe('MM5 ENUM against a real DNS server on loopback', () => {
   });
 
   it('rn= names an operator; npdi without rn and NXDOMAIN fall through to the number blocks', async () => {
-    const c = enumChain();
-    const inbound = await ask(c, '+16660000200');
-    assert.equal(inbound?.kind === 'route' && inbound.route.target, 'local');
-    const notPorted = await ask(c, '+16660000300');
-    assert.equal(notPorted?.kind === 'route' && notPorted.route.destination, 'mms.mnc002.mcc001.gprs');
-    const nx = await ask(c, '+17770000999');
-    assert.equal(nx?.kind === 'route' && nx.route.destination, 'mms.other.example');
+    await assertRoutes(enumChain(), [
+      ['+16660000200', 'target', 'local'], // ported in
+      ['+16660000300', 'destination', 'mms.mnc002.mcc001.gprs'], // not ported
+      ['+17770000999', 'destination', 'mms.other.example'], // NXDOMAIN
+    ]);
     assert.ok(dns.count(enumDomain('+17770000999')) >= 1, 'the DNS server was asked');
   });
 
@@ -195,13 +201,11 @@ describe('MM5 HTTP HLR gateway', () => {
     });
 
   it('maps the answer to a domain; our own domain is local; 404 asks the next resolver', async () => {
-    const c = httpChain();
-    const away = await ask(c, '+15550000700');
-    assert.equal(away?.kind === 'route' && away.route.destination, 'mms.mnc002.mcc001.gprs');
-    const home = await ask(c, '+15550000701');
-    assert.equal(home?.kind === 'route' && home.route.target, 'local');
-    const unknown = await ask(c, '+15550000799');
-    assert.equal(unknown?.kind === 'route' && unknown.route.destination, 'mms.home.example');
+    await assertRoutes(httpChain(), [
+      ['+15550000700', 'destination', 'mms.mnc002.mcc001.gprs'], // away
+      ['+15550000701', 'target', 'local'], // home
+      ['+15550000799', 'destination', 'mms.home.example'], // unknown: the next resolver
+    ]);
     assert.ok(seen.includes('GET 15550000700 k1'));
   });
 

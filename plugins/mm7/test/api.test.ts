@@ -2,22 +2,22 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
-import { buildMessage, waitFor } from '@openmmsc/testkit';
+import { before, describe, it } from 'node:test';
+import { buildMessage, suiteFixture, waitFor } from '@openmmsc/testkit';
 import { parse as parseYaml } from 'yaml';
 import { sendRequest, webhookSignature } from '../src/index.js';
-import { counter, PASSWORD, startHarness, type Mm7Harness } from './helpers.js';
+import { counter, PASSWORD, startHarness } from './helpers.js';
 import { basic, rawRequest } from './raw-http.js';
 
 interface Hook {
   url: string;
   events: Array<{ body: Record<string, unknown>; signature: string | undefined; raw: string }>;
   failNext: number;
-  close(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 async function webhookReceiver(): Promise<Hook> {
-  const hook: Hook = { url: '', events: [], failNext: 0, close: async () => undefined };
+  const hook: Hook = { url: '', events: [], failNext: 0, stop: async () => undefined };
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
@@ -33,7 +33,7 @@ async function webhookReceiver(): Promise<Hook> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
-  hook.close = () => new Promise<void>((r) => server.close(() => r()));
+  hook.stop = () => new Promise<void>((r) => server.close(() => r()));
   return hook;
 }
 
@@ -41,23 +41,20 @@ const basicHeader = () => ({ Authorization: basic('app', 'app-pw') });
 const auth = (user = 'app', pw = 'app-pw') => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
 
 describe('plain HTTP send API', () => {
-  let h: Mm7Harness;
-  let hook: Hook;
-  let api: string;
-  before(async () => {
-    hook = await webhookReceiver();
-    h = await startHarness({
-      extraVasps: [
+  // Stopped in this order too: the webhook receiver (closing idle connections), then the MMSC.
+  const hook = suiteFixture(webhookReceiver);
+  const h = suiteFixture(() =>
+    startHarness({
+      accounts: [
         { id: 'app', password: 'app-pw', shortCodes: ['4455'], webhook: { url: hook.url, secret: 'hook-secret' }, maxRecipients: 5 },
         { id: 'tiny', password: 'tiny-pw', shortCodes: ['4466'], throughput: 1, burst: 1 },
         { id: 'other', password: 'other-pw', shortCodes: ['4477'] },
       ],
-    });
+    }),
+  );
+  let api: string;
+  before(() => {
     api = `${h.base}/api/v1`;
-  });
-  after(async () => {
-    await h.stop();
-    await hook.close();
   });
 
   it('sends JSON with text and an attachment; per-recipient outcomes; status and delivery report webhook', async () => {

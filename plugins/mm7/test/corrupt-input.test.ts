@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { requireSystem } from '@openmmsc/testkit';
-import { counter, PASSWORD, startHarness, validateEnvelopes, type Mm7Harness } from './helpers.js';
+import { describe, it } from 'node:test';
+import { requireSystem, suiteFixture } from '@openmmsc/testkit';
+import { counter, PASSWORD, startHarness, validateEnvelopes } from './helpers.js';
 import { answerFields, basic, GIF_BASE64, multipartRelated, rawRequest, soapSubmit, type RawRequestOptions } from './raw-http.js';
 
 const auth = { Authorization: basic('acme', PASSWORD) };
 const gifPart = (body: string) => ({ headers: ['Content-Type: image/gif', 'Content-ID: <pic>', 'Content-Transfer-Encoding: base64'], body });
 
 describe('MM7: structurally incomplete requests are refused with a fault that keeps their TransactionID', () => {
-  let h: Mm7Harness;
   const emitted: Array<{ release: string; xml: string; label: string }> = [];
-  before(async () => {
-    h = await startHarness({ vasp: { vasIds: ['alerts'] }, plugin: { limits: { maxRequestSize: 200_000 }, listener: { requestTimeout: '2s' } } });
-  });
-  after(() => h?.stop());
+  const h = suiteFixture(() => startHarness({ account: { vasIds: ['alerts'] }, plugin: { limits: { maxRequestSize: 200_000 }, listener: { requestTimeout: '2s' } } }));
 
   /** Sends, checks the fault (code, TransactionID, HTTP status) and that nothing was stored. */
   async function refused(label: string, opts: RawRequestOptions, expect: { code: number; http: number; tx: string; release?: string }) {

@@ -1,5 +1,4 @@
-import type { KernelConfigInput, PluginInput } from '@openmmsc/core';
-import { localSubscribers, recordingPushBearer, SimulatedVasp, startTestMmsc, type TestMmsc } from '@openmmsc/testkit';
+import { localSubscribers, SimulatedVasp, startAccountHarness, type AccountHarness, type AccountHarnessOptions } from '@openmmsc/testkit';
 import mm7, { mm7BaseUrl } from '../src/index.js';
 import type { ReleaseName } from '@openmmsc/mm7';
 
@@ -8,68 +7,33 @@ export const localPhones = localSubscribers();
 
 export const PASSWORD = 'secret-1';
 
-export interface Mm7Harness {
-  t: TestMmsc;
+export interface Mm7Harness extends AccountHarness<SimulatedVasp> {
+  /** The MM7 SOAP endpoint (`…/mm7`). */
   url: string;
+  /** The plugin's base URL (the JSON API is below it). */
   base: string;
+  /** The simulated VASP `acme`: the peer. */
   vasp: SimulatedVasp;
-  pushes: ReturnType<typeof recordingPushBearer>['pushes'];
-  stop(): Promise<void>;
 }
 
-export interface HarnessOptions {
-  vasp?: Record<string, unknown>;
-  extraVasps?: Array<Record<string, unknown>> | ((vaspUrl: string) => Array<Record<string, unknown>>);
-  plugin?: Record<string, unknown>;
-  config?: KernelConfigInput;
-  plugins?: PluginInput[];
-}
-
-/** An MMSC with the MM7 plugin on a free port, local handsets, and a simulated VASP `acme`. */
-export async function startHarness(opts: HarnessOptions = {}): Promise<Mm7Harness> {
-  const vasp = await SimulatedVasp.start({ username: 'mmsc', password: 'to-vasp' });
-  const push = recordingPushBearer();
-  const t = await startTestMmsc({
-    config: {
+/**
+ * An MMSC with the MM7 plugin on a free port, local handsets, and a simulated VASP `acme`;
+ * `opts.account` overrides `acme`, `opts.accounts` adds VASPs.
+ */
+export async function startHarness(opts: AccountHarnessOptions = {}): Promise<Mm7Harness> {
+  const h = await startAccountHarness(
+    {
+      peer: () => SimulatedVasp.start({ username: 'mmsc', password: 'to-vasp' }),
+      subscribers: localPhones,
+      plugin: mm7,
+      accountsOption: 'vasps',
+      account: (vasp) => ({ id: 'acme', password: PASSWORD, shortCodes: ['12345'], url: vasp.url, outboundAuth: { username: 'mmsc', password: 'to-vasp' } }),
       jobs: { deliver: { backoffBase: 50, backoffMax: 200, jitter: 0 }, report: { backoffBase: 50, backoffMax: 200, jitter: 0 } },
-      ...opts.config,
     },
-    plugins: [
-      localPhones,
-      {
-        plugin: mm7,
-        options: {
-          port: 0,
-          vasps: [
-            {
-              id: 'acme',
-              password: PASSWORD,
-              shortCodes: ['12345'],
-              url: vasp.url,
-              outboundAuth: { username: 'mmsc', password: 'to-vasp' },
-              ...opts.vasp,
-            },
-            ...(typeof opts.extraVasps === 'function' ? opts.extraVasps(vasp.url) : (opts.extraVasps ?? [])),
-          ],
-          ...opts.plugin,
-        },
-      },
-      push.plugin,
-      ...(opts.plugins ?? []),
-    ],
-  });
-  const base = mm7BaseUrl(t.mmsc)!;
-  return {
-    t,
-    base,
-    url: `${base}/mm7`,
-    vasp,
-    pushes: push.pushes,
-    async stop() {
-      await t.stop();
-      await vasp.stop();
-    },
-  };
+    opts,
+  );
+  const base = mm7BaseUrl(h.t.mmsc)!;
+  return { ...h, base, url: `${base}/mm7`, vasp: h.peer };
 }
 
 /** Sum of a counter's values whose labels match (0 when the metric does not exist). */

@@ -25,7 +25,7 @@ describe('a VASP endpoint as a link (openmmsc_link_up{kind="vasp"})', () => {
       });
     });
     await new Promise<void>((resolve) => vasp.listen(0, '127.0.0.1', resolve));
-    const h = await startHarness({ vasp: { url: `http://127.0.0.1:${(vasp.address() as AddressInfo).port}/mm7`, timeout: 300 }, config: { jobs: { deliver: { backoffBase: 50, backoffMax: 200, jitter: 0, maxAttempts: 200 } } } });
+    const h = await startHarness({ account: { url: `http://127.0.0.1:${(vasp.address() as AddressInfo).port}/mm7`, timeout: 300 }, config: { jobs: { deliver: { backoffBase: 50, backoffMax: 200, jitter: 0, maxAttempts: 200 } } } });
     const state = () => linkState(h.t.mmsc, 'vasp', 'acme');
     const mo = async (text: string) => {
       const sent = await h.t.mmsc.submit({ message: buildMessage({ from: '+15550000007', to: '12345', text }), origin: { interface: 'mm1' } });

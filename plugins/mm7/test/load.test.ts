@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openDescriptors, slowPosts, type SlowClients } from '@openmmsc/testkit';
+import { openDescriptors, slowPosts, type SlowClients, suiteFixture } from '@openmmsc/testkit';
 import { PASSWORD, startHarness, type Mm7Harness } from './helpers.js';
 import { answerFields, basic, rawRequest, soapSubmit } from './raw-http.js';
 
@@ -47,12 +47,8 @@ describe('MM7 under slow clients', () => {
 });
 
 describe('MM7 while the node refuses new work', () => {
-  let h: Mm7Harness;
-  before(async () => {
-    // A watermark above any real disk's free space: the node is "short of storage" from the start.
-    h = await startHarness({ config: { admission: { minFreeDisk: '1000000GB' }, shutdown: { retrievalGrace: 0 } } });
-  });
-  after(() => h?.stop());
+  // A watermark above any real disk's free space: the node is "short of storage" from the start.
+  const h = suiteFixture(() => startHarness({ config: { admission: { minFreeDisk: '1000000GB' }, shutdown: { retrievalGrace: 0 } } }));
 
   it('answers a SubmitReq 503 with a 4006 fault and Retry-After before its body has arrived', async () => {
     // Only the head and a few bytes of a 5 MB body are sent: the answer must not wait for the rest.

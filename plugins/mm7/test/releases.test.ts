@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { buildMessage, requireSystem, waitFor } from '@openmmsc/testkit';
+import { describe, it } from 'node:test';
+import { buildMessage, requireSystem, waitFor, suiteFixture } from '@openmmsc/testkit';
 import { RELEASE_NAMES, decodeMm7, type DeliverReq, type HttpPayload } from '@openmmsc/mm7';
-import { imagePart, PASSWORD, startHarness, textPart, validateEnvelopes, type Mm7Harness } from './helpers.js';
+import { imagePart, PASSWORD, startHarness, textPart, validateEnvelopes } from './helpers.js';
 
 /** A VASP account per release, each with its own short code, all answered by the simulated VASP. */
 const perRelease = RELEASE_NAMES.map((release, i) => ({
@@ -14,19 +14,13 @@ const perRelease = RELEASE_NAMES.map((release, i) => ({
 }));
 
 describe('every MM7 release over HTTP, every emitted message schema-valid', () => {
-  let h: Mm7Harness;
   const emitted: Array<{ release: string; xml: string; label: string }> = [];
   const record = (label: string) => (payload: HttpPayload) => {
     const decoded = decodeMm7(payload.contentType, payload.body);
     emitted.push({ release: decoded.envelope.release.name, xml: decoded.xml, label });
   };
 
-  before(async () => {
-    h = await startHarness({ extraVasps: (url) => perRelease.map((v) => ({ ...v, url })) });
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = suiteFixture(() => startHarness({ accounts: (url) => perRelease.map((v) => ({ ...v, url })) }));
 
   it('submits, cancels and replaces in each release; answers use the request\'s release and version', async () => {
     for (const [i, release] of RELEASE_NAMES.entries()) {

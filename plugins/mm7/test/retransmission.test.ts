@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import { requireSystem, waitFor } from '@openmmsc/testkit';
-import { counter, PASSWORD, startHarness, validateEnvelopes, type Mm7Harness } from './helpers.js';
+import { describe, it } from 'node:test';
+import { requireSystem, waitFor, suiteFixture } from '@openmmsc/testkit';
+import { counter, PASSWORD, startHarness, validateEnvelopes } from './helpers.js';
 import { answerFields, basic, rawRequest, soapSubmit } from './raw-http.js';
 
 describe('MM7 retransmissions are recognised by the kernel (VASP + TransactionID + content)', () => {
-  let h: Mm7Harness;
   const emitted: Array<{ release: string; xml: string; label: string }> = [];
-  before(async () => {
-    h = await startHarness({ vasp: { vasIds: ['alerts'] }, extraVasps: [{ id: 'other', password: 'other-pw', shortCodes: ['5555'] }] });
-  });
-  after(() => h?.stop());
+  const h = suiteFixture(() => startHarness({ account: { vasIds: ['alerts'] }, accounts: [{ id: 'other', password: 'other-pw', shortCodes: ['5555'] }] }));
 
   const send = async (label: string, xml: string, user = 'acme', password = PASSWORD) => {
     const res = await rawRequest(h.url, { body: xml, headers: { Authorization: basic(user, password), 'Content-Type': 'text/xml; charset=utf-8' } });

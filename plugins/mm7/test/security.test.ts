@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { suiteFixture } from '@openmmsc/testkit';
 import { decodeEnvelope, RELEASES, writeEnvelope, type Mm7Client } from '@openmmsc/mm7';
 import { imagePart, PASSWORD, startHarness, textPart, type Mm7Harness } from './helpers.js';
 
@@ -31,18 +32,14 @@ async function post(h: Mm7Harness, body: string | Buffer, headers: Record<string
 }
 
 describe('MM7 accounts, limits and malformed input', () => {
-  let h: Mm7Harness;
-  before(async () => {
-    h = await startHarness({
-      vasp: { vasIds: ['alerts'], maxRecipients: 3, maxMessageSize: 10_000 },
-      extraVasps: [
-        { id: 'slow', password: 'slow-pw', shortCodes: ['2222'], throughput: 1, burst: 2 },
-        { id: 'fenced', password: 'fenced-pw', shortCodes: ['3333'], allowedIps: ['10.0.0.0/8', '2001:db8::/32'] },
-      ],
-      plugin: { limits: { maxRequestSize: 200_000, maxXmlSize: 20_000, maxXmlDepth: 16, maxMimeParts: 10, maxMimeDepth: 2 } },
-    });
-  });
-  after(() => h.stop());
+  const h = suiteFixture(() => startHarness({
+    account: { vasIds: ['alerts'], maxRecipients: 3, maxMessageSize: 10_000 },
+    accounts: [
+      { id: 'slow', password: 'slow-pw', shortCodes: ['2222'], throughput: 1, burst: 2 },
+      { id: 'fenced', password: 'fenced-pw', shortCodes: ['3333'], allowedIps: ['10.0.0.0/8', '2001:db8::/32'] },
+    ],
+    plugin: { limits: { maxRequestSize: 200_000, maxXmlSize: 20_000, maxXmlDepth: 16, maxMimeParts: 10, maxMimeDepth: 2 } },
+  }));
 
   it('refuses missing and wrong credentials (HTTP 401, 4001) and foreign addresses (HTTP 403)', async () => {
     const none = await post(h, submitXml(), { authorization: '' });

@@ -25,8 +25,8 @@ describe('MM7 over HTTPS with client certificates per VASP', { skip: requireSyst
   before(async () => {
     pki = await makeTestPki(['acme', 'other']);
     h = await startHarness({
-      vasp: { clientCertificate: { subject: 'acme' } },
-      extraVasps: [
+      account: { clientCertificate: { subject: 'acme' } },
+      accounts: [
         { id: 'other', password: 'other-secret', shortCodes: ['22222'], clientCertificate: { subject: 'other' } },
         { id: 'plain', password: 'plain-secret', shortCodes: ['33333'] },
       ],

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
-import { requireSystem } from '@openmmsc/testkit';
-import { counter, PASSWORD, startHarness, type Mm7Harness } from './helpers.js';
+import { describe, it } from 'node:test';
+import { requireSystem, suiteFixture } from '@openmmsc/testkit';
+import { counter, PASSWORD, startHarness } from './helpers.js';
 import { answerFields, basic, GIF_BASE64, multipartRelated, rawRequest, soapSubmit } from './raw-http.js';
 
 const auth = { Authorization: basic('acme', PASSWORD) };
@@ -29,11 +29,7 @@ const MALFORMED: Array<[label: string, tx: string, xml: string]> = [
 ];
 
 describe('MM7: an envelope that is not well-formed XML is refused (2007) with its TransactionID, once parsed in one pass', () => {
-  let h: Mm7Harness;
-  before(async () => {
-    h = await startHarness({ vasp: { vasIds: ['alerts'] } });
-  });
-  after(() => h?.stop());
+  const h = suiteFixture(() => startHarness({ account: { vasIds: ['alerts'] } }));
 
   it('the well-formed envelope these are made from is accepted (1000)', async () => {
     const res = await rawRequest(h.url, { body: submit('wf-0'), headers: { ...auth, 'Content-Type': 'text/xml' } });

@@ -3,6 +3,9 @@ import { localSubscribers, recordingPushBearer, startTestMmsc, type TestMmsc } f
 import { readFields } from '@openmmsc/testkit/tshark';
 import mm9 from '../src/index.js';
 
+/** The subscriber the tests charge, as the OCS knows it (no `+`). */
+export const SENDER = '15550000001';
+
 /** Handsets `+1555…` are this MMSC's own subscribers. */
 export const localPhones = localSubscribers();
 

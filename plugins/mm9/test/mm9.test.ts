@@ -2,21 +2,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { definePlugin, verdict } from '@openmmsc/core';
-import { buildMessage, requireSystem, startSimulatedOcs, waitFor, type SimulatedOcs } from '@openmmsc/testkit';
+import { buildMessage, requireSystem, startSimulatedOcs, waitFor, suiteFixture } from '@openmmsc/testkit';
 import { captureLoopback } from '@openmmsc/testkit/tshark';
-import { dissect, startWithMm9 } from './helpers.js';
+import { dissect, startWithMm9, SENDER } from './helpers.js';
 
-const SENDER = '15550000001';
 const mms = (to: string | string[] = '+15550000002', from = `+${SENDER}`) => buildMessage({ from, to, text: 'hello' });
 
 describe('MM9 event charging (CCR-EVENT, DIRECT_DEBITING)', () => {
-  let ocs: SimulatedOcs;
-  before(async () => {
-    ocs = await startSimulatedOcs({ balances: { [SENDER]: 3, '15550000009': 0 } });
-  });
-  after(() => ocs.stop());
+  const ocs = suiteFixture(() => startSimulatedOcs({ balances: { [SENDER]: 3, '15550000009': 0 } }));
 
   it('debits the originator one unit per recipient and sends TS 32.299 MMS-Information', async () => {
     const t = await startWithMm9({ peers: [{ port: ocs.port }] });
@@ -128,11 +123,7 @@ describe('MM9 event charging (CCR-EVENT, DIRECT_DEBITING)', () => {
 });
 
 describe('MM9 session charging (reserve, commit, release)', () => {
-  let ocs: SimulatedOcs;
-  before(async () => {
-    ocs = await startSimulatedOcs({ balances: { [SENDER]: 10 } });
-  });
-  after(() => ocs.stop());
+  const ocs = suiteFixture(() => startSimulatedOcs({ balances: { [SENDER]: 10 } }));
 
   it('reserves at submission, commits on delivery, releases on expiry or rejection', async () => {
     const t = await startWithMm9({ peers: [{ port: ocs.port }], mode: 'session', unitsPerRecipient: 2 });

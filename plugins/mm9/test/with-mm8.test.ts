@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startSimulatedOcs, buildMessage, type SimulatedOcs, type TestMmsc } from '@openmmsc/testkit';
+import { describe, it } from 'node:test';
+import { startSimulatedOcs, buildMessage, type SimulatedOcs, type TestMmsc, suiteFixture } from '@openmmsc/testkit';
 import mm8, { type Cdr } from '@openmmsc/plugin-mm8';
-import { startWithMm9 } from './helpers.js';
+import { startWithMm9, SENDER } from './helpers.js';
 
-const SENDER = '15550000001';
 const mm8Entry = { plugin: mm8, options: { writers: [{ type: 'file', format: 'jsonl', directory: 'cdr', sync: 'record' }] } };
 
 /** The CDRs MM8 has written so far (its live file included). */
@@ -21,11 +20,7 @@ async function cdrs(t: TestMmsc): Promise<Cdr[]> {
 }
 
 describe('MM8 and MM9 in one MMSC: the Session-Id the OCS saw is in the CDRs', () => {
-  let ocs: SimulatedOcs;
-  before(async () => {
-    ocs = await startSimulatedOcs({ balances: { [SENDER]: 10 } });
-  });
-  after(() => ocs.stop());
+  const ocs = suiteFixture(() => startSimulatedOcs({ balances: { [SENDER]: 10 } }));
 
   it('event charging: the submission CDR carries the debit’s Session-Id', async () => {
     const t = await startWithMm9({ peers: [{ port: ocs.port }] }, [mm8Entry]);

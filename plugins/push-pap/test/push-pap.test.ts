@@ -240,12 +240,8 @@ describe('push-pap against a scripted PPG', () => {
 
 describe('push-pap units', () => {
   it('classifies PAP codes and parses responses', () => {
-    assert.equal(classifyPapCode(1000), 'accepted');
-    assert.equal(classifyPapCode(1001), 'accepted');
-    assert.equal(classifyPapCode(2007), 'failed');
-    assert.equal(classifyPapCode(3011), 'retry');
-    assert.equal(classifyPapCode(4000), 'retry');
-    assert.equal(classifyPapCode(5000), 'failed');
+    const classes = { 1000: 'accepted', 1001: 'accepted', 2007: 'failed', 3011: 'retry', 4000: 'retry', 5000: 'failed' };
+    for (const [code, expected] of Object.entries(classes)) assert.equal(classifyPapCode(Number(code)), expected, `PAP code ${code}`);
     const kannel =
       '<?xml version="1.0"?><!DOCTYPE pap PUBLIC "-//WAPFORUM//DTD PAP 1.0//EN" "http://www.wapforum.org/DTD/pap_1.0.dtd"><pap><push-response push-id="p1@openmmsc" sender-name="vm; WAP/1.3 (Kannel/1.4.5)" reply-time="2026-11-22T05:06:30Z" sender-address="/wappush"><response-result code ="1001" desc="The request has been accepted for processing"></response-result></push-response></pap>';
     assert.deepEqual(parsePushResponse(kannel), {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '@openmmsc/testkit';
+import { waitFor, whileRunning } from '@openmmsc/testkit';
 import { RawSmsc } from './raw-smsc.js';
 import { allNotified, bareLink, figure, gauge, mmscWithBearer, numbers, scrape, sendEach } from './scenario.js';
 
@@ -14,8 +14,7 @@ describe('push-smpp: an SMSC that answers enquire_link but never submit_sm', () 
       await hung.start();
       await good.start();
       const timing = { responseTimeoutMs: RESPONSE_TIMEOUT_MS, enquireLinkMs: 500, reconnect: { baseMs: 250, maxMs: 2000 } };
-      const t = await mmscWithBearer({ strategy, links: [bareLink(hung.port, { name: 'a', ...timing }), bareLink(good.port, { name: 'b', ...timing })] });
-      try {
+      await whileRunning(mmscWithBearer({ strategy, links: [bareLink(hung.port, { name: 'a', ...timing }), bareLink(good.port, { name: 'b', ...timing })] }), async (t) => {
         const start = Date.now();
         const ids = await sendEach(t, numbers(20, 3000));
         await waitFor('the hung link got submits', () => hung.submits.length > 0);
@@ -43,11 +42,7 @@ describe('push-smpp: an SMSC that answers enquire_link but never submit_sm', () 
         assert.ok(moved <= RESPONSE_TIMEOUT_MS + 3000, `all notified after ${moved} ms`);
         assert.ok(hung.submits.length - sharedA <= hung.binds, 'at most one probe per bind after the stall');
         assert.ok(good.submits.length >= 40);
-      } finally {
-        await t.stop();
-        await hung.stop();
-        await good.stop();
-      }
+      }, hung, good);
     });
   }
 });

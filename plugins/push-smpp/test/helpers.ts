@@ -32,7 +32,7 @@ export async function mmscWith(smscPorts: number[], options: Record<string, unkn
     ],
     config: fastNotifyRetries,
   });
-  return { t, bearer: probe.bearer };
+  return { t, bearer: probe.bearer, stop: () => t.stop() };
 }
 
 export async function send(t: TestMmsc, to: string | string[]) {

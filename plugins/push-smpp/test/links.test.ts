@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SimulatedSmsc, waitFor } from '@openmmsc/testkit';
+import { SimulatedSmsc, waitFor, whileRunning } from '@openmmsc/testkit';
 import { link, mmscWith, notified, recipientState, send } from './helpers.js';
 
 describe('push-smpp: links', () => {
@@ -9,8 +9,7 @@ describe('push-smpp: links', () => {
     const b = new SimulatedSmsc();
     await a.start();
     await b.start();
-    const { t } = await mmscWith([a.port, b.port]);
-    try {
+    await whileRunning(mmscWith([a.port, b.port]), async ({ t }) => {
       assert.equal(a.boundSessions + b.boundSessions, 2);
       await notified(t, await send(t, '+15550004001'));
       assert.equal(a.submits.length, 1);
@@ -24,11 +23,7 @@ describe('push-smpp: links', () => {
       await notified(t, await send(t, '+15550004003'));
       assert.equal(a.submits.length, 2);
       assert.equal(b.submits.length, 1);
-    } finally {
-      await t.stop();
-      await a.stop();
-      await b.stop();
-    }
+    }, a, b);
   });
 
   it('shares the load over every bound link with round-robin', async () => {
@@ -36,25 +31,19 @@ describe('push-smpp: links', () => {
     const b = new SimulatedSmsc();
     await a.start();
     await b.start();
-    const { t } = await mmscWith([a.port, b.port], { strategy: 'round-robin' });
-    try {
+    await whileRunning(mmscWith([a.port, b.port], { strategy: 'round-robin' }), async ({ t }) => {
       const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => send(t, `+1555000${5000 + i}`)));
       for (const id of ids) await notified(t, id);
       assert.equal(a.submits.length + b.submits.length, 10);
       assert.equal(a.submits.length, 5);
       assert.equal(b.submits.length, 5);
-    } finally {
-      await t.stop();
-      await a.stop();
-      await b.stop();
-    }
+    }, a, b);
   });
 
   it('stays ready while no link is bound, says it cannot notify, holds the push, then delivers once bound', async () => {
     const smsc = new SimulatedSmsc({ systemId: 'mmsc', password: 'other' });
     await smsc.start();
-    const { t } = await mmscWith([smsc.port], { waitForLinkMs: 100 });
-    try {
+    await whileRunning(mmscWith([smsc.port], { waitForLinkMs: 100 }), async ({ t }) => {
       // The node still takes messages: a load balancer must not pull it for an SMSC problem.
       const res = await fetch(`${t.mmsc.adminUrl}/ready`);
       assert.equal(res.status, 200);
@@ -74,18 +63,14 @@ describe('push-smpp: links', () => {
       smsc.setCredentials('mmsc', 'secret');
       await notified(t, id);
       assert.equal((await fetch(`${t.mmsc.adminUrl}/ready/notify`)).status, 200);
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 
   it('drops a link whose SMSC stops answering at the submit time-out, holds the push, and recovers', async () => {
     const smsc = new SimulatedSmsc();
     await smsc.start();
     // The keep-alive is slow on purpose: the unanswered submit_sm alone takes the link down.
-    const { t } = await mmscWith([smsc.port], { links: [link(smsc.port, { enquireLinkMs: 5000, responseTimeoutMs: 300 })], waitForLinkMs: 200 });
-    try {
+    await whileRunning(mmscWith([smsc.port], { links: [link(smsc.port, { enquireLinkMs: 5000, responseTimeoutMs: 300 })], waitForLinkMs: 200 }), async ({ t }) => {
       smsc.silent = true;
       const id = await send(t, '+15550008001');
       await waitFor('a submit timed out', async () => /outcome="timeout"\} [1-9]/.test(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_submits_total')));
@@ -97,39 +82,28 @@ describe('push-smpp: links', () => {
       await notified(t, id);
       assert.equal(smsc.submits.length, 1);
       assert.equal(smsc.boundSessions, 1);
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 
   it('reconnects after the SMSC unbinds', async () => {
     const smsc = new SimulatedSmsc();
     await smsc.start();
-    const { t } = await mmscWith([smsc.port]);
-    try {
+    await whileRunning(mmscWith([smsc.port]), async ({ t }) => {
       smsc.unbindAll();
       await waitFor('bound again', () => smsc.binds.length >= 2 && smsc.boundSessions === 1);
       await notified(t, await send(t, '+15550008002'));
       assert.equal(smsc.submits.length, 1);
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 
   it('binds as transmitter when asked and answers enquire_link', async () => {
     const smsc = new SimulatedSmsc();
     await smsc.start();
-    const { t } = await mmscWith([smsc.port], { links: [link(smsc.port, { bindMode: 'transmitter', enquireLinkMs: 50 })] });
-    try {
+    await whileRunning(mmscWith([smsc.port], { links: [link(smsc.port, { bindMode: 'transmitter', enquireLinkMs: 50 })] }), async ({ t }) => {
       assert.equal(smsc.binds[0]?.mode, 'transmitter');
       await waitFor('enquire_link sent', () => smsc.enquireLinks >= 2);
       await notified(t, await send(t, '+15550007001'));
       assert.equal(smsc.submits.length, 1);
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '@openmmsc/testkit';
+import { waitFor, whileRunning } from '@openmmsc/testkit';
 import { RawSmsc } from './raw-smsc.js';
 import { allNotified, assertNoneForgotten, bareLink, countNotified, figure, gauge, mmscWithBearer, numbers, scrape, sendEach } from './scenario.js';
 
@@ -12,8 +12,7 @@ describe('push-smpp: an SMSC that goes away for a while', () => {
   it(`holds every notification while the SMSC is down (${OUTAGE_MS / 1000} s), stays ready, and sends them all when it is back`, async () => {
     const smsc = new RawSmsc();
     await smsc.start();
-    const t = await mmscWithBearer({ links: [bareLink(smsc.port, { reconnect: { baseMs: 250, maxMs: 2000 } })], waitForLinkMs: 1000 });
-    try {
+    await whileRunning(mmscWithBearer({ links: [bareLink(smsc.port, { reconnect: { baseMs: 250, maxMs: 2000 } })], waitForLinkMs: 1000 }), async (t) => {
       await smsc.stop();
       const ids = await sendEach(t, numbers(5, 2000));
       await waitFor('every notification held', async () => {
@@ -50,9 +49,6 @@ describe('push-smpp: an SMSC that goes away for a while', () => {
       assert.ok(took < 2000 + 1000 + 1500, `${took} ms after the SMSC came back (reconnect back-off is at most 2 s)`);
       assert.equal(smsc.submits.length, 5, 'each notification sent once');
       assert.equal((await fetch(`${t.mmsc.adminUrl}/ready/notify`)).status, 200);
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseUdh } from '@openmmsc/codec';
-import { decodeNotification, reassembleSubmits, SimulatedSmsc, waitFor } from '@openmmsc/testkit';
+import { decodeNotification, reassembleSubmits, SimulatedSmsc, waitFor, whileRunning } from '@openmmsc/testkit';
 import { link, mmscWith, notified, recipientState, send } from './helpers.js';
 
 describe('push-smpp: WAP Push over SMPP', () => {
@@ -15,8 +15,7 @@ describe('push-smpp: WAP Push over SMPP', () => {
   });
 
   it('binds with the configured credentials and sends the notification as one binary SMS', async () => {
-    const { t } = await mmscWith([smsc.port]);
-    try {
+    await whileRunning(mmscWith([smsc.port]), async ({ t }) => {
       assert.equal(smsc.boundSessions, 1);
       const bind = smsc.binds.at(-1)!;
       assert.deepEqual([bind.mode, bind.systemId, bind.password, bind.systemType, bind.interfaceVersion], ['transceiver', 'mmsc', 'secret', 'WAP', 0x34]);
@@ -45,15 +44,12 @@ describe('push-smpp: WAP Push over SMPP', () => {
       assert.equal(pdu.contentLocation, `http://mmsc.test/m/${id}`);
       assert.equal(r.attributes.pushReference, sms.messageId);
       assert.equal(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_link_bound').then((s) => /link_bound\{link="127\.0\.0\.1:\d+"\} 1/.test(s)), true);
-    } finally {
-      await t.stop();
-    }
+    });
     await waitFor('the link unbound on close', () => smsc.boundSessions === 0);
   });
 
   it('concatenates a notification longer than one SMS (8-bit reference, sequence 1..n)', async () => {
-    const { t } = await mmscWith([smsc.port], {}, 300);
-    try {
+    await whileRunning(mmscWith([smsc.port], {}, 300), async ({ t }) => {
       const before = smsc.submits.length;
       const id = await send(t, '+15550000003');
       await notified(t, id);
@@ -77,14 +73,11 @@ describe('push-smpp: WAP Push over SMPP', () => {
       assert.equal(got[0]!.segments, subs.length);
       const { pdu } = decodeNotification(got[0]!.payload);
       assert.equal(pdu.contentLocation, `http://mmsc.test/m/${id}?pad=${'x'.repeat(300)}`);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('uses 16-bit references and the +international format when configured', async () => {
-    const { t } = await mmscWith([smsc.port], { concatReference: '16bit', numberFormat: 'international-plus', registeredDelivery: false }, 200);
-    try {
+    await whileRunning(mmscWith([smsc.port], { concatReference: '16bit', numberFormat: 'international-plus', registeredDelivery: false }, 200), async ({ t }) => {
       const before = smsc.submits.length;
       const id = await send(t, '+15550000004');
       await notified(t, id);
@@ -97,14 +90,11 @@ describe('push-smpp: WAP Push over SMPP', () => {
       }
       const got = reassembleSubmits(subs).get('+15550000004');
       assert.equal(decodeNotification(got![0]!.payload).pdu.transactionId, `T${id}`);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('retries after ESME_RTHROTTLED and delivers, pausing the link', async () => {
-    const { t } = await mmscWith([smsc.port], { throttleRetryMs: 150 });
-    try {
+    await whileRunning(mmscWith([smsc.port], { throttleRetryMs: 150 }), async ({ t }) => {
       const refusedBefore = smsc.refused.length;
       const before = smsc.submits.length;
       smsc.throttleNext(2);
@@ -121,14 +111,11 @@ describe('push-smpp: WAP Push over SMPP', () => {
       const metric = await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_submits_total');
       assert.match(metric, /outcome="throttled"\} 2/);
       assert.match(metric, /outcome="ok"\} 1/);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('rejects the recipient with the SMSC status on a permanent error', async () => {
-    const { t } = await mmscWith([smsc.port]);
-    try {
+    await whileRunning(mmscWith([smsc.port]), async ({ t }) => {
       smsc.failNext(1, 0x0b);
       const id = await send(t, '+15550000006');
       const r = await waitFor('recipient rejected', async () => {
@@ -139,25 +126,19 @@ describe('push-smpp: WAP Push over SMPP', () => {
       assert.equal(last.by, '@openmmsc/plugin-push-smpp');
       assert.match(last.reason ?? '', /ESME_RINVDSTADR \(0x0000000B, invalid destination address\)/);
       assert.match(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_pushes_total'), /result="failed"\} 1/);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('treats statuses listed in retryStatuses as temporary', async () => {
-    const { t } = await mmscWith([smsc.port], { retryStatuses: [0x45] });
-    try {
+    await whileRunning(mmscWith([smsc.port], { retryStatuses: [0x45] }), async ({ t }) => {
       smsc.failNext(1, 0x45);
       const id = await send(t, '+15550000007');
       await notified(t, id);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('loses nothing when the SMSC drops the link mid-batch and comes back', async () => {
-    const { t } = await mmscWith([smsc.port]);
-    try {
+    await whileRunning(mmscWith([smsc.port]), async ({ t }) => {
       const before = smsc.submits.length;
       const numbers = Array.from({ length: 24 }, (_, i) => `+1555000${String(1000 + i)}`);
       let dropped = false;
@@ -180,9 +161,7 @@ describe('push-smpp: WAP Push over SMPP', () => {
         assert.ok(list.some((x) => decodeNotification(x.payload).pdu.transactionId === `T${ids[i]}`));
       });
       assert.equal(smsc.boundSessions, 1);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('keeps at most `window` submit_sm unacknowledged', async () => {
@@ -220,8 +199,7 @@ describe('push-smpp: WAP Push over SMPP', () => {
   });
 
   it('records delivery receipts against the notification', async () => {
-    const { t } = await mmscWith([smsc.port]);
-    try {
+    await whileRunning(mmscWith([smsc.port]), async ({ t }) => {
       const before = smsc.submits.length;
       const id = await send(t, '+15550000008');
       await notified(t, id);
@@ -239,14 +217,11 @@ describe('push-smpp: WAP Push over SMPP', () => {
       await waitFor('second receipt counted', async () =>
         /stat="UNDELIV"\} 1/.test(await t.mmsc.registry.getSingleMetricAsString('openmmsc_smpp_delivery_receipts_total')),
       );
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('sends text SMS in GSM 7-bit or UCS-2, concatenated when long', async () => {
-    const { t, bearer } = await mmscWith([smsc.port]);
-    try {
+    await whileRunning(mmscWith([smsc.port]), async ({ t, bearer }) => {
       const n = { messageId: 'text-1', recipient: t.mmsc.parseAddress('+15550000009'), size: 0, expiry: new Date(Date.now() + 60_000), kind: 'message' as const };
       const to = n.recipient;
       const signal = new AbortController().signal;
@@ -282,14 +257,11 @@ describe('push-smpp: WAP Push over SMPP', () => {
       const text = subs.map((s) => Buffer.from(parseUdh(s.shortMessage).payload).swap16().toString('utf16le')).join('');
       assert.equal(text, cyr);
       assert.ok(subs.every((s) => s.dataCoding === 0x08 && s.esmClass === 0x40));
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('fails pushes to addresses SMS cannot reach, and requests with nothing to send', async () => {
-    const { t, bearer } = await mmscWith([smsc.port]);
-    try {
+    await whileRunning(mmscWith([smsc.port]), async ({ t, bearer }) => {
       const signal = new AbortController().signal;
       const n = { messageId: 'x', recipient: t.mmsc.parseAddress('user@example.com'), size: 0, expiry: new Date(), kind: 'message' as const };
       const r1 = await bearer().push({ to: n.recipient, notification: n, pdu: new Uint8Array([1, 6, 0]) }, signal);
@@ -298,8 +270,6 @@ describe('push-smpp: WAP Push over SMPP', () => {
       const r2 = await bearer().push({ to, notification: { ...n, recipient: to } }, signal);
       assert.equal(r2.status, 'failed');
       assert.match(r2.status === 'failed' ? r2.reason : '', /nothing to send/);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 });

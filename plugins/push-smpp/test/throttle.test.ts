@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '@openmmsc/testkit';
+import { waitFor, whileRunning } from '@openmmsc/testkit';
 import { ESME_ROK, ESME_RTHROTTLED, RawSmsc } from './raw-smsc.js';
 import { allNotified, assertNoneForgotten, bareLink, countNotified, figure, gauge, mmscWithBearer, numbers, scrape, sendEach } from './scenario.js';
 
@@ -18,8 +18,7 @@ describe('push-smpp: an SMSC that throttles for a while', () => {
     });
     await smsc.start();
     // The kernel's and the plugin's default settings: notify budget of 8 attempts, throttleRetryMs 1 s.
-    const t = await mmscWithBearer({ links: [bareLink(smsc.port)] });
-    try {
+    await whileRunning(mmscWithBearer({ links: [bareLink(smsc.port)] }), async (t) => {
       const ids = await sendEach(t, numbers(20, 1000));
       await waitFor('the throttle began', () => throttleEnd !== Infinity);
       const start = throttleEnd - THROTTLE_MS;
@@ -40,9 +39,6 @@ describe('push-smpp: an SMSC that throttles for a while', () => {
       assert.ok(during <= 40, `${during} submit_sm during the throttle: not paced`);
       assert.equal(after, 20, 'each notification went out once the SMSC took them');
       assert.ok(done - throttleEnd < 20_000, 'the backlog drained soon after the throttle ended');
-    } finally {
-      await t.stop();
-      await smsc.stop();
-    }
+    }, smsc);
   });
 });

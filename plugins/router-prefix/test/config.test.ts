@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, definePlugin, parseAddress, resolveConfig, type DeliveryRequest } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { ConfigError, parseAddress, resolveConfig, type DeliveryRequest } from '@openmmsc/core';
+import { buildMessage, recordingPushBearer, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import routerPrefix, { PrefixTable, prefixRouterOptions, prefixTableFacts } from '../src/index.js';
 
 async function problems(options: unknown): Promise<string[]> {
@@ -40,12 +40,7 @@ describe('router-prefix: the catch-all e-mail route `@`', () => {
 
   it('a message to bob@mail.example.org is routed to mm3 and handed to its deliverer', async () => {
     const delivered: DeliveryRequest[] = [];
-    const mail = definePlugin({
-      name: 'test-mm3',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup: (ctx) => ctx.provide('Deliverer', { target: 'mm3', deliver: async (request) => (delivered.push(request), { status: 'forwarded' }) }),
-    });
+    const mail = serviceProvider('test-mm3', 'Deliverer', () => ({ target: 'mm3', deliver: async (request) => (delivered.push(request), { status: 'forwarded' }) }));
     const t = await startTestMmsc({
       plugins: [{ plugin: routerPrefix, options: { routes: [{ prefix: '+1555', target: 'local' }, { prefix: '@', target: 'mm3' }], unmatched: 'reject' } }, mail, recordingPushBearer().plugin],
     });
