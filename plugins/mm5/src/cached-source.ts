@@ -15,7 +15,7 @@ export interface CachedSourceOptions {
  * are cached ("not found" for `negativeTtlMs`, the others for `cacheTtlMs`), failures are not, and
  * concurrent lookups of the same number share one question.
  */
-export abstract class CachedNumberSource implements LookupSource {
+export abstract class CachedNumberSource<Options extends CachedSourceOptions> implements LookupSource {
   private readonly cache: TtlCache<Lookup>;
   private readonly inFlight = new Map<string, Promise<Lookup>>();
   readonly onNotFound: 'next' | 'reject';
@@ -23,13 +23,13 @@ export abstract class CachedNumberSource implements LookupSource {
 
   constructor(
     readonly name: string,
-    private readonly settings: CachedSourceOptions,
+    protected readonly options: Options,
     defaultOnError: 'defer' | 'reject' | 'next',
     now: () => number,
   ) {
-    this.cache = new TtlCache(settings.cacheSize, now);
-    this.onNotFound = settings.onNotFound;
-    this.onError = settings.onError ?? defaultOnError;
+    this.cache = new TtlCache(options.cacheSize, now);
+    this.onNotFound = options.onNotFound;
+    this.onError = options.onError ?? defaultOnError;
   }
 
   async lookup(address: Address, signal: AbortSignal): Promise<Lookup> {
@@ -53,7 +53,7 @@ export abstract class CachedNumberSource implements LookupSource {
   }
 
   protected remember(e164: string, result: Lookup): Lookup {
-    this.cache.set(e164, result, result.kind === 'not-found' ? this.settings.negativeTtlMs : this.settings.cacheTtlMs);
+    this.cache.set(e164, result, result.kind === 'not-found' ? this.options.negativeTtlMs : this.options.cacheTtlMs);
     return result;
   }
 }

@@ -78,24 +78,18 @@ export function interpretUri(uri: string): Lookup | undefined {
   return undefined;
 }
 
+function dnsResolver(options: EnumResolverOptions): Resolver {
+  const resolver = new Resolver({ timeout: options.timeoutMs, tries: options.tries });
+  if (options.servers.length) resolver.setServers(options.servers);
+  return resolver;
+}
+
 /** ENUM (DNS NAPTR) number-portability lookups with a cache and timeouts. */
-export class EnumSource extends CachedNumberSource {
-  private readonly resolver: Resolver;
-  private readonly services: string[];
+export class EnumSource extends CachedNumberSource<EnumResolverOptions> {
+  private readonly resolver = dnsResolver(this.options);
+  private readonly services = this.options.services.map((s) => s.toLowerCase());
   /** DNS questions sent (for metrics and tests). */
   queries = 0;
-
-  constructor(
-    name: string,
-    private readonly options: EnumResolverOptions,
-    defaultOnError: 'defer' | 'reject' | 'next',
-    now: () => number,
-  ) {
-    super(name, options, defaultOnError, now);
-    this.resolver = new Resolver({ timeout: options.timeoutMs, tries: options.tries });
-    if (options.servers.length) this.resolver.setServers(options.servers);
-    this.services = options.services.map((s) => s.toLowerCase());
-  }
 
   // The DNS question is not cancelled with one caller's signal: others may share it.
   protected override await(pending: Promise<Lookup>, signal: AbortSignal): Promise<Lookup> {

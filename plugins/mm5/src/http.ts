@@ -15,12 +15,12 @@ export function pick(value: unknown, path: string): string | undefined {
 }
 
 /** An HTTP HLR / MNP gateway: one request per number, its JSON answer mapped to an operator or domain. */
-export class HttpSource extends CachedNumberSource {
+export class HttpSource extends CachedNumberSource<HttpResolverOptions> {
   requests = 0;
 
   constructor(
     name: string,
-    private readonly options: HttpResolverOptions,
+    options: HttpResolverOptions,
     defaultOnError: 'defer' | 'reject' | 'next',
     now: () => number,
     private readonly nationalPrefixOf: (e164: string) => string,

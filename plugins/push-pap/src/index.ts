@@ -1,4 +1,4 @@
-import { definePlugin, linkTracker, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, linkTracker, pluginManifest } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { pushPapOptions, type PushPapOptions } from './options.js';
 import { ppgPush } from './ppg-push.js';
@@ -26,8 +26,7 @@ export type { PushRecord, ResultRecord } from './records.js';
  * Push bearer over PAP 2.0: each notification goes to a Push Proxy Gateway (Kannel's PPG, or any
  * PAP server) as a push-message; the PPG builds the WSP push and sends it to the handset.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'PAP push bearer: notifications through a Push Proxy Gateway',
   configSchema: pushPapOptions,
   facts: () => ({ provides: ['PushBearer'] }),
