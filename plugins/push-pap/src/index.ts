@@ -1,6 +1,6 @@
 import { definePackagedPlugin, linkTracker, pluginManifest } from '@openmmsc/core';
 import { Counter } from 'prom-client';
-import { pushPapOptions, type PushPapOptions } from './options.js';
+import { pushPapOptions } from './options.js';
 import { ppgPush } from './ppg-push.js';
 import { ResultServer } from './result-server.js';
 
@@ -31,8 +31,6 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
   configSchema: pushPapOptions,
   facts: () => ({ provides: ['PushBearer'] }),
   setup(ctx) {
-    const o: PushPapOptions = ctx.options;
-
     const pushes = new Counter({
       name: 'openmmsc_pap_pushes_total',
       help: 'Notifications handed to the PPG, by result (sent, retry, failed)',
@@ -59,7 +57,7 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
       start: () => resultServer.start(),
       stop: () => resultServer.stop(),
       ready() {
-        if (o.resultNotification.enabled && !resultServer.listening) return 'result-notification server not listening';
+        if (ctx.options.resultNotification.enabled && !resultServer.listening) return 'result-notification server not listening';
         return true;
       },
     };
