@@ -88,3 +88,9 @@ export type { AdmissionDecision, ShedCause } from './kernel/admission.js';
 export type { StatfsSource } from './kernel/disk-watermark.js';
 export type { RetryOutcome } from './kernel/operator-actions.js';
 export { reportLink, linkTracker, linkDetails, type LinkProbe, type LinkState, type LinkTracker } from './kernel/link-gauge.js';
+// Client interfaces (MM7 VASPs, EAIF applications): accounts, their registry and option fields
+export { ClientAccount, ClientAccounts, configuredAddress, type ClientAccountOptions, type ClientAccountsLabels, type ParseAddress } from './plugin/client-accounts.js';
+export { SourceAddresses } from './plugin/source-addresses.js';
+export { clientAccountFields, clientEndpointFields } from './plugin/client-account-schema.js';
+export { optionGroup, listenFields } from './plugin/option-schema.js';
+export { definePackagedPlugin, type PackagedPluginDefinition } from './plugin/define-packaged-plugin.js';

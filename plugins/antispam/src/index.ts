@@ -1,4 +1,4 @@
-import { MemoryCounters, RedisCounters, definePlugin, pluginManifest, verdict, type Counters, type MessageContext, type RedisConnectionConfig, type Verdict } from '@openmmsc/core';
+import { MemoryCounters, RedisCounters, definePackagedPlugin, pluginManifest, verdict, type Counters, type MessageContext, type RedisConnectionConfig, type Verdict } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { ClamdClient } from './clamd.js';
 import { clamdHealth } from './clamd-health.js';
@@ -23,8 +23,7 @@ export const QUARANTINE_TARGET = 'antispam-quarantine';
  * in cluster mode), duplicate-content detection, keyword and content-type scores with actions
  * (reject, quarantine, tag), and ClamAV scanning over clamd's INSTREAM protocol.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'Anti-spam (rate limits, lists, duplicates, scores) and anti-virus (ClamAV)',
   configSchema: antispamOptions,
   setup(ctx) {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { definePlugin, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest } from '@openmmsc/core';
 import { cdrFileOptions } from './options.js';
 import { toCdr } from './cdr.js';
 import { JsonLinesWriter } from './json-lines-writer.js';
@@ -8,8 +8,7 @@ export { cdrFileOptions, type CdrFileOptions } from './options.js';
 export { toCdr, type Cdr } from './cdr.js';
 
 /** Offline charging in its simplest durable form: one CDR per billing event, one JSON line each. */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'CDRs to a JSON-lines file',
   configSchema: cdrFileOptions,
   setup(ctx) {

@@ -1,64 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { addressKey, TokenBucket, type Address } from '@openmmsc/core';
+import { addressKey, ClientAccount, ClientAccounts, type Address, type ParseAddress } from '@openmmsc/core';
 import type { ApplicationOptions } from './options.js';
-import { SourceAddresses } from './source-addresses.js';
-
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
-/**
- * A configured short code is a short code even when it has more digits than the kernel's
- * short-code length (which would make `parseAddress` read it as an international number).
- */
-export function configuredAddress(raw: string, parse: (raw: string) => Address): Address {
-  const value = raw.trim();
-  if (/^\d{1,10}$/.test(value)) {
-    const parsed = parse(value);
-    if (parsed.type !== 'shortcode') return { type: 'shortcode', value };
-    return parsed;
-  }
-  return parse(value);
-}
 
 /** One EAIF application: who it is, what it may send as, what is delivered to it, its limits. */
-export class Application {
-  readonly id: string;
-  readonly username: string;
-  readonly options: ApplicationOptions;
-  /** Submissions per second (an in-process bucket: per node in a cluster). */
-  readonly rate: TokenBucket;
-  readonly defaultSender: Address | undefined;
-  /** addressKey of each address it may send as. */
-  private readonly senders: ReadonlySet<string>;
+export class Application extends ClientAccount<ApplicationOptions> {
   /** Digits of its short codes, to recognise them however a PDU types them. */
-  private readonly shortCodes: ReadonlySet<string>;
-  private readonly sources: SourceAddresses;
-  private readonly passwordHash: Buffer;
-
-  constructor(options: ApplicationOptions, parse: (raw: string) => Address, now: () => number) {
-    this.options = options;
-    this.id = options.id;
-    this.username = options.username ?? options.id;
-    this.passwordHash = sha256(options.password);
-    this.sources = new SourceAddresses(options.allowedIps);
-    this.shortCodes = new Set(options.shortCodes.map((s) => s.trim()));
-    this.senders = new Set([...options.shortCodes, ...options.senderAddresses].map((a) => addressKey(configuredAddress(a, parse))));
-    const fallback = options.defaultSender ?? options.shortCodes[0] ?? options.senderAddresses[0];
-    this.defaultSender = fallback === undefined ? undefined : configuredAddress(fallback, parse);
-    this.rate = new TokenBucket(options.throughput, options.burst ?? Math.max(1, Math.ceil(options.throughput)), now);
-  }
-
-  /** Addresses whose messages are delivered to it. */
-  claims(parse: (raw: string) => Address): Address[] {
-    return [...this.options.shortCodes, ...this.options.addresses].map((a) => configuredAddress(a, parse));
-  }
-
-  passwordMatches(password: string): boolean {
-    return timingSafeEqual(sha256(password), this.passwordHash);
-  }
-
-  connectsFrom(ip: string): boolean {
-    return this.sources.allows(ip);
-  }
+  private readonly shortCodes = new Set(this.options.shortCodes.map((s) => s.trim()));
 
   /**
    * The sender address as this application's own, or undefined when it may not use it. A number
@@ -73,39 +19,12 @@ export class Application {
 }
 
 /** Every application, by id, by user name and by the addresses delivered to it. */
-export class Applications {
-  readonly all: readonly Application[];
-  private readonly byId = new Map<string, Application>();
-  private readonly byUser = new Map<string, Application>();
-  private readonly byAddress = new Map<string, Application>();
-
-  constructor(options: readonly ApplicationOptions[], parse: (raw: string) => Address, now: () => number) {
-    this.all = options.map((o) => new Application(o, parse, now));
-    for (const app of this.all) {
-      if (this.byId.has(app.id)) throw new Error(`applications: id ${app.id} is listed twice`);
-      if (this.byUser.has(app.username)) throw new Error(`applications: user name ${app.username} is used twice`);
-      this.byId.set(app.id, app);
-      this.byUser.set(app.username, app);
-      for (const address of app.claims(parse)) {
-        const key = addressKey(address);
-        const other = this.byAddress.get(key);
-        if (other) throw new Error(`applications: ${address.value} is claimed by both ${other.id} and ${app.id}`);
-        this.byAddress.set(key, app);
-      }
-    }
-  }
-
-  get(id: string): Application | undefined {
-    return this.byId.get(id);
-  }
-
-  withUsername(username: string): Application | undefined {
-    return this.byUser.get(username);
-  }
-
-  /** The application messages to this address are delivered to. */
-  owner(address: Address): Application | undefined {
-    return this.byAddress.get(addressKey(address));
+export class Applications extends ClientAccounts<Application> {
+  constructor(options: readonly ApplicationOptions[], parse: ParseAddress, now: () => number) {
+    super(
+      options.map((o) => new Application(o, parse, now)),
+      { list: 'applications', id: 'id', one: 'an EAIF application' },
+    );
   }
 }
 

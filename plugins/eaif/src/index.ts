@@ -1,4 +1,4 @@
-import { definePlugin, ingressDeps, pluginManifest, provideClientInterface, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePackagedPlugin, ingressDeps, pluginManifest, provideClientInterface, mergeLimits, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { Applications } from './applications.js';
 import { EAIF_INTERFACE, EaifInbound } from './inbound.js';
@@ -34,8 +34,7 @@ export function eaifUrl(mmsc: MmscRuntime): string | undefined {
  * Nokia's External Application Interface: applications POST m-send-req PDUs with X-NOKIA-MMSC-*
  * headers; messages to their short codes and the reports they asked for are POSTed back to them.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'Nokia EAIF: MMS PDUs over HTTP POST for value-added applications, both directions',
   configSchema: eaifOptions,
   setup(ctx) {

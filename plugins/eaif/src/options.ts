@@ -1,4 +1,4 @@
-import { byteSize, duration, httpListenerOverrides } from '@openmmsc/core';
+import { byteSize, clientAccountFields, clientEndpointFields, duration, httpListenerOverrides } from '@openmmsc/core';
 import { z } from 'zod';
 
 const eaifVersion = z.string().regex(/^\d{1,3}\.\d{1,3}$/, 'a version such as 3.0');
@@ -7,30 +7,18 @@ const mmsVersion = z.enum(['1.0', '1.1', '1.2', '1.3']);
 /** One application (value-added service) that speaks EAIF to this MMSC. */
 export const applicationOptions = z.strictObject({
   id: z.string().min(1).describe('Application id: the route destination of its short codes, `origin.peer` and `origin.attributes.vaspId` of what it submits.'),
-  username: z.string().min(1).optional().describe('HTTP Basic user name it submits with (default: its id).'),
-  password: z.string().min(1).describe('HTTP Basic password it submits with.'),
-  allowedIps: z.array(z.string().min(1)).default([]).describe('Addresses or CIDR ranges it may connect from (empty: any).'),
-  shortCodes: z.array(z.string().min(1)).default([]).describe('Short codes it owns: allowed as sender, and messages to them are delivered to it.'),
-  senderAddresses: z.array(z.string().min(1)).default([]).describe('Further sender addresses it may use (numbers, e-mail addresses).'),
-  addresses: z.array(z.string().min(1)).default([]).describe('Further addresses whose messages are delivered to it.'),
-  defaultSender: z.string().optional().describe('Sender when the m-send-req asks the MMSC to insert one and no X-NOKIA-MMSC-From is given (default: its first short code).'),
-  throughput: z.number().min(0).default(0).describe('Submissions per second it may make (0: unlimited); over it the answer is HTTP 503 with Retry-After.'),
-  burst: z.number().int().min(1).optional().describe('Token-bucket size (default: one second of throughput).'),
-  maxMessageSize: byteSize.optional().describe('Largest message content it may submit (default: the kernel limit).'),
-  maxRecipients: z.number().int().min(1).optional().describe('Most recipients per submission (default: the kernel limit).'),
+  ...clientAccountFields,
+  defaultSender: clientAccountFields.defaultSender.describe('Sender when the m-send-req asks the MMSC to insert one and no X-NOKIA-MMSC-From is given (default: its first short code).'),
+  throughput: clientAccountFields.throughput.describe('Submissions per second it may make (0: unlimited); over it the answer is HTTP 503 with Retry-After.'),
   url: z.string().url().optional().describe('Where messages to its short codes and addresses are POSTed (X-NOKIA-MMSC-Message-Type: MultiMediaMessage).'),
   reportUrl: z.string().url().optional().describe('Where delivery and read reports for what it submitted are POSTed (default: `url`; neither: reports are not sent).'),
-  outboundAuth: z
-    .strictObject({ username: z.string().describe('User name.'), password: z.string().describe('Password.') })
-    .optional()
-    .describe('HTTP Basic credentials we present to its URLs.'),
+  ...clientEndpointFields,
   deliverAs: z
     .enum(['m-send-req', 'm-retrieve-conf'])
     .default('m-send-req')
     .describe('PDU that carries a message to it: m-send-req (Nokia MMSC, Mbuni) or m-retrieve-conf (some gateways).'),
   mmsVersion: mmsVersion.default('1.2').describe('X-Mms-MMS-Version of the PDUs we send it.'),
   version: eaifVersion.optional().describe('X-NOKIA-MMSC-Version in requests to it and answers to it (default: the plugin-wide `version`).'),
-  timeout: duration.prefault('30s').describe('HTTP timeout of requests to it.'),
 });
 export type ApplicationOptions = z.output<typeof applicationOptions>;
 

@@ -81,15 +81,9 @@ export class EaifOutbound {
 
   /** The `ReportSender` of interface `eaif`: reports go to the application that submitted. */
   async sendReport(report: Report, message: StoredMessage, signal: AbortSignal): Promise<void> {
-    const id = message.origin.attributes?.vaspId;
-    const app = typeof id === 'string' ? this.deps.apps.get(id) : undefined;
-    const log = this.deps.log.child({ messageId: message.id, app: id, report: report.kind });
-    if (!app) {
-      log.warn('report for an EAIF application that is no longer configured; not sent');
-      return;
-    }
-    if (report.kind === 'delivery' && !message.headers.deliveryReport) return;
-    if (report.kind === 'read' && !message.headers.readReport) return;
+    const log = this.deps.log.child({ messageId: message.id, app: message.origin.attributes?.vaspId, report: report.kind });
+    const app = this.deps.apps.reportee(report, message, log);
+    if (!app) return;
     const url = app.options.reportUrl ?? app.options.url;
     if (!url) {
       log.debug('the application has no url for reports; not sent');

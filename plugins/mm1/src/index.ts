@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { definePlugin, pluginManifest, type MmscRuntime } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest, type MmscRuntime } from '@openmmsc/core';
 import type { FastifyInstance } from 'fastify';
 import { mm1Facts } from './facts.js';
 import { MM1_INTERFACE, Mm1 } from './mm1.js';
@@ -41,8 +41,7 @@ export async function setMmsCapable(mmsc: MmscRuntime, msisdn: string, capable: 
 }
 
 /** MM1: handsets send (m-send-req), fetch (GET), acknowledge and report over HTTP. */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'MM1 interface: MMS from and to handsets over HTTP and WAP Push',
   configSchema: mm1Options,
   facts: mm1Facts,

@@ -105,6 +105,19 @@ const AUDIO_FORMATS: readonly AudioFormat[] = [
   { type: 'audio/3gpp', encoder: 'libopencore_amrnb', format: '3gp', bitrates: AMR_RATES, args: ['-ar', '8000', '-ac', '1'] },
 ];
 
+/**
+ * Runs one ffmpeg conversion (`args` write to `output`) and reads what it wrote; a converter that
+ * fails or times out is the media outcome to give instead.
+ */
+export async function convert(ffmpeg: string, args: readonly string[], output: string, env: MediaEnv, what: string): Promise<Buffer | Extract<MediaOutcome, { kind: 'failed' }>> {
+  try {
+    await run(ffmpeg, args, { timeoutMs: env.timeoutMs, ...(env.signal ? { signal: env.signal } : {}) });
+  } catch (error) {
+    return { kind: 'failed', reason: `${what} conversion failed: ${(error as Error).message}` };
+  }
+  return readFile(output);
+}
+
 export function timing(duration: number | undefined, target: AudioTarget, what: string): { seconds?: number; note: string } | { failed: string } {
   if (duration === undefined || !target.maxSeconds || duration <= target.maxSeconds + 0.05) return duration === undefined ? { note: '' } : { seconds: duration, note: '' };
   if (target.overlong === 'replace') return { failed: `the ${what} lasts ${duration.toFixed(1)} s; at most ${target.maxSeconds} s are carried` };
@@ -135,12 +148,8 @@ export async function adaptAudio(data: Uint8Array, declaredType: string, target:
         if (f.encoder !== 'libopencore_amrnb' && kbps <= 48) args.push('-ac', '1');
         if (f.encoder !== 'libopencore_amrnb' && kbps <= 24) args.push('-ar', '22050');
         args.push('-threads', '1', '-f', f.format, output);
-        try {
-          await run(ff.path, args, { timeoutMs: env.timeoutMs, ...(env.signal ? { signal: env.signal } : {}) });
-        } catch (error) {
-          return { kind: 'failed', reason: `audio conversion failed: ${(error as Error).message}` };
-        }
-        const out = await readFile(output);
+        const out = await convert(ff.path, args, output, env, 'audio');
+        if (!Buffer.isBuffer(out)) return out;
         if (out.length <= target.budget) {
           return { kind: 'adapted', data: out, type: f.type, note: `${type} (${humanSize(data.byteLength)}) → ${f.type} ${kbps} kbit/s (${humanSize(out.length)})${t.note}` };
         }

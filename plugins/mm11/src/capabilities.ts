@@ -1,26 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { RecipientRecord } from '@openmmsc/core';
 import type { AdaptationCapabilities } from './adapt.js';
-import type { AdaptationClassConfig, Mm11Options, PeerProfileConfig } from './options.js';
+import { LIMIT_KEYS, type AdaptationClassConfig, type Mm11Options, type PeerProfileConfig } from './options.js';
 
 type LimitFields = Omit<AdaptationClassConfig, 'name'>;
 
+/** The limits a class or profile sets, as the capabilities of class `name`. */
 function toCaps(name: string, f: LimitFields): AdaptationCapabilities {
-  const c: AdaptationCapabilities = { class: name };
-  if (f.maxMessageSize !== undefined) c.maxMessageSize = f.maxMessageSize;
-  if (f.maxImageWidth !== undefined) c.maxImageWidth = f.maxImageWidth;
-  if (f.maxImageHeight !== undefined) c.maxImageHeight = f.maxImageHeight;
-  if (f.accept !== undefined) c.accept = f.accept;
-  if (f.charsets !== undefined) c.charsets = f.charsets;
-  if (f.maxVideoSeconds !== undefined) c.maxVideoSeconds = f.maxVideoSeconds;
-  if (f.maxAudioSeconds !== undefined) c.maxAudioSeconds = f.maxAudioSeconds;
-  if (f.maxVideoWidth !== undefined) c.maxVideoWidth = f.maxVideoWidth;
-  if (f.maxVideoHeight !== undefined) c.maxVideoHeight = f.maxVideoHeight;
-  if (f.videoCodec !== undefined) c.videoCodec = f.videoCodec;
-  if (f.maxVideoBitRate !== undefined) c.maxVideoBitRate = f.maxVideoBitRate;
-  if (f.maxVideoFrameRate !== undefined) c.maxVideoFrameRate = f.maxVideoFrameRate;
-  if (f.animationAsVideo !== undefined) c.animationAsVideo = f.animationAsVideo;
-  return c;
+  const limits: Partial<Pick<AdaptationCapabilities, (typeof LIMIT_KEYS)[number]>> = {};
+  for (const key of LIMIT_KEYS) if (f[key] !== undefined) (limits as Record<string, unknown>)[key] = f[key];
+  return { class: name, ...limits };
 }
 
 function defined<T extends object>(o: T): Partial<T> {

@@ -23,6 +23,9 @@ const limitFields = {
     .describe('An animation the recipient cannot take as a GIF (type or size) goes as a video when it takes one (default); `false`: a notice instead.'),
 };
 
+/** The names of the limits a class or profile may set. */
+export const LIMIT_KEYS = Object.keys(limitFields) as (keyof typeof limitFields)[];
+
 export const adaptationClassSchema = z.object({
   name: z.string().min(1).describe('Class name; adapted variants are cached per class.'),
   ...limitFields,

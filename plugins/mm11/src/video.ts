@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AMR_RATES, timing, withProbed, type AudioTarget } from './av.js';
+import { AMR_RATES, convert, timing, withProbed, type AudioTarget } from './av.js';
 import type { MediaEnv, MediaOutcome } from './image.js';
 import { accepts, extensionFor, humanSize, normalizeType, sniffType } from './media-types.js';
-import { run } from './tools.js';
 import { BUFFER_FACTOR, PEAK_FACTOR, planVideo, type VideoPlan } from './video-plan.js';
 
 export interface VideoTarget extends AudioTarget {
@@ -109,12 +107,8 @@ export async function adaptVideo(data: Uint8Array, declaredType: string, target:
         '-vf', scaleFilter(plan), '-r', String(plan.fps), ...encoderArgs(plan, codec),
         ...audioArgs, '-threads', '2', '-movflags', '+faststart', '-f', container === 'video/3gpp' ? '3gp' : 'mp4', output,
       ];
-      try {
-        await run(ff.path, args, { timeoutMs: env.timeoutMs, ...(env.signal ? { signal: env.signal } : {}) });
-      } catch (error) {
-        return { kind: 'failed', reason: `video conversion failed: ${(error as Error).message}` };
-      }
-      const out = await readFile(output);
+      const out = await convert(ff.path, args, output, env, 'video');
+      if (!Buffer.isBuffer(out)) return out;
       if (out.length <= target.budget) {
         const audio = a === undefined ? '' : ` + ${amr ? 'AMR-NB' : 'AAC'} ${a} kbit/s`;
         const from = isVideo ? `${type} ${vw}×${vh}` : `${type} ${vw}×${vh} animation`;

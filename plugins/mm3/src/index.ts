@@ -1,4 +1,4 @@
-import { definePlugin, pluginManifest, type MmscRuntime } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest, type MmscRuntime } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { MM3_INTERFACE, Mm3 } from './mm3.js';
 import { Mailer } from './mailer.js';
@@ -31,8 +31,7 @@ export function mm3Stats(mmsc: MmscRuntime) {
 }
 
 /** MM3: MMS to e-mail and e-mail to MMS over SMTP, with bounces. */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'MM3 interface: MMS as e-mail, e-mail as MMS, bounces',
   configSchema: mm3Options,
   facts: () => ({ provides: ['ReportSender'], delivers: ['mm3'] }),

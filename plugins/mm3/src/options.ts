@@ -1,4 +1,4 @@
-import { smtpListenerOverrides } from '@openmmsc/core';
+import { listenFields, optionGroup, smtpListenerOverrides } from '@openmmsc/core';
 import { pemSchema as pem, smtpServerTlsSchema } from '@openmmsc/smtp';
 import { z } from 'zod';
 
@@ -26,51 +26,41 @@ export const mm3Options = z.object({
     })
     .optional()
     .describe('Send all e-mail (MMS as e-mail and bounces) through this relay; without it, the recipient domain’s MX is used.'),
-  outbound: z
-    .object({
-      smil: z.enum(['drop', 'keep']).default('drop').describe('The SMIL presentation: dropped, or kept as an attachment.'),
-      html: z.boolean().default(true).describe('Add a text/html alternative with images shown inline.'),
-      footer: z.string().optional().describe('Text appended to every MMS sent as e-mail (also to the HTML version).'),
-      defaultSubject: z.string().default('Multimedia message').describe('Subject when the MMS has none.'),
-      maxSize: z.number().int().positive().default(10 * 1024 * 1024).describe('Largest e-mail we send (bytes of content); larger MMS are rejected.'),
-    })
-    .prefault({})
-    .describe('MMS → e-mail.'),
-  server: z
-    .object({
-      enabled: z.boolean().default(true).describe('Accept e-mail for MMS subscribers.'),
-      host: z.string().default('0.0.0.0').describe('Listen address.'),
-      port: z.number().int().min(0).max(65535).default(25).describe('Listen port (0: any free port; the address is logged).'),
-      name: z.string().optional().describe('Name in the SMTP greeting (default: `domain`).'),
-      allowedSources: z
-        .array(z.string())
-        .default(['127.0.0.0/8', '::1'])
-        .describe('IP addresses / CIDR blocks that may deliver mail to us (the operator’s mail relays); `0.0.0.0/0` for anyone.'),
-      users: z.record(z.string(), z.string()).default({}).describe('SMTP AUTH users (name → password) that may deliver from any address.'),
-      maxMessageSize: z.number().int().positive().default(1024 * 1024).describe('Largest mail accepted (bytes); larger gets SMTP 552 and a bounce.'),
-      maxRecipients: z.number().int().positive().default(20).describe('Most recipients per mail.'),
-      listener: smtpListenerOverrides.describe(
-        'Connection caps and time-outs of this server; each unset one comes from the kernel\'s `listeners.smtp`. Each `allowedSources` entry counts as one peer: it is not held to the per-address cap and gets `reservedPerPeer` slots.',
-      ),
-      closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take.'),
-      requireTls: z.boolean().default(false).describe('Refuse MAIL FROM before STARTTLS (530 5.7.0); needs `tls`.'),
-      tls: smtpServerTlsSchema
-        .pick({ key: true, cert: true })
-        .prefault({})
-        .describe('TLS of the inbound server.'),
-    })
-    .prefault({})
-    .describe('E-mail → MMS: the inbound SMTP server.'),
-  inbound: z
-    .object({
-      executables: z.enum(['strip', 'refuse']).default('strip').describe('Attachments that are programs: removed (a note is added to the text), or the whole mail refused.'),
-      blockedExtensions: z.array(z.string()).default(DEFAULT_BLOCKED_EXTENSIONS).describe('File extensions treated as executable.'),
-      html: z.enum(['text', 'attach', 'drop']).default('text').describe('An HTML body: used only as text (when there is no text/plain), also attached as text/html, or dropped.'),
-      maxParts: z.number().int().positive().default(20).describe('Most parts of the MMS made from a mail; further attachments are dropped with a note.'),
-      bounces: z.boolean().default(true).describe('Send a bounce (DSN) to the mail sender when the MMS cannot be delivered, or the mail was refused for size.'),
-    })
-    .prefault({})
-    .describe('E-mail → MMS.'),
+  outbound: optionGroup('MMS → e-mail.', {
+    smil: z.enum(['drop', 'keep']).default('drop').describe('The SMIL presentation: dropped, or kept as an attachment.'),
+    html: z.boolean().default(true).describe('Add a text/html alternative with images shown inline.'),
+    footer: z.string().optional().describe('Text appended to every MMS sent as e-mail (also to the HTML version).'),
+    defaultSubject: z.string().default('Multimedia message').describe('Subject when the MMS has none.'),
+    maxSize: z.number().int().positive().default(10 * 1024 * 1024).describe('Largest e-mail we send (bytes of content); larger MMS are rejected.'),
+  }),
+  server: optionGroup('E-mail → MMS: the inbound SMTP server.', {
+    enabled: z.boolean().default(true).describe('Accept e-mail for MMS subscribers.'),
+    ...listenFields('0.0.0.0', 25),
+    name: z.string().optional().describe('Name in the SMTP greeting (default: `domain`).'),
+    allowedSources: z
+      .array(z.string())
+      .default(['127.0.0.0/8', '::1'])
+      .describe('IP addresses / CIDR blocks that may deliver mail to us (the operator’s mail relays); `0.0.0.0/0` for anyone.'),
+    users: z.record(z.string(), z.string()).default({}).describe('SMTP AUTH users (name → password) that may deliver from any address.'),
+    maxMessageSize: z.number().int().positive().default(1024 * 1024).describe('Largest mail accepted (bytes); larger gets SMTP 552 and a bounce.'),
+    maxRecipients: z.number().int().positive().default(20).describe('Most recipients per mail.'),
+    listener: smtpListenerOverrides.describe(
+      'Connection caps and time-outs of this server; each unset one comes from the kernel\'s `listeners.smtp`. Each `allowedSources` entry counts as one peer: it is not held to the per-address cap and gets `reservedPerPeer` slots.',
+    ),
+    closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take.'),
+    requireTls: z.boolean().default(false).describe('Refuse MAIL FROM before STARTTLS (530 5.7.0); needs `tls`.'),
+    tls: smtpServerTlsSchema
+      .pick({ key: true, cert: true })
+      .prefault({})
+      .describe('TLS of the inbound server.'),
+  }),
+  inbound: optionGroup('E-mail → MMS.', {
+    executables: z.enum(['strip', 'refuse']).default('strip').describe('Attachments that are programs: removed (a note is added to the text), or the whole mail refused.'),
+    blockedExtensions: z.array(z.string()).default(DEFAULT_BLOCKED_EXTENSIONS).describe('File extensions treated as executable.'),
+    html: z.enum(['text', 'attach', 'drop']).default('text').describe('An HTML body: used only as text (when there is no text/plain), also attached as text/html, or dropped.'),
+    maxParts: z.number().int().positive().default(20).describe('Most parts of the MMS made from a mail; further attachments are dropped with a note.'),
+    bounces: z.boolean().default(true).describe('Send a bounce (DSN) to the mail sender when the MMS cannot be delivered, or the mail was refused for size.'),
+  }),
   acceptTargets: z
     .array(z.string().min(1))
     .min(1)
@@ -79,13 +69,10 @@ export const mm3Options = z.object({
       'Route targets mail may reach: our own subscribers (`local`); add e.g. `mm7` for mail to VASP short codes. A recipient routed elsewhere (another operator’s number) is refused as relaying (SMTP 550 5.7.1).',
     ),
   bounceFrom: z.string().optional().describe('From address of bounces (default `MAILER-DAEMON@<domain>`).'),
-  timeouts: z
-    .object({
-      connectMs: z.number().int().positive().default(10_000).describe('Connecting to a mail host.'),
-      socketMs: z.number().int().positive().default(60_000).describe('Idle time on an outbound connection.'),
-    })
-    .prefault({})
-    .describe('Outbound SMTP timeouts.'),
+  timeouts: optionGroup('Outbound SMTP timeouts.', {
+    connectMs: z.number().int().positive().default(10_000).describe('Connecting to a mail host.'),
+    socketMs: z.number().int().positive().default(60_000).describe('Idle time on an outbound connection.'),
+  }),
 });
 
 export type Mm3Options = z.output<typeof mm3Options>;

@@ -1,4 +1,4 @@
-import { definePlugin, linkTracker, pluginManifest, type MmscRuntime } from '@openmmsc/core';
+import { definePackagedPlugin, linkTracker, pluginManifest, type MmscRuntime } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { MM4_INTERFACE, Mm4 } from './mm4.js';
 import { mm4Options } from './options.js';
@@ -67,8 +67,7 @@ export function mm4Stats(mmsc: MmscRuntime) {
 }
 
 /** MM4: inter-MMSC messaging over SMTP (3GPP TS 23.140 §8.4). */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'MM4 interface: MMS to and from other operators’ MMSCs over SMTP, with delivery and read-reply reports',
   configSchema: mm4Options,
   facts: () => ({ provides: ['ReportSender'], delivers: ['mm4'] }),

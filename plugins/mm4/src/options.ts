@@ -1,4 +1,4 @@
-import { duration, smtpListenerOverrides } from '@openmmsc/core';
+import { duration, listenFields, optionGroup, smtpListenerOverrides } from '@openmmsc/core';
 import { smtpClientTlsSchema, smtpServerTlsSchema } from '@openmmsc/smtp';
 import { z } from 'zod';
 
@@ -41,21 +41,18 @@ export const peerSchema = z.object({
     .optional()
     .describe('Require a TLS client certificate from the peer (the server must have `tls.ca` and `tls.requestCert`).'),
   requireInboundTls: z.boolean().default(false).describe('Refuse the peer’s messages unless sent over TLS.'),
-  originators: z
-    .object({
-      domains: z
-        .array(z.string().min(1))
-        .default([])
-        .describe('Further domains (and their subdomains) whose addresses the peer may send from, e.g. its e-mail domain; `domain` and `aliases` always count.'),
-      numbers: z
-        .array(numberRange)
-        .default([])
-        .describe(
-          'Number ranges the peer’s subscribers have: `+1666` (a prefix) or `+16660000000-+16669999999` (inclusive). When set, a number originator must be in one (even under the peer’s domain); a bare number (`+1666…/TYPE=PLMN` without a domain) is accepted only then.',
-        ),
-    })
-    .prefault({})
-    .describe('Whom the peer may name as originator (`From`); anyone else is refused with Error-service-denied and SMTP 550. Its X-Mms-Originator-System must be in its own domains.'),
+  originators: optionGroup('Whom the peer may name as originator (`From`); anyone else is refused with Error-service-denied and SMTP 550. Its X-Mms-Originator-System must be in its own domains.', {
+    domains: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Further domains (and their subdomains) whose addresses the peer may send from, e.g. its e-mail domain; `domain` and `aliases` always count.'),
+    numbers: z
+      .array(numberRange)
+      .default([])
+      .describe(
+        'Number ranges the peer’s subscribers have: `+1666` (a prefix) or `+16660000000-+16669999999` (inclusive). When set, a number originator must be in one (even under the peer’s domain); a bare number (`+1666…/TYPE=PLMN` without a domain) is accepted only then.',
+      ),
+  }),
 });
 
 export const mm4Options = z.object({
@@ -70,40 +67,30 @@ export const mm4Options = z.object({
     .default('reject')
     .describe('Outbound to a domain not in `peers`: `reject` the recipient, or send through its MX records.'),
   dnsServers: z.array(z.string()).default([]).describe('DNS servers for MX lookups (`host` or `host:port`); empty: the system resolvers.'),
-  server: z
-    .object({
-      enabled: z.boolean().default(true).describe('Accept MM4 from peers.'),
-      host: z.string().default('0.0.0.0').describe('Listen address.'),
-      port: z.number().int().min(0).max(65535).default(25).describe('Listen port (0: any free port; the address is logged).'),
-      name: z.string().optional().describe('Name in the SMTP greeting (default: our domain).'),
-      maxMessageSize: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest message accepted (bytes, SMTP SIZE); larger ones get 552.'),
-      listener: smtpListenerOverrides.describe(
-        'Connection caps and time-outs of this server; each unset one comes from the kernel\'s `listeners.smtp`. A peer with `addresses` is known at connect: it gets at most its `maxConnections`, and `reservedPerPeer` slots nobody else can take.',
-      ),
-      closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take before its connection is closed.'),
-      requireTls: z.boolean().default(false).describe('Refuse MAIL FROM before STARTTLS (530 5.7.0) from every peer; `requireInboundTls` does it per peer.'),
-      tls: smtpServerTlsSchema
-        .prefault({})
-        .describe('TLS of the inbound server.'),
-    })
-    .prefault({})
-    .describe('The inbound SMTP server.'),
-  limits: z
-    .object({
-      maxParts: z.number().int().positive().default(100).describe('Most MIME parts in one message.'),
-      maxDepth: z.number().int().positive().default(5).describe('Deepest multipart nesting.'),
-      maxHeaderBytes: z.number().int().positive().default(64 * 1024).describe('Largest header block.'),
-    })
-    .prefault({})
-    .describe('Parser limits; a message over them is refused as malformed.'),
-  timeouts: z
-    .object({
-      connectMs: z.number().int().positive().default(10_000).describe('Connecting to a peer.'),
-      greetingMs: z.number().int().positive().default(10_000).describe('Waiting for the peer’s greeting.'),
-      socketMs: z.number().int().positive().default(60_000).describe('Idle time on a connection to a peer.'),
-    })
-    .prefault({})
-    .describe('Outbound SMTP timeouts.'),
+  server: optionGroup('The inbound SMTP server.', {
+    enabled: z.boolean().default(true).describe('Accept MM4 from peers.'),
+    ...listenFields('0.0.0.0', 25),
+    name: z.string().optional().describe('Name in the SMTP greeting (default: our domain).'),
+    maxMessageSize: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest message accepted (bytes, SMTP SIZE); larger ones get 552.'),
+    listener: smtpListenerOverrides.describe(
+      'Connection caps and time-outs of this server; each unset one comes from the kernel\'s `listeners.smtp`. A peer with `addresses` is known at connect: it gets at most its `maxConnections`, and `reservedPerPeer` slots nobody else can take.',
+    ),
+    closeTimeoutMs: z.number().int().positive().default(10_000).describe('On shutdown, how long a transaction in progress may take before its connection is closed.'),
+    requireTls: z.boolean().default(false).describe('Refuse MAIL FROM before STARTTLS (530 5.7.0) from every peer; `requireInboundTls` does it per peer.'),
+    tls: smtpServerTlsSchema
+      .prefault({})
+      .describe('TLS of the inbound server.'),
+  }),
+  limits: optionGroup('Parser limits; a message over them is refused as malformed.', {
+    maxParts: z.number().int().positive().default(100).describe('Most MIME parts in one message.'),
+    maxDepth: z.number().int().positive().default(5).describe('Deepest multipart nesting.'),
+    maxHeaderBytes: z.number().int().positive().default(64 * 1024).describe('Largest header block.'),
+  }),
+  timeouts: optionGroup('Outbound SMTP timeouts.', {
+    connectMs: z.number().int().positive().default(10_000).describe('Connecting to a peer.'),
+    greetingMs: z.number().int().positive().default(10_000).describe('Waiting for the peer’s greeting.'),
+    socketMs: z.number().int().positive().default(60_000).describe('Idle time on a connection to a peer.'),
+  }),
   acceptTargets: z
     .array(z.string().min(1))
     .min(1)

@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
-import type { Address } from '@openmmsc/core';
-import { TtlCache, withSignal, type Lookup, type LookupSource } from './lookup.js';
+import { CachedNumberSource } from './cached-source.js';
+import { withSignal, type Lookup } from './lookup.js';
 import type { EnumResolverOptions } from './options.js';
 
 /** A NAPTR record as node:dns returns it. */
@@ -78,40 +78,21 @@ export function interpretUri(uri: string): Lookup | undefined {
   return undefined;
 }
 
+function dnsResolver(options: EnumResolverOptions): Resolver {
+  const resolver = new Resolver({ timeout: options.timeoutMs, tries: options.tries });
+  if (options.servers.length) resolver.setServers(options.servers);
+  return resolver;
+}
+
 /** ENUM (DNS NAPTR) number-portability lookups with a cache and timeouts. */
-export class EnumSource implements LookupSource {
-  private readonly resolver: Resolver;
-  private readonly cache: TtlCache<Lookup>;
-  private readonly inFlight = new Map<string, Promise<Lookup>>();
-  private readonly services: string[];
-  readonly onNotFound: 'next' | 'reject';
-  readonly onError: 'defer' | 'reject' | 'next';
+export class EnumSource extends CachedNumberSource<EnumResolverOptions> {
+  private readonly resolver = dnsResolver(this.options);
+  private readonly services = this.options.services.map((s) => s.toLowerCase());
   /** DNS questions sent (for metrics and tests). */
   queries = 0;
 
-  constructor(
-    readonly name: string,
-    private readonly options: EnumResolverOptions,
-    defaultOnError: 'defer' | 'reject' | 'next',
-    now: () => number,
-  ) {
-    this.resolver = new Resolver({ timeout: options.timeoutMs, tries: options.tries });
-    if (options.servers.length) this.resolver.setServers(options.servers);
-    this.cache = new TtlCache(options.cacheSize, now);
-    this.services = options.services.map((s) => s.toLowerCase());
-    this.onNotFound = options.onNotFound;
-    this.onError = options.onError ?? defaultOnError;
-  }
-
-  async lookup(address: Address, signal: AbortSignal): Promise<Lookup> {
-    if (address.type !== 'plmn') return { kind: 'skip' };
-    const cached = this.cache.get(address.value);
-    if (cached) return cached;
-    let pending = this.inFlight.get(address.value);
-    if (!pending) {
-      pending = this.query(address.value).finally(() => this.inFlight.delete(address.value));
-      this.inFlight.set(address.value, pending);
-    }
+  // The DNS question is not cancelled with one caller's signal: others may share it.
+  protected override await(pending: Promise<Lookup>, signal: AbortSignal): Promise<Lookup> {
     return withSignal(pending, signal);
   }
 
@@ -119,7 +100,7 @@ export class EnumSource implements LookupSource {
     this.resolver.cancel();
   }
 
-  private async query(e164: string): Promise<Lookup> {
+  protected async ask(e164: string): Promise<Lookup> {
     const name = enumName(e164, this.options.suffix);
     let records: NaptrRecord[];
     this.queries += 1;
@@ -128,15 +109,11 @@ export class EnumSource implements LookupSource {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
       if (NOT_FOUND_CODES.has(code)) {
-        const result: Lookup = { kind: 'not-found' };
-        this.cache.set(e164, result, this.options.negativeTtlMs);
-        return result;
+        return this.remember(e164, { kind: 'not-found' });
       }
       return { kind: 'error', message: `ENUM lookup of ${name} failed: ${code || (error as Error).message}` };
     }
-    const result = this.choose(records, e164);
-    this.cache.set(e164, result, result.kind === 'not-found' ? this.options.negativeTtlMs : this.options.cacheTtlMs);
-    return result;
+    return this.remember(e164, this.choose(records, e164));
   }
 
   private rank(service: string): number {

@@ -1,5 +1,5 @@
-import type { Address } from '@openmmsc/core';
-import { TtlCache, fillTemplate, type Lookup, type LookupSource } from './lookup.js';
+import { CachedNumberSource } from './cached-source.js';
+import { fillTemplate, type Lookup } from './lookup.js';
 import type { HttpResolverOptions } from './options.js';
 
 /** Reads `a.b.0.c` from a JSON value. */
@@ -15,41 +15,23 @@ export function pick(value: unknown, path: string): string | undefined {
 }
 
 /** An HTTP HLR / MNP gateway: one request per number, its JSON answer mapped to an operator or domain. */
-export class HttpSource implements LookupSource {
-  private readonly cache: TtlCache<Lookup>;
-  private readonly inFlight = new Map<string, Promise<Lookup>>();
-  readonly onNotFound: 'next' | 'reject';
-  readonly onError: 'defer' | 'reject' | 'next';
+export class HttpSource extends CachedNumberSource<HttpResolverOptions> {
   requests = 0;
 
   constructor(
-    readonly name: string,
-    private readonly options: HttpResolverOptions,
+    name: string,
+    options: HttpResolverOptions,
     defaultOnError: 'defer' | 'reject' | 'next',
     now: () => number,
     private readonly nationalPrefixOf: (e164: string) => string,
   ) {
-    this.cache = new TtlCache(options.cacheSize, now);
-    this.onNotFound = options.onNotFound;
-    this.onError = options.onError ?? defaultOnError;
+    super(name, options, defaultOnError, now);
     if (!options.response.operator && !options.response.domain) {
       throw new Error(`${name}: response.operator or response.domain is required`);
     }
   }
 
-  async lookup(address: Address, signal: AbortSignal): Promise<Lookup> {
-    if (address.type !== 'plmn') return { kind: 'skip' };
-    const cached = this.cache.get(address.value);
-    if (cached) return cached;
-    let pending = this.inFlight.get(address.value);
-    if (!pending) {
-      pending = this.request(address.value, signal).finally(() => this.inFlight.delete(address.value));
-      this.inFlight.set(address.value, pending);
-    }
-    return pending;
-  }
-
-  private async request(e164: string, signal: AbortSignal): Promise<Lookup> {
+  protected async ask(e164: string, signal: AbortSignal): Promise<Lookup> {
     const o = this.options;
     const values = { number: e164, digits: e164.slice(1), national: this.nationalPrefixOf(e164) };
     const url = o.url.replace(/\{(number|digits|national)\}/g, (_m, k: keyof typeof values) => encodeURIComponent(values[k]));
@@ -92,8 +74,4 @@ export class HttpSource implements LookupSource {
     return this.remember(e164, { kind: 'not-found' });
   }
 
-  private remember(e164: string, result: Lookup): Lookup {
-    this.cache.set(e164, result, result.kind === 'not-found' ? this.options.negativeTtlMs : this.options.cacheTtlMs);
-    return result;
-  }
 }

@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import { definePlugin, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest } from '@openmmsc/core';
 import { ResolverChain } from './chain.js';
 import { EnumSource } from './enum.js';
 import { mm5Facts } from './facts.js';
@@ -48,8 +48,7 @@ export function buildSources(options: Mm5Options, build: BuildOptions): LookupSo
  * MM5: where does a number live. One RoutingResolver that asks its configured sources (tables,
  * local subscribers, ENUM, HTTP HLR gateways) in order; the first confident answer wins.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'MM5 routing resolvers: prefix and range tables, operators, local subscribers, ENUM, HTTP HLR/MNP',
   configSchema: mm5Options,
   facts: (options) => mm5Facts(options),

@@ -15,6 +15,21 @@ const routeFields = {
   operator: z.string().optional().describe('Route to this operator (from `operators`) instead of target/destination.'),
 };
 
+/** The entries of a table resolver: each matches by `key` fields and routes like `routeFields`. */
+function routeEntries<Key extends z.ZodRawShape>(key: Key, description: string) {
+  return z
+    .array(z.object({ ...key, ...routeFields }))
+    .default([])
+    .describe(description);
+}
+
+/** The answer cache of a resolver that asks a remote service per number. */
+const answerCache = {
+  cacheTtlMs: z.number().int().min(0).default(300_000).describe('How long an answer is cached (0: never).'),
+  negativeTtlMs: z.number().int().min(0).default(60_000).describe('How long "not found" (no record) is cached.'),
+  cacheSize: z.number().int().positive().default(100_000).describe('At most this many numbers are cached.'),
+};
+
 export const operatorSchema = z.object({
   id: z.string().min(1).describe('Operator id, as named by ENUM `rn=`/`spn=` parameters, HLR answers and table entries.'),
   domain: z
@@ -32,31 +47,23 @@ export const operatorSchema = z.object({
 const prefixResolver = z.object({
   type: z.literal('prefix').describe('A prefix table: the longest matching prefix wins.'),
   name: z.string().optional().describe('Name in logs and in the route attribute `resolver` (default `<type>#<index>`).'),
-  routes: z
-    .array(
-      z.object({
-        prefix: z.string().min(1).describe('`+1555` (E.164 prefix), `@example.com` (e-mail domain and subdomains), `@` (every e-mail address), `#12` (short code prefix), or `*`.'),
-        ...routeFields,
-      }),
-    )
-    .default([])
-    .describe('Table entries.'),
+  routes: routeEntries(
+    { prefix: z.string().min(1).describe('`+1555` (E.164 prefix), `@example.com` (e-mail domain and subdomains), `@` (every e-mail address), `#12` (short code prefix), or `*`.') },
+    'Table entries.',
+  ),
   onNotFound,
 });
 
 const rangeResolver = z.object({
   type: z.literal('range').describe('Number ranges `from`–`to` (inclusive, same length); the narrowest matching range wins.'),
   name: z.string().optional().describe('Name in logs.'),
-  ranges: z
-    .array(
-      z.object({
-        from: z.string().regex(/^\+\d+$/).describe('First number of the range (E.164).'),
-        to: z.string().regex(/^\+\d+$/).describe('Last number of the range (E.164, same number of digits).'),
-        ...routeFields,
-      }),
-    )
-    .default([])
-    .describe('Ranges.'),
+  ranges: routeEntries(
+    {
+      from: z.string().regex(/^\+\d+$/).describe('First number of the range (E.164).'),
+      to: z.string().regex(/^\+\d+$/).describe('Last number of the range (E.164, same number of digits).'),
+    },
+    'Ranges.',
+  ),
   onNotFound,
 });
 
@@ -86,9 +93,7 @@ const enumResolver = z.object({
     .describe('Enumservices used, in preference order among records of equal order/preference (case-insensitive; `E2U+mms` matches any subtype).'),
   timeoutMs: z.number().int().positive().default(2000).describe('Per-try timeout of a DNS query.'),
   tries: z.number().int().min(1).max(5).default(2).describe('Tries per server.'),
-  cacheTtlMs: z.number().int().min(0).default(300_000).describe('How long an answer is cached (0: never).'),
-  negativeTtlMs: z.number().int().min(0).default(60_000).describe('How long "no record" is cached.'),
-  cacheSize: z.number().int().positive().default(100_000).describe('At most this many numbers are cached.'),
+  ...answerCache,
   onError,
   onNotFound,
 });
@@ -101,9 +106,7 @@ const httpResolver = z.object({
   headers: z.record(z.string(), z.string()).default({}).describe('Request headers (e.g. an API key).'),
   body: z.string().optional().describe('Request body template for POST (same placeholders), e.g. `{"msisdn":"{digits}"}`.'),
   timeoutMs: z.number().int().positive().default(3000).describe('Whole-request timeout.'),
-  cacheTtlMs: z.number().int().min(0).default(300_000).describe('How long an answer is cached (0: never).'),
-  negativeTtlMs: z.number().int().min(0).default(60_000).describe('How long "not found" is cached.'),
-  cacheSize: z.number().int().positive().default(100_000).describe('At most this many numbers are cached.'),
+  ...answerCache,
   notFoundStatus: z.array(z.number().int()).default([404]).describe('HTTP statuses that mean "number unknown" (not a failure).'),
   permanentStatus: z.array(z.number().int()).default([400, 403, 410, 422]).describe('HTTP statuses that are a permanent failure of this number (else non-2xx is temporary).'),
   response: z

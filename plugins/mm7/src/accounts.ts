@@ -1,113 +1,20 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
-import { addressKey, certificateMatches, TokenBucket, type Address, type PresentedCertificate } from '@openmmsc/core';
+import { certificateMatches, ClientAccount, ClientAccounts, type ParseAddress, type PresentedCertificate } from '@openmmsc/core';
 import type { VaspOptions } from './options.js';
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-export class VaspAccount {
-  readonly id: string;
-  readonly username: string;
-  readonly options: VaspOptions;
-  /** addressKey of every sender it may use. */
-  readonly senders: ReadonlySet<string>;
-  /** addressKey of every address routed to it. */
-  readonly claims: ReadonlySet<string>;
-  readonly defaultSender: Address | undefined;
-  readonly bucket: TokenBucket;
-  private readonly passwordDigest: Buffer;
-  private readonly allowList: BlockList | undefined;
-
-  constructor(options: VaspOptions, parse: (raw: string) => Address, now: () => number) {
-    this.options = options;
-    this.id = options.id;
-    this.username = options.username ?? options.id;
-    this.passwordDigest = digest(options.password);
-    const claimed = [...options.shortCodes, ...options.addresses].map((a) => shortCodeAware(a, parse));
-    this.claims = new Set(claimed.map(addressKey));
-    const senders = [...options.shortCodes, ...options.senderAddresses].map((a) => shortCodeAware(a, parse));
-    this.senders = new Set(senders.map(addressKey));
-    const first = options.defaultSender ?? options.shortCodes[0] ?? options.senderAddresses[0];
-    this.defaultSender = first ? shortCodeAware(first, parse) : undefined;
-    const rate = options.throughput;
-    this.bucket = new TokenBucket(rate, options.burst ?? Math.max(1, Math.ceil(rate)), now);
-    if (options.allowedIps.length) {
-      const list = new BlockList();
-      for (const entry of options.allowedIps) addToList(list, entry);
-      this.allowList = list;
-    }
-  }
-
-  checkPassword(password: string): boolean {
-    return timingSafeEqual(digest(password), this.passwordDigest);
-  }
-
-  allowsIp(ip: string): boolean {
-    if (!this.allowList) return true;
-    const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-    const addr = v4mapped ? v4mapped[1]! : ip;
-    const family = isIP(addr);
-    if (!family) return false;
-    return this.allowList.check(addr, family === 4 ? 'ipv4' : 'ipv6');
-  }
-
+/** One VASP: a client account that may also be held to VASIDs and a TLS client certificate. */
+export class VaspAccount extends ClientAccount<VaspOptions> {
   allowsVasId(vasId: string | undefined): boolean {
     return this.options.vasIds.length === 0 || (vasId !== undefined && this.options.vasIds.includes(vasId));
   }
 }
 
-function addToList(list: BlockList, entry: string): void {
-  const [ip, bits] = entry.split('/');
-  const family = isIP(ip ?? '');
-  if (!family) throw new Error(`allowedIps: ${JSON.stringify(entry)} is not an IP address or CIDR range`);
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  if (bits === undefined) list.addAddress(ip!, type);
-  else list.addSubnet(ip!, Number.parseInt(bits, 10), type);
-}
-
-/** Short codes in config are short codes even when longer than the kernel's short-code length. */
-export function shortCodeAware(raw: string, parse: (raw: string) => Address): Address {
-  const trimmed = raw.trim();
-  if (/^\d{1,10}$/.test(trimmed)) {
-    const parsed = parse(trimmed);
-    return parsed.type === 'shortcode' ? parsed : { type: 'shortcode', value: trimmed };
-  }
-  return parse(trimmed);
-}
-
-export class Accounts {
-  readonly all: readonly VaspAccount[];
-  private readonly byUser = new Map<string, VaspAccount>();
-  private readonly byId = new Map<string, VaspAccount>();
-  private readonly byClaim = new Map<string, VaspAccount>();
-
-  constructor(options: readonly VaspOptions[], parse: (raw: string) => Address, now: () => number) {
-    this.all = options.map((o) => new VaspAccount(o, parse, now));
-    for (const account of this.all) {
-      if (this.byId.has(account.id)) throw new Error(`vasps: VASPID ${account.id} is listed twice`);
-      if (this.byUser.has(account.username)) throw new Error(`vasps: user name ${account.username} is used twice`);
-      this.byId.set(account.id, account);
-      this.byUser.set(account.username, account);
-      for (const claim of account.claims) {
-        const other = this.byClaim.get(claim);
-        if (other) throw new Error(`vasps: ${claim} is claimed by both ${other.id} and ${account.id}`);
-        this.byClaim.set(claim, account);
-      }
-    }
-  }
-
-  get(id: string): VaspAccount | undefined {
-    return this.byId.get(id);
-  }
-
-  byUsername(user: string): VaspAccount | undefined {
-    return this.byUser.get(user);
-  }
-
-  owner(address: Address): VaspAccount | undefined {
-    return this.byClaim.get(addressKey(address));
+/** Every VASP, by VASPID, by user name and by the addresses delivered to it. */
+export class Accounts extends ClientAccounts<VaspAccount> {
+  constructor(options: readonly VaspOptions[], parse: ParseAddress, now: () => number) {
+    super(
+      options.map((o) => new VaspAccount(o, parse, now)),
+      { list: 'vasps', id: 'VASPID', one: 'a VASP' },
+    );
   }
 }
 
@@ -141,12 +48,12 @@ export function authenticate(accounts: Accounts, authorization: string | undefin
   if (!account) {
     const creds = basicCredentials(authorization);
     if (!creds) return { ok: false, reason: 'no-credentials' };
-    account = accounts.byUsername(creds.user);
-    if (!account || !account.checkPassword(creds.password)) return { ok: false, reason: 'bad-credentials' };
+    account = accounts.withUsername(creds.user);
+    if (!account || !account.passwordMatches(creds.password)) return { ok: false, reason: 'bad-credentials' };
     if (cache.size >= 1000) cache.clear();
     cache.set(authorization!, account);
   }
-  if (!account.allowsIp(ip)) return { ok: false, reason: 'address-not-allowed', account };
+  if (!account.connectsFrom(ip)) return { ok: false, reason: 'address-not-allowed', account };
   const rule = account.options.clientCertificate;
   if (rule && !certificateMatches(rule, certificate)) return { ok: false, reason: 'certificate-required', account };
   return { ok: true, account };

@@ -1,6 +1,6 @@
-import { MessageChangeError, type Address, type IngressDeps, type MmsHeaders, type MmsPart, type PresentedCertificate } from '@openmmsc/core';
+import { configuredAddress, MessageChangeError, type Address, type IngressDeps, type MmsHeaders, type MmsPart, type PresentedCertificate } from '@openmmsc/core';
 import { z } from 'zod';
-import { authenticate, shortCodeAware, type Accounts, type VaspAccount } from './accounts.js';
+import { authenticate, type Accounts, type VaspAccount } from './accounts.js';
 import { resolveDate } from '@openmmsc/mm7';
 import { decodeTransferEncoding, header, MimeError, parseContentType, parseParams, splitEntity, splitMultipart } from '@openmmsc/mime';
 import { statusForReason } from './reasons.js';
@@ -104,7 +104,7 @@ export class SendApi {
       return { ...error(401, 'unauthorized', 'valid HTTP Basic credentials are required'), headers: { 'www-authenticate': 'Basic realm="OpenMMSC API"' } };
     }
     const account = auth.account;
-    const wait = account.bucket.take();
+    const wait = account.rate.take();
     if (wait > 0) return { ...error(429, 'rate-limited', `throughput limit of ${account.options.throughput}/s reached`), headers: { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) } };
     try {
       if (route === 'send') return await this.send(account, req);
@@ -157,7 +157,7 @@ export class SendApi {
     let from = account.defaultSender;
     if (input.from) {
       try {
-        from = shortCodeAware(input.from, (r) => mmsc.parseAddress(r));
+        from = configuredAddress(input.from, (r) => mmsc.parseAddress(r));
       } catch (e) {
         return error(400, 'sending-address-unresolved', (e as Error).message);
       }

@@ -1,5 +1,4 @@
-import { parseAddress, type AddressType, type KernelConfig, type PluginFacts, type SizeLimitFact } from '@openmmsc/core';
-import { shortCodeAware } from './accounts.js';
+import { configuredAddress, parseAddress, type AddressType, type KernelConfig, type PluginFacts, type SizeLimitFact } from '@openmmsc/core';
 import type { Mm7Options } from './options.js';
 
 /** What MM7 routes and limits, for the kernel's configuration checks (`openmmsc check`, start). */
@@ -11,7 +10,7 @@ export function mm7Facts(options: Mm7Options, config: Readonly<KernelConfig>): P
   options.vasps.forEach((vasp, i) => {
     for (const raw of [...vasp.shortCodes, ...vasp.addresses]) {
       try {
-        answers.add(shortCodeAware(raw, (r) => parseAddress(r, addressing)).type);
+        answers.add(configuredAddress(raw, (r) => parseAddress(r, addressing)).type);
       } catch {
         // setup refuses it with the reason; nothing to cross-check here
       }

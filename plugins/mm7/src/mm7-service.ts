@@ -97,7 +97,7 @@ export class Mm7Service {
       return early(a);
     }
     const account = auth.account;
-    const wait = account.bucket.take();
+    const wait = account.rate.take();
     if (wait > 0) {
       const a = fault(4006, `throughput limit of ${account.options.throughput}/s reached; try again later`, 503);
       a.headers = { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) };

@@ -1,4 +1,4 @@
-import { byteSize, certificateRuleSchema, duration, httpListenerOverrides, tlsServerSchema } from '@openmmsc/core';
+import { byteSize, certificateRuleSchema, clientAccountFields, clientEndpointFields, duration, httpListenerOverrides, optionGroup, tlsServerSchema } from '@openmmsc/core';
 import { z } from 'zod';
 import { RELEASE_NAMES } from '@openmmsc/mm7';
 
@@ -22,27 +22,16 @@ export type DialectOptions = z.output<typeof dialectOptions>;
 export const vaspOptions = z.object({
   id: z.string().min(1).describe('VASPID; also the route destination of its short codes.'),
   vasIds: z.array(z.string().min(1)).default([]).describe('VASIDs it may use (empty: any).'),
-  username: z.string().min(1).optional().describe('HTTP Basic user name (default: the VASPID).'),
-  password: z.string().min(1).describe('HTTP Basic password for MM7 and the JSON API.'),
-  allowedIps: z.array(z.string().min(1)).default([]).describe('Source addresses or CIDR ranges it may connect from (empty: any).'),
+  ...clientAccountFields,
+  password: clientAccountFields.password.describe('HTTP Basic password for MM7 and the JSON API.'),
+  defaultSender: clientAccountFields.defaultSender.describe('Sender when a SubmitReq names none (default: its first short code).'),
+  throughput: clientAccountFields.throughput.describe('Requests per second it may make (0: unlimited); over it the answer is 4006 / HTTP 503.'),
   clientCertificate: certificateRuleSchema
     .optional()
     .describe('Require this TLS client certificate (signed by the server\'s `tls.ca`) with its credentials: mutual TLS. Needs `tls.requestCert`.'),
-  shortCodes: z.array(z.string().min(1)).default([]).describe('Short codes it owns: allowed as sender, and MO messages to them are delivered to it.'),
-  senderAddresses: z.array(z.string().min(1)).default([]).describe('Further sender addresses it may use (numbers, e-mail addresses).'),
-  addresses: z.array(z.string().min(1)).default([]).describe('Further addresses whose messages are delivered to it.'),
-  defaultSender: z.string().optional().describe('Sender when a SubmitReq names none (default: its first short code).'),
-  throughput: z.number().min(0).default(0).describe('Requests per second it may make (0: unlimited); over it the answer is 4006 / HTTP 503.'),
-  burst: z.number().int().min(1).optional().describe('Token-bucket size (default: one second of throughput).'),
-  maxMessageSize: byteSize.optional().describe('Largest message content it may submit (default: the kernel limit).'),
-  maxRecipients: z.number().int().min(1).optional().describe('Most recipients per SubmitReq (default: the kernel limit).'),
   url: z.string().url().optional().describe('Its MM7 endpoint for DeliverReq, DeliveryReportReq and ReadReplyReq.'),
-  outboundAuth: z
-    .object({ username: z.string(), password: z.string() })
-    .optional()
-    .describe('HTTP Basic credentials we present to its endpoint.'),
+  ...clientEndpointFields,
   dialect: dialectOptions.describe('How to speak MM7 to it (real VASPs and MMSCs differ).'),
-  timeout: duration.prefault('30s').describe('HTTP timeout of requests to it.'),
   webhook: z
     .object({
       url: z.string().url().describe('Receives JSON events: delivery reports, read replies, MO messages.'),
@@ -60,28 +49,22 @@ export const mm7Options = z.object({
   path: z.string().startsWith('/').default('/mm7').describe('MM7 SOAP endpoint path.'),
   tls: tlsServerSchema.optional().describe('Serve HTTPS with this certificate; with `requestCert`, VASPs may be held to a client certificate (`vasps[].clientCertificate`).'),
   listener: httpListenerOverrides,
-  api: z
-    .object({
-      enabled: z.boolean().default(true).describe('Serve the plain JSON/multipart send API.'),
-      prefix: z.string().startsWith('/').default('/api/v1').describe('Path prefix of the API.'),
-    })
-    .prefault({})
-    .describe('Plain HTTP send API (see openapi.yaml).'),
+  api: optionGroup('Plain HTTP send API (see openapi.yaml).', {
+    enabled: z.boolean().default(true).describe('Serve the plain JSON/multipart send API.'),
+    prefix: z.string().startsWith('/').default('/api/v1').describe('Path prefix of the API.'),
+  }),
   relayServerId: z.string().min(1).default('openmmsc').describe('MMSRelayServerID in requests we send.'),
   trustProxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For (only behind your own proxy).'),
   dedupeWindow: duration
     .prefault('1h')
     .describe('A SubmitReq repeating an earlier one (same VASP, TransactionID and content) within this window gets the first answer again; a TransactionID reused for other content is a new message (0: off).'),
-  limits: z
-    .object({
-      maxRequestSize: byteSize.prefault('5MB').describe('Largest HTTP request body; a larger one is read to its end (up to 4× this, at least 16 MiB) and answered 413 / 2004.'),
-      maxXmlSize: byteSize.prefault('256KB').describe('Largest SOAP envelope.'),
-      maxXmlDepth: z.number().int().min(4).max(256).default(32).describe('Deepest XML element nesting.'),
-      maxMimeParts: z.number().int().min(1).default(100).describe('Most MIME parts in a request.'),
-      maxMimeDepth: z.number().int().min(1).max(16).default(4).describe('Deepest nesting of multiparts.'),
-    })
-    .prefault({})
-    .describe('Parser limits; requests over them are refused with a fault, never processed.'),
+  limits: optionGroup('Parser limits; requests over them are refused with a fault, never processed.', {
+    maxRequestSize: byteSize.prefault('5MB').describe('Largest HTTP request body; a larger one is read to its end (up to 4× this, at least 16 MiB) and answered 413 / 2004.'),
+    maxXmlSize: byteSize.prefault('256KB').describe('Largest SOAP envelope.'),
+    maxXmlDepth: z.number().int().min(4).max(256).default(32).describe('Deepest XML element nesting.'),
+    maxMimeParts: z.number().int().min(1).default(100).describe('Most MIME parts in a request.'),
+    maxMimeDepth: z.number().int().min(1).max(16).default(4).describe('Deepest nesting of multiparts.'),
+  }),
   vasps: z.array(vaspOptions).default([]).describe('The VASPs (content providers) and API accounts.'),
 });
 export type Mm7Options = z.output<typeof mm7Options>;

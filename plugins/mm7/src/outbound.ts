@@ -149,15 +149,9 @@ export class Outbound {
 
   /** The `ReportSender` for interface `mm7`: reports go back to the VASP that submitted. */
   async sendReport(report: Report, message: StoredMessage, signal: AbortSignal): Promise<void> {
-    const vaspId = message.origin.attributes?.vaspId;
-    const account = typeof vaspId === 'string' ? this.deps.accounts.get(vaspId) : undefined;
-    const log = this.deps.log.child({ messageId: message.id, vasp: vaspId, report: report.kind });
-    if (!account) {
-      log.warn('report for a VASP that is no longer configured; dropped');
-      return;
-    }
-    if (report.kind === 'read' && !message.headers.readReport) return;
-    if (report.kind === 'delivery' && !message.headers.deliveryReport) return;
+    const log = this.deps.log.child({ messageId: message.id, vasp: message.origin.attributes?.vaspId, report: report.kind });
+    const account = this.deps.accounts.reportee(report, message, log);
+    if (!account) return;
     const channel = message.origin.attributes?.channel;
     if (channel === 'api' || !account.options.url) {
       if (!account.options.webhook) {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { definePlugin, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { CDR_FIELDS, csvHeader, toCdr, toCsvLine, toJsonLine, type Cdr } from './cdr.js';
 import { HttpBatchWriter } from './http-writer.js';
@@ -23,8 +23,7 @@ interface CdrSink {
  * MM8 offline charging: one CDR per billing event, with the TS 32.270 / 32.298 MMS record fields
  * the MMSC knows, to rotating CSV / JSON-lines files and/or HTTP batches, several at once.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'MM8 offline charging: CDRs to rotating CSV/JSON-lines files and HTTP batches',
   configSchema: mm8Options,
   setup(ctx) {

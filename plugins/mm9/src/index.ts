@@ -1,4 +1,4 @@
-import { definePlugin, pluginManifest, reportLink } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest, reportLink } from '@openmmsc/core';
 import { Gauge } from 'prom-client';
 import { createAuthorize } from './authorize.js';
 import { CreditControl } from './credit-control.js';
@@ -20,8 +20,7 @@ export { CreditControl, type CcrInput, type CcrResult } from './credit-control.j
  * submission and commits or releases as recipients reach their final states. Settling requests
  * the OCS does not answer are durable jobs, retried with back-off across restarts.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'MM9 online charging: Diameter Ro credit control (prepaid)',
   configSchema: mm9Options,
   setup(ctx) {

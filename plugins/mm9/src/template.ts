@@ -51,56 +51,32 @@ export function renderTemplates(templates: readonly AvpTemplate[], vars: Templat
   return out;
 }
 
+/** An AVP whose value is `value` (placeholders allowed). */
+const avp = (name: string, value: string): AvpTemplate => ({ name, value });
+/** A Grouped AVP with these children. */
+const grouped = (name: string, avps: AvpTemplate[]): AvpTemplate => ({ name, avps });
+
 /** Service-Information / MMS-Information as TS 32.299 §7.2 describes it, from what the MMSC knows. */
 export const DEFAULT_SERVICE_INFORMATION: AvpTemplate[] = [
-  {
-    name: 'Service-Information',
-    avps: [
+  grouped('Service-Information', [
+    grouped('MMS-Information', [
+      grouped('Originator-Address', [avp('Address-Type', '{originatorType}'), avp('Address-Data', '{originator}')]),
       {
-        name: 'MMS-Information',
-        avps: [
-          {
-            name: 'Originator-Address',
-            avps: [
-              { name: 'Address-Type', value: '{originatorType}' },
-              { name: 'Address-Data', value: '{originator}' },
-            ],
-          },
-          {
-            name: 'Recipient-Address',
-            repeat: 'recipients',
-            avps: [
-              { name: 'Address-Type', value: '{recipientType}' },
-              { name: 'Address-Data', value: '{recipient}' },
-              { name: 'Addressee-Type', value: '{addresseeType}' },
-            ],
-          },
-          { name: 'Submission-Time', value: '{submissionTime}' },
-          {
-            name: 'MM-Content-Type',
-            avps: [
-              { name: 'Additional-Type-Information', value: '{contentType}' },
-              { name: 'Content-Size', value: '{size}' },
-            ],
-          },
-          { name: 'Priority', value: '{priority}' },
-          { name: 'Message-ID', value: '{messageId}' },
-          { name: 'Message-Type', value: 'm-send-req' },
-          { name: 'Message-Size', value: '{size}' },
-          { name: 'Message-Class', avps: [{ name: 'Class-Identifier', value: '{messageClass}' }] },
-          { name: 'Delivery-Report-Requested', value: '{deliveryReport}' },
-          { name: 'Read-Reply-Report-Requested', value: '{readReport}' },
-          { name: 'VASP-Id', value: '{vaspId}' },
-          { name: 'VAS-Id', value: '{vasId}' },
-          {
-            name: 'Originator-Interface',
-            avps: [
-              { name: 'Interface-Id', value: '{interface}' },
-              { name: 'Interface-Type', value: '{interfaceType}' },
-            ],
-          },
-        ],
+        ...grouped('Recipient-Address', [avp('Address-Type', '{recipientType}'), avp('Address-Data', '{recipient}'), avp('Addressee-Type', '{addresseeType}')]),
+        repeat: 'recipients',
       },
-    ],
-  },
+      avp('Submission-Time', '{submissionTime}'),
+      grouped('MM-Content-Type', [avp('Additional-Type-Information', '{contentType}'), avp('Content-Size', '{size}')]),
+      avp('Priority', '{priority}'),
+      avp('Message-ID', '{messageId}'),
+      avp('Message-Type', 'm-send-req'),
+      avp('Message-Size', '{size}'),
+      grouped('Message-Class', [avp('Class-Identifier', '{messageClass}')]),
+      avp('Delivery-Report-Requested', '{deliveryReport}'),
+      avp('Read-Reply-Report-Requested', '{readReport}'),
+      avp('VASP-Id', '{vaspId}'),
+      avp('VAS-Id', '{vasId}'),
+      grouped('Originator-Interface', [avp('Interface-Id', '{interface}'), avp('Interface-Type', '{interfaceType}')]),
+    ]),
+  ]),
 ];

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { definePlugin, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest } from '@openmmsc/core';
 import { logBearer } from './log-bearer.js';
 import { pushLogOptions } from './options.js';
 
@@ -7,8 +7,7 @@ export { pushLogOptions, type PushLogOptions } from './options.js';
 export { logBearer, type LogBearerSettings, type LoggedNotification } from './log-bearer.js';
 
 /** A push bearer that logs notifications instead of sending them: for labs, demos and tests. */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'Log-only push bearer',
   configSchema: pushLogOptions,
   facts: () => ({ provides: ['PushBearer'] }),

@@ -1,6 +1,6 @@
-import { definePlugin, linkTracker, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, linkTracker, pluginManifest } from '@openmmsc/core';
 import { Counter } from 'prom-client';
-import { pushPapOptions, type PushPapOptions } from './options.js';
+import { pushPapOptions } from './options.js';
 import { ppgPush } from './ppg-push.js';
 import { ResultServer } from './result-server.js';
 
@@ -26,14 +26,11 @@ export type { PushRecord, ResultRecord } from './records.js';
  * Push bearer over PAP 2.0: each notification goes to a Push Proxy Gateway (Kannel's PPG, or any
  * PAP server) as a push-message; the PPG builds the WSP push and sends it to the handset.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'PAP push bearer: notifications through a Push Proxy Gateway',
   configSchema: pushPapOptions,
   facts: () => ({ provides: ['PushBearer'] }),
   setup(ctx) {
-    const o: PushPapOptions = ctx.options;
-
     const pushes = new Counter({
       name: 'openmmsc_pap_pushes_total',
       help: 'Notifications handed to the PPG, by result (sent, retry, failed)',
@@ -60,7 +57,7 @@ export default definePlugin({
       start: () => resultServer.start(),
       stop: () => resultServer.stop(),
       ready() {
-        if (o.resultNotification.enabled && !resultServer.listening) return 'result-notification server not listening';
+        if (ctx.options.resultNotification.enabled && !resultServer.listening) return 'result-notification server not listening';
         return true;
       },
     };

@@ -1,4 +1,4 @@
-import { definePlugin, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest } from '@openmmsc/core';
 import { smppBearer } from './bearer.js';
 import { SmscLink } from './link.js';
 import { LinkSet } from './link-set.js';
@@ -19,8 +19,7 @@ export type { LinkState } from './link.js';
  * WDP ports 2948/9200, concatenated when needed), text SMS, several SMSC links with failover or
  * load sharing, per-link pacing that adapts to throttling, delivery receipts.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'SMPP push bearer: WAP Push over binary SMS through SMSC links',
   configSchema: pushSmppOptions,
   facts: () => ({ provides: ['PushBearer'] }),

@@ -1,4 +1,4 @@
-import { definePlugin, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest } from '@openmmsc/core';
 import { prefixRouterOptions } from './options.js';
 import { PrefixTable, prefixTableFacts } from './prefix-table.js';
 
@@ -6,8 +6,7 @@ export { prefixRouterOptions, type PrefixRouterOptions } from './options.js';
 export { PrefixTable, prefixTableFacts } from './prefix-table.js';
 
 /** Routes recipients by the longest matching number prefix, e-mail domain or short code. */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'Prefix-table routing resolver: longest prefix wins',
   configSchema: prefixRouterOptions,
   facts: (options) => ({ resolver: prefixTableFacts(options) }),

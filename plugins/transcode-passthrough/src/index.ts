@@ -1,4 +1,4 @@
-import { definePlugin, pluginManifest } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest } from '@openmmsc/core';
 import { passthroughOptions } from './options.js';
 
 export { passthroughOptions, type PassthroughOptions } from './options.js';
@@ -7,8 +7,7 @@ export { passthroughOptions, type PassthroughOptions } from './options.js';
  * The transcoder to run when no adaptation is wanted: every recipient gets the original parts.
  * It still takes the transcoder slot, so swapping in a real one (MM11) is a config change.
  */
-export default definePlugin({
-  ...pluginManifest(import.meta.url),
+export default definePackagedPlugin(pluginManifest(import.meta.url), {
   description: 'Pass-through transcoder',
   configSchema: passthroughOptions,
   setup(ctx) {

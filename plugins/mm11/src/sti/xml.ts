@@ -265,6 +265,20 @@ function readClasses(v: unknown): StiRequest['adaptationClasses'] {
   });
 }
 
+type MediaReaders = { [K in keyof StiMediaParams]?: (v: unknown) => StiMediaParams[K] | undefined };
+
+/** Video parameters sit in `videoVisual`; audio and image ones directly in the media element. */
+const VIDEO_VISUAL: MediaReaders = { codec: str, bitRate: num, frameRate: num, width: num, height: num };
+const MEDIA: MediaReaders = { codec: str, width: num, height: num, bitRate: num, samplingRate: num, channels: str };
+
+/** Copies the fields `readers` name from element `from` into `out`, those present only. */
+function readFields(out: StiMediaParams, from: X, readers: MediaReaders): void {
+  for (const [field, read] of Object.entries(readers) as [keyof StiMediaParams, (v: unknown) => unknown][]) {
+    const value = read(from[field]);
+    if (value !== undefined) (out as unknown as X)[field] = value;
+  }
+}
+
 function readMedia(p: X): StiMediaParams | undefined {
   for (const kind of ['image', 'audio', 'video', 'text'] as const) {
     const m = obj(p[kind]) ?? (p[kind] === '' ? {} : undefined);
@@ -277,22 +291,9 @@ function readMedia(p: X): StiMediaParams | undefined {
     set('sizeLimit', num(m.sizeLimit));
     set('extension', readProps(m.extensionData));
     if (kind === 'video') {
-      const vis = obj(m.videoVisual) ?? {};
-      const aud = obj(m.videoAudio) ?? {};
-      set('codec', str(vis.codec));
-      set('bitRate', num(vis.bitRate));
-      set('frameRate', num(vis.frameRate));
-      set('width', num(vis.width));
-      set('height', num(vis.height));
-      set('audioCodec', str(aud.codec));
-    } else {
-      set('codec', str(m.codec));
-      set('width', num(m.width));
-      set('height', num(m.height));
-      set('bitRate', num(m.bitRate));
-      set('samplingRate', num(m.samplingRate));
-      set('channels', str(m.channels));
-    }
+      readFields(out, obj(m.videoVisual) ?? {}, VIDEO_VISUAL);
+      set('audioCodec', str((obj(m.videoAudio) ?? {}).codec));
+    } else readFields(out, m, MEDIA);
     return out;
   }
   return undefined;
