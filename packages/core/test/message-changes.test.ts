@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageChangeError } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { routeLocal } from './helpers/route-local.js';
+import { buildMessage, recordingPushBearer, recordingReportSender, routeAllTo, startTestMmsc, waitFor } from '@openmmsc/testkit';
 
 
 describe('cancel and replace', () => {
   it('cancels pending recipients, leaves delivered ones, sends no delivery report for the cancel', async () => {
     const push = recordingPushBearer();
     const reports = recordingReportSender('api');
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin, reports.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), push.plugin, reports.plugin] });
     try {
       const r = await t.mmsc.submit({ message: buildMessage({ to: ['+15550000002', '+15550000003'], deliveryReport: true }), origin: { interface: 'api' } });
       await waitFor('notified', async () => (await t.mmsc.getRecipients(r.messageId)).every((x) => x.state === 'notified'));
@@ -27,7 +26,7 @@ describe('cancel and replace', () => {
   });
 
   it('replaces content before retrieval, and refuses after', async () => {
-    const t = await startTestMmsc({ plugins: [routeLocal, recordingPushBearer().plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), recordingPushBearer().plugin] });
     try {
       const r = await t.mmsc.submit({ message: buildMessage({ text: 'old' }), origin: { interface: 'api' } });
       await t.mmsc.replace(r.messageId, {

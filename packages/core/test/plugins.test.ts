@@ -5,17 +5,13 @@ import pino from 'pino';
 import { z } from 'zod';
 import { ConfigError, createMmsc, definePlugin, resolveConfig } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { testPlugin } from './helpers/test-plugin.js';
 
-const localRouter = definePlugin({
-  name: 'local-router',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup: () => ({
-    route: (ctx) => {
-      for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
-    },
-  }),
-});
+const localRouter = testPlugin('local-router', () => ({
+  route: (ctx) => {
+    for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
+  },
+}));
 
 describe('plugins', () => {
   it('a throwing handler defers that message, is logged with the plugin name, and the MMSC keeps working', async () => {

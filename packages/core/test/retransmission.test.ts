@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SubmitInput } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { routeLocal } from './helpers/route-local.js';
+import { buildMessage, recordingPushBearer, routeAllTo, startTestMmsc, waitFor } from '@openmmsc/testkit';
 
 
 /** A submission as an ingress builds it afresh for every request it receives. */
@@ -15,7 +14,7 @@ function request(spec: Parameters<typeof buildMessage>[0], key: string | undefin
 describe('retransmissions', () => {
   it('answers a true retransmission with the first answer and stores nothing new', async () => {
     const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), push.plugin] });
     try {
       const spec = { to: '+15550000002', subject: 'hello', text: 'same content' };
       const first = await t.mmsc.submit(request(spec, 'tx-1'));
@@ -35,7 +34,7 @@ describe('retransmissions', () => {
 
   it('treats a reused key with other content as a new message, never a silent drop', async () => {
     const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), push.plugin] });
     try {
       const first = await t.mmsc.submit(request({ to: '+15550000002', subject: 'one' }, 'tx-7'));
       const other = await t.mmsc.submit(request({ to: '+15550000003', subject: 'two' }, 'tx-7'));
@@ -56,7 +55,7 @@ describe('retransmissions', () => {
 
   it('keeps keys of different senders apart, and concurrent duplicates make one message', async () => {
     const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), push.plugin] });
     try {
       const spec = { to: '+15550000002', subject: 'race' };
       const [a, b, c] = await Promise.all([

@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMmsc, definePlugin, type KernelConfigInput, type Mmsc } from '@openmmsc/core';
+import { createMmsc, type KernelConfigInput, type Mmsc } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import { requireSystem, startRedis } from './helpers/redis.js';
+import { testPlugin } from './helpers/test-plugin.js';
 
 /** Routes every recipient to local handsets and records the lifecycle hooks it sees. */
 function lifecyclePlugin(events: string[]) {
-  return definePlugin({
-    name: 'lifecycle-recorder',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup: () => ({
-      route(m) {
-        for (const r of m.recipients) m.route(r, { target: 'local' });
-      },
-      stop: () => void events.push('stop'),
-      close: () => void events.push('close'),
-    }),
-  });
+  return testPlugin('lifecycle-recorder', () => ({
+    route(m) {
+      for (const r of m.recipients) m.route(r, { target: 'local' });
+    },
+    stop: () => void events.push('stop'),
+    close: () => void events.push('close'),
+  }));
 }
 
 async function notifiedNode(config: KernelConfigInput) {
@@ -92,13 +88,8 @@ describe('graceful stop in a cluster: a fetch served by another node counts', { 
     const nodes = new Map<string, Mmsc>();
     const pushedBy: string[] = [];
     const pushFrom = (node: string) =>
-      definePlugin({
-        name: 'push',
-        version: '0.0.0',
-        apiVersion: '^1.0.0',
-        setup(ctx) {
-          ctx.provide('PushBearer', { name: `push-${node}`, push: async () => (pushedBy.push(node), { status: 'sent' }) });
-        },
+      testPlugin('push', (ctx) => {
+        ctx.provide('PushBearer', { name: `push-${node}`, push: async () => (pushedBy.push(node), { status: 'sent' }) });
       });
     try {
       for (const node of ['a', 'b']) {
