@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin, type NotifyContext, type PushRequest, type PushResult } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, routeAllTo, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { withLocalMmsc } from './helpers/local-mmsc.js';
 import { testPlugin } from './helpers/test-plugin.js';
 
 
@@ -106,25 +107,20 @@ describe('cancel reaches notified handsets', () => {
   });
 
   it('recordEvent appends to the history of a recipient in a final state without moving it', async () => {
-    const t = await startTestMmsc({ plugins: [routeAllTo('local'), recordingPushBearer().plugin] });
-    try {
+    await withLocalMmsc(async (t) => {
       const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
       await t.mmsc.transition(r.messageId, 0, 'rejected', { by: 'test' });
       const after = await t.mmsc.recordEvent(r.messageId, 0, { by: 'handset-plugin', event: 'cancel-confirmed', reason: 'X-Mms-Cancel-Status: 0x80' });
       assert.equal(after.state, 'rejected');
       assert.deepEqual(after.history.at(-1), { state: 'rejected', at: after.history.at(-1)!.at, by: 'handset-plugin', event: 'cancel-confirmed', reason: 'X-Mms-Cancel-Status: 0x80', node: t.mmsc.config.node.id });
       await assert.rejects(t.mmsc.recordEvent(r.messageId, 9, { by: 'x', event: 'y' }));
-    } finally {
-      await t.stop();
-    }
+    });
   });
 });
 
 describe('kept messages (MMBox copies)', () => {
   it('keeps a message for nobody, readable like any other, purged at its own expiry; discard deletes it now', async () => {
-    const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeAllTo('local'), push.plugin] });
-    try {
+    await withLocalMmsc(async (t, push) => {
       const source = buildMessage({ to: '+15550000002', subject: 'kept', text: 'box copy' });
       source.headers.messageId = 'original-id';
       const kept = await t.mmsc.keep({ message: source, origin: { interface: 'mm1', peer: '+15550000002' }, expiresAt: Date.now() + 600, attributes: { owner: '+15550000002' } });
@@ -146,9 +142,7 @@ describe('kept messages (MMBox copies)', () => {
 
       const sent = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
       await assert.rejects(t.mmsc.discard(sent.messageId), /only messages stored with keep/);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('a kept message survives a restart and is still purged on time afterwards', async () => {

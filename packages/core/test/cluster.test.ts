@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createMmsc, type Mmsc, type PushRequest } from '@openmmsc/core';
+import type { Mmsc, PushRequest } from '@openmmsc/core';
 import { buildMessage, waitFor } from '@openmmsc/testkit';
 import { requireSystem, startRedis, type RedisServer } from './helpers/redis.js';
+import { startClusterNodes } from './helpers/cluster-nodes.js';
 import { testPlugin } from './helpers/test-plugin.js';
 
 describe('cluster mode: two nodes on one Redis', { skip: requireSystem('redis-server') }, () => {
@@ -29,19 +30,7 @@ describe('cluster mode: two nodes on one Redis', { skip: requireSystem('redis-se
 
   before(async () => {
     redis = await startRedis();
-    for (const node of ['a', 'b']) {
-      nodes.push(
-        await createMmsc({
-          config: {
-            node: { id: node },
-            store: { type: 'redis', url: redis.url, prefix: 'cluster-test' },
-            admin: { enabled: false },
-            log: { level: 'silent' },
-          },
-          plugins: nodePlugins(node),
-        }),
-      );
-    }
+    nodes.push(...(await startClusterNodes(['a', 'b'], { type: 'redis', url: redis.url, prefix: 'cluster-test' }, nodePlugins)));
   });
 
   after(async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageChangeError } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, recordingReportSender, routeAllTo, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { withLocalMmsc } from './helpers/local-mmsc.js';
 
 
 describe('cancel and replace', () => {
@@ -26,8 +27,7 @@ describe('cancel and replace', () => {
   });
 
   it('replaces content before retrieval, and refuses after', async () => {
-    const t = await startTestMmsc({ plugins: [routeAllTo('local'), recordingPushBearer().plugin] });
-    try {
+    await withLocalMmsc(async (t) => {
       const r = await t.mmsc.submit({ message: buildMessage({ text: 'old' }), origin: { interface: 'api' } });
       await t.mmsc.replace(r.messageId, {
         parts: [{ contentType: { type: 'text/plain', params: {} }, data: Buffer.from('brand new text') }],
@@ -40,8 +40,6 @@ describe('cancel and replace', () => {
       await waitFor('notified', async () => (await t.mmsc.getRecipients(r.messageId))[0]!.state === 'notified');
       await t.mmsc.transition(r.messageId, 0, 'retrieved', { by: 'mm1' });
       await assert.rejects(t.mmsc.replace(r.messageId, { headers: { subject: { text: 'too late' } } }), (e: unknown) => e instanceof MessageChangeError && e.code === 'already-delivered');
-    } finally {
-      await t.stop();
-    }
+    });
   });
 });
