@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Mmsc, PushRequest } from '@openmmsc/core';
-import { buildMessage, waitFor } from '@openmmsc/testkit';
+import { buildMessage, routeAllTo, waitFor } from '@openmmsc/testkit';
 import { requireSystem, startRedis, type RedisServer } from './helpers/redis.js';
 import { startClusterNodes } from './helpers/cluster-nodes.js';
 import { testPlugin } from './helpers/test-plugin.js';
@@ -12,11 +12,7 @@ describe('cluster mode: two nodes on one Redis', { skip: requireSystem('redis-se
   const pushes: Array<{ node: string; request: PushRequest }> = [];
 
   const nodePlugins = (node: string) => [
-    testPlugin('router', () => ({
-      route: (ctx) => {
-        for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
-      },
-    })),
+    routeAllTo('local'),
     testPlugin('push', (ctx) => {
       ctx.provide('PushBearer', {
         name: `push-${node}`,
