@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin, type Resolution } from '@openmmsc/core';
+import type { Resolution } from '@openmmsc/core';
 import { buildMessage, recordingDeliverer, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { testPlugin } from './helpers/test-plugin.js';
 
 /** +1555… are our subscribers, +1666… belong to another operator's MMSC (MM4). */
 function resolver(answer: (value: string, lookup: number) => Resolution) {
   let lookups = 0;
-  return definePlugin({
-    name: 'numbers',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('RoutingResolver', { name: 'numbers', resolve: async (address) => answer(address.value, ++lookups) });
-    },
+  return testPlugin('numbers', (ctx) => {
+    ctx.provide('RoutingResolver', { name: 'numbers', resolve: async (address) => answer(address.value, ++lookups) });
   });
 }
 const byPrefix = (value: string): Resolution =>

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { definePlugin } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { testPlugin } from './helpers/test-plugin.js';
 
 describe('admin server and lifecycle', () => {
   it('serves /health, /ready with every check, and /metrics', async () => {
@@ -28,26 +29,21 @@ describe('admin server and lifecycle', () => {
   it('on stop, finishes in-flight jobs before closing', async () => {
     let finished = false;
     let started = false;
-    const slowDeliverer = definePlugin({
-      name: 'slow-deliverer',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide('Deliverer', {
-          target: 'remote',
-          deliver: async () => {
-            started = true;
-            await new Promise((r) => setTimeout(r, 300));
-            finished = true;
-            return { status: 'delivered' };
-          },
-        });
-        return {
-          route: (m) => {
-            for (const r of m.recipients) m.route(r, { target: 'remote' });
-          },
-        };
-      },
+    const slowDeliverer = testPlugin('slow-deliverer', (ctx) => {
+      ctx.provide('Deliverer', {
+        target: 'remote',
+        deliver: async () => {
+          started = true;
+          await new Promise((r) => setTimeout(r, 300));
+          finished = true;
+          return { status: 'delivered' };
+        },
+      });
+      return {
+        route: (m) => {
+          for (const r of m.recipients) m.route(r, { target: 'remote' });
+        },
+      };
     });
     const t = await startTestMmsc({ plugins: [slowDeliverer, recordingPushBearer().plugin] });
     await t.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });

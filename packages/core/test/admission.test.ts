@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin, type KernelConfigInput, type Mmsc, type StatfsSource } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, routeAllTo, waitFor } from '@openmmsc/testkit';
+import { testPlugin } from './helpers/test-plugin.js';
 
 /** A node for one test; event-loop shedding is off unless the test sets it (a busy test machine lags too). */
 async function node(config: KernelConfigInput, opts: { statfs?: StatfsSource; plugins?: Parameters<typeof createMmsc>[0]['plugins'] } = {}): Promise<{ mmsc: Mmsc; stop(): Promise<void> }> {
@@ -109,13 +110,8 @@ describe('load shedding', () => {
   it('refuses new work while the queue backlog is deeper than maxQueueDepth', async () => {
     let release!: () => void;
     const stuck = new Promise<void>((r) => (release = r));
-    const deliverer = definePlugin({
-      name: 'stuck-deliverer',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide('Deliverer', { target: 'remote', deliver: async () => (await stuck, { status: 'delivered' as const }) });
-      },
+    const deliverer = testPlugin('stuck-deliverer', (ctx) => {
+      ctx.provide('Deliverer', { target: 'remote', deliver: async () => (await stuck, { status: 'delivered' as const }) });
     });
     const n = await node({ admission: { maxQueueDepth: 5, sampleInterval: 50 }, jobs: { deliver: { concurrency: 1 } } }, { plugins: [routeAllTo('remote'), deliverer] });
     try {

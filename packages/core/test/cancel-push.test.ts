@@ -5,23 +5,19 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin, type NotifyContext, type PushRequest, type PushResult } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { routeLocal } from './helpers/route-local.js';
+import { buildMessage, recordingPushBearer, routeAllTo, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { withLocalMmsc } from './helpers/local-mmsc.js';
+import { testPlugin } from './helpers/test-plugin.js';
 
 
 /** A notify hook that, like MM1, builds bytes for every kind of notification it is given. */
 function interfacePlugin(seen: NotifyContext[] = []) {
-  return definePlugin({
-    name: 'fake-interface',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup: () => ({
-      notify: (n) => {
-        seen.push(n);
-        n.pdu = Buffer.from(`${n.notification.kind}:${n.message.id}:${n.notification.replaces ?? ''}`);
-      },
-    }),
-  });
+  return testPlugin('fake-interface', () => ({
+    notify: (n) => {
+      seen.push(n);
+      n.pdu = Buffer.from(`${n.notification.kind}:${n.message.id}:${n.notification.replaces ?? ''}`);
+    },
+  }));
 }
 
 /** A push bearer that records requests and answers from a script. */
@@ -36,7 +32,7 @@ const fastNotify = { jobs: { notify: { backoffBase: 20, backoffMax: 100, maxAtte
 describe('cancel reaches notified handsets', () => {
   it('pushes a cancel to a recipient notified but not yet fetched, records it in its history, and none to one never notified', async () => {
     const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, interfacePlugin(), push.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), interfacePlugin(), push.plugin] });
     try {
       const later = new Date(Date.now() + 3_600_000);
       const now = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
@@ -68,7 +64,7 @@ describe('cancel reaches notified handsets', () => {
 
   it('records a cancel the bearer cannot carry as cancel-failed, and pushes nothing when no interface builds a cancel', async () => {
     const bearer = scriptedBearer((r) => (r.notification.kind === 'cancel' ? { status: 'failed', reason: 'unknown subscriber' } : { status: 'sent' }));
-    const t = await startTestMmsc({ plugins: [routeLocal, interfacePlugin(), bearer.plugin], config: fastNotify });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), interfacePlugin(), bearer.plugin], config: fastNotify });
     try {
       const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
       await waitFor('notified', async () => (await t.mmsc.getRecipients(r.messageId))[0]!.state === 'notified');
@@ -81,7 +77,7 @@ describe('cancel reaches notified handsets', () => {
 
     const plain = recordingPushBearer();
     const quiet = definePlugin({ name: 'old-interface', version: '0.0.0', apiVersion: '^1.0.0', setup: () => ({ notify: (n) => void (n.notification.kind === 'message' && (n.pdu = Buffer.from('n'))) }) });
-    const t2 = await startTestMmsc({ plugins: [routeLocal, quiet, plain.plugin] });
+    const t2 = await startTestMmsc({ plugins: [routeAllTo('local'), quiet, plain.plugin] });
     try {
       const r = await t2.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
       await waitFor('notified', async () => (await t2.mmsc.getRecipients(r.messageId))[0]!.state === 'notified');
@@ -95,7 +91,7 @@ describe('cancel reaches notified handsets', () => {
 
   it('notifies an already notified handset again after a replace, naming the message it replaces', async () => {
     const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, interfacePlugin(), push.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), interfacePlugin(), push.plugin] });
     try {
       const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002', subject: 'old' }), origin: { interface: 'api' } });
       await waitFor('notified', async () => (await t.mmsc.getRecipients(r.messageId))[0]!.state === 'notified');
@@ -111,25 +107,20 @@ describe('cancel reaches notified handsets', () => {
   });
 
   it('recordEvent appends to the history of a recipient in a final state without moving it', async () => {
-    const t = await startTestMmsc({ plugins: [routeLocal, recordingPushBearer().plugin] });
-    try {
+    await withLocalMmsc(async (t) => {
       const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
       await t.mmsc.transition(r.messageId, 0, 'rejected', { by: 'test' });
       const after = await t.mmsc.recordEvent(r.messageId, 0, { by: 'handset-plugin', event: 'cancel-confirmed', reason: 'X-Mms-Cancel-Status: 0x80' });
       assert.equal(after.state, 'rejected');
       assert.deepEqual(after.history.at(-1), { state: 'rejected', at: after.history.at(-1)!.at, by: 'handset-plugin', event: 'cancel-confirmed', reason: 'X-Mms-Cancel-Status: 0x80', node: t.mmsc.config.node.id });
       await assert.rejects(t.mmsc.recordEvent(r.messageId, 9, { by: 'x', event: 'y' }));
-    } finally {
-      await t.stop();
-    }
+    });
   });
 });
 
 describe('kept messages (MMBox copies)', () => {
   it('keeps a message for nobody, readable like any other, purged at its own expiry; discard deletes it now', async () => {
-    const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
-    try {
+    await withLocalMmsc(async (t, push) => {
       const source = buildMessage({ to: '+15550000002', subject: 'kept', text: 'box copy' });
       source.headers.messageId = 'original-id';
       const kept = await t.mmsc.keep({ message: source, origin: { interface: 'mm1', peer: '+15550000002' }, expiresAt: Date.now() + 600, attributes: { owner: '+15550000002' } });
@@ -151,19 +142,17 @@ describe('kept messages (MMBox copies)', () => {
 
       const sent = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
       await assert.rejects(t.mmsc.discard(sent.messageId), /only messages stored with keep/);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('a kept message survives a restart and is still purged on time afterwards', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'openmmsc-keep-'));
     const config = { store: { type: 'sqlite' as const, path: join(dir, 'store.sqlite') }, admin: { enabled: false }, log: { level: 'silent' as const } };
     try {
-      const first = await createMmsc({ config, baseDir: dir, plugins: [routeLocal, recordingPushBearer().plugin] });
+      const first = await createMmsc({ config, baseDir: dir, plugins: [routeAllTo('local'), recordingPushBearer().plugin] });
       const kept = await first.keep({ message: buildMessage({ text: 'after restart' }), origin: { interface: 'mm1' }, expiresAt: Date.now() + 1500 });
       await first.stop();
-      const second = await createMmsc({ config, baseDir: dir, plugins: [routeLocal, recordingPushBearer().plugin] });
+      const second = await createMmsc({ config, baseDir: dir, plugins: [routeAllTo('local'), recordingPushBearer().plugin] });
       try {
         assert.equal(Buffer.from((await second.getParts(kept.id))![0]!.data).toString(), 'after restart');
         await waitFor('purged after the restart', async () => (await second.getMessage(kept.id)) === undefined, { timeoutMs: 6000 });

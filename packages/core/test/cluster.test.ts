@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createMmsc, definePlugin, type Mmsc, type PushRequest } from '@openmmsc/core';
-import { buildMessage, waitFor } from '@openmmsc/testkit';
+import type { Mmsc, PushRequest } from '@openmmsc/core';
+import { buildMessage, routeAllTo, waitFor } from '@openmmsc/testkit';
 import { requireSystem, startRedis, type RedisServer } from './helpers/redis.js';
+import { startClusterNodes } from './helpers/cluster-nodes.js';
+import { testPlugin } from './helpers/test-plugin.js';
 
 describe('cluster mode: two nodes on one Redis', { skip: requireSystem('redis-server') }, () => {
   let redis: RedisServer;
@@ -10,47 +12,21 @@ describe('cluster mode: two nodes on one Redis', { skip: requireSystem('redis-se
   const pushes: Array<{ node: string; request: PushRequest }> = [];
 
   const nodePlugins = (node: string) => [
-    definePlugin({
-      name: 'router',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup: () => ({
-        route: (ctx) => {
-          for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
+    routeAllTo('local'),
+    testPlugin('push', (ctx) => {
+      ctx.provide('PushBearer', {
+        name: `push-${node}`,
+        push: async (request) => {
+          pushes.push({ node, request });
+          return { status: 'sent' };
         },
-      }),
-    }),
-    definePlugin({
-      name: 'push',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide('PushBearer', {
-          name: `push-${node}`,
-          push: async (request) => {
-            pushes.push({ node, request });
-            return { status: 'sent' };
-          },
-        });
-      },
+      });
     }),
   ];
 
   before(async () => {
     redis = await startRedis();
-    for (const node of ['a', 'b']) {
-      nodes.push(
-        await createMmsc({
-          config: {
-            node: { id: node },
-            store: { type: 'redis', url: redis.url, prefix: 'cluster-test' },
-            admin: { enabled: false },
-            log: { level: 'silent' },
-          },
-          plugins: nodePlugins(node),
-        }),
-      );
-    }
+    nodes.push(...(await startClusterNodes(['a', 'b'], { type: 'redis', url: redis.url, prefix: 'cluster-test' }, nodePlugins)));
   });
 
   after(async () => {

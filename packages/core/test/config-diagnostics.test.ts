@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import pino from 'pino';
 import { z } from 'zod';
 import { byteSize, createMmsc, type AddressType, definePlugin, diagnoseConfig, resolveConfig, type KernelConfigInput, type PluginFacts, type PluginInput } from '@openmmsc/core';
 import { recordingPushBearer } from '@openmmsc/testkit';
+import { readableLogger } from './helpers/log-lines.js';
 
 /** A plugin that only declares facts; `facts` gets its validated options. */
 function declaring(name: string, facts: (options: { limit: number }) => PluginFacts) {
@@ -79,20 +78,14 @@ describe('config diagnostics: what cannot work, from the facts plugins declare',
   });
 
   it('start logs the same warnings, and knows the services setup really provided', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-        cb();
-      },
-    });
+    const { logger, lines, warnings: warned } = readableLogger('warn');
     const dir = await mkdtemp(join(tmpdir(), 'openmmsc-diag-'));
     const start = async (plugins: PluginInput[]) => {
       lines.length = 0;
       const config = { store: { type: 'sqlite' as const, path: join(dir, `${plugins.length}.sqlite`) }, admin: { enabled: false } };
-      const mmsc = await createMmsc({ config, plugins, logger: pino({ level: 'warn' }, sink) });
+      const mmsc = await createMmsc({ config, plugins, logger });
       await mmsc.stop();
-      return lines.filter((l) => l.level === 40).map((l) => l.msg);
+      return warned();
     };
     assert.deepEqual(await start([router(['local'], ['plmn'])]), [
       'configuration: plugins[0] (router): routes recipients to local subscribers, but no plugin provides a push bearer: their messages are accepted and stored, and no handset is ever notified; add one (@openmmsc/plugin-push-smpp, @openmmsc/plugin-push-pap, or @openmmsc/plugin-push-log for a lab)',

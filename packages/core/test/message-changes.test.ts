@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageChangeError } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { routeLocal } from './helpers/route-local.js';
+import { buildMessage, recordingPushBearer, recordingReportSender, routeAllTo, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { withLocalMmsc } from './helpers/local-mmsc.js';
 
 
 describe('cancel and replace', () => {
   it('cancels pending recipients, leaves delivered ones, sends no delivery report for the cancel', async () => {
     const push = recordingPushBearer();
     const reports = recordingReportSender('api');
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin, reports.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), push.plugin, reports.plugin] });
     try {
       const r = await t.mmsc.submit({ message: buildMessage({ to: ['+15550000002', '+15550000003'], deliveryReport: true }), origin: { interface: 'api' } });
       await waitFor('notified', async () => (await t.mmsc.getRecipients(r.messageId)).every((x) => x.state === 'notified'));
@@ -27,8 +27,7 @@ describe('cancel and replace', () => {
   });
 
   it('replaces content before retrieval, and refuses after', async () => {
-    const t = await startTestMmsc({ plugins: [routeLocal, recordingPushBearer().plugin] });
-    try {
+    await withLocalMmsc(async (t) => {
       const r = await t.mmsc.submit({ message: buildMessage({ text: 'old' }), origin: { interface: 'api' } });
       await t.mmsc.replace(r.messageId, {
         parts: [{ contentType: { type: 'text/plain', params: {} }, data: Buffer.from('brand new text') }],
@@ -41,8 +40,6 @@ describe('cancel and replace', () => {
       await waitFor('notified', async () => (await t.mmsc.getRecipients(r.messageId))[0]!.state === 'notified');
       await t.mmsc.transition(r.messageId, 0, 'retrieved', { by: 'mm1' });
       await assert.rejects(t.mmsc.replace(r.messageId, { headers: { subject: { text: 'too late' } } }), (e: unknown) => e instanceof MessageChangeError && e.code === 'already-delivered');
-    } finally {
-      await t.stop();
-    }
+    });
   });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { definePlugin, type KernelConfigInput, type Mmsc, type PushRequest, type PushResult } from '@openmmsc/core';
+import { type KernelConfigInput, type Mmsc, type PushRequest, type PushResult } from '@openmmsc/core';
 import { buildMessage, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
 import { requireSystem, startRedis, type RedisServer } from './helpers/redis.js';
+import { testPlugin } from './helpers/test-plugin.js';
 
 type Mode = 'down' | 'failing' | 'up';
 
@@ -13,32 +14,27 @@ function switchableBearer(holdMs = 60_000) {
   const listeners = new Set<() => void>();
   const sent: PushRequest[] = [];
   const calls: Mode[] = [];
-  const plugin = definePlugin({
-    name: 'switchable-bearer',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('PushBearer', {
-        name: 'switchable',
-        push: async (request): Promise<PushResult> => {
-          calls.push(mode);
-          if (mode === 'down') return { status: 'unavailable', reason: 'no link bound', retryAfterMs: holdMs };
-          if (mode === 'failing') return { status: 'retry', reason: 'SMSC answered ESME_RSYSERR' };
-          sent.push(request);
-          return { status: 'sent' };
-        },
-        availability: () => (mode === 'down' ? { available: false, detail: 'no link bound' } : { available: true }),
-        onAvailable(listener) {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-      });
-      return {
-        route: (m) => {
-          for (const r of m.recipients) m.route(r, { target: 'local' });
-        },
-      };
-    },
+  const plugin = testPlugin('switchable-bearer', (ctx) => {
+    ctx.provide('PushBearer', {
+      name: 'switchable',
+      push: async (request): Promise<PushResult> => {
+        calls.push(mode);
+        if (mode === 'down') return { status: 'unavailable', reason: 'no link bound', retryAfterMs: holdMs };
+        if (mode === 'failing') return { status: 'retry', reason: 'SMSC answered ESME_RSYSERR' };
+        sent.push(request);
+        return { status: 'sent' };
+      },
+      availability: () => (mode === 'down' ? { available: false, detail: 'no link bound' } : { available: true }),
+      onAvailable(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    });
+    return {
+      route: (m) => {
+        for (const r of m.recipients) m.route(r, { target: 'local' });
+      },
+    };
   });
   return {
     plugin,

@@ -1,35 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin, verdict, type DeliveryResult, type MessageHook } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, recordingReportSender, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
-
-const routeAll = (target: (value: string) => string) =>
-  definePlugin({
-    name: 'route-all',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup: () => ({
-      route: (ctx) => {
-        for (const r of ctx.recipients) ctx.route(r, { target: target(r.address.value) });
-      },
-    }),
-  });
+import { verdict, type DeliveryResult, type MessageHook } from '@openmmsc/core';
+import { buildMessage, recordingPushBearer, recordingReportSender, routeAllTo, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { testPlugin } from './helpers/test-plugin.js';
 
 function deliverer(target: string, answer: (attempt: number) => DeliveryResult) {
   const calls: number[] = [];
-  const plugin = definePlugin({
-    name: `deliver-${target}`,
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('Deliverer', {
-        target,
-        deliver: async ({ attempt }) => {
-          calls.push(attempt);
-          return answer(attempt);
-        },
-      });
-    },
+  const plugin = testPlugin(`deliver-${target}`, (ctx) => {
+    ctx.provide('Deliverer', {
+      target,
+      deliver: async ({ attempt }) => {
+        calls.push(attempt);
+        return answer(attempt);
+      },
+    });
   });
   return { plugin, calls };
 }
@@ -46,28 +30,23 @@ describe('pipeline', () => {
     const trace = (stage: string): MessageHook => (ctx) => {
       calls.push(`${stage}:${ctx.recipients.length}`);
     };
-    const tracer = definePlugin({
-      name: 'tracer',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup: () => ({
-        receive: trace('receive'),
-        route: (ctx) => {
-          calls.push(`route:${ctx.recipients.length}`);
-          for (const r of ctx.recipients) ctx.route(r, { target: r.address.value.endsWith('2') ? 'local' : 'remote' });
-        },
-        transcode: trace('transcode'),
-        charge: trace('charge'),
-        store: trace('store'),
-        notify: (ctx) => {
-          calls.push('notify');
-          ctx.notification.contentLocation = `http://mmsc.test/${ctx.message.id}`;
-        },
-        deliver: () => {
-          calls.push('deliver');
-        },
-      }),
-    });
+    const tracer = testPlugin('tracer', () => ({
+      receive: trace('receive'),
+      route: (ctx) => {
+        calls.push(`route:${ctx.recipients.length}`);
+        for (const r of ctx.recipients) ctx.route(r, { target: r.address.value.endsWith('2') ? 'local' : 'remote' });
+      },
+      transcode: trace('transcode'),
+      charge: trace('charge'),
+      store: trace('store'),
+      notify: (ctx) => {
+        calls.push('notify');
+        ctx.notification.contentLocation = `http://mmsc.test/${ctx.message.id}`;
+      },
+      deliver: () => {
+        calls.push('deliver');
+      },
+    }));
     const push = recordingPushBearer();
     const remote = deliverer('remote', () => ({ status: 'delivered', reference: 'r-1' }));
     const t = await startTestMmsc({ plugins: [tracer, push.plugin, remote.plugin] });
@@ -95,19 +74,9 @@ describe('pipeline', () => {
 
   it('a whole-message reject stops the chain and stores nothing', async () => {
     const later: string[] = [];
-    const gate = definePlugin({
-      name: 'gate',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup: () => ({ receive: () => verdict.reject('service-denied', 'sender barred') }),
-    });
-    const after = definePlugin({
-      name: 'after',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup: () => ({ receive: () => void later.push('receive'), route: () => void later.push('route') }),
-    });
-    const t = await startTestMmsc({ plugins: [gate, after, routeAll(() => 'local')] });
+    const gate = testPlugin('gate', () => ({ receive: () => verdict.reject('service-denied', 'sender barred') }));
+    const after = testPlugin('after', () => ({ receive: () => void later.push('receive'), route: () => void later.push('route') }));
+    const t = await startTestMmsc({ plugins: [gate, after, routeAllTo('local')] });
     try {
       const result = await t.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });
       assert.equal(result.status, 'rejected');
@@ -120,13 +89,8 @@ describe('pipeline', () => {
   });
 
   it('a whole-message defer answers "try later" and stores nothing', async () => {
-    const busy = definePlugin({
-      name: 'busy',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup: () => ({ charge: () => verdict.defer('network-problem', 'charging system busy', 5000) }),
-    });
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'local'), busy] });
+    const busy = testPlugin('busy', () => ({ charge: () => verdict.defer('network-problem', 'charging system busy', 5000) }));
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), busy] });
     try {
       const result = await t.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });
       assert.equal(result.status, 'deferred');
@@ -137,19 +101,14 @@ describe('pipeline', () => {
   });
 
   it('rejects single recipients and delivers to the rest', async () => {
-    const picky = definePlugin({
-      name: 'picky',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup: () => ({
-        charge: (ctx) =>
-          verdict.perRecipient(
-            ctx.recipients.filter((r) => r.address.value === '+15550000003').map((r) => [r.key, verdict.reject('insufficient-credit', 'no credit')]),
-          ),
-      }),
-    });
+    const picky = testPlugin('picky', () => ({
+      charge: (ctx) =>
+        verdict.perRecipient(
+          ctx.recipients.filter((r) => r.address.value === '+15550000003').map((r) => [r.key, verdict.reject('insufficient-credit', 'no credit')]),
+        ),
+    }));
     const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'local'), picky, push.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), picky, push.plugin] });
     try {
       const result = await t.mmsc.submit({
         message: buildMessage({ to: ['+15550000002', '+15550000003', '+15550000004'] }),
@@ -184,7 +143,7 @@ describe('pipeline', () => {
   });
 
   it('enforces the kernel limits in the receive stage', async () => {
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'local')], config: { limits: { maxMessageSize: 100, maxRecipients: 2 } } });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local')], config: { limits: { maxMessageSize: 100, maxRecipients: 2 } } });
     try {
       const big = await t.mmsc.submit({ message: buildMessage({ text: 'x'.repeat(200) }), origin: { interface: 'api' } });
       assert.equal(big.status === 'rejected' && big.reason.code, 'size-exceeded');
@@ -197,7 +156,7 @@ describe('pipeline', () => {
 
   it('retries a delivery with back-off and records the outcome', async () => {
     const flaky = deliverer('remote', (attempt) => (attempt < 3 ? { status: 'retry', reason: 'peer busy' } : { status: 'forwarded' }));
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'remote'), flaky.plugin], config: { jobs: fastJobs } });
+    const t = await startTestMmsc({ plugins: [routeAllTo('remote'), flaky.plugin], config: { jobs: fastJobs } });
     try {
       const result = await t.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });
       await waitFor('forwarded', async () => (await t.mmsc.getRecipients(result.messageId))[0]?.state === 'forwarded');
@@ -210,7 +169,7 @@ describe('pipeline', () => {
   it('gives up after the delivery budget and reports the recipient unreachable', async () => {
     const down = deliverer('remote', () => ({ status: 'retry', reason: 'peer down' }));
     const reports = recordingReportSender('api');
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'remote'), down.plugin, reports.plugin], config: { jobs: fastJobs } });
+    const t = await startTestMmsc({ plugins: [routeAllTo('remote'), down.plugin, reports.plugin], config: { jobs: fastJobs } });
     try {
       const result = await t.mmsc.submit({ message: buildMessage({ deliveryReport: true }), origin: { interface: 'api' } });
       await waitFor('rejected', async () => (await t.mmsc.getRecipients(result.messageId))[0]?.state === 'rejected');
@@ -223,16 +182,11 @@ describe('pipeline', () => {
   });
 
   it('expires undelivered recipients at the expiry and sends the Expired report', async () => {
-    const stuck = definePlugin({
-      name: 'stuck-push',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide('PushBearer', { name: 'stuck-push', push: async () => ({ status: 'sent' }) });
-      },
+    const stuck = testPlugin('stuck-push', (ctx) => {
+      ctx.provide('PushBearer', { name: 'stuck-push', push: async () => ({ status: 'sent' }) });
     });
     const reports = recordingReportSender('api');
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'local'), stuck, reports.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), stuck, reports.plugin] });
     try {
       const result = await t.mmsc.submit({
         message: buildMessage({ deliveryReport: true, expiry: new Date(Date.now() + 300) }),
@@ -246,7 +200,7 @@ describe('pipeline', () => {
   });
 
   it('caps the expiry the sender asks for', async () => {
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'local'), recordingPushBearer().plugin], config: { expiry: { max: '1h' } } });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), recordingPushBearer().plugin], config: { expiry: { max: '1h' } } });
     try {
       const result = await t.mmsc.submit({
         message: buildMessage({ expiry: new Date(Date.now() + 30 * 86_400_000) }),
@@ -261,21 +215,16 @@ describe('pipeline', () => {
 
   it('defers a recipient whose lookup failed and routes it again later', async () => {
     let lookups = 0;
-    const resolver = definePlugin({
-      name: 'flaky-resolver',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide('RoutingResolver', {
-          name: 'flaky-resolver',
-          resolve: async () => {
-            lookups += 1;
-            return lookups === 1
-              ? { kind: 'defer', reason: { code: 'network-problem', message: 'HLR timeout' }, retryAfterMs: 30 }
-              : { kind: 'route', route: { target: 'local' } };
-          },
-        });
-      },
+    const resolver = testPlugin('flaky-resolver', (ctx) => {
+      ctx.provide('RoutingResolver', {
+        name: 'flaky-resolver',
+        resolve: async () => {
+          lookups += 1;
+          return lookups === 1
+            ? { kind: 'defer', reason: { code: 'network-problem', message: 'HLR timeout' }, retryAfterMs: 30 }
+            : { kind: 'route', route: { target: 'local' } };
+        },
+      });
     });
     const push = recordingPushBearer();
     const t = await startTestMmsc({ plugins: [resolver, push.plugin] });
@@ -302,13 +251,8 @@ describe('pipeline', () => {
         released.push(`${request.message.id}:${reason.code}`);
       },
     }));
-    const archive = definePlugin({
-      name: 'archive',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup: () => ({ store: () => verdict.defer('network-problem', 'archive offline') }),
-    });
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'local'), backend, archive] });
+    const archive = testPlugin('archive', () => ({ store: () => verdict.defer('network-problem', 'archive offline') }));
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), backend, archive] });
     try {
       const result = await t.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });
       assert.equal(result.status, 'deferred');
@@ -323,7 +267,7 @@ describe('expiry after forwarding', () => {
   it('a forwarded recipient expires without an Expired report (the Forwarded one stands)', async () => {
     const reports = recordingReportSender('api');
     const fwd = deliverer('remote', () => ({ status: 'forwarded' }));
-    const t = await startTestMmsc({ plugins: [routeAll(() => 'remote'), fwd.plugin, reports.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('remote'), fwd.plugin, reports.plugin] });
     try {
       const result = await t.mmsc.submit({ message: buildMessage({ deliveryReport: true, expiry: new Date(Date.now() + 300) }), origin: { interface: 'api' } });
       await waitFor('expired', async () => (await t.mmsc.getRecipients(result.messageId))[0]?.state === 'expired');

@@ -4,28 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin } from '@openmmsc/core';
+import { testPlugin } from './helpers/test-plugin.js';
 
 describe('ctx.expose / mmsc.plugin', () => {
   it('each MMSC returns what its own plugin exposed, live, and nothing for a plugin that exposed nothing or is absent', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'openmmsc-expose-'));
-    const counter = definePlugin({
-      name: 'counter',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        let port: number | undefined;
-        let started = 0;
-        ctx.expose({ get port() { return port; }, started: () => started });
-        return {
-          start() {
-            started++;
-            port = (ctx.options as { port: number }).port;
-          },
-          stop() {
-            port = undefined;
-          },
-        };
-      },
+    const counter = testPlugin('counter', (ctx) => {
+      let port: number | undefined;
+      let started = 0;
+      ctx.expose({ get port() { return port; }, started: () => started });
+      return {
+        start() {
+          started++;
+          port = (ctx.options as { port: number }).port;
+        },
+        stop() {
+          port = undefined;
+        },
+      };
     });
     const silent = definePlugin({ name: 'silent', version: '0.0.0', apiVersion: '^1.0.0', setup: () => ({}) });
     const make = (name: string, port: number) =>

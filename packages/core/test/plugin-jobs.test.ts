@@ -3,25 +3,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { HoldJobError, definePlugin, type PluginJobs } from '@openmmsc/core';
+import { HoldJobError, type PluginJobs } from '@openmmsc/core';
 import { startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { testPlugin } from './helpers/test-plugin.js';
 
 /** A plugin whose setup defines a kind and whose start enqueues one job of it. */
 function jobbyPlugin(run: (data: { n: number }) => Promise<void>) {
   const handle: { jobs?: PluginJobs } = {};
-  const plugin = definePlugin({
-    name: 'jobby',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      handle.jobs = ctx.jobs;
-      const tick = ctx.jobs.define<{ n: number }>('tick', (job) => run(job.data), { maxAttempts: 5, backoff: { initial: '10ms', max: '50ms' }, concurrency: 2 });
-      return {
-        async start() {
-          await tick.enqueue({ n: 7 }, { id: 'first' });
-        },
-      };
-    },
+  const plugin = testPlugin('jobby', (ctx) => {
+    handle.jobs = ctx.jobs;
+    const tick = ctx.jobs.define<{ n: number }>('tick', (job) => run(job.data), { maxAttempts: 5, backoff: { initial: '10ms', max: '50ms' }, concurrency: 2 });
+    return {
+      async start() {
+        await tick.enqueue({ n: 7 }, { id: 'first' });
+      },
+    };
   });
   return { plugin, handle };
 }
@@ -67,13 +63,8 @@ describe('ctx.jobs in a running MMSC', () => {
 
   it('a setup that defines a bad kind fails the start with the plugin named', async () => {
     const bad = (kind: string, policy: object) =>
-      definePlugin({
-        name: 'bad-jobs',
-        version: '0.0.0',
-        apiVersion: '^1.0.0',
-        setup(ctx) {
-          ctx.jobs.define(kind, async () => {}, policy as never);
-        },
+      testPlugin('bad-jobs', (ctx) => {
+        ctx.jobs.define(kind, async () => {}, policy as never);
       });
     const cases: Array<[string, object, RegExp]> = [
       ['has:colon', { maxAttempts: 1, backoff: { initial: 1, max: 1 } }, /use letters, digits/],

@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import pino from 'pino';
 import { z } from 'zod';
 import { ConfigError, createMmsc, definePlugin, resolveConfig } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
-
-const localRouter = definePlugin({
-  name: 'local-router',
-  version: '0.0.0',
-  apiVersion: '^1.0.0',
-  setup: () => ({
-    route: (ctx) => {
-      for (const r of ctx.recipients) ctx.route(r, { target: 'local' });
-    },
-  }),
-});
+import { buildMessage, recordingPushBearer, routeAllTo, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { readableLogger } from './helpers/log-lines.js';
+import { testPlugin } from './helpers/test-plugin.js';
 
 describe('plugins', () => {
   it('a throwing handler defers that message, is logged with the plugin name, and the MMSC keeps working', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-        cb();
-      },
-    });
+    const { logger, lines } = readableLogger('info');
     let throwNext = true;
     const explosive = definePlugin({
       name: 'explosive',
@@ -41,12 +24,12 @@ describe('plugins', () => {
       }),
     });
     const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [localRouter, explosive, push.plugin] });
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), explosive, push.plugin] });
     // A logger we can read, on a second MMSC sharing nothing with the first.
     const logged = await createMmsc({
       config: { store: { type: 'sqlite', path: `${t.dir}/second.sqlite` }, admin: { enabled: false } },
-      plugins: [localRouter, definePlugin({ ...explosive, name: 'explosive-2', setup: () => ({ receive: () => { throw new Error('kaboom'); } }) })],
-      logger: pino({ level: 'info' }, sink),
+      plugins: [routeAllTo('local'), definePlugin({ ...explosive, name: 'explosive-2', setup: () => ({ receive: () => { throw new Error('kaboom'); } }) })],
+      logger,
     });
     try {
       const first = await t.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });
@@ -120,8 +103,8 @@ describe('plugins', () => {
   it('makes the operator choose when several plugins provide the same single service, and uses the choice', async () => {
     const a = recordingPushBearer('push-a');
     const b = recordingPushBearer('push-b');
-    await assert.rejects(startTestMmsc({ plugins: [localRouter, a.plugin, b.plugin] }), /several plugins provide a PushBearer \(push-a, push-b\); choose one with services\.pushBearer/);
-    const t = await startTestMmsc({ plugins: [localRouter, a.plugin, b.plugin], config: { services: { pushBearer: 'push-b' } } });
+    await assert.rejects(startTestMmsc({ plugins: [routeAllTo('local'), a.plugin, b.plugin] }), /several plugins provide a PushBearer \(push-a, push-b\); choose one with services\.pushBearer/);
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), a.plugin, b.plugin], config: { services: { pushBearer: 'push-b' } } });
     try {
       await t.mmsc.submit({ message: buildMessage(), origin: { interface: 'api' } });
       await waitFor('push via b', () => b.pushes.length === 1);

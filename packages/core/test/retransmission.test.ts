@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SubmitInput } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { routeLocal } from './helpers/route-local.js';
+import { buildMessage, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { withLocalMmsc } from './helpers/local-mmsc.js';
 
 
 /** A submission as an ingress builds it afresh for every request it receives. */
@@ -14,9 +14,7 @@ function request(spec: Parameters<typeof buildMessage>[0], key: string | undefin
 
 describe('retransmissions', () => {
   it('answers a true retransmission with the first answer and stores nothing new', async () => {
-    const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
-    try {
+    await withLocalMmsc(async (t, push) => {
       const spec = { to: '+15550000002', subject: 'hello', text: 'same content' };
       const first = await t.mmsc.submit(request(spec, 'tx-1'));
       const again = await t.mmsc.submit(request(spec, 'tx-1'));
@@ -28,15 +26,11 @@ describe('retransmissions', () => {
       await waitFor('first notified', () => push.pushes.length >= 1);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(push.pushes.length, 1, 'the retransmission must not notify again');
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('treats a reused key with other content as a new message, never a silent drop', async () => {
-    const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
-    try {
+    await withLocalMmsc(async (t, push) => {
       const first = await t.mmsc.submit(request({ to: '+15550000002', subject: 'one' }, 'tx-7'));
       const other = await t.mmsc.submit(request({ to: '+15550000003', subject: 'two' }, 'tx-7'));
       assert.equal(other.status, 'accepted');
@@ -49,15 +43,11 @@ describe('retransmissions', () => {
       const replay = await t.mmsc.submit(request({ to: '+15550000003', subject: 'two' }, 'tx-7'));
       assert.equal(replay.messageId, other.messageId);
       assert.equal(replay.retransmission, true);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('keeps keys of different senders apart, and concurrent duplicates make one message', async () => {
-    const push = recordingPushBearer();
-    const t = await startTestMmsc({ plugins: [routeLocal, push.plugin] });
-    try {
+    await withLocalMmsc(async (t) => {
       const spec = { to: '+15550000002', subject: 'race' };
       const [a, b, c] = await Promise.all([
         t.mmsc.submit(request(spec, 'tx-1', 'vasp-a')),
@@ -68,9 +58,7 @@ describe('retransmissions', () => {
       assert.equal([a, b].filter((r) => r.retransmission).length, 1);
       assert.notEqual(c.messageId, a.messageId);
       assert.equal(c.retransmission, undefined);
-    } finally {
-      await t.stop();
-    }
+    });
   });
 
   it('judges a retry of a refused submission anew', async () => {

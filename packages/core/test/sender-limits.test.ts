@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMmsc, type KernelConfigInput, type MmsPart } from '@openmmsc/core';
+import type { KernelConfigInput, MmsPart } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, requireSystem, routeAllTo, startPostgres, startRedis, startTestMmsc } from '@openmmsc/testkit';
+import { startClusterNodes } from './helpers/cluster-nodes.js';
+import { withServer } from './helpers/with-server.js';
 
 const routeLocal = routeAllTo('local');
 
@@ -74,23 +76,11 @@ describe('per-sender and per-peer limits (kernel receive stage, on by default)',
 
   /** Two nodes on one shared store: a sender's fourth message over a limit of 3 is refused, whichever node takes it. */
   async function sharedAcrossNodes(store: KernelConfigInput['store']): Promise<void> {
-    const nodes = [];
+    const nodes = await startClusterNodes(['a', 'b'], store, () => [routeLocal, recordingPushBearer().plugin], {
+      shutdown: { retrievalGrace: 0 },
+      limits: { senders: { messages: 3 } },
+    });
     try {
-      for (const id of ['a', 'b']) {
-        nodes.push(
-          await createMmsc({
-            config: {
-              node: { id },
-              store,
-              admin: { enabled: false },
-              log: { level: 'silent' },
-              shutdown: { retrievalGrace: 0 },
-              limits: { senders: { messages: 3 } },
-            },
-            plugins: [routeLocal, recordingPushBearer().plugin],
-          }),
-        );
-      }
       const send = (i: number) => nodes[i % 2]!.submit({ message: buildMessage({ from: '+15550000004' }), origin: { interface: 'mm1' } });
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await send(i)).status);
@@ -100,21 +90,9 @@ describe('per-sender and per-peer limits (kernel receive stage, on by default)',
     }
   }
 
-  it('holds across a cluster: the count is shared through Redis', { skip: requireSystem('redis-server') }, async () => {
-    const redis = await startRedis();
-    try {
-      await sharedAcrossNodes({ type: 'redis', url: redis.url, prefix: 'limits-test' });
-    } finally {
-      await redis.stop();
-    }
-  });
+  it('holds across a cluster: the count is shared through Redis', { skip: requireSystem('redis-server') }, () =>
+    withServer(startRedis, (redis) => sharedAcrossNodes({ type: 'redis', url: redis.url, prefix: 'limits-test' })));
 
-  it('holds across a cluster: the count is shared through PostgreSQL', { skip: requireSystem('postgresql') }, async () => {
-    const pg = await startPostgres();
-    try {
-      await sharedAcrossNodes({ type: 'postgres', url: pg.url, schema: 'limits_test' });
-    } finally {
-      await pg.stop();
-    }
-  });
+  it('holds across a cluster: the count is shared through PostgreSQL', { skip: requireSystem('postgresql') }, () =>
+    withServer(startPostgres, (pg) => sharedAcrossNodes({ type: 'postgres', url: pg.url, schema: 'limits_test' })));
 });

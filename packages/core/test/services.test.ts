@@ -14,7 +14,8 @@ import {
   type PluginInput,
   type PushRequest,
 } from '@openmmsc/core';
-import { routeLocal } from './helpers/route-local.js';
+import { routeAllTo } from '@openmmsc/testkit';
+import { testPlugin } from './helpers/test-plugin.js';
 
 let dir: string;
 before(async () => {
@@ -62,7 +63,7 @@ describe('services resolved through the container', () => {
   it('a plugin swaps the push bearer by binding Services.PushBearer; config picks it, and notifications go through it', async () => {
     const standard = bearer('standard-bearer');
     const gateway = bearer('sms-gateway');
-    const mmsc = await start([routeLocal, standard.plugin, gateway.plugin], { pushBearer: 'sms-gateway' });
+    const mmsc = await start([routeAllTo('local'), standard.plugin, gateway.plugin], { pushBearer: 'sms-gateway' });
     try {
       const result = await mmsc.submit({ message: message(mmsc), origin: { interface: 'api' } });
       assert.equal(result.status, 'accepted');
@@ -75,19 +76,14 @@ describe('services resolved through the container', () => {
   });
 
   it('a plugin swaps charging by binding Services.ChargingBackend: its refusal is the submission answer', async () => {
-    const broke = definePlugin({
-      name: 'prepaid',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide(Services.ChargingBackend, {
-          name: 'prepaid',
-          authorize: async () => ({ kind: 'reject', reason: { code: 'insufficient-credit', message: 'balance is 0' } }),
-        });
-      },
+    const broke = testPlugin('prepaid', (ctx) => {
+      ctx.provide(Services.ChargingBackend, {
+        name: 'prepaid',
+        authorize: async () => ({ kind: 'reject', reason: { code: 'insufficient-credit', message: 'balance is 0' } }),
+      });
     });
     const push = bearer('push');
-    const mmsc = await start([routeLocal, broke, push.plugin]);
+    const mmsc = await start([routeAllTo('local'), broke, push.plugin]);
     try {
       const result = await mmsc.submit({ message: message(mmsc), origin: { interface: 'api' } });
       assert.equal(result.status, 'rejected');
@@ -100,36 +96,26 @@ describe('services resolved through the container', () => {
 
   it("one plugin resolves another's service by its own token, from hooks; asking in setup is refused", async () => {
     const Banned = serviceToken<{ has(word: string): boolean }>('test/banned-words');
-    const provider = definePlugin({
-      name: 'word-list',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide(Banned, { has: (word) => word === 'spam' });
-      },
+    const provider = testPlugin('word-list', (ctx) => {
+      ctx.provide(Banned, { has: (word) => word === 'spam' });
     });
     let inSetup: unknown;
-    const consumer = definePlugin({
-      name: 'word-filter',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        try {
-          ctx.services.get(Banned);
-        } catch (error) {
-          inSetup = error;
-        }
-        return {
-          receive(m) {
-            const text = m.message.parts.map((p) => Buffer.from(p.data).toString()).join(' ');
-            const list = ctx.services.get(Banned);
-            if (text.split(/\s+/).some((w) => list.has(w))) return { kind: 'reject', reason: { code: 'content-not-accepted', message: 'banned word' } };
-          },
-        };
-      },
+    const consumer = testPlugin('word-filter', (ctx) => {
+      try {
+        ctx.services.get(Banned);
+      } catch (error) {
+        inSetup = error;
+      }
+      return {
+        receive(m) {
+          const text = m.message.parts.map((p) => Buffer.from(p.data).toString()).join(' ');
+          const list = ctx.services.get(Banned);
+          if (text.split(/\s+/).some((w) => list.has(w))) return { kind: 'reject', reason: { code: 'content-not-accepted', message: 'banned word' } };
+        },
+      };
     });
     const push = bearer('push');
-    const mmsc = await start([routeLocal, provider, consumer, push.plugin]);
+    const mmsc = await start([routeAllTo('local'), provider, consumer, push.plugin]);
     try {
       assert.match(String(inSetup), /test\/banned-words is provided by plugins and resolves once every plugin is set up/);
       const refused = await mmsc.submit({ message: message(mmsc, 'buy spam now'), origin: { interface: 'api' } });
@@ -143,16 +129,11 @@ describe('services resolved through the container', () => {
 
   it('the kernel services a plugin resolves in setup are the ones the kernel runs on', async () => {
     const seen: Record<string, unknown> = {};
-    const probe = definePlugin({
-      name: 'probe',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        seen.store = ctx.services.get(Services.MessageStore);
-        seen.queue = ctx.services.get(Services.JobQueue);
-        seen.metrics = ctx.services.get(Services.Metrics);
-        seen.clock = ctx.services.get(Services.Clock);
-      },
+    const probe = testPlugin('probe', (ctx) => {
+      seen.store = ctx.services.get(Services.MessageStore);
+      seen.queue = ctx.services.get(Services.JobQueue);
+      seen.metrics = ctx.services.get(Services.Metrics);
+      seen.clock = ctx.services.get(Services.Clock);
     });
     const mmsc = await start([probe]);
     try {
@@ -166,13 +147,8 @@ describe('services resolved through the container', () => {
   });
 
   it("a plugin cannot bind over the kernel's own services", async () => {
-    const usurper = definePlugin({
-      name: 'usurper',
-      version: '0.0.0',
-      apiVersion: '^1.0.0',
-      setup(ctx) {
-        ctx.provide(Services.MessageStore, {} as never);
-      },
+    const usurper = testPlugin('usurper', (ctx) => {
+      ctx.provide(Services.MessageStore, {} as never);
     });
     await assert.rejects(start([usurper]), /usurper: MessageStore is the kernel's own service; plugins cannot provide it/);
   });

@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMmsc, definePlugin, type KernelConfigInput, type Mmsc } from '@openmmsc/core';
+import type { KernelConfigInput, Mmsc } from '@openmmsc/core';
 import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import { requireSystem, startRedis } from './helpers/redis.js';
+import { startClusterNodes } from './helpers/cluster-nodes.js';
+import { testPlugin } from './helpers/test-plugin.js';
 
 /** Routes every recipient to local handsets and records the lifecycle hooks it sees. */
 function lifecyclePlugin(events: string[]) {
-  return definePlugin({
-    name: 'lifecycle-recorder',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup: () => ({
-      route(m) {
-        for (const r of m.recipients) m.route(r, { target: 'local' });
-      },
-      stop: () => void events.push('stop'),
-      close: () => void events.push('close'),
-    }),
-  });
+  return testPlugin('lifecycle-recorder', () => ({
+    route(m) {
+      for (const r of m.recipients) m.route(r, { target: 'local' });
+    },
+    stop: () => void events.push('stop'),
+    close: () => void events.push('close'),
+  }));
 }
 
 async function notifiedNode(config: KernelConfigInput) {
@@ -92,31 +89,15 @@ describe('graceful stop in a cluster: a fetch served by another node counts', { 
     const nodes = new Map<string, Mmsc>();
     const pushedBy: string[] = [];
     const pushFrom = (node: string) =>
-      definePlugin({
-        name: 'push',
-        version: '0.0.0',
-        apiVersion: '^1.0.0',
-        setup(ctx) {
-          ctx.provide('PushBearer', { name: `push-${node}`, push: async () => (pushedBy.push(node), { status: 'sent' }) });
-        },
+      testPlugin('push', (ctx) => {
+        ctx.provide('PushBearer', { name: `push-${node}`, push: async () => (pushedBy.push(node), { status: 'sent' }) });
       });
     try {
-      for (const node of ['a', 'b']) {
-        const events: string[] = [];
-        nodes.set(
-          node,
-          await createMmsc({
-            config: {
-              node: { id: node },
-              store: { type: 'redis', url: redis.url, prefix: 'shutdown-test' },
-              admin: { enabled: false },
-              log: { level: 'silent' },
-              shutdown: { graceMs: '20s', retrievalGrace: '15s' },
-            },
-            plugins: [lifecyclePlugin(events), pushFrom(node)],
-          }),
-        );
-      }
+      const ids = ['a', 'b'];
+      const started = await startClusterNodes(ids, { type: 'redis', url: redis.url, prefix: 'shutdown-test' }, (node) => [lifecyclePlugin([]), pushFrom(node)], {
+        shutdown: { graceMs: '20s', retrievalGrace: '15s' },
+      });
+      ids.forEach((id, i) => nodes.set(id, started[i]!));
       const sent = await nodes.get('a')!.submit({ message: buildMessage(), origin: { interface: 'api' } });
       await waitFor('notified', async () => (await nodes.get('a')!.getRecipients(sent.messageId))[0]?.state === 'notified');
       const notifier = nodes.get(pushedBy[0]!)!;

@@ -8,6 +8,7 @@ import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
 import {requireSystem, startPostgres, startRedis, waitFor } from '@openmmsc/testkit';
 import { crashSetup } from './fixtures/crash-plugins.js';
 import { startBurstChild, waitUntilNotified } from './helpers/burst-child.js';
+import { withServer } from './helpers/with-server.js';
 
 interface Outcome {
   acked: number;
@@ -70,48 +71,55 @@ async function killServerMidBurst(
   }
 }
 
-describe('kill -9 of redis-server mid-burst, per persistence setting', { skip: requireSystem('redis-server') }, () => {
-  it('appendonly yes, appendfsync always: nothing acknowledged is lost', async (t) => {
-    const redis = await startRedis({ persistence: 'always' });
-    try {
-      const o = await killServerMidBurst(t, 'redis appendfsync always', { type: 'redis', url: redis.url, prefix: 'loss' }, redis);
+/** What each persistence setting promises about acknowledged messages when redis-server is killed. */
+const redisSettings: Array<{
+  name: string;
+  persistence: 'always' | 'everysec' | 'none';
+  durability?: 'everysec' | 'none';
+  promise(o: Outcome): void;
+}> = [
+  {
+    name: 'appendonly yes, appendfsync always: nothing acknowledged is lost',
+    persistence: 'always',
+    promise: (o) => {
       assert.equal(o.lost, 0);
       assert.equal(o.unnotified, 0);
-    } finally {
-      await redis.stop();
-    }
-  });
+    },
+  },
+  {
+    name: 'appendonly yes, appendfsync everysec: at most the last second (a killed process loses nothing written)',
+    persistence: 'everysec',
+    durability: 'everysec',
+    promise: (o) => assert.ok(o.lost <= o.lastSecond, `lost ${o.lost}, more than the last second's ${o.lastSecond}`),
+  },
+  {
+    name: 'no AOF, no RDB save: everything acknowledged is lost (the test sees losses when there are some)',
+    persistence: 'none',
+    durability: 'none',
+    promise: (o) => assert.equal(o.lost, o.acked),
+  },
+];
 
-  it('appendonly yes, appendfsync everysec: at most the last second (a killed process loses nothing written)', async (t) => {
-    const redis = await startRedis({ persistence: 'everysec' });
-    try {
-      const o = await killServerMidBurst(t, 'redis appendfsync everysec', { type: 'redis', url: redis.url, prefix: 'loss', durability: 'everysec' }, redis);
-      assert.ok(o.lost <= o.lastSecond, `lost ${o.lost}, more than the last second's ${o.lastSecond}`);
-    } finally {
-      await redis.stop();
-    }
-  });
-
-  it('no AOF, no RDB save: everything acknowledged is lost (the test sees losses when there are some)', async (t) => {
-    const redis = await startRedis({ persistence: 'none' });
-    try {
-      const o = await killServerMidBurst(t, 'redis appendonly no', { type: 'redis', url: redis.url, prefix: 'loss', durability: 'none' }, redis);
-      assert.equal(o.lost, o.acked);
-    } finally {
-      await redis.stop();
-    }
-  });
+describe('kill -9 of redis-server mid-burst, per persistence setting', { skip: requireSystem('redis-server') }, () => {
+  for (const setting of redisSettings) {
+    it(setting.name, (t) =>
+      withServer(
+        () => startRedis({ persistence: setting.persistence }),
+        async (redis) => {
+          const label = `redis ${setting.persistence === 'none' ? 'appendonly no' : `appendfsync ${setting.persistence}`}`;
+          const store: KernelConfigInput['store'] = { type: 'redis', url: redis.url, prefix: 'loss', ...(setting.durability ? { durability: setting.durability } : {}) };
+          setting.promise(await killServerMidBurst(t, label, store, redis));
+        },
+      ),
+    );
+  }
 });
 
 describe('kill -9 of PostgreSQL mid-burst', { skip: requireSystem('postgresql') }, () => {
-  it('synchronous_commit on: nothing acknowledged is lost', async (t) => {
-    const pg = await startPostgres();
-    try {
+  it('synchronous_commit on: nothing acknowledged is lost', (t) =>
+    withServer(startPostgres, async (pg) => {
       const o = await killServerMidBurst(t, 'postgres synchronous_commit on', { type: 'postgres', url: pg.url, schema: 'loss' }, pg);
       assert.equal(o.lost, 0);
       assert.equal(o.unnotified, 0);
-    } finally {
-      await pg.stop();
-    }
-  });
+    }));
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin, type MmsPart, type PluginContext } from '../src/index.js';
+import { type MmsPart, type PluginContext } from '../src/index.js';
 import { buildMessage, routeAllTo, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { testPlugin } from './helpers/test-plugin.js';
 
 const fastJobs = { deliver: { backoffBase: 20, backoffMax: 50, maxAttempts: 5 } };
 const small: MmsPart = { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: Buffer.from('[the picture, made small]') };
@@ -14,31 +15,26 @@ function deferredTranscoder(variant: (messageId: string, ctx: PluginContext<unkn
   const later: Array<{ messageId: string; classes: string[]; storedFirst: boolean }> = [];
   let transcodes = 0;
   const delivered: MmsPart[][] = [];
-  const plugin = definePlugin({
-    name: 'deferred-transcoder',
-    version: '0.0.0',
-    apiVersion: '^1.0.0',
-    setup(ctx) {
-      ctx.provide('Transcoder', {
-        name: 'deferred-transcoder',
-        capabilitiesFor: () => ({ class: 'small' }),
-        transcode: async () => {
-          transcodes++;
-          return undefined;
-        },
-        adaptLater: async ({ messageId, capabilities }) => {
-          later.push({ messageId, classes: capabilities.map((c) => c.class), storedFirst: !!(await ctx.mmsc.getMessage(messageId)) });
-        },
-        adaptForRetrieval: async ({ messageId, capabilities }) => ({ variant: capabilities.class, parts: await variant(messageId, ctx), adapted: true, notes: [] }),
-      });
-      ctx.provide('Deliverer', {
-        target: 'remote',
-        deliver: async ({ parts }) => {
-          delivered.push(parts);
-          return { status: 'delivered' };
-        },
-      });
-    },
+  const plugin = testPlugin('deferred-transcoder', (ctx) => {
+    ctx.provide('Transcoder', {
+      name: 'deferred-transcoder',
+      capabilitiesFor: () => ({ class: 'small' }),
+      transcode: async () => {
+        transcodes++;
+        return undefined;
+      },
+      adaptLater: async ({ messageId, capabilities }) => {
+        later.push({ messageId, classes: capabilities.map((c) => c.class), storedFirst: !!(await ctx.mmsc.getMessage(messageId)) });
+      },
+      adaptForRetrieval: async ({ messageId, capabilities }) => ({ variant: capabilities.class, parts: await variant(messageId, ctx), adapted: true, notes: [] }),
+    });
+    ctx.provide('Deliverer', {
+      target: 'remote',
+      deliver: async ({ parts }) => {
+        delivered.push(parts);
+        return { status: 'delivered' };
+      },
+    });
   });
   return { plugin, later, delivered, transcodes: () => transcodes };
 }

@@ -4,21 +4,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './free-port.js';
 import { stopChild } from './redis-server.js';
+import type { StoreServer } from './store-server.js';
 import { systemCommand } from './system/index.js';
 import { waitFor } from './wait-for.js';
 
-export interface PostgresServer {
-  /** `postgres://postgres@127.0.0.1:PORT/postgres` (trust authentication on loopback). */
-  url: string;
-  port: number;
-  dir: string;
-  pid: number | undefined;
-  /** Fast shutdown (SIGINT), then the data directory is removed. */
-  stop(): Promise<void>;
-  /** `kill -9` of the postmaster and every backend (a crash of the database); the data is kept. */
-  kill(): Promise<void>;
-  /** Starts again on the same port and data directory (crash recovery replays the WAL). */
-  restart(): Promise<void>;
+/**
+ * A PostgreSQL server: `url` is `postgres://postgres@127.0.0.1:PORT/postgres` (trust authentication
+ * on loopback). `stop` is a fast shutdown (SIGINT); `kill` takes the postmaster and every backend
+ * down; `restart` recovers by replaying the WAL.
+ */
+export interface PostgresServer extends StoreServer {
   /** Runs SQL through `psql` and returns its unaligned output. */
   psql(sql: string): string;
 }

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { portIsFree } from './free-port.js';
 import { spawnRedis, stopChild } from './redis-server.js';
 import { redisCli } from './redis-sentinel.js';
+import { bringUp, SETTLING } from './store-server.js';
 import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
@@ -38,7 +39,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  try {
+  return bringUp(cluster, async () => {
     for (const port of ports) {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes',
         '--cluster-config-file', `nodes-${port}.conf`, '--save', '', '--appendonly', 'no'];
@@ -53,11 +54,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
         for (const port of ports) if (!(await redisCli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
         return true;
       },
-      { timeoutMs: 30_000, intervalMs: 100 },
+      SETTLING,
     );
-  } catch (error) {
-    await cluster.stop();
-    throw error;
-  }
-  return cluster;
+  });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
 import { spawnRedis, startRedis, stopChild, type RedisServer, type RedisServerOptions } from './redis-server.js';
+import { bringUp, SETTLING } from './store-server.js';
 import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
@@ -82,7 +83,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions = {}): Pr
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  try {
+  return bringUp(group, async () => {
     for (let i = 0; i < (options.replicas ?? 1); i++) {
       servers.push(await startRedis({ persistence, args: ['--replicaof', '127.0.0.1', String(master.port)] }));
     }
@@ -124,11 +125,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions = {}): Pr
         }
         return true;
       },
-      { timeoutMs: 30_000, intervalMs: 100 },
+      SETTLING,
     );
-  } catch (error) {
-    await group.stop();
-    throw error;
-  }
-  return group;
+  });
 }

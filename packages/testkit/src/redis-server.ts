@@ -4,21 +4,14 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import type { StoreServer } from './store-server.js';
 import { systemCommand } from './system/index.js';
 
-export interface RedisServer {
-  url: string;
-  port: number;
-  /** Working directory (AOF, RDB, cluster state); removed by `stop`. */
-  dir: string;
-  pid: number | undefined;
-  /** Graceful stop (SIGTERM), then the directory is removed. */
-  stop(): Promise<void>;
-  /** `kill -9`: no shutdown save, no AOF rewrite; the directory is kept for `restart`. */
-  kill(): Promise<void>;
-  /** Starts again on the same port and directory, with the same settings (after `kill`). */
-  restart(): Promise<void>;
-}
+/**
+ * A redis-server: its directory holds the AOF and RDB files. `stop` sends SIGTERM; `kill` leaves
+ * no shutdown save and no AOF rewrite.
+ */
+export type RedisServer = StoreServer;
 
 export interface RedisServerOptions {
   /**

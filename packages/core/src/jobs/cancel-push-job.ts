@@ -1,8 +1,9 @@
 import type { NotifyContext } from '../pipeline/context.js';
+import type { Reason } from '../pipeline/verdict.js';
 import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
-import { runRecipientHooks } from './recipient-hooks.js';
+import { recipientHooksPass } from './recipient-hooks.js';
 import { messageRef } from './job-data.js';
 import { holdForBearer, notificationOf, pushBuilt } from './push-through-bearer.js';
 import { retryError as retry } from './retry-error.js';
@@ -27,12 +28,8 @@ export async function runCancelPush(k: KernelContext, lifecycle: RecipientLifecy
   const log = k.log.child({ job: job.id, messageId, recipient: index });
   const notification = notificationOf(message, recipient, 'cancel');
   const ctx: NotifyContext = { message, recipient, attempt: job.attempt, notification, log, signal };
-  const hooks = await runRecipientHooks(k, k.hooks.notify, ctx, 'notify', log);
-  if (hooks.kind === 'reject') {
-    await lifecycle.recordEvent(messageId, index, { by: 'kernel', event: 'cancel-failed', reason: hooks.reason.message });
-    return;
-  }
-  if (hooks.kind === 'defer') throw retry(hooks.reason.message, hooks.retryAfterMs);
+  const withdrawFailed = (reason: Reason) => lifecycle.recordEvent(messageId, index, { by: 'kernel', event: 'cancel-failed', reason: reason.message });
+  if (!(await recipientHooksPass(k, lifecycle, k.hooks.notify, ctx, 'notify', log, withdrawFailed))) return;
   if (!ctx.pdu && ctx.text === undefined) {
     log.debug('no notify hook built a cancel for this handset; nothing to push');
     return;

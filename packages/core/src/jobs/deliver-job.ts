@@ -4,7 +4,7 @@ import { PermanentJobError, type RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
 import { recipientParts } from '../kernel/variants.js';
-import { runRecipientHooks } from './recipient-hooks.js';
+import { recipientHooksPass } from './recipient-hooks.js';
 import { messageRef } from './job-data.js';
 import { rerouteRecipient } from './reroute.js';
 import { retryError } from './retry-error.js';
@@ -22,12 +22,7 @@ export async function runDeliverJob(k: KernelContext, lifecycle: RecipientLifecy
   const parts = await recipientParts(k, recipient, messageId, signal);
   const ctx: DeliverContext = { message, recipient, attempt: job.attempt, parts, log, signal };
 
-  const hooks = await runRecipientHooks(k, k.hooks.deliver, ctx, 'deliver', log);
-  if (hooks.kind === 'reject') {
-    await lifecycle.transition(messageId, index, 'rejected', { by: 'kernel', reason: hooks.reason.message });
-    return;
-  }
-  if (hooks.kind === 'defer') throw retryError(hooks.reason.message, hooks.retryAfterMs);
+  if (!(await recipientHooksPass(k, lifecycle, k.hooks.deliver, ctx, 'deliver', log))) return;
 
   const deliverer = k.services.named('Deliverer', target);
   if (!deliverer) {

@@ -3,7 +3,7 @@ import type { NotifyContext } from '../pipeline/context.js';
 import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
-import { runRecipientHooks } from './recipient-hooks.js';
+import { recipientHooksPass } from './recipient-hooks.js';
 import { messageRef } from './job-data.js';
 import { retryError as retry } from './retry-error.js';
 import { jobIds } from '../kernel/job-ids.js';
@@ -28,12 +28,7 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   if (typeof job.data.replaces === 'string') notification.replaces = job.data.replaces;
   const ctx: NotifyContext = { message, recipient, attempt: job.attempt, notification, log, signal };
 
-  const hooks = await runRecipientHooks(k, k.hooks.notify, ctx, 'notify', log);
-  if (hooks.kind === 'reject') {
-    await lifecycle.transition(messageId, index, 'rejected', { by: 'kernel', reason: hooks.reason.message });
-    return;
-  }
-  if (hooks.kind === 'defer') throw retry(hooks.reason.message, hooks.retryAfterMs);
+  if (!(await recipientHooksPass(k, lifecycle, k.hooks.notify, ctx, 'notify', log))) return;
 
   const { bearer, result } = await pushBuilt(k, ctx, signal);
   if (result.status === 'sent') {

@@ -3,7 +3,7 @@ import { messageSize } from '../model/message.js';
 import type { SubmissionStage } from '../pipeline/stages.js';
 import { CONTINUE, type Reason, type StageOutcome } from '../pipeline/verdict.js';
 import type { KernelContext } from './kernel-context.js';
-import { deferRecipient, rejectRecipient, type WorkingSet } from './working-set.js';
+import { deferRecipient, rejectRecipient, storedMessage, type WorkingSet } from './working-set.js';
 
 type Step = (k: KernelContext, ws: WorkingSet, signal: AbortSignal) => StageOutcome | Promise<StageOutcome>;
 
@@ -142,17 +142,7 @@ export async function authorizeCharges(k: KernelContext, ws: WorkingSet, signal:
   for (const backend of k.services.all('ChargingBackend')) {
     if (!backend.authorize || ws.active.length === 0) continue;
     const request = {
-      message: {
-        id: ws.id,
-        headers: ws.message.headers,
-        origin: ws.origin,
-        receivedAt: ws.receivedAt,
-        expiresAt: ws.expiresAt,
-        size: ws.size,
-        partCount: ws.message.parts.length,
-        recipientCount: ws.active.length,
-        attributes: ws.attributes,
-      },
+      message: storedMessage(ws, ws.active.length),
       recipients: ws.active.map((r) =>
         r.route ? { address: r.address, index: r.index, kind: r.kind, route: r.route } : { address: r.address, index: r.index, kind: r.kind },
       ),

@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import {
+  KERNEL_SERVICES,
   SERVICE_CARDINALITY,
   Services,
   type KernelServiceTypes,
@@ -24,7 +25,7 @@ interface Provider {
 
 type Cardinality = 'single' | 'multi' | 'named' | 'open';
 
-const KERNEL_TOKENS: ReadonlySet<symbol> = new Set([Services.MessageStore, Services.JobQueue, Services.Logger, Services.Metrics, Services.Clock, Services.ContentLinks]);
+const KERNEL_TOKENS: ReadonlySet<symbol> = new Set(KERNEL_SERVICES.map((name) => Services[name]));
 const NAME_OF = new Map<symbol, ProvidableService>(
   (Object.keys(SERVICE_CARDINALITY) as ProvidableService[]).map((name) => [Services[name], name]),
 );

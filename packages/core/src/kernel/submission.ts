@@ -13,7 +13,7 @@ import type { KernelContext } from './kernel-context.js';
 import type { RecipientLifecycle } from './recipient-lifecycle.js';
 import { runStages } from './run-stages.js';
 import { storeVariants } from './variants.js';
-import { newWorkingSet, pendingRecipient, type WorkingSet } from './working-set.js';
+import { newWorkingSet, pendingRecipient, storedMessage, type WorkingSet } from './working-set.js';
 
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -105,17 +105,7 @@ async function persist(k: KernelContext, ws: WorkingSet): Promise<StoredMessage>
   ].sort((a, b) => a.index - b.index);
   // Everything the submission stages recorded happened on this node.
   for (const r of records) r.history = r.history.map((h) => (h.node ? h : { ...h, node: k.config.node.id }));
-  const message: StoredMessage = {
-    id: ws.id,
-    headers: ws.message.headers,
-    origin: ws.origin,
-    receivedAt: ws.receivedAt,
-    expiresAt: ws.expiresAt,
-    size: ws.size,
-    partCount: ws.message.parts.length,
-    recipientCount: records.length,
-    attributes: ws.attributes,
-  };
+  const message = storedMessage(ws, records.length);
   if (ws.acceptTargets) message.acceptTargets = ws.acceptTargets;
   await k.store.save(message, ws.message.parts, records);
   await storeVariants(k, ws);

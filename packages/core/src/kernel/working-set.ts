@@ -1,23 +1,18 @@
 import { addressKey, type Address } from '../model/address.js';
-import type { MmsMessage, MmsPart, Origin, RecipientKind } from '../model/message.js';
+import type { MmsMessage, MmsPart, RecipientKind } from '../model/message.js';
 import type { StateChange } from '../model/recipient-state.js';
 import type { PendingRecipient } from '../pipeline/context.js';
 import type { Reason } from '../pipeline/verdict.js';
-import type { AttributeValue } from '../services/message-store.js';
+import type { AttributeValue, StoredMessage } from '../services/message-store.js';
 import type { ChargeRequest, ChargingBackend } from '../services/charging-backend.js';
 import type { Capabilities } from '../services/transcoder.js';
 
-/** A message on its way through the submission stages, with recipients sorted by fate. */
-export interface WorkingSet {
-  id: string;
+/**
+ * A message on its way through the submission stages, with recipients sorted by fate. It carries
+ * the metadata it will be stored with; `acceptTargets` also refuses other route targets after routing.
+ */
+export interface WorkingSet extends Pick<StoredMessage, 'id' | 'origin' | 'receivedAt' | 'expiresAt' | 'size' | 'attributes' | 'acceptTargets'> {
   message: MmsMessage;
-  origin: Origin;
-  receivedAt: number;
-  expiresAt: number;
-  size: number;
-  attributes: Record<string, AttributeValue>;
-  /** Route targets the ingress accepts; others are refused after routing (`SubmitInput.acceptTargets`). */
-  acceptTargets?: readonly string[];
   active: PendingRecipient[];
   rejected: Array<{ recipient: PendingRecipient; reason: Reason }>;
   deferred: Array<{ recipient: PendingRecipient; reason: Reason; retryAfterMs?: number }>;
@@ -40,6 +35,21 @@ export function newWorkingSet(input: WorkingSetInput): WorkingSet {
   const ws: WorkingSet = { ...rest, rejected: [], deferred: [], variants: new Map(), adaptLater: new Map(), authorized: [] };
   if (acceptTargets) ws.acceptTargets = [...acceptTargets];
   return ws;
+}
+
+/** The message's metadata as it is stored, and as charging backends see it before that, counting `recipientCount` recipients. */
+export function storedMessage(ws: WorkingSet, recipientCount: number): StoredMessage {
+  return {
+    id: ws.id,
+    headers: ws.message.headers,
+    origin: ws.origin,
+    receivedAt: ws.receivedAt,
+    expiresAt: ws.expiresAt,
+    size: ws.size,
+    partCount: ws.message.parts.length,
+    recipientCount,
+    attributes: ws.attributes,
+  };
 }
 
 /** A recipient in play; `history` is what it carries into the stages. */

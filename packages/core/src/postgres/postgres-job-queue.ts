@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type {
-  BackoffPolicy,
-  JobCounts,
-  JobInfo,
-  JobKind,
-  JobKindStats,
-  JobQueue,
-  JobQueueStartOptions,
-  JobSpec,
-  JsonObject,
-  RunningJob,
-} from '../services/job-queue.js';
+import type { JobCounts, JobInfo, JobKind, JobKindStats, JobQueue, JobQueueStartOptions, JobSpec } from '../services/job-queue.js';
 import { JobRunner, type Claim, type JobTable } from '../queue/job-runner.js';
+import { DEFAULT_GRACE_MS, KEEP_FAILED_ROWS, runningJobFromRow, type ClaimedJobRow } from '../queue/job-rows.js';
 import { jobTables } from './postgres-job-schema.js';
 import { JobSignals } from './postgres-job-signals.js';
 import { pgJobCounts, pgJobInfo, pgJobStats } from './postgres-job-stats.js';
@@ -20,8 +10,6 @@ import { DB_NOW_MS, migrate, openPool, postgresError, schemaIdent, type Postgres
 
 /** Safety net behind LISTEN/NOTIFY (and what finds jobs other nodes scheduled for later). */
 const MAX_POLL_MS = 2000;
-const KEEP_FAILED = 10_000;
-const DEFAULT_GRACE_MS = 10_000;
 export const DEFAULT_LEASE_MS = 3000;
 
 export interface PostgresJobQueueOptions extends PostgresConnection {
@@ -38,31 +26,6 @@ interface PgClaim extends Claim {
   token: string;
 }
 
-interface JobRow {
-  id: string;
-  kind: JobKind;
-  data: string;
-  run_at: string;
-  attempt: number;
-  max_attempts: number;
-  backoff: string;
-  deadline: string | null;
-}
-
-function runningJob(row: JobRow): RunningJob {
-  const job: RunningJob = {
-    id: row.id,
-    kind: row.kind,
-    data: JSON.parse(row.data) as JsonObject,
-    runAt: Number(row.run_at),
-    maxAttempts: row.max_attempts,
-    backoff: JSON.parse(row.backoff) as BackoffPolicy,
-    attempt: row.attempt,
-  };
-  if (row.deadline !== null) job.deadline = Number(row.deadline);
-  return job;
-}
-
 class PostgresJobTable implements JobTable<PgClaim> {
   constructor(
     private readonly pool: pg.Pool,
@@ -73,7 +36,7 @@ class PostgresJobTable implements JobTable<PgClaim> {
   async claim(kind: JobKind, limit: number, now: number): Promise<PgClaim[]> {
     const token = randomUUID();
     // SKIP LOCKED: nodes claiming at once each take different rows instead of queueing on locks.
-    const r = await this.pool.query<JobRow>(
+    const r = await this.pool.query<ClaimedJobRow>(
       `UPDATE ${this.s}.jobs j SET state = 'active', attempt = j.attempt + 1, token = $4, lease_until = ${DB_NOW_MS} + $5, updated_at = $3
        FROM (SELECT id FROM ${this.s}.jobs WHERE state = 'waiting' AND kind = $1 AND run_at <= $3
              ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED) c
@@ -81,7 +44,7 @@ class PostgresJobTable implements JobTable<PgClaim> {
        RETURNING j.id, j.kind, j.data, j.run_at, j.attempt, j.max_attempts, j.backoff, j.deadline`,
       [kind, limit, now, token, this.leaseMs],
     );
-    return r.rows.map((row) => ({ token, job: runningJob(row) }));
+    return r.rows.map((row) => ({ token, job: runningJobFromRow(row) }));
   }
 
   async nextDue(kinds: readonly JobKind[]): Promise<number | undefined> {
@@ -224,7 +187,7 @@ export class PostgresJobQueue implements JobQueue {
     await this.#pool.query(
       `DELETE FROM ${this.#s}.jobs WHERE state = 'failed' AND id NOT IN
          (SELECT id FROM ${this.#s}.jobs WHERE state = 'failed' ORDER BY updated_at DESC LIMIT $1)`,
-      [KEEP_FAILED],
+      [KEEP_FAILED_ROWS],
     );
     await this.#signals.listen();
     this.#heartbeat = setInterval(() => {

@@ -1,36 +1,15 @@
-import type {
-  BackoffPolicy,
-  JobCounts,
-  JobInfo,
-  JobKind,
-  JobKindStats,
-  JobQueue,
-  JobQueueStartOptions,
-  JobSpec,
-  JsonObject,
-  RunningJob,
-} from '../services/job-queue.js';
+import type { JobCounts, JobInfo, JobKind, JobKindStats, JobQueue, JobQueueStartOptions, JobSpec } from '../services/job-queue.js';
 import { JobRunner, type Claim, type JobTable } from './job-runner.js';
+import { DEFAULT_GRACE_MS, KEEP_FAILED_ROWS, runningJobFromRow, type ClaimedJobRow } from './job-rows.js';
 import { SqliteDb } from './sqlite-db.js';
 import { migrateJobsTable } from './sqlite-job-schema.js';
 import { jobInfo, jobStats } from './sqlite-job-stats.js';
 
 /** Longest sleep between looks at the table: bounds the delay if a wake-up is ever missed. */
 const MAX_POLL_MS = 250;
-/** Failed jobs kept for inspection; older ones are pruned on start. */
-const KEEP_FAILED = 10_000;
-const DEFAULT_GRACE_MS = 10_000;
-
-interface JobRow {
+/** A row as `SqliteDb.all` returns it. */
+interface JobRow extends ClaimedJobRow {
   [column: string]: unknown;
-  id: string;
-  kind: JobKind;
-  data: string;
-  run_at: number;
-  attempt: number;
-  max_attempts: number;
-  backoff: string;
-  deadline: number | null;
 }
 
 export interface SqliteJobQueueOptions {
@@ -59,7 +38,7 @@ class SqliteJobTable implements JobTable<Claim> {
        RETURNING id, kind, data, run_at, attempt, max_attempts, backoff, deadline`,
       [now, this.owner, kind, now, limit],
     );
-    return rows.map((row) => ({ job: runningJob(row) }));
+    return rows.map((row) => ({ job: runningJobFromRow(row) }));
   }
 
   async nextDue(kinds: readonly JobKind[]): Promise<number | undefined> {
@@ -104,20 +83,6 @@ class SqliteJobTable implements JobTable<Claim> {
       [Date.now(), job.id],
     );
   }
-}
-
-function runningJob(row: JobRow): RunningJob {
-  const job: RunningJob = {
-    id: row.id,
-    kind: row.kind,
-    data: JSON.parse(row.data) as JsonObject,
-    runAt: row.run_at,
-    maxAttempts: row.max_attempts,
-    backoff: JSON.parse(row.backoff) as BackoffPolicy,
-    attempt: row.attempt,
-  };
-  if (row.deadline !== null) job.deadline = row.deadline;
-  return job;
 }
 
 /** Makes every job a dead process left `active` in the file waiting again (before any worker starts). */
@@ -186,7 +151,7 @@ export class SqliteJobQueue implements JobQueue {
     await this.#db.run(
       `DELETE FROM jobs WHERE state = 'failed' AND id NOT IN
          (SELECT id FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC LIMIT ?)`,
-      [KEEP_FAILED],
+      [KEEP_FAILED_ROWS],
     );
     this.#runner.start(options);
   }

@@ -30,30 +30,6 @@ function kernelToken<T>(name: string): ServiceToken<T> {
   return serviceToken<T>(`openmmsc.${name}`);
 }
 
-/**
- * Service tokens of the kernel's inversify container. Single services (one implementation chosen
- * by config) and multi services (every provider is used, in config order) are listed apart.
- */
-export const Services = {
-  // Kernel-owned singletons, bound before any plugin is set up (the kernel builds its own
-  // context from them too).
-  MessageStore: kernelToken<MessageStore>('MessageStore'),
-  JobQueue: kernelToken<JobQueue>('JobQueue'),
-  Logger: kernelToken<Logger>('Logger'),
-  Metrics: kernelToken<Registry>('Metrics'),
-  Clock: kernelToken<Clock>('Clock'),
-  ContentLinks: kernelToken<ContentLinks>('ContentLinks'),
-  // Plugin-provided, exactly one chosen (config `services.<name>` picks when several offer it).
-  PushBearer: kernelToken<PushBearer>('PushBearer'),
-  Transcoder: kernelToken<Transcoder>('Transcoder'),
-  // Plugin-provided, every provider used.
-  RoutingResolver: kernelToken<RoutingResolver>('RoutingResolver'),
-  ChargingBackend: kernelToken<ChargingBackend>('ChargingBackend'),
-  // Plugin-provided, one per target / interface name.
-  Deliverer: kernelToken<Deliverer>('Deliverer'),
-  ReportSender: kernelToken<ReportSender>('ReportSender'),
-} as const;
-
 /** The kernel-owned services, bound by the kernel itself before plugins are set up. */
 export interface KernelServiceTypes {
   MessageStore: MessageStore;
@@ -85,9 +61,31 @@ export const SERVICE_CARDINALITY = {
 } as const satisfies Record<keyof ServiceTypes, 'single' | 'multi' | 'named'>;
 
 export type ProvidableService = keyof ServiceTypes;
+
 export type SingleService = { [K in ProvidableService]: (typeof SERVICE_CARDINALITY)[K] extends 'single' ? K : never }[ProvidableService];
 export type MultiService = { [K in ProvidableService]: (typeof SERVICE_CARDINALITY)[K] extends 'multi' ? K : never }[ProvidableService];
 export type NamedService = { [K in ProvidableService]: (typeof SERVICE_CARDINALITY)[K] extends 'named' ? K : never }[ProvidableService];
+
+/** The kernel-owned services by name, in the order the kernel binds them. */
+export const KERNEL_SERVICES = ['MessageStore', 'JobQueue', 'Logger', 'Metrics', 'Clock', 'ContentLinks'] as const satisfies ReadonlyArray<keyof KernelServiceTypes>;
+const everyKernelServiceListed: Record<Exclude<keyof KernelServiceTypes, (typeof KERNEL_SERVICES)[number]>, never> = {};
+void everyKernelServiceListed;
+
+type TokensOf<M> = { readonly [K in keyof M]: ServiceToken<M[K]> };
+
+function tokensOf<M>(names: ReadonlyArray<keyof M & string>): TokensOf<M> {
+  return Object.fromEntries(names.map((name) => [name, kernelToken(name)])) as unknown as TokensOf<M>;
+}
+
+/**
+ * Service tokens of the kernel's inversify container, one per name of `KernelServiceTypes` (the
+ * kernel's own, bound before any plugin is set up) and of `ServiceTypes` (what plugins provide:
+ * how many of each the kernel uses is `SERVICE_CARDINALITY`).
+ */
+export const Services: TokensOf<KernelServiceTypes> & TokensOf<ServiceTypes> = {
+  ...tokensOf<KernelServiceTypes>(KERNEL_SERVICES),
+  ...tokensOf<ServiceTypes>(Object.keys(SERVICE_CARDINALITY) as Array<keyof ServiceTypes>),
+};
 
 /** Resolves services by token from the kernel's container (`ctx.services`). */
 export interface ServiceResolver {

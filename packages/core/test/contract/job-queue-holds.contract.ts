@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HoldJobError, type JobQueue, type RunningJob } from '../../src/services/job-queue.js';
-import { SLACK_MS, sleep, spec, startOptions, waitFor, type QueueFixture } from './job-queue-kit.js';
+import { SLACK_MS, sleep, spec, startOptions, startRecording, waitFor, type QueueFixture } from './job-queue-kit.js';
 
 /** Holds (`HoldJobError`), `wake`, `stats` and `job`: what a job waiting for a resource needs from a queue. */
 export function jobQueueHoldContract(newFixture: () => Promise<QueueFixture>, track: (queue: JobQueue) => Promise<JobQueue>): void {
@@ -13,19 +13,9 @@ export function jobQueueHoldContract(newFixture: () => Promise<QueueFixture>, tr
 
     it('HoldJobError holds the job without using an attempt and runs it after the delay', async () => {
       const { queue } = await fresh();
-      const runs: { attempt: number; at: number }[] = [];
-      const failed: RunningJob[] = [];
-      await queue.start(
-        startOptions(
-          {
-            notify: async (job) => {
-              runs.push({ attempt: job.attempt, at: Date.now() });
-              if (runs.length <= 3) throw new HoldJobError('bearer throttled', { delayMs: 80 });
-            },
-          },
-          (job) => void failed.push(job),
-        ),
-      );
+      const { runs, failed } = await startRecording(queue, 'notify', (_job, sofar) => {
+        if (sofar.length <= 3) throw new HoldJobError('bearer throttled', { delayMs: 80 });
+      });
       // Two attempts in all: the three holds would use them up if they counted.
       await queue.enqueue(spec('held', { maxAttempts: 2, backoff: { baseMs: 1, maxMs: 1, jitter: 0 } }));
       await waitFor('four runs', () => runs.length === 4);
@@ -38,23 +28,13 @@ export function jobQueueHoldContract(newFixture: () => Promise<QueueFixture>, tr
 
     it('after holds, real failures still get exactly maxAttempts', async () => {
       const { queue } = await fresh();
-      const attempts: number[] = [];
-      const failed: { job: RunningJob; error: Error }[] = [];
-      await queue.start(
-        startOptions(
-          {
-            deliver: async (job) => {
-              attempts.push(job.attempt);
-              if (attempts.length <= 2) throw new HoldJobError('link down', { delayMs: 20, key: 'link' });
-              throw new Error(`real ${job.attempt}`);
-            },
-          },
-          (job, error) => void failed.push({ job, error }),
-        ),
-      );
+      const { runs, failed } = await startRecording(queue, 'deliver', (job, sofar) => {
+        if (sofar.length <= 2) throw new HoldJobError('link down', { delayMs: 20, key: 'link' });
+        throw new Error(`real ${job.attempt}`);
+      });
       await queue.enqueue(spec('mixed', { kind: 'deliver', maxAttempts: 2, backoff: { baseMs: 20, maxMs: 20, jitter: 0 } }));
       await waitFor('onFailed', () => failed.length === 1);
-      assert.deepEqual(attempts, [1, 1, 1, 2]);
+      assert.deepEqual(runs.map((r) => r.attempt), [1, 1, 1, 2]);
       assert.equal(failed[0]!.job.attempt, 2);
       assert.equal(failed[0]!.error.message, 'real 2');
       const info = await queue.job('mixed');

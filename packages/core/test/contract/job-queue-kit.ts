@@ -1,4 +1,4 @@
-import type { JobHandler, JobKind, JobQueue, JobQueueStartOptions, JobSpec } from '../../src/services/job-queue.js';
+import type { JobHandler, JobKind, JobQueue, JobQueueStartOptions, JobSpec, RunningJob } from '../../src/services/job-queue.js';
 
 /** One place to keep jobs (a file, a Redis prefix); `open` may be called again to reopen it. */
 export interface QueueFixture {
@@ -28,4 +28,43 @@ export function startOptions(
   concurrency: Partial<Record<JobKind, number>> = {},
 ): JobQueueStartOptions {
   return { handlers, onFailed, concurrency: { notify: 4, deliver: 4, report: 4, expire: 4, ...concurrency } };
+}
+
+/** One run of a recorded handler: which attempt it was, and when it started. */
+export interface RecordedRun {
+  attempt: number;
+  at: number;
+}
+
+/**
+ * Starts `queue` with one handler, for `kind`, that records each run before `then` decides how it
+ * ends (return, or throw to retry, hold or fail); also records each job that failed for good.
+ */
+export async function startRecording(
+  queue: JobQueue,
+  kind: JobKind,
+  then: (job: RunningJob, runs: readonly RecordedRun[]) => void | Promise<void>,
+): Promise<{ runs: RecordedRun[]; failed: { job: RunningJob; error: Error }[] }> {
+  const runs: RecordedRun[] = [];
+  const failed: { job: RunningJob; error: Error }[] = [];
+  const handler: JobHandler = async (job) => {
+    runs.push({ attempt: job.attempt, at: Date.now() });
+    await then(job, runs);
+  };
+  await queue.start(startOptions({ [kind]: handler }, (job, error) => void failed.push({ job, error })));
+  return { runs, failed };
+}
+
+/** A handler that takes `ms` per run, showing whether a run has started and whether one has finished. */
+export function slowRun(ms: number): { started: boolean; finished: boolean; run(): Promise<void> } {
+  const state = {
+    started: false,
+    finished: false,
+    async run(): Promise<void> {
+      state.started = true;
+      await sleep(ms);
+      state.finished = true;
+    },
+  };
+  return state;
 }

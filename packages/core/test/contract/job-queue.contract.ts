@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { PermanentJobError, RetryLaterError, type JobQueue, type RunningJob } from '../../src/services/job-queue.js';
 import { jobQueueHoldContract } from './job-queue-holds.contract.js';
-import { SLACK_MS, sleep, spec, startOptions, waitFor, type QueueFixture } from './job-queue-kit.js';
+import { SLACK_MS, sleep, spec, slowRun, startOptions, startRecording, waitFor, type QueueFixture } from './job-queue-kit.js';
 
 export type { QueueFixture } from './job-queue-kit.js';
 
@@ -66,19 +66,9 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
 
     it('retries with back-off, then calls onFailed once after exactly maxAttempts', async () => {
       const { queue } = await fresh();
-      const attempts: { attempt: number; at: number }[] = [];
-      const failed: { job: RunningJob; error: Error }[] = [];
-      await queue.start(
-        startOptions(
-          {
-            report: async (job) => {
-              attempts.push({ attempt: job.attempt, at: Date.now() });
-              throw new Error(`boom ${job.attempt}`);
-            },
-          },
-          (job, error) => void failed.push({ job, error }),
-        ),
-      );
+      const { runs: attempts, failed } = await startRecording(queue, 'report', (job) => {
+        throw new Error(`boom ${job.attempt}`);
+      });
       await queue.enqueue(spec('flaky', { kind: 'report', maxAttempts: 3, backoff: { baseMs: 60, maxMs: 1000, jitter: 0 } }));
       await waitFor('onFailed', () => failed.length === 1);
       await sleep(300);
@@ -94,19 +84,9 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
 
     it('RetryLaterError sets the delay and counts an attempt', async () => {
       const { queue } = await fresh();
-      const attempts: { attempt: number; at: number }[] = [];
-      const failed: RunningJob[] = [];
-      await queue.start(
-        startOptions(
-          {
-            notify: async (job) => {
-              attempts.push({ attempt: job.attempt, at: Date.now() });
-              throw new RetryLaterError('busy', 250);
-            },
-          },
-          (job) => void failed.push(job),
-        ),
-      );
+      const { runs: attempts, failed } = await startRecording(queue, 'notify', () => {
+        throw new RetryLaterError('busy', 250);
+      });
       await queue.enqueue(spec('later-please', { maxAttempts: 2, backoff: { baseMs: 1, maxMs: 1, jitter: 0 } }));
       await waitFor('onFailed', () => failed.length === 1);
       assert.deepEqual(attempts.map((a) => a.attempt), [1, 2]);
@@ -115,23 +95,13 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
 
     it('PermanentJobError fails at once without retries', async () => {
       const { queue } = await fresh();
-      let runs = 0;
-      const failed: { job: RunningJob; error: Error }[] = [];
-      await queue.start(
-        startOptions(
-          {
-            expire: async () => {
-              runs++;
-              throw new PermanentJobError('no such subscriber');
-            },
-          },
-          (job, error) => void failed.push({ job, error }),
-        ),
-      );
+      const { runs, failed } = await startRecording(queue, 'expire', () => {
+        throw new PermanentJobError('no such subscriber');
+      });
       await queue.enqueue(spec('perm', { kind: 'expire', maxAttempts: 5 }));
       await waitFor('onFailed', () => failed.length === 1);
       await sleep(150);
-      assert.equal(runs, 1);
+      assert.equal(runs.length, 1);
       assert.equal(failed[0]!.job.attempt, 1);
       assert.equal(failed[0]!.error.name, 'PermanentJobError');
       assert.equal(failed[0]!.error.message, 'no such subscriber');
@@ -197,21 +167,12 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
 
     it('close waits for an active job to finish', async () => {
       const { queue } = await fresh();
-      let started = false;
-      let finished = false;
-      await queue.start(
-        startOptions({
-          notify: async () => {
-            started = true;
-            await sleep(250);
-            finished = true;
-          },
-        }),
-      );
+      const slow = slowRun(250);
+      await queue.start(startOptions({ notify: () => slow.run() }));
       await queue.enqueue(spec('slow'));
-      await waitFor('job start', () => started);
+      await waitFor('job start', () => slow.started);
       await queue.close(5000);
-      assert.equal(finished, true);
+      assert.equal(slow.finished, true);
     });
 
     it('close aborts a handler after graceMs and the job runs again after restart', async () => {
@@ -247,24 +208,20 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
     it('drain stops claiming and waits for running jobs; enqueue still works and the job waits for the next start', async () => {
       const fixture = await newFixture();
       const first = await track(await fixture.open());
-      let finished = false;
-      let started = false;
+      const slow = slowRun(200);
       const ran: string[] = [];
       await first.start(
         startOptions({
           notify: async (job) => {
             ran.push(job.id);
-            if (job.id !== 'running') return;
-            started = true;
-            await sleep(200);
-            finished = true;
+            if (job.id === 'running') await slow.run();
           },
         }),
       );
       await first.enqueue(spec('running'));
-      await waitFor('job start', () => started);
+      await waitFor('job start', () => slow.started);
       await first.drain(5000);
-      assert.equal(finished, true, 'drain waited for the running job');
+      assert.equal(slow.finished, true, 'drain waited for the running job');
       // Draining is not closing: jobs can still be enqueued (a handset fetching during shutdown
       // queues its delivery report) and cancelled, but nothing more is claimed here.
       await first.enqueue(spec('after-drain', { kind: 'notify' }));

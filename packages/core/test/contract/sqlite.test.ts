@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { createJobQueue } from '../../src/queue/create-job-queue.js';
 import { createMessageStore } from '../../src/store/create-message-store.js';
-import type { RunningJob } from '../../src/services/job-queue.js';
+import type { JobQueue, RunningJob } from '../../src/services/job-queue.js';
 import { jobQueueContract } from './job-queue.contract.js';
 import { pluginJobsContract } from './plugin-jobs.contract.js';
 import { messageStoreContract } from './message-store.contract.js';
@@ -54,11 +54,19 @@ async function sql(path: string, statement: string): Promise<void> {
   }
 }
 
-const onlyDeliver = (deliver: (job: RunningJob) => Promise<void>) => ({
-  handlers: { deliver },
-  concurrency: { notify: 1, deliver: 1, report: 1, expire: 1 },
-  onFailed: () => {},
-});
+/** Starts `queue` with only a deliver handler, waits (up to 5 s) for the first job it runs, and closes it: the jobs that ran. */
+async function deliveredOnStart(queue: JobQueue): Promise<RunningJob[]> {
+  const seen: RunningJob[] = [];
+  await queue.start({
+    handlers: { deliver: async (job) => void seen.push(job) },
+    concurrency: { notify: 1, deliver: 1, report: 1, expire: 1 },
+    onFailed: () => {},
+  });
+  const deadline = Date.now() + 5000;
+  while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await queue.close();
+  return seen;
+}
 
 describe('SQLite job queue recovery', () => {
   it('resumes a job left active by a dead process', async () => {
@@ -70,11 +78,7 @@ describe('SQLite job queue recovery', () => {
 
     const second = await createJobQueue({ type: 'sqlite', path });
     assert.equal((await second.counts()).active, 1);
-    const seen: RunningJob[] = [];
-    await second.start(onlyDeliver(async (job) => void seen.push(job)));
-    const deadline = Date.now() + 5000;
-    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await second.close();
+    const seen = await deliveredOnStart(second);
     assert.equal(seen.length, 1);
     assert.equal(seen[0]!.attempt, 2, 'the crashed run counts as an attempt');
   });
@@ -91,12 +95,7 @@ describe('SQLite job queue recovery', () => {
     process.kill(child.pid!, 'SIGKILL');
     await exited;
 
-    const queue = await createJobQueue({ type: 'sqlite', path });
-    const seen: RunningJob[] = [];
-    await queue.start(onlyDeliver(async (job) => void seen.push(job)));
-    const deadline = Date.now() + 5000;
-    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await queue.close();
+    const seen = await deliveredOnStart(await createJobQueue({ type: 'sqlite', path }));
     assert.equal(seen.length, 1);
     assert.equal(seen[0]!.id, 'survivor');
     assert.deepEqual(seen[0]!.data, { x: 1 });
