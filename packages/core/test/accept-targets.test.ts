@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Resolution } from '@openmmsc/core';
-import { buildMessage, recordingDeliverer, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { testPlugin } from './helpers/test-plugin.js';
+import { buildMessage, recordingDeliverer, recordingPushBearer, startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 
 /** +1555… are our subscribers, +1666… belong to another operator's MMSC (MM4). */
 function resolver(answer: (value: string, lookup: number) => Resolution) {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { definePlugin } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { testPlugin } from './helpers/test-plugin.js';
+import { buildMessage, recordingPushBearer, startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 
 describe('admin server and lifecycle', () => {
   it('serves /health, /ready with every check, and /metrics', async () => {

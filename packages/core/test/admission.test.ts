@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin, type KernelConfigInput, type Mmsc, type StatfsSource } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, routeAllTo, waitFor } from '@openmmsc/testkit';
-import { testPlugin } from './helpers/test-plugin.js';
+import { buildMessage, recordingPushBearer, routeAllTo, testPlugin, waitFor } from '@openmmsc/testkit';
 
 /** A node for one test; event-loop shedding is off unless the test sets it (a busy test machine lags too). */
 async function node(config: KernelConfigInput, opts: { statfs?: StatfsSource; plugins?: Parameters<typeof createMmsc>[0]['plugins'] } = {}): Promise<{ mmsc: Mmsc; stop(): Promise<void> }> {

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin, type NotifyContext, type PushRequest, type PushResult } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, routeAllTo, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, routeAllTo, serviceProvider, startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 import { withLocalMmsc } from './helpers/local-mmsc.js';
-import { testPlugin } from './helpers/test-plugin.js';
 
 
 /** A notify hook that, like MM1, builds bytes for every kind of notification it is given. */

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Mmsc, PushRequest } from '@openmmsc/core';
-import { buildMessage, routeAllTo, waitFor } from '@openmmsc/testkit';
+import { buildMessage, routeAllTo, testPlugin, waitFor } from '@openmmsc/testkit';
 import { requireSystem, startRedis, type RedisServer } from './helpers/redis.js';
 import { startClusterNodes } from './helpers/cluster-nodes.js';
-import { testPlugin } from './helpers/test-plugin.js';
 
 describe('cluster mode: two nodes on one Redis', { skip: requireSystem('redis-server') }, () => {
   let redis: RedisServer;

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type KernelConfigInput, type Mmsc, type PushRequest, type PushResult } from '@openmmsc/core';
-import { buildMessage, startTestMmsc, waitFor, type TestMmsc } from '@openmmsc/testkit';
+import { buildMessage, startTestMmsc, type TestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 import { requireSystem, startRedis, type RedisServer } from './helpers/redis.js';
-import { testPlugin } from './helpers/test-plugin.js';
 
 type Mode = 'down' | 'failing' | 'up';
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { verdict, type DeliveryResult, type MessageHook } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, recordingReportSender, routeAllTo, serviceProvider, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { testPlugin } from './helpers/test-plugin.js';
+import { buildMessage, recordingPushBearer, recordingReportSender, routeAllTo, serviceProvider, startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 
 function deliverer(target: string, answer: (attempt: number) => DeliveryResult) {
   const calls: number[] = [];

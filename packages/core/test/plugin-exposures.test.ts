@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMmsc, definePlugin } from '@openmmsc/core';
-import { testPlugin } from './helpers/test-plugin.js';
+import { testPlugin } from '@openmmsc/testkit';
 
 describe('ctx.expose / mmsc.plugin', () => {
   it('each MMSC returns what its own plugin exposed, live, and nothing for a plugin that exposed nothing or is absent', async () => {

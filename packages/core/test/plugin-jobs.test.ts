@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { HoldJobError, type PluginJobs } from '@openmmsc/core';
-import { startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { testPlugin } from './helpers/test-plugin.js';
+import { startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 
 /** A plugin whose setup defines a kind and whose start enqueues one job of it. */
 function jobbyPlugin(run: (data: { n: number }) => Promise<void>) {

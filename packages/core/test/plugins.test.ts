@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { ConfigError, createMmsc, definePlugin, resolveConfig } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, routeAllTo, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, routeAllTo, startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 import { readableLogger } from './helpers/log-lines.js';
-import { testPlugin } from './helpers/test-plugin.js';
 
 describe('plugins', () => {
   it('a throwing handler defers that message, is logged with the plugin name, and the MMSC keeps working', async () => {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KernelConfigInput, MmsPart } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, requireSystem, routeAllTo, startPostgres, startRedis, startTestMmsc } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, requireSystem, routeAllTo, startPostgres, startRedis, startTestMmsc, whileRunning } from '@openmmsc/testkit';
 import { startClusterNodes } from './helpers/cluster-nodes.js';
-import { withServer } from './helpers/with-server.js';
 
 const routeLocal = routeAllTo('local');
 
@@ -91,8 +90,8 @@ describe('per-sender and per-peer limits (kernel receive stage, on by default)',
   }
 
   it('holds across a cluster: the count is shared through Redis', { skip: requireSystem('redis-server') }, () =>
-    withServer(startRedis, (redis) => sharedAcrossNodes({ type: 'redis', url: redis.url, prefix: 'limits-test' })));
+    whileRunning(startRedis(), (redis) => sharedAcrossNodes({ type: 'redis', url: redis.url, prefix: 'limits-test' })));
 
   it('holds across a cluster: the count is shared through PostgreSQL', { skip: requireSystem('postgresql') }, () =>
-    withServer(startPostgres, (pg) => sharedAcrossNodes({ type: 'postgres', url: pg.url, schema: 'limits_test' })));
+    whileRunning(startPostgres(), (pg) => sharedAcrossNodes({ type: 'postgres', url: pg.url, schema: 'limits_test' })));
 });

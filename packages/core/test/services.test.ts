@@ -14,8 +14,7 @@ import {
   type PluginInput,
   type PushRequest,
 } from '@openmmsc/core';
-import { routeAllTo } from '@openmmsc/testkit';
-import { testPlugin } from './helpers/test-plugin.js';
+import { routeAllTo, testPlugin } from '@openmmsc/testkit';
 
 let dir: string;
 before(async () => {

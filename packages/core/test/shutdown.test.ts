@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KernelConfigInput, Mmsc } from '@openmmsc/core';
-import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { buildMessage, recordingPushBearer, recordingReportSender, startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 import { requireSystem, startRedis } from './helpers/redis.js';
 import { startClusterNodes } from './helpers/cluster-nodes.js';
-import { testPlugin } from './helpers/test-plugin.js';
 
 /** Routes every recipient to local handsets and records the lifecycle hooks it sees. */
 function lifecyclePlugin(events: string[]) {

@@ -8,7 +8,7 @@ import { createMmsc, type KernelConfigInput } from '@openmmsc/core';
 import {requireSystem, startPostgres, startRedis, waitFor } from '@openmmsc/testkit';
 import { crashSetup } from './fixtures/crash-plugins.js';
 import { startBurstChild, waitUntilNotified } from './helpers/burst-child.js';
-import { withServer } from './helpers/with-server.js';
+import { whileRunning } from '@openmmsc/testkit';
 
 interface Outcome {
   acked: number;
@@ -103,8 +103,8 @@ const redisSettings: Array<{
 describe('kill -9 of redis-server mid-burst, per persistence setting', { skip: requireSystem('redis-server') }, () => {
   for (const setting of redisSettings) {
     it(setting.name, (t) =>
-      withServer(
-        () => startRedis({ persistence: setting.persistence }),
+      whileRunning(
+        startRedis({ persistence: setting.persistence }),
         async (redis) => {
           const label = `redis ${setting.persistence === 'none' ? 'appendonly no' : `appendfsync ${setting.persistence}`}`;
           const store: KernelConfigInput['store'] = { type: 'redis', url: redis.url, prefix: 'loss', ...(setting.durability ? { durability: setting.durability } : {}) };
@@ -117,7 +117,7 @@ describe('kill -9 of redis-server mid-burst, per persistence setting', { skip: r
 
 describe('kill -9 of PostgreSQL mid-burst', { skip: requireSystem('postgresql') }, () => {
   it('synchronous_commit on: nothing acknowledged is lost', (t) =>
-    withServer(startPostgres, async (pg) => {
+    whileRunning(startPostgres(), async (pg) => {
       const o = await killServerMidBurst(t, 'postgres synchronous_commit on', { type: 'postgres', url: pg.url, schema: 'loss' }, pg);
       assert.equal(o.lost, 0);
       assert.equal(o.unnotified, 0);

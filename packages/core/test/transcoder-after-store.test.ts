@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type MmsPart, type PluginContext } from '../src/index.js';
-import { buildMessage, routeAllTo, startTestMmsc, waitFor } from '@openmmsc/testkit';
-import { testPlugin } from './helpers/test-plugin.js';
+import { buildMessage, routeAllTo, startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
 
 const fastJobs = { deliver: { backoffBase: 20, backoffMax: 50, maxAttempts: 5 } };
 const small: MmsPart = { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: Buffer.from('[the picture, made small]') };
