@@ -16,6 +16,7 @@ const opt = benchArgs(
               [--stores sqlite,redis,postgres]   (each in turn, same run; Redis with appendfsync always)
               [--workers 1,2]   (worker processes of the MMSC node, each count in turn, same run)
               [--console off|idle|open]   (the operator console on the admin server; open: a page polling it)
+              [--console-poll-ms N]       (open: poll every N ms instead of the pages' own cadence)
 `,
   {
     senders: '50',
@@ -31,6 +32,7 @@ const opt = benchArgs(
     stores: 'sqlite',
     workers: '1',
     console: 'off',
+    'console-poll-ms': '',
   },
   ['profile'],
 );
@@ -214,7 +216,10 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
     opt.profile ? ['--cpu-prof', '--cpu-prof-dir', here('./profiles')] : [],
   );
   const mm1 = `${mmscChild.ready.mm1 as string}/mms`;
-  const stopPolling = CONSOLE === 'open' ? await openConsolePage(mmscChild.ready.admin as string) : () => {};
+  const pollMs = opt['console-poll-ms'] ? Number(opt['console-poll-ms']) : undefined;
+  const page = CONSOLE === 'open' ? await openConsolePage(mmscChild.ready.admin as string, pollMs) : undefined;
+  if (page) process.stdout.write(`    console page open, polling every ${page.everyMs} ms\n`);
+  const stopPolling = page?.stop ?? (() => {});
   const senderHttp = new HttpClient(C + 8);
   const receiverHttp = new HttpClient(64);
   const c: Counters = { accepted: 0, refused: 0, notified: 0, retrieved: 0, completed: 0, errors: 0, lastNotified: 0, lastRetrieved: 0, lastCompleted: 0 };

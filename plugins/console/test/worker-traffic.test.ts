@@ -3,11 +3,13 @@ import { describe, it } from 'node:test';
 import type { KeyValueStore } from '@openmmsc/core';
 import { ClusterTraffic, publisherName } from '../src/traffic/cluster-traffic.js';
 
-/** The shared key/value space every worker of a node (and every node) writes to. */
-function sharedKv(): KeyValueStore {
+/** The shared key/value space every worker of a node (and every node) writes to; `reads` counts gets. */
+function sharedKv(): KeyValueStore & { reads: string[] } {
   const map = new Map<string, unknown>();
+  const reads: string[] = [];
   return {
-    get: async <T>(key: string) => structuredClone(map.get(key)) as T | undefined,
+    reads,
+    get: async <T>(key: string) => (reads.push(key), structuredClone(map.get(key)) as T | undefined),
     set: async (key, value) => void map.set(key, structuredClone(value)),
     delete: async (key) => map.delete(key),
     update: async <T>(key: string, fn: (current: T | undefined) => T) => {
@@ -41,6 +43,28 @@ describe('traffic of a node of several workers', () => {
     assert.equal(n1.points[0]!.values['queued notify waiting'], 40);
     assert.equal(view.points[0]!.values['submitted mm1 accepted'], 47);
     assert.equal(view.points[0]!.values['queued notify waiting'], 40);
+  });
+
+  it('a page polling the hour re-reads only the buckets a node may still write', async () => {
+    const kv = sharedKv();
+    const minute = 60_000;
+    const start = 1_800_000_000_000;
+    let now = start;
+    const traffic = new ClusterTraffic(kv, 'n1', 10_000, () => now, silent);
+    for (let m = 0; m < 5; m++) await traffic.publish('hour', { at: start + m * minute, values: { 'submitted mm1 accepted': m + 1 } });
+    now = start + 4 * minute + 1000;
+    const first = await traffic.read('hour');
+    const bucketReads = () => kv.reads.filter((k) => k.startsWith('traffic:hour:n1:')).length;
+    assert.equal(bucketReads(), 61, 'the first read fetches every bucket of the hour');
+    kv.reads.length = 0;
+    now += 5000;
+    const second = await traffic.read('hour');
+    assert.equal(bucketReads(), 2, 'then only the current bucket and the one before');
+    assert.deepEqual(second.points, first.points, 'the same figures');
+    // The open bucket keeps changing and is read again each time.
+    await traffic.publish('hour', { at: now, values: { 'submitted mm1 accepted': 9 } });
+    const third = await traffic.read('hour');
+    assert.equal(third.points.at(-1)!.values['submitted mm1 accepted'], 9);
   });
 
   it('a single-process node keeps its plain name', () => {

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { MessageContext, PendingRecipient } from '../pipeline/context.js';
 import { PIPELINE, type SubmissionStage } from '../pipeline/stages.js';
 import { CONTINUE, type StageOutcome } from '../pipeline/verdict.js';
@@ -50,14 +51,17 @@ function runMessageHooks(k: KernelContext, ws: WorkingSet, stage: SubmissionStag
       return CONTINUE;
     },
     done: () => ws.active.length === 0,
-    log: k.log.child({ messageId: ws.id }),
+    get log() {
+      return k.log.child({ messageId: ws.id });
+    },
     metrics: k.metrics,
     onThrow: 'message deferred',
   });
 }
 
 function messageContext(k: KernelContext, ws: WorkingSet, stage: SubmissionStage, plugin: string, signal: AbortSignal): MessageContext {
-  const log = k.log.child({ plugin, stage, messageId: ws.id });
+  // Most hooks never log: the child logger is made on first use (per message and hook).
+  let log: Logger | undefined;
   return {
     id: ws.id,
     stage,
@@ -70,7 +74,9 @@ function messageContext(k: KernelContext, ws: WorkingSet, stage: SubmissionStage
     receivedAt: ws.receivedAt,
     expiresAt: ws.expiresAt,
     size: ws.size,
-    log,
+    get log(): Logger {
+      return (log ??= k.log.child({ plugin, stage, messageId: ws.id }));
+    },
     signal,
     route(recipient, route) {
       recipient.route = { ...route, by: plugin };

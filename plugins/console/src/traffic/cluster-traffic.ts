@@ -42,6 +42,11 @@ const nodeOf = (publisher: string): string => publisher.split('#')[0]!;
 export class ClusterTraffic {
   private readonly open: Partial<Record<TrafficRange, { bucket: number; points: TrafficPoint[] }>> = {};
   private seenWritten = 0;
+  /**
+   * Buckets no node writes any more (two or more buckets back: a node writes only its current
+   * one), as read: a page polling the hour re-reads 2 keys per node, not 61.
+   */
+  private readonly closed = new Map<string, { bucket: number; points: TrafficPoint[] }>();
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -79,6 +84,15 @@ export class ClusterTraffic {
     });
   }
 
+  private async bucket(range: TrafficRange, node: string, bucket: number, current: number): Promise<TrafficPoint[] | undefined> {
+    const key = `${range}:${node}:${bucket}`;
+    const known = this.closed.get(key);
+    if (known) return known.points;
+    const points = await this.kv.get<TrafficPoint[]>(`traffic:${key}`);
+    if (bucket < current - 1) this.closed.set(key, { bucket, points: points ?? [] });
+    return points;
+  }
+
   async read(range: TrafficRange): Promise<ClusterTrafficView> {
     const { bucketMs, spanMs, slotMs } = LAYOUT[range];
     const now = this.now();
@@ -92,10 +106,11 @@ export class ClusterTraffic {
     for (let b = Math.floor(from / bucketMs); b <= Math.floor(now / bucketMs); b++) buckets.push(b);
     const perPublisher = await Promise.all(
       nodes.map(async (node): Promise<NodeTraffic> => {
-        const got = await Promise.all(buckets.map((b) => this.kv.get<TrafficPoint[]>(`traffic:${range}:${node}:${b}`)));
+        const got = await Promise.all(buckets.map((b) => this.bucket(range, node, b, Math.floor(now / bucketMs))));
         return { node, points: got.flatMap((p) => p ?? []).filter((p) => p.at >= from) };
       }),
     );
+    for (const [key, entry] of this.closed) if (entry.bucket < buckets[0]! && key.startsWith(`${range}:`)) this.closed.delete(key);
     const slot = slotMs(this.sampleMs);
     // A node of several workers is one line of the breakdown: its workers' figures added up.
     const groups = new Map<string, NodeTraffic[]>();
