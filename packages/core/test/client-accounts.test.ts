@@ -30,6 +30,7 @@ describe('client accounts shared by MM7 and EAIF', () => {
     assert.equal(s.allows('192.0.2.8'), false);
     assert.equal(s.allows('2001:db8:1::5'), true);
     assert.equal(s.allows('2001:db9::5'), false);
+    assert.equal(s.allows('not an ip'), false);
     assert.equal(new SourceAddresses([]).allows('203.0.113.9'), true);
   });
 

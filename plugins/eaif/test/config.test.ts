@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { parseAddress } from '@openmmsc/core';
 import { Applications } from '../src/applications.js';
 import { eaifOptions } from '../src/index.js';
-import { SourceAddresses } from '../src/source-addresses.js';
 
 const app = (o: Record<string, unknown>) => eaifOptions.parse({ applications: [{ id: 'a', password: 'p', ...o }] }).applications[0]!;
 
@@ -34,17 +33,5 @@ describe('EAIF configuration', () => {
     assert.equal(apps.owner({ type: 'shortcode', value: '12345678' })?.id, 'a');
     assert.deepEqual(a.ownSender(parseAddress('12345678/TYPE=PLMN')), { type: 'shortcode', value: '12345678' }, 'written as a number in the PDU');
     assert.equal(a.ownSender(parseAddress('+4912345678')), undefined);
-  });
-
-  it('matches allowed sources by address and CIDR range, IPv4-mapped included, and refuses a bad entry', () => {
-    const s = new SourceAddresses(['10.1.0.0/16', '2001:db8::/32', '192.0.2.7']);
-    assert.equal(s.allows('10.1.200.3'), true);
-    assert.equal(s.allows('::ffff:10.1.0.9'), true);
-    assert.equal(s.allows('10.2.0.1'), false);
-    assert.equal(s.allows('2001:db8:1::5'), true);
-    assert.equal(s.allows('192.0.2.7'), true);
-    assert.equal(s.allows('not an ip'), false);
-    assert.throws(() => new SourceAddresses(['10.0.0.0/33']), /not an IP address or CIDR range/);
-    assert.throws(() => new SourceAddresses(['example.com']), /not an IP address or CIDR range/);
   });
 });
