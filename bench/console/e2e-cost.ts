@@ -43,7 +43,7 @@ function runE2e(mode: Mode): Promise<Run> {
     const watchdog = setTimeout(() => child.kill('SIGKILL'), PER_RUN_LIMIT_MS);
     child.on('close', (code) => {
       clearTimeout(watchdog);
-      const cpu = /MMSC CPU per accepted message \(after start\)\s+(\d+) µs/.exec(out);
+      const cpu = /MMSC CPU per accepted message \(under load\)\s+(\d+) µs/.exec(out);
       const complete = /complete messages\/s[^\n]*?\s(\d+)\s+\(/.exec(out);
       if (code !== 0 || !cpu || !complete) return reject(new Error(`bench/e2e --console ${mode} ended with ${code}:\n${out.slice(-2000)}`));
       resolve({ cpuUs: Number(cpu[1]), complete: Number(complete[1]) });
@@ -78,5 +78,9 @@ for (const mode of MODES) {
   );
 }
 process.stdout.write(`bench/console/e2e-cost: ${ROUNDS} rounds × (off, idle, open), ${DURATION} s closed loop each; open polls ${opt['poll-ms'] ? `every ${opt['poll-ms']} ms` : "at the pages' own cadence"}\n${lines.join('\n')}\n`);
+const allowance = (ratio: number): string => (ratio / 0.05 >= 0 ? (ratio / 0.05).toFixed(2) : '0.00');
+// Issue 18's goal is throughput ("must not take more than 5 % off"); CPU per message is the steadier reading of the same cost.
+const lost = Math.max(...(['idle', 'open'] as const).map((m) => 1 - median(runs[m].map((x, i) => x.complete / runs.off[i]!.complete))));
+process.stdout.write(`goal: the console takes ≤ 5 % off complete msg/s; measured worst mode ${pct(1 - lost)} (ratio ${allowance(lost)} of the allowance)\n`);
 const worst = Math.max(...(['idle', 'open'] as const).map((m) => median(runs[m].map((x, i) => x.cpuUs / runs.off[i]!.cpuUs))));
-process.stdout.write(`goal: console costs ≤ 5 % of the node's CPU per message; measured worst mode ${pct(worst)} (ratio ${(worst - 1) / 0.05 >= 0 ? ((worst - 1) / 0.05).toFixed(2) : '0.00'} of the allowance)\n`);
+process.stdout.write(`and in CPU per message: measured worst mode ${pct(worst)} (ratio ${allowance(worst - 1)} of the allowance)\n`);
