@@ -149,10 +149,17 @@ export class ConverterLauncher {
     }
     // Plain node: no loader or inspector flags of this process (NODE_OPTIONS) in the helper.
     const { NODE_OPTIONS: _loaders, ...env } = process.env;
-    const child = spawn(process.execPath, ['-e', LAUNCHER_SOURCE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
+    // Its own process group, which its converters join: if it dies abruptly, they are ended with it.
+    const child = spawn(process.execPath, ['-e', LAUNCHER_SOURCE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env, detached: true });
     child.on('message', (reply: Reply) => this.#pending.get(reply.id)?.(reply));
     child.once('exit', (code, signal) => {
       if (this.#child === child) this.#child = undefined;
+      // Converters it was running would otherwise run on as orphans.
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is empty already.
+      }
       const lost = { stderr: '', over: false, error: `the converter launcher exited (${signal ?? code})` };
       for (const [id, end] of this.#pending) end({ id, ...lost });
     });

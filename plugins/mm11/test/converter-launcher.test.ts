@@ -1,10 +1,26 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import { converterLauncher } from '../src/converter-launcher.js';
 import { run, ToolError } from '../src/tools.js';
+
+/** Live processes of a process group (read from /proc: no ps on a bare machine). */
+function groupMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        // Fields after the command name: state, ppid, pgrp.
+        const fields = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        // A zombie has ended; only its exit status waits for a parent to read it.
+        return Number(fields[2]) === pgid && fields[0] !== 'Z' ? [Number(d)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
 
 // Converters are stood in for by sh, cat, sleep and head: what matters is how they are started,
 // fed, bounded and ended, not what they compute.
@@ -42,9 +58,9 @@ describe('converters started by the launcher process', () => {
     await assert.rejects(run('sleep', ['30'], { timeoutMs: 20_000, signal: controller.signal }), /sleep aborted/);
     assert.ok(Date.now() - started < 15_000, 'neither waited for sleep 30');
     await new Promise((r) => setTimeout(r, 300));
-    // The helper killed them: no sleep 30 of ours is left running.
-    const ps = await run('ps', ['-eo', 'args'], { timeoutMs: 10_000 });
-    assert.ok(!ps.stdout.toString().split('\n').some((l) => l.trim() === 'sleep 30'), 'killed sleep processes are gone');
+    // The helper killed them: only the helper is left in its process group.
+    const helper = converterLauncher.pid!;
+    assert.deepEqual(groupMembers(helper), [helper], 'killed converters are gone');
   });
 
   it('output beyond maxOutput is an error, and the writer is stopped', async () => {
@@ -55,10 +71,13 @@ describe('converters started by the launcher process', () => {
     const pending = run('sleep', ['30'], { timeoutMs: 20_000 });
     await new Promise((r) => setTimeout(r, 200));
     const pid = converterLauncher.pid!;
-    const parent = await run('ps', ['-o', 'ppid=', '-p', String(pid)], { timeoutMs: 10_000 });
-    assert.equal(Number(parent.stdout.toString().trim()), process.pid, 'the launcher is a child of this process');
+    const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    assert.equal(parent, process.pid, 'the launcher is a child of this process');
+    assert.equal(groupMembers(pid).length, 2, 'the helper and its sleep, in the helper’s group');
     process.kill(pid, 'SIGKILL');
     await assert.rejects(pending, /the converter launcher exited/);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(groupMembers(pid), [], 'the converter of a helper that died is ended with it');
     const { stdout } = await run('echo', ['again'], { timeoutMs: 10_000 });
     assert.equal(stdout.toString(), 'again\n');
   });
