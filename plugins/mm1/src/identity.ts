@@ -1,12 +1,12 @@
-import { BlockList, isIP } from 'node:net';
-import type { Address } from '@openmmsc/core';
+import type { BlockList } from 'node:net';
+import { ipAllowed, ipList, type Address } from '@openmmsc/core';
 
 /** Who is asking: the MSISDN the WAP gateway vouches for, or why there is none. */
 export type Identity = { kind: 'trusted'; address: Address } | { kind: 'none'; why: string };
 
 /** Decides whether a request's identity header can be believed (it came from a WAP gateway). */
 export class IdentityResolver {
-  private readonly gateways = new BlockList();
+  private readonly gateways: BlockList;
   private readonly headers: readonly string[];
 
   constructor(
@@ -15,21 +15,15 @@ export class IdentityResolver {
     private readonly parse: (raw: string) => Address,
   ) {
     this.headers = headers.map((h) => h.toLowerCase());
-    for (const entry of trustedGateways) {
-      const [ip, bits] = entry.split('/');
-      const family = isIP(ip ?? '');
-      if (!family) throw new Error(`identity.trustedGateways: ${entry} is not an IP address or CIDR block`);
-      const type = family === 6 ? 'ipv6' : 'ipv4';
-      if (bits === undefined) this.gateways.addAddress(ip!, type);
-      else this.gateways.addSubnet(ip!, Number(bits), type);
+    try {
+      this.gateways = ipList(trustedGateways);
+    } catch (error) {
+      throw new Error(`identity.trustedGateways: ${(error as Error).message}`);
     }
   }
 
   isGateway(remote: string | undefined): boolean {
-    if (!remote) return false;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote);
-    if (mapped) return this.gateways.check(mapped[1]!, 'ipv4') || this.gateways.check(remote, 'ipv6');
-    return this.gateways.check(remote, isIP(remote) === 6 ? 'ipv6' : 'ipv4');
+    return remote !== undefined && ipAllowed(this.gateways, remote);
   }
 
   resolve(remote: string | undefined, headers: Record<string, string | string[] | undefined>): Identity {

@@ -72,7 +72,9 @@ describe('identity', () => {
     assert.ok(id.kind === 'trusted' && id.address.value === '+15550000001');
   });
   it('refuses a malformed gateway list', () => {
-    assert.throws(() => new IdentityResolver(['not-an-ip'], [], (x) => parseAddress(x)), /not an IP address/);
+    for (const bad of ['not-an-ip', '10.0.0.0/33', 'fd00::/200', '10.0.0.0/x']) {
+      assert.throws(() => new IdentityResolver([bad], [], (x) => parseAddress(x)), /^Error: identity\.trustedGateways: ".*" is not an IP address or CIDR block$/);
+    }
   });
 });
 

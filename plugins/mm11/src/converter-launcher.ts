@@ -99,42 +99,54 @@ export class ConverterLauncher {
     const dir = this.#dir!;
     const inputFile = req.input ? join(dir, `${id}.in`) : undefined;
     const outputFile = join(dir, `${id}.out`);
+    const files = inputFile ? [inputFile, outputFile] : [outputFile];
+    let killed = false;
     try {
       if (inputFile) await writeFile(inputFile, req.input!);
       if (req.signal?.aborted) return { kind: 'killed', why: 'aborted', stderr: '' };
-      const reply = await this.#ask(child, id, req, inputFile, outputFile);
-      if ('killed' in reply) return { kind: 'killed', why: reply.killed, stderr: reply.stderr };
+      const reply = await this.#ask(child, id, req, files);
+      if ('killed' in reply) {
+        killed = true;
+        return { kind: 'killed', why: reply.killed, stderr: reply.stderr };
+      }
       if (reply.error !== undefined) return { kind: 'error', message: reply.error };
       const base = { kind: 'exited' as const, code: reply.code ?? null, signal: reply.signal ?? null, stderr: reply.stderr, over: reply.over };
       if (reply.code !== 0 || reply.over) return base;
       if ((await stat(outputFile)).size > req.maxOutput) return { ...base, over: true };
       return { ...base, stdout: await readFile(outputFile) };
     } finally {
-      await Promise.all([inputFile && rm(inputFile, { force: true }), rm(outputFile, { force: true })]);
+      // A killed run's files go once the helper has answered (it may still be opening them).
+      if (!killed) await removeFiles(files);
     }
   }
 
-  #ask(child: ChildProcess, id: number, req: LaunchRequest, input: string | undefined, output: string): Promise<Reply | { killed: 'timeout' | 'aborted'; stderr: string }> {
+  #ask(child: ChildProcess, id: number, req: LaunchRequest, files: readonly string[]): Promise<Reply | { killed: 'timeout' | 'aborted'; stderr: string }> {
+    const [input, output] = files.length === 2 ? files : [undefined, files[0]];
     return new Promise((resolve) => {
-      let settled = false;
-      const end = (value: Reply | { killed: 'timeout' | 'aborted'; stderr: string }): void => {
-        if (settled) return;
-        settled = true;
+      const done = (): void => {
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
         this.#pending.delete(id);
         if (this.#pending.size === 0) this.#idle(child);
-        resolve(value);
       };
       const kill = (why: 'timeout' | 'aborted'): void => {
         if (child.connected) child.send({ kill: id });
-        // The helper's answer (killed converter) is not waited for: the caller is told now.
-        end({ killed: why, stderr: '' });
+        // The caller is told now; the helper's answer, when the converter has ended, only tidies up.
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+        this.#pending.set(id, () => {
+          done();
+          void removeFiles(files);
+        });
+        resolve({ killed: why, stderr: '' });
       };
       const onAbort = (): void => kill('aborted');
       const timer = setTimeout(() => kill('timeout'), req.timeoutMs);
       req.signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(id, end);
+      this.#pending.set(id, (reply) => {
+        done();
+        resolve(reply);
+      });
       this.#busy(child);
       child.send({ id, cmd: req.cmd, args: req.args, input, output, niceness: req.niceness, maxOutput: req.maxOutput });
     });
@@ -202,3 +214,7 @@ export class ConverterLauncher {
 
 /** The one launcher of this process: every MM11 instance here shares its helper. */
 export const converterLauncher = new ConverterLauncher();
+
+function removeFiles(files: readonly string[]): Promise<unknown> {
+  return Promise.all(files.map((f) => rm(f, { force: true })));
+}

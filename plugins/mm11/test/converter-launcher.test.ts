@@ -85,9 +85,16 @@ describe('converters started by the launcher process', () => {
   it('leaves no files behind', async () => {
     await run('cat', [], { input: Buffer.from('x'), timeoutMs: 10_000 });
     await assert.rejects(run('sh', ['-c', 'cat; exit 1'], { input: Buffer.from('y'), timeoutMs: 10_000 }));
+    // Killed at once: the helper may open the output file after the caller has been answered.
+    await assert.rejects(run('sh', ['-c', 'cat > /dev/null; sleep 5'], { input: Buffer.from('z'), timeoutMs: 1 }), /took longer than 1 ms/);
+    const controller = new AbortController();
+    const aborted = run('sleep', ['5'], { timeoutMs: 10_000, signal: controller.signal });
+    controller.abort();
+    await assert.rejects(aborted, /aborted/);
     const dir = converterLauncher.directory;
     assert.ok(dir, 'the launcher has its directory');
-    assert.deepEqual(readdirSync(dir), [], 'every input and output file removed');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(readdirSync(dir), [], 'every input and output file removed, of killed runs too');
   });
 
   it('a large process starts converters without holding its event loop (fork happens in the small launcher)', async () => {

@@ -10,9 +10,12 @@ export function plainAddress(remote: string): string {
 export function ipList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   for (const e of entries) {
-    const [ip, bits] = e.split('/') as [string, string | undefined];
+    const [ip, bits, extra] = e.split('/') as [string, string | undefined, string | undefined];
     const family = isIP(ip);
-    if (!family || (bits !== undefined && !/^\d{1,3}$/.test(bits))) throw new Error(`${JSON.stringify(e)} is not an IP address or CIDR block`);
+    const longest = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= longest))) {
+      throw new Error(`${JSON.stringify(e)} is not an IP address or CIDR block`);
+    }
     const type = family === 6 ? 'ipv6' : 'ipv4';
     if (bits !== undefined) list.addSubnet(ip, Number(bits), type);
     else list.addAddress(ip, type);

@@ -9,7 +9,7 @@ import { byteSize, duration } from '../config/schema-units.js';
 export const clientAccountFields = {
   username: z.string().min(1).optional().describe('HTTP Basic user name it submits with (default: its id).'),
   password: z.string().min(1).describe('HTTP Basic password it submits with.'),
-  allowedIps: z.array(z.string().min(1)).default([]).describe('Addresses or CIDR ranges it may connect from (empty: any).'),
+  allowedIps: z.array(z.string().min(1)).default([]).describe('Addresses or CIDR blocks it may connect from (empty: any).'),
   shortCodes: z.array(z.string().min(1)).default([]).describe('Short codes it owns: allowed as sender, and messages to them are delivered to it.'),
   senderAddresses: z.array(z.string().min(1)).default([]).describe('Further sender addresses it may use (numbers, e-mail addresses).'),
   addresses: z.array(z.string().min(1)).default([]).describe('Further addresses whose messages are delivered to it.'),
