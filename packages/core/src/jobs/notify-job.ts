@@ -33,13 +33,18 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   const { bearer, result } = await pushBuilt(k, ctx, signal);
   if (result.status === 'sent') {
     const attributes = result.reference ? { pushReference: result.reference } : undefined;
+    const reason = result.reference ? `pushed; bearer reference ${result.reference}` : undefined;
     try {
-      const sent = attributes ? { by: bearer.name, attributes, reason: `pushed; bearer reference ${result.reference}` } : { by: bearer.name };
-      await lifecycle.transition(messageId, index, 'notified', sent);
+      await lifecycle.transition(messageId, index, 'notified', { by: bearer.name, ...(attributes && { attributes }), ...(reason && { reason }) });
     } catch (error) {
+      if (!(error instanceof InvalidTransitionError)) throw error;
       // The handset was quicker: it fetched (or the message ended) while the push was under way.
-      if (error instanceof InvalidTransitionError) return;
-      throw error;
+      // The push still happened; its bearer's answer stays in the history for the operator.
+      const late = `${reason ?? 'pushed'}; the handset had fetched already`;
+      await lifecycle
+        .recordEvent(messageId, index, { by: bearer.name, event: 'pushed', reason: late, ...(attributes && { attributes }) })
+        .catch((gone: unknown) => log.debug({ err: gone }, 'push not recorded: the recipient is gone'));
+      return;
     }
     await scheduleRenotify(k, messageId, index, job);
     return;

@@ -66,13 +66,16 @@ export interface RecipientEvent {
   /** A short token: `cancel-sent`, `cancel-confirmed`, … */
   event: string;
   reason?: string;
+  /** Merged into the recipient's attributes (a push reference learnt late, …). */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 /** Appends an event to a recipient's history; its state does not change. */
 export function applyEvent(record: RecipientRecord, event: RecipientEvent, at: number): RecipientRecord {
   const entry: StateChange = { state: record.state, at, by: event.by, event: event.event };
   if (event.reason !== undefined) entry.reason = event.reason;
-  return { ...record, history: [...record.history, entry] };
+  const attributes = event.attributes ? { ...record.attributes, ...event.attributes } : record.attributes;
+  return { ...record, attributes, history: [...record.history, entry] };
 }
 
 /** Where the route stage sent a recipient. */

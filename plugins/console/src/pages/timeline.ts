@@ -9,6 +9,7 @@ export function describe(entry: StateChange, recipient: RecipientRecord): string
   if (entry.event) {
     const named: Record<string, string> = {
       'push-failed': 'push failed',
+      pushed: `notification pushed (${entry.by}) after the handset had fetched`,
       'delivery-report-sent': 'delivery report sent to the originator',
       'read-report-sent': 'read report sent to the originator',
       'cancel-sent': 'cancel pushed to the handset',
