@@ -78,6 +78,7 @@ export {
 export { tlsServerSchema, certificateRuleSchema, type TlsServerConfig, type CertificateRule } from './config/tls-schema.js';
 export { admissionSchema, type AdmissionConfig, type WindowLimitConfig } from './config/admission-schema.js';
 export { createHttpListener, type HttpListenerSetup } from './listeners/http-listener.js';
+export { addBufferBodyParser } from './listeners/buffer-body.js';
 export { ConnectionBudget, type ConnectionGroup, type ConnectionBudgetOptions, type Admission as ConnectionAdmission, type RefusalReason } from './listeners/connection-budget.js';
 export { listenerMetrics, type ListenerMetrics, type ListenerRefusal } from './listeners/listener-metrics.js';
 export { ipList, ipAllowed, plainAddress } from './listeners/address-list.js';

@@ -35,7 +35,9 @@ async function killMmscMidFlight(store?: (dir: string) => KernelConfigInput['sto
       for (const id of ackedAtKill) {
         const message = await mmsc.getMessage(id);
         assert.ok(message, `acknowledged message ${id} is in the store`);
-        assert.equal((await mmsc.getParts(id))?.length, 1);
+        const parts = await mmsc.getParts(id);
+        assert.equal(parts?.length, 1);
+        assert.match(Buffer.from(parts[0]!.data).toString(), /^message \d+$/, `the body of ${id} is whole`);
       }
       for (const id of ackedAtKill) assert.equal((await mmsc.getRecipients(id)).length, 2);
       assert.deepEqual(await waitUntilNotified(mmsc, ackedAtKill, 60_000), [], 'every acknowledged recipient notified');
@@ -54,6 +56,10 @@ async function killMmscMidFlight(store?: (dir: string) => KernelConfigInput['sto
 describe('durability', () => {
   it('kill -9 mid-flight loses nothing: every acknowledged message is stored and every recipient gets notified after restart', async () => {
     await killMmscMidFlight();
+  });
+
+  it('the same with every part body in a file beside the SQLite file (store.bodyFilesAbove 0)', async () => {
+    await killMmscMidFlight((dir) => ({ type: 'sqlite', path: join(dir, 'store.sqlite'), bodyFilesAbove: 0 }));
   });
 
   it('the same on PostgreSQL (store and queue)', { skip: requireSystem('postgresql') }, async () => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createHttpListener, mergeLimits, type PluginContext } from '@openmmsc/core';
+import { addBufferBodyParser, createHttpListener, mergeLimits, type PluginContext } from '@openmmsc/core';
 import { acknowledgement, type Dialect } from './dialects.js';
 import { textAnswer, type HttpAnswer } from './http-answer.js';
 import type { Identity } from './identity.js';
@@ -69,7 +69,7 @@ export function buildServer(mm1: Mm1, opts: ServerOptions): FastifyInstance {
   observeRequests(app, mm1.ctx.metrics);
   app.removeAllContentTypeParsers();
   // Handsets send application/vnd.wap.mms-message, but some send nothing or something else: take bytes.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  addBufferBodyParser(app);
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

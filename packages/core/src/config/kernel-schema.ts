@@ -74,6 +74,11 @@ const backendSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('sqlite').describe('Embedded SQLite file; no server needed.'),
     path: z.string().min(1).describe('SQLite file, relative to the config file.'),
+    bodyFilesAbove: byteSize
+      .prefault('64KB')
+      .describe(
+        'Store only: part bodies larger than this are kept as files in `<path>.bodies/` beside the SQLite file, written and read off the event loop (back the two up together). A size larger than `limits.maxMessageSize` keeps every body in SQLite.',
+      ),
   }),
   redisBackend,
   postgresBackend,
@@ -122,7 +127,7 @@ export const kernelConfigSchema = z.object({
     .prefault({})
     .describe('This node.'),
   store: backendSchema
-    .default({ type: 'sqlite', path: '.data/openmmsc.sqlite' })
+    .prefault({ type: 'sqlite', path: '.data/openmmsc.sqlite' })
     .describe('Message store: metadata, parts and recipient state.'),
   queue: backendSchema.optional().describe('Job queue; defaults to the same backend as the store.'),
   admin: z

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
 import type pg from 'pg';
-import type { BlobTable } from '../store/blob-table.js';
+import { joined, type BlobTable } from '../store/blob-table.js';
 import { prepareKeyv, type AtomicUpdate } from '../store/keyv-message-store.js';
 import { decodeValue, encodeValue } from '../store/value-codec.js';
 import { migrate, schemaIdent } from './postgres-pool.js';
@@ -92,7 +92,7 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
       const rows = entries.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
       await this.#pool.query(
         `INSERT INTO ${this.#s}.blobs (key, value) VALUES ${rows} ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        entries.flatMap((e) => [e.key, e.value]),
+        entries.flatMap((e) => [e.key, joined(e.value)]),
       );
     },
     get: async (keys) => {

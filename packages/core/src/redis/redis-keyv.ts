@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
 import { Cluster, type Redis } from 'ioredis';
-import type { BlobTable } from '../store/blob-table.js';
+import { joined, type BlobTable } from '../store/blob-table.js';
 import { prepareKeyv, type AtomicUpdate } from '../store/keyv-message-store.js';
 import { decodeValue, encodeValue } from '../store/value-codec.js';
 import { masters } from './redis-connection.js';
@@ -85,7 +85,7 @@ export class RedisKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
   /** Part bodies as binary strings (a third smaller than base64 in JSON). */
   readonly blobs: BlobTable = {
     set: async (entries) => {
-      await Promise.all(entries.map((e) => this.#client.set(`${this.#prefix}blob:${e.key}`, e.value)));
+      await Promise.all(entries.map((e) => this.#client.set(`${this.#prefix}blob:${e.key}`, joined(e.value))));
     },
     get: async (keys) => {
       const values = await Promise.all(keys.map((k) => this.#client.getBuffer(`${this.#prefix}blob:${k}`)));

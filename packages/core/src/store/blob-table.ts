@@ -1,25 +1,47 @@
 import type { MmsPart } from '../model/message.js';
 
+/**
+ * A blob's bytes as pieces to be stored one after another: a backend that can write them as they
+ * are (a file) does not copy a 10 MB body into a new buffer first; others join them (`joined`).
+ */
+export type BlobPieces = readonly Uint8Array[];
+
+export function joined(pieces: BlobPieces): Buffer {
+  return pieces.length === 1 ? Buffer.from(pieces[0]!.buffer, pieces[0]!.byteOffset, pieces[0]!.byteLength) : Buffer.concat(pieces);
+}
+
+export function byteLength(pieces: BlobPieces): number {
+  let n = 0;
+  for (const p of pieces) n += p.byteLength;
+  return n;
+}
+
 /** Binary values by key, for backends that store bytes better than JSON text (SQLite BLOBs). */
 export interface BlobTable {
-  set(entries: ReadonlyArray<{ key: string; value: Buffer }>): Promise<void>;
+  set(entries: ReadonlyArray<{ key: string; value: BlobPieces }>): Promise<void>;
   get(keys: readonly string[]): Promise<Array<Buffer | undefined>>;
   delete(keys: readonly string[]): Promise<void>;
 }
 
-/** A part as one blob: 4-byte length, the part's JSON headers, then the body as is. */
-export function encodePartBlob(part: MmsPart): Buffer {
+/** A part as one blob: 4-byte length, the part's JSON headers with the body's length, then the body as is (not copied). */
+export function encodePartBlob(part: MmsPart): BlobPieces {
   const { data, ...headers } = part;
-  const meta = Buffer.from(JSON.stringify(headers));
-  const out = Buffer.allocUnsafe(4 + meta.length + data.byteLength);
-  out.writeUInt32BE(meta.length, 0);
-  meta.copy(out, 4);
-  out.set(data, 4 + meta.length);
-  return out;
+  const meta = JSON.stringify({ ...headers, [BODY_BYTES]: data.byteLength });
+  const head = Buffer.allocUnsafe(4 + Buffer.byteLength(meta));
+  head.writeUInt32BE(head.length - 4, 0);
+  head.write(meta, 4);
+  return [head, data];
 }
 
-export function decodePartBlob(blob: Buffer): MmsPart {
-  const metaLength = blob.readUInt32BE(0);
-  const headers = JSON.parse(blob.toString('utf8', 4, 4 + metaLength)) as Omit<MmsPart, 'data'>;
-  return { ...headers, data: blob.subarray(4 + metaLength) };
+/** Where a part blob records its body's length, so that a cut one (a file truncated on disk) is refused, not served. */
+const BODY_BYTES = 'bodyBytes';
+
+export function decodePartBlob(blob: Buffer, key: string): MmsPart {
+  const metaLength = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+  if (metaLength < 0 || 4 + metaLength > blob.length) throw new Error(`part ${key} is damaged: ${blob.length} bytes, not a stored part`);
+  const { [BODY_BYTES]: bytes, ...headers } = JSON.parse(blob.toString('utf8', 4, 4 + metaLength)) as Omit<MmsPart, 'data'> & { [BODY_BYTES]?: number };
+  const data = blob.subarray(4 + metaLength);
+  // Parts stored before the length was recorded have none to check.
+  if (bytes !== undefined && data.byteLength !== bytes) throw new Error(`part ${key} is damaged: ${data.byteLength} of its ${bytes} body bytes`);
+  return { ...headers, data };
 }

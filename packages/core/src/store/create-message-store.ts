@@ -4,7 +4,7 @@ import type { MessageStore } from '../services/message-store.js';
 import { KeyvMessageStore } from './keyv-message-store.js';
 
 export type StoreConfig =
-  | { type: 'sqlite'; path: string }
+  | { type: 'sqlite'; path: string; bodyFilesAbove?: number | undefined }
   | ({ type: 'redis'; prefix?: string | undefined; durability?: RedisDurability | undefined } & RedisConnectionConfig)
   | { type: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined };
 
@@ -20,7 +20,7 @@ export interface StoreOpenOptions {
 export async function createMessageStore(config: StoreConfig, options: StoreOpenOptions = {}): Promise<MessageStore> {
   if (config.type === 'sqlite') {
     const { openSqliteKeyv } = await import('./sqlite-keyv.js');
-    const { keyv, blobs, atomic } = await openSqliteKeyv(config.path, options.shared);
+    const { keyv, blobs, atomic } = await openSqliteKeyv(config.path, options.shared, config.bodyFilesAbove);
     const durability = async () => ({ ok: true, detail: SQLITE_DURABILITY });
     // Other workers write the file too: a cached record could be stale, and only SQLite's lock
     // (not this process's mutex) makes a read-modify-write safe.

@@ -111,7 +111,7 @@ export class KeyvMessageStore implements MessageStore {
     if (record.parts === 0) return [];
     const keys = Array.from({ length: record.parts }, (_, i) => partKey(id, record.gen, i));
     const parts = this.#blobs
-      ? (await this.#blobs.get(keys)).map((b) => (b === undefined ? undefined : decodePartBlob(b)))
+      ? (await this.#blobs.get(keys)).map((b, i) => (b === undefined ? undefined : decodePartBlob(b, keys[i]!)))
       : await this.#keyv.getMany<MmsPart>(keys);
     if (parts.some((p) => p === undefined)) throw new Error(`message ${id}: parts missing from the store`);
     return parts as MmsPart[];

@@ -4,8 +4,11 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { GroupCommit, type CommitMode } from './group-commit.js';
 import type { AtomicUpdate } from './keyv-message-store.js';
 import { openSqlite } from './open-sqlite.js';
-import type { BlobTable } from './blob-table.js';
+import { byteLength, joined, type BlobTable } from './blob-table.js';
+import { BlobFiles } from './blob-files.js';
 import { decodeValue, encodeValue } from './value-codec.js';
+
+const NO_BYTES = Buffer.alloc(0);
 
 /**
  * A keyv storage adapter on better-sqlite3. Keyv hands it serialized strings (expiry included),
@@ -22,10 +25,17 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   readonly #setMany: (entries: Array<{ key: string; value: string }>) => void;
   readonly #blobGet: Database.Statement<[string], { value: Buffer }>;
   readonly #blobSet: Database.Statement<[string, Buffer]>;
-  readonly #blobDelete: Database.Statement<[string]>;
+  readonly #blobDelete: Database.Statement<[string], { size: number }>;
+  readonly #files: BlobFiles | undefined;
+  readonly #filesAbove: number;
+  #sweep: NodeJS.Timeout | undefined;
 
-  /** `mode`: `batch` when several worker processes write the file (see `CommitMode`). */
-  constructor(path: string, table = 'openmmsc', mode: CommitMode = 'turn') {
+  /**
+   * `mode`: `batch` when several worker processes write the file (see `CommitMode`).
+   * `files`: blobs larger than `above` bytes go to files in `dir` (see `BlobFiles`); their row
+   * stays, empty, as the commit record that the file belongs to the store.
+   */
+  constructor(path: string, table = 'openmmsc', mode: CommitMode = 'turn', files?: { dir: string; above: number }) {
     super();
     this.opts = { table };
     this.#db = openSqlite(path);
@@ -37,11 +47,19 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     this.#db.exec(`CREATE TABLE IF NOT EXISTS ${table}_blobs (key TEXT PRIMARY KEY, value BLOB NOT NULL)`);
     this.#blobGet = this.#db.prepare(`SELECT value FROM ${table}_blobs WHERE key = ?`);
     this.#blobSet = this.#db.prepare(`INSERT OR REPLACE INTO ${table}_blobs (key, value) VALUES (?, ?)`);
-    this.#blobDelete = this.#db.prepare(`DELETE FROM ${table}_blobs WHERE key = ?`);
+    this.#blobDelete = this.#db.prepare(`DELETE FROM ${table}_blobs WHERE key = ? RETURNING length(value) AS size`);
+    this.#files = files && new BlobFiles(files.dir);
+    this.#filesAbove = files?.above ?? Infinity;
     this.#setMany = this.#db.transaction((entries: Array<{ key: string; value: string }>) => {
       for (const e of entries) this.#set.run(e.key, e.value);
     });
     this.#writes.nonBlocking();
+    if (this.#files) {
+      // Once now for files left by an earlier crash, and once after the grace period for those
+      // left by a crash just before this start.
+      void this.#sweepFiles();
+      this.#sweep = setTimeout(() => void this.#sweepFiles(), 65_000).unref();
+    }
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
@@ -85,14 +103,36 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
 
   /** Raw bytes beside the keyv table (message bodies), committed with the same group commit. */
   readonly blobs: BlobTable = {
-    set: (entries) => this.#writes.write(() => {
-      for (const e of entries) this.#blobSet.run(e.key, e.value);
-    }),
-    get: async (keys) => keys.map((k) => this.#blobGet.get(k)?.value),
-    delete: (keys) => this.#writes.write(() => {
-      for (const k of keys) this.#blobDelete.run(k);
-    }),
+    set: async (entries) => {
+      const files = this.#files;
+      const spilled = new Set(files ? entries.filter((e) => byteLength(e.value) > this.#filesAbove).map((e) => e.key) : []);
+      // The file first, then its row: a row never points at a body that is not all there.
+      if (spilled.size > 0) await Promise.all(entries.filter((e) => spilled.has(e.key)).map((e) => files!.write(e.key, e.value)));
+      try {
+        await this.#writes.write(() => {
+          for (const e of entries) this.#blobSet.run(e.key, spilled.has(e.key) ? NO_BYTES : joined(e.value));
+        });
+      } catch (error) {
+        await Promise.all([...spilled].map((key) => files!.remove(key).catch(() => undefined)));
+        throw error;
+      }
+    },
+    get: async (keys) => {
+      const rows = keys.map((k) => this.#blobGet.get(k)?.value);
+      if (!this.#files) return rows;
+      return Promise.all(rows.map((row, i) => (row?.byteLength === 0 ? this.#files!.read(keys[i]!) : row)));
+    },
+    delete: async (keys) => {
+      const spilled = await this.#writes.write(() => keys.filter((k) => this.#blobDelete.get(k)?.size === 0));
+      // A file whose unlink fails here is an orphan the next sweep removes.
+      if (this.#files) await Promise.all(spilled.map((k) => this.#files!.remove(k).catch(() => undefined)));
+    },
   };
+
+  async #sweepFiles(): Promise<void> {
+    // Errors leave garbage files only; the next start sweeps again.
+    await this.#files?.sweep((key) => !this.#db.open || this.#blobGet.get(key)?.value.byteLength === 0).catch(() => undefined);
+  }
 
   /**
    * Read-modify-write inside the write transaction: SQLite's write lock makes it atomic against
@@ -110,6 +150,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   };
 
   async disconnect(): Promise<void> {
+    clearTimeout(this.#sweep);
     this.#writes.flush();
     if (this.#db.open) this.#db.close();
   }

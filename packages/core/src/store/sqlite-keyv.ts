@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import Keyv from 'keyv';
 import { prepareKeyv } from './keyv-message-store.js';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
@@ -8,8 +9,14 @@ import type { AtomicUpdate } from './keyv-message-store.js';
 /**
  * Opens (creating if needed) a keyv store in a SQLite file: owned by this process, or `shared`
  * by the worker processes of one node (writes batched per turn, read-modify-write atomic).
+ * Blobs larger than `bodyFilesAbove` bytes are files in `<path>.bodies/`.
  */
-export async function openSqliteKeyv(path: string, shared = false): Promise<{ keyv: Keyv; blobs: BlobTable; atomic: AtomicUpdate }> {
-  const adapter = new SqliteKeyvAdapter(path, 'openmmsc', shared ? 'batch' : 'turn');
+export async function openSqliteKeyv(
+  path: string,
+  shared = false,
+  bodyFilesAbove?: number,
+): Promise<{ keyv: Keyv; blobs: BlobTable; atomic: AtomicUpdate }> {
+  const files = bodyFilesAbove === undefined ? undefined : { dir: `${resolve(path)}.bodies`, above: bodyFilesAbove };
+  const adapter = new SqliteKeyvAdapter(path, 'openmmsc', shared ? 'batch' : 'turn', files);
   return { keyv: prepareKeyv(new Keyv({ store: adapter, namespace: 'mmsc' })), blobs: adapter.blobs, atomic: adapter.atomic };
 }
