@@ -60,7 +60,7 @@ export { createMessageStore, type StoreConfig } from './store/create-message-sto
 export { createJobQueue, type QueueConfig } from './queue/create-job-queue.js';
 // Utilities plugins need
 export { parseDuration, parseSize } from './util/duration.js';
-export { base32, randomId } from './util/ids.js';
+export { base32, randomId, timeOrderedId } from './util/ids.js';
 export { systemClock, type Clock } from './util/clock.js';
 // Listener protection (every HTTP and SMTP listener), TLS, admission
 export {

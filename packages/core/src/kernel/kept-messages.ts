@@ -1,7 +1,7 @@
 import { messageSize } from '../model/message.js';
 import type { KeepInput } from '../runtime.js';
 import type { StoredMessage } from '../services/message-store.js';
-import { randomId } from '../util/ids.js';
+import { timeOrderedId } from '../util/ids.js';
 import { jobIds } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
@@ -14,7 +14,7 @@ import type { KernelContext } from './kernel-context.js';
  */
 export async function keepMessage(k: KernelContext, input: KeepInput): Promise<StoredMessage> {
   const now = k.clock.now();
-  const id = randomId(15);
+  const id = timeOrderedId();
   const headers = { ...input.message.headers };
   headers.messageId ??= id;
   const message: StoredMessage = {

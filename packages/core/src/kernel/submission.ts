@@ -6,7 +6,7 @@ import { SUBMISSION_STAGES } from '../pipeline/stages.js';
 import type { Reason } from '../pipeline/verdict.js';
 import type { RecipientOutcome, SubmitInput, SubmitResult } from '../runtime.js';
 import type { StoredMessage } from '../services/message-store.js';
-import { randomId } from '../util/ids.js';
+import { timeOrderedId } from '../util/ids.js';
 import { jobIds } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
@@ -52,7 +52,7 @@ export async function submit(k: KernelContext, lifecycle: RecipientLifecycle, in
 function createWorkingSet(k: KernelContext, input: SubmitInput): WorkingSet {
   const now = k.clock.now();
   const headers = input.message.headers;
-  const id = headers.messageId ?? randomId(15);
+  const id = headers.messageId ?? timeOrderedId();
   headers.messageId = id;
   headers.date ??= new Date(now);
   const { default: defaultExpiry, max } = k.config.expiry;

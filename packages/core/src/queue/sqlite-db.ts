@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { GroupCommit, type CommitMode } from '../store/group-commit.js';
-import { openSqlite } from '../store/open-sqlite.js';
+import { openSqlite, type OpenedSqlite } from '../store/open-sqlite.js';
 
 export type SqlParam = string | number | null;
 export type Row = Record<string, unknown>;
@@ -10,10 +10,12 @@ export class SqliteDb {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #writes: GroupCommit;
+  readonly #opened: OpenedSqlite;
 
-  private constructor(db: Database.Database, mode: CommitMode) {
-    this.#db = db;
-    this.#writes = new GroupCommit(db, mode);
+  private constructor(opened: OpenedSqlite, mode: CommitMode) {
+    this.#opened = opened;
+    this.#db = opened.db;
+    this.#writes = new GroupCommit(opened.db, mode);
   }
 
   static async open(path: string, mode: CommitMode = 'turn'): Promise<SqliteDb> {
@@ -54,6 +56,6 @@ export class SqliteDb {
   async close(): Promise<void> {
     this.#writes.flush();
     this.#statements.clear();
-    this.#db.close();
+    await this.#opened.close();
   }
 }

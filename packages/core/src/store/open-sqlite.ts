@@ -1,13 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { BACKSTOP_PAGES, checkpointOffThread } from './wal-checkpointer.js';
+
+/** A connection, and how to close it (after its checkpoints off the event loop have stopped). */
+export interface OpenedSqlite {
+  db: Database.Database;
+  close(): Promise<void>;
+}
 
 /**
  * Opens a SQLite file for one writer process: WAL with synchronous=NORMAL keeps every commit
  * through a killed process (only an OS crash can lose the last ones) without an fsync per commit.
  * better-sqlite3 is synchronous: each statement is microseconds, cheaper than a thread-pool hop.
  */
-export function openSqlite(path: string): Database.Database {
+export function openSqlite(path: string): OpenedSqlite {
   const file = resolve(path);
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 5000 });
@@ -15,5 +22,14 @@ export function openSqlite(path: string): Database.Database {
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  return db;
+  // Checkpoints run on another thread; this connection's own is the backstop (see wal-checkpointer).
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  const release = checkpointOffThread(file);
+  return {
+    db,
+    close: async () => {
+      await release();
+      if (db.open) db.close();
+    },
+  };
 }

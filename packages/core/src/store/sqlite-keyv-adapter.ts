@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { GroupCommit, type CommitMode } from './group-commit.js';
 import type { AtomicUpdate } from './keyv-message-store.js';
-import { openSqlite } from './open-sqlite.js';
+import { openSqlite, type OpenedSqlite } from './open-sqlite.js';
 import { byteLength, joined, type BlobTable } from './blob-table.js';
 import { BlobFiles } from './blob-files.js';
 import { decodeValue, encodeValue } from './value-codec.js';
@@ -18,6 +18,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   opts: { table: string };
   namespace?: string;
   readonly #db: Database.Database;
+  readonly #opened: OpenedSqlite;
   readonly #writes: GroupCommit;
   readonly #get: Database.Statement<[string], { value: string }>;
   readonly #set: Database.Statement<[string, string]>;
@@ -38,7 +39,8 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   constructor(path: string, table = 'openmmsc', mode: CommitMode = 'turn', files?: { dir: string; above: number }) {
     super();
     this.opts = { table };
-    this.#db = openSqlite(path);
+    this.#opened = openSqlite(path);
+    this.#db = this.#opened.db;
     this.#writes = new GroupCommit(this.#db, mode);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.#get = this.#db.prepare(`SELECT value FROM ${table} WHERE key = ?`);
@@ -152,6 +154,6 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   async disconnect(): Promise<void> {
     clearTimeout(this.#sweep);
     this.#writes.flush();
-    if (this.#db.open) this.#db.close();
+    await this.#opened.close();
   }
 }
