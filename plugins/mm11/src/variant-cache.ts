@@ -94,6 +94,9 @@ export class VariantCache {
       capabilities,
       signal: this.d.stopped,
     });
+    // A stop cuts conversions short, and a cut conversion reads as a failed one (a notice in place
+    // of the part): nothing made while stopping is stored. The job, handed back, makes it again.
+    if (this.d.stopped.aborted) throw new Error(`adaptation of ${messageId} to class ${cls} stopped with this node; it runs again after the restart`);
     await this.d.mmsc.saveVariant(messageId, cls, result?.parts ?? []);
     if (result) {
       const notes = result.notes?.length ? result.notes.join('; ') : 'no notes';

@@ -54,8 +54,9 @@ export class SqliteDb {
   }
 
   async close(): Promise<void> {
+    await this.#opened.release();
     this.#writes.flush();
     this.#statements.clear();
-    await this.#opened.close();
+    this.#db.close();
   }
 }

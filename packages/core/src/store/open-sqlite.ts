@@ -3,10 +3,14 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BACKSTOP_PAGES, checkpointOffThread } from './wal-checkpointer.js';
 
-/** A connection, and how to close it (after its checkpoints off the event loop have stopped). */
+/**
+ * A connection, and the end of its checkpoints off the event loop: awaited before the owner's
+ * last writes are flushed and the connection closed, so that nothing is written in between and
+ * the writer's close, the last, removes the WAL.
+ */
 export interface OpenedSqlite {
   db: Database.Database;
-  close(): Promise<void>;
+  release(): Promise<void>;
 }
 
 /**
@@ -24,12 +28,5 @@ export function openSqlite(path: string): OpenedSqlite {
   db.pragma('synchronous = NORMAL');
   // Checkpoints run on another thread; this connection's own is the backstop (see wal-checkpointer).
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  const release = checkpointOffThread(file);
-  return {
-    db,
-    close: async () => {
-      await release();
-      if (db.open) db.close();
-    },
-  };
+  return { db, release: checkpointOffThread(file) };
 }

@@ -153,7 +153,8 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
 
   async disconnect(): Promise<void> {
     clearTimeout(this.#sweep);
+    await this.#opened.release();
     this.#writes.flush();
-    await this.#opened.close();
+    if (this.#db.open) this.#db.close();
   }
 }

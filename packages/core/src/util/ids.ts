@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -16,6 +16,23 @@ export function base32(bytes: Uint8Array): string {
     }
   }
   if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
+  return out;
+}
+
+// Filled 4 KB at a time: one call into the CSPRNG costs microseconds whatever its size, and ids
+// are made per message (Node's randomUUID keeps a cache of its random bytes the same way).
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
+/** `n` bytes from the CSPRNG, each handed out once. */
+function randomBytes(n: number): Buffer {
+  if (n > pool.length) return randomFillSync(Buffer.alloc(n));
+  if (used + n > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  const out = Buffer.from(pool.subarray(used, used + n));
+  used += n;
   return out;
 }
 

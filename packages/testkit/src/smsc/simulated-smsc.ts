@@ -296,23 +296,31 @@ export class SimulatedSmsc extends EventEmitter<SimulatedSmscEvents> {
     if (s.unacked > this.peak) this.peak = s.unacked;
     const forced = this.forced.shift();
     let response: SmppPdu;
+    let announce: () => void;
     if (forced !== undefined && forced !== 0) {
       const refused: RefusedSms = { ...base, status: forced };
       this.refused.push(refused);
-      this.emit('refused', refused);
+      announce = () => this.emit('refused', refused);
       response = pdu.response({ command_status: forced });
     } else {
       const messageId = `${this.idPrefix}${(++this.nextId).toString(16).padStart(6, '0')}`;
       const sms: SubmittedSms = { ...base, messageId };
       this.submits.push(sms);
-      this.emit('submit', sms);
+      announce = () => this.emit('submit', sms);
       response = pdu.response({ message_id: messageId });
     }
     const send = () => {
       s.unacked--;
       if (this.sessions.has(s)) s.session.send(response);
     };
-    if (this.responseDelayMs > 0) setTimeout(send, this.responseDelayMs);
-    else send();
+    if (this.responseDelayMs > 0) {
+      // A slow SMSC: the handset may have its SMS before the ESME has the answer.
+      announce();
+      setTimeout(send, this.responseDelayMs);
+    } else {
+      // As an SMSC does: the submit is accepted (answered), then delivered to the handset.
+      send();
+      announce();
+    }
   }
 }
