@@ -6,7 +6,7 @@ export function plainAddress(remote: string): string {
   return mapped ? mapped[1]! : remote;
 }
 
-/** A BlockList of IP addresses and CIDR blocks (`198.51.100.7`, `198.51.100.0/28`, `::1`); throws on anything else. */
+/** A BlockList of IP addresses and CIDR blocks (`198.51.100.7`, `198.51.100.0/28`, `::1`); throws on anything else. Not to be changed once built (`ipAllowed` remembers its answers). */
 export function ipList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   for (const e of entries) {
@@ -23,10 +23,22 @@ export function ipList(entries: readonly string[]): BlockList {
   return list;
 }
 
+// Answers per list and remote address: `BlockList#check` builds a SocketAddress on every call,
+// and a node asks for each request of a handful of gateways. Lists are not changed once built.
+const answers = new WeakMap<BlockList, Map<string, boolean>>();
+const REMEMBERED = 4096;
+
 /** Is a remote address (IPv4-mapped IPv6 read as IPv4) in the list? */
 export function ipAllowed(list: BlockList, remote: string): boolean {
+  let known = answers.get(list);
+  const answer = known?.get(remote);
+  if (answer !== undefined) return answer;
   const ip = plainAddress(remote);
   const family = isIP(ip);
-  if (!family) return false;
-  return list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+  const allowed = family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+  if (!known) answers.set(list, (known = new Map()));
+  // Many distinct clients (a public listener): start again rather than grow without bound.
+  if (known.size >= REMEMBERED) known.clear();
+  known.set(remote, allowed);
+  return allowed;
 }
