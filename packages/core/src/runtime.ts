@@ -65,6 +65,12 @@ export interface TransitionOptions {
   report?: DeliveryStatus | false;
   /** Recipient attributes to merge in the same write. */
   attributes?: Record<string, AttributeValue>;
+  /**
+   * A state to pass through, in the same write, when the recipient cannot move to the new state
+   * directly but can through this one: a handset that fetches before its notification was
+   * recorded passes through `notified`. Its side effects (a charging event) happen as for a move.
+   */
+  via?: { state: RecipientState; reason: string };
 }
 
 export interface CancelOutcome {

@@ -55,4 +55,55 @@ describe('a push answered after the handset fetched', () => {
       await t.stop();
     }
   });
+
+  it('a fetch while the push is on its way passes through notified in the same write; the push then lands as an event', async () => {
+    let answer!: () => void;
+    const smscAnswers = new Promise<void>((resolve) => (answer = resolve));
+    let pushing!: () => void;
+    const pushStarted = new Promise<void>((resolve) => (pushing = resolve));
+    const plugin = testPlugin('slow-smsc-2', (ctx) => {
+      ctx.provide('PushBearer', {
+        name: 'slow-smsc',
+        push: async (): Promise<PushResult> => {
+          pushing();
+          await smscAnswers;
+          return { status: 'sent', reference: 'smsc-99' };
+        },
+      });
+      return {
+        route: (m) => {
+          for (const r of m.recipients) m.route(r, { target: 'local' });
+        },
+      };
+    });
+    const t = await startTestMmsc({ plugins: [plugin] });
+    try {
+      const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550001234' }), origin: { interface: 'api' } });
+      await pushStarted;
+      assert.equal((await t.mmsc.getRecipients(r.messageId))[0]!.state, 'charged');
+      // Without `via` a fetch now is refused: charged cannot move to retrieved.
+      await assert.rejects(t.mmsc.transition(r.messageId, 0, 'retrieved', { by: 'handset' }), /cannot move from charged to retrieved/);
+      const moved = await t.mmsc.transition(r.messageId, 0, 'retrieved', { by: 'handset', via: { state: 'notified', reason: 'fetched before the notification was recorded' } });
+      assert.equal(moved.state, 'retrieved');
+      assert.deepEqual(
+        moved.history.slice(-2).map((e) => [e.state, e.by, e.reason]),
+        [
+          ['notified', 'handset', 'fetched before the notification was recorded'],
+          ['retrieved', 'handset', undefined],
+        ],
+      );
+      answer();
+      const pushed = async () => (await t.mmsc.getRecipients(r.messageId))[0]!.history.find((e) => e.event === 'pushed');
+      await waitFor('push recorded', async () => (await pushed()) !== undefined);
+      const recipient = (await t.mmsc.getRecipients(r.messageId))[0]!;
+      assert.equal(recipient.state, 'retrieved');
+      assert.equal(recipient.attributes.pushReference, 'smsc-99');
+      assert.equal(recipient.history.filter((e) => e.state === 'notified' && !e.event).length, 1, 'notified once, by the fetch');
+      // No renotification is scheduled for a handset that has fetched.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(await t.mmsc.queue.job(`notify:${r.messageId}:0:r1`), undefined);
+    } finally {
+      await t.stop();
+    }
+  });
 });

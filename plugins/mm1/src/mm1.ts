@@ -109,28 +109,22 @@ export class Mm1 {
 
   // --- recipients --------------------------------------------------------------------------
 
-  /** Moves a recipient on, tolerating a move that already happened (handsets repeat themselves). */
+  /**
+   * Moves a recipient on, tolerating a move that already happened (handsets repeat themselves).
+   * A handset can fetch before the notify job recorded its notification: the recipient then
+   * passes through `notified` in the same write.
+   */
   async move(
     messageId: string,
     index: number,
     to: RecipientState,
     opts: { reason: string; report?: DeliveryStatus | false },
   ): Promise<RecipientRecord | undefined> {
-    const by = this.ctx.name;
+    const via = to === 'notified' ? undefined : { state: 'notified' as const, reason: 'fetched before the notification was recorded' };
     try {
-      return await this.ctx.mmsc.transition(messageId, index, to, { by, ...opts });
+      return await this.ctx.mmsc.transition(messageId, index, to, { by: this.ctx.name, ...opts, ...(via && { via }) });
     } catch (error) {
       if (!(error instanceof InvalidTransitionError)) throw error;
-      // A handset can fetch before the notify job recorded the notification: pass through `notified`.
-      const current = (await this.ctx.mmsc.getRecipients(messageId)).find((r) => r.index === index);
-      if (current?.state === 'charged' && to !== 'notified') {
-        await this.ctx.mmsc.transition(messageId, index, 'notified', { by, reason: 'fetched before the notification was recorded' }).catch(() => undefined);
-        try {
-          return await this.ctx.mmsc.transition(messageId, index, to, { by, ...opts });
-        } catch (again) {
-          if (!(again instanceof InvalidTransitionError)) throw again;
-        }
-      }
       return undefined;
     }
   }

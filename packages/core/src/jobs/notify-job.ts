@@ -1,4 +1,4 @@
-import { FINAL_STATES, InvalidTransitionError } from '../model/recipient-state.js';
+import { FINAL_STATES } from '../model/recipient-state.js';
 import type { NotifyContext } from '../pipeline/context.js';
 import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
@@ -34,18 +34,11 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   if (result.status === 'sent') {
     const attributes = result.reference ? { pushReference: result.reference } : undefined;
     const reason = result.reference ? `pushed; bearer reference ${result.reference}` : undefined;
-    try {
-      await lifecycle.transition(messageId, index, 'notified', { by: bearer.name, ...(attributes && { attributes }), ...(reason && { reason }) });
-    } catch (error) {
-      if (!(error instanceof InvalidTransitionError)) throw error;
-      // The handset was quicker: it fetched (or the message ended) while the push was under way.
-      // The push still happened; its bearer's answer stays in the history for the operator.
-      const late = `${reason ?? 'pushed'}; the handset had fetched already`;
-      await lifecycle
-        .recordEvent(messageId, index, { by: bearer.name, event: 'pushed', reason: late, ...(attributes && { attributes }) })
-        .catch((gone: unknown) => log.debug({ err: gone }, 'push not recorded: the recipient is gone'));
-      return;
-    }
+    // The handset may have been quicker: it fetched (or the message ended) while the push was
+    // under way. The push still happened; its bearer's answer then stays in the history.
+    const late = { by: bearer.name, event: 'pushed', reason: `${reason ?? 'pushed'}; the handset had fetched already`, ...(attributes && { attributes }) };
+    const moved = await lifecycle.transitionOrRecord(messageId, index, 'notified', { by: bearer.name, ...(attributes && { attributes }), ...(reason && { reason }) }, late);
+    if (!moved) return;
     await scheduleRenotify(k, messageId, index, job);
     return;
   }

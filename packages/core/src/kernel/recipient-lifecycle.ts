@@ -1,5 +1,5 @@
 import { addressKey } from '../model/address.js';
-import { FINAL_STATES, applyEvent, applyTransition, type RecipientEvent, type RecipientRecord, type RecipientState } from '../model/recipient-state.js';
+import { FINAL_STATES, applyEvent, applyTransition, canTransition, type RecipientEvent, type RecipientRecord, type RecipientState } from '../model/recipient-state.js';
 import type { ChargingEventType, ChargingRecordWritten } from '../services/charging-backend.js';
 import type { JsonObject } from '../services/job-queue.js';
 import type { AttributeValue, StoredMessage } from '../services/message-store.js';
@@ -37,16 +37,50 @@ export class RecipientLifecycle {
   ) {}
 
   async transition(messageId: string, index: number, to: RecipientState, opts: TransitionOptions): Promise<RecipientRecord> {
+    return (await this.#move(messageId, index, to, opts))!;
+  }
+
+  /**
+   * Moves a recipient on or, when a quicker party has moved it where it cannot go to `to` any more
+   * (the handset fetched while its push was on the way), records `instead` in its history: one
+   * write either way, no error. Resolves to the moved record, or `undefined` when it recorded.
+   */
+  async transitionOrRecord(messageId: string, index: number, to: RecipientState, opts: TransitionOptions, instead: RecipientEvent): Promise<RecipientRecord | undefined> {
+    return this.#move(messageId, index, to, opts, instead);
+  }
+
+  async #move(messageId: string, index: number, to: RecipientState, opts: TransitionOptions, instead?: RecipientEvent): Promise<RecipientRecord | undefined> {
     const now = this.k.clock.now();
+    const node = this.k.config.node.id;
+    // Set inside the update, which a store may run again on contention: each run decides afresh.
+    let passed: RecipientState | undefined;
+    let moved = true;
     const updated = await this.k.store.updateRecipient(messageId, index, (current) => {
-      const next = withNode(applyTransition(current, to, opts.by, now, opts.reason), this.k.config.node.id);
+      passed = undefined;
+      moved = true;
+      let from = current;
+      const via = opts.via;
+      if (via && !canTransition(current.state, to) && canTransition(current.state, via.state) && canTransition(via.state, to)) {
+        from = applyTransition(current, via.state, opts.by, now, via.reason);
+        passed = via.state;
+      } else if (instead && !canTransition(current.state, to)) {
+        moved = false;
+        return withNode(applyEvent(current, instead, now), node);
+      }
+      const next = withNode(applyTransition(from, to, opts.by, now, opts.reason), node);
       return opts.attributes ? { ...next, attributes: { ...next.attributes, ...opts.attributes } } : next;
     });
-    this.k.metrics.transitions.inc({ state: to });
+    if (!moved) return undefined;
     try {
+      if (passed) {
+        this.k.metrics.transitions.inc({ state: passed });
+        await this.afterMove(messageId, index, passed, updated, { by: opts.by, reason: opts.via!.reason, report: false }, now);
+      }
+      this.k.metrics.transitions.inc({ state: to });
       await this.afterMove(messageId, index, to, updated, opts, now);
     } finally {
       // Told only once the move's side effects are done: the graceful stop closes the queue after this.
+      if (passed) this.onMoved?.(messageId, index, passed);
       this.onMoved?.(messageId, index, to);
     }
     return updated;
