@@ -26,7 +26,13 @@ export function openSqlite(path: string): OpenedSqlite {
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  // Checkpoints run on another thread; this connection's own is the backstop (see wal-checkpointer).
-  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  return { db, release: checkpointOffThread(file) };
+  try {
+    const release = checkpointOffThread(file);
+    // Checkpoints run on another thread; this connection's own is the backstop (see wal-checkpointer).
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    return { db, release };
+  } catch {
+    // No thread to be had (a resource limit): SQLite's own checkpoints, on this thread, as before.
+    return { db, release: async () => {} };
+  }
 }
