@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createMmsc, type Mmsc, type MmsPart } from '@openmmsc/core';
+import { createMessageStore, createMmsc, kernelConfigSchema, parseConfig, type Mmsc, type MmsPart } from '@openmmsc/core';
 import { buildMessage, routeAllTo, waitFor } from '@openmmsc/testkit';
 
 const big = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
@@ -105,5 +105,26 @@ describe('large part bodies as files beside the SQLite store (store.bodyFilesAbo
     } finally {
       await mmsc.stop();
     }
+  });
+
+  it('serves bodies kept as files to a store opened without the setting (a tool, an older config)', async () => {
+    await using dir = await scratch();
+    const mmsc = await open(dir.path, 1000);
+    const body = big(5000, 5);
+    const id = await submit(mmsc, [{ contentType: 'image/png', data: body }]);
+    await mmsc.stop();
+    const store = await createMessageStore({ type: 'sqlite', path: join(dir.path, 'store.sqlite') });
+    try {
+      assert.ok(Buffer.from((await store.getParts(id))![1]!.data).equals(body));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a misspelt setting by name instead of ignoring it', () => {
+    const { problems } = parseConfig(kernelConfigSchema, { store: { type: 'sqlite', path: 'x.sqlite', bodyFileAbove: '1MB' } });
+    assert.deepEqual(problems, [{ path: 'store.bodyFileAbove', message: 'unknown key; did you mean "bodyFilesAbove"?' }]);
+    const negative = parseConfig(kernelConfigSchema, { store: { type: 'sqlite', path: 'x.sqlite', bodyFilesAbove: -1 } }).problems;
+    assert.equal(negative[0]?.path, 'store.bodyFilesAbove');
   });
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Files younger than this are never swept: their record's commit may still be on its way. */
@@ -18,34 +17,23 @@ const isMissing = (error: unknown): boolean => (error as { code?: string } | nul
  */
 export class BlobFiles {
   readonly #dir: string;
+  #made: Promise<unknown> | undefined;
 
+  /** `dir` is made with the first body written: a store that never has a large one has no folder. */
   constructor(dir: string) {
     this.#dir = dir;
-    mkdirSync(dir, { recursive: true });
-  }
-
-  get dir(): string {
-    return this.#dir;
   }
 
   /** Writes the pieces one after another, as they are (no joined copy of a large body). */
   async write(key: string, pieces: readonly Uint8Array[]): Promise<void> {
+    await (this.#made ??= mkdir(this.#dir, { recursive: true }).catch((error: unknown) => {
+      this.#made = undefined; // tried again with the next body
+      throw error;
+    }));
     const path = this.#path(key);
     const temp = `${path}${TEMP}${randomBytes(6).toString('hex')}`;
-    const file = await open(temp, 'w');
-    try {
-      const buffers = pieces.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
-      let { bytesWritten } = await file.writev(buffers);
-      // A short write (a full disk reports it on the next call) is finished, or fails, here.
-      const all = Buffer.concat(bytesWritten < total(buffers) ? buffers : []);
-      while (bytesWritten < all.length) {
-        const n = (await file.write(all, bytesWritten, all.length - bytesWritten, bytesWritten)).bytesWritten;
-        if (n === 0) throw new Error(`could not write the body of ${key}: the disk took no more bytes`);
-        bytesWritten += n;
-      }
-    } finally {
-      await file.close();
-    }
+    // writeFile writes each piece to its end (a short write is continued, a full disk fails).
+    await writeFile(temp, pieces);
     await rename(temp, path);
   }
 
@@ -72,7 +60,11 @@ export class BlobFiles {
    */
   async sweep(isReferenced: (key: string) => boolean, now = Date.now()): Promise<number> {
     let removed = 0;
-    for (const name of await readdir(this.#dir)) {
+    const names = await readdir(this.#dir).catch((error: unknown) => {
+      if (isMissing(error)) return [];
+      throw error;
+    });
+    for (const name of names) {
       const temp = name.includes(TEMP);
       const key = temp ? undefined : keyOf(name);
       if (!temp && (key === undefined || isReferenced(key))) continue;
@@ -91,8 +83,6 @@ export class BlobFiles {
     return join(this.#dir, Buffer.from(key).toString('base64url'));
   }
 }
-
-const total = (buffers: readonly Buffer[]): number => buffers.reduce((n, b) => n + b.length, 0);
 
 function keyOf(name: string): string | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(name)) return undefined;

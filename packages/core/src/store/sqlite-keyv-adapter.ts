@@ -107,15 +107,15 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   readonly blobs: BlobTable = {
     set: async (entries) => {
       const files = this.#files;
-      const spilled = new Set(files ? entries.filter((e) => byteLength(e.value) > this.#filesAbove).map((e) => e.key) : []);
+      const large = files ? entries.filter((e) => byteLength(e.value) > this.#filesAbove) : [];
       // The file first, then its row: a row never points at a body that is not all there.
-      if (spilled.size > 0) await Promise.all(entries.filter((e) => spilled.has(e.key)).map((e) => files!.write(e.key, e.value)));
+      await Promise.all(large.map((e) => files!.write(e.key, e.value)));
       try {
         await this.#writes.write(() => {
-          for (const e of entries) this.#blobSet.run(e.key, spilled.has(e.key) ? NO_BYTES : joined(e.value));
+          for (const e of entries) this.#blobSet.run(e.key, large.includes(e) ? NO_BYTES : joined(e.value));
         });
       } catch (error) {
-        await Promise.all([...spilled].map((key) => files!.remove(key).catch(() => undefined)));
+        await Promise.all(large.map((e) => files!.remove(e.key).catch(() => undefined)));
         throw error;
       }
     },

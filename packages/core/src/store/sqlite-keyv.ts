@@ -9,14 +9,15 @@ import type { AtomicUpdate } from './keyv-message-store.js';
 /**
  * Opens (creating if needed) a keyv store in a SQLite file: owned by this process, or `shared`
  * by the worker processes of one node (writes batched per turn, read-modify-write atomic).
- * Blobs larger than `bodyFilesAbove` bytes are files in `<path>.bodies/`.
+ * Blobs larger than `bodyFilesAbove` bytes are files in `<path>.bodies/`; bodies already there
+ * are read whatever it is now (a store opened without it still serves them).
  */
 export async function openSqliteKeyv(
   path: string,
   shared = false,
-  bodyFilesAbove?: number,
+  bodyFilesAbove = Infinity,
 ): Promise<{ keyv: Keyv; blobs: BlobTable; atomic: AtomicUpdate }> {
-  const files = bodyFilesAbove === undefined ? undefined : { dir: `${resolve(path)}.bodies`, above: bodyFilesAbove };
+  const files = { dir: `${resolve(path)}.bodies`, above: bodyFilesAbove };
   const adapter = new SqliteKeyvAdapter(path, 'openmmsc', shared ? 'batch' : 'turn', files);
   return { keyv: prepareKeyv(new Keyv({ store: adapter, namespace: 'mmsc' })), blobs: adapter.blobs, atomic: adapter.atomic };
 }
