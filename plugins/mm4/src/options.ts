@@ -1,4 +1,4 @@
-import { duration, listenFields, optionGroup, smtpListenerOverrides } from '@openmmsc/core';
+import { certificateRuleSchema, duration, listenFields, optionGroup, smtpListenerOverrides } from '@openmmsc/core';
 import { smtpClientTlsSchema, smtpServerTlsSchema } from '@openmmsc/smtp';
 import { z } from 'zod';
 
@@ -33,13 +33,9 @@ export const peerSchema = z.object({
     .object({ user: z.string().describe('User name.'), pass: z.string().describe('Password.') })
     .optional()
     .describe('SMTP AUTH credentials the peer must log in with.'),
-  clientCertificate: z
-    .object({
-      subject: z.string().optional().describe('Required subject CN of the peer’s certificate.'),
-      fingerprint256: z.string().optional().describe('Required SHA-256 fingerprint (`AB:CD:…`).'),
-    })
+  clientCertificate: certificateRuleSchema
     .optional()
-    .describe('Require a TLS client certificate from the peer (the server must have `tls.ca` and `tls.requestCert`).'),
+    .describe('Require a TLS client certificate from the peer, naming which (the server must have `tls.ca` and `tls.requestCert`).'),
   requireInboundTls: z.boolean().default(false).describe('Refuse the peer’s messages unless sent over TLS.'),
   originators: optionGroup('Whom the peer may name as originator (`From`); anyone else is refused with Error-service-denied and SMTP 550. Its X-Mms-Originator-System must be in its own domains.', {
     domains: z

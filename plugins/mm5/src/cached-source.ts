@@ -1,5 +1,5 @@
 import type { Address } from '@openmmsc/core';
-import { TtlCache, type Lookup, type LookupSource } from './lookup.js';
+import { TtlCache, withSignal, type Lookup, type LookupSource } from './lookup.js';
 
 /** The options every number-lookup source with a cache has (`enum`, `http`). */
 export interface CachedSourceOptions {
@@ -10,14 +10,24 @@ export interface CachedSourceOptions {
   readonly onError?: 'defer' | 'reject' | 'next' | undefined;
 }
 
+/** One question in flight, shared by every lookup of its number that arrives meanwhile. */
+interface Question {
+  answer: Promise<Lookup>;
+  /** Cancels the question: only once every lookup waiting for it has given up. */
+  controller: AbortController;
+  waiting: number;
+}
+
 /**
  * A source that asks a remote service about one number at a time (ENUM, an HLR gateway): answers
  * are cached ("not found" for `negativeTtlMs`, the others for `cacheTtlMs`), failures are not, and
- * concurrent lookups of the same number share one question.
+ * concurrent lookups of the same number share one question. Each lookup gives up on its own
+ * signal; the question itself is cancelled only when all of them have, so one caller's abort
+ * never fails the others.
  */
 export abstract class CachedNumberSource<Options extends CachedSourceOptions> implements LookupSource {
   private readonly cache: TtlCache<Lookup>;
-  private readonly inFlight = new Map<string, Promise<Lookup>>();
+  private readonly inFlight = new Map<string, Question>();
   readonly onNotFound: 'next' | 'reject';
   readonly onError: 'defer' | 'reject' | 'next';
 
@@ -36,21 +46,37 @@ export abstract class CachedNumberSource<Options extends CachedSourceOptions> im
     if (address.type !== 'plmn') return { kind: 'skip' };
     const cached = this.cache.get(address.value);
     if (cached) return cached;
-    let pending = this.inFlight.get(address.value);
-    if (!pending) {
-      pending = this.ask(address.value, signal).finally(() => this.inFlight.delete(address.value));
-      this.inFlight.set(address.value, pending);
+    if (signal.aborted) throw signal.reason ?? new Error('aborted');
+    const question = this.question(address.value);
+    question.waiting++;
+    const giveUp = () => {
+      if (--question.waiting === 0) question.controller.abort(signal.reason);
+    };
+    signal.addEventListener('abort', giveUp, { once: true });
+    try {
+      return await withSignal(question.answer, signal);
+    } finally {
+      signal.removeEventListener('abort', giveUp);
     }
-    return this.await(pending, signal);
+  }
+
+  /** The question in flight for this number, or a new one (never one already cancelled). */
+  private question(e164: string): Question {
+    const current = this.inFlight.get(e164);
+    if (current && !current.controller.signal.aborted) return current;
+    const controller = new AbortController();
+    const answer = this.ask(e164, controller.signal).finally(() => {
+      if (this.inFlight.get(e164) === question) this.inFlight.delete(e164);
+    });
+    // Nobody may be left to see a cancelled question's failure.
+    answer.catch(() => undefined);
+    const question: Question = { controller, waiting: 0, answer };
+    this.inFlight.set(e164, question);
+    return question;
   }
 
   /** Asks the service about one E.164 number; `remember` what is worth caching. */
   protected abstract ask(e164: string, signal: AbortSignal): Promise<Lookup>;
-
-  /** How a lookup waits for a (possibly shared) question; the ENUM source gives up on abort. */
-  protected await(pending: Promise<Lookup>, _signal: AbortSignal): Promise<Lookup> {
-    return pending;
-  }
 
   protected remember(e164: string, result: Lookup): Lookup {
     this.cache.set(e164, result, result.kind === 'not-found' ? this.options.negativeTtlMs : this.options.cacheTtlMs);

@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { CachedNumberSource } from './cached-source.js';
-import { withSignal, type Lookup } from './lookup.js';
+import type { Lookup } from './lookup.js';
 import type { EnumResolverOptions } from './options.js';
 
 /** A NAPTR record as node:dns returns it. */
@@ -90,11 +90,6 @@ export class EnumSource extends CachedNumberSource<EnumResolverOptions> {
   private readonly services = this.options.services.map((s) => s.toLowerCase());
   /** DNS questions sent (for metrics and tests). */
   queries = 0;
-
-  // The DNS question is not cancelled with one caller's signal: others may share it.
-  protected override await(pending: Promise<Lookup>, signal: AbortSignal): Promise<Lookup> {
-    return withSignal(pending, signal);
-  }
 
   close(): void {
     this.resolver.cancel();

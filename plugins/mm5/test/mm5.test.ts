@@ -178,6 +178,14 @@ describe('MM5 HTTP HLR gateway', () => {
       if (msisdn === '15550000702') return void res.writeHead(503).end('busy');
       if (msisdn === '15550000703') return void setTimeout(() => res.writeHead(200).end('{}'), 2000);
       if (msisdn === '15550000704') return void res.writeHead(400).end('bad');
+      if (msisdn === '15550000705' || msisdn === '15550000706') {
+        const timer = setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { network: { mcc: '001', mnc: '2' } } })), 150);
+        req.socket.on('close', () => {
+          clearTimeout(timer);
+          if (!res.writableEnded) seen.push(`cancelled ${msisdn}`);
+        });
+        return;
+      }
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -214,6 +222,34 @@ describe('MM5 HTTP HLR gateway', () => {
     assert.equal((await ask(c, '+15550000702'))?.kind, 'defer');
     assert.equal((await ask(c, '+15550000703'))?.kind, 'defer');
     assert.equal((await ask(c, '+15550000704'))?.kind, 'reject');
+  });
+
+  it('a lookup that gives up does not fail the others sharing its question; the question is cancelled when all have', async () => {
+    const c = httpChain();
+    const count = (line: string) => seen.filter((s) => s === line).length;
+    // First asker gives up after 30 ms, the second waits: one request, the second gets its route.
+    const quitter = new AbortController();
+    const first = c.resolve(parseAddress('+15550000705'), quitter.signal);
+    const second = c.resolve(parseAddress('+15550000705'), new AbortController().signal);
+    setTimeout(() => quitter.abort(new Error('submission cancelled')), 30);
+    const [a, b] = await Promise.all([first, second]);
+    assert.equal(a?.kind, 'defer', 'the one that gave up is deferred');
+    assert.equal(b?.kind === 'route' && b.route.destination, 'mms.mnc002.mcc001.gprs', 'the other is answered');
+    assert.equal(count('GET 15550000705 k1'), 1, 'one question for both');
+    assert.equal(count('cancelled 15550000705'), 0, 'the shared question was not cancelled');
+
+    // Both give up: the request to the gateway is cancelled.
+    const x = new AbortController();
+    const y = new AbortController();
+    const both = [c.resolve(parseAddress('+15550000706'), x.signal), c.resolve(parseAddress('+15550000706'), y.signal)];
+    setTimeout(() => x.abort(), 20);
+    setTimeout(() => y.abort(), 40);
+    assert.deepEqual((await Promise.all(both)).map((r) => r?.kind), ['defer', 'defer']);
+    await waitFor('the gateway to see its request cancelled', () => count('cancelled 15550000706') === 1, { timeoutMs: 2000 });
+    // A later lookup asks again (nothing cancelled was kept) and is answered.
+    const later = await ask(c, '+15550000706');
+    assert.equal(later?.kind === 'route' && later.route.destination, 'mms.mnc002.mcc001.gprs');
+    assert.equal(count('GET 15550000706 k1'), 2);
   });
 });
 
