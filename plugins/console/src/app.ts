@@ -4,7 +4,7 @@ import type { Sessions } from './auth/sessions.js';
 import type { Log } from './log.js';
 import type { ConsoleOptions } from './options.js';
 import type { Alarms } from './links/alarms.js';
-import type { LinkMonitor } from './links/link-monitor.js';
+import type { NodeLinks } from './links/node-links.js';
 import type { ClusterTraffic } from './traffic/cluster-traffic.js';
 import type { TrafficSampler } from './traffic/sampler.js';
 
@@ -23,6 +23,6 @@ export interface ConsoleApp {
   readonly traffic: TrafficSampler;
   /** Every node's samples, through the shared store (the charts). */
   readonly cluster: ClusterTraffic;
-  readonly links: LinkMonitor;
+  readonly links: NodeLinks;
   readonly alarms: Alarms;
 }

@@ -16,6 +16,7 @@ import { liveRoutes } from './http/routes-live.js';
 import { messageRoutes } from './http/routes-messages.js';
 import { staticRoutes } from './http/routes-static.js';
 import { Alarms } from './links/alarms.js';
+import { NodeLinks } from './links/node-links.js';
 import { LinkMonitor } from './links/link-monitor.js';
 import { consoleOptions } from './options.js';
 import { IndexWriter } from './trace/index-writer.js';
@@ -54,7 +55,9 @@ export default definePlugin({
     const campaigns = new CampaignStore(ctx.kv);
     const templates = new TemplateStore(ctx.kv);
     const runner = new CampaignJobs(campaigns, ctx.mmsc, ctx.jobs, ctx.clock, ctx.log);
-    const alarms = new Alarms(ctx.metrics, ctx.log, { queueThreshold: o.alarms.queueThreshold, webhook: o.alarms.webhook, now });
+    const nodeLinks = new NodeLinks(ctx.kv, ctx.config.node.id, ctx.worker, 3 * o.traffic.sampleMs, now, ctx.log);
+    // One worker of a node speaks for its alarms (the first); all of them show the node's.
+    const alarms = new Alarms(ctx.metrics, ctx.log, { queueThreshold: o.alarms.queueThreshold, webhook: o.alarms.webhook, now, announce: (ctx.worker ?? 1) === 1 });
     const app: ConsoleApp = {
       options: o,
       prefix: o.prefix,
@@ -67,7 +70,7 @@ export default definePlugin({
       log: ctx.log,
       traffic,
       cluster,
-      links,
+      links: nodeLinks,
       alarms,
     };
     ctx.adminRoutes(async (server: FastifyInstance) => {
@@ -94,7 +97,8 @@ export default definePlugin({
 
     let monitor: NodeJS.Timeout | undefined;
     const watch = async () => {
-      alarms.links(await links.sample());
+      await links.sample();
+      alarms.links(await nodeLinks.refresh(links.list()));
       const last = traffic.points('hour').at(-1);
       if (last) alarms.queues(new Map(Object.entries(last.values).filter(([k]) => k.startsWith('queued ')).map(([k, v]) => [k.slice(7), v])));
     };

@@ -13,6 +13,9 @@ export interface Alarm {
  * Alarms raised when a link goes down or a job kind's queue passes the threshold, cleared when
  * it recovers: logged, exported as `openmmsc_console_alarms_active{alarm}` and
  * `openmmsc_console_alarms_total{type}`, and POSTed to the webhook if one is configured.
+ * Every worker of a node keeps the node's alarms (each serves the page), judged on the node's
+ * links; only the one with `announce` logs, counts and posts them, so the operator hears of each
+ * alarm once per node, not once per worker.
  */
 export class Alarms {
   private readonly active = new Map<string, Alarm>();
@@ -21,7 +24,7 @@ export class Alarms {
   constructor(
     registry: Registry,
     private readonly log: Log,
-    private readonly opts: { queueThreshold: number; webhook?: string | undefined; now: () => number },
+    private readonly opts: { queueThreshold: number; webhook?: string | undefined; now: () => number; announce: boolean },
   ) {
     const active = this.active;
     new Gauge({
@@ -42,8 +45,9 @@ export class Alarms {
     return [...this.active.values()].sort((a, b) => b.since - a.since);
   }
 
-  links(changed: readonly LinkStatus[]): void {
-    for (const l of changed) {
+  /** The node's links, all of them or those that changed: each down one raises, each other clears. */
+  links(links: readonly LinkStatus[]): void {
+    for (const l of links) {
       const id = `link:${l.kind}:${l.name}`;
       if (l.state === 'down') this.raise(id, 'link', `${l.kind} ${l.name} is down: ${l.detail}`);
       else this.clear(id, `${l.kind} ${l.name} is ${l.state}`);
@@ -62,6 +66,7 @@ export class Alarms {
     if (this.active.has(id)) return;
     const alarm = { id, text, since: this.opts.now() };
     this.active.set(id, alarm);
+    if (!this.opts.announce) return;
     this.raisedTotal.inc({ type });
     this.log.warn({ alarm: id }, `alarm: ${text}`);
     this.notify('raised', alarm);
@@ -71,6 +76,7 @@ export class Alarms {
     const alarm = this.active.get(id);
     if (!alarm) return;
     this.active.delete(id);
+    if (!this.opts.announce) return;
     this.log.info({ alarm: id }, `alarm cleared: ${text}`);
     this.notify('cleared', { ...alarm, text });
   }
