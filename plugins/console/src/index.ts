@@ -97,8 +97,7 @@ export default definePlugin({
 
     let monitor: NodeJS.Timeout | undefined;
     const watch = async () => {
-      await links.sample();
-      alarms.links(await nodeLinks.refresh(links.list()));
+      alarms.links(await nodeLinks.refresh(await links.sample()));
       const last = traffic.points('hour').at(-1);
       if (last) alarms.queues(new Map(Object.entries(last.values).filter(([k]) => k.startsWith('queued ')).map(([k, v]) => [k.slice(7), v])));
     };

@@ -45,7 +45,7 @@ export class Alarms {
     return [...this.active.values()].sort((a, b) => b.since - a.since);
   }
 
-  /** The node's links, all of them or those that changed: each down one raises, each other clears. */
+  /** The node's links: each one down raises its alarm (once), each other clears it. */
   links(links: readonly LinkStatus[]): void {
     for (const l of links) {
       const id = `link:${l.kind}:${l.name}`;

@@ -34,7 +34,7 @@ export class LinkMonitor {
     return [...this.links.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
   }
 
-  /** Reads the metrics again; answers the links whose state changed. */
+  /** Reads the metrics again; answers every link with its state (and since when it is in it). */
   async sample(): Promise<LinkStatus[]> {
     const at = this.now();
     const seen: Array<Omit<LinkStatus, 'since'>> = [];
@@ -62,16 +62,13 @@ export class LinkMonitor {
       const name = String(v.labels.name ?? '');
       seen.push({ kind, name, state: v.value >= 1 ? 'up' : v.value > 0 ? 'degraded' : 'down', detail: details.get(`${kind}\u0000${name}`) ?? '' });
     }
-    const changed: LinkStatus[] = [];
     const next = new Map<string, LinkStatus>();
     for (const s of seen) {
       const key = `${s.kind}\u0000${s.name}`;
       const before = this.links.get(key);
-      const status: LinkStatus = { ...s, since: before && before.state === s.state ? before.since : at };
-      if (before?.state !== s.state) changed.push(status);
-      next.set(key, status);
+      next.set(key, { ...s, since: before && before.state === s.state ? before.since : at });
     }
     this.links = next;
-    return changed;
+    return this.list();
   }
 }
