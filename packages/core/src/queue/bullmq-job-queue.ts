@@ -20,8 +20,11 @@ import {
   type RunningJob,
 } from '../services/job-queue.js';
 import { BullmqHolds } from './bullmq-holds.js';
+import { closeBullmqQueue } from './bullmq-queue-close.js';
 
 const DEFAULT_GRACE_MS = 10_000;
+/** How long a close waits for a queue still connecting (see closeBullmqQueue). */
+const QUEUE_SETTLE_MS = 2000;
 const BACKOFF_TYPE = 'openmmsc';
 /** Failed jobs kept per kind for inspection. */
 const KEEP_FAILED = 1000;
@@ -188,7 +191,7 @@ export class BullmqJobQueue implements JobQueue {
 
   close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
     this.#closed ??= this.drain(graceMs)
-      .then(() => Promise.all([...this.#queues.values()].map((q) => q.close())))
+      .then(() => Promise.all([...this.#queues.values()].map((q) => closeBullmqQueue(q, QUEUE_SETTLE_MS))))
       .then(async () => {
         await this.#cluster?.quit().catch(() => this.#cluster?.disconnect());
       });

@@ -251,6 +251,25 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
       assert.deepEqual(seen[0]!.data, { keep: true });
     });
 
+    it('a queue closed right after it opens leaves no failure behind', async () => {
+      // A queue may still be connecting in the background when it opens (BullMQ asks each
+      // server its version): a close that overtakes that must not leave a rejection that ends
+      // the process.
+      const escaped: unknown[] = [];
+      const record = (error: unknown): void => void escaped.push(error);
+      process.on('unhandledRejection', record);
+      try {
+        for (let i = 0; i < 5; i++) {
+          const fixture = await newFixture();
+          await (await fixture.open()).close(0);
+        }
+        await sleep(100);
+      } finally {
+        process.off('unhandledRejection', record);
+      }
+      assert.deepEqual(escaped, []);
+    });
+
     it('a failed id can be enqueued again', async () => {
       const { queue } = await fresh();
       let runs = 0;
