@@ -20,7 +20,7 @@ export interface MmscUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startMmsc(options: { dedupe: boolean; workers: number }): Promise<MmscUnderTest | undefined> {
+export async function startMmsc(options: { dedupe: boolean; workers: number; decodeThreads?: number | undefined }): Promise<MmscUnderTest | undefined> {
   // Made once by the primary; its workers inherit the variable and open the same store.
   const dir = process.env.MM7_BENCH_DIR ?? (process.env.MM7_BENCH_DIR = await mkdtemp(join(tmpdir(), 'openmmsc-bench-mm7-')));
   const localPhones = definePlugin({
@@ -43,7 +43,7 @@ export async function startMmsc(options: { dedupe: boolean; workers: number }): 
       limits: { maxRecipients: 10_000, maxMessageSize: '1MB' },
     },
     baseDir: dir,
-    plugins: [localPhones, { plugin: mm7, options: { port: 0, ...(options.dedupe ? {} : { dedupeWindow: 0 }), vasps: [{ id: 'bench', password: PASSWORD, shortCodes: ['12345'], maxRecipients: 10_000 }] } }],
+    plugins: [localPhones, { plugin: mm7, options: { port: 0, ...(options.dedupe ? {} : { dedupeWindow: 0 }), ...(options.decodeThreads !== undefined ? { decodeThreads: options.decodeThreads } : {}), vasps: [{ id: 'bench', password: PASSWORD, shortCodes: ['12345'], maxRecipients: 10_000 }] } }],
   });
   if (node.role === 'worker') return undefined;
   const mmsc = node.role === 'single' ? node.mmsc : undefined;

@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     // Worker processes of the MMSC node (runNode); above 1 the in-process kernel reference is skipped.
     workers: { type: 'string', default: '1' },
+    // MM7 decoding threads per worker (the plugin's `decodeThreads`; default: the plugin's default).
+    'decode-threads': { type: 'string' },
   },
 });
 
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
   }, 15 * 60_000);
   watchdog.unref();
 
-  const server = await startMmsc({ dedupe: !process.env.MM7_BENCH_NO_DEDUPE, workers: Number(args.workers) });
+  const server = await startMmsc({ dedupe: !process.env.MM7_BENCH_NO_DEDUPE, workers: Number(args.workers), decodeThreads: args['decode-threads'] === undefined ? undefined : Number(args['decode-threads']) });
   // A worker process of the node: it serves until the primary stops it.
   if (!server) return;
   let kernelRate = 0;
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
   const load = await child<object>(fileURLToPath(import.meta.url), ['--load']);
   const run = async (spec: PhaseSpec) => (await request<{ result: LoadResult }>(load.proc, { type: 'run', spec, concurrency })).result;
 
-  console.log(`MM7 benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}; MMSC pid ${process.pid}, SQLite store, ${args.workers} worker(s); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`MM7 benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}; MMSC pid ${process.pid}, SQLite store, ${args.workers} worker(s), decodeThreads ${args['decode-threads'] ?? 'default'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`load: SubmitReq at concurrency ${concurrency} (keep-alive) from a child process; MMSC ${server.url}, bare node:http ${bare.ready.url}`);
 
   const headline = { requests, recipients: 1, offset: 0, shape: 'jpeg36-base64', deferred: true } as const;

@@ -95,3 +95,4 @@ export { SourceAddresses } from './plugin/source-addresses.js';
 export { clientAccountFields, clientEndpointFields } from './plugin/client-account-schema.js';
 export { optionGroup, listenFields } from './plugin/option-schema.js';
 export { definePackagedPlugin, type PackagedPluginDefinition } from './plugin/define-packaged-plugin.js';
+export { ThreadPool, ThreadStoppedError, type ThreadPoolOptions } from './threads/thread-pool.js';

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { markOwned } from './decoding/owned-bodies.js';
 
 /** Bytes of a body kept for a best-effort look (its TransactionID) once it is known to be refused. */
 const HEAD_BYTES = 64 * 1024;
@@ -103,7 +104,7 @@ export class BodyReader {
     }
     raw.on('data', onData);
     // A body that arrived in one chunk (the usual case on a LAN) is used as it is: no copy.
-    const whole = () => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, kept));
+    const whole = () => (chunks.length === 1 ? chunks[0]! : markOwned(Buffer.concat(chunks, kept)));
     raw.on('end', () => finish(over ? new BodyTooLarge(this.limit, head(), false) : null, over ? undefined : whole()));
     raw.on('error', (error) => finish(error));
   }

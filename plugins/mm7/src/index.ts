@@ -4,6 +4,8 @@ import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
 import { SendApi } from './api.js';
 import { createMm7Metrics } from './metrics.js';
+import { decodeLimits } from './decoding/decode-limits.js';
+import { Mm7Decoder } from './decoding/mm7-decoder.js';
 import { Mm7Service } from './mm7-service.js';
 import { mm7Options } from './options.js';
 import { Outbound } from './outbound.js';
@@ -37,7 +39,13 @@ export default definePlugin({
     const accounts = new Accounts(options.vasps, (raw) => ctx.mmsc.parseAddress(raw), now);
     const metrics = createMm7Metrics(ctx.metrics);
     const deps = ingressDeps(ctx, metrics);
-    const mm7 = new Mm7Service({ ...deps, accounts });
+    let decoder: Mm7Decoder | undefined;
+    const mm7 = new Mm7Service({
+      ...deps,
+      accounts,
+      // The server listens only once the decoder has started (and stops before it closes).
+      decode: (contentType, body) => decoder!.decode(contentType, body),
+    });
     const api = options.api.enabled ? new SendApi({ ...deps, accounts }) : undefined;
     const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now, links: linkTracker(ctx.metrics, 'vasp', now) });
 
@@ -48,6 +56,7 @@ export default definePlugin({
     ctx.expose({ get baseUrl() { return server ? url : undefined; } } satisfies Mm7Exposed);
     return {
       async start() {
+        decoder = await Mm7Decoder.start(decodeLimits(options.limits), options.decodeThreads);
         server = buildServer(options, mm7, api, {
           log: ctx.log,
           requests: metrics.requests,
@@ -63,6 +72,8 @@ export default definePlugin({
       async stop() {
         await server?.close();
         server = undefined;
+        await decoder?.close();
+        decoder = undefined;
       },
       ready() {
         return server && url ? true : 'MM7 server not listening';

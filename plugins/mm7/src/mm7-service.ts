@@ -1,5 +1,6 @@
 import {
   MessageChangeError,
+  ThreadStoppedError,
   type Address,
   type IngressDeps,
   type MmsHeaders,
@@ -11,8 +12,7 @@ import {
 } from '@openmmsc/core';
 import { Accounts, authenticate, type VaspAccount } from './accounts.js';
 import { dialectOf, fault, generic, retryAfterSeconds, type Answer } from './answers.js';
-import { Mm7DecodeError, type EnvelopeInput, type CancelReq, type DetailItem, type ExtendedCancelReq, type ExtendedReplaceReq, type Mm7Address, type ReplaceReq, type SubmitReq, LATEST_RELEASE, RELEASES, type Release, salvageHints, type RequestHints, statusText, decodeMm7, type DecodedMm7, type DecodeLimits, type DecodeWarning, writeEnvelope, type XmlLimits, partsFromContent, resolveDate } from '@openmmsc/mm7';
-import type { MimeLimits } from '@openmmsc/mime';
+import { Mm7DecodeError, type EnvelopeInput, type CancelReq, type DetailItem, type ExtendedCancelReq, type ExtendedReplaceReq, type Mm7Address, type ReplaceReq, type SubmitReq, LATEST_RELEASE, RELEASES, type Release, salvageHints, type RequestHints, statusText, type DecodedMm7, type DecodeWarning, writeEnvelope, partsFromContent, resolveDate } from '@openmmsc/mm7';
 import { statusForReason } from './reasons.js';
 import { extraHeaders, fromMm7Address, partsSize, toMessageClass, toPriority } from './mapping.js';
 import type { Mm7Metrics } from './metrics.js';
@@ -35,6 +35,11 @@ export interface HttpResponseLike {
 
 export interface Mm7ServiceDeps extends IngressDeps<Mm7Options, Mm7Metrics> {
   accounts: Accounts;
+  /**
+   * Reads a request body (see Mm7Decoder, which may take it to a thread: the body is not read
+   * again here once handed over). Throws Mm7DecodeError for a request that cannot be read.
+   */
+  decode(contentType: string | undefined, body: Buffer): Promise<DecodedMm7>;
 }
 
 /** A TransactionID the answer's release can carry (REL-5-MM7-1-0/1-1 want an NMTOKEN). */
@@ -45,13 +50,7 @@ function usable(transactionId: string | undefined, release: Release): string | u
 
 /** The MM7 server side: VASP → MMSC requests in, SOAP answers out. Framework-free. */
 export class Mm7Service {
-  private readonly limits: DecodeLimits;
-  constructor(private readonly deps: Mm7ServiceDeps) {
-    const l = deps.options.limits;
-    const xml: XmlLimits = { maxBytes: l.maxXmlSize, maxDepth: l.maxXmlDepth, maxElements: 50_000 };
-    const mime: MimeLimits = { maxParts: l.maxMimeParts, maxDepth: l.maxMimeDepth, maxHeaderBytes: 16 * 1024 };
-    this.limits = { xml, mime, accept: new Set(['SubmitReq', 'CancelReq', 'ReplaceReq', 'extendedCancelReq', 'extendedReplaceReq', 'Fault']) };
-  }
+  constructor(private readonly deps: Mm7ServiceDeps) {}
 
   private render(answer: Answer, release: Release, account: VaspAccount | undefined, transactionId: string | undefined, version?: string): HttpResponseLike {
     if (answer.body.type === 'Fault') this.deps.metrics.faults.inc({ code: String(answer.body.fault.detail?.status.code ?? 0) });
@@ -105,7 +104,7 @@ export class Mm7Service {
     }
     let decoded: DecodedMm7;
     try {
-      decoded = decodeMm7(req.contentType, req.body, this.limits);
+      decoded = await this.deps.decode(req.contentType, req.body);
     } catch (error) {
       if (error instanceof Mm7DecodeError) {
         const tx = error.transactionId ?? hints().transactionId;
@@ -114,6 +113,11 @@ export class Mm7Service {
         const a = fault(error.status, error.message);
         if (error.faultcode === 'VersionMismatch' && a.body.type === 'Fault') a.body.fault.faultcode = 'VersionMismatch';
         return early(a, account, error);
+      }
+      if (error instanceof ThreadStoppedError) {
+        // The request was not read, let alone acted on: the VASP may send it again.
+        this.deps.log.error({ err: error, vasp: account.id }, 'MM7 request lost its decoding thread');
+        return early(fault(3000, 'the request could not be decoded here; try again'), account);
       }
       this.deps.log.error({ err: error, vasp: account.id, tx: hints().transactionId }, 'MM7 request decoding failed unexpectedly');
       return early(fault(2007, 'the request could not be read'), account);

@@ -65,6 +65,13 @@ export const mm7Options = z.object({
     maxMimeParts: z.number().int().min(1).default(100).describe('Most MIME parts in a request.'),
     maxMimeDepth: z.number().int().min(1).max(16).default(4).describe('Deepest nesting of multiparts.'),
   }),
+  decodeThreads: z
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(1)
+    .describe('Threads that read MM7 requests of 16 KiB and more (SOAP, MIME, base64) off the event loop that answers VASPs (0: read them on it).'),
   vasps: z.array(vaspOptions).default([]).describe('The VASPs (content providers) and API accounts.'),
 });
 export type Mm7Options = z.output<typeof mm7Options>;

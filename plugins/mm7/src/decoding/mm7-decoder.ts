@@ -1,0 +1,48 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ThreadPool } from '@openmmsc/core';
+import { decodeMm7, type DecodeLimits, type DecodedMm7 } from '@openmmsc/mm7';
+import { reviveOutcome, toDecodeRequest, type DecodeOutcome, type DecodeRequest } from './decode-outcome.js';
+import { isOwned } from './owned-bodies.js';
+
+/**
+ * Below this a request is decoded on the event loop: handing it to a thread and back costs the
+ * loop about what decoding a small envelope does.
+ */
+export const OFF_THREAD_MIN_BYTES = 16 * 1024;
+
+// The thread module beside this one, in the same form (.ts in a source checkout, .js built).
+const THREAD_MODULE = new URL(`./decode-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+/**
+ * Reads MM7 requests (SOAP, MIME, base64) on threads of their own, so the event loop that
+ * answers VASPs spends its time on the requests, not on parsing their bytes. The body moves to
+ * the thread: after `decode` the caller must not read it (the decoded content points into it).
+ */
+export class Mm7Decoder {
+  readonly #limits: DecodeLimits;
+  readonly #pool: ThreadPool<DecodeRequest, DecodeOutcome> | undefined;
+
+  private constructor(limits: DecodeLimits, pool: ThreadPool<DecodeRequest, DecodeOutcome> | undefined) {
+    this.#limits = limits;
+    this.#pool = pool;
+  }
+
+  /** With `threads` 0, every request is decoded on the event loop. */
+  static async start(limits: DecodeLimits, threads: number): Promise<Mm7Decoder> {
+    const pool = threads > 0 ? await ThreadPool.start<DecodeRequest, DecodeOutcome>(THREAD_MODULE, { size: threads, name: 'MM7 decoding' }) : undefined;
+    return new Mm7Decoder(limits, pool);
+  }
+
+  /** Throws Mm7DecodeError for a request that cannot be read, ThreadStoppedError if its thread died. */
+  async decode(contentType: string | undefined, body: Buffer): Promise<DecodedMm7> {
+    if (!this.#pool || body.length < OFF_THREAD_MIN_BYTES) return decodeMm7(contentType, body, this.#limits);
+    const own = isOwned(body) ? body : new Uint8Array(body);
+    const outcome = await this.#pool.run(toDecodeRequest(contentType, own, this.#limits), [own.buffer as ArrayBuffer]);
+    return reviveOutcome(outcome);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.close();
+  }
+}
