@@ -80,9 +80,9 @@ export async function startKernel(input: StartInput, attach: (started: Started) 
     for (const p of started.plugins) await p.hooks.start?.();
   } catch (error) {
     for (const p of [...(started?.plugins ?? [])].reverse()) await Promise.resolve(p.hooks.close?.()).catch(() => undefined);
+    await protection?.stop().catch(() => undefined);
     await queue?.close(0).catch(() => undefined);
     await store.close().catch(() => undefined);
-    await protection?.stop().catch(() => undefined);
     await started?.admin?.close().catch(() => undefined);
     throw error;
   }

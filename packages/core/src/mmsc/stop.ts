@@ -7,7 +7,8 @@ import type { Started } from './started.js';
  *    progress (MM1 keeps serving fetches);
  * 2. submissions already running finish, and so do running jobs (notifications being pushed);
  * 3. handsets this node notified fetch and acknowledge (`shutdown.retrievalGrace`);
- * 4. each plugin's `close` (listeners, connections, files), then the queue and the store.
+ * 4. each plugin's `close` (listeners, connections, files), the load sampler and counters, then
+ *    the queue and the store.
  * Steps 2 and 3 together take at most `shutdown.graceMs` (running submissions aside).
  */
 export async function stopKernel(started: Started, inFlight: ReadonlySet<Promise<unknown>>): Promise<void> {
@@ -35,9 +36,10 @@ export async function stopKernel(started: Started, inFlight: ReadonlySet<Promise
   await Promise.allSettled([...inFlight]);
   for (const p of [...plugins].reverse()) await guard(started, p.name, 'close', () => p.hooks.close?.());
   await Promise.allSettled([...inFlight]);
+  // Nothing is admitted any more: the load sampler, which reads the queue, stops before it closes.
+  await started.protection.stop();
   await k.queue.close(0);
   await k.store.close();
-  await started.protection.stop();
   await started.admin?.close();
 }
 

@@ -14,6 +14,13 @@ export const OFF_THREAD_MIN_BYTES = 16 * 1024;
 // The thread module beside this one, in the same form (.ts in a source checkout, .js built).
 const THREAD_MODULE = new URL(`./decode-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
+/** A copy with memory of its own (not zeroed first: every byte is written). */
+function copyOf(body: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(body.length);
+  body.copy(copy);
+  return copy;
+}
+
 /**
  * Reads MM7 requests (SOAP, MIME, base64) on threads of their own, so the event loop that
  * answers VASPs spends its time on the requests, not on parsing their bytes. The body moves to
@@ -37,7 +44,7 @@ export class Mm7Decoder {
   /** Throws Mm7DecodeError for a request that cannot be read, ThreadStoppedError if its thread died. */
   async decode(contentType: string | undefined, body: Buffer): Promise<DecodedMm7> {
     if (!this.#pool || body.length < OFF_THREAD_MIN_BYTES) return decodeMm7(contentType, body, this.#limits);
-    const own = isOwned(body) ? body : new Uint8Array(body);
+    const own = isOwned(body) ? body : copyOf(body);
     const outcome = await this.#pool.run(toDecodeRequest(contentType, own, this.#limits), [own.buffer as ArrayBuffer]);
     return reviveOutcome(outcome);
   }
