@@ -4,7 +4,7 @@ import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
 import { SendApi } from './api.js';
 import { createMm7Metrics } from './metrics.js';
-import { decodeLimits } from './decoding/decode-limits.js';
+import { decodeLimits, decodeThreadCount } from './decoding/decode-limits.js';
 import { Mm7Decoder } from './decoding/mm7-decoder.js';
 import { Mm7Service } from './mm7-service.js';
 import { mm7Options } from './options.js';
@@ -56,7 +56,7 @@ export default definePlugin({
     ctx.expose({ get baseUrl() { return server ? url : undefined; } } satisfies Mm7Exposed);
     return {
       async start() {
-        decoder = await Mm7Decoder.start(decodeLimits(options.limits), options.decodeThreads);
+        decoder = await Mm7Decoder.start(decodeLimits(options.limits), decodeThreadCount(options.decodeThreads, ctx.worker));
         server = buildServer(options, mm7, api, {
           log: ctx.log,
           requests: metrics.requests,

@@ -66,12 +66,9 @@ export const mm7Options = z.object({
     maxMimeDepth: z.number().int().min(1).max(16).default(4).describe('Deepest nesting of multiparts.'),
   }),
   decodeThreads: z
-    .number()
-    .int()
-    .min(0)
-    .max(64)
-    .default(1)
-    .describe('Threads that read MM7 requests of 16 KiB and more (SOAP, MIME, base64) off the event loop that answers VASPs (0: read them on it).'),
+    .union([z.literal('auto'), z.number().int().min(0).max(64)])
+    .default('auto')
+    .describe('Threads that read MM7 requests of 16 KiB and more (SOAP, MIME, base64) off the event loop that answers VASPs; 0 reads them on it. `auto`: 1 in a single-process node on a machine of several cores, 0 in a node of several workers (they already use the cores).'),
   vasps: z.array(vaspOptions).default([]).describe('The VASPs (content providers) and API accounts.'),
 });
 export type Mm7Options = z.output<typeof mm7Options>;
