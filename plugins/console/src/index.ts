@@ -56,8 +56,8 @@ export default definePlugin({
     const templates = new TemplateStore(ctx.kv);
     const runner = new CampaignJobs(campaigns, ctx.mmsc, ctx.jobs, ctx.clock, ctx.log);
     const nodeLinks = new NodeLinks(ctx.kv, ctx.config.node.id, ctx.worker, 3 * o.traffic.sampleMs, now, ctx.log);
-    // One worker of a node speaks for its alarms (the first); all of them show the node's.
-    const alarms = new Alarms(ctx.metrics, ctx.log, { queueThreshold: o.alarms.queueThreshold, webhook: o.alarms.webhook, now, announce: (ctx.worker ?? 1) === 1 });
+    // Every worker shows the node's alarms; the one that speaks for the node announces them.
+    const alarms = new Alarms(ctx.metrics, ctx.log, { queueThreshold: o.alarms.queueThreshold, webhook: o.alarms.webhook, now, kv: ctx.kv, node: ctx.config.node.id, speaks: () => nodeLinks.speaks() });
     const app: ConsoleApp = {
       options: o,
       prefix: o.prefix,
@@ -100,6 +100,7 @@ export default definePlugin({
       alarms.links(await nodeLinks.refresh(await links.sample()));
       const last = traffic.points('hour').at(-1);
       if (last) alarms.queues(new Map(Object.entries(last.values).filter(([k]) => k.startsWith('queued ')).map(([k, v]) => [k.slice(7), v])));
+      await alarms.announce();
     };
     return {
       store: (m) => void index.add(m),

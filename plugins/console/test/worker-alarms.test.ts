@@ -79,4 +79,54 @@ describe('links and alarms of a node of several workers', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('while worker 1 restarts, worker 2 announces; worker 1 back does not announce the alarm again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'openmmsc-console-workers-'));
+    const posted: Posted[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        posted.push(JSON.parse(body) as Posted);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alarms`;
+    const proc = spawn(process.execPath, [...process.execArgv, fixture, dir, webhook], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const workerOne = () => [...out.matchAll(/^WORKER 1 (\d+)$/gm)].map((m) => Number(m[1]));
+    try {
+      await waitFor('both workers ready', () => (out.match(/^WORKER /gm)?.length ?? 0) === 2, { timeoutMs: 120_000 });
+      // Both have published (200 ms samples) before worker 1 goes.
+      await new Promise((r) => setTimeout(r, 1000));
+      const [first] = workerOne();
+      // Worker 2's link goes down as worker 1 dies; the node restarts worker 1 at once, and a
+      // worker takes seconds to start from TypeScript sources.
+      await writeFile(join(dir, 'link-2'), '0');
+      process.kill(first!, 'SIGKILL');
+      await waitFor('the webhook told', () => posted.some((p) => p.event === 'raised'), { timeoutMs: 20_000 });
+      assert.deepEqual(workerOne(), [first], 'announced while worker 1 was away (by worker 2)');
+
+      await waitFor('worker 1 back', () => workerOne().length === 2, { timeoutMs: 120_000 });
+      // Worker 1 speaks again: it finds the alarm announced and does not raise it a second time.
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.deepEqual(posted.map((p) => `${p.event} ${p.alarm.id}`), ['raised link:ppg:ppg.example']);
+
+      await writeFile(join(dir, 'link-2'), '1');
+      await waitFor('cleared', () => posted.some((p) => p.event === 'cleared'), { timeoutMs: 20_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(posted.map((p) => p.event), ['raised', 'cleared']);
+      assert.match(posted[1]!.alarm.text, /ppg ppg\.example is up/);
+      proc.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      proc.kill('SIGKILL');
+      await exited;
+      hook.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

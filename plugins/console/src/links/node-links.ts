@@ -20,6 +20,8 @@ interface Published {
 export class NodeLinks {
   private latest: LinkStatus[] = [];
   private announcedAt = -Infinity;
+  /** The lowest slot among the workers heard from at the last refresh. */
+  private speaker: number | undefined;
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -41,7 +43,16 @@ export class NodeLinks {
     return `links:${this.node}:workers`;
   }
 
-  /** The node's links as last refreshed (what the page and the alarms show). */
+  /**
+   * Whether this process speaks for the node (announces its alarms): a single process always; in
+   * a node of several workers, the lowest-numbered one still publishing, so that while worker 1
+   * restarts the next one speaks instead of nobody.
+   */
+  speaks(): boolean {
+    return this.worker === undefined || this.speaker === this.worker;
+  }
+
+    /** The node's links as last refreshed (what the page and the alarms show). */
   list(): LinkStatus[] {
     return this.latest;
   }
@@ -82,6 +93,7 @@ export class NodeLinks {
         return p && this.now() - p.at <= this.freshMs ? { slot, links: p.links } : undefined;
       }),
     );
+    this.speaker = Math.min(...lists.flatMap((l) => (l ? [l.slot] : [])));
     const merged = new Map<string, LinkStatus>();
     for (const list of lists) {
       if (!list) continue;
