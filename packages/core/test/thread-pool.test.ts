@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { revivedBuffers, transferablesOf } from '../src/threads/buffers.js';
 import { ThreadPool, ThreadStoppedError } from '../src/threads/thread-pool.js';
 
 const MODULE = new URL('./fixtures/pool-thread.ts', import.meta.url);
@@ -64,5 +65,29 @@ describe('ThreadPool', () => {
     await assert.rejects(waiting, ThreadStoppedError);
     await assert.rejects(pool.run({ op: 'echo', value: 1 }), ThreadStoppedError);
     assert.equal(pool.size, 0);
+  });
+});
+
+describe('buffers crossing threads', () => {
+  it('finds the memory of every byte array in arrays and plain objects, once each, leaving pool-sized ones to be copied', () => {
+    const big = Buffer.alloc(20_000);
+    const other = new Uint8Array(30_000);
+    const small = Buffer.from('tiny');
+    const value = { a: big, list: [{ b: big.subarray(10, 20) }, other], nested: { c: small }, n: 1, s: 'x', none: null };
+    const found = transferablesOf(value);
+    assert.equal(found.length, 2);
+    assert.ok(found.includes(big.buffer) && found.includes(other.buffer));
+    assert.deepEqual(transferablesOf(Buffer.from('x')), [], 'a value that is itself a pool slice');
+  });
+
+  it('makes the byte arrays of a cloned value Buffers again, in place and without a copy', () => {
+    const bytes = new Uint8Array([1, 2, 3, 4]);
+    const value = revivedBuffers(structuredClone({ parts: [{ data: Buffer.from(bytes) }], body: bytes.subarray(1) }));
+    assert.ok(Buffer.isBuffer(value.parts[0]!.data));
+    assert.ok(Buffer.isBuffer(value.body));
+    assert.deepEqual([...value.body], [2, 3, 4]);
+    const original = value.body as Uint8Array;
+    revivedBuffers(value);
+    assert.equal(value.body, original, 'a Buffer already is left as it is');
   });
 });

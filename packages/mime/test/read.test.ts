@@ -91,6 +91,15 @@ describe('reading MIME', () => {
     assert.equal(head.body.toString(), 'hi\n');
     assert.deepEqual(warnings, ['2 date headers; the first is used', 'raw 8-bit bytes in the Subject header (read as UTF-8)', 'bare LF line endings']);
   });
+
+  it('finds a bare LF anywhere in the message, and only a bare one', () => {
+    const bare = (text: string) => parseHead(Buffer.from(text, 'latin1')).bareLf;
+    assert.equal(bare('Subject: a\r\nContent-Type: text/plain\r\n\r\nline 1\r\nline 2\r\n'), false);
+    assert.equal(bare('Subject: a\r\n\r\nline 1\r\nline 2\nline 3\r\n'), true, 'one LF deep in the body');
+    assert.equal(bare('Subject: a\r\n\r\nno line end at all'), false);
+    assert.equal(bare(`Subject: a\r\n\r\n${'x'.repeat(100_000)}\r\n\n`), true, 'the last byte');
+    assert.equal(bare('Subject: a\r\n\r\nlone CR\r is not LF\r\n'), false);
+  });
 });
 
 describe('strict mode: structure that does not hold is a typed MimeError', () => {

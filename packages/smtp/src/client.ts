@@ -57,9 +57,12 @@ export class SmtpClient {
       return { status: 'retry', reason: `no mail host for ${route.domain}: ${(error as Error).message}` };
     }
     let last: SendOutcome = { status: 'retry', reason: `no mail host for ${route.domain}` };
+    // Content built elsewhere has a known size: declared (RFC 1870), a server refuses an oversize
+    // message before the data and can receive the rest into one buffer.
+    const sized = Buffer.isBuffer(message.raw) && message.envelope && !('size' in message.envelope) ? { ...message, envelope: { ...message.envelope, size: message.raw.length } } : message;
     for (const host of hosts) {
       try {
-        return sentOutcome(host.address, await this.pool(route, host).sendMail(message));
+        return sentOutcome(host.address, await this.pool(route, host).sendMail(sized));
       } catch (error) {
         last = failedOutcome(host.address, error);
         if (last.status === 'refused') return last;

@@ -7,6 +7,7 @@ import { clientCertificate, mergeLimits, type AdmissionDecision, type PresentedC
 import type { Registry } from 'prom-client';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SmtpGuard, type GuardedPeer } from './guard.js';
+import { MessageBuffer } from './message-buffer.js';
 import { closeSmtp, listenSmtp } from './listen.js';
 import { SmtpReply, replies } from './reply.js';
 import { serverTlsOptions, type SmtpServerTls } from './tls.js';
@@ -39,7 +40,10 @@ export interface ReceivedMail<S> {
   /** The envelope sender; '' for the null reverse path. */
   mailFrom: string;
   rcptTo: string[];
-  /** The content as sent (at most `maxMessageSize` bytes of it when it was over). */
+  /**
+   * The content as sent (at most `maxMessageSize` bytes of it when it was over), in memory of its
+   * own: a receiver may move it to a thread.
+   */
   raw: Buffer;
 }
 
@@ -254,16 +258,10 @@ export class SmtpListener<S = unknown> {
         return refusal ? callback(refusal) : callback();
       },
       onData: (stream, session, callback) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        stream.on('data', (c: Buffer) => {
-          // Past the limit the rest is only counted: an oversize message must not fill the memory.
-          const room = o.maxMessageSize - kept;
-          if (room <= 0) return;
-          const piece = c.length > room ? c.subarray(0, room) : c;
-          chunks.push(piece);
-          kept += piece.length;
-        });
+        const args = session.envelope.mailFrom ? session.envelope.mailFrom.args : false;
+        const declared = args ? Number(args['SIZE'] ?? NaN) : NaN;
+        const message = new MessageBuffer(o.maxMessageSize, Number.isNaN(declared) ? undefined : declared);
+        stream.on('data', (c: Buffer) => message.add(c));
         stream.on('error', (e: Error) => callback(e));
         stream.on('end', () => {
           this.busy.delete(session.id);
@@ -272,7 +270,7 @@ export class SmtpListener<S = unknown> {
             session: live,
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks),
+            raw: message.content(),
           };
           if (stream.sizeExceeded) {
             o.log.warn({ remote: session.remoteAddress, from: mail.mailFrom, bytes: stream.byteLength }, `${o.listener} message over the size limit refused`);

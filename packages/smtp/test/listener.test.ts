@@ -61,6 +61,28 @@ describe('SmtpListener', () => {
     }
   });
 
+  it('keeps every byte of a message whether its SIZE was declared exactly, too large, too small or not at all', async () => {
+    const got: Buffer[] = [];
+    const s = await startListener({ maxMessageSize: 200_000 }, { message: async (mail) => (got.push(mail.raw), '2.0.0 ok') });
+    try {
+      // 150 KB in many socket chunks, dot-stuffed lines included.
+      const body = `Subject: sized\r\n\r\n${Array.from({ length: 2000 }, (_, i) => `${i % 7 === 0 ? '.' : ''}line ${i} ${'y'.repeat(60)}`).join('\r\n')}`;
+      // The line end before the final "." belongs to the message.
+      const expected = Buffer.from(`${body}\r\n`);
+      for (const size of [expected.length, expected.length + 5000, 10_000, 0, undefined]) {
+        const replies = await dialogue(s.port, { from: 'a@x.test', to: ['1@ours.test'], data: body, ...(size !== undefined ? { size } : {}) });
+        assert.match(replies.at(-2)!, /^250 2\.0\.0 ok/, `SIZE=${size}`);
+        const raw = got.at(-1)!;
+        assert.equal(raw.length, expected.length, `SIZE=${size}`);
+        assert.ok(raw.equals(expected), `SIZE=${size}: the content as sent`);
+        assert.ok(raw.buffer.byteLength > Buffer.poolSize && raw.byteOffset === 0, `SIZE=${size}: in memory of its own`);
+      }
+      assert.match((await dialogue(s.port, { from: 'a@x.test', to: ['1@ours.test'], data: body, size: 300_000 })).at(-1)!, /^552 /, 'a declared SIZE over the limit is refused at MAIL FROM');
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('maps the kernel’s refusals and our own failures to replies after DATA', async () => {
     const answers: Array<() => Promise<string>> = [
       () => Promise.reject(rejectedReply({ code: 'service-denied', message: 'relaying denied' })),

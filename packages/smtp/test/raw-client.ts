@@ -104,13 +104,13 @@ export class RawSmtp {
 }
 
 /** One message through a whole dialogue; returns every reply from the greeting on. */
-export async function dialogue(port: number, o: { from: string; to: string[]; data: string; localAddress?: string }): Promise<string[]> {
+export async function dialogue(port: number, o: { from: string; to: string[]; data: string; localAddress?: string; size?: number }): Promise<string[]> {
   const c = await RawSmtp.open(port, o.localAddress);
   const out = [await c.reply()];
   try {
     if (!out[0]!.startsWith('220')) return out;
     out.push(await c.command('EHLO client.test'));
-    out.push(await c.command(`MAIL FROM:<${o.from}>`));
+    out.push(await c.command(`MAIL FROM:<${o.from}>${o.size !== undefined ? ` SIZE=${o.size}` : ''}`));
     if (!out.at(-1)!.startsWith('250')) return out;
     let accepted = 0;
     for (const to of o.to) {

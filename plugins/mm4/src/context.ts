@@ -1,4 +1,5 @@
 import type { KeyValueStore, MmscRuntime, PluginJobs } from '@openmmsc/core';
+import type { MailHead, MimeLimits, ParsedMail } from './mime.js';
 import type { Mm4Options } from './options.js';
 import type { ServerLog } from './server.js';
 import type { PeerTransports } from './transport.js';
@@ -13,6 +14,11 @@ export interface Mm4Context {
   now: () => number;
   /** Counts inbound decode warnings (a metric). */
   countDecodeWarnings?: (count: number) => void;
+  /**
+   * Reads a message's content (see ContentReader, which may take it to a thread: `head.body` is
+   * not read again once handed over); default: on the event loop.
+   */
+  readContent?: (head: MailHead, limits: MimeLimits) => Promise<ParsedMail>;
 }
 
 /** Counters for metrics and tests. */

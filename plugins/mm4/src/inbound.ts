@@ -1,3 +1,4 @@
+import { ThreadStoppedError } from '@openmmsc/core';
 import type { Mm4Deps } from './context.js';
 import { ForwardReceiver } from './forward-in.js';
 import { MimeError, parseContent, parseHead, type MailHead, type ParsedMail } from './mime.js';
@@ -49,8 +50,13 @@ export class Inbound {
     }
     let parsed: ParsedMail;
     try {
-      parsed = parseContent(head, options.limits);
+      parsed = ctx.readContent ? await ctx.readContent(head, options.limits) : parseContent(head, options.limits);
     } catch (error) {
+      if (error instanceof ThreadStoppedError) {
+        // Not read, let alone stored: the peer sends it again.
+        ctx.log.error({ peer, err: error }, 'MM4 message lost its reading thread');
+        throw new SmtpReply(451, '4.3.0 the message could not be read here; try again later');
+      }
       throw this.malformed(mail, error, head, env);
     }
     if (parsed.warnings.length) {

@@ -1,4 +1,6 @@
-import { definePackagedPlugin, linkTracker, pluginManifest, type MmscRuntime } from '@openmmsc/core';
+import { definePackagedPlugin, linkTracker, pluginManifest, threadCount, type MmscRuntime } from '@openmmsc/core';
+import { ContentReader } from './content-reading/content-reader.js';
+import { parseContent } from './mime.js';
 import { Counter } from 'prom-client';
 import { MM4_INTERFACE, Mm4 } from './mm4.js';
 import { mm4Options } from './options.js';
@@ -79,8 +81,20 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
       help: 'Deviations read past in inbound MM4 messages (see the log for which)',
       registers: [ctx.metrics],
     });
+    // The server listens only once the reader has started (and stops before it closes).
+    let reader: ContentReader | undefined;
     const mm4 = new Mm4(
-      { name: ctx.name, mmsc: ctx.mmsc, kv: ctx.kv, jobs: ctx.jobs, log: ctx.log, now: () => ctx.clock.now(), countDecodeWarnings: (n) => decodeWarnings.inc(n) },
+      {
+        name: ctx.name,
+        mmsc: ctx.mmsc,
+        kv: ctx.kv,
+        jobs: ctx.jobs,
+        log: ctx.log,
+        now: () => ctx.clock.now(),
+        countDecodeWarnings: (n) => decodeWarnings.inc(n),
+        // Before start and after stop (a message still being handled), read on the loop.
+        readContent: async (head, limits) => (reader ? reader.read(head, limits) : parseContent(head, limits)),
+      },
       options,
       transports,
     );
@@ -112,6 +126,7 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
     return {
       async start() {
         if (!options.server.enabled) return;
+        reader = await ContentReader.start(threadCount(options.decodeThreads, ctx.worker));
         const server = new Mm4Server(options, ctx.baseDir, ctx.log, async (mail) => {
           try {
             const reply = await mm4.handleInbound(mail);
@@ -130,6 +145,8 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
       async stop() {
         await state.server?.stop();
         state.server = undefined;
+        await reader?.close();
+        reader = undefined;
       },
       async close() {
         await mm4.drain(2000);

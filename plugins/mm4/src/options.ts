@@ -1,4 +1,4 @@
-import { certificateRuleSchema, duration, listenFields, optionGroup, smtpListenerOverrides } from '@openmmsc/core';
+import { certificateRuleSchema, duration, listenFields, optionGroup, smtpListenerOverrides, threadCountOption } from '@openmmsc/core';
 import { smtpClientTlsSchema, smtpServerTlsSchema } from '@openmmsc/smtp';
 import { z } from 'zod';
 
@@ -82,6 +82,7 @@ export const mm4Options = z.object({
     maxDepth: z.number().int().positive().default(5).describe('Deepest multipart nesting.'),
     maxHeaderBytes: z.number().int().positive().default(64 * 1024).describe('Largest header block.'),
   }),
+  decodeThreads: threadCountOption('read inbound messages of 64 KiB and more (MIME, base64)'),
   timeouts: optionGroup('Outbound SMTP timeouts.', {
     connectMs: z.number().int().positive().default(10_000).describe('Connecting to a peer.'),
     greetingMs: z.number().int().positive().default(10_000).describe('Waiting for the peer’s greeting.'),

@@ -1,10 +1,11 @@
-import { definePlugin, ingressDeps, linkTracker, pluginIdentity, provideClientInterface, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { definePlugin, threadCount, ingressDeps, linkTracker, pluginIdentity, provideClientInterface, mergeLimits, type MmscRuntime } from '@openmmsc/core';
+import { decodeMm7 } from '@openmmsc/mm7';
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from './accounts.js';
 import { mm7Facts } from './facts.js';
 import { SendApi } from './api.js';
 import { createMm7Metrics } from './metrics.js';
-import { decodeLimits, decodeThreadCount } from './decoding/decode-limits.js';
+import { decodeLimits } from './decoding/decode-limits.js';
 import { Mm7Decoder } from './decoding/mm7-decoder.js';
 import { Mm7Service } from './mm7-service.js';
 import { mm7Options } from './options.js';
@@ -39,12 +40,14 @@ export default definePlugin({
     const accounts = new Accounts(options.vasps, (raw) => ctx.mmsc.parseAddress(raw), now);
     const metrics = createMm7Metrics(ctx.metrics);
     const deps = ingressDeps(ctx, metrics);
+    const limits = decodeLimits(options.limits);
     let decoder: Mm7Decoder | undefined;
     const mm7 = new Mm7Service({
       ...deps,
       accounts,
-      // The server listens only once the decoder has started (and stops before it closes).
-      decode: (contentType, body) => decoder!.decode(contentType, body),
+      // The server listens only once the decoder has started; a request still being answered
+      // after it closed is read on the loop.
+      decode: async (contentType, body) => (decoder ? decoder.decode(contentType, body) : decodeMm7(contentType, body, limits)),
     });
     const api = options.api.enabled ? new SendApi({ ...deps, accounts }) : undefined;
     const outbound = new Outbound({ name: ctx.name, accounts, relayServerId: options.relayServerId, log: ctx.log, now, links: linkTracker(ctx.metrics, 'vasp', now) });
@@ -56,7 +59,7 @@ export default definePlugin({
     ctx.expose({ get baseUrl() { return server ? url : undefined; } } satisfies Mm7Exposed);
     return {
       async start() {
-        decoder = await Mm7Decoder.start(decodeLimits(options.limits), decodeThreadCount(options.decodeThreads, ctx.worker));
+        decoder = await Mm7Decoder.start(limits, threadCount(options.decodeThreads, ctx.worker));
         server = buildServer(options, mm7, api, {
           log: ctx.log,
           requests: metrics.requests,

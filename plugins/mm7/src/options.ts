@@ -1,4 +1,4 @@
-import { byteSize, certificateRuleSchema, clientAccountFields, clientEndpointFields, duration, httpListenerOverrides, optionGroup, tlsServerSchema } from '@openmmsc/core';
+import { byteSize, certificateRuleSchema, threadCountOption, clientAccountFields, clientEndpointFields, duration, httpListenerOverrides, optionGroup, tlsServerSchema } from '@openmmsc/core';
 import { z } from 'zod';
 import { RELEASE_NAMES } from '@openmmsc/mm7';
 
@@ -65,10 +65,7 @@ export const mm7Options = z.object({
     maxMimeParts: z.number().int().min(1).default(100).describe('Most MIME parts in a request.'),
     maxMimeDepth: z.number().int().min(1).max(16).default(4).describe('Deepest nesting of multiparts.'),
   }),
-  decodeThreads: z
-    .union([z.literal('auto'), z.number().int().min(0).max(64)])
-    .default('auto')
-    .describe('Threads that read MM7 requests of 16 KiB and more (SOAP, MIME, base64) off the event loop that answers VASPs; 0 reads them on it. `auto`: 1 in a single-process node on a machine of several cores, 0 in a node of several workers (they already use the cores).'),
+  decodeThreads: threadCountOption('read MM7 requests of 16 KiB and more (SOAP, MIME, base64)'),
   vasps: z.array(vaspOptions).default([]).describe('The VASPs (content providers) and API accounts.'),
 });
 export type Mm7Options = z.output<typeof mm7Options>;

@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Mm7DecodeError, decodeMm7 } from '@openmmsc/mm7';
 import { suiteFixture } from '@openmmsc/testkit';
-import { decodeLimits, decodeThreadCount } from '../src/decoding/decode-limits.js';
+import { threadCount } from '@openmmsc/core';
+import { decodeLimits } from '../src/decoding/decode-limits.js';
 import { Mm7Decoder, OFF_THREAD_MIN_BYTES } from '../src/decoding/mm7-decoder.js';
 import { markOwned } from '../src/decoding/owned-bodies.js';
 import { mm7Options } from '../src/options.js';
@@ -20,11 +21,11 @@ const submitWith = (tx: string, bytes: Buffer) => multipartRelated(soapSubmit({ 
 
 describe('decodeThreads', () => {
   it('auto: a thread for a single-process node with a core to spare, none in a node of several workers', () => {
-    assert.equal(decodeThreadCount('auto', undefined, 2), 1);
-    assert.equal(decodeThreadCount('auto', undefined, 1), 0);
-    assert.equal(decodeThreadCount('auto', 1, 2), 0);
-    assert.equal(decodeThreadCount('auto', 3, 16), 0);
-    assert.equal(decodeThreadCount(2, 1, 2), 2, 'a number is taken as given');
+    assert.equal(threadCount('auto', undefined, 2), 1);
+    assert.equal(threadCount('auto', undefined, 1), 0);
+    assert.equal(threadCount('auto', 1, 2), 0);
+    assert.equal(threadCount('auto', 3, 16), 0);
+    assert.equal(threadCount(2, 1, 2), 2, 'a number is taken as given');
     assert.equal(mm7Options.parse({}).decodeThreads, 'auto');
     assert.throws(() => mm7Options.parse({ decodeThreads: 'two' }));
     assert.throws(() => mm7Options.parse({ decodeThreads: -1 }));

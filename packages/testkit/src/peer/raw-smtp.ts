@@ -11,6 +11,8 @@ export interface SmtpExchange {
   rcpt: string[];
   /** The final reply to the message (after DATA), or to the command that ended the dialogue. */
   data: string;
+  /** Milliseconds from the end of the content to that reply (when the content was sent). */
+  answeredInMs?: number;
 }
 
 /** Reads SMTP replies (multi-line `250-…` ones joined) from a socket. */
@@ -51,7 +53,15 @@ function replyReader(socket: Socket, lines: string[]): () => Promise<string> {
 }
 
 /** One SMTP transaction over a raw socket: EHLO, MAIL, RCPT…, DATA (dot-stuffed), QUIT. */
-export async function sendSmtp(o: { port: number; localAddress?: string; mailFrom: string; rcptTo: string[]; data: string | Buffer }): Promise<SmtpExchange> {
+export async function sendSmtp(o: {
+  port: number;
+  localAddress?: string;
+  mailFrom: string;
+  rcptTo: string[];
+  data: string | Buffer;
+  /** Declare the content's size at MAIL FROM (`SIZE=`, RFC 1870), as MTAs do when the server announces SIZE. */
+  declareSize?: boolean;
+}): Promise<SmtpExchange> {
   const socket = connect({ host: '127.0.0.1', port: o.port, ...(o.localAddress ? { localAddress: o.localAddress } : {}) });
   const lines: string[] = [];
   const next = replyReader(socket, lines);
@@ -64,16 +74,17 @@ export async function sendSmtp(o: { port: number; localAddress?: string; mailFro
     const greeting = await next();
     if (!greeting.startsWith('220')) return { ...result, data: greeting };
     await command('EHLO peer.test');
-    result.mailFrom = await command(`MAIL FROM:<${o.mailFrom}>`);
+    let body = Buffer.isBuffer(o.data) ? o.data.toString('latin1') : o.data;
+    if (!body.endsWith('\r\n')) body += '\r\n';
+    result.mailFrom = await command(`MAIL FROM:<${o.mailFrom}>${o.declareSize ? ` SIZE=${Buffer.byteLength(body, 'latin1')}` : ''}`);
     if (!result.mailFrom.startsWith('250')) return { ...result, data: result.mailFrom };
     for (const r of o.rcptTo) result.rcpt.push(await command(`RCPT TO:<${r}>`));
     if (!result.rcpt.some((r) => r.startsWith('250'))) return { ...result, data: result.rcpt.at(-1) ?? '' };
     const go = await command('DATA');
     if (!go.startsWith('354')) return { ...result, data: go };
-    let body = Buffer.isBuffer(o.data) ? o.data.toString('latin1') : o.data;
-    if (!body.endsWith('\r\n')) body += '\r\n';
-    socket.write(Buffer.from(`${body.replace(/(^|\r\n)\./g, '$1..')}.\r\n`, 'latin1'));
+    const sent = new Promise<number>((resolve) => socket.write(Buffer.from(`${body.replace(/(^|\r\n)\./g, '$1..')}.\r\n`, 'latin1'), () => resolve(performance.now())));
     result.data = await next();
+    result.answeredInMs = performance.now() - (await sent);
     await command('QUIT').catch(() => '');
     return result;
   } finally {

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { DecodeLimits } from '@openmmsc/mm7';
 import type { Mm7Options } from '../options.js';
 
@@ -14,13 +13,3 @@ export function decodeLimits(l: Mm7Options['limits']): DecodeLimits {
   };
 }
 
-/**
- * Decoding threads for the `decodeThreads` option. `auto` gives a single-process node a thread
- * on a second core; a node of several workers (`worker` set) already has a process per core,
- * where a thread each measured slower (bench/mm7 README: two workers on two cores, 8–21 % fewer
- * requests per second with a thread each).
- */
-export function decodeThreadCount(option: Mm7Options['decodeThreads'], worker: number | undefined, cores = availableParallelism()): number {
-  if (option !== 'auto') return option;
-  return worker === undefined && cores > 1 ? 1 : 0;
-}

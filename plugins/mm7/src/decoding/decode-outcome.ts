@@ -1,4 +1,4 @@
-import type { MimeEntity } from '@openmmsc/mime';
+import { revivedBuffers } from '@openmmsc/core/threads';
 import { Mm7DecodeError, RELEASES, decodeMm7, salvageHints, type DecodeLimits, type DecodedMm7, type DecodeWarning, type ReleaseName } from '@openmmsc/mm7';
 
 /** A request body to decode, as it crosses to a thread (limits as plain data: a Set does not clone as a Set). */
@@ -52,22 +52,6 @@ export function decodeOutcome(request: DecodeRequest): DecodeOutcome {
   }
 }
 
-/** Every buffer a decoded request holds: handed back instead of copied. */
-export function buffersOf(outcome: DecodeOutcome, body: Uint8Array): ArrayBuffer[] {
-  const found = new Set<ArrayBuffer>();
-  const add = (b: Uint8Array) => {
-    // Small buffers share Node's pool slab with others: those are copied.
-    if (b.buffer instanceof ArrayBuffer && b.buffer.byteLength > Buffer.poolSize) found.add(b.buffer);
-  };
-  add(body);
-  const walk = (e: MimeEntity) => {
-    add(e.body);
-    e.parts?.forEach(walk);
-  };
-  if ('decoded' in outcome && outcome.decoded.content) walk(outcome.decoded.content);
-  return [...found];
-}
-
 /** The outcome back on the caller's side: Buffers and the release table's own objects again. */
 export function reviveOutcome(outcome: DecodeOutcome): DecodedMm7 {
   if ('failure' in outcome) {
@@ -79,14 +63,7 @@ export function reviveOutcome(outcome: DecodeOutcome): DecodedMm7 {
     if (f.warnings) error.warnings = f.warnings;
     throw error;
   }
-  const decoded = outcome.decoded;
+  const decoded = revivedBuffers(outcome.decoded);
   decoded.envelope.release = RELEASES[decoded.envelope.release.name];
-  if (decoded.content) reviveEntity(decoded.content);
   return decoded;
-}
-
-function reviveEntity(entity: MimeEntity): void {
-  const b = entity.body as Uint8Array;
-  entity.body = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  entity.parts?.forEach(reviveEntity);
 }
