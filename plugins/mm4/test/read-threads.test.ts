@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import nodemailer from 'nodemailer';
 import { MimeError } from '@openmmsc/mime';
 import mm5 from '@openmmsc/plugin-mm5';
-import { recordingPushBearer, startTestMmsc, suiteFixture, waitFor } from '@openmmsc/testkit';
+import { recordingPushBearer, sendSmtp, startTestMmsc, suiteFixture, waitFor } from '@openmmsc/testkit';
 import { ContentReader, OFF_THREAD_MIN_BYTES } from '../src/content-reading/content-reader.js';
 import mm4, { mm4Port } from '../src/index.js';
 import { parseContent, parseHead } from '../src/mime.js';
@@ -95,24 +94,14 @@ for (const threads of [1, 0]) {
       return { t, port: mm4Port(t.mmsc)!, async stop() { await t.stop(); } };
     });
 
-    async function send(raw: string, to: string) {
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: h.port, localAddress: '127.0.0.2', ignoreTLS: true, connectionTimeout: 5000, greetingTimeout: 5000 });
-      try {
-        const info = await transport.sendMail({ envelope: { from: `system-user@${DOMAIN_A}`, to: [`${to}/TYPE=PLMN@${DOMAIN_B}`] }, raw });
-        return { ok: true as const, response: info.response };
-      } catch (error) {
-        const e = error as { responseCode?: number; response?: string; message: string };
-        return { ok: false as const, code: e.responseCode, response: e.response ?? e.message };
-      } finally {
-        transport.close();
-      }
-    }
+    // A peer written from RFC 5321, not with the SMTP libraries the MMSC uses.
+    const send = (raw: string, to: string) => sendSmtp({ port: h.port, localAddress: '127.0.0.2', mailFrom: `system-user@${DOMAIN_A}`, rcptTo: [`${to}/TYPE=PLMN@${DOMAIN_B}`], data: raw, declareSize: true });
 
     it('four forwards of ≈270 KB at once each store their own photo', async () => {
       const photos = Array.from({ length: 4 }, () => randomBytes(200_000));
       const to = (i: number) => `+1666000${threads}${String(i).padStart(3, '0')}`;
       const answers = await Promise.all(photos.map((p, i) => send(forward(`big-${threads}-${i}`, to(i), p), to(i))));
-      for (const a of answers) assert.ok(a.ok && /^250 /.test(a.response), a.response);
+      for (const a of answers) assert.match(a.data, /^250 /);
       for (const [i, photo] of photos.entries()) {
         const pushed = await waitFor(`recipient ${i} notified`, () => push.pushes.find((p) => p.to.value === to(i)));
         const parts = await h.t.mmsc.getParts(pushed.notification.messageId);
@@ -125,9 +114,7 @@ for (const threads of [1, 0]) {
       const to = `+1666000${threads}999`;
       const whole = forward(`cut-${threads}`, to, randomBytes(200_000));
       const r = await send(whole.slice(0, whole.length - 40_000), to);
-      assert.equal(r.ok, false);
-      assert.equal(r.ok === false && r.code, 554);
-      assert.match(r.response, /5\.6\.0 malformed MIME/);
+      assert.match(r.data, /^554 5\.6\.0 malformed MIME/);
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(push.pushes.some((p) => p.to.value === to), false);
     });
