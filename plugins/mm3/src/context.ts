@@ -2,6 +2,7 @@ import type { MmscRuntime, SmtpListenerLimits } from '@openmmsc/core';
 import type { Registry } from 'prom-client';
 import type { Mailer } from './mailer.js';
 import type { Mm3Options } from './options.js';
+import type { MailOutcome } from './reading/mail-reading.js';
 
 export interface Mm3Log {
   info(obj: object, msg?: string): void;
@@ -21,6 +22,8 @@ export interface Mm3Context {
   metrics?: Registry;
   /** Counts inbound decode warnings (a metric). */
   countDecodeWarnings?: (count: number) => void;
+  /** Reads an inbound mail (see MailReader, which may take `raw` to a thread); default: on the event loop. */
+  readMail?: (raw: Buffer) => Promise<MailOutcome>;
 }
 
 export interface Mm3Stats {

@@ -38,7 +38,7 @@ function safeName(a: Attachment, n: number): string {
 }
 
 /** The MMS parts of a parsed mail: its text (UTF-8), then images and other attachments in order. */
-export function emailToParts(mail: ParsedMail, options: Mm3Options): Converted {
+export function emailToParts(mail: ParsedMail, options: Pick<Mm3Options, 'inbound'>): Converted {
   const o = options.inbound;
   const parts: MmsPart[] = [];
   const removed: Converted['removed'] = [];

@@ -1,8 +1,10 @@
-import { definePackagedPlugin, pluginManifest, type MmscRuntime } from '@openmmsc/core';
+import { definePackagedPlugin, pluginManifest, threadCount, type MmscRuntime } from '@openmmsc/core';
 import { Counter } from 'prom-client';
 import { MM3_INTERFACE, Mm3 } from './mm3.js';
 import { Mailer } from './mailer.js';
 import { mm3Options } from './options.js';
+import { MailReader } from './reading/mail-reader.js';
+import { readMail } from './reading/mail-reading.js';
 
 export { mm3Options, type Mm3Options, type Mm3OptionsInput, DEFAULT_BLOCKED_EXTENSIONS } from './options.js';
 export { MM3_INTERFACE, type Mm3Stats } from './mm3.js';
@@ -42,6 +44,8 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
       help: 'Deviations read past in inbound mail (see the log for which)',
       registers: [ctx.metrics],
     });
+    // The server listens only once the reader has started (and stops before it closes).
+    let reader: MailReader | undefined;
     const mm3 = new Mm3(
       {
         name: ctx.name,
@@ -52,6 +56,8 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
         smtpLimits: ctx.config.listeners.smtp,
         metrics: ctx.metrics,
         countDecodeWarnings: (n) => decodeWarnings.inc(n),
+        // Before start and after stop (a mail still being handled), read on the loop.
+        readMail: async (raw) => (reader ? reader.read(raw) : readMail(raw, ctx.options)),
       },
       ctx.options,
       mailer,
@@ -62,11 +68,14 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
     return {
       async start() {
         if (!ctx.options.server.enabled) return;
+        reader = await MailReader.start(ctx.options, threadCount(ctx.options.decodeThreads, ctx.worker));
         await mm3.start();
         ctx.log.info({ listening: mm3.address, domain: ctx.options.domain }, `MM3 listening on ${mm3.address} for <msisdn>@${ctx.options.domain}`);
       },
       async stop() {
         await mm3.stop();
+        await reader?.close();
+        reader = undefined;
       },
       async close() {
         await mailer.close();

@@ -1,10 +1,8 @@
-import { addressKey, type Address, type MmsMessage } from '@openmmsc/core';
-import { MimeError, parseBody, parseHead } from '@openmmsc/mime';
+import { ThreadStoppedError, addressKey, type Address, type MmsMessage } from '@openmmsc/core';
 import { SmtpReply, deferredReply, smtpReplyFor } from '@openmmsc/smtp';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Bouncer } from './bounces.js';
 import type { Mm3Deps } from './context.js';
-import { emailToParts } from './from-email.js';
+import { readMail, type MailOutcome, type MailReading } from './reading/mail-reading.js';
 
 export const MM3_INTERFACE = 'mm3';
 
@@ -37,34 +35,40 @@ export class MailIntake {
     }
   }
 
-  /** Reads the mail strictly (a structure cut short is refused), then converts and submits it. */
-  private async read(raw: Buffer, remote: string): Promise<ParsedMail> {
+  /** Reads the mail (see MailReader); what cannot be read is refused, 554 5.6.0. */
+  private async read(raw: Buffer, remote: string): Promise<MailReading> {
     const { ctx, stats } = this.deps;
+    let outcome: MailOutcome;
     try {
-      const warnings: string[] = [];
-      const warn = (_kind: string, message: string) => warnings.push(message);
-      parseBody(parseHead(raw, { warn }), { warn });
-      if (warnings.length) {
-        stats.decodeWarnings += warnings.length;
-        ctx.countDecodeWarnings?.(warnings.length);
-        ctx.log.warn({ remote, warnings }, 'mail read past deviations');
-      }
-      return await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+      outcome = ctx.readMail ? await ctx.readMail(raw) : await readMail(raw, this.deps.options);
     } catch (error) {
-      stats.refused += 1;
-      const why = error instanceof MimeError ? `malformed MIME: ${error.message}` : `message could not be parsed: ${(error as Error).message}`;
-      ctx.log.warn({ remote, err: why }, 'unreadable mail refused');
-      throw new SmtpReply(554, `5.6.0 ${why}`);
+      if (!(error instanceof ThreadStoppedError)) throw error;
+      // Not read, let alone stored: the sender's server tries again.
+      ctx.log.error({ remote, err: error }, 'mail lost its reading thread');
+      throw new SmtpReply(451, '4.3.0 the message could not be read here; try again later');
     }
+    if ('unreadable' in outcome) {
+      stats.refused += 1;
+      ctx.log.warn({ remote, err: outcome.unreadable }, 'unreadable mail refused');
+      throw new SmtpReply(554, `5.6.0 ${outcome.unreadable}`);
+    }
+    const { warnings } = outcome.reading;
+    if (warnings.length) {
+      stats.decodeWarnings += warnings.length;
+      ctx.countDecodeWarnings?.(warnings.length);
+      ctx.log.warn({ remote, warnings }, 'mail read past deviations');
+    }
+    return outcome.reading;
   }
 
   async handleMail(envelopeFrom: string, rcptTo: string[], raw: Buffer, remote: string): Promise<string> {
     const { ctx, options, stats } = this.deps;
-    const mail = await this.read(raw, remote);
+    // Taken before the mail may move to a reading thread.
     const headerText = raw.subarray(0, Math.max(0, raw.indexOf('\r\n\r\n'))).toString('utf8');
+    const mail = await this.read(raw, remote);
     const emailMessageId = mail.messageId;
     const subject = mail.subject;
-    const converted = emailToParts(mail, options);
+    const converted = mail.converted;
     if (converted.refuse) {
       stats.refused += 1;
       ctx.log.warn({ remote, from: envelopeFrom, reason: converted.refuse }, 'mail with executable content refused');
@@ -74,7 +78,7 @@ export class MailIntake {
       stats.refused += 1;
       throw new SmtpReply(554, '5.6.0 nothing to send: the mail has no text or attachments');
     }
-    const fromHeader = mail.from?.value[0]?.address;
+    const fromHeader = mail.fromAddress;
     let from: Address;
     try {
       from = ctx.mmsc.parseAddress(fromHeader || envelopeFrom);

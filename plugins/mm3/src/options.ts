@@ -1,4 +1,4 @@
-import { listenFields, optionGroup, smtpListenerOverrides } from '@openmmsc/core';
+import { listenFields, optionGroup, smtpListenerOverrides, threadCountOption } from '@openmmsc/core';
 import { pemSchema as pem, smtpServerTlsSchema } from '@openmmsc/smtp';
 import { z } from 'zod';
 
@@ -61,6 +61,7 @@ export const mm3Options = z.object({
     maxParts: z.number().int().positive().default(20).describe('Most parts of the MMS made from a mail; further attachments are dropped with a note.'),
     bounces: z.boolean().default(true).describe('Send a bounce (DSN) to the mail sender when the MMS cannot be delivered, or the mail was refused for size.'),
   }),
+  decodeThreads: threadCountOption('read inbound mail of 64 KiB and more (MIME, base64, the conversion to MMS parts)'),
   acceptTargets: z
     .array(z.string().min(1))
     .min(1)

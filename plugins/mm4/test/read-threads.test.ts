@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { MimeError } from '@openmmsc/mime';
 import mm5 from '@openmmsc/plugin-mm5';
-import { recordingPushBearer, sendSmtp, startTestMmsc, suiteFixture, waitFor } from '@openmmsc/testkit';
+import { base64Lines, rawMail, recordingPushBearer, sendSmtp, startTestMmsc, suiteFixture, waitFor } from '@openmmsc/testkit';
 import { ContentReader, OFF_THREAD_MIN_BYTES } from '../src/content-reading/content-reader.js';
 import mm4, { mm4Port } from '../src/index.js';
 import { parseContent, parseHead } from '../src/mime.js';
@@ -13,31 +13,22 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** An MM4_forward.REQ with a JPEG as base64, written by hand as a peer MMSC's mailer would. */
 function forward(tx: string, to: string, image: Buffer): string {
-  return [
-    `From: +15550000001/TYPE=PLMN@${DOMAIN_A}`,
-    `To: ${to}/TYPE=PLMN@${DOMAIN_B}`,
-    'X-Mms-3GPP-MMS-Version: 6.3.0',
-    'X-Mms-Message-Type: MM4_forward.REQ',
-    `X-Mms-Transaction-ID: ${tx}`,
-    `X-Mms-Message-ID: m-${tx}`,
-    `X-Mms-Originator-System: system-user@${DOMAIN_A}`,
-    'Subject: photo',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="mm4-b"',
-    '',
-    '--mm4-b',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    'a photo',
-    '--mm4-b',
-    'Content-Type: image/jpeg',
-    'Content-ID: <photo>',
-    'Content-Transfer-Encoding: base64',
-    '',
-    image.toString('base64').replace(/.{76}/g, '$&\r\n'),
-    '--mm4-b--',
-    '',
-  ].join('\r\n');
+  return rawMail(
+    [
+      `From: +15550000001/TYPE=PLMN@${DOMAIN_A}`,
+      `To: ${to}/TYPE=PLMN@${DOMAIN_B}`,
+      'X-Mms-3GPP-MMS-Version: 6.3.0',
+      'X-Mms-Message-Type: MM4_forward.REQ',
+      `X-Mms-Transaction-ID: ${tx}`,
+      `X-Mms-Message-ID: m-${tx}`,
+      `X-Mms-Originator-System: system-user@${DOMAIN_A}`,
+      'Subject: photo',
+    ],
+    [
+      { headers: ['Content-Type: text/plain; charset=utf-8'], body: 'a photo' },
+      { headers: ['Content-Type: image/jpeg', 'Content-ID: <photo>', 'Content-Transfer-Encoding: base64'], body: base64Lines(image) },
+    ],
+  );
 }
 
 describe('ContentReader', () => {

@@ -3,3 +3,4 @@ export { SmtpSink, startSmtpSink, type SinkMessage, type SmtpSinkOptions } from 
 export { sendSmtp, rawHeader, type SmtpExchange } from './raw-smtp.js';
 export { RawSmtpSink, type RawSmtpScript, type SunkMail } from './raw-smtp-sink.js';
 export { readMailWithPython, headerValues, type PythonMailView } from './python-mail.js';
+export { base64Lines, rawMail, type RawPart } from './raw-mail.js';
