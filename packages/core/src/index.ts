@@ -96,5 +96,6 @@ export { clientAccountFields, clientEndpointFields } from './plugin/client-accou
 export { optionGroup, listenFields } from './plugin/option-schema.js';
 export { definePackagedPlugin, type PackagedPluginDefinition } from './plugin/define-packaged-plugin.js';
 export { ThreadPool, ThreadStoppedError, type ThreadPoolOptions } from './threads/thread-pool.js';
-export { revivedBuffers, transferablesOf } from './threads/buffers.js';
+export { movable, revivedBuffers, transferablesOf } from './threads/buffers.js';
+export { siblingModule } from './threads/thread-module.js';
 export { threadCount, threadCountOption, type ThreadCountOption } from './threads/thread-count.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { revivedBuffers, transferablesOf } from '../src/threads/buffers.js';
+import { movable, revivedBuffers, transferablesOf } from '../src/threads/buffers.js';
 import { ThreadPool, ThreadStoppedError } from '../src/threads/thread-pool.js';
 
 const MODULE = new URL('./fixtures/pool-thread.ts', import.meta.url);
@@ -89,5 +89,17 @@ describe('buffers crossing threads', () => {
     const original = value.body as Uint8Array;
     revivedBuffers(value);
     assert.equal(value.body, original, 'a Buffer already is left as it is');
+  });
+
+  it('moves bytes whose memory is their own, copies the others (not owned, or in Node\'s pool slab)', () => {
+    const own = Buffer.concat([Buffer.alloc(20_000, 1), Buffer.alloc(1, 2)]);
+    assert.equal(movable(own, true), own);
+    const shared = movable(own, false);
+    assert.notEqual(shared.buffer, own.buffer);
+    assert.ok(shared.equals(own));
+    const pooled = Buffer.from('tiny');
+    const copy = movable(pooled, true);
+    assert.notEqual(copy.buffer, pooled.buffer, 'a pool slice is never moved: the slab holds other Buffers');
+    assert.equal(copy.toString(), 'tiny');
   });
 });

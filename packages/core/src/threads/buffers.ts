@@ -40,3 +40,15 @@ export function revivedBuffers<T>(value: T): T {
   });
   return value;
 }
+
+/**
+ * Bytes to move to a thread: these, when their memory is theirs alone (`owned`, which the caller
+ * knows) and not Node's shared pool slab; else a copy in memory of its own (not zeroed first:
+ * every byte is written).
+ */
+export function movable(bytes: Buffer, owned: boolean): Buffer {
+  if (owned && bytes.buffer instanceof ArrayBuffer && bytes.buffer.byteLength > Buffer.poolSize) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}

@@ -52,7 +52,7 @@ export class NodeLinks {
     return this.worker === undefined || this.speaker === this.worker;
   }
 
-    /** The node's links as last refreshed (what the page and the alarms show). */
+  /** The node's links as last refreshed (what the page and the alarms show). */
   list(): LinkStatus[] {
     return this.latest;
   }

@@ -1,13 +1,10 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ThreadPool, revivedBuffers } from '@openmmsc/core';
+import { ThreadPool, movable, revivedBuffers, siblingModule } from '@openmmsc/core';
 import { readMail, type MailOutcome, type ReadingOptions } from './mail-reading.js';
 
 /** Below this a mail is read on the event loop: the hand-over would cost about what it saves. */
 export const OFF_THREAD_MIN_BYTES = 64 * 1024;
 
-// The thread module beside this one, in the same form (.ts in a source checkout, .js built).
-const THREAD_MODULE = new URL(`./mail-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const THREAD_MODULE = siblingModule(import.meta.url, 'mail-thread');
 
 /**
  * Reads inbound mail (MIME twice: strictly, then with mailparser; base64; the conversion to MMS
@@ -33,8 +30,8 @@ export class MailReader {
   /** Throws ThreadStoppedError if its thread died. */
   async read(raw: Buffer): Promise<MailOutcome> {
     if (!this.#pool || raw.length < OFF_THREAD_MIN_BYTES) return readMail(raw, this.options);
-    // A mail in Node's shared pool (not the listener's own memory) is copied first.
-    const own = raw.buffer instanceof ArrayBuffer && raw.buffer.byteLength > Buffer.poolSize ? raw : Buffer.from(raw);
+    // The SMTP listener gives each mail memory of its own (ReceivedMail.raw): it moves.
+    const own = movable(raw, true);
     return revivedBuffers(await this.#pool.run({ raw: own, options: this.options }, [own.buffer as ArrayBuffer]));
   }
 

@@ -1,6 +1,4 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ThreadPool } from '@openmmsc/core';
+import { ThreadPool, movable, siblingModule } from '@openmmsc/core';
 import { parseContent, type MailHead, type MimeLimits, type ParsedMail } from '../mime.js';
 import { revivedContent, type ContentOutcome, type ContentRequest } from './content-outcome.js';
 
@@ -10,8 +8,7 @@ import { revivedContent, type ContentOutcome, type ContentRequest } from './cont
  */
 export const OFF_THREAD_MIN_BYTES = 64 * 1024;
 
-// The thread module beside this one, in the same form (.ts in a source checkout, .js built).
-const THREAD_MODULE = new URL(`./content-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const THREAD_MODULE = siblingModule(import.meta.url, 'content-thread');
 
 /**
  * Reads the MIME content of inbound MM4 messages (parts, base64) on threads of their own: a
@@ -34,11 +31,8 @@ export class ContentReader {
   /** Throws MimeError for a structure that does not hold, ThreadStoppedError if its thread died. */
   async read(head: MailHead, limits: MimeLimits): Promise<ParsedMail> {
     if (!this.#pool || head.body.length < OFF_THREAD_MIN_BYTES) return parseContent(head, limits);
-    // The SMTP listener gives each message memory of its own (ReceivedMail.raw): it moves. A body
-    // in Node's shared pool (not one of the listener's) is copied first.
-    const memory = head.body.buffer;
-    const owned = memory instanceof ArrayBuffer && memory.byteLength > Buffer.poolSize;
-    const body = owned ? head.body : Buffer.from(head.body);
+    // The SMTP listener gives each message memory of its own (ReceivedMail.raw): it moves.
+    const body = movable(head.body, true);
     const outcome = await this.#pool.run({ head: { ...head, body }, limits }, [body.buffer as ArrayBuffer]);
     return revivedContent(outcome);
   }

@@ -1,6 +1,4 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ThreadPool } from '@openmmsc/core';
+import { ThreadPool, movable, siblingModule } from '@openmmsc/core';
 import { decodeMm7, type DecodeLimits, type DecodedMm7 } from '@openmmsc/mm7';
 import { reviveOutcome, toDecodeRequest, type DecodeOutcome, type DecodeRequest } from './decode-outcome.js';
 import { isOwned } from './owned-bodies.js';
@@ -11,15 +9,7 @@ import { isOwned } from './owned-bodies.js';
  */
 export const OFF_THREAD_MIN_BYTES = 16 * 1024;
 
-// The thread module beside this one, in the same form (.ts in a source checkout, .js built).
-const THREAD_MODULE = new URL(`./decode-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-
-/** A copy with memory of its own (not zeroed first: every byte is written). */
-function copyOf(body: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(body.length);
-  body.copy(copy);
-  return copy;
-}
+const THREAD_MODULE = siblingModule(import.meta.url, 'decode-thread');
 
 /**
  * Reads MM7 requests (SOAP, MIME, base64) on threads of their own, so the event loop that
@@ -44,7 +34,8 @@ export class Mm7Decoder {
   /** Throws Mm7DecodeError for a request that cannot be read, ThreadStoppedError if its thread died. */
   async decode(contentType: string | undefined, body: Buffer): Promise<DecodedMm7> {
     if (!this.#pool || body.length < OFF_THREAD_MIN_BYTES) return decodeMm7(contentType, body, this.#limits);
-    const own = isOwned(body) ? body : copyOf(body);
+    // A body joined from chunks moves; one that is a single socket read shares Node's memory.
+    const own = movable(body, isOwned(body));
     const outcome = await this.#pool.run(toDecodeRequest(contentType, own, this.#limits), [own.buffer as ArrayBuffer]);
     return reviveOutcome(outcome);
   }
