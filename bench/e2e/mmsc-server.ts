@@ -35,6 +35,8 @@ const node = await runNode({
 interface Stats {
   maxRssKb: number;
   cpuUs: number;
+  /** Event-loop busy time (µs), summed over the node's processes. */
+  loopUs: number;
   metrics: unknown[];
 }
 
@@ -42,7 +44,7 @@ interface Stats {
 async function stats(): Promise<Stats> {
   if (node.role === 'single') {
     const cpu = process.cpuUsage(cpuAtReady);
-    return { maxRssKb: process.resourceUsage().maxRSS, cpuUs: cpu.user + cpu.system, metrics: await node.mmsc.registry.getMetricsAsJSON() };
+    return { maxRssKb: process.resourceUsage().maxRSS, cpuUs: cpu.user + cpu.system, loopUs: loopUs(), metrics: await node.mmsc.registry.getMetricsAsJSON() };
   }
   if (node.role !== 'primary') throw new Error('stats are asked of the primary');
   const workers = await node.stats();
@@ -50,24 +52,29 @@ async function stats(): Promise<Stats> {
   return {
     maxRssKb: workers.reduce((sum, w) => sum + w.maxRssKb, process.resourceUsage().maxRSS),
     cpuUs: workers.reduce((sum, w) => sum + w.cpuUs, own.user + own.system),
+    loopUs: workers.reduce((sum, w) => sum + w.loopUs, loopUs()),
     metrics: await node.metrics(),
   };
 }
 
 // CPU from here on: loading and compiling the modules is not the cost of carrying messages.
 const cpuAtReady = process.cpuUsage();
+const loopAtReady = performance.eventLoopUtilization();
+const loopUs = () => performance.eventLoopUtilization(loopAtReady).active * 1000;
 // Moved by run.ts's `mark` to where the load starts: set-up it does before (a console log-in) is not counted either.
 let cpuAtMark = 0;
+let loopAtMark = 0;
 // A worker's part ends here: the primary talks to run.ts.
 if (node.role !== 'worker') {
   const send = (msg: unknown) => process.send?.(msg);
   send({ type: 'ready', ...node.info, dir, workers: node.role === 'primary' ? node.workers : 1 });
   process.on('message', (msg: { type?: string }) => {
     if (msg.type === 'stats') {
-      void stats().then((s) => send({ type: 'stats', ...s, cpuUs: s.cpuUs - cpuAtMark }));
+      void stats().then((s) => send({ type: 'stats', ...s, cpuUs: s.cpuUs - cpuAtMark, loopUs: s.loopUs - loopAtMark }));
     } else if (msg.type === 'mark') {
       void stats().then((s) => {
         cpuAtMark = s.cpuUs;
+        loopAtMark = s.loopUs;
         send({ type: 'marked' });
       });
     } else if (msg.type === 'stop') {

@@ -357,7 +357,7 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
     max: lat2[lat2.length - 1] ?? NaN,
   };
 
-  const stats = await mmscChild.request<{ maxRssKb: number; cpuUs?: number; metrics: Array<{ name: string; values: Array<{ value: number; labels: Record<string, string> }> }> }>({ type: 'stats' }, 'stats');
+  const stats = await mmscChild.request<{ maxRssKb: number; cpuUs?: number; loopUs?: number; metrics: Array<{ name: string; values: Array<{ value: number; labels: Record<string, string> }> }> }>({ type: 'stats' }, 'stats');
   stopPolling();
   for (const h of [...senders, ...receivers.values()]) await h.close();
   senderHttp.close();
@@ -385,10 +385,12 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
   line(workers > 1 ? 'peak RSS: MMSC node (sum of workers + primary) / load' : 'peak RSS: MMSC process / load process', `${(stats.maxRssKb / 1024).toFixed(0)} MB / ${(loadRss / 1024).toFixed(0)} MB`);
   // CPU time is less at the mercy of other load on the machine than throughput is.
   if (stats.cpuUs) line('MMSC CPU per accepted message (under load)', `${(stats.cpuUs / Math.max(1, c.accepted)).toFixed(0)} µs (${c.accepted} accepted)`);
+  // The share of it that held an event loop (what answers handsets), the rest being threads'.
+  if (stats.loopUs) line('  of which event loop busy', `${(stats.loopUs / Math.max(1, c.accepted)).toFixed(0)} µs`);
   line('refused / handset errors', `${throughput.refused} / ${c.errors}`);
   if (jobMetric) line('kernel jobs', jobMetric.values.map((v) => `${v.labels.kind}:${v.labels.outcome}=${v.value}`).join(' '));
   if (opt.profile) line('CPU profile of the MMSC process', here('./profiles'));
-  return { store: storeName, workers, ceiling: bare.rps, acceptedPerSec: throughput.acceptedPerSec, completedPerSec: throughput.completedPerSec, p50: throughput.p50, p99: throughput.p99, fixedP99: fixed.p99 };
+  return { store: storeName, workers, ceiling: bare.rps, cpuUs: (stats.cpuUs ?? 0) / Math.max(1, c.accepted), loopUs: (stats.loopUs ?? 0) / Math.max(1, c.accepted), acceptedPerSec: throughput.acceptedPerSec, completedPerSec: throughput.completedPerSec, p50: throughput.p50, p99: throughput.p99, fixedP99: fixed.p99 };
 }
 
 async function waitDrain(c: Counters, limitMs: number): Promise<void> {

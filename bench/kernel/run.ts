@@ -57,6 +57,8 @@ const mmsc = await createMmsc({
 
 const latencies: number[] = [];
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
+const loopAtStart = performance.eventLoopUtilization();
 let next = 0;
 async function worker() {
   while (next < total) {
@@ -74,11 +76,15 @@ await Promise.all(Array.from({ length: concurrency }, worker));
 const acceptedAt = performance.now();
 await allDone;
 const doneAt = performance.now();
+const cpu = process.cpuUsage(cpuAtStart);
+const loopBusyMs = performance.eventLoopUtilization(loopAtStart).active;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
 console.log(`messages: ${total}, submit concurrency: ${concurrency}, 30 KB each`);
 console.log(`accepted: ${(total / ((acceptedAt - started) / 1000)).toFixed(0)} msg/s; submit latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`);
 console.log(`complete (stored, notified, retrieved, delivered): ${(total / ((doneAt - started) / 1000)).toFixed(0)} msg/s`);
+// The event loop's share of it: what runs on the one thread the load (in this same loop) shares.
+console.log(`CPU per message: ${((cpu.user + cpu.system) / total).toFixed(0)} µs (process), event loop busy ${((loopBusyMs * 1000) / total).toFixed(0)} µs`);
 console.log(`peak RSS: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
 await mmsc.stop();
 await rm(dir, { recursive: true, force: true });

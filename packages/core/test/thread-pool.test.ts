@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { movable, revivedBuffers, transferablesOf } from '../src/threads/buffers.js';
 import { ThreadPool, ThreadStoppedError } from '../src/threads/thread-pool.js';
 
@@ -101,5 +103,26 @@ describe('buffers crossing threads', () => {
     const copy = movable(pooled, true);
     assert.notEqual(copy.buffer, pooled.buffer, 'a pool slice is never moved: the slab holds other Buffers');
     assert.equal(copy.toString(), 'tiny');
+  });
+
+  it('keeps the process alive while a call is in flight, and not once the pool is idle', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/pool-lifetime.ts', import.meta.url));
+    const proc = spawn(process.execPath, [...process.execArgv, fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        resolve(null);
+      }, 30_000);
+      proc.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    // 13: Node gave up on the unsettled top-level await (nothing held the process during the
+    // call); null: still running after 30 s (the idle pool held it).
+    assert.equal(code, 0, `exit code ${code}`);
+    assert.match(out, /^answered by thread \d+\n$/);
   });
 });

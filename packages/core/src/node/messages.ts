@@ -8,6 +8,8 @@ export interface WorkerStats {
   metrics: Array<MetricObjectWithValues<MetricValue<string>>>;
   /** CPU time since the worker was ready (µs, user + system). */
   cpuUs: number;
+  /** Time its event loop was busy since it was ready (µs): its CPU less what its threads did. */
+  loopUs: number;
   maxRssKb: number;
 }
 

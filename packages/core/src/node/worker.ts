@@ -52,12 +52,13 @@ export async function runWorker(
     return stopping;
   };
   const cpuAtReady = process.cpuUsage();
+  const loopAtReady = performance.eventLoopUtilization();
   process.on('message', (message: ToWorker) => {
     if (message?.openmmsc === 'stop') void stop();
     else if (message?.openmmsc === 'stats') {
       void mmsc.registry.getMetricsAsJSON().then((metrics) => {
         const cpu = process.cpuUsage(cpuAtReady);
-        send({ openmmsc: 'stats-reply', id: message.id, stats: { slot, pid: process.pid, metrics, cpuUs: cpu.user + cpu.system, maxRssKb: process.resourceUsage().maxRSS } });
+        send({ openmmsc: 'stats-reply', id: message.id, stats: { slot, pid: process.pid, metrics, cpuUs: cpu.user + cpu.system, loopUs: performance.eventLoopUtilization(loopAtReady).active * 1000, maxRssKb: process.resourceUsage().maxRSS } });
       });
     }
   });

@@ -40,6 +40,12 @@ interface Thread {
   isReady: boolean;
 }
 
+/** A call answered (or never sent): the thread, idle again, stops holding the process open. */
+function settled(thread: Thread, id: number): void {
+  thread.pending.delete(id);
+  if (thread.pending.size === 0) thread.worker.unref();
+}
+
 function loaderFor(module: URL): string | undefined {
   if (!fileURLToPath(module).endsWith('.ts')) return undefined;
   try {
@@ -52,8 +58,8 @@ function loaderFor(module: URL): string | undefined {
 /**
  * Worker threads that run one module's handler (see `serveThread`), for CPU-bound work that
  * would otherwise hold the event loop: each call goes to the thread with the fewest calls in
- * flight. A thread that dies fails its calls with ThreadStoppedError and is replaced; the
- * threads never keep the process alive.
+ * flight. A thread that dies fails its calls with ThreadStoppedError and is replaced. An idle
+ * thread does not keep the process alive; a call in flight does, as any I/O would.
  */
 export class ThreadPool<Request, Response> {
   readonly #module: URL;
@@ -100,10 +106,12 @@ export class ThreadPool<Request, Response> {
     const id = ++this.#next;
     return new Promise<Response>((resolve, reject) => {
       thread.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      // A call in flight keeps the process alive, as any I/O would; an idle thread does not.
+      if (thread.pending.size === 1) thread.worker.ref();
       try {
         thread.worker.postMessage({ id, request } satisfies ThreadCall, [...transfer]);
       } catch (error) {
-        thread.pending.delete(id);
+        settled(thread, id);
         reject(error as Error);
       }
     });
@@ -118,7 +126,6 @@ export class ThreadPool<Request, Response> {
 
   #spawn(): Thread {
     const worker = new Worker(BOOT, { eval: true, workerData: { module: this.#module.href, loader: this.#loader } });
-    worker.unref();
     let startFailed: (error: Error) => void = () => {};
     const thread: Thread = {
       worker,
@@ -129,6 +136,9 @@ export class ThreadPool<Request, Response> {
         worker.once('message', (m: ThreadReady) => {
           if (m.ready) {
             thread.isReady = true;
+            // Held open until now, while `start` waits for this; `unref` only after the
+            // 'message' listeners are on (one added later would hold the process again).
+            if (thread.pending.size === 0) worker.unref();
             resolve();
           }
         });
@@ -141,7 +151,7 @@ export class ThreadPool<Request, Response> {
       if (!('id' in m)) return;
       const call = thread.pending.get(m.id);
       if (!call) return;
-      thread.pending.delete(m.id);
+      settled(thread, m.id);
       if ('error' in m) call.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
       else call.resolve(m.value);
     });
