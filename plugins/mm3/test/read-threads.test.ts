@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { base64Lines, rawMail, recordingPushBearer, routeAllTo, sendSmtp, startTestMmsc, suiteFixture, waitFor } from '@openmmsc/testkit';
+import { base64Lines, rawMail, recordingPushBearer, routeAllTo, sendSmtp, startTestMmsc, suiteFixture, waitFor, loseThreadsMidCall } from '@openmmsc/testkit';
 import mm3, { mm3Options, mm3Port } from '../src/index.js';
 import { MailReader, OFF_THREAD_MIN_BYTES } from '../src/reading/mail-reader.js';
 import { readMail } from '../src/reading/mail-reading.js';
@@ -84,5 +84,21 @@ for (const threads of [1, 0]) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(push.pushes.some((p) => p.to.value === to), false);
     });
+
+    // Last: the reading pool stays closed after it.
+    if (threads > 0) {
+      it('a mail whose reading thread is lost → 451 4.3.0 (the sender tries again), nothing sent on', async () => {
+        const undo = loseThreadsMidCall();
+        try {
+          const to = `+1555000${threads}777`;
+          const r = await send(to, mailWith(to, randomBytes(200_000)));
+          assert.match(r.data, /^451 4\.3\.0 /);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          assert.equal(push.pushes.some((p) => p.to.value === to), false);
+        } finally {
+          undo();
+        }
+      });
+    }
   });
 }

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { MimeError } from '@openmmsc/mime';
 import mm5 from '@openmmsc/plugin-mm5';
-import { base64Lines, rawMail, recordingPushBearer, sendSmtp, startTestMmsc, suiteFixture, waitFor } from '@openmmsc/testkit';
+import { base64Lines, rawMail, recordingPushBearer, sendSmtp, startTestMmsc, suiteFixture, waitFor, loseThreadsMidCall } from '@openmmsc/testkit';
 import { ContentReader, OFF_THREAD_MIN_BYTES } from '../src/content-reading/content-reader.js';
 import mm4, { mm4Port } from '../src/index.js';
 import { parseContent, parseHead } from '../src/mime.js';
@@ -109,5 +109,21 @@ for (const threads of [1, 0]) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(push.pushes.some((p) => p.to.value === to), false);
     });
+
+    // Last: the reading pool stays closed after it.
+    if (threads > 0) {
+      it('a forward whose reading thread is lost → 451 4.3.0 (the peer sends it again), nothing stored', async () => {
+        const undo = loseThreadsMidCall();
+        try {
+          const to = `+1666000${threads}777`;
+          const r = await send(forward(`lost-${threads}`, to, randomBytes(200_000)), to);
+          assert.match(r.data, /^451 4\.3\.0 /);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          assert.equal(push.pushes.some((p) => p.to.value === to), false);
+        } finally {
+          undo();
+        }
+      });
+    }
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Mm7DecodeError, decodeMm7 } from '@openmmsc/mm7';
-import { suiteFixture } from '@openmmsc/testkit';
+import { loseThreadsMidCall, suiteFixture } from '@openmmsc/testkit';
 import { threadCount } from '@openmmsc/core';
 import { decodeLimits } from '../src/decoding/decode-limits.js';
 import { Mm7Decoder, OFF_THREAD_MIN_BYTES } from '../src/decoding/mm7-decoder.js';
@@ -111,3 +111,24 @@ for (const threads of [1, 0]) {
     });
   });
 }
+
+describe('MM7 over HTTP when the decoding thread is lost mid-request', () => {
+  const h = suiteFixture(() => startHarness({ plugin: { decodeThreads: 1 } }));
+
+  it('answers 3000 naming its TransactionID (not read: safe to send again), stores nothing', async () => {
+    const undo = loseThreadsMidCall();
+    try {
+      const before = await counter(h, 'openmmsc_submissions_total', { interface: 'mm7' });
+      // ≈ 160 KB: read from several socket reads, joined, and so moved (not copied) to the thread.
+      const req = submitWith('lost-thread-1', randomBytes(120_000));
+      const res = await rawRequest(h.url, { body: req.body, headers: { ...auth, 'Content-Type': req.contentType } });
+      const f = answerFields(res.body);
+      assert.equal(res.status, 500, res.body.slice(0, 300));
+      assert.equal(f.code, 3000);
+      assert.equal(f.transactionId, 'lost-thread-1', 'the answer names the request it refuses, though its body went to the thread');
+      assert.equal(await counter(h, 'openmmsc_submissions_total', { interface: 'mm7' }), before);
+    } finally {
+      undo();
+    }
+  });
+});
