@@ -13,6 +13,7 @@ import {
 import { Accounts, authenticate, type VaspAccount } from './accounts.js';
 import { dialectOf, fault, generic, retryAfterSeconds, type Answer } from './answers.js';
 import { Mm7DecodeError, type EnvelopeInput, type CancelReq, type DetailItem, type ExtendedCancelReq, type ExtendedReplaceReq, type Mm7Address, type ReplaceReq, type SubmitReq, LATEST_RELEASE, RELEASES, type Release, salvageHints, type RequestHints, statusText, type DecodedMm7, type DecodeWarning, writeEnvelope, partsFromContent, resolveDate } from '@openmmsc/mm7';
+import { DecodingThreadLost } from './decoding/mm7-decoder.js';
 import { statusForReason } from './reasons.js';
 import { extraHeaders, fromMm7Address, partsSize, toMessageClass, toPriority } from './mapping.js';
 import type { Mm7Metrics } from './metrics.js';
@@ -41,9 +42,6 @@ export interface Mm7ServiceDeps extends IngressDeps<Mm7Options, Mm7Metrics> {
    */
   decode(contentType: string | undefined, body: Buffer): Promise<DecodedMm7>;
 }
-
-/** How much of a request's start is kept to name it in a fault should its body be lost with its decoding thread. */
-const SALVAGE_HEAD_BYTES = 16 * 1024;
 
 /** A TransactionID the answer's release can carry (REL-5-MM7-1-0/1-1 want an NMTOKEN). */
 function usable(transactionId: string | undefined, release: Release): string | undefined {
@@ -105,9 +103,6 @@ export class Mm7Service {
       a.headers = { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) };
       return early(a, account);
     }
-    // The body may move to a decoding thread, and be gone from here if that thread is lost: the
-    // fault then names the request from a copy of its head (where the SOAP header is).
-    const head = req.body.length > SALVAGE_HEAD_BYTES ? Buffer.from(req.body.subarray(0, SALVAGE_HEAD_BYTES)) : req.body;
     let decoded: DecodedMm7;
     try {
       decoded = await this.deps.decode(req.contentType, req.body);
@@ -120,14 +115,15 @@ export class Mm7Service {
         if (error.faultcode === 'VersionMismatch' && a.body.type === 'Fault') a.body.fault.faultcode = 'VersionMismatch';
         return early(a, account, error);
       }
-      const found = salvageHints(head);
       if (error instanceof ThreadStoppedError) {
-        // The request was not read, let alone acted on: the VASP may send it again.
+        // The request was not read, let alone acted on: the VASP may send it again. Its body may
+        // have gone with the thread: the decoder kept what the fault names.
+        const found = error instanceof DecodingThreadLost ? error.hints : hints();
         this.deps.log.error({ err: error, vasp: account.id, tx: found.transactionId }, 'MM7 request lost its decoding thread');
         return early(fault(3000, 'the request could not be decoded here; try again'), account, found);
       }
-      this.deps.log.error({ err: error, vasp: account.id, tx: found.transactionId }, 'MM7 request decoding failed unexpectedly');
-      return early(fault(2007, 'the request could not be read'), account, found);
+      this.deps.log.error({ err: error, vasp: account.id, tx: hints().transactionId }, 'MM7 request decoding failed unexpectedly');
+      return early(fault(2007, 'the request could not be read'), account);
     }
     const env = decoded.envelope;
     const release = env.release;

@@ -5,7 +5,7 @@ import { Mm7DecodeError, decodeMm7 } from '@openmmsc/mm7';
 import { loseThreadsMidCall, suiteFixture } from '@openmmsc/testkit';
 import { threadCount } from '@openmmsc/core';
 import { decodeLimits } from '../src/decoding/decode-limits.js';
-import { Mm7Decoder, OFF_THREAD_MIN_BYTES } from '../src/decoding/mm7-decoder.js';
+import { DecodingThreadLost, Mm7Decoder, OFF_THREAD_MIN_BYTES } from '../src/decoding/mm7-decoder.js';
 import { markOwned } from '../src/decoding/owned-bodies.js';
 import { mm7Options } from '../src/options.js';
 import { counter, PASSWORD, startHarness } from './helpers.js';
@@ -111,6 +111,25 @@ for (const threads of [1, 0]) {
     });
   });
 }
+
+describe('Mm7Decoder losing its thread', () => {
+  it('fails the request with the TransactionID to answer with, whether its body moved to the thread or was copied', async () => {
+    const req = submitWith('lost-0', randomBytes(30_000));
+    const moved = markOwned(Buffer.concat([Buffer.from(req.body.slice(0, 100)), Buffer.from(req.body.slice(100))]));
+    const copied = Buffer.from(req.body);
+    for (const body of [moved, copied]) {
+      const decoder = await Mm7Decoder.start(limits, 1);
+      const undo = loseThreadsMidCall();
+      try {
+        await assert.rejects(decoder.decode(req.contentType, body), (e: unknown) => e instanceof DecodingThreadLost && e.hints.transactionId === 'lost-0');
+      } finally {
+        undo();
+        await decoder.close();
+      }
+    }
+    assert.equal(moved.buffer.byteLength, 0, 'the owned body had moved to the thread');
+  });
+});
 
 describe('MM7 over HTTP when the decoding thread is lost mid-request', () => {
   const h = suiteFixture(() => startHarness({ plugin: { decodeThreads: 1 } }));
