@@ -228,6 +228,8 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
   const stopPolling = page?.stop ?? (() => {});
   // CPU per message is counted from here: the load's own cost, not the node's start or a log-in.
   await mmscChild.request({ type: 'mark' }, 'marked');
+  // The load's own CPU shares the machine with the MMSC: what is left of the cores is the budget.
+  const loadCpuAtMark = process.cpuUsage();
   const senderHttp = new HttpClient(C + 8);
   const receiverHttp = new HttpClient(64);
   const c: Counters = { accepted: 0, refused: 0, notified: 0, retrieved: 0, completed: 0, errors: 0, lastNotified: 0, lastRetrieved: 0, lastCompleted: 0 };
@@ -358,6 +360,7 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
   };
 
   const stats = await mmscChild.request<{ maxRssKb: number; cpuUs?: number; loopUs?: number; metrics: Array<{ name: string; values: Array<{ value: number; labels: Record<string, string> }> }> }>({ type: 'stats' }, 'stats');
+  const loadCpu = process.cpuUsage(loadCpuAtMark);
   stopPolling();
   for (const h of [...senders, ...receivers.values()]) await h.close();
   senderHttp.close();
@@ -387,10 +390,17 @@ async function measure(storeName: string, store: unknown, bare: { rps: number; p
   if (stats.cpuUs) line('MMSC CPU per accepted message (under load)', `${(stats.cpuUs / Math.max(1, c.accepted)).toFixed(0)} µs (${c.accepted} accepted)`);
   // The share of it that held an event loop (what answers handsets), the rest being threads'.
   if (stats.loopUs) line('  of which event loop busy', `${(stats.loopUs / Math.max(1, c.accepted)).toFixed(0)} µs`);
+  const loadUs = (loadCpu.user + loadCpu.system) / Math.max(1, c.accepted);
+  line('load process CPU per accepted message', `${loadUs.toFixed(0)} µs (simulated handsets and SMSC)`);
+  // What this machine allows whatever the MMSC's scheduling: every core busy with the two
+  // processes' CPU per message. The ratio above cannot exceed this bound's ratio here.
+  const cores = (await import('node:os')).availableParallelism();
+  const bound = stats.cpuUs ? (cores * 1e6) / (stats.cpuUs / Math.max(1, c.accepted) + loadUs) : NaN;
+  if (stats.cpuUs) line('machine bound: cores ÷ (MMSC + load CPU/msg)', `${bound.toFixed(0)} msg/s (÷ ceiling ${(bound / bare.rps).toFixed(3)})`);
   line('refused / handset errors', `${throughput.refused} / ${c.errors}`);
   if (jobMetric) line('kernel jobs', jobMetric.values.map((v) => `${v.labels.kind}:${v.labels.outcome}=${v.value}`).join(' '));
   if (opt.profile) line('CPU profile of the MMSC process', here('./profiles'));
-  return { store: storeName, workers, ceiling: bare.rps, cpuUs: (stats.cpuUs ?? 0) / Math.max(1, c.accepted), loopUs: (stats.loopUs ?? 0) / Math.max(1, c.accepted), acceptedPerSec: throughput.acceptedPerSec, completedPerSec: throughput.completedPerSec, p50: throughput.p50, p99: throughput.p99, fixedP99: fixed.p99 };
+  return { store: storeName, workers, ceiling: bare.rps, cpuUs: (stats.cpuUs ?? 0) / Math.max(1, c.accepted), loadUs, loopUs: (stats.loopUs ?? 0) / Math.max(1, c.accepted), acceptedPerSec: throughput.acceptedPerSec, completedPerSec: throughput.completedPerSec, p50: throughput.p50, p99: throughput.p99, fixedP99: fixed.p99 };
 }
 
 async function waitDrain(c: Counters, limitMs: number): Promise<void> {

@@ -83,3 +83,48 @@ describe('addBufferBodyParser: bodies into one buffer as they arrive', () => {
     assert.equal(seen.at(-1)!.length, 0);
   });
 });
+
+describe('addBufferBodyParser: large bodies (pages mapped on the thread pool ahead of the bytes)', () => {
+  let app: FastifyInstance;
+  let port: number;
+  const seen: Buffer[] = [];
+  before(async () => {
+    app = Fastify({ bodyLimit: 16 << 20 });
+    app.removeAllContentTypeParsers();
+    addBufferBodyParser(app);
+    app.post('/', async (request) => {
+      seen.push(request.body as Buffer);
+      return { bytes: (request.body as Buffer).length };
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+  });
+  after(() => app.close());
+
+  it('takes a 6 MB body sent in uneven pieces, byte for byte', async () => {
+    const body = Buffer.from(Array.from({ length: 6_000_011 }, (_, i) => (i * 7 + (i >> 13)) & 0xff));
+    const socket = connect(port, '127.0.0.1');
+    const answer = new Promise<string>((resolve) => {
+      let s = '';
+      socket.on('data', (c) => {
+        s += c.toString();
+        if (s.includes('}')) resolve(s);
+      });
+    });
+    socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.wap.mms-message\r\nContent-Length: ${body.length}\r\n\r\n`);
+    for (let i = 0, n = 1; i < body.length; i += n, n = 1 + ((n * 31 + 7) % 700_000)) {
+      socket.write(body.subarray(i, i + n));
+      if (n % 3 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.match(await answer, /HTTP\/1\.1 200[\s\S]*\{"bytes":6000011\}/);
+    socket.end();
+    assert.ok(seen.at(-1)!.equals(body));
+  });
+
+  it('does not hand on a large body cut short', async () => {
+    const before = seen.length;
+    const status = await exchange(port, 'POST / HTTP/1.1\nHost: x\nContent-Type: text/plain\nContent-Length: 9000000\n', Buffer.alloc(5_000_000, 1), { end: true });
+    assert.notEqual(status, 200);
+    assert.equal(seen.length, before, 'the handler never saw the cut body');
+  });
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SubmitInput } from '@openmmsc/core';
+import { definePlugin, type SubmitInput } from '@openmmsc/core';
 import { buildMessage, startTestMmsc, waitFor } from '@openmmsc/testkit';
 import { withLocalMmsc } from './helpers/local-mmsc.js';
 
@@ -74,5 +74,35 @@ describe('retransmissions', () => {
     } finally {
       await t.stop();
     }
+  });
+
+  it('recognises a retransmission by what the sender sent, whatever the receive stage added to the first', async () => {
+    // The first copy's bodies are hashed while it is stored, after the stages ran: the hash must
+    // still be of the parts as they arrived, or every retransmission would become a second message.
+    const footer = definePlugin({
+      name: 'footer',
+      version: '1.0.0',
+      apiVersion: '^1.0.0',
+      setup: () => ({
+        receive: (ctx) => {
+          ctx.message.parts.push({ contentType: { type: 'text/plain', params: {} }, data: Buffer.from('sent by OpenMMSC') });
+        },
+      }),
+    });
+    await withLocalMmsc(
+      async (t, push) => {
+        const spec = { to: '+15550000002', subject: 'footer', text: 'x'.repeat(200_000) };
+        const first = await t.mmsc.submit(request(spec, 'tx-11'));
+        const again = await t.mmsc.submit(request(spec, 'tx-11'));
+        assert.equal(first.status, 'accepted');
+        assert.equal(again.messageId, first.messageId);
+        assert.equal(again.retransmission, true);
+        assert.equal((await t.mmsc.getParts(first.messageId))?.length, 2, 'the footer was added to the stored message');
+        await waitFor('first notified', () => push.pushes.length >= 1);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(push.pushes.length, 1);
+      },
+      [footer],
+    );
   });
 });

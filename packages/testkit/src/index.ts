@@ -29,4 +29,4 @@ export { restartableMmsc, jobRetries, type RestartableMmsc } from './restartable
 export { startAccountHarness, type AccountHarness, type AccountHarnessOptions, type AccountHarnessSpec, type AccountPeer } from './account-harness.js';
 export { buildSendReq, newTransactionId, mmsAddress } from './handset/send-req.js';
 export { testPlugin } from './test-plugin.js';
-export { loseThreadsMidCall } from './lost-threads.js';
+export { killThreadsMidCall, loseThreadsMidCall } from './lost-threads.js';

@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { ThreadPool } from '@openmmsc/core';
 
 /**
@@ -16,4 +17,29 @@ export function loseThreadsMidCall(): () => void {
   return () => {
     ThreadPool.prototype.run = run;
   };
+}
+
+/**
+ * The next `count` ThreadPool calls each kill the one thread they are posted to, as a crash
+ * would: that call fails with ThreadStoppedError, the pool stays open and
+ * starts a thread in its place. For testing that a plugin answers the lost request and reads
+ * the next one (on the replacement). Returns the undo (also done by itself after `count`).
+ */
+export function killThreadsMidCall(count = 1): () => void {
+  const post = Worker.prototype.postMessage;
+  let left = count;
+  const undo = () => {
+    Worker.prototype.postMessage = post;
+  };
+  Worker.prototype.postMessage = function (this: Worker, value: unknown, transfer?: Parameters<Worker['postMessage']>[1]) {
+    // A ThreadPool call is `{ id, request }`; other messages to other workers pass untouched.
+    if (left > 0 && typeof value === 'object' && value !== null && 'id' in value && 'request' in value) {
+      if (--left === 0) undo();
+      // Stopped first, then posted (its buffers still move): a thread that got the call before
+      // the stop could answer it, and the loss would not be certain.
+      void this.terminate();
+    }
+    post.call(this, value, transfer);
+  };
+  return undo;
 }

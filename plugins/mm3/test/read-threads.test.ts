@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { base64Lines, rawMail, recordingPushBearer, routeAllTo, sendSmtp, startTestMmsc, suiteFixture, waitFor, loseThreadsMidCall } from '@openmmsc/testkit';
+import { base64Lines, rawMail, recordingPushBearer, routeAllTo, sendSmtp, startTestMmsc, suiteFixture, waitFor, killThreadsMidCall, loseThreadsMidCall } from '@openmmsc/testkit';
 import mm3, { mm3Options, mm3Port } from '../src/index.js';
 import { MailReader, OFF_THREAD_MIN_BYTES } from '../src/reading/mail-reader.js';
 import { readMail } from '../src/reading/mail-reading.js';
@@ -84,6 +84,21 @@ for (const threads of [1, 0]) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(push.pushes.some((p) => p.to.value === to), false);
     });
+
+    if (threads > 0) {
+      it('a mail whose thread is killed under it → 451 4.3.0; sent again, it is read by the thread started in its place', async () => {
+        const to = `+1555000${threads}555`;
+        const photo = randomBytes(200_000);
+        const raw = mailWith(to, photo);
+        killThreadsMidCall(1);
+        assert.match((await send(to, raw)).data, /^451 4\.3\.0 /);
+        // The pool had one thread, and it is gone: only a new one can read this.
+        assert.match((await send(to, raw)).data, /^250 /);
+        const pushed = await waitFor('recipient notified', () => push.pushes.find((p) => p.to.value === to));
+        const parts = await h.t.mmsc.getParts(pushed.notification.messageId);
+        assert.ok(parts!.some((p) => sha(p.data) === sha(photo)), 'the photo stored as sent');
+      });
+    }
 
     // Last: the reading pool stays closed after it.
     if (threads > 0) {

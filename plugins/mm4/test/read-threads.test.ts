@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { MimeError } from '@openmmsc/mime';
 import mm5 from '@openmmsc/plugin-mm5';
-import { base64Lines, rawMail, recordingPushBearer, sendSmtp, startTestMmsc, suiteFixture, waitFor, loseThreadsMidCall } from '@openmmsc/testkit';
+import { base64Lines, rawMail, recordingPushBearer, sendSmtp, startTestMmsc, suiteFixture, waitFor, killThreadsMidCall, loseThreadsMidCall } from '@openmmsc/testkit';
 import { ContentReader, OFF_THREAD_MIN_BYTES } from '../src/content-reading/content-reader.js';
 import mm4, { mm4Port } from '../src/index.js';
 import { parseContent, parseHead } from '../src/mime.js';
@@ -109,6 +109,21 @@ for (const threads of [1, 0]) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(push.pushes.some((p) => p.to.value === to), false);
     });
+
+    if (threads > 0) {
+      it('a forward whose thread is killed under it → 451 4.3.0; sent again, it is read by the thread started in its place', async () => {
+        const to = `+1666000${threads}555`;
+        const photo = randomBytes(200_000);
+        const raw = forward(`killed-${threads}`, to, photo);
+        killThreadsMidCall(1);
+        assert.match((await send(raw, to)).data, /^451 4\.3\.0 /);
+        // The pool had one thread, and it is gone: only a new one can read this.
+        assert.match((await send(raw, to)).data, /^250 /);
+        const pushed = await waitFor('recipient notified', () => push.pushes.find((p) => p.to.value === to));
+        const parts = await h.t.mmsc.getParts(pushed.notification.messageId);
+        assert.equal(sha(parts!.find((p) => p.contentType.type === 'image/jpeg')!.data), sha(photo));
+      });
+    }
 
     // Last: the reading pool stays closed after it.
     if (threads > 0) {

@@ -1,9 +1,12 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { BodyBuffer } from '@openmmsc/core';
 import { markOwned } from './decoding/owned-bodies.js';
 
 /** Bytes of a body kept for a best-effort look (its TransactionID) once it is known to be refused. */
 const HEAD_BYTES = 64 * 1024;
+/** Node reads a socket this much at a time: a body up to it often arrives whole, in one chunk. */
+const ONE_READ = 64 * 1024;
 
 /**
  * A body over the size limit. It was read to its end and dropped, so the client, which sends its
@@ -63,6 +66,10 @@ export class BodyReader {
     let kept = 0;
     let received = 0;
     let over = declared !== undefined && declared > this.limit;
+    // A declared body larger than one socket read goes into one buffer as it arrives (no join at
+    // the end: a 10 MB one would fault in 10 MB of fresh pages on the event loop in one go);
+    // `chunks` then keeps only the head, for a fault about a body that breaks off.
+    const whole = declared !== undefined && !over && declared > ONE_READ ? new BodyBuffer(declared) : undefined;
     const head = () => {
       const all = Buffer.concat(chunks, kept);
       return all.length > HEAD_BYTES ? all.subarray(0, HEAD_BYTES) : all;
@@ -81,6 +88,15 @@ export class BodyReader {
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > this.limit && !over) over = true;
+      if (!over && whole) {
+        // Node's parser ends a body at its Content-Length: `add` cannot run past it.
+        whole.add(chunk);
+        if (kept < HEAD_BYTES) {
+          chunks.push(chunk);
+          kept += chunk.length;
+        }
+        return;
+      }
       if (!over) {
         chunks.push(chunk);
         kept += chunk.length;
@@ -104,8 +120,12 @@ export class BodyReader {
     }
     raw.on('data', onData);
     // A body that arrived in one chunk (the usual case on a LAN) is used as it is: no copy.
-    const whole = () => (chunks.length === 1 ? chunks[0]! : markOwned(Buffer.concat(chunks, kept)));
-    raw.on('end', () => finish(over ? new BodyTooLarge(this.limit, head(), false) : null, over ? undefined : whole()));
+    const joined = () => (chunks.length === 1 ? chunks[0]! : markOwned(Buffer.concat(chunks, kept)));
+    raw.on('end', () => {
+      if (over) finish(new BodyTooLarge(this.limit, head(), false));
+      else if (whole) whole.whenCopied((body) => finish(null, markOwned(body)));
+      else finish(null, joined());
+    });
     raw.on('error', (error) => finish(error));
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Mm7DecodeError, decodeMm7 } from '@openmmsc/mm7';
-import { loseThreadsMidCall, suiteFixture } from '@openmmsc/testkit';
+import { killThreadsMidCall, loseThreadsMidCall, suiteFixture } from '@openmmsc/testkit';
 import { threadCount } from '@openmmsc/core';
 import { decodeLimits } from '../src/decoding/decode-limits.js';
 import { DecodingThreadLost, Mm7Decoder, OFF_THREAD_MIN_BYTES } from '../src/decoding/mm7-decoder.js';
@@ -134,11 +134,29 @@ describe('Mm7Decoder losing its thread', () => {
 describe('MM7 over HTTP when the decoding thread is lost mid-request', () => {
   const h = suiteFixture(() => startHarness({ plugin: { decodeThreads: 1 } }));
 
+  it('a thread killed under a request: 3000 for it, and the same request sent again is read by the thread started in its place', async () => {
+    const photo = randomBytes(120_000);
+    const req = submitWith('killed-thread-1', photo);
+    killThreadsMidCall(1);
+    const lost = await rawRequest(h.url, { body: req.body, headers: { ...auth, 'Content-Type': req.contentType } });
+    assert.equal(lost.status, 500, lost.body.slice(0, 300));
+    assert.equal(answerFields(lost.body).code, 3000);
+    assert.equal(answerFields(lost.body).transactionId, 'killed-thread-1');
+    // The pool had one thread, and it is gone: only a new one can read this.
+    const again = await rawRequest(h.url, { body: req.body, headers: { ...auth, 'Content-Type': req.contentType } });
+    const f = answerFields(again.body);
+    assert.equal(again.status, 200, again.body.slice(0, 300));
+    assert.equal(f.code, 1000);
+    const parts = await h.t.mmsc.getParts(f.messageId!);
+    assert.ok(parts!.find((p) => p.contentType.type === 'image/jpeg')!.data.equals(photo));
+  });
+
+  // Last: the decoding pool stays closed after it.
   it('answers 3000 naming its TransactionID (not read: safe to send again), stores nothing', async () => {
     const undo = loseThreadsMidCall();
     try {
       const before = await counter(h, 'openmmsc_submissions_total', { interface: 'mm7' });
-      // ≈ 160 KB: read from several socket reads, joined, and so moved (not copied) to the thread.
+      // ≈ 160 KB: larger than one socket read, so gathered into a buffer of its own and moved (not copied) to the thread.
       const req = submitWith('lost-thread-1', randomBytes(120_000));
       const res = await rawRequest(h.url, { body: req.body, headers: { ...auth, 'Content-Type': req.contentType } });
       const f = answerFields(res.body);

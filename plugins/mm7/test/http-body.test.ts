@@ -32,3 +32,14 @@ describe('BodyReader: request bodies as Buffers, copied only when they must be j
     await assert.rejects(read(new BodyReader(10, 400), request(parts)), (e: unknown) => e instanceof BodyTooLarge && !e.unread && e.head.toString().startsWith('<env:Envelope>'));
   });
 });
+
+describe('BodyReader: a large declared body', () => {
+  it('is taken into one buffer of its own as it arrives, byte for byte', async () => {
+    const chunks = Array.from({ length: 70 }, (_, i) => Buffer.alloc(65_536 - (i % 5), i));
+    const expected = Buffer.concat(chunks);
+    const body = await read(new BodyReader(8 << 20, 16 << 20), request(chunks));
+    assert.ok(body.equals(expected));
+    assert.equal(body.byteOffset, 0);
+    assert.equal(body.buffer.byteLength, body.length, 'its own memory: it can move to a decoding thread uncopied');
+  });
+});
