@@ -1,11 +1,11 @@
 import { randomFill } from 'node:crypto';
 
 /** Pages are touched a segment at a time, each segment one job on libuv's thread pool. */
-const SEGMENT = 1 << 20;
-/** Segments touched ahead of the bytes that have arrived: the most a silent client commits. */
-const AHEAD = 4;
+const SEGMENT = 256 * 1024;
+/** The most touched ahead of the bytes that have arrived, once many have. */
+const AHEAD = 4 << 20;
 /** Below this a body is copied in as it comes: its page faults are too few to be worth a job. */
-export const TOUCH_ABOVE = 2 * SEGMENT;
+export const TOUCH_ABOVE = 2 << 20;
 
 /**
  * One buffer for a body of declared length, filled as its chunks arrive, in order.
@@ -13,9 +13,9 @@ export const TOUCH_ABOVE = 2 * SEGMENT;
  * The first write to a fresh page costs a page fault, and on a virtual machine that is dear: a
  * 10 MB body copied into new memory costs the event loop ≈ 25 ms of faults, against 0.5 ms for
  * the same copy into memory already mapped. So for a large body the pages are touched on libuv's
- * thread pool, up to `AHEAD` segments past what has arrived (a client that declares 20 MB and
- * sends nothing commits 4 MB, not 20), and a chunk is copied in once the pages under it are
- * mapped; until then it waits, in arrival order. `randomFill` is the touch: it is the platform's
+ * thread pool ahead of the bytes that have arrived (by as many again, at most 4 MiB: a client
+ * that declares 20 MB and sends nothing commits nothing), and a chunk is copied in once the pages
+ * under it are mapped; until then it waits, in arrival order. `randomFill` is the touch: it is the platform's
  * one call that writes into a given range of a Buffer on the thread pool (a read from /dev/zero
  * can leave the kernel's shared zero page mapped, and the copy then faults after all).
  */
@@ -71,7 +71,10 @@ export class BodyBuffer {
   }
 
   #launch(): void {
-    const want = Math.min(this.#mapped.length, Math.floor(this.#received / SEGMENT) + AHEAD);
+    // Ahead by as much as has arrived, up to `AHEAD`: a client that declares 20 MB and sends a
+    // byte commits one segment, never more than twice what it sent (plus a segment).
+    const target = Math.min(this.#body.length, this.#received + Math.min(this.#received, AHEAD));
+    const want = Math.min(this.#mapped.length, Math.ceil(target / SEGMENT));
     for (; this.#launched < want; this.#launched++) {
       const i = this.#launched;
       const start = i * SEGMENT;
