@@ -263,15 +263,14 @@ export class SmtpListener<S = unknown> {
         const message = new MessageBuffer(o.maxMessageSize, Number.isNaN(declared) ? undefined : declared);
         stream.on('data', (c: Buffer) => message.add(c));
         stream.on('error', (e: Error) => callback(e));
-        // The message's last chunks may still wait for their pages (see MessageBuffer).
-        stream.on('end', () => void message.content().then((raw) => {
+        stream.on('end', () => {
           this.busy.delete(session.id);
           const live = this.live(session);
           const mail: ReceivedMail<S> = {
             session: live,
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            raw,
+            raw: message.content(),
           };
           if (stream.sizeExceeded) {
             o.log.warn({ remote: session.remoteAddress, from: mail.mailFrom, bytes: stream.byteLength }, `${o.listener} message over the size limit refused`);
@@ -292,10 +291,7 @@ export class SmtpListener<S = unknown> {
                 return callback(replies.temporaryFailure());
               },
             );
-        }).catch((error: unknown) => {
-          o.log.error({ err: error, remote: session.remoteAddress }, `${o.listener} inbound handling failed`);
-          callback(replies.temporaryFailure());
-        }));
+        });
       },
       onClose: (session) => {
         const live = this.sessions.get(session.id);

@@ -34,8 +34,7 @@ export class Retransmissions {
     run: () => Promise<SubmitResult>,
   ): Promise<SubmitResult> {
     const key = `${scope}:${retransmission.key}`;
-    // Taken now, before the stages may change the message; its bodies hashed when first needed.
-    const fingerprint = new Fingerprint(message);
+    const fingerprint = fingerprintOf(message);
     // Chained per key, so a duplicate that arrives while the first is still running waits for it.
     const before = this.running.get(key) ?? Promise.resolve(undefined);
     const mine = before.catch(() => undefined).then(() => this.decide(key, fingerprint, retransmission.windowMs, run));
@@ -47,18 +46,13 @@ export class Retransmissions {
     }
   }
 
-  private async decide(key: string, fingerprint: Fingerprint, windowMs: number, run: () => Promise<SubmitResult>): Promise<SubmitResult> {
+  private async decide(key: string, fingerprint: string, windowMs: number, run: () => Promise<SubmitResult>): Promise<SubmitResult> {
     const previous = await this.kv.get<Remembered>(key);
-    if (previous && previous.fingerprint === fingerprint.value()) return { ...previous.result, retransmission: true };
-    const running = run();
-    // A first submission's bodies are hashed while it is being stored: a 10 MB message's hash
-    // (≈ 6 ms here) then overlaps the writing of its bodies on the thread pool instead of adding
-    // to the sender's wait. By the next turn `run` has reached its first wait for I/O.
-    setImmediate(() => fingerprint.value());
-    const result = await running;
+    if (previous && previous.fingerprint === fingerprint) return { ...previous.result, retransmission: true };
+    const result = await run();
     if (result.status === 'accepted') {
       // The message is stored either way: failing to remember it only weakens duplicate detection.
-      await this.kv.set<Remembered>(key, { fingerprint: fingerprint.value(), result }, windowMs).catch((error: unknown) => {
+      await this.kv.set<Remembered>(key, { fingerprint, result }, windowMs).catch((error: unknown) => {
         this.log.warn({ err: error, messageId: result.messageId }, 'could not remember the submission for retransmission detection');
       });
     }
@@ -66,42 +60,24 @@ export class Retransmissions {
   }
 }
 
-/**
- * What makes two submissions the same message: sender, recipients, subject and content. Taken in
- * two steps: the headers and the list of parts when constructed (the submission stages may change
- * the message later), the part bodies, the costly part, at the first call of `value`.
- */
-class Fingerprint {
-  readonly #hash = createHash('sha256');
-  readonly #parts: ReadonlyArray<readonly [string, string, string, Uint8Array]>;
-  #value: string | undefined;
-
-  constructor(message: MmsMessage) {
-    const h = message.headers;
-    this.#field(addressKey(h.from));
-    for (const list of [h.to, h.cc, h.bcc]) {
-      this.#field(String(list.length));
-      for (const a of list) this.#field(addressKey(a));
-    }
-    this.#field(h.subject?.text ?? '');
-    this.#field(h.contentType.type);
-    this.#parts = message.parts.map((part) => [part.contentType.type, part.contentId ?? '', part.contentLocation ?? '', part.data] as const);
+/** What makes two submissions the same message: sender, recipients, subject and content. */
+export function fingerprintOf(message: MmsMessage): string {
+  const h = message.headers;
+  const hash = createHash('sha256');
+  const field = (value: string) => hash.update(`${value.length}:${value};`);
+  field(addressKey(h.from));
+  for (const list of [h.to, h.cc, h.bcc]) {
+    field(String(list.length));
+    for (const a of list) field(addressKey(a));
   }
-
-  value(): string {
-    if (this.#value !== undefined) return this.#value;
-    for (const [type, id, location, data] of this.#parts) {
-      this.#field(type);
-      this.#field(id);
-      this.#field(location);
-      this.#field(String(data.byteLength));
-      this.#hash.update(data);
-    }
-    this.#value = this.#hash.digest('base64url');
-    return this.#value;
+  field(h.subject?.text ?? '');
+  field(h.contentType.type);
+  for (const part of message.parts) {
+    field(part.contentType.type);
+    field(part.contentId ?? '');
+    field(part.contentLocation ?? '');
+    field(String(part.data.byteLength));
+    hash.update(part.data);
   }
-
-  #field(value: string): void {
-    this.#hash.update(`${value.length}:${value};`);
-  }
+  return hash.digest('base64url');
 }

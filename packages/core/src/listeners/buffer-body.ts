@@ -5,8 +5,7 @@ import { BodyBuffer } from './body-buffer.js';
 /**
  * Takes request bodies (of the given content types, default any) as one Buffer. With a declared
  * Content-Length the buffer is allocated once and each chunk copied in as it arrives (a
- * `BodyBuffer`: a large body's pages mapped on the thread pool ahead of the bytes), so a 10 MB
- * upload never costs the event loop one 10 MB copy at the end (fastify's `parseAs: 'buffer'`
+ * `BodyBuffer`), so a 10 MB upload never costs the event loop one 10 MB copy at the end (fastify's `parseAs: 'buffer'`
  * joins the chunks when the body is complete). The same refusals as fastify's own parser: a body
  * over the route's `bodyLimit` (413), shorter or longer than declared, or cut off (400).
  */
@@ -39,8 +38,7 @@ export function addBufferBodyParser(app: FastifyInstance, contentType: string | 
     };
     const onEnd = () => {
       if (declared !== undefined && received !== declared) return finish(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
-      if (whole) whole.whenCopied((body) => finish(undefined, body));
-      else finish(undefined, Buffer.concat(chunks, received));
+      finish(undefined, whole ? whole.content() : Buffer.concat(chunks, received));
     };
     const onError = (error: Error & { statusCode?: number }) => {
       if (!(typeof error.statusCode === 'number' && error.statusCode >= 400)) error.statusCode = 400;
