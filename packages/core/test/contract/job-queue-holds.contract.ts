@@ -68,7 +68,8 @@ export function jobQueueHoldContract(newFixture: () => Promise<QueueFixture>, tr
       assert.equal(held.attempt, 0, 'a hold uses no attempt');
       assert.ok(held.heldSince! >= before - SLACK_MS && held.heldSince! <= Date.now());
       assert.ok(held.runAt! >= before + 60_000 - SLACK_MS, `held until the end of its delay: ${JSON.stringify(held)}, before ${before}`);
-      await waitFor('a-jobs held', async () => (await queue.job('w-a2'))?.state === 'held');
+      // Each hold is recorded when its run ends, in no set order: wait for both, not the last enqueued.
+      await waitFor('a-jobs held', async () => (await queue.job('w-a1'))?.state === 'held' && (await queue.job('w-a2'))?.state === 'held');
       assert.equal(await queue.wake('bearer-a'), 2);
       await waitFor('woken jobs ran', () => ran.length === 2);
       await sleep(100);
