@@ -24,7 +24,9 @@ export class MessageBuffer {
     const room = this.#limit - this.#kept;
     if (room <= 0) return;
     const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    if (!(this.#rest.length === 0 && this.#whole?.add(piece))) this.#rest.push(piece);
+    // Into the declared size's buffer while it has room; past it (SIZE underestimated), the rest.
+    const inWhole = this.#rest.length === 0 && this.#whole?.add(piece) === true;
+    if (!inWhole) this.#rest.push(piece);
     this.#kept += piece.length;
   }
 

@@ -20,10 +20,10 @@ export function loseThreadsMidCall(): () => void {
 }
 
 /**
- * The next `count` ThreadPool calls each kill the one thread they are posted to, as a crash
- * would: that call fails with ThreadStoppedError, the pool stays open and
- * starts a thread in its place. For testing that a plugin answers the lost request and reads
- * the next one (on the replacement). Returns the undo (also done by itself after `count`).
+ * The next `count` ThreadPool calls each kill the one thread they are posted to, as a crash would:
+ * that call fails with ThreadStoppedError, the pool stays open and starts a thread in its place.
+ * For testing that a plugin answers the lost request and reads the next one (on the replacement).
+ * Returns the undo (also done by itself after `count`).
  */
 export function killThreadsMidCall(count = 1): () => void {
   const post = Worker.prototype.postMessage;

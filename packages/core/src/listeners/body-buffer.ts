@@ -7,10 +7,10 @@
  * Tried and dropped (2026-12-07): mapping a large body's pages on libuv's thread pool ahead of the
  * bytes, by as many again as had arrived (`crypto.randomFill`, the one call that writes into a
  * given range of a Buffer there; a kernel-side write such as a read from /dev/zero leaves the
- * pages to fault again in user space). It took the
- * faults off the event loop for the first large bodies of a process, but once the allocator
- * reuses freed memory there are no faults left to take, and writing every byte on the pool cost
- * more than it saved: 9.7 MB m-send-req, 28 sends, mean 57–69 ms against 52–55 ms without.
+ * pages to fault again in user space). It took the faults off the event loop for the first large
+ * bodies of a process, but once the allocator reuses freed memory there are no faults left to
+ * take, and writing every byte on the pool cost more than it saved: 9.7 MB m-send-req, 28 sends,
+ * mean 57–69 ms against 52–55 ms without (bench/adapt's README).
  */
 export class BodyBuffer {
   readonly #body: Buffer;
