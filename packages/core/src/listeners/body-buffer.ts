@@ -20,10 +20,6 @@ export class BodyBuffer {
     this.#body = Buffer.allocUnsafe(length);
   }
 
-  get length(): number {
-    return this.#body.length;
-  }
-
   get received(): number {
     return this.#received;
   }

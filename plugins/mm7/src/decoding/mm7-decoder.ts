@@ -52,7 +52,8 @@ export class Mm7Decoder {
   /** Throws Mm7DecodeError for a request that cannot be read, DecodingThreadLost if its thread died. */
   async decode(contentType: string | undefined, body: Buffer): Promise<DecodedMm7> {
     if (!this.#pool || body.length < OFF_THREAD_MIN_BYTES) return decodeMm7(contentType, body, this.#limits);
-    // A body joined from chunks moves; one that is a single socket read shares Node's memory.
+    // A body in memory of its own (gathered from several chunks) moves; one that is a single
+    // socket read shares Node's memory.
     const own = movable(body, isOwned(body));
     // Only a body that moves is gone from here should its thread be lost.
     const left = own === body ? Buffer.from(body.subarray(0, HEAD_KEPT_BYTES)) : body;
