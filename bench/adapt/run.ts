@@ -2,15 +2,17 @@
  * MM11 adaptation off the sender's path, through MM1: a ~10 MB message (a 12 MP photo and a
  * 720p video) sent by a handset to local handsets in the 300 KB class.
  *
- *   node --import tsx --conditions=@openmmsc/source bench/adapt/run.ts [--sends 8] [--fetches 30] [--inline 2]
+ *   node --import tsx --conditions=@openmmsc/source bench/adapt/run.ts [--sends 8] [--warmup 2] [--fetches 30] [--inline 2]
  *
  * Prints m-send-conf p50/p99, time until the variant is ready, how long the handset that fetches
  * at once (on its notification) waits, retrieval of a ready variant p50/p99, the goal ratios, and
- * the same for the old path (`afterStore.enabled: false`: adapted while the sender waits).
+ * the same for the old path (`afterStore.enabled: false`: adapted while the sender waits). The
+ * reference is a bare node:http server taking the same bodies in, at the start and at the end.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -23,9 +25,16 @@ import { buildSendReq, recordingPushBearer, startTestMmsc, type TestMmsc } from 
 import { photo } from '../transcode/photo.js';
 
 const { values: args } = parseArgs({
-  options: { sends: { type: 'string', default: '8' }, fetches: { type: 'string', default: '30' }, inline: { type: 'string', default: '2' } },
+  options: {
+    sends: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '2' },
+    fetches: { type: 'string', default: '30' },
+    inline: { type: 'string', default: '2' },
+  },
 });
 const SENDS = Number(args.sends);
+/** Sends before the measured ones on every path, bare server included: a process's first 10 MB bodies meet cold code and unmapped memory. */
+const WARMUP = Number(args.warmup);
 const FETCHES = Number(args.fetches);
 const INLINE = Number(args.inline);
 const CLASS = '300k';
@@ -36,6 +45,7 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
 
 /** One HTTP exchange on a fresh loopback connection, no Accept header (a handset that tells nothing). */
 function http(method: 'GET' | 'POST', url: string, msisdn: string, body?: Buffer): Promise<{ status: number; body: Buffer; ms: number }> {
@@ -89,7 +99,7 @@ interface Run {
   loop: [number, number];
 }
 
-async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4: Buffer): Promise<Run> {
+async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4: Buffer, warmup = WARMUP): Promise<Run> {
   const { t, url, pushes } = await start(mode);
   try {
     const conf: number[] = [];
@@ -100,23 +110,23 @@ async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4
     let firstFetch: Promise<{ status: number; body: Buffer; ms: number }> | undefined;
     const to = (i: number) => `+1555100${String(i).padStart(4, '0')}`;
     // Encoded before the clock starts: the handsets' work is not the MMSC's.
-    const bodies = Array.from({ length: sends }, (_, i) => sendReq(to(i), i, jpeg, mp4));
-    loop.reset();
-    for (let i = 0; i < sends; i++) {
+    const bodies = Array.from({ length: warmup + sends }, (_, i) => sendReq(to(i), i, jpeg, mp4));
+    for (let i = 0; i < warmup + sends; i++) {
+      if (i === warmup) loop.reset();
       const body = bodies[i]!;
       const sentAt = performance.now();
       const res = await http('POST', `${url}/mms`, SENDER, body);
-      conf.push(res.ms);
+      if (i >= warmup) conf.push(res.ms);
       const pdu = decodePdu(res.body);
       if (pdu.messageType !== 'm-send-conf' || pdu.responseStatus !== 'ok') throw new Error(`send ${i}: ${res.status} ${JSON.stringify(pdu)}`);
-      if (i === 0 && mode !== 'none') {
+      if (i === warmup && mode !== 'none') {
         first = { id: pdu.messageId!, sentAt };
         const id = pdu.messageId!;
         // The handset fetches as soon as its notification arrives (automatic retrieval).
         firstFetch = (async () => {
           while (!pushes.some((p) => p.notification.messageId === id)) await new Promise((r) => setTimeout(r, 5));
           const location = pushes.find((p) => p.notification.messageId === id)!.notification.contentLocation!;
-          return http('GET', location, to(0));
+          return http('GET', location, to(warmup));
         })();
         void (async () => {
           while (!(await t.mmsc.getVariant(id, CLASS))) await new Promise((r) => setTimeout(r, 20));
@@ -134,7 +144,7 @@ async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4
     const retrieval: number[] = [];
     let retrieveBytes = 0;
     for (let i = 0; i < fetches; i++) {
-      const r = await http('GET', location, '+15551000000');
+      const r = await http('GET', location, to(warmup));
       if (r.status !== 200) throw new Error(`fetch ${i}: HTTP ${r.status}`);
       retrieval.push(r.ms);
       retrieveBytes = r.body.length;
@@ -142,6 +152,36 @@ async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4
     return { conf, ready: readyAt - first!.sentAt, firstFetch: fetched.ms, retrieval, retrieveBytes, loop: loopMs };
   } finally {
     await t.stop();
+  }
+}
+
+/**
+ * The same sends to a bare node:http server in this process that only takes each body in (into
+ * one buffer of its Content-Length, as MM1 does) and answers: what moving 10 MB across loopback
+ * costs on this machine before any MMSC work, the reference the 100 ms goal is read against.
+ */
+async function bare(sends: number, jpeg: Buffer, mp4: Buffer): Promise<number[]> {
+  const server = createServer((req, res) => {
+    const body = Buffer.allocUnsafe(Number(req.headers['content-length'] ?? 0));
+    let at = 0;
+    req.on('data', (c: Buffer) => {
+      at += c.copy(body, at);
+    });
+    req.on('end', () => res.end(at === body.length ? 'stored' : 'short'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mms`;
+    const bodies = Array.from({ length: WARMUP + sends }, (_, i) => sendReq(`+1555100${String(i).padStart(4, '0')}`, i, jpeg, mp4));
+    const times: number[] = [];
+    for (let i = 0; i < bodies.length; i++) {
+      const res = await http('POST', url, SENDER, bodies[i]!);
+      if (res.body.toString() !== 'stored') throw new Error(`bare send ${i}: ${res.body.toString()}`);
+      if (i >= WARMUP) times.push(res.ms);
+    }
+    return times;
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
@@ -156,20 +196,30 @@ try {
   console.log(`message: ${(size / 1e6).toFixed(1)} MB m-send-req (photo 4000×3000 ${(jpeg.length / 1e6).toFixed(1)} MB, video 720p 10 s ${(mp4.length / 1e6).toFixed(1)} MB), class ${CLASS}`);
   console.log(`cores ${availableParallelism()}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
-  // Same run, same machine state: the floor (no adaptation at all), the new path, the old one.
+  // Same run, same machine state: the bare server, the floor (no adaptation at all), the new
+  // path, the old one, and the bare server again (the machine drifts within a run).
+  const bareStart = await bare(SENDS, jpeg, mp4);
   const floor = await run('none', SENDS, 0, jpeg, mp4);
   const after = await run('after-store', SENDS, FETCHES, jpeg, mp4);
   const before = INLINE > 0 ? await run('inline', INLINE, Math.min(FETCHES, 10), jpeg, mp4) : undefined;
+  const bareEnd = await bare(SENDS, jpeg, mp4);
+  const bareP99 = [pct(bareStart, 99), pct(bareEnd, 99)];
 
   const row = (name: string, r: Run) =>
     `| ${name} | ${r.conf.length} | ${ms(pct(r.conf, 50))} | ${ms(pct(r.conf, 99))} | ${(r.ready / 1000).toFixed(1)} s | ${(r.firstFetch / 1000).toFixed(2)} s | ${ms(pct(r.retrieval, 50))} | ${ms(pct(r.retrieval, 99))} | ${(r.retrieveBytes / 1024).toFixed(0)} KB | ${r.loop[0].toFixed(0)} / ${r.loop[1].toFixed(0)} ms |`;
   console.log('\n| path | sends | m-send-conf p50 | p99 | send → variant ready | first fetch waited | ready retrieval p50 | p99 | m-retrieve-conf | loop delay p99 / max |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const [name, times] of [['start', bareStart], ['end', bareEnd]] as const) {
+    console.log(`| bare node:http, same bodies (${name}) | ${times.length} | ${ms(pct(times, 50))} | ${ms(pct(times, 99))} | — | — | — | — | — | — |`);
+  }
   console.log(`| no adaptation (floor) | ${floor.conf.length} | ${ms(pct(floor.conf, 50))} | ${ms(pct(floor.conf, 99))} | — | — | — | — | — | ${floor.loop[0].toFixed(0)} / ${floor.loop[1].toFixed(0)} ms |`);
   console.log(row('after store (new)', after));
   if (before) console.log(row('while the sender waits (old, afterStore.enabled: false)', before));
   console.log(`\ngoal ratios (≤ 1 meets the goal): m-send-conf p99 / 100 ms = ${(pct(after.conf, 99) / 100).toFixed(2)}; ready retrieval p99 / 50 ms = ${(pct(after.retrieval, 99) / 50).toFixed(2)}`);
   console.log(`m-send-conf p99 with adaptation / without (same run) = ${(pct(after.conf, 99) / pct(floor.conf, 99)).toFixed(2)}`);
+  console.log(`bare node:http p99 / 100 ms = ${bareP99.map((p) => (p / 100).toFixed(2)).join(' (start), ')} (end): above 1, this machine misses the goal before the MMSC does any work`);
+  console.log(`m-send-conf p99 / bare p99 (start–end): floor ${bareP99.map((b) => (pct(floor.conf, 99) / b).toFixed(2)).join('–')}, after store ${bareP99.map((b) => (pct(after.conf, 99) / b).toFixed(2)).join('–')}`);
+  console.log(`each send, ms (${WARMUP} warm-up sends before them not counted): bare ${list(bareStart)} | floor ${list(floor.conf)} | after store ${list(after.conf)}`);
   if (before) console.log(`old / new m-send-conf p50 = ${(pct(before.conf, 50) / pct(after.conf, 50)).toFixed(0)}×; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -4,8 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { createMessageStore, createMmsc, kernelConfigSchema, parseConfig, type Mmsc, type MmsPart } from '@openmmsc/core';
 import { buildMessage, routeAllTo, waitFor } from '@openmmsc/testkit';
+import { KeyvMessageStore } from '../src/store/keyv-message-store.js';
+import { openSqliteKeyv } from '../src/store/sqlite-keyv.js';
 
 const big = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
 
@@ -118,6 +121,89 @@ describe('large part bodies as files beside the SQLite store (store.bodyFilesAbo
       assert.ok(Buffer.from((await store.getParts(id))![1]!.data).equals(body));
     } finally {
       await store.close();
+    }
+  });
+
+  it("keeps a variant's parts in SQLite whatever their size, replaces them whole when it is saved again, and removes them with the old parts and with the message", async () => {
+    await using dir = await scratch();
+    const mmsc = await open(dir.path);
+    const db = new Database(join(dir.path, 'store.sqlite'), { readonly: true });
+    try {
+      const id = await submit(mmsc, [{ contentType: 'image/jpeg', data: big(300_000, 6) }]);
+      assert.equal(bodies(dir.path).length, 1);
+      const rows = () => (db.prepare("SELECT count(*) AS n FROM openmmsc_blobs WHERE key LIKE 'vpart:%' AND length(value) > 0").get() as { n: number }).n;
+      const variant = (n: number, seed: number): MmsPart[] => [
+        { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, data: Buffer.from('hello') },
+        { contentType: { type: 'image/jpeg', params: {} }, contentId: '<p0>', data: big(n, seed) },
+      ];
+      const photo = async (name: string) => Buffer.from((await mmsc.getVariant(id, name))![1]!.data);
+
+      await mmsc.saveVariant(id, '300k', variant(200_000, 7));
+      assert.equal(bodies(dir.path).length, 1, 'a variant is read on every retrieval: no file, no thread-pool hop');
+      assert.equal(rows(), 2, 'its bodies are blobs beside the records, not base64 inside one');
+      assert.ok((await photo('300k')).equals(big(200_000, 7)), 'read back byte for byte');
+      assert.equal(Buffer.from((await mmsc.getVariant(id, '300k'))![0]!.data).toString(), 'hello');
+
+      await mmsc.saveVariant(id, '300k', variant(150_000, 8));
+      assert.equal(rows(), 2, 'the variant saved again replaced the earlier one');
+      assert.ok((await photo('300k')).equals(big(150_000, 8)), 'the variant saved again is the one served');
+
+      await mmsc.saveVariant(id, '100k', variant(90_000, 9));
+      assert.equal(rows(), 4);
+      // MM7 ReplaceReq: variants of the old parts go with them.
+      await mmsc.store.replaceParts(id, [{ contentType: { type: 'image/png', params: {} }, data: big(100_000, 10) }]);
+      assert.equal(rows(), 0);
+      await waitFor('the old part file removed', () => bodies(dir.path).length === 1);
+      assert.equal(await mmsc.getVariant(id, '300k'), undefined);
+
+      await mmsc.saveVariant(id, '300k', variant(80_000, 11));
+      assert.equal(rows(), 2);
+      await mmsc.store.delete(id);
+      assert.equal(rows(), 0, 'the variant removed with the message');
+      await waitFor('every file removed with the message', () => bodies(dir.path).length === 0);
+    } finally {
+      db.close();
+      await mmsc.stop();
+    }
+  });
+
+  it('makes a variant again when one of its bodies is damaged or gone, instead of serving it cut', async () => {
+    await using dir = await scratch();
+    const mmsc = await open(dir.path);
+    const db = new Database(join(dir.path, 'store.sqlite'));
+    try {
+      const id = await submit(mmsc, [{ contentType: 'image/jpeg', data: big(3000, 6) }]);
+      const variant: MmsPart[] = [{ contentType: { type: 'image/jpeg', params: {} }, data: big(80_000, 11) }];
+      await mmsc.saveVariant(id, '300k', variant);
+      const key = (db.prepare("SELECT key FROM openmmsc_blobs WHERE key LIKE 'vpart:%'").get() as { key: string }).key;
+      db.prepare('UPDATE openmmsc_blobs SET value = substr(value, 1, 1000) WHERE key = ?').run(key);
+      assert.equal(await mmsc.getVariant(id, '300k'), undefined, 'a cut variant is none');
+      db.prepare('DELETE FROM openmmsc_blobs WHERE key = ?').run(key);
+      assert.equal(await mmsc.getVariant(id, '300k'), undefined, 'a variant with a body gone is none');
+      await mmsc.saveVariant(id, '300k', variant);
+      assert.ok(Buffer.from((await mmsc.getVariant(id, '300k'))![0]!.data).equals(big(80_000, 11)), 'and one saved over it is served');
+    } finally {
+      db.close();
+      await mmsc.stop();
+    }
+  });
+
+  it('serves a variant saved before variants were blobs (kept as JSON in its row)', async () => {
+    await using dir = await scratch();
+    const path = join(dir.path, 'store.sqlite');
+    const { keyv, blobs } = await openSqliteKeyv(path);
+    const before = new KeyvMessageStore(keyv);
+    const message = buildMessage({ to: '+15550000002', text: 'hello' });
+    const stored = { id: 'old1', headers: message.headers, origin: { interface: 'api' as const }, receivedAt: 1, expiresAt: 2, size: 5, partCount: 1, recipientCount: 0, attributes: {} };
+    await before.save(stored, message.parts, []);
+    const small: MmsPart[] = [{ contentType: { type: 'image/jpeg', params: {} }, data: big(2000, 12) }];
+    await before.saveVariant('old1', 'small', small);
+    const after = new KeyvMessageStore(keyv, { blobs });
+    try {
+      const got = await after.getVariant('old1', 'small');
+      assert.ok(got && Buffer.from(got[0]!.data).equals(big(2000, 12)));
+    } finally {
+      await after.close();
     }
   });
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { definePlugin, type SubmitInput } from '@openmmsc/core';
+import pino from 'pino';
+import { definePlugin, type KeyValueStore, type SubmitInput, type SubmitResult } from '@openmmsc/core';
 import { buildMessage, startTestMmsc, waitFor } from '@openmmsc/testkit';
+import { Retransmissions } from '../src/kernel/retransmissions.js';
 import { withLocalMmsc } from './helpers/local-mmsc.js';
 
 
@@ -104,5 +106,44 @@ describe('retransmissions', () => {
       },
       [footer],
     );
+  });
+});
+
+describe('retransmissions: the sender does not wait for the remembering', () => {
+  it('answers a first submission while its fingerprint is still being written, and a retransmission sent at once waits for that write', async () => {
+    const entries = new Map<string, unknown>();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const kv: KeyValueStore = {
+      get: async <T>(key: string) => entries.get(key) as T | undefined,
+      set: async (key, value) => {
+        await held; // the store's write, slow (a 10 MB hash, a busy disk): held until released
+        entries.set(key, value);
+      },
+      delete: async (key) => entries.delete(key),
+      update: async () => {
+        throw new Error('not used');
+      },
+    };
+    const retransmissions = new Retransmissions(kv, pino({ level: 'silent' }));
+    let runs = 0;
+    const run = async (): Promise<SubmitResult> => ({ status: 'accepted', messageId: `m${++runs}`, recipients: [] });
+    const spec = { to: '+15550000002', subject: 'hello', text: 'same content' };
+    const key = { key: 'vasp-1:tx-9', windowMs: 60_000 };
+    const within = <T>(p: Promise<T>, ms: number) =>
+      Promise.race([p, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
+
+    const first = await within(retransmissions.submitOnce('test', key, buildMessage(spec), run), 2000);
+    assert.notEqual(first, 'pending', 'the first answer waited for the remembering');
+    assert.equal((first as SubmitResult).messageId, 'm1');
+    assert.equal(entries.size, 0, 'answered before the fingerprint was stored');
+
+    const again = retransmissions.submitOnce('test', key, buildMessage(spec), run);
+    assert.equal(await within(again, 100), 'pending', 'the retransmission is judged only once the first is remembered');
+    release();
+    const second = await again;
+    assert.equal(second.retransmission, true);
+    assert.equal(second.messageId, 'm1');
+    assert.equal(runs, 1, 'stored once');
   });
 });

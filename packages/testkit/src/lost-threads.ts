@@ -10,7 +10,20 @@ import { ThreadPool } from '@openmmsc/core';
 export function loseThreadsMidCall(): () => void {
   const run = ThreadPool.prototype.run;
   ThreadPool.prototype.run = function (this: ThreadPool<unknown, unknown>, request: unknown, transfer?: readonly ArrayBuffer[]) {
-    const answer = run.call(this, request, transfer);
+    // The thread is stopped first, then the call posted (its buffers still move), as in
+    // killThreadsMidCall: closed only after the post, a thread quick enough answered it (once in
+    // a few runs under load).
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, value: unknown, list?: Parameters<Worker['postMessage']>[1]) {
+      void this.terminate();
+      post.call(this, value, list);
+    };
+    let answer: Promise<unknown>;
+    try {
+      answer = run.call(this, request, transfer);
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
     void this.close();
     return answer;
   } as typeof run;

@@ -77,7 +77,7 @@ const backendSchema = z.discriminatedUnion('type', [
     bodyFilesAbove: byteSize
       .prefault('64KB')
       .describe(
-        'Store only: part bodies larger than this are kept as files in `<path>.bodies/` beside the SQLite file, written and read off the event loop (back the two up together). A size larger than `limits.maxMessageSize` keeps every body in SQLite.',
+        'Store only: part bodies larger than this are kept as files in `<path>.bodies/` beside the SQLite file, written and read off the event loop (back the two up together). A size larger than `limits.maxMessageSize` keeps every body in SQLite. Adapted variants always stay in SQLite (fitted to a class, read on every retrieval).',
       ),
   }),
   redisBackend,

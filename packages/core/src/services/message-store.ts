@@ -57,8 +57,12 @@ export interface MessageStore {
   getParts(id: string): Promise<MmsPart[] | undefined>;
   /** Replaces the parts (MM7 ReplaceReq) and drops every adapted variant of the old ones. */
   replaceParts(id: string, parts: readonly MmsPart[]): Promise<void>;
-  /** An adapted copy of the parts for one adaptation class. */
+  /**
+   * An adapted copy of the parts for one adaptation class (empty: the originals suit it). Saving
+   * a class again replaces its variant whole: a reader gets the earlier one or the new one.
+   */
   saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void>;
+  /** The class's variant; `undefined` when there is none, or it cannot be read whole (made again). */
   getVariant(id: string, variant: string): Promise<MmsPart[] | undefined>;
   getRecipients(id: string): Promise<RecipientRecord[]>;
   getRecipient(id: string, index: number): Promise<RecipientRecord | undefined>;

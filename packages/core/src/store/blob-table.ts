@@ -16,9 +16,21 @@ export function byteLength(pieces: BlobPieces): number {
   return n;
 }
 
+/** One blob to store. */
+export interface BlobEntry {
+  key: string;
+  value: BlobPieces;
+  /**
+   * Keep it in the table whatever its size, never in a file of its own (`store.bodyFilesAbove`):
+   * for bodies read on a hot path and bounded in size, which a thread-pool hop would queue behind
+   * other file work (an adapted variant, read on every retrieval while adaptations write files).
+   */
+  inline?: boolean;
+}
+
 /** Binary values by key, for backends that store bytes better than JSON text (SQLite BLOBs). */
 export interface BlobTable {
-  set(entries: ReadonlyArray<{ key: string; value: BlobPieces }>): Promise<void>;
+  set(entries: readonly BlobEntry[]): Promise<void>;
   get(keys: readonly string[]): Promise<Array<Buffer | undefined>>;
   delete(keys: readonly string[]): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type Keyv from 'keyv';
 import type { MmsPart } from '../model/message.js';
 import type { RecipientRecord } from '../model/recipient-state.js';
 import type { DurabilityCheck, KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
+import { randomId } from '../util/ids.js';
 import { decodePartBlob, encodePartBlob, type BlobTable } from './blob-table.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { decodeValue, encodeValue } from './value-codec.js';
@@ -43,11 +44,26 @@ interface MessageRecord {
   gen: number;
 }
 
+/**
+ * What `var:{id}:{gen}:{variant}` holds when the backend stores bytes: the variant's parts are
+ * blobs under one save's token, so a variant saved again never mixes with the parts it replaces.
+ * (A variant of a backend without blobs, or saved before variants were blobs, is the parts array.)
+ */
+interface VariantRecord {
+  token: string;
+  parts: number;
+}
+
+const isVariantRecord = (value: unknown): value is VariantRecord =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as VariantRecord).token === 'string';
+
 const msgKey = (id: string): string => `msg:${id}`;
 const partKey = (id: string, gen: number, i: number): string => `part:${id}:${gen}:${i}`;
 const rcptKey = (id: string, index: number): string => `rcpt:${id}:${index}`;
 const varKey = (id: string, gen: number, variant: string): string => `var:${id}:${gen}:${variant}`;
 const varIndexKey = (id: string): string => `vars:${id}`;
+const varPartKeys = (id: string, gen: number, variant: string, r: VariantRecord): string[] =>
+  Array.from({ length: r.parts }, (_, i) => `vpart:${id}:${gen}:${variant}:${r.token}:${i}`);
 
 /** Installs the Date- and bytes-preserving codec and makes every adapter error reach the caller. */
 export function prepareKeyv(keyv: Keyv): Keyv {
@@ -130,15 +146,15 @@ export class KeyvMessageStore implements MessageStore {
       if (current === undefined) throw new Error(`message ${id} was deleted`);
       return { ...current, gen, parts: parts.length, message: { ...current.message, size, partCount: parts.length } };
     });
+    if (committed.gen !== gen) return;
     const stale: string[] = [];
-    const staleParts: string[] = [];
-    for (let i = 0; i < old.parts; i++) staleParts.push(partKey(id, old.gen, i));
-    if (this.#blobs) {
-      if (committed.gen === gen) await this.#blobs.delete(staleParts);
-    } else stale.push(...staleParts);
+    const staleBlobs: string[] = [];
+    for (let i = 0; i < old.parts; i++) (this.#blobs ? staleBlobs : stale).push(partKey(id, old.gen, i));
     const variants = (await this.#keyv.get<string[]>(varIndexKey(id))) ?? [];
     for (const name of variants) stale.push(varKey(id, old.gen, name));
-    if (committed.gen === gen && stale.length > 0) await this.#keyv.deleteMany(stale);
+    staleBlobs.push(...(await this.#variantBlobs(id, old.gen, variants)));
+    if (this.#blobs && staleBlobs.length > 0) await this.#blobs.delete(staleBlobs);
+    if (stale.length > 0) await this.#keyv.deleteMany(stale);
   }
 
   async saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void> {
@@ -146,13 +162,48 @@ export class KeyvMessageStore implements MessageStore {
     if (record === undefined) throw new Error(`message ${id} not found`);
     // Index first: a crash in between leaves a name without a variant, never an unfindable variant.
     await this.#modify<string[]>(varIndexKey(id), (names = []) => (names.includes(variant) ? names : [...names, variant]));
-    await this.#keyv.set(varKey(id, record.gen, variant), parts);
+    const key = varKey(id, record.gen, variant);
+    if (!this.#blobs) {
+      await this.#keyv.set(key, parts);
+      return;
+    }
+    // Bodies as blobs, not base64 in JSON: a 300 KB variant costs the event loop no 400 KB string
+    // to build on save and to parse on every retrieval. Inline: a variant is made to fit a class
+    // budget and read on every retrieval, which must not wait in the thread pool's queue behind
+    // the files that adaptations and large submissions write. The record, written last, commits.
+    const saved: VariantRecord = { token: randomId(6), parts: parts.length };
+    const keys = varPartKeys(id, record.gen, variant, saved);
+    if (parts.length > 0) await this.#blobs.set(parts.map((part, i) => ({ key: keys[i]!, value: encodePartBlob(part), inline: true })));
+    let replaced: unknown;
+    await this.#modify<unknown>(key, (current) => {
+      replaced = current;
+      return saved;
+    });
+    if (isVariantRecord(replaced)) await this.#blobs.delete(varPartKeys(id, record.gen, variant, replaced));
   }
 
   async getVariant(id: string, variant: string): Promise<MmsPart[] | undefined> {
     const record = await this.#record(id);
     if (record === undefined) return undefined;
-    return this.#keyv.get<MmsPart[]>(varKey(id, record.gen, variant));
+    const key = varKey(id, record.gen, variant);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const stored = await this.#keyv.get<MmsPart[] | VariantRecord>(key);
+      if (!isVariantRecord(stored)) return stored;
+      if (!this.#blobs || stored.parts === 0) return [];
+      const keys = varPartKeys(id, record.gen, variant, stored);
+      const blobs = await this.#blobs.get(keys);
+      if (blobs.every((b) => b !== undefined)) {
+        try {
+          return blobs.map((b, i) => decodePartBlob(b!, keys[i]!));
+        } catch {
+          return undefined; // damaged on disk: as for a part gone, below
+        }
+      }
+      // Saved again meanwhile, and these blobs removed: read the new record once more.
+    }
+    // Unlike a message's own parts, a variant can be made again from them: one with a part gone
+    // or damaged is none, so the class is adapted again and saved over it.
+    return undefined;
   }
 
   async getRecipients(id: string): Promise<RecipientRecord[]> {
@@ -189,9 +240,10 @@ export class KeyvMessageStore implements MessageStore {
     await this.#keyv.delete(msgKey(id));
     const keys = [varIndexKey(id)];
     if (record !== undefined) {
+      const variantBlobs = await this.#variantBlobs(id, record.gen, variants);
       for (const v of variants) keys.push(varKey(id, record.gen, v));
       const partKeys = Array.from({ length: record.parts }, (_, i) => partKey(id, record.gen, i));
-      if (this.#blobs) await this.#blobs.delete(partKeys);
+      if (this.#blobs) await this.#blobs.delete([...partKeys, ...variantBlobs]);
       else keys.push(...partKeys);
       for (const index of record.recipients) {
         keys.push(rcptKey(id, index));
@@ -241,6 +293,13 @@ export class KeyvMessageStore implements MessageStore {
       return undefined;
     }
     return parts.length > 0 ? this.#blobs.set(parts.map((part, i) => ({ key: partKey(id, gen, i), value: encodePartBlob(part) }))) : undefined;
+  }
+
+  /** The blob keys of the named variants of one generation (none for variants kept as JSON). */
+  async #variantBlobs(id: string, gen: number, variants: readonly string[]): Promise<string[]> {
+    if (!this.#blobs || variants.length === 0) return [];
+    const records = await this.#keyv.getMany<unknown>(variants.map((v) => varKey(id, gen, v)));
+    return records.flatMap((r, i) => (isVariantRecord(r) ? varPartKeys(id, gen, variants[i]!, r) : []));
   }
 
   async #record(id: string): Promise<MessageRecord | undefined> {

@@ -107,7 +107,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   readonly blobs: BlobTable = {
     set: async (entries) => {
       const files = this.#files;
-      const large = files ? entries.filter((e) => byteLength(e.value) > this.#filesAbove) : [];
+      const large = files ? entries.filter((e) => !e.inline && byteLength(e.value) > this.#filesAbove) : [];
       // The file first, then its row: a row never points at a body that is not all there.
       await Promise.all(large.map((e) => files!.write(e.key, e.value)));
       try {

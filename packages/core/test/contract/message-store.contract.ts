@@ -153,6 +153,21 @@ export function messageStoreContract(name: string, newFixture: () => Promise<Sto
       assert.equal(await store.getVariant('m4', 'other'), undefined);
     });
 
+    it('a variant saved again replaces the earlier one whole; an empty one stays empty, not missing', async () => {
+      const { store } = await fresh();
+      await store.save(message('m8'), parts(100), recipients());
+      await store.saveVariant('m8', 'small', parts(120_000));
+      const again = [parts(3_000)[1]!];
+      await store.saveVariant('m8', 'small', again);
+      assertPartsEqual(await store.getVariant('m8', 'small'), again);
+      // Empty: the originals suit the class (what a transcoder saves when nothing needs adapting).
+      await store.saveVariant('m8', 'as-sent', []);
+      assert.deepEqual(await store.getVariant('m8', 'as-sent'), []);
+      await store.delete('m8');
+      assert.equal(await store.getVariant('m8', 'small'), undefined);
+      assert.equal(await store.getVariant('m8', 'as-sent'), undefined);
+    });
+
     it('replaceParts swaps the parts and drops variants of the old ones', async () => {
       const { store } = await fresh();
       await store.save(message('r1'), parts(2000), recipients());
