@@ -66,6 +66,7 @@ let cpuAtMark = 0;
 let loopAtMark = 0;
 // A worker's part ends here: the primary talks to run.ts.
 if (node.role !== 'worker') {
+  let stopping = false;
   const send = (msg: unknown) => process.send?.(msg);
   send({ type: 'ready', ...node.info, dir, workers: node.role === 'primary' ? node.workers : 1 });
   process.on('message', (msg: { type?: string }) => {
@@ -78,6 +79,7 @@ if (node.role !== 'worker') {
         send({ type: 'marked' });
       });
     } else if (msg.type === 'stop') {
+      stopping = true;
       void (async () => {
         await node.stop();
         await rm(dir, { recursive: true, force: true });
@@ -85,5 +87,18 @@ if (node.role !== 'worker') {
         process.exit(0);
       })();
     }
+  });
+  // run.ts gone without a `stop` (it failed or was killed): stop too, rather than stay behind
+  // holding the ports, the store's files and the workers.
+  process.once('disconnect', () => {
+    if (stopping) return;
+    const exit = setTimeout(() => process.exit(1), 10_000);
+    void node
+      .stop()
+      .then(() => rm(dir, { recursive: true, force: true }))
+      .finally(() => {
+        clearTimeout(exit);
+        process.exit(1);
+      });
   });
 }
