@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { ThreadPool } from '@openmmsc/core';
 
 /**
- * From now on every ThreadPool call loses its thread right after it is posted: the pool closes,
- * its threads stop with the call on them, and the caller gets ThreadStoppedError, as when a
+ * From now on every ThreadPool call loses its thread as it is posted: the pool closes, its
+ * threads stop with the call on them, and the caller gets ThreadStoppedError, as when a
  * thread dies mid-call (killed, out of memory). The pools stay closed; returns the undo for
  * pools started afterwards. For testing what a plugin answers when its reading thread is lost.
  */
