@@ -19,6 +19,14 @@ const SAVES = Number(args.saves);
 const GETS = Number(args.gets);
 const CLASSES = 4;
 
+/** Per call: wall ms, and ms the event loop was busy. */
+async function measure(n: number, call: (i: number) => Promise<unknown>): Promise<[number, number]> {
+  const start = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await call(i);
+  return [(performance.now() - t0) / n, performance.eventLoopUtilization(start).active / n];
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'variant-store-bench-'));
 const store = await createMessageStore({ type: 'sqlite', path: join(dir, 'store.sqlite'), bodyFilesAbove: 64 * 1024 });
 try {
@@ -40,12 +48,6 @@ try {
   ];
   console.log(`variant of ${variant.reduce((n, p) => n + p.data.byteLength, 0)} bytes in ${variant.length} parts, ${CLASSES} classes; ${SAVES} saves, ${GETS} gets per round`);
   for (let round = 1; round <= 3; round++) {
-    const measure = async (n: number, call: (i: number) => Promise<unknown>): Promise<[number, number]> => {
-      const start = performance.eventLoopUtilization();
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) await call(i);
-      return [(performance.now() - t0) / n, performance.eventLoopUtilization(start).active / n];
-    };
     const save = await measure(SAVES, (i) => store.saveVariant('bench1', `c${i % CLASSES}`, variant));
     const get = await measure(GETS, async (i) => {
       if (!(await store.getVariant('bench1', `c${i % CLASSES}`))) throw new Error('variant missing');
