@@ -118,6 +118,11 @@ export interface MmscRuntime {
   /** The original parts, or an adapted variant's (the originals when that variant is not stored, or empty: they suit its class). */
   getParts(id: string, variant?: string): Promise<MmsPart[] | undefined>;
   getRecipients(id: string): Promise<RecipientRecord[]>;
+  /**
+   * One recipient by its index, or `undefined`: one record read, where `getRecipients` reads the
+   * message's record and every recipient's.
+   */
+  getRecipient(id: string, index: number): Promise<RecipientRecord | undefined>;
   /** Stores an adapted copy of the parts under an adaptation class; purged with the message. */
   saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void>;
   /** The adapted parts of one class, or `undefined` when none was stored (unlike `getParts`). */

@@ -133,7 +133,7 @@ export class Mm1 {
   async recipientOf(messageId: string, index: number) {
     const message = await this.ctx.mmsc.getMessage(messageId);
     if (!message) return undefined;
-    const recipient = (await this.ctx.mmsc.getRecipients(messageId)).find((r) => r.index === index);
+    const recipient = await this.ctx.mmsc.getRecipient(messageId, index);
     return recipient ? { message, recipient } : undefined;
   }
 }

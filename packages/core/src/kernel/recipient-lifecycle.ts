@@ -87,23 +87,26 @@ export class RecipientLifecycle {
   }
 
   private async afterMove(messageId: string, index: number, to: RecipientState, updated: RecipientRecord, opts: TransitionOptions, now: number): Promise<void> {
-    const message = await this.k.store.get(messageId);
-    if (!message) return;
-
+    // The message is read only for a side effect that needs it (a backend to charge, a report
+    // that may be due): most moves of a node without charging backends cost no read of it.
     const eventType = CHARGING_EVENT[to];
-    if (eventType) await this.recordCharging(eventType, message, updated);
-
+    const charge = eventType !== undefined && this.k.services.all('ChargingBackend').some((b) => b.record);
     const report = opts.report === false ? undefined : (opts.report ?? DEFAULT_REPORT[to]);
-    if (report && message.headers.deliveryReport) {
-      await this.enqueueReport(message, index, {
-        kind: 'delivery',
-        messageId,
-        recipient: updated.address,
-        status: report,
-        at: now,
-      });
+    if (charge || report) {
+      const message = await this.k.store.get(messageId);
+      if (!message) return; // purged meanwhile: nothing left to charge, report or end
+      if (charge) await this.recordCharging(eventType, message, updated);
+      if (report && message.headers.deliveryReport) {
+        await this.enqueueReport(message, index, {
+          kind: 'delivery',
+          messageId,
+          recipient: updated.address,
+          status: report,
+          at: now,
+        });
+      }
     }
-    if (FINAL_STATES.has(to)) await this.afterFinal(message, index);
+    if (FINAL_STATES.has(to)) await this.afterFinal(messageId, index);
   }
 
   /** Records an event in the recipient's history without moving it (any state, final ones too). */
@@ -152,15 +155,16 @@ export class RecipientLifecycle {
     }
   }
 
-  private async afterFinal(message: StoredMessage, index: number): Promise<void> {
-    await this.k.queue.cancel(jobIds.notify(message.id, index));
-    await this.k.queue.cancel(jobIds.deliver(message.id, index));
-    await this.k.queue.cancel(jobIds.reroute(message.id, index));
-    const all = await this.k.store.getRecipients(message.id);
-    if (all.every((r) => FINAL_STATES.has(r.state))) {
-      await this.k.queue.cancel(jobIds.expire(message.id));
+  private async afterFinal(messageId: string, index: number): Promise<void> {
+    await this.k.queue.cancel(jobIds.notify(messageId, index));
+    await this.k.queue.cancel(jobIds.deliver(messageId, index));
+    await this.k.queue.cancel(jobIds.reroute(messageId, index));
+    const all = await this.k.store.getRecipients(messageId);
+    // None: the message was purged meanwhile, and there is nothing left to purge.
+    if (all.length > 0 && all.every((r) => FINAL_STATES.has(r.state))) {
+      await this.k.queue.cancel(jobIds.expire(messageId));
       await this.k.queue.enqueue(
-        jobSpec(this.k, 'expire', jobIds.purge(message.id), { messageId: message.id, phase: 'purge' }, this.k.clock.now() + this.k.config.expiry.retention),
+        jobSpec(this.k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, this.k.clock.now() + this.k.config.expiry.retention),
       );
     }
   }

@@ -93,6 +93,10 @@ export abstract class RuntimeApi implements MmscRuntime {
     return this.started.k.store.getRecipients(id);
   }
 
+  getRecipient(id: string, index: number): Promise<RecipientRecord | undefined> {
+    return this.started.k.store.getRecipient(id, index);
+  }
+
   transition(id: string, index: number, state: RecipientState, options: TransitionOptions): Promise<RecipientRecord> {
     return this.track(this.started.lifecycle.transition(id, index, state, options));
   }

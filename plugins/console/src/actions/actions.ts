@@ -17,7 +17,7 @@ export interface ActionResult {
 export async function runAction(mmsc: MmscRuntime, blocks: BlockList, session: Session, messageId: string, index: number, action: ActionName, now: number): Promise<ActionResult> {
   const by = `console:${session.user}`;
   const message = await mmsc.getMessage(messageId);
-  const recipient = message && (await mmsc.getRecipients(messageId)).find((r) => r.index === index);
+  const recipient = message && (await mmsc.getRecipient(messageId, index));
   if (!message || !recipient) return { ok: false, detail: 'no such message or recipient' };
   switch (action) {
     case 'resend-notification':
