@@ -31,9 +31,24 @@ export type WorkingSetInput = Pick<WorkingSet, 'id' | 'message' | 'origin' | 're
 
 /** The one way a working set is made, for `submit` and for the reroute job alike. */
 export function newWorkingSet(input: WorkingSetInput): WorkingSet {
-  const { acceptTargets, ...rest } = input;
-  const ws: WorkingSet = { ...rest, rejected: [], deferred: [], variants: new Map(), adaptLater: new Map(), authorized: [] };
-  if (acceptTargets) ws.acceptTargets = [...acceptTargets];
+  // Field by field, not `{ ...input }`: a rest/spread copy is a runtime call on every submission,
+  // and one literal gives every working set the same shape for the stages that read it.
+  const ws: WorkingSet = {
+    id: input.id,
+    message: input.message,
+    origin: input.origin,
+    receivedAt: input.receivedAt,
+    expiresAt: input.expiresAt,
+    size: input.size,
+    attributes: input.attributes,
+    active: input.active,
+    rejected: [],
+    deferred: [],
+    variants: new Map(),
+    adaptLater: new Map(),
+    authorized: [],
+  };
+  if (input.acceptTargets) ws.acceptTargets = [...input.acceptTargets];
   return ws;
 }
 
