@@ -35,7 +35,7 @@ async function monitored(port: number, body: () => Promise<void>): Promise<strin
   return text.split('\r\n').filter((line) => / \[\d+ \d+\.\d+\.\d+\.\d+:\d+\] /.test(line));
 }
 
-/** Client GETs of one key (the store's reads; updates run as scripts). */
+/** Client GETs of one key: every read of the store, the read that starts an update included (its compare-and-set runs as a script). */
 const reads = (lines: readonly string[], key: string): number => lines.filter((l) => /"get"/i.test(l) && l.includes(`"${PREFIX}:mmsc:${key}"`)).length;
 
 describe('store reads of a fetch and its acknowledgement (Redis MONITOR)', { skip: requireSystem('redis-server') }, () => {
