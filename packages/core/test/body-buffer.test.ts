@@ -14,7 +14,7 @@ function fill(body: Buffer, sizes: readonly number[]): Buffer {
   return buffer.content();
 }
 
-describe('BodyBuffer: a body of declared length, copied in as it arrives', () => {
+describe('BodyBuffer: a body of declared length, copied in as it arrives (or kept, when one chunk is all of it)', () => {
   it('holds a body byte for byte, whatever the chunks', () => {
     const body = randomBytes(3_000_017);
     for (const sizes of [[65_536], [1], [65_536, 3, 1_048_577, 17], [3_000_017]]) {
@@ -32,11 +32,31 @@ describe('BodyBuffer: a body of declared length, copied in as it arrives', () =>
     assert.equal(buffer.content().toString(), '12345678', 'a body cut short is what arrived');
   });
 
-  it('a large body is memory of its own (it can move to a thread uncopied)', () => {
+  it('a body gathered from several chunks is memory of its own (it can move to a thread uncopied)', () => {
     const buffer = new BodyBuffer(100_000);
-    buffer.add(Buffer.alloc(100_000, 1));
+    buffer.add(Buffer.alloc(60_000, 1));
+    buffer.add(Buffer.alloc(40_000, 2));
     const body = buffer.content();
     assert.equal(body.byteOffset, 0);
     assert.equal(body.buffer.byteLength, body.length);
+    assert.equal(body[59_999], 1);
+    assert.equal(body[60_000], 2);
+  });
+
+  it('a body that arrives as one chunk is that chunk: nothing allocated, nothing copied', () => {
+    const socketRead = Buffer.from('HEAD|the whole body|TAIL');
+    const chunk = socketRead.subarray(5, 19);
+    const buffer = new BodyBuffer(chunk.length);
+    assert.equal(buffer.add(chunk), true);
+    const body = buffer.content();
+    assert.equal(body.toString(), 'the whole body');
+    assert.equal(body.buffer, socketRead.buffer, 'the same memory');
+    assert.equal(body.byteOffset, chunk.byteOffset);
+    assert.equal(buffer.add(Buffer.from('x')), false, 'nothing fits after the whole body');
+    assert.equal(buffer.content().toString(), 'the whole body');
+    const plain = new BodyBuffer(3);
+    assert.equal(plain.add(new Uint8Array([1, 2, 3])), true);
+    assert.ok(Buffer.isBuffer(plain.content()), 'a Uint8Array chunk comes back as a Buffer');
+    assert.deepEqual([...plain.content()], [1, 2, 3]);
   });
 });

@@ -12,8 +12,15 @@ import { base32 as toBase32 } from '@openmmsc/core';
  * - report token (`/r/<token>`): `<base64url JSON>.<mac>`
  * - MMBox token (`/b/<token>`, a message kept in a subscriber's MMBox): `<kept message id>.<mac>`
  */
+/** How many content tokens checked lately are remembered (a few seconds of traffic at 500 messages/s). */
+const OPENED_KEPT = 2048;
+
 export class TokenSigner {
   private readonly key: Buffer;
+  /** The last content token issued: a notification carries it twice (transaction id, Content-Location). */
+  private lastContent: { messageId: string; index: number; token: string } | undefined;
+  /** Content tokens whose MAC was checked lately, exactly as given: a fetch and its acknowledgement open the same one. */
+  private readonly opened = new Map<string, { messageId: string; index: number }>();
 
   constructor(
     secret: string | Buffer,
@@ -39,16 +46,25 @@ export class TokenSigner {
 
   /** Content-Location token for one recipient of one message. */
   content(messageId: string, index: number): string {
+    const last = this.lastContent;
+    if (last?.messageId === messageId && last.index === index) return last.token;
     const body = `${messageId}.${index.toString(36)}`;
-    return `${body}.${this.mac('c', body)}`;
+    const token = `${body}.${this.mac('c', body)}`;
+    this.lastContent = { messageId, index, token };
+    return token;
   }
 
   openContent(token: string): { messageId: string; index: number } | undefined {
+    const seen = this.opened.get(token);
+    if (seen) return { ...seen };
     const m = /^([a-z2-7]{1,64})\.([0-9a-z]{1,6})\.([A-Za-z0-9_-]{8,100})$/.exec(token);
     if (!m) return undefined;
     const body = `${m[1]}.${m[2]}`;
     if (!this.check('c', body, m[3]!)) return undefined;
-    return { messageId: m[1]!, index: parseInt(m[2]!, 36) };
+    const ref = { messageId: m[1]!, index: parseInt(m[2]!, 36) };
+    if (this.opened.size >= OPENED_KEPT) this.opened.delete(this.opened.keys().next().value!);
+    this.opened.set(token, ref);
+    return { ...ref };
   }
 
   /** Content-Location of a message kept in an MMBox. */

@@ -42,6 +42,21 @@ describe('signed tokens', () => {
     assert.equal(new TokenSigner('another-secret-key-xxxxxxxx', 16).openContent(t), undefined);
     assert.equal(s.openContent('../../etc/passwd'), undefined);
   });
+  it('a token opened before opens the same again, and its neighbours are still checked', () => {
+    const signer = new TokenSigner('a-very-secret-key-for-tests', 16);
+    const t = signer.content('abcdefghijklmnopqrstuvwx', 5);
+    assert.equal(signer.content('abcdefghijklmnopqrstuvwx', 5), t, 'issued twice in a row: the same token');
+    assert.equal(signer.content('abcdefghijklmnopqrstuvwx', 6), s.content('abcdefghijklmnopqrstuvwx', 6));
+    const first = signer.openContent(t)!;
+    first.index = 99;
+    assert.deepEqual(signer.openContent(t), { messageId: 'abcdefghijklmnopqrstuvwx', index: 5 }, 'what a caller did to an answer changes nothing');
+    const forged = `${t.slice(0, -2)}${t.endsWith('AA') ? 'BB' : 'AA'}`;
+    assert.equal(signer.openContent(forged), undefined, 'a different MAC for a message opened before');
+    assert.equal(signer.openContent(t.replace('.5.', '.6.')), undefined);
+    for (let i = 0; i < 2100; i++) signer.openContent(signer.content('zyxwvutsrqponmlkjihgfedc', i));
+    assert.deepEqual(signer.openContent(t), { messageId: 'abcdefghijklmnopqrstuvwx', index: 5 }, 'checked again once forgotten');
+    assert.equal(new TokenSigner('another-secret-key-xxxxxxxx', 16).openContent(t), undefined);
+  });
   it('view tokens expire and use only characters every SMS alphabet has', () => {
     const now = Date.now();
     const t = s.view('abcdefghijklmnop', 0, now + 60_000);

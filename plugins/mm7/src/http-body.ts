@@ -119,8 +119,10 @@ export class BodyReader {
       return;
     }
     raw.on('data', onData);
-    // A body that arrived in one chunk (the usual case on a LAN) is used as it is: no copy.
-    const joined = () => (chunks.length === 1 ? chunks[0]! : markOwned(Buffer.concat(chunks, kept)));
+    // A body that arrived in one chunk (the usual case on a LAN) is used as it is: no copy. Node's
+    // HTTP parser hands each chunk over in memory of its own (a copy of the socket's bytes), so that
+    // chunk is the only view of its memory and may move to a decoding thread too.
+    const joined = () => markOwned(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, kept));
     raw.on('end', () => {
       if (over) finish(new BodyTooLarge(this.limit, head(), false));
       else finish(null, whole ? markOwned(whole.content()) : joined());

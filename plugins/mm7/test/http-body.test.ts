@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import { isOwned } from '../src/decoding/owned-bodies.js';
 import { BodyReader, BodyTooLarge } from '../src/http-body.js';
 
 /** A request body arriving in the given chunks. */
@@ -24,6 +26,39 @@ describe('BodyReader: request bodies as Buffers, copied only when they must be j
     assert.equal(body.buffer, chunk.buffer, 'same memory');
     assert.equal(body.byteOffset, chunk.byteOffset);
     assert.equal(body.length, chunk.length);
+  });
+
+  it('a body that came from Node\'s HTTP parser in one chunk owns its memory, so it may move to a decoding thread', async () => {
+    const reader = new BodyReader(100_000, 400_000);
+    const bodies: Buffer[] = [];
+    const server = createServer((req, res) => reader.read(req, (error, body) => {
+      if (body) bodies.push(body);
+      res.end(error ? 'error' : 'ok');
+    }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const sent = Buffer.alloc(51_705, 0x41);
+      await new Promise<void>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/mm7', headers: { 'content-type': 'text/xml', 'content-length': sent.length } }, (res) => res.resume().on('end', resolve));
+        req.on('error', reject);
+        req.end(sent);
+      });
+      assert.equal(bodies.length, 1);
+      const body = bodies[0]!;
+      assert.ok(body.equals(sent));
+      assert.equal(body.byteOffset, 0, 'not a view into the socket\'s read');
+      assert.equal(body.buffer.byteLength, body.length, 'memory of its own');
+      assert.equal(isOwned(body), true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a one-chunk body that is a view into a larger allocation is not taken as owned (it is copied, not moved)', async () => {
+    const socketRead = Buffer.alloc(100_000, 0x42);
+    const body = await read(new BodyReader(100_000, 400_000), request([socketRead.subarray(10, 60_010)]));
+    assert.equal(isOwned(body), false);
   });
 
   it('a body in several chunks is joined in order; one over the limit is refused with its first bytes', async () => {

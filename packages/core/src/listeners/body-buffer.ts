@@ -2,7 +2,8 @@
  * One buffer for a body of declared length, each chunk copied in as it arrives, so that a large
  * body is never joined in one go at its end (a 10 MB join is one ≈ 25 ms task on this VM, where
  * the first write to a fresh page is a page fault; copied chunk by chunk, those faults are spread
- * over the body's arrival).
+ * over the body's arrival). The memory is taken when the first chunk arrives, not when the
+ * length is declared: a client that declares 10 MB and sends nothing holds none of it.
  *
  * Tried and dropped (2026-12-07): mapping a large body's pages on libuv's thread pool ahead of the
  * bytes, by as many again as had arrived (`crypto.randomFill`, the one call that writes into a
@@ -13,27 +14,39 @@
  * mean 57–69 ms against 52–55 ms without (bench/adapt's README).
  */
 export class BodyBuffer {
-  readonly #body: Buffer;
+  readonly #length: number;
+  /** Allocated at the first chunk that is not the whole body by itself. */
+  #body: Buffer | undefined;
   #received = 0;
 
   constructor(length: number) {
-    this.#body = Buffer.allocUnsafe(length);
+    this.#length = length;
   }
 
   get received(): number {
     return this.#received;
   }
 
-  /** The next chunk of the body; `false` (and nothing kept) when it would run past the declared length. */
+  /**
+   * The next chunk of the body; `false` (and nothing kept) when it would run past the declared
+   * length. A first chunk that is the whole body (a small request, read at once) becomes the body
+   * as it is, neither allocated for nor copied: chunks are not written to once they are handed on.
+   */
   add(chunk: Uint8Array): boolean {
-    if (this.#received + chunk.length > this.#body.length) return false;
-    this.#body.set(chunk, this.#received);
+    if (this.#received + chunk.length > this.#length) return false;
+    if (this.#received === 0 && chunk.length === this.#length && chunk.length > 0) {
+      this.#body = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    } else {
+      this.#body ??= Buffer.allocUnsafe(this.#length);
+      this.#body.set(chunk, this.#received);
+    }
     this.#received += chunk.length;
     return true;
   }
 
   /** The body as received so far: all of it once `received` equals `length`. */
   content(): Buffer {
+    if (!this.#body) return Buffer.alloc(0);
     return this.#received === this.#body.length ? this.#body : this.#body.subarray(0, this.#received);
   }
 }

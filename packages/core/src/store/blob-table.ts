@@ -10,6 +10,32 @@ export function joined(pieces: BlobPieces): Buffer {
   return pieces.length === 1 ? Buffer.from(pieces[0]!.buffer, pieces[0]!.byteOffset, pieces[0]!.byteLength) : Buffer.concat(pieces);
 }
 
+/**
+ * Joins pieces for a driver that copies what it is bound before the call returns (better-sqlite3
+ * binds a blob with SQLITE_TRANSIENT): into one buffer used again for every write, instead of
+ * memory of its own for each body, a copy that lives microseconds but is allocated, faulted in
+ * and collected every time. What `join` returns is valid only until its next call.
+ */
+export class ReusedJoin {
+  #buffer = Buffer.alloc(0);
+
+  /** Blobs larger than `maxBytes` are joined into memory of their own, not kept for reuse. */
+  constructor(private readonly maxBytes: number) {}
+
+  join(pieces: BlobPieces): Buffer {
+    if (pieces.length === 1) return joined(pieces);
+    const n = byteLength(pieces);
+    if (n > this.maxBytes) return Buffer.concat(pieces, n);
+    if (this.#buffer.length < n) this.#buffer = Buffer.allocUnsafeSlow(Math.min(this.maxBytes, Math.max(n, 2 * this.#buffer.length)));
+    let at = 0;
+    for (const p of pieces) {
+      this.#buffer.set(p, at);
+      at += p.byteLength;
+    }
+    return this.#buffer.subarray(0, n);
+  }
+}
+
 export function byteLength(pieces: BlobPieces): number {
   let n = 0;
   for (const p of pieces) n += p.byteLength;

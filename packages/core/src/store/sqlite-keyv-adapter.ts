@@ -4,11 +4,13 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { GroupCommit, type CommitMode } from './group-commit.js';
 import type { AtomicUpdate } from './keyv-message-store.js';
 import { openSqlite, type OpenedSqlite } from './open-sqlite.js';
-import { byteLength, joined, type BlobTable } from './blob-table.js';
+import { ReusedJoin, byteLength, type BlobTable } from './blob-table.js';
 import { BlobFiles } from './blob-files.js';
 import { decodeValue, encodeValue } from './value-codec.js';
 
 const NO_BYTES = Buffer.alloc(0);
+/** Part blobs up to this size are joined in one reused buffer (see `ReusedJoin`). */
+const REUSED_JOIN_BYTES = 1 << 20;
 
 /**
  * A keyv storage adapter on better-sqlite3. Keyv hands it serialized strings (expiry included),
@@ -29,6 +31,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   readonly #blobDelete: Database.Statement<[string], { size: number }>;
   readonly #files: BlobFiles | undefined;
   readonly #filesAbove: number;
+  readonly #join = new ReusedJoin(REUSED_JOIN_BYTES);
   #sweep: NodeJS.Timeout | undefined;
 
   /**
@@ -112,7 +115,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
       await Promise.all(large.map((e) => files!.write(e.key, e.value)));
       try {
         await this.#writes.write(() => {
-          for (const e of entries) this.#blobSet.run(e.key, large.includes(e) ? NO_BYTES : joined(e.value));
+          for (const e of entries) this.#blobSet.run(e.key, large.includes(e) ? NO_BYTES : this.#join.join(e.value));
         });
       } catch (error) {
         await Promise.all(large.map((e) => files!.remove(e.key).catch(() => undefined)));
