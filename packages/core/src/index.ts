@@ -79,7 +79,7 @@ export { tlsServerSchema, certificateRuleSchema, type TlsServerConfig, type Cert
 export { admissionSchema, type AdmissionConfig, type WindowLimitConfig } from './config/admission-schema.js';
 export { createHttpListener, type HttpListenerSetup } from './listeners/http-listener.js';
 export { addBufferBodyParser } from './listeners/buffer-body.js';
-export { BodyBuffer } from './listeners/body-buffer.js';
+export { BodyBuffer, type BodyBufferOptions } from './listeners/body-buffer.js';
 export { ConnectionBudget, type ConnectionGroup, type ConnectionBudgetOptions, type Admission as ConnectionAdmission, type RefusalReason } from './listeners/connection-budget.js';
 export { listenerMetrics, type ListenerMetrics, type ListenerRefusal } from './listeners/listener-metrics.js';
 export { ipList, ipAllowed, plainAddress } from './listeners/address-list.js';

@@ -69,7 +69,7 @@ export class BodyReader {
     // A declared body larger than one socket read is copied into one buffer as it arrives, not
     // joined at the end (for 10 MB, one ≈ 25 ms task of page faults on the event loop); `chunks`
     // then keeps only the head, for a fault about a body that breaks off.
-    const whole = declared !== undefined && !over && declared > ONE_READ ? new BodyBuffer(declared) : undefined;
+    const whole = declared !== undefined && !over && declared > ONE_READ ? new BodyBuffer(declared, { ownChunks: true }) : undefined;
     const head = () => {
       const all = Buffer.concat(chunks, kept);
       return all.length > HEAD_BYTES ? all.subarray(0, HEAD_BYTES) : all;

@@ -13,28 +13,37 @@
  * take, and writing every byte on the pool cost more than it saved: 9.7 MB m-send-req, 28 sends,
  * mean 57–69 ms against 52–55 ms without (bench/adapt's README).
  */
+export interface BodyBufferOptions {
+  /**
+   * The chunks are the body's own: nothing else reads their memory or writes to it again (Node's
+   * HTTP parser copies each piece of a body out of the socket's read into memory of its own). A
+   * first chunk that is the whole body then becomes the body as it is, neither allocated for nor
+   * copied. Without it every chunk is copied, so the body never shares memory with its source (a
+   * stream that hands on views into its own reads, such as an SMTP server's DATA).
+   */
+  ownChunks?: boolean;
+}
+
 export class BodyBuffer {
   readonly #length: number;
-  /** Allocated at the first chunk that is not the whole body by itself. */
+  readonly #ownChunks: boolean;
+  /** Allocated at the first chunk that is not kept as the body itself. */
   #body: Buffer | undefined;
   #received = 0;
 
-  constructor(length: number) {
+  constructor(length: number, options: BodyBufferOptions = {}) {
     this.#length = length;
+    this.#ownChunks = options.ownChunks ?? false;
   }
 
   get received(): number {
     return this.#received;
   }
 
-  /**
-   * The next chunk of the body; `false` (and nothing kept) when it would run past the declared
-   * length. A first chunk that is the whole body (a small request, read at once) becomes the body
-   * as it is, neither allocated for nor copied: chunks are not written to once they are handed on.
-   */
+  /** The next chunk of the body; `false` (and nothing kept) when it would run past the declared length. */
   add(chunk: Uint8Array): boolean {
     if (this.#received + chunk.length > this.#length) return false;
-    if (this.#received === 0 && chunk.length === this.#length && chunk.length > 0) {
+    if (this.#ownChunks && this.#received === 0 && chunk.length === this.#length && chunk.length > 0) {
       this.#body = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     } else {
       this.#body ??= Buffer.allocUnsafe(this.#length);

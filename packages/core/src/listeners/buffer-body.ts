@@ -15,7 +15,8 @@ export function addBufferBodyParser(app: FastifyInstance, contentType: string | 
     const header = request.headers['content-length'];
     const declared = header === undefined ? undefined : Number(header);
     if (declared !== undefined && declared > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
-    const whole = declared !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? new BodyBuffer(declared) : undefined;
+    // Node's HTTP parser gives each chunk memory of its own: a body that is one chunk is kept as it is.
+    const whole = declared !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? new BodyBuffer(declared, { ownChunks: true }) : undefined;
     const chunks: Buffer[] = [];
     let received = 0;
     const stream = payload as Readable;
