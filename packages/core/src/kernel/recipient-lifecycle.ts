@@ -5,9 +5,11 @@ import type { JsonObject } from '../services/job-queue.js';
 import type { AttributeValue, StoredMessage } from '../services/message-store.js';
 import type { DeliveryStatus, Report } from '../services/report-sender.js';
 import type { TransitionOptions } from '../runtime.js';
+import { allDone } from '../util/all-done.js';
 import { jobIds } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
+
 
 const DEFAULT_REPORT: Partial<Record<RecipientState, DeliveryStatus>> = {
   delivered: 'retrieved',
@@ -156,16 +158,21 @@ export class RecipientLifecycle {
   }
 
   private async afterFinal(messageId: string, index: number): Promise<void> {
-    await this.k.queue.cancel(jobIds.notify(messageId, index));
-    await this.k.queue.cancel(jobIds.deliver(messageId, index));
-    await this.k.queue.cancel(jobIds.reroute(messageId, index));
+    // Independent of each other: together they share a commit (a round trip), not one each.
+    await allDone([
+      this.k.queue.cancel(jobIds.notify(messageId, index)),
+      this.k.queue.cancel(jobIds.deliver(messageId, index)),
+      this.k.queue.cancel(jobIds.reroute(messageId, index)),
+    ]);
     const all = await this.k.store.getRecipients(messageId);
     // None: the message was purged meanwhile, and there is nothing left to purge.
     if (all.length > 0 && all.every((r) => FINAL_STATES.has(r.state))) {
-      await this.k.queue.cancel(jobIds.expire(messageId));
-      await this.k.queue.enqueue(
-        jobSpec(this.k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, this.k.clock.now() + this.k.config.expiry.retention),
-      );
+      await allDone([
+        this.k.queue.cancel(jobIds.expire(messageId)),
+        this.k.queue.enqueue(
+          jobSpec(this.k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, this.k.clock.now() + this.k.config.expiry.retention),
+        ),
+      ]);
     }
   }
 }

@@ -6,6 +6,7 @@ import { SUBMISSION_STAGES } from '../pipeline/stages.js';
 import type { Reason } from '../pipeline/verdict.js';
 import type { RecipientOutcome, SubmitInput, SubmitResult } from '../runtime.js';
 import type { StoredMessage } from '../services/message-store.js';
+import { allDone } from '../util/all-done.js';
 import { timeOrderedId } from '../util/ids.js';
 import { jobIds } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
@@ -14,6 +15,7 @@ import type { RecipientLifecycle } from './recipient-lifecycle.js';
 import { runStages } from './run-stages.js';
 import { storeVariants } from './variants.js';
 import { newWorkingSet, pendingRecipient, storedMessage, type WorkingSet } from './working-set.js';
+
 
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -111,12 +113,16 @@ async function persist(k: KernelContext, ws: WorkingSet): Promise<StoredMessage>
   await storeVariants(k, ws);
 
   const startAt = ws.message.headers.deliveryTime?.getTime();
-  for (const r of ws.active) await enqueueOnward(k, ws.id, r.index, r.route?.target, startAt);
-  for (const { recipient, retryAfterMs } of ws.deferred) {
-    const delay = retryAfterMs ?? k.config.jobs.deliver.backoffBase;
-    await k.queue.enqueue(jobSpec(k, 'deliver', jobIds.reroute(ws.id, recipient.index), { messageId: ws.id, index: recipient.index, phase: 'route' }, k.clock.now() + delay));
-  }
-  await k.queue.enqueue(jobSpec(k, 'expire', jobIds.expire(ws.id), { messageId: ws.id, phase: 'expire' }, ws.expiresAt));
+  // The message's jobs are independent of each other: enqueued together they share one commit
+  // (one round trip to a queue server) in the sender's wait, not one each in turn.
+  await allDone([
+    ...ws.active.map((r) => enqueueOnward(k, ws.id, r.index, r.route?.target, startAt)),
+    ...ws.deferred.map(({ recipient, retryAfterMs }) => {
+      const delay = retryAfterMs ?? k.config.jobs.deliver.backoffBase;
+      return k.queue.enqueue(jobSpec(k, 'deliver', jobIds.reroute(ws.id, recipient.index), { messageId: ws.id, index: recipient.index, phase: 'route' }, k.clock.now() + delay));
+    }),
+    k.queue.enqueue(jobSpec(k, 'expire', jobIds.expire(ws.id), { messageId: ws.id, phase: 'expire' }, ws.expiresAt)),
+  ]);
   return message;
 }
 

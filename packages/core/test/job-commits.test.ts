@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import type BetterSqlite3 from 'better-sqlite3';
+import { buildMessage, routeAllTo, startTestMmsc, testPlugin, waitFor } from '@openmmsc/testkit';
+
+/**
+ * Every statement and transaction boundary on the SQLite connections of this process, in order,
+ * with the file it went to: what a message's jobs cost in commits, read off the driver itself.
+ */
+function recordStatements(): { log: Array<{ file: string; sql: string; args: unknown[] }>; restore: () => void } {
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  const log: Array<{ file: string; sql: string; args: unknown[] }> = [];
+  const probe = new Database(':memory:');
+  const Statement = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'run' | 'get' | 'all', (...a: unknown[]) => unknown>;
+  probe.close();
+  const originals = { run: Statement.run, get: Statement.get, all: Statement.all, exec: Database.prototype.exec };
+  for (const method of ['run', 'get', 'all'] as const) {
+    const original = originals[method];
+    Statement[method] = function (this: BetterSqlite3.Statement, ...args: unknown[]) {
+      log.push({ file: this.database.name, sql: this.source, args });
+      return original.apply(this, args);
+    };
+  }
+  Database.prototype.exec = function (this: BetterSqlite3.Database, sql: string) {
+    log.push({ file: this.name, sql, args: [] });
+    return originals.exec.call(this, sql);
+  };
+  return {
+    log,
+    restore: () => {
+      Object.assign(Statement, { run: originals.run, get: originals.get, all: originals.all });
+      Database.prototype.exec = originals.exec;
+    },
+  };
+}
+
+/** The transaction (BEGIN … COMMIT, counted from 0 on that file) each statement ran in. */
+function transactionOf(log: ReturnType<typeof recordStatements>['log'], match: (e: { sql: string; args: unknown[] }) => boolean): number[] {
+  const found: number[] = [];
+  const count = new Map<string, number>();
+  for (const entry of log) {
+    if (entry.sql.startsWith('BEGIN')) count.set(entry.file, (count.get(entry.file) ?? 0) + 1);
+    else if (match(entry)) found.push(count.get(entry.file) ?? 0);
+  }
+  return found;
+}
+
+const local = testPlugin('local-interface', () => ({ notify: (n) => void (n.pdu = Buffer.from('push')) }));
+
+describe('a message\'s jobs share a commit', () => {
+  const recorded = recordStatements();
+  after(() => recorded.restore());
+  let t: Awaited<ReturnType<typeof startTestMmsc>>;
+  before(async () => {
+    // Deliveries held for an hour: no job of the message runs while it is looked at.
+    t = await startTestMmsc({ plugins: [routeAllTo('local'), local] });
+  });
+  after(async () => t.stop());
+
+  it('a submission to three recipients enqueues their notifications and its expiry in one transaction', async () => {
+    const message = buildMessage({ to: ['+15550000001', '+15550000002', '+15550000003'] });
+    message.headers.deliveryTime = new Date(Date.now() + 3_600_000);
+    recorded.log.length = 0;
+    const result = await t.mmsc.submit({ message, origin: { interface: 'api' } });
+    assert.equal(result.status, 'accepted');
+    const inserts = transactionOf(recorded.log, (e) => e.sql.startsWith('INSERT INTO jobs') && e.args.some((a) => typeof a === 'string' && a.includes(result.messageId)));
+    assert.equal(inserts.length, 4, 'three notify jobs and one expiry');
+    assert.equal(new Set(inserts).size, 1, `one transaction, not one per job (transactions ${inserts.join(', ')})`);
+  });
+
+  it('a recipient reaching a final state cancels its jobs in one transaction, and the last one swaps expiry for purge in one', async () => {
+    const message = buildMessage({ to: '+15550000004' });
+    message.headers.deliveryTime = new Date(Date.now() + 3_600_000);
+    const { messageId } = await t.mmsc.submit({ message, origin: { interface: 'api' } });
+    recorded.log.length = 0;
+    await t.mmsc.cancel(messageId, { by: 'vasp' });
+    const ofMessage = (e: { args: unknown[] }) => e.args.some((a) => typeof a === 'string' && a.includes(messageId));
+    await waitFor('purge enqueued', () => recorded.log.some((e) => e.sql.startsWith('INSERT INTO jobs') && ofMessage(e)));
+    const cancels = transactionOf(recorded.log, (e) => e.sql.startsWith('DELETE FROM jobs') && ofMessage(e));
+    const purge = transactionOf(recorded.log, (e) => e.sql.startsWith('INSERT INTO jobs') && ofMessage(e));
+    assert.equal(cancels.length, 4, 'notify, deliver, reroute, expire');
+    assert.equal(new Set(cancels.slice(0, 3)).size, 1, `the recipient's three cancels in one transaction (${cancels.join(', ')})`);
+    assert.equal(purge.length, 1);
+    assert.equal(cancels[3], purge[0], 'the expiry cancelled and the purge enqueued in one transaction');
+  });
+});
