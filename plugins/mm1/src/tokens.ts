@@ -12,14 +12,26 @@ import { base32 as toBase32 } from '@openmmsc/core';
  * - report token (`/r/<token>`): `<base64url JSON>.<mac>`
  * - MMBox token (`/b/<token>`, a message kept in a subscriber's MMBox): `<kept message id>.<mac>`
  */
-/** How many content tokens checked lately are remembered (a few seconds of traffic at 500 messages/s). */
-const OPENED_KEPT = 2048;
+/** How many content tokens issued or checked lately are remembered (seconds of traffic at 500 messages/s). */
+const TOKENS_KEPT = 2048;
+
+/** Adds to a map that forgets its oldest entries beyond `TOKENS_KEPT`. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (map.size >= TOKENS_KEPT) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 
 export class TokenSigner {
   private readonly key: Buffer;
-  /** The last content token issued: a notification carries it twice (transaction id, Content-Location). */
-  private lastContent: { messageId: string; index: number; token: string } | undefined;
-  /** Content tokens whose MAC was checked lately, exactly as given: a fetch and its acknowledgement open the same one. */
+  /**
+   * Content tokens issued lately, by message and recipient: a notification carries its token
+   * twice (transaction id, Content-Location), built with other notifications' in between.
+   */
+  private readonly issued = new Map<string, string>();
+  /**
+   * Content tokens known good, exactly as written: issued here, or whose MAC was checked. The
+   * handset's fetch opens the token its notification carried, and its acknowledgement again.
+   */
   private readonly opened = new Map<string, { messageId: string; index: number }>();
 
   constructor(
@@ -46,11 +58,12 @@ export class TokenSigner {
 
   /** Content-Location token for one recipient of one message. */
   content(messageId: string, index: number): string {
-    const last = this.lastContent;
-    if (last?.messageId === messageId && last.index === index) return last.token;
     const body = `${messageId}.${index.toString(36)}`;
+    const known = this.issued.get(body);
+    if (known) return known;
     const token = `${body}.${this.mac('c', body)}`;
-    this.lastContent = { messageId, index, token };
+    remember(this.issued, body, token);
+    remember(this.opened, token, { messageId, index });
     return token;
   }
 
@@ -62,8 +75,7 @@ export class TokenSigner {
     const body = `${m[1]}.${m[2]}`;
     if (!this.check('c', body, m[3]!)) return undefined;
     const ref = { messageId: m[1]!, index: parseInt(m[2]!, 36) };
-    if (this.opened.size >= OPENED_KEPT) this.opened.delete(this.opened.keys().next().value!);
-    this.opened.set(token, ref);
+    remember(this.opened, token, ref);
     return { ...ref };
   }
 
