@@ -36,7 +36,8 @@ export function defineAdaptJob(
       },
     },
   );
+  // In the sender's wait: one job per class, enqueued together (one commit, one round trip).
   return async ({ messageId, capabilities }) => {
-    for (const c of capabilities) await adapt.enqueue({ messageId, capabilities: c }, { id: adaptJobId(messageId, c.class) });
+    await Promise.all(capabilities.map((c) => adapt.enqueue({ messageId, capabilities: c }, { id: adaptJobId(messageId, c.class) })));
   };
 }

@@ -152,9 +152,12 @@ export class RecipientLifecycle {
   /** The records a backend wrote, in the history of the recipient they bill (every recipient for a message-level one). */
   private async noteRecords(messageId: string, recipient: RecipientRecord | undefined, by: string, written: readonly ChargingRecordWritten[]): Promise<void> {
     const indexes = recipient ? [recipient.index] : (await this.k.store.getRecipients(messageId)).map((r) => r.index);
-    for (const index of indexes) {
-      for (const w of written) await this.recordEvent(messageId, index, { by, event: 'cdr-written', reason: `${w.recordType} ${w.id}` });
-    }
+    // Recipients side by side (a commit for all of them), each one's records in the order written.
+    await allDone(
+      indexes.map(async (index) => {
+        for (const w of written) await this.recordEvent(messageId, index, { by, event: 'cdr-written', reason: `${w.recordType} ${w.id}` });
+      }),
+    );
   }
 
   private async afterFinal(messageId: string, index: number): Promise<void> {

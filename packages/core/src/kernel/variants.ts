@@ -1,5 +1,6 @@
 import type { MmsPart } from '../model/message.js';
 import type { RecipientRecord } from '../model/recipient-state.js';
+import { allDone } from '../util/all-done.js';
 import type { KernelContext } from './kernel-context.js';
 import type { WorkingSet } from './working-set.js';
 
@@ -8,7 +9,8 @@ import type { WorkingSet } from './working-set.js';
  * the sender waited are saved, and a deferred transcoder is handed the classes it adapts for now.
  */
 export async function storeVariants(k: KernelContext, ws: WorkingSet): Promise<void> {
-  for (const [variant, parts] of ws.variants) await k.store.saveVariant(ws.id, variant, parts);
+  // Each variant is its own record: saved together they share a commit (a round trip).
+  await allDone([...ws.variants].map(([variant, parts]) => k.store.saveVariant(ws.id, variant, parts)));
   const transcoder = k.services.single('Transcoder');
   if (ws.adaptLater.size === 0 || !transcoder?.adaptLater) return;
   try {
