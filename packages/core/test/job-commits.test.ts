@@ -84,4 +84,16 @@ describe('a message\'s jobs share a commit', () => {
     assert.equal(purge.length, 1);
     assert.equal(cancels[3], purge[0], 'the expiry cancelled and the purge enqueued in one transaction');
   });
+
+  it('cancelling a message to three recipients ends their jobs side by side, not one recipient after another', async () => {
+    const message = buildMessage({ to: ['+15550000005', '+15550000006', '+15550000007'] });
+    message.headers.deliveryTime = new Date(Date.now() + 3_600_000);
+    const { messageId } = await t.mmsc.submit({ message, origin: { interface: 'api' } });
+    recorded.log.length = 0;
+    const outcome = await t.mmsc.cancel(messageId, { by: 'vasp' });
+    assert.equal(outcome.cancelled, 3);
+    const notifyCancels = transactionOf(recorded.log, (e) => e.sql.startsWith('DELETE FROM jobs') && e.args.some((a) => typeof a === 'string' && a.includes(messageId) && a.startsWith('notify')));
+    assert.equal(notifyCancels.length, 3);
+    assert.equal(new Set(notifyCancels).size, 1, `the three recipients' notifications cancelled in one transaction (${notifyCancels.join(', ')})`);
+  });
 });

@@ -3,6 +3,7 @@ import type { MmsHeaders, MmsPart } from '../model/message.js';
 import { messageSize } from '../model/message.js';
 import type { CancelOutcome, ReplaceChanges } from '../runtime.js';
 import { CANCEL_PUSH } from '../jobs/cancel-push-job.js';
+import { allDone } from '../util/all-done.js';
 import { jobIds } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
@@ -28,19 +29,22 @@ export async function cancelMessage(
   const message = await k.store.get(messageId);
   if (!message) throw new MessageChangeError('not-found', `message ${messageId} not found`);
   const outcome: CancelOutcome = { cancelled: 0, alreadyFinal: 0, delivered: 0 };
-  for (const r of await k.store.getRecipients(messageId)) {
-    if (FINAL_STATES.has(r.state)) {
-      outcome.alreadyFinal += 1;
-      if (r.state === 'delivered') outcome.delivered += 1;
-      continue;
-    }
-    await lifecycle.transition(messageId, r.index, 'rejected', { by: opts.by, reason: opts.reason ?? 'cancelled by the sender', report: false });
-    outcome.cancelled += 1;
-    // A handset told of the message and yet to fetch it is told it is gone (a durable job).
-    if (r.state === 'notified') {
-      await k.queue.enqueue(jobSpec(k, 'notify', jobIds.cancelPush(messageId, r.index), { messageId, index: r.index, push: CANCEL_PUSH }));
-    }
-  }
+  // Recipients side by side: a campaign's cancel costs a few commits, not a few per recipient.
+  await allDone(
+    (await k.store.getRecipients(messageId)).map(async (r) => {
+      if (FINAL_STATES.has(r.state)) {
+        outcome.alreadyFinal += 1;
+        if (r.state === 'delivered') outcome.delivered += 1;
+        return;
+      }
+      await lifecycle.transition(messageId, r.index, 'rejected', { by: opts.by, reason: opts.reason ?? 'cancelled by the sender', report: false });
+      outcome.cancelled += 1;
+      // A handset told of the message and yet to fetch it is told it is gone (a durable job).
+      if (r.state === 'notified') {
+        await k.queue.enqueue(jobSpec(k, 'notify', jobIds.cancelPush(messageId, r.index), { messageId, index: r.index, push: CANCEL_PUSH }));
+      }
+    }),
+  );
   return outcome;
 }
 
@@ -75,18 +79,22 @@ export async function replaceMessage(k: KernelContext, messageId: string, change
   await k.store.update(updated);
   // A handset already told of the old version is told again, the new notification naming the
   // one it replaces (MM1: X-Mms-Replace-ID), so it shows the new subject and size.
-  for (const r of recipients) {
-    if (r.state !== 'notified') continue;
-    const id = `${jobIds.notify(messageId, r.index)}:replaced:${k.clock.now()}`;
-    await k.queue.enqueue(jobSpec(k, 'notify', id, { messageId, index: r.index, replaces: messageId }));
-  }
+  // Recipients side by side: their jobs share a commit (a round trip), whatever their number.
+  await allDone(
+    recipients
+      .filter((r) => r.state === 'notified')
+      .map((r) => k.queue.enqueue(jobSpec(k, 'notify', `${jobIds.notify(messageId, r.index)}:replaced:${k.clock.now()}`, { messageId, index: r.index, replaces: messageId }))),
+  );
   if (changes.headers?.deliveryTime) {
     const runAt = changes.headers.deliveryTime.getTime();
-    for (const r of recipients) {
-      if (r.state !== 'charged') continue;
-      await k.queue.cancel(jobIds.notify(messageId, r.index));
-      await k.queue.cancel(jobIds.deliver(messageId, r.index));
-      await enqueueOnward(k, messageId, r.index, r.route?.target, runAt);
-    }
+    await allDone(
+      recipients
+        .filter((r) => r.state === 'charged')
+        .map(async (r) => {
+          // The job ids stay: cancelled first, or enqueueing them again would find them there.
+          await allDone([k.queue.cancel(jobIds.notify(messageId, r.index)), k.queue.cancel(jobIds.deliver(messageId, r.index))]);
+          await enqueueOnward(k, messageId, r.index, r.route?.target, runAt);
+        }),
+    );
   }
 }
