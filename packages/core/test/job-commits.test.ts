@@ -85,6 +85,17 @@ describe('a message\'s jobs share a commit', () => {
     assert.equal(cancels[3], purge[0], 'the expiry cancelled and the purge enqueued in one transaction');
   });
 
+  it('a message expiring for three recipients moves them side by side, in one commit of the store', async () => {
+    const message = buildMessage({ to: ['+15550000008', '+15550000009', '+15550000010'] });
+    message.headers.deliveryTime = new Date(Date.now() + 3_600_000);
+    message.headers.expiry = new Date(Date.now() + 1_000);
+    const { messageId } = await t.mmsc.submit({ message, origin: { interface: 'api' } });
+    await waitFor('all expired', async () => (await t.mmsc.getRecipients(messageId)).every((r) => r.state === 'expired'), { timeoutMs: 10_000 });
+    const moves = transactionOf(recorded.log, (e) => e.sql.startsWith('INSERT OR REPLACE INTO openmmsc ') && String(e.args[0]).includes(messageId) && String(e.args[1]).includes('message expired'));
+    assert.equal(moves.length, 3, 'one write per recipient');
+    assert.equal(new Set(moves).size, 1, `the three moves in one transaction (${moves.join(', ')})`);
+  });
+
   it('cancelling a message to three recipients ends their jobs side by side, not one recipient after another', async () => {
     const message = buildMessage({ to: ['+15550000005', '+15550000006', '+15550000007'] });
     message.headers.deliveryTime = new Date(Date.now() + 3_600_000);

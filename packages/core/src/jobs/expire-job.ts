@@ -4,6 +4,7 @@ import { jobIds } from '../kernel/job-ids.js';
 import { jobSpec } from '../kernel/job-specs.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { RecipientLifecycle } from '../kernel/recipient-lifecycle.js';
+import { allDone } from '../util/all-done.js';
 
 /** At expiry, every recipient not yet final expires (with its report); after retention the message goes. */
 export async function runExpireJob(k: KernelContext, lifecycle: RecipientLifecycle, job: RunningJob): Promise<void> {
@@ -20,13 +21,16 @@ export async function runExpireJob(k: KernelContext, lifecycle: RecipientLifecyc
     await k.queue.enqueue(jobSpec(k, 'expire', `${jobIds.expire(messageId)}:${message.expiresAt}`, { messageId, phase: 'expire' }, message.expiresAt));
     return;
   }
-  for (const recipient of await k.store.getRecipients(messageId)) {
-    if (FINAL_STATES.has(recipient.state)) continue;
-    // A forwarded recipient's outcome belongs to the next hop (peer MMSC, or the recipient who
-    // forwarded it): the sender already had the Forwarded report, so no Expired one follows.
-    const report = recipient.state === 'forwarded' ? false : undefined;
-    await lifecycle.transition(messageId, recipient.index, 'expired', report === false ? { by: 'kernel', reason: 'message expired', report } : { by: 'kernel', reason: 'message expired' });
-  }
+  // Recipients side by side: their moves and reports share commits, however many there are.
+  const pending = (await k.store.getRecipients(messageId)).filter((r) => !FINAL_STATES.has(r.state));
+  await allDone(
+    pending.map((recipient) => {
+      // A forwarded recipient's outcome belongs to the next hop (peer MMSC, or the recipient who
+      // forwarded it): the sender already had the Forwarded report, so no Expired one follows.
+      const report = recipient.state === 'forwarded' ? false : undefined;
+      return lifecycle.transition(messageId, recipient.index, 'expired', report === false ? { by: 'kernel', reason: 'message expired', report } : { by: 'kernel', reason: 'message expired' });
+    }),
+  );
   await k.queue.enqueue(
     jobSpec(k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, k.clock.now() + k.config.expiry.retention),
   );
