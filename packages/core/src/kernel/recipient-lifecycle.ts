@@ -161,22 +161,23 @@ export class RecipientLifecycle {
   }
 
   private async afterFinal(messageId: string, index: number): Promise<void> {
+    const all = await this.k.store.getRecipients(messageId);
+    // None: the message was purged meanwhile, and there is nothing left to purge.
+    const last = all.length > 0 && all.every((r) => FINAL_STATES.has(r.state));
     // Independent of each other: together they share a commit (a round trip), not one each.
     await allDone([
       this.k.queue.cancel(jobIds.notify(messageId, index)),
       this.k.queue.cancel(jobIds.deliver(messageId, index)),
       this.k.queue.cancel(jobIds.reroute(messageId, index)),
+      ...(last
+        ? [
+            this.k.queue.cancel(jobIds.expire(messageId)),
+            this.k.queue.enqueue(
+              jobSpec(this.k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, this.k.clock.now() + this.k.config.expiry.retention),
+            ),
+          ]
+        : []),
     ]);
-    const all = await this.k.store.getRecipients(messageId);
-    // None: the message was purged meanwhile, and there is nothing left to purge.
-    if (all.length > 0 && all.every((r) => FINAL_STATES.has(r.state))) {
-      await allDone([
-        this.k.queue.cancel(jobIds.expire(messageId)),
-        this.k.queue.enqueue(
-          jobSpec(this.k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, this.k.clock.now() + this.k.config.expiry.retention),
-        ),
-      ]);
-    }
   }
 }
 
