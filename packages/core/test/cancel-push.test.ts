@@ -61,6 +61,48 @@ describe('cancel reaches notified handsets', () => {
     }
   });
 
+  it('a cancel that meets the notification on its way: the push lands as an event, then the handset is told the message is gone', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let pushing!: () => void;
+    const underWay = new Promise<void>((resolve) => (pushing = resolve));
+    const pushes: PushRequest[] = [];
+    const plugin = serviceProvider('slow-push', 'PushBearer', () => ({
+      name: 'slow-push',
+      push: async (r: PushRequest): Promise<PushResult> => {
+        pushes.push(r);
+        if (r.notification.kind === 'message') {
+          pushing();
+          await gate;
+        }
+        return { status: 'sent', reference: `ref-${pushes.length}` };
+      },
+    }));
+    const t = await startTestMmsc({ plugins: [routeAllTo('local'), interfacePlugin(), plugin] });
+    try {
+      const r = await t.mmsc.submit({ message: buildMessage({ to: '+15550000002' }), origin: { interface: 'api' } });
+      await underWay;
+      const outcome = await t.mmsc.cancel(r.messageId, { by: 'vasp', reason: 'withdrawn' });
+      assert.equal(outcome.cancelled, 1);
+      release();
+      const cancel = await waitFor('cancel pushed', () => pushes.find((p) => p.notification.kind === 'cancel'));
+      assert.equal(cancel.to.value, '+15550000002');
+      const history = await waitFor('cancel-sent recorded', async () => {
+        const h = (await t.mmsc.getRecipients(r.messageId))[0]!.history;
+        return h.some((e) => e.event === 'cancel-sent') && h;
+      });
+      const moves = history.filter((e) => !e.event);
+      assert.deepEqual(moves.map((e) => e.state), ['received', 'routed', 'charged', 'rejected'], 'never notified: cancelled first');
+      assert.equal(moves.at(-1)!.by, 'vasp');
+      const pushed = history.find((e) => e.event === 'pushed');
+      assert.match(pushed?.reason ?? '', /bearer reference ref-1; the message had been cancelled/);
+      assert.ok(history.indexOf(pushed!) < history.findIndex((e) => e.event === 'cancel-sent'), 'the cancel follows the notification');
+    } finally {
+      release();
+      await t.stop();
+    }
+  });
+
   it('records a cancel the bearer cannot carry as cancel-failed, and pushes nothing when no interface builds a cancel', async () => {
     const bearer = scriptedBearer((r) => (r.notification.kind === 'cancel' ? { status: 'failed', reason: 'unknown subscriber' } : { status: 'sent' }));
     const t = await startTestMmsc({ plugins: [routeAllTo('local'), interfacePlugin(), bearer.plugin], config: fastNotify });

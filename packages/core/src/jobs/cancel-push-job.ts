@@ -12,6 +12,12 @@ import { retryError as retry } from './retry-error.js';
 export const CANCEL_PUSH = 'cancel';
 
 /**
+ * The recipient attribute a cancel sets (`true`): a notification still on its way when the
+ * recipient was cancelled is followed by a cancel once it lands (the notify job).
+ */
+export const CANCELLED = 'cancelled';
+
+/**
  * Tells a handset that a message it was notified of and has not fetched is withdrawn (MM7
  * CancelReq, `mmsc.cancel`). The recipient is already rejected; this job only carries the word:
  * notify hooks build what the handset understands (MM1: an m-cancel-req in a WAP Push, with

@@ -1,4 +1,4 @@
-import { FINAL_STATES } from '../model/recipient-state.js';
+import { FINAL_STATES, type RecipientEvent, type RecipientRecord } from '../model/recipient-state.js';
 import type { NotifyContext } from '../pipeline/context.js';
 import type { RunningJob } from '../services/job-queue.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
@@ -8,7 +8,7 @@ import { messageRef } from './job-data.js';
 import { retryError as retry } from './retry-error.js';
 import { jobIds } from '../kernel/job-ids.js';
 import { jobSpec } from '../kernel/job-specs.js';
-import { CANCEL_PUSH, runCancelPush } from './cancel-push-job.js';
+import { CANCEL_PUSH, CANCELLED, runCancelPush } from './cancel-push-job.js';
 import { NOTIFY_HOLD_KEY, holdForBearer, notificationOf, pushBuilt } from './push-through-bearer.js';
 
 /** Tells a local recipient a message waits: notify hooks (MM1 builds the PDU), then the push bearer. */
@@ -34,11 +34,12 @@ export async function runNotifyJob(k: KernelContext, lifecycle: RecipientLifecyc
   if (result.status === 'sent') {
     const attributes = result.reference ? { pushReference: result.reference } : undefined;
     const reason = result.reference ? `pushed; bearer reference ${result.reference}` : undefined;
-    // The handset may have been quicker: it fetched (or the message ended) while the push was
-    // under way. The push still happened; its bearer's answer then stays in the history.
-    const late = { by: bearer.name, event: 'pushed', reason: `${reason ?? 'pushed'}; the handset had fetched already`, ...(attributes && { attributes }) };
+    // The recipient may have moved on while the push was under way: the handset fetched, or the
+    // message was cancelled or expired. The push still happened; its bearer's answer then stays
+    // in the history.
+    const late = (current: RecipientRecord): RecipientEvent => ({ by: bearer.name, event: 'pushed', reason: `${reason ?? 'pushed'}; ${movedOn(current)}`, ...(attributes && { attributes }) });
     const moved = await lifecycle.transitionOrRecord(messageId, index, 'notified', { by: bearer.name, ...(attributes && { attributes }), ...(reason && { reason }) }, late);
-    if (!moved) return;
+    if (!moved) return tellOfCancel(k, messageId, index);
     await scheduleRenotify(k, messageId, index, job);
     return;
   }
@@ -61,6 +62,25 @@ export function wakeHeldNotifications(k: KernelContext): () => void {
       (error: unknown) => k.log.warn({ err: error }, 'could not wake held notifications (they resume when their hold ends)'),
     );
   });
+}
+
+/**
+ * A notification that landed after its recipient was cancelled (rejected while the push was under
+ * way: the cancel found it not yet notified, so it sent no cancel): the handset has just been
+ * told of a message that is gone, and is told that too, as a cancel of a notified one is.
+ */
+async function tellOfCancel(k: KernelContext, messageId: string, index: number): Promise<void> {
+  const recipient = await k.store.getRecipient(messageId, index);
+  if (recipient?.attributes[CANCELLED] !== true) return;
+  await k.queue.enqueue(jobSpec(k, 'notify', jobIds.cancelPush(messageId, index), { messageId, index, push: CANCEL_PUSH }));
+}
+
+/** Where a push that landed late found its recipient, for the history. */
+function movedOn(current: RecipientRecord): string {
+  if (current.attributes[CANCELLED] === true) return 'the message had been cancelled';
+  if (current.state === 'expired') return 'the message had expired';
+  if (current.state === 'rejected') return 'the handset had answered already';
+  return 'the handset had fetched already';
 }
 
 /** Handsets miss pushes: notify again later unless the message was fetched meanwhile. */

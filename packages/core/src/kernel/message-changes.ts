@@ -2,7 +2,7 @@ import { FINAL_STATES } from '../model/recipient-state.js';
 import type { MmsHeaders, MmsPart } from '../model/message.js';
 import { messageSize } from '../model/message.js';
 import type { CancelOutcome, ReplaceChanges } from '../runtime.js';
-import { CANCEL_PUSH } from '../jobs/cancel-push-job.js';
+import { CANCEL_PUSH, CANCELLED } from '../jobs/cancel-push-job.js';
 import { allDone } from '../util/all-done.js';
 import { jobIds } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
@@ -37,7 +37,8 @@ export async function cancelMessage(
         if (r.state === 'delivered') outcome.delivered += 1;
         return;
       }
-      await lifecycle.transition(messageId, r.index, 'rejected', { by: opts.by, reason: opts.reason ?? 'cancelled by the sender', report: false });
+      // Marked as a cancel: a notification still on its way is followed by a cancel (notify job).
+      await lifecycle.transition(messageId, r.index, 'rejected', { by: opts.by, reason: opts.reason ?? 'cancelled by the sender', report: false, attributes: { [CANCELLED]: true } });
       outcome.cancelled += 1;
       // A handset told of the message and yet to fetch it is told it is gone (a durable job).
       if (r.state === 'notified') {

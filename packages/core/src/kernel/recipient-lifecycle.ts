@@ -44,14 +44,27 @@ export class RecipientLifecycle {
 
   /**
    * Moves a recipient on or, when a quicker party has moved it where it cannot go to `to` any more
-   * (the handset fetched while its push was on the way), records `instead` in its history: one
-   * write either way, no error. Resolves to the moved record, or `undefined` when it recorded.
+   * (the handset fetched while its push was on the way), records `instead` in its history (an
+   * event, or one made from the record as it stands): one write either way, no error. Resolves to
+   * the moved record, or `undefined` when it recorded.
    */
-  async transitionOrRecord(messageId: string, index: number, to: RecipientState, opts: TransitionOptions, instead: RecipientEvent): Promise<RecipientRecord | undefined> {
+  async transitionOrRecord(
+    messageId: string,
+    index: number,
+    to: RecipientState,
+    opts: TransitionOptions,
+    instead: RecipientEvent | ((current: RecipientRecord) => RecipientEvent),
+  ): Promise<RecipientRecord | undefined> {
     return this.#move(messageId, index, to, opts, instead);
   }
 
-  async #move(messageId: string, index: number, to: RecipientState, opts: TransitionOptions, instead?: RecipientEvent): Promise<RecipientRecord | undefined> {
+  async #move(
+    messageId: string,
+    index: number,
+    to: RecipientState,
+    opts: TransitionOptions,
+    instead?: RecipientEvent | ((current: RecipientRecord) => RecipientEvent),
+  ): Promise<RecipientRecord | undefined> {
     const now = this.k.clock.now();
     const node = this.k.config.node.id;
     // Set inside the update, which a store may run again on contention: each run decides afresh.
@@ -67,7 +80,7 @@ export class RecipientLifecycle {
         passed = via.state;
       } else if (instead && !canTransition(current.state, to)) {
         moved = false;
-        return withNode(applyEvent(current, instead, now), node);
+        return withNode(applyEvent(current, typeof instead === 'function' ? instead(current) : instead, now), node);
       }
       const next = withNode(applyTransition(from, to, opts.by, now, opts.reason), node);
       return opts.attributes ? { ...next, attributes: { ...next.attributes, ...opts.attributes } } : next;
