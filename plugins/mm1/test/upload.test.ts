@@ -52,6 +52,9 @@ describe('MM1 ingress is strict about structure: truncated uploads are refused',
   it('its first 300 bytes (cut inside a JPEG declared as 2,060 bytes) get Error-permanent-message-format-corrupt (0xE2); nothing stored or notified', async () => {
     const whole = sendReqBytes({ transactionId: 'cut-1', to: B, text: 'see the photo', jpeg: fakeJpeg(2060, 7) });
     const before = counter.received.length;
+    // The messages accepted before this one are notified first (the sender is answered before its
+    // notification goes out): a push counted afterwards is then one for this request.
+    await waitFor('earlier messages notified', () => rig.pushes.length >= counter.received.length);
     const pushes = rig.pushes.length;
     const res = await post(rig.url, whole.subarray(0, 300));
     assert.equal(res.status, 400);
