@@ -103,11 +103,6 @@ describe('buffers crossing threads', () => {
     const copy = movable(pooled, true);
     assert.notEqual(copy.buffer, pooled.buffer, 'a pool slice is never moved: the slab holds other Buffers');
     assert.equal(copy.toString(), 'tiny');
-    const read = Buffer.alloc(100_000, 3);
-    const view = read.subarray(100, 60_100);
-    const viewCopy = movable(view, true);
-    assert.notEqual(viewCopy.buffer, read.buffer, 'a view into a larger allocation is never moved, whatever the caller says: the rest would go with it');
-    assert.ok(viewCopy.equals(view));
   });
 
   it('keeps the process alive while a call is in flight, and not once the pool is idle', async () => {

@@ -43,11 +43,12 @@ export function revivedBuffers<T>(value: T): T {
 
 /**
  * Bytes to move to a thread: these, when their memory is theirs alone (`owned`, which the caller
- * knows, and they span all of it: not Node's shared pool slab, not a view into a larger read);
- * else a copy in memory of its own (not zeroed first: every byte is written).
+ * knows: the whole allocation goes, so whatever else lies in it must be the caller's to give up
+ * too) and not Node's shared pool slab; else a copy in memory of its own (not zeroed first:
+ * every byte is written).
  */
 export function movable(bytes: Buffer, owned: boolean): Buffer {
-  if (owned && bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength > Buffer.poolSize) return bytes;
+  if (owned && bytes.buffer instanceof ArrayBuffer && bytes.buffer.byteLength > Buffer.poolSize) return bytes;
   const copy = Buffer.allocUnsafeSlow(bytes.length);
   bytes.copy(copy);
   return copy;
