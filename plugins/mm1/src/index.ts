@@ -7,7 +7,7 @@ import { notify } from './notify.js';
 import { mm1Options } from './options.js';
 import { sendReport } from './reports.js';
 import { buildServer } from './server.js';
-import { TokenSigner } from './tokens.js';
+import { tokenSecret } from './token-secret.js';
 
 export { mm1Options, type Mm1Options, type Mm1OptionsInput } from './options.js';
 export { REASON_STATUS, responseStatusFor, vocabularyFor, type StatusVocabulary } from './status.js';
@@ -16,7 +16,6 @@ export { MM1_INTERFACE } from './mm1.js';
 export { RETRY_AFTER_SECONDS } from './post.js';
 export { retrieveConf } from './convert.js';
 
-const SECRET_KEY = 'secret';
 /** What the MM1 plugin exposes to tests and embedders (`mmsc.plugin('@openmmsc/plugin-mm1')`). */
 export type Mm1Exposed = Pick<Mm1, 'baseUrl' | 'subscribers' | 'now'>;
 declare module '@openmmsc/core' {
@@ -46,14 +45,7 @@ export default definePackagedPlugin(pluginManifest(import.meta.url), {
   configSchema: mm1Options,
   facts: mm1Facts,
   async setup(ctx) {
-    let secret = ctx.options.secret;
-    if (!secret) {
-      secret = await ctx.kv.get<string>(SECRET_KEY);
-      if (!secret) {
-        await ctx.kv.set(SECRET_KEY, TokenSigner.newSecret());
-        secret = (await ctx.kv.get<string>(SECRET_KEY))!;
-      }
-    }
+    const secret = await tokenSecret(ctx.kv, ctx.options.secret);
     const mm1 = new Mm1(ctx, secret);
     ctx.expose(mm1 satisfies Mm1Exposed);
     ctx.provide('ReportSender', { interface: MM1_INTERFACE, send: (report, message, signal) => sendReport(mm1, report, message, signal) });
