@@ -1,6 +1,15 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { base32 as toBase32 } from '@openmmsc/core';
 
+/** How many content tokens issued or checked lately are remembered (seconds of traffic at 500 messages/s). */
+const TOKENS_KEPT = 2048;
+
+/** Adds to a map that forgets its oldest entries beyond `TOKENS_KEPT`. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (map.size >= TOKENS_KEPT) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
+
 /**
  * Unguessable tokens for the URLs MM1 hands out, signed instead of stored: a token names what it
  * opens (message, recipient, and for web links an expiry) and carries an HMAC over that with a
@@ -12,15 +21,6 @@ import { base32 as toBase32 } from '@openmmsc/core';
  * - report token (`/r/<token>`): `<base64url JSON>.<mac>`
  * - MMBox token (`/b/<token>`, a message kept in a subscriber's MMBox): `<kept message id>.<mac>`
  */
-/** How many content tokens issued or checked lately are remembered (seconds of traffic at 500 messages/s). */
-const TOKENS_KEPT = 2048;
-
-/** Adds to a map that forgets its oldest entries beyond `TOKENS_KEPT`. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  if (map.size >= TOKENS_KEPT) map.delete(map.keys().next().value!);
-  map.set(key, value);
-}
-
 export class TokenSigner {
   private readonly key: Buffer;
   /**

@@ -10,7 +10,6 @@ import { jobIds } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
 
-
 const DEFAULT_REPORT: Partial<Record<RecipientState, DeliveryStatus>> = {
   delivered: 'retrieved',
   rejected: 'rejected',

@@ -16,7 +16,6 @@ import { runStages } from './run-stages.js';
 import { storeVariants } from './variants.js';
 import { newWorkingSet, pendingRecipient, storedMessage, type WorkingSet } from './working-set.js';
 
-
 const NEVER_ABORTED = new AbortController().signal;
 
 /** receive → route → transcode → charge → store, then the durable jobs that follow. */
