@@ -23,16 +23,16 @@ describe('ReusedJoin: pieces joined in one buffer used again', () => {
   });
 
   it('one piece is returned as that piece; a blob over the limit gets memory of its own', () => {
-    const join = new ReusedJoin(1000);
+    const join = new ReusedJoin(10_000);
     const only = Buffer.from('only');
     assert.equal(join.join([only]).buffer, only.buffer);
-    const large = [Buffer.alloc(600, 1), Buffer.alloc(600, 2)];
+    const large = [Buffer.alloc(6_000, 1), Buffer.alloc(6_000, 2)];
     const x = join.join(large);
     const y = join.join(large);
-    assert.equal(x.length, 1200);
+    assert.equal(x.length, 12_000);
     assert.notEqual(x.buffer, y.buffer, 'not the reused buffer');
-    assert.equal(x[599], 1);
-    assert.equal(x[600], 2);
+    assert.equal(x[5_999], 1);
+    assert.equal(x[6_000], 2);
   });
 });
 
