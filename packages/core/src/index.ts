@@ -80,6 +80,7 @@ export { admissionSchema, type AdmissionConfig, type WindowLimitConfig } from '.
 export { createHttpListener, type HttpListenerSetup } from './listeners/http-listener.js';
 export { addBufferBodyParser } from './listeners/buffer-body.js';
 export { BodyBuffer, type BodyBufferOptions } from './listeners/body-buffer.js';
+export { BoundedMap } from './util/bounded-map.js';
 export { ConnectionBudget, type ConnectionGroup, type ConnectionBudgetOptions, type Admission as ConnectionAdmission, type RefusalReason } from './listeners/connection-budget.js';
 export { listenerMetrics, type ListenerMetrics, type ListenerRefusal } from './listeners/listener-metrics.js';
 export { ipList, ipAllowed, plainAddress } from './listeners/address-list.js';

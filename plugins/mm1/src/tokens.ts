@@ -1,14 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { base32 as toBase32 } from '@openmmsc/core';
+import { BoundedMap, base32 as toBase32 } from '@openmmsc/core';
 
 /** How many content tokens issued or checked lately are remembered (seconds of traffic at 500 messages/s). */
 const TOKENS_KEPT = 2048;
-
-/** Adds to a map that forgets its oldest entries beyond `TOKENS_KEPT`. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  if (map.size >= TOKENS_KEPT) map.delete(map.keys().next().value!);
-  map.set(key, value);
-}
 
 /**
  * Unguessable tokens for the URLs MM1 hands out, signed instead of stored: a token names what it
@@ -27,12 +21,12 @@ export class TokenSigner {
    * Content tokens issued lately, by message and recipient: a notification carries its token
    * twice (transaction id, Content-Location), built with other notifications' in between.
    */
-  private readonly issued = new Map<string, string>();
+  private readonly issued = new BoundedMap<string, string>(TOKENS_KEPT);
   /**
    * Content tokens known good, exactly as written: issued here, or whose MAC was checked. The
    * handset's fetch opens the token its notification carried, and its acknowledgement again.
    */
-  private readonly opened = new Map<string, { messageId: string; index: number }>();
+  private readonly opened = new BoundedMap<string, { messageId: string; index: number }>(TOKENS_KEPT);
 
   constructor(
     secret: string | Buffer,
@@ -62,8 +56,8 @@ export class TokenSigner {
     const known = this.issued.get(body);
     if (known) return known;
     const token = `${body}.${this.mac('c', body)}`;
-    remember(this.issued, body, token);
-    remember(this.opened, token, { messageId, index });
+    this.issued.set(body, token);
+    this.opened.set(token, { messageId, index });
     return token;
   }
 
@@ -75,7 +69,7 @@ export class TokenSigner {
     const body = `${m[1]}.${m[2]}`;
     if (!this.check('c', body, m[3]!)) return undefined;
     const ref = { messageId: m[1]!, index: parseInt(m[2]!, 36) };
-    remember(this.opened, token, ref);
+    this.opened.set(token, ref);
     return { ...ref };
   }
 

@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import type { KeyValueStore } from '@openmmsc/core';
+import { BoundedMap, type KeyValueStore } from '@openmmsc/core';
 import type { AdaptationCapabilities } from './adapt.js';
 import { shortHash, type ClassTable } from './capabilities.js';
 import { normalizeType } from './media-types.js';
@@ -176,7 +176,7 @@ type CacheEntry = { at: number; profile?: UaProfile; error?: string };
  * cached in memory and in the plugin kv), else its Accept header, else the default class.
  */
 export class CapabilityResolver {
-  readonly #memory = new Map<string, CacheEntry>();
+  readonly #memory = new BoundedMap<string, CacheEntry>(2000);
   readonly #inflight = new Map<string, Promise<UaProfile | undefined>>();
   readonly #now: () => number;
   /** Fetches made (for tests and metrics). */
@@ -266,7 +266,7 @@ export class CapabilityResolver {
     const stored = this.o.kv ? await this.o.kv.get<CacheEntry & { url: string }>(key).catch(() => undefined) : undefined;
     const now = this.#now();
     if (stored && stored.url === url && now - stored.at < (stored.profile ? this.o.cacheTtlMs : this.o.failureTtlMs)) {
-      this.#remember(url, stored);
+      this.#memory.set(url, stored);
       return stored.profile;
     }
     let entry: CacheEntry;
@@ -280,7 +280,7 @@ export class CapabilityResolver {
         this.o.onWarn?.(`UAProf unavailable: ${entry.error}`, url);
       }
     }
-    this.#remember(url, entry);
+    this.#memory.set(url, entry);
     if (this.o.kv) {
       const ttl = entry.profile ? this.o.cacheTtlMs : this.o.failureTtlMs;
       await this.o.kv.set(key, { ...entry, url }, ttl).catch(() => undefined);
@@ -288,10 +288,6 @@ export class CapabilityResolver {
     return entry.profile;
   }
 
-  #remember(url: string, entry: CacheEntry): void {
-    if (this.#memory.size >= 2000) this.#memory.delete(this.#memory.keys().next().value!);
-    this.#memory.set(url, entry);
-  }
 
   async #fetch(url: string): Promise<string> {
     this.fetches++;

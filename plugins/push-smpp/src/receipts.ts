@@ -1,4 +1,4 @@
-import type { PluginContext } from '@openmmsc/core';
+import { BoundedMap, type PluginContext } from '@openmmsc/core';
 import type { IncomingSms } from './incoming.js';
 import type { SmscLink } from './link.js';
 import type { SmppMetrics } from './metrics.js';
@@ -40,7 +40,7 @@ export const EARLY_RECEIPT_MS = 60_000;
  * an unmatched `receipt:<id>` in the shared kv for other nodes) and is matched when the id shows up.
  */
 export class ReceiptBook {
-  private readonly recent = new Map<string, SubmittedRecord>();
+  private readonly recent = new BoundedMap<string, SubmittedRecord>(RECENT_MAX);
   private readonly early = new Map<string, Early>();
 
   constructor(
@@ -52,7 +52,6 @@ export class ReceiptBook {
   /** An SMSC message id came back in a submit_sm_resp. */
   remember(id: string, rec: SubmittedRecord): void {
     this.recent.set(id, rec);
-    if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.keys().next().value!);
     const early = this.early.get(id);
     if (early) {
       this.forget(early);

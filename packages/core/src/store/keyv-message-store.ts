@@ -2,6 +2,7 @@ import type Keyv from 'keyv';
 import type { MmsPart } from '../model/message.js';
 import type { RecipientRecord } from '../model/recipient-state.js';
 import type { DurabilityCheck, KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import { randomId } from '../util/ids.js';
 import { decodePartBlob, encodePartBlob, type BlobTable } from './blob-table.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -80,7 +81,8 @@ export class KeyvMessageStore implements MessageStore {
   readonly #mutex = new KeyedMutex();
   readonly #atomic: AtomicUpdate | undefined;
   readonly #onClose: (() => Promise<void>) | undefined;
-  readonly #cache: RecordCache | undefined;
+  /** Recent records (oldest forgotten first): recent messages are the ones being worked on. */
+  readonly #cache: BoundedMap<string, unknown> | undefined;
   readonly #blobs: BlobTable | undefined;
   readonly #durability: (() => Promise<DurabilityCheck>) | undefined;
   #closed = false;
@@ -90,7 +92,7 @@ export class KeyvMessageStore implements MessageStore {
     this.#keyv = keyv;
     this.#atomic = options.atomic;
     this.#onClose = options.onClose;
-    if (options.cacheEntries) this.#cache = new RecordCache(options.cacheEntries);
+    if (options.cacheEntries) this.#cache = new BoundedMap<string, unknown>(options.cacheEntries);
     this.#blobs = options.blobs;
     this.#durability = options.durability;
   }
@@ -210,7 +212,7 @@ export class KeyvMessageStore implements MessageStore {
     const record = await this.#record(id);
     if (record === undefined || record.recipients.length === 0) return [];
     const keys = record.recipients.map((i) => rcptKey(id, i));
-    const cached = this.#cache && keys.map((k) => this.#cache!.get<RecipientRecord>(k));
+    const cached = this.#cache && keys.map((k) => this.#cache!.get(k) as RecipientRecord | undefined);
     if (cached && cached.every((r) => r !== undefined)) return cached as RecipientRecord[];
     const rows = await this.#keyv.getMany<RecipientRecord>(keys);
     return rows.filter((r): r is RecipientRecord => r !== undefined);
@@ -218,7 +220,7 @@ export class KeyvMessageStore implements MessageStore {
 
   async getRecipient(id: string, index: number): Promise<RecipientRecord | undefined> {
     const key = rcptKey(id, index);
-    return this.#cache?.get<RecipientRecord>(key) ?? this.#keyv.get<RecipientRecord>(key);
+    return (this.#cache?.get(key) as RecipientRecord | undefined) ?? this.#keyv.get<RecipientRecord>(key);
   }
 
   async updateRecipient(
@@ -304,7 +306,7 @@ export class KeyvMessageStore implements MessageStore {
 
   async #record(id: string): Promise<MessageRecord | undefined> {
     const key = msgKey(id);
-    const cached = this.#cache?.get<MessageRecord>(key);
+    const cached = this.#cache?.get(key) as MessageRecord | undefined;
     if (cached) return cached;
     const record = await this.#keyv.get<MessageRecord>(key);
     if (record) this.#cache?.set(key, record);
@@ -314,31 +316,11 @@ export class KeyvMessageStore implements MessageStore {
   async #modify<T>(key: string, fn: (current: T | undefined) => T): Promise<T> {
     return this.#mutex.run(key, async () => {
       if (this.#atomic) return this.#atomic.modify<T>(key, fn);
-      const current = this.#cache?.get<T>(key) ?? (await this.#keyv.get<T>(key));
+      const current = (this.#cache?.get(key) as T | undefined) ?? (await this.#keyv.get<T>(key));
       const next = fn(current);
       await this.#keyv.set(key, next);
       if (this.#cache && (key.startsWith('msg:') || key.startsWith('rcpt:'))) this.#cache.set(key, next);
       return next;
     });
-  }
-}
-
-/** A bounded map, oldest entry evicted first: recent messages are the ones being worked on. */
-class RecordCache {
-  readonly #entries = new Map<string, unknown>();
-  constructor(private readonly max: number) {}
-
-  get<T>(key: string): T | undefined {
-    return this.#entries.get(key) as T | undefined;
-  }
-
-  set(key: string, value: unknown): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
-  }
-
-  delete(key: string): void {
-    this.#entries.delete(key);
   }
 }
