@@ -90,7 +90,7 @@ describe('a message\'s jobs share a commit', () => {
     message.headers.expiry = new Date(Date.now() + 1_000);
     const { messageId } = await t.mmsc.submit({ message, origin: { interface: 'api' } });
     await waitFor('all expired', async () => (await t.mmsc.getRecipients(messageId)).every((r) => r.state === 'expired'), { timeoutMs: 10_000 });
-    const moves = transactionOf(recorded.log, (e) => e.sql.startsWith('INSERT OR REPLACE INTO openmmsc ') && String(e.args[0]).includes(messageId) && String(e.args[1]).includes('message expired'));
+    const moves = transactionOf(recorded.log, (e) => e.sql.startsWith('INSERT INTO openmmsc ') && String(e.args[0]).includes(messageId) && String(e.args[1]).includes('message expired'));
     assert.equal(moves.length, 3, 'one write per recipient');
     assert.equal(new Set(moves).size, 1, `the three moves in one transaction (${moves.join(', ')})`);
   });
