@@ -41,4 +41,28 @@ describe('BullMQ queue: enqueue and cancel do not scan the backlog', { skip: req
       await redis.stop();
     }
   });
+
+  it('a cancel that names its kind asks that kind\'s queue only; a wrong kind finds nothing', async () => {
+    const redis = await startRedis();
+    const queue = await createJobQueue({ type: 'redis', url: redis.url, prefix: 'kinds' });
+    try {
+      const spec = (kind: 'notify' | 'deliver' | 'report' | 'expire', id: string) => ({ kind, id, data: {}, maxAttempts: 3, backoff: { base: 100, max: 1000 } });
+      for (const kind of ['notify', 'deliver', 'report', 'expire'] as const) await queue.enqueue(spec(kind, `${kind}-1`));
+      await redisCli(redis.port, 'CONFIG', 'RESETSTAT');
+      // A message's final move cancels four jobs that have mostly run already.
+      assert.equal(await queue.cancel('notify-gone', 'notify'), false);
+      assert.equal((await commandCalls(redis.port)).get('hexists'), 1, 'one queue asked');
+      await redisCli(redis.port, 'CONFIG', 'RESETSTAT');
+      assert.equal(await queue.cancel('notify-gone'), false);
+      assert.equal((await commandCalls(redis.port)).get('hexists'), 4, 'without the kind, each queue in turn');
+
+      assert.equal(await queue.cancel('expire-1', 'notify'), false, 'not a notify job');
+      assert.equal(await queue.cancel('expire-1', 'expire'), true);
+      assert.equal(await queue.cancel('deliver-1'), true, 'found without the kind too');
+      assert.equal((await queue.counts()).waiting, 2);
+    } finally {
+      await queue.close(0);
+      await redis.stop();
+    }
+  });
 });

@@ -3,7 +3,8 @@
  * Redis (cluster mode, where every read is a round trip) and its MONITOR stream. A fetch reads its
  * own recipient's record (to find it, and in the update that moves it), never the other
  * recipients' of the message, and the message's record at most twice; the acknowledgement that
- * ends the recipient reads the message's record three times at most.
+ * ends the recipient reads the message's record three times at most, and looks for each job it
+ * cancels in that job's queue only.
  */
 import assert from 'node:assert/strict';
 import { createConnection, type Socket } from 'node:net';
@@ -89,6 +90,10 @@ describe('store reads of a fetch and its acknowledgement (Redis MONITOR)', { ski
       assert.ok(res.status === 200 || res.status === 204, `acknowledged: HTTP ${res.status}`);
     });
     assert.ok(reads(ack, `msg:${id}`) <= 3, `message record read ${reads(ack, `msg:${id}`)} times by one acknowledgement`);
+    // The move to `delivered` cancels the recipient's notify, deliver and re-route jobs (mostly run
+    // already): each is looked for in its own kind's queue, not in every kind's in turn.
+    const looked = ack.filter((l) => /"hexists"/i.test(l));
+    assert.equal(looked.length, 3, `job lookups of the final move:\n${looked.join('\n')}`);
     assert.equal((await rig.t.mmsc.getRecipients(id)).find((r) => r.index === index)?.state, 'delivered');
   });
 });

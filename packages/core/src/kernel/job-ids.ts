@@ -1,3 +1,5 @@
+import type { KernelJobKind } from '../services/job-queue.js';
+
 /** Deterministic job ids: enqueueing the same work twice is a no-op while it is pending. */
 export const jobIds = {
   notify: (messageId: string, index: number) => `notify:${messageId}:${index}`,
@@ -9,3 +11,17 @@ export const jobIds = {
   expire: (messageId: string) => `expire:${messageId}`,
   purge: (messageId: string) => `purge:${messageId}`,
 };
+
+/**
+ * The kind each of those ids is enqueued as (a re-route is a `deliver` job, a purge an `expire`
+ * one): what a cancel names, so a queue kept per kind looks in that one only.
+ */
+export const jobKindOf = {
+  notify: 'notify',
+  cancelPush: 'notify',
+  deliver: 'deliver',
+  reroute: 'deliver',
+  report: 'report',
+  expire: 'expire',
+  purge: 'expire',
+} as const satisfies Record<keyof typeof jobIds, KernelJobKind>;

@@ -2,7 +2,7 @@ import { messageSize } from '../model/message.js';
 import type { KeepInput } from '../runtime.js';
 import type { StoredMessage } from '../services/message-store.js';
 import { timeOrderedId } from '../util/ids.js';
-import { jobIds } from './job-ids.js';
+import { jobIds, jobKindOf } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
 
@@ -40,7 +40,7 @@ export async function discardMessage(k: KernelContext, id: string): Promise<bool
   const message = await k.store.get(id);
   if (!message) return false;
   if (message.recipientCount > 0) throw new Error(`message ${id} has recipients: only messages stored with keep() can be discarded`);
-  await k.queue.cancel(jobIds.purge(id));
+  await k.queue.cancel(jobIds.purge(id), jobKindOf.purge);
   await k.store.delete(id);
   return true;
 }

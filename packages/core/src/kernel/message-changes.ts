@@ -4,7 +4,7 @@ import { messageSize } from '../model/message.js';
 import type { CancelOutcome, ReplaceChanges } from '../runtime.js';
 import { CANCEL_PUSH, CANCELLED } from '../jobs/cancel-push-job.js';
 import { allDone } from '../util/all-done.js';
-import { jobIds } from './job-ids.js';
+import { jobIds, jobKindOf } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
 import type { RecipientLifecycle } from './recipient-lifecycle.js';
@@ -93,7 +93,10 @@ export async function replaceMessage(k: KernelContext, messageId: string, change
         .filter((r) => r.state === 'charged')
         .map(async (r) => {
           // The job ids stay: cancelled first, or enqueueing them again would find them there.
-          await allDone([k.queue.cancel(jobIds.notify(messageId, r.index)), k.queue.cancel(jobIds.deliver(messageId, r.index))]);
+          await allDone([
+            k.queue.cancel(jobIds.notify(messageId, r.index), jobKindOf.notify),
+            k.queue.cancel(jobIds.deliver(messageId, r.index), jobKindOf.deliver),
+          ]);
           await enqueueOnward(k, messageId, r.index, r.route?.target, runAt);
         }),
     );

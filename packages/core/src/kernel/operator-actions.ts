@@ -29,7 +29,7 @@ export async function retryRecipientNow(k: KernelContext, lifecycle: RecipientLi
   // A fresh notification takes an id of its own (the first may have run); a retry replaces the
   // pending job, whose back-off it skips. No further automatic re-notification follows it.
   const renotifyId = `${id}:operator:${k.clock.now()}`;
-  if (!opts.renotify) await k.queue.cancel(id);
+  if (!opts.renotify) await k.queue.cancel(id, job);
   const data: JsonObject = job === 'notify' ? { messageId, index, round: k.config.jobs.renotify.max } : { messageId, index };
   await k.queue.enqueue(jobSpec(k, job, opts.renotify ? renotifyId : id, data));
   await lifecycle.recordEvent(messageId, index, { by: opts.by, event: opts.renotify ? 'operator-renotify' : 'operator-retry', reason: `${job} queued now` });

@@ -6,7 +6,7 @@ import type { AttributeValue, StoredMessage } from '../services/message-store.js
 import type { DeliveryStatus, Report } from '../services/report-sender.js';
 import type { TransitionOptions } from '../runtime.js';
 import { allDone } from '../util/all-done.js';
-import { jobIds } from './job-ids.js';
+import { jobIds, jobKindOf } from './job-ids.js';
 import { jobSpec } from './job-specs.js';
 import type { KernelContext } from './kernel-context.js';
 
@@ -178,12 +178,12 @@ export class RecipientLifecycle {
     const last = all.length > 0 && all.every((r) => FINAL_STATES.has(r.state));
     // Independent of each other: together they share a commit (a round trip), not one each.
     await allDone([
-      this.k.queue.cancel(jobIds.notify(messageId, index)),
-      this.k.queue.cancel(jobIds.deliver(messageId, index)),
-      this.k.queue.cancel(jobIds.reroute(messageId, index)),
+      this.k.queue.cancel(jobIds.notify(messageId, index), jobKindOf.notify),
+      this.k.queue.cancel(jobIds.deliver(messageId, index), jobKindOf.deliver),
+      this.k.queue.cancel(jobIds.reroute(messageId, index), jobKindOf.reroute),
       ...(last
         ? [
-            this.k.queue.cancel(jobIds.expire(messageId)),
+            this.k.queue.cancel(jobIds.expire(messageId), jobKindOf.expire),
             this.k.queue.enqueue(
               jobSpec(this.k, 'expire', jobIds.purge(messageId), { messageId, phase: 'purge' }, this.k.clock.now() + this.k.config.expiry.retention),
             ),

@@ -132,9 +132,9 @@ export class BullmqJobQueue implements JobQueue {
     );
   }
 
-  async cancel(id: string): Promise<boolean> {
+  async cancel(id: string, kind?: JobKind): Promise<boolean> {
     const jobId = encodeJobId(id);
-    for (const queue of this.#queues.values()) {
+    for (const queue of kind === undefined ? this.#queues.values() : [this.#queue(kind)]) {
       // Most cancels find nothing (the job already ran and was removed, or belongs to another
       // kind): the job's hash (every job has a `name` field) answers that in O(1), before
       // BullMQ's state probe scans lists.

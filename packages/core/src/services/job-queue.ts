@@ -109,8 +109,13 @@ export interface JobInfo {
  */
 export interface JobQueue {
   enqueue(job: JobSpec): Promise<void>;
-  /** Removes a pending job; false when it was not pending (unknown, running or finished). */
-  cancel(id: string): Promise<boolean>;
+  /**
+   * Removes a pending job; false when it was not pending (unknown, running or finished).
+   * `kind`, when the caller knows what the job was enqueued as: a queue kept per kind (BullMQ)
+   * then asks that kind's only, where it asked each in turn (most cancels find nothing: the job
+   * ran). A job of another kind is not found.
+   */
+  cancel(id: string, kind?: JobKind): Promise<boolean>;
   start(options: JobQueueStartOptions): Promise<void>;
   /**
    * Stops claiming new jobs and waits for running ones to finish (or `graceMs` to pass; then they
