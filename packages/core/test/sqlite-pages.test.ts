@@ -57,10 +57,10 @@ describe('SQLite pages per commit', () => {
       for (const [i, key] of keys.entries()) await store.set(key, record(i));
       // Before: REPLACE deleted the row and appended it again, and moved its key in the index
       // (3–4 pages).
-      assert.equal(await pagesOf(path, 5, (i) => store.set(keys[50 + 60 * i]!, record(-i))), 1);
+      assert.equal(await pagesOf(path, 5, (i) => store.set(keys[50 + 60 * i]!, record(1000 + i))), 1);
       // A new record at the end of the key order: the last leaf (before: that leaf and the index's).
       assert.equal(await pagesOf(path, 5, () => store.set(`mmsc:rcpt:${timeOrderedId()}:0`, record(0))), 1);
-      assert.deepEqual(JSON.parse((await store.get<string>(keys[50]!)) as string).value.n, 0, 'the update is there');
+      assert.equal(JSON.parse((await store.get<string>(keys[50]!)) as string).value.n, 1000, 'the update is there');
     } finally {
       await store.disconnect();
     }
@@ -75,8 +75,9 @@ describe('SQLite pages per commit', () => {
       for (const id of ids) await queue.enqueue(job(id, later));
       assert.equal(await pagesOf(path, 5, () => queue.enqueue(job(`deliver:${timeOrderedId()}:0`, later + 1))), 2);
       assert.equal(await pagesOf(path, 5, (i) => queue.cancel(ids[40 + 70 * i]!)), 2);
-      assert.equal((await queue.job(ids[40]!)), undefined, 'the cancelled job is gone');
-      assert.equal((await queue.counts()).delayed, 400 + 5 - 5);
+      assert.equal(await queue.job(ids[40]!), undefined, 'the cancelled job is gone');
+      // 400, and 5 enqueued, and 5 cancelled.
+      assert.equal((await queue.counts()).delayed, 400);
     } finally {
       await queue.close();
     }
