@@ -176,8 +176,8 @@ export class PostgresJobQueue implements JobQueue {
     this.#runner.dueAt(job.kind, runAt);
   }
 
-  async cancel(id: string): Promise<boolean> {
-    const r = await this.#pool.query(`DELETE FROM ${this.#s}.jobs WHERE id = $1 AND state = 'waiting'`, [id]);
+  async cancel(id: string, kind?: JobKind): Promise<boolean> {
+    const r = await this.#pool.query(`DELETE FROM ${this.#s}.jobs WHERE id = $1 AND state = 'waiting' AND ($2::text IS NULL OR kind = $2)`, [id, kind ?? null]);
     return r.rowCount === 1;
   }
 

@@ -142,8 +142,9 @@ export class SqliteJobQueue implements JobQueue {
     if (inserted > 0) this.#runner.dueAt(job.kind, runAt);
   }
 
-  async cancel(id: string): Promise<boolean> {
-    return (await this.#db.run(`DELETE FROM jobs WHERE id = ? AND state = 'waiting'`, [id])) > 0;
+  async cancel(id: string, kind?: JobKind): Promise<boolean> {
+    const sql = `DELETE FROM jobs WHERE id = ? AND state = 'waiting'${kind === undefined ? '' : ' AND kind = ?'}`;
+    return (await this.#db.run(sql, kind === undefined ? [id] : [id, kind])) > 0;
   }
 
   async start(options: JobQueueStartOptions): Promise<void> {

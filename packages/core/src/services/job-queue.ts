@@ -111,9 +111,10 @@ export interface JobQueue {
   enqueue(job: JobSpec): Promise<void>;
   /**
    * Removes a pending job; false when it was not pending (unknown, running or finished).
-   * `kind`, when the caller knows what the job was enqueued as: a queue kept per kind (BullMQ)
-   * then asks that kind's only, where it asked each in turn (most cancels find nothing: the job
-   * ran). A job of another kind is not found.
+   * `kind`, when the caller knows what the job was enqueued as, narrows the search to that kind:
+   * a job of another kind is not cancelled, on every backend. A queue kept per kind (BullMQ) then
+   * asks that kind's queue only, where it asked each in turn (most cancels find nothing: the job
+   * ran).
    */
   cancel(id: string, kind?: JobKind): Promise<boolean>;
   start(options: JobQueueStartOptions): Promise<void>;

@@ -123,7 +123,8 @@ export function jobQueueContract(name: string, newFixture: () => Promise<QueueFi
       await queue.enqueue(spec('future', { kind: 'deliver', runAt: Date.now() + 60_000 }));
       await queue.enqueue(spec('busy'));
       await waitFor('job start', () => started);
-      assert.equal(await queue.cancel('future'), true);
+      assert.equal(await queue.cancel('future', 'notify'), false, 'named with another kind: not cancelled');
+      assert.equal(await queue.cancel('future', 'deliver'), true);
       assert.equal(await queue.cancel('future'), false);
       assert.equal(await queue.cancel('unknown'), false);
       assert.equal(await queue.cancel('busy'), false, 'a running job is not pending');
