@@ -123,8 +123,18 @@ export interface MmscRuntime {
    * message's record and every recipient's.
    */
   getRecipient(id: string, index: number): Promise<RecipientRecord | undefined>;
-  /** Stores an adapted copy of the parts under an adaptation class; purged with the message. */
-  saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void>;
+  /**
+   * The original parts with their revision, read together: a variant made from them is saved
+   * against that revision (`saveVariant`'s `madeFrom`), so that one made from parts a ReplaceReq
+   * has replaced meanwhile is never served.
+   */
+  getPartsRevision(id: string): Promise<{ parts: MmsPart[]; revision: number } | undefined>;
+  /**
+   * Stores an adapted copy of the parts under an adaptation class; purged with the message.
+   * `madeFrom`: the revision the variant was made from (`getPartsRevision`); false when the parts
+   * have been replaced since, and the variant is not stored.
+   */
+  saveVariant(id: string, variant: string, parts: readonly MmsPart[], madeFrom?: number): Promise<boolean>;
   /** The adapted parts of one class, or `undefined` when none was stored (unlike `getParts`). */
   getVariant(id: string, variant: string): Promise<MmsPart[] | undefined>;
   /** Moves one recipient on; final states cancel its pending jobs and send the delivery report. */

@@ -18,6 +18,8 @@ export interface VariantCacheDeps {
 }
 
 const keyOf = (messageId: string, cls: string): string => `${messageId}\u0000${cls}`;
+/** Adaptations of one class in a row that may find the parts replaced under them. */
+const MAX_ATTEMPTS = 3;
 
 /**
  * One adapted variant per message and class, kept with the message in the store (shared by every
@@ -85,24 +87,31 @@ export class VariantCache {
     // Another node may have stored it since the caller looked.
     const again = await this.ready(messageId, cls);
     if (again) return again;
-    const [message, original] = await Promise.all([this.d.mmsc.getMessage(messageId), this.d.mmsc.getParts(messageId)]);
-    if (!message || !original) return undefined;
-    const result = await this.d.transcode({
-      message: { id: message.id, headers: message.headers, size: message.size, expiresAt: message.expiresAt },
-      parts: original,
-      recipient: { address: message.headers.from, route: { target: 'local', by: this.d.by } },
-      capabilities,
-      signal: this.d.stopped,
-    });
-    // A stop cuts conversions short, and a cut conversion reads as a failed one (a notice in place
-    // of the part): nothing made while stopping is stored. The job, handed back, makes it again.
-    if (this.d.stopped.aborted) throw new Error(`adaptation of ${messageId} to class ${cls} stopped with this node; it runs again after the restart`);
-    await this.d.mmsc.saveVariant(messageId, cls, result?.parts ?? []);
-    if (result) {
-      const notes = result.notes?.length ? result.notes.join('; ') : 'no notes';
-      await this.#record(messageId, cls, askers, { event: 'adapted', reason: `adapted to class ${cls}: ${notes}` });
+    for (let attempt = 1; ; attempt++) {
+      const [message, original] = await Promise.all([this.d.mmsc.getMessage(messageId), this.d.mmsc.getPartsRevision(messageId)]);
+      if (!message || !original) return undefined;
+      const result = await this.d.transcode({
+        message: { id: message.id, headers: message.headers, size: message.size, expiresAt: message.expiresAt },
+        parts: original.parts,
+        recipient: { address: message.headers.from, route: { target: 'local', by: this.d.by } },
+        capabilities,
+        signal: this.d.stopped,
+      });
+      // A stop cuts conversions short, and a cut conversion reads as a failed one (a notice in place
+      // of the part): nothing made while stopping is stored. The job, handed back, makes it again.
+      if (this.d.stopped.aborted) throw new Error(`adaptation of ${messageId} to class ${cls} stopped with this node; it runs again after the restart`);
+      // Refused when a ReplaceReq changed the parts while they were adapted: what was made is the
+      // old content, which no handset may get. Made again from the new parts, a few times at most.
+      if (!(await this.d.mmsc.saveVariant(messageId, cls, result?.parts ?? [], original.revision))) {
+        if (attempt < MAX_ATTEMPTS) continue;
+        throw new Error(`adaptation of ${messageId} to class ${cls}: its parts were replaced ${MAX_ATTEMPTS} times while it ran`);
+      }
+      if (result) {
+        const notes = result.notes?.length ? result.notes.join('; ') : 'no notes';
+        await this.#record(messageId, cls, askers, { event: 'adapted', reason: `adapted to class ${cls}: ${notes}` });
+      }
+      return { variant: cls, parts: result?.parts ?? original.parts, adapted: !!result, notes: result?.notes ?? [] };
     }
-    return { variant: cls, parts: result?.parts ?? original, adapted: !!result, notes: result?.notes ?? [] };
   }
 
   /** A history entry for every recipient of the class, and for those who asked for it at retrieval. */

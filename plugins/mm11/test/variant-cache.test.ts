@@ -11,15 +11,27 @@ const silent = { warn: () => undefined } as unknown as PluginContext<unknown>['l
 function fakeStore() {
   const variants = new Map<string, MmsPart[]>();
   const events: Array<[number, RecipientEvent]> = [];
+  // The parts and their revision, as a ReplaceReq changes them: replacing drops every variant.
+  const content = { parts: [part('original')], revision: 0 };
+  const replace = (parts: MmsPart[]) => {
+    content.parts = parts;
+    content.revision++;
+    variants.clear();
+  };
   const mmsc = {
     getVariant: async (_id: string, cls: string) => variants.get(cls),
-    saveVariant: async (_id: string, cls: string, parts: readonly MmsPart[]) => void variants.set(cls, [...parts]),
-    getParts: async () => [part('original')],
+    saveVariant: async (_id: string, cls: string, parts: readonly MmsPart[], madeFrom?: number) => {
+      if (madeFrom !== undefined && madeFrom !== content.revision) return false;
+      variants.set(cls, [...parts]);
+      return true;
+    },
+    getParts: async () => content.parts,
+    getPartsRevision: async () => ({ parts: content.parts, revision: content.revision }),
     getMessage: async (id: string) => ({ id, size: 8, headers: { from: { type: 'plmn', value: '+1555' }, to: [], cc: [], bcc: [] } }),
     getRecipients: async () => [{ index: 0, attributes: { variant: '100k' } }, { index: 1, attributes: {} }],
     recordEvent: async (_id: string, index: number, event: RecipientEvent) => void events.push([index, event]),
   } as unknown as PluginContext<unknown>['mmsc'];
-  return { mmsc, variants, events };
+  return { mmsc, variants, events, replace };
 }
 
 function cache(store: ReturnType<typeof fakeStore>, opts: { running: () => boolean; waitMs: number; transcode?: (r: TranscodeRequest) => Promise<{ parts: MmsPart[]; notes: string[] } | undefined> }) {
@@ -39,6 +51,43 @@ function cache(store: ReturnType<typeof fakeStore>, opts: { running: () => boole
 }
 
 describe('VariantCache', () => {
+  it('makes the variant again from the new parts when a ReplaceReq replaced them while it was made', async () => {
+    const store = fakeStore();
+    const seen: string[] = [];
+    const { c, transcodes } = cache(store, {
+      running: () => false,
+      waitMs: 0,
+      transcode: async (r) => {
+        const text = Buffer.from(r.parts[0]!.data).toString();
+        seen.push(text);
+        // The VASP's ReplaceReq lands while the first adaptation runs.
+        if (seen.length === 1) store.replace([part('replaced')]);
+        return { parts: [part(`small ${text}`)], notes: [] };
+      },
+    });
+    const v = await c.get({ messageId: 'm1', capabilities: caps });
+    assert.deepEqual(seen, ['original', 'replaced']);
+    assert.equal(transcodes(), 2);
+    assert.equal(Buffer.from(v!.parts[0]!.data).toString(), 'small replaced', 'the fetch got the old content');
+    assert.equal(Buffer.from(store.variants.get('100k')![0]!.data).toString(), 'small replaced', 'the old content was stored as the variant');
+  });
+
+  it('gives up, storing nothing, when the parts keep being replaced under it', async () => {
+    const store = fakeStore();
+    let n = 0;
+    const { c, transcodes } = cache(store, {
+      running: () => false,
+      waitMs: 0,
+      transcode: async () => {
+        store.replace([part(`replaced ${++n}`)]);
+        return { parts: [part('small')], notes: [] };
+      },
+    });
+    await assert.rejects(c.get({ messageId: 'm1', capabilities: caps }), /parts were replaced 3 times while it ran/);
+    assert.equal(transcodes(), 3);
+    assert.equal(store.variants.size, 0);
+  });
+
   it('waits for a variant another node is making instead of making it again', async () => {
     const store = fakeStore();
     let running = true;

@@ -81,8 +81,12 @@ export abstract class RuntimeApi implements MmscRuntime {
     return store.getParts(id);
   }
 
-  saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void> {
-    return this.started.k.store.saveVariant(id, variant, parts);
+  getPartsRevision(id: string): Promise<{ parts: MmsPart[]; revision: number } | undefined> {
+    return this.started.k.store.getPartsRevision(id);
+  }
+
+  saveVariant(id: string, variant: string, parts: readonly MmsPart[], madeFrom?: number): Promise<boolean> {
+    return this.started.k.store.saveVariant(id, variant, parts, madeFrom);
   }
 
   getVariant(id: string, variant: string): Promise<MmsPart[] | undefined> {

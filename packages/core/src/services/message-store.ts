@@ -55,13 +55,21 @@ export interface MessageStore {
   /** Replaces metadata (not parts or recipients). */
   update(message: StoredMessage): Promise<void>;
   getParts(id: string): Promise<MmsPart[] | undefined>;
+  /**
+   * The parts and their revision (how many times `replaceParts` changed them), read together: what
+   * a variant made from these parts is saved against (`saveVariant`'s `madeFrom`).
+   */
+  getPartsRevision(id: string): Promise<{ parts: MmsPart[]; revision: number } | undefined>;
   /** Replaces the parts (MM7 ReplaceReq) and drops every adapted variant of the old ones. */
   replaceParts(id: string, parts: readonly MmsPart[]): Promise<void>;
   /**
    * An adapted copy of the parts for one adaptation class (empty: the originals suit it). Saving
    * a class again replaces its variant whole: a reader gets the earlier one or the new one.
+   * `madeFrom`: the revision of the parts it was made from. Parts replaced since (an adaptation
+   * runs for seconds, a ReplaceReq may land meanwhile) make it a variant of content that is gone:
+   * it is not kept, and the answer is false.
    */
-  saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void>;
+  saveVariant(id: string, variant: string, parts: readonly MmsPart[], madeFrom?: number): Promise<boolean>;
   /** The class's variant; `undefined` when there is none, or it cannot be read whole (made again). */
   getVariant(id: string, variant: string): Promise<MmsPart[] | undefined>;
   getRecipients(id: string): Promise<RecipientRecord[]>;

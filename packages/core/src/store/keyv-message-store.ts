@@ -124,15 +124,19 @@ export class KeyvMessageStore implements MessageStore {
   }
 
   async getParts(id: string): Promise<MmsPart[] | undefined> {
+    return (await this.getPartsRevision(id))?.parts;
+  }
+
+  async getPartsRevision(id: string): Promise<{ parts: MmsPart[]; revision: number } | undefined> {
     const record = await this.#record(id);
     if (record === undefined) return undefined;
-    if (record.parts === 0) return [];
+    if (record.parts === 0) return { parts: [], revision: record.gen };
     const keys = Array.from({ length: record.parts }, (_, i) => partKey(id, record.gen, i));
     const parts = this.#blobs
       ? (await this.#blobs.get(keys)).map((b, i) => (b === undefined ? undefined : decodePartBlob(b, keys[i]!)))
       : await this.#keyv.getMany<MmsPart>(keys);
     if (parts.some((p) => p === undefined)) throw new Error(`message ${id}: parts missing from the store`);
-    return parts as MmsPart[];
+    return { parts: parts as MmsPart[], revision: record.gen };
   }
 
   async replaceParts(id: string, parts: readonly MmsPart[]): Promise<void> {
@@ -159,29 +163,38 @@ export class KeyvMessageStore implements MessageStore {
     if (stale.length > 0) await this.#keyv.deleteMany(stale);
   }
 
-  async saveVariant(id: string, variant: string, parts: readonly MmsPart[]): Promise<void> {
+  async saveVariant(id: string, variant: string, parts: readonly MmsPart[], madeFrom?: number): Promise<boolean> {
     const record = await this.#record(id);
     if (record === undefined) throw new Error(`message ${id} not found`);
+    if (madeFrom !== undefined && madeFrom !== record.gen) return false;
     // Index first: a crash in between leaves a name without a variant, never an unfindable variant.
     await this.#modify<string[]>(varIndexKey(id), (names = []) => (names.includes(variant) ? names : [...names, variant]));
     const key = varKey(id, record.gen, variant);
+    let written: string[] = [key];
     if (!this.#blobs) {
       await this.#keyv.set(key, parts);
-      return;
+    } else {
+      // Bodies as blobs, not base64 in JSON: a 300 KB variant costs the event loop no 400 KB string
+      // to build on save and to parse on every retrieval. Inline: a variant is made to fit a class
+      // budget and read on every retrieval, which must not wait in the thread pool's queue behind
+      // the files that adaptations and large submissions write. The record, written last, commits.
+      const saved: VariantRecord = { token: randomId(6), parts: parts.length };
+      const keys = varPartKeys(id, record.gen, variant, saved);
+      written = [key, ...keys];
+      if (parts.length > 0) await this.#blobs.set(parts.map((part, i) => ({ key: keys[i]!, value: encodePartBlob(part), inline: true })));
+      let replaced: unknown;
+      await this.#modify<unknown>(key, (current) => {
+        replaced = current;
+        return saved;
+      });
+      if (isVariantRecord(replaced)) await this.#blobs.delete(varPartKeys(id, record.gen, variant, replaced));
     }
-    // Bodies as blobs, not base64 in JSON: a 300 KB variant costs the event loop no 400 KB string
-    // to build on save and to parse on every retrieval. Inline: a variant is made to fit a class
-    // budget and read on every retrieval, which must not wait in the thread pool's queue behind
-    // the files that adaptations and large submissions write. The record, written last, commits.
-    const saved: VariantRecord = { token: randomId(6), parts: parts.length };
-    const keys = varPartKeys(id, record.gen, variant, saved);
-    if (parts.length > 0) await this.#blobs.set(parts.map((part, i) => ({ key: keys[i]!, value: encodePartBlob(part), inline: true })));
-    let replaced: unknown;
-    await this.#modify<unknown>(key, (current) => {
-      replaced = current;
-      return saved;
-    });
-    if (isVariantRecord(replaced)) await this.#blobs.delete(varPartKeys(id, record.gen, variant, replaced));
+    // Parts replaced while this was written: `replaceParts` may have dropped the old generation's
+    // variants before this one landed among them, where nothing reads it and nothing removes it.
+    if ((await this.#record(id))?.gen === record.gen) return true;
+    await this.#keyv.delete(key);
+    if (this.#blobs) await this.#blobs.delete(written.slice(1));
+    return false;
   }
 
   async getVariant(id: string, variant: string): Promise<MmsPart[] | undefined> {

@@ -189,6 +189,35 @@ export function messageStoreContract(name: string, newFixture: () => Promise<Sto
       await assert.rejects(store.replaceParts('missing', replacement));
     });
 
+    it('keeps no variant made from parts that were replaced while it was made', async () => {
+      const { store } = await fresh();
+      const original = parts(300);
+      await store.save(message('r2'), original, recipients());
+      const made = await store.getPartsRevision('r2');
+      assertPartsEqual(made?.parts, original);
+      const replacement = [parts(50)[1]!];
+      await store.replaceParts('r2', replacement);
+      const now = await store.getPartsRevision('r2');
+      assertPartsEqual(now?.parts, replacement);
+      assert.notEqual(now?.revision, made?.revision);
+      // An adaptation of the old parts, finishing after the ReplaceReq: refused, nothing served.
+      assert.equal(await store.saveVariant('r2', 'small', parts(10), made!.revision), false);
+      assert.equal(await store.getVariant('r2', 'small'), undefined);
+      const small = parts(5);
+      assert.equal(await store.saveVariant('r2', 'small', small, now!.revision), true);
+      assertPartsEqual(await store.getVariant('r2', 'small'), small);
+      // Without a revision a variant is saved against whatever the parts are now, as before.
+      assert.equal(await store.saveVariant('r2', 'tiny', []), true);
+      assert.deepEqual(await store.getVariant('r2', 'tiny'), []);
+
+      // The save and the replace at the same time: whichever lands first, no variant of the old
+      // parts is found afterwards.
+      await store.save(message('r3'), parts(300), recipients());
+      const old = await store.getPartsRevision('r3');
+      await Promise.all([store.saveVariant('r3', 'small', parts(10), old!.revision), store.replaceParts('r3', replacement)]);
+      assert.equal(await store.getVariant('r3', 'small'), undefined, 'a variant of the replaced parts is served');
+    });
+
     it('updateRecipient serialises concurrent updates and writes nothing when fn throws', async () => {
       const { store } = await fresh();
       await store.save(message('m5'), parts(10), recipients());
