@@ -85,6 +85,35 @@ describe('adaptation after the message is stored', () => {
     }
   });
 
+  it('a ReplaceReq while the class is being adapted: the class is adapted again from the new photo, the old one never served', async () => {
+    const gate = await startStiGate();
+    const { t, tc } = await mmscWith(gate);
+    try {
+      const sent = await t.mmsc.submit({ message: message([B]), origin: { interface: 'api' } });
+      assert.equal(sent.status, 'accepted');
+      await waitFor('the adaptation of the landscape photo at the transcoder', () => gate.waiting === 1);
+      // The VASP replaces the content (what MM7's ReplaceReq does) while that conversion runs.
+      const portrait = await photoAs('jpeg', 2000, 3000, 6);
+      await t.mmsc.replace(sent.messageId, { parts: [{ contentType: { type: 'image/jpeg', params: {} }, contentLocation: 'photo.jpg', data: portrait }] });
+      const caps = tc.capabilitiesFor!({ address: { type: 'plmn', value: B }, route: { target: 'local', by: 'test' } })!;
+      const fetching = tc.adaptForRetrieval({ messageId: sent.messageId, capabilities: caps, recipient: 0 });
+      gate.open();
+      const orientation = async (parts: readonly MmsPart[]) => {
+        const meta = await sharp(parts.find((p) => p.contentType.type === 'image/jpeg')!.data).metadata();
+        return meta.height! > meta.width! ? 'portrait' : 'landscape';
+      };
+      const fetched = await fetching;
+      assert.ok(fetched?.adapted);
+      assert.equal(await orientation(fetched.parts), 'portrait', 'the handset got the replaced photo');
+      const stored = await waitFor('the variant stored', () => t.mmsc.getVariant(sent.messageId, '100k'));
+      assert.equal(await orientation(stored), 'portrait', 'the variant kept is of the replaced photo');
+      assert.ok(gate.requests >= 2, `${gate.requests} conversions: the landscape one's result was not kept`);
+    } finally {
+      await t.stop();
+      await gate.stop();
+    }
+  });
+
   it('an adaptation job cut short by a stop runs again after the restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mm11-after-store-'));
     const store = { type: 'sqlite' as const, path: join(dir, 'store.sqlite') };
