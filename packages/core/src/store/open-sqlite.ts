@@ -26,6 +26,12 @@ export function openSqlite(path: string): OpenedSqlite {
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Statement journals and scratch tables in memory. A batch (a savepoint) that splits pages
+  // the turn's commit already changed journals them, and past 64 KB (four pages) SQLite's default
+  // puts that journal in a temporary file: at 500 messages/s, ≈ 16 files a second created,
+  // written, unlinked and closed on the event loop, a few of them taking milliseconds. What they
+  // hold here is a commit's pages or a claim's few rows; nothing sorts a large table.
+  db.pragma('temp_store = MEMORY');
   try {
     const release = checkpointOffThread(file);
     // Checkpoints run on another thread; this connection's own is the backstop (see wal-checkpointer).
