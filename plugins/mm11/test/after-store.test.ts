@@ -104,9 +104,9 @@ describe('adaptation after the message is stored', () => {
       };
       const fetched = await fetching;
       assert.ok(fetched?.adapted);
-      assert.equal(await orientation(fetched.parts), 'portrait', 'the handset got the replaced photo');
+      assert.equal(await orientation(fetched.parts), 'portrait', 'the handset got the photo from before the replace');
       const stored = await waitFor('the variant stored', () => t.mmsc.getVariant(sent.messageId, '100k'));
-      assert.equal(await orientation(stored), 'portrait', 'the variant kept is of the replaced photo');
+      assert.equal(await orientation(stored), 'portrait', 'the variant kept is of the photo from before the replace');
       assert.ok(gate.requests >= 2, `${gate.requests} conversions: the landscape one's result was not kept`);
     } finally {
       await t.stop();
