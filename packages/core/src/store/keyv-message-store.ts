@@ -170,7 +170,7 @@ export class KeyvMessageStore implements MessageStore {
     // Index first: a crash in between leaves a name without a variant, never an unfindable variant.
     await this.#modify<string[]>(varIndexKey(id), (names = []) => (names.includes(variant) ? names : [...names, variant]));
     const key = varKey(id, record.gen, variant);
-    let written: string[] = [key];
+    let bodies: string[] = [];
     if (!this.#blobs) {
       await this.#keyv.set(key, parts);
     } else {
@@ -179,9 +179,8 @@ export class KeyvMessageStore implements MessageStore {
       // budget and read on every retrieval, which must not wait in the thread pool's queue behind
       // the files that adaptations and large submissions write. The record, written last, commits.
       const saved: VariantRecord = { token: randomId(6), parts: parts.length };
-      const keys = varPartKeys(id, record.gen, variant, saved);
-      written = [key, ...keys];
-      if (parts.length > 0) await this.#blobs.set(parts.map((part, i) => ({ key: keys[i]!, value: encodePartBlob(part), inline: true })));
+      bodies = varPartKeys(id, record.gen, variant, saved);
+      if (parts.length > 0) await this.#blobs.set(parts.map((part, i) => ({ key: bodies[i]!, value: encodePartBlob(part), inline: true })));
       let replaced: unknown;
       await this.#modify<unknown>(key, (current) => {
         replaced = current;
@@ -193,7 +192,7 @@ export class KeyvMessageStore implements MessageStore {
     // variants before this one landed among them, where nothing reads it and nothing removes it.
     if ((await this.#record(id))?.gen === record.gen) return true;
     await this.#keyv.delete(key);
-    if (this.#blobs) await this.#blobs.delete(written.slice(1));
+    if (this.#blobs && bodies.length > 0) await this.#blobs.delete(bodies);
     return false;
   }
 
