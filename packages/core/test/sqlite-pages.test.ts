@@ -18,10 +18,20 @@ import { timeOrderedId } from '../src/util/ids.js';
 const FRAME = 16_384 + 24;
 const WAL_HEADER = 32;
 
-function emptyWal(path: string): void {
+/**
+ * Checkpoints and truncates the WAL. A checkpoint already running on the store's checkpointer
+ * thread makes TRUNCATE answer busy at once (SQLite does not wait for that lock), and on a disk
+ * whose fsync is slow that thread is often mid-checkpoint: try again until the WAL is empty.
+ */
+async function emptyWal(path: string): Promise<void> {
   const db = new Database(path, { timeout: 5000 });
   try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    for (let attempt = 0; attempt < 500; attempt++) {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (result?.busy === 0 && statSync(`${path}-wal`).size === 0) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`the WAL of ${path} could not be emptied in 500 tries`);
   } finally {
     db.close();
   }
@@ -31,7 +41,7 @@ function emptyWal(path: string): void {
 async function pagesOf(path: string, tries: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   let fewest = Infinity;
   for (let i = 0; i < tries; i++) {
-    emptyWal(path);
+    await emptyWal(path);
     await fn(i);
     const size = statSync(`${path}-wal`).size;
     fewest = Math.min(fewest, (size - WAL_HEADER) / FRAME);
