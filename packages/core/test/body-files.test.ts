@@ -63,6 +63,30 @@ describe('large part bodies as files beside the SQLite store (store.bodyFilesAbo
     }
   });
 
+  it('stores nothing of a message whose save fails part-way: no body row, no recipient, no body file', async () => {
+    await using dir = await scratch();
+    const mmsc = await open(dir.path);
+    // The file refuses the message's record, the last row its save writes (as a full disk or a
+    // damaged page would refuse any of them), after its bodies and recipients were written.
+    const db = new Database(join(dir.path, 'store.sqlite'));
+    db.exec(`CREATE TRIGGER refuse_messages BEFORE INSERT ON openmmsc WHEN NEW.key LIKE 'mmsc:msg:%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    try {
+      const message = buildMessage({ to: '+15550000002', text: 'hello' });
+      message.parts.push({ contentType: { type: 'image/jpeg', parameters: {} }, contentId: '<p0>', data: big(300_000, 3) });
+      const r = await mmsc.submit({ message, origin: { interface: 'api' } });
+      assert.equal(r.status, 'deferred', 'the sender is told to try again, not that it was stored');
+      const rows = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE key LIKE ?`).get(`%${r.messageId}%`) as { n: number }).n;
+      assert.equal(rows('openmmsc'), 0, 'no recipient record is left without its message');
+      assert.equal(rows('openmmsc_blobs'), 0, 'no body row is left');
+      await waitFor('the body file written before the rows is removed', () => bodies(dir.path).length === 0);
+      assert.equal(await mmsc.store.get(r.messageId), undefined);
+      assert.equal(await mmsc.store.getRecipient(r.messageId, 0), undefined);
+    } finally {
+      db.close();
+      await mmsc.stop();
+    }
+  });
+
   it('refuses to serve a message whose body file is cut short or gone, instead of serving it cut', async () => {
     await using dir = await scratch();
     const mmsc = await open(dir.path, 1000);

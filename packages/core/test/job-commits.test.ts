@@ -48,7 +48,7 @@ function transactionOf(log: ReturnType<typeof recordStatements>['log'], match: (
 
 const local = testPlugin('local-interface', () => ({ notify: (n) => void (n.pdu = Buffer.from('push')) }));
 
-describe('a message\'s jobs share a commit', () => {
+describe('a message\'s writes share commits: its jobs, its stored pieces', () => {
   const recorded = recordStatements();
   after(() => recorded.restore());
   let t: Awaited<ReturnType<typeof startTestMmsc>>;
@@ -67,6 +67,21 @@ describe('a message\'s jobs share a commit', () => {
     const inserts = transactionOf(recorded.log, (e) => e.sql.startsWith('INSERT INTO jobs') && e.args.some((a) => typeof a === 'string' && a.includes(result.messageId)));
     assert.equal(inserts.length, 4, 'three notify jobs and one expiry');
     assert.equal(new Set(inserts).size, 1, `one transaction, not one per job (transactions ${inserts.join(', ')})`);
+  });
+
+  it('a submission\'s bodies, recipients and message record are stored in one transaction of the store', async () => {
+    const message = buildMessage({ to: ['+15550000011', '+15550000012'], text: 'one commit' });
+    message.headers.deliveryTime = new Date(Date.now() + 3_600_000);
+    recorded.log.length = 0;
+    const result = await t.mmsc.submit({ message, origin: { interface: 'api' } });
+    assert.equal(result.status, 'accepted');
+    const ofMessage = (e: { args: unknown[] }) => typeof e.args[0] === 'string' && e.args[0].includes(result.messageId);
+    const records = transactionOf(recorded.log, (e) => e.sql.startsWith('INSERT INTO openmmsc ') && ofMessage(e));
+    const bodies = transactionOf(recorded.log, (e) => e.sql.includes('INTO openmmsc_blobs') && ofMessage(e));
+    assert.equal(records.length, 3, 'two recipient records and the message record');
+    assert.equal(bodies.length, 1, 'the text part');
+    // Before: bodies and recipients in one commit, the message record in the next (two in the sender's wait).
+    assert.equal(new Set([...records, ...bodies]).size, 1, `one transaction (transactions ${[...records, ...bodies].join(', ')})`);
   });
 
   it('a recipient reaching a final state cancels its jobs, and the last one swaps expiry for purge, all in one transaction', async () => {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
 import type pg from 'pg';
-import { joined, type BlobTable } from '../store/blob-table.js';
-import { prepareKeyv, type AtomicUpdate } from '../store/keyv-message-store.js';
+import { joined, type BlobEntry, type BlobTable } from '../store/blob-table.js';
+import { prepareKeyv, type AtomicUpdate, type WriteTogether } from '../store/keyv-message-store.js';
 import { decodeValue, encodeValue } from '../store/value-codec.js';
 import { migrate, schemaIdent } from './postgres-pool.js';
 
@@ -105,6 +105,23 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
     },
   };
 
+  /**
+   * Bodies and records in one statement (the bodies' insert a data-modifying WITH, which runs
+   * whether or not the outer insert reads it): one round trip and one transaction for a message.
+   */
+  readonly together: WriteTogether = {
+    write: async (blobs: readonly BlobEntry[], records) => {
+      const prefix = this.namespace ? `${this.namespace}:` : '';
+      const rows = blobs.map((_, i) => `($${2 * i + 3}, $${2 * i + 4})`).join(', ');
+      const bodies = blobs.length === 0 ? '' : `WITH bodies AS (INSERT INTO ${this.#s}.blobs (key, value) VALUES ${rows} ON CONFLICT (key) DO UPDATE SET value = excluded.value) `;
+      await this.#pool.query(
+        `${bodies}INSERT INTO ${this.#s}.kv (key, value, expires) SELECT k, v, NULL FROM unnest($1::text[], $2::text[]) AS r(k, v)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires`,
+        [records.map((r) => `${prefix}${r.key}`), records.map((r) => encodeValue({ value: r.value })), ...blobs.flatMap((e) => [e.key, joined(e.value)])],
+      );
+    },
+  };
+
   /** Optimistic read-modify-write: the write happens only if the row still holds what was read. */
   readonly atomic: AtomicUpdate = {
     modify: async <T>(key: string, fn: (current: T | undefined) => T): Promise<T> => {
@@ -134,8 +151,8 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
 }
 
 /** A keyv over PostgreSQL, with bodies as `bytea` and cluster-safe read-modify-write. */
-export async function openPostgresKeyv(pool: pg.Pool, schema: string): Promise<{ keyv: Keyv; blobs: BlobTable; atomic: AtomicUpdate }> {
+export async function openPostgresKeyv(pool: pg.Pool, schema: string): Promise<{ keyv: Keyv; blobs: BlobTable; atomic: AtomicUpdate; together: WriteTogether }> {
   const adapter = await PostgresKeyvAdapter.open(pool, schema);
   const keyv = prepareKeyv(new Keyv({ store: adapter, namespace: 'mmsc' }));
-  return { keyv, blobs: adapter.blobs, atomic: adapter.atomic };
+  return { keyv, blobs: adapter.blobs, atomic: adapter.atomic, together: adapter.together };
 }

@@ -29,13 +29,13 @@ export interface StoreOpenOptions {
 export async function createMessageStore(config: StoreConfig, options: StoreOpenOptions = {}): Promise<MessageStore> {
   if (config.type === 'sqlite') {
     const { openSqliteKeyv } = await import('./sqlite-keyv.js');
-    const { keyv, blobs, atomic } = await openSqliteKeyv(config.path, options.shared, config.bodyFilesAbove);
+    const { keyv, blobs, atomic, together } = await openSqliteKeyv(config.path, options.shared, config.bodyFilesAbove);
     const durability = async () => ({ ok: true, detail: SQLITE_DURABILITY });
     // Other workers write the file too: a cached record could be stale, and only SQLite's lock
     // (not this process's mutex) makes a read-modify-write safe.
-    if (options.shared) return new KeyvMessageStore(keyv, { blobs, atomic, durability });
+    if (options.shared) return new KeyvMessageStore(keyv, { blobs, atomic, together, durability });
     // One process owns the SQLite file, so a write-through cache of hot records is safe.
-    return new KeyvMessageStore(keyv, { cacheEntries: SQLITE_CACHE_ENTRIES, blobs, durability });
+    return new KeyvMessageStore(keyv, { cacheEntries: SQLITE_CACHE_ENTRIES, blobs, together, durability });
   }
   if (config.type === 'postgres') {
     const { openPool } = await import('../postgres/postgres-pool.js');
@@ -46,8 +46,8 @@ export async function createMessageStore(config: StoreConfig, options: StoreOpen
       // A dropped idle connection is replaced on the next query; the query's caller sees real errors.
     });
     try {
-      const { keyv, blobs, atomic } = await openPostgresKeyv(pool, config.schema ?? 'openmmsc');
-      return new KeyvMessageStore(keyv, { atomic, blobs, onClose: () => pool.end(), durability: () => checkPostgresDurability(pool) });
+      const { keyv, blobs, atomic, together } = await openPostgresKeyv(pool, config.schema ?? 'openmmsc');
+      return new KeyvMessageStore(keyv, { atomic, blobs, together, onClose: () => pool.end(), durability: () => checkPostgresDurability(pool) });
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw postgresError('message store', config.url, error);

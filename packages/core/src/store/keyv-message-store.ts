@@ -4,7 +4,7 @@ import type { RecipientRecord } from '../model/recipient-state.js';
 import type { DurabilityCheck, KeyValueStore, MessageStore, StoredMessage } from '../services/message-store.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { randomId } from '../util/ids.js';
-import { decodePartBlob, encodePartBlob, type BlobTable } from './blob-table.js';
+import { decodePartBlob, encodePartBlob, type BlobEntry, type BlobTable } from './blob-table.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { decodeValue, encodeValue } from './value-codec.js';
 
@@ -18,8 +18,20 @@ export interface AtomicUpdate {
   modify<T>(key: string, fn: (current: T | undefined) => T): Promise<T>;
 }
 
+/**
+ * Blobs and records committed as one transaction, for a backend that has them (the embedded
+ * SQLite file). A message is then saved in one commit; without it, its record is written after
+ * its pieces have committed, so that a crash between the two never exposes half a message.
+ */
+export interface WriteTogether {
+  /** `records` are keyv keys (the namespace is the adapter's) and values, written as keyv would. */
+  write(blobs: readonly BlobEntry[], records: ReadonlyArray<{ key: string; value: unknown }>): Promise<void>;
+}
+
 export interface KeyvMessageStoreOptions {
   atomic?: AtomicUpdate;
+  /** Saves a message in one transaction (see `WriteTogether`). */
+  together?: WriteTogether;
   /** Called once by `close()` after keyv disconnected (e.g. to drop a pooled client). */
   onClose?: () => Promise<void>;
   /**
@@ -80,6 +92,7 @@ export class KeyvMessageStore implements MessageStore {
   readonly #keyv: Keyv;
   readonly #mutex = new KeyedMutex();
   readonly #atomic: AtomicUpdate | undefined;
+  readonly #together: WriteTogether | undefined;
   readonly #onClose: (() => Promise<void>) | undefined;
   /** Recent records (oldest forgotten first): recent messages are the ones being worked on. */
   readonly #cache: BoundedMap<string, unknown> | undefined;
@@ -91,6 +104,7 @@ export class KeyvMessageStore implements MessageStore {
   constructor(keyv: Keyv, options: KeyvMessageStoreOptions = {}) {
     this.#keyv = keyv;
     this.#atomic = options.atomic;
+    this.#together = options.together;
     this.#onClose = options.onClose;
     if (options.cacheEntries) this.#cache = new BoundedMap<string, unknown>(options.cacheEntries);
     this.#blobs = options.blobs;
@@ -100,12 +114,17 @@ export class KeyvMessageStore implements MessageStore {
   async save(message: StoredMessage, parts: readonly MmsPart[], recipients: readonly RecipientRecord[]): Promise<void> {
     const id = message.id;
     const pieces: Array<{ key: string; value: unknown }> = recipients.map((r) => ({ key: rcptKey(id, r.index), value: r }));
-    // Bodies (as blobs) and records go out together: one round trip to a server store, not two.
-    const blobs = this.#writeParts(id, 0, parts, pieces);
-    await Promise.all([blobs, pieces.length > 0 ? this.#keyv.setMany(pieces) : undefined]);
-    // Metadata last: it is the commit record, so a crash mid-save never exposes half a message.
+    const blobs = this.#partEntries(id, 0, parts, pieces);
     const record: MessageRecord = { message, parts: parts.length, recipients: recipients.map((r) => r.index), gen: 0 };
-    await this.#keyv.set(msgKey(id), record);
+    if (this.#together) {
+      // One transaction: one commit in the sender's wait, where the ordered writes below take two.
+      await this.#together.write(blobs, [...pieces, { key: msgKey(id), value: record }]);
+    } else {
+      // Bodies (as blobs) and records go out together: one round trip to a server store, not two.
+      await Promise.all([blobs.length > 0 ? this.#blobs!.set(blobs) : undefined, pieces.length > 0 ? this.#keyv.setMany(pieces) : undefined]);
+      // Metadata last: it is the commit record, so a crash mid-save never exposes half a message.
+      await this.#keyv.set(msgKey(id), record);
+    }
     if (this.#cache) {
       for (const r of recipients) this.#cache.set(rcptKey(id, r.index), r);
       this.#cache.set(msgKey(id), record);
@@ -144,7 +163,8 @@ export class KeyvMessageStore implements MessageStore {
     if (old === undefined) throw new Error(`message ${id} not found`);
     const gen = old.gen + 1;
     const pieces: Array<{ key: string; value: unknown }> = [];
-    await Promise.all([this.#writeParts(id, gen, parts, pieces), pieces.length > 0 ? this.#keyv.setMany(pieces) : undefined]);
+    const blobs = this.#partEntries(id, gen, parts, pieces);
+    await Promise.all([blobs.length > 0 ? this.#blobs!.set(blobs) : undefined, pieces.length > 0 ? this.#keyv.setMany(pieces) : undefined]);
     let size = 0;
     for (const part of parts) size += part.data.byteLength;
     // The switch is the commit; metadata derived from the parts changes with it.
@@ -298,15 +318,15 @@ export class KeyvMessageStore implements MessageStore {
   }
 
   /**
-   * Part bodies as blobs when the backend has them (the write is returned), else as keyv
-   * entries added to `pieces` before this returns.
+   * Part bodies as blobs when the backend has them (returned, to be written), else as keyv
+   * entries added to `pieces`.
    */
-  #writeParts(id: string, gen: number, parts: readonly MmsPart[], pieces: Array<{ key: string; value: unknown }>): Promise<void> | undefined {
+  #partEntries(id: string, gen: number, parts: readonly MmsPart[], pieces: Array<{ key: string; value: unknown }>): BlobEntry[] {
     if (!this.#blobs) {
       parts.forEach((part, i) => pieces.push({ key: partKey(id, gen, i), value: part }));
-      return undefined;
+      return [];
     }
-    return parts.length > 0 ? this.#blobs.set(parts.map((part, i) => ({ key: partKey(id, gen, i), value: encodePartBlob(part) }))) : undefined;
+    return parts.map((part, i) => ({ key: partKey(id, gen, i), value: encodePartBlob(part) }));
   }
 
   /** The blob keys of the named variants of one generation (none for variants kept as JSON). */

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { GroupCommit, type CommitMode } from './group-commit.js';
-import type { AtomicUpdate } from './keyv-message-store.js';
+import type { AtomicUpdate, WriteTogether } from './keyv-message-store.js';
 import { openSqlite, type OpenedSqlite } from './open-sqlite.js';
-import { ReusedJoin, byteLength, type BlobTable } from './blob-table.js';
+import { ReusedJoin, byteLength, type BlobEntry, type BlobTable } from './blob-table.js';
 import { BlobFiles } from './blob-files.js';
 import { decodeValue, encodeValue } from './value-codec.js';
 
@@ -26,6 +26,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   readonly #set: Database.Statement<[string, string]>;
   readonly #delete: Database.Statement<[string]>;
   readonly #setMany: (entries: Array<{ key: string; value: string }>) => void;
+  readonly #rows: (blobs: readonly BlobEntry[], inFiles: readonly BlobEntry[], records: Array<{ key: string; value: string }>) => void;
   readonly #blobGet: Database.Statement<[string], { value: Buffer }>;
   readonly #blobSet: Database.Statement<[string, Buffer]>;
   readonly #blobDelete: Database.Statement<[string], { size: number }>;
@@ -63,6 +64,11 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     this.#filesAbove = files?.above ?? Infinity;
     this.#setMany = this.#db.transaction((entries: Array<{ key: string; value: string }>) => {
       for (const e of entries) this.#set.run(e.key, e.value);
+    });
+    this.#rows = this.#db.transaction((blobs: readonly BlobEntry[], inFiles: readonly BlobEntry[], records: Array<{ key: string; value: string }>) => {
+      // A body in a file keeps an empty row: the record that the file belongs to the store.
+      for (const e of blobs) this.#blobSet.run(e.key, inFiles.includes(e) ? NO_BYTES : this.#join.join(e.value));
+      for (const r of records) this.#set.run(r.key, r.value);
     });
     this.#writes.nonBlocking();
     if (this.#files) {
@@ -114,20 +120,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
 
   /** Raw bytes beside the keyv table (message bodies), committed with the same group commit. */
   readonly blobs: BlobTable = {
-    set: async (entries) => {
-      const files = this.#files;
-      const large = files ? entries.filter((e) => !e.inline && byteLength(e.value) > this.#filesAbove) : [];
-      // The file first, then its row: a row never points at a body that is not all there.
-      await Promise.all(large.map((e) => files!.write(e.key, e.value)));
-      try {
-        await this.#writes.write(() => {
-          for (const e of entries) this.#blobSet.run(e.key, large.includes(e) ? NO_BYTES : this.#join.join(e.value));
-        });
-      } catch (error) {
-        await Promise.all(large.map((e) => files!.remove(e.key).catch(() => undefined)));
-        throw error;
-      }
-    },
+    set: (entries) => this.#writeBlobs(entries, []),
     get: async (keys) => {
       const rows = keys.map((k) => this.#blobGet.get(k)?.value);
       if (!this.#files) return rows;
@@ -139,6 +132,31 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
       if (this.#files) await Promise.all(spilled.map((k) => this.#files!.remove(k).catch(() => undefined)));
     },
   };
+
+  /** Blobs and keyv records in one transaction: all of them commit, or none (a savepoint). */
+  readonly together: WriteTogether = {
+    write: (blobs, records) => {
+      const prefix = this.namespace ? `${this.namespace}:` : '';
+      return this.#writeBlobs(
+        blobs,
+        records.map((r) => ({ key: `${prefix}${r.key}`, value: encodeValue({ value: r.value }) })),
+      );
+    },
+  };
+
+  /** Large bodies to their files first, then every row in one savepoint of the turn's commit. */
+  async #writeBlobs(entries: readonly BlobEntry[], records: Array<{ key: string; value: string }>): Promise<void> {
+    const files = this.#files;
+    const large = files ? entries.filter((e) => !e.inline && byteLength(e.value) > this.#filesAbove) : [];
+    // The file first, then its row: a row never points at a body that is not all there.
+    await Promise.all(large.map((e) => files!.write(e.key, e.value)));
+    try {
+      await this.#writes.write(() => this.#rows(entries, large, records));
+    } catch (error) {
+      await Promise.all(large.map((e) => files!.remove(e.key).catch(() => undefined)));
+      throw error;
+    }
+  }
 
   async #sweepFiles(): Promise<void> {
     // Errors leave garbage files only; the next start sweeps again.
