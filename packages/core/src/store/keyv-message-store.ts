@@ -19,9 +19,10 @@ export interface AtomicUpdate {
 }
 
 /**
- * Blobs and records committed as one transaction, for a backend that has them (the embedded
- * SQLite file). A message is then saved in one commit; without it, its record is written after
- * its pieces have committed, so that a crash between the two never exposes half a message.
+ * Blobs and records committed as one transaction, for a backend that has them (SQLite,
+ * PostgreSQL). A message is then saved in one commit; without it (Redis, whose keys a cluster
+ * spreads over nodes), its record is written after its pieces have committed, so that a crash
+ * between the two never exposes half a message.
  */
 export interface WriteTogether {
   /** `records` are keyv keys (the namespace is the adapter's) and values, written as keyv would. */
