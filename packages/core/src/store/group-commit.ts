@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
+import { commitAtTurnEnd } from './turn-end.js';
 
 /**
  * How writes share a transaction. `turn`: the transaction opens at the first write of an
- * event-loop turn and commits on the next `setImmediate` (a file one process owns: its writes
- * see each other at once). `batch`: writes are queued and run together, in one transaction
- * opened and committed in the same `setImmediate` (a file several worker processes write: the
+ * event-loop turn and commits at the turn's end, in its check phase (`commitAtTurnEnd`; a file
+ * one process owns: its writes see each other at once). `batch`: writes are queued and run
+ * together at the turn's end, in one transaction opened and committed there (a file several worker processes write: the
  * write lock is held only for the statements, never across a turn of other work, so another
  * worker waits microseconds for it, not the length of this one's turn).
  */
@@ -60,7 +61,7 @@ export class GroupCommit {
     if (!this.#open) {
       this.#db.exec('BEGIN IMMEDIATE');
       this.#open = true;
-      setImmediate(() => this.#commit());
+      commitAtTurnEnd(() => this.#commit());
     }
     let value: T;
     try {
@@ -88,7 +89,7 @@ export class GroupCommit {
       this.#queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       if (this.#scheduled) return;
       this.#scheduled = true;
-      setImmediate(() => this.#runBatch());
+      commitAtTurnEnd(() => this.#runBatch());
     });
   }
 
