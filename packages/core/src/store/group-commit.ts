@@ -5,9 +5,9 @@ import { commitAtTurnEnd } from './turn-end.js';
  * How writes share a transaction. `turn`: the transaction opens at the first write of an
  * event-loop turn and commits at the turn's end, in its check phase (`commitAtTurnEnd`; a file
  * one process owns: its writes see each other at once). `batch`: writes are queued and run
- * together at the turn's end, in one transaction opened and committed there (a file several worker processes write: the
- * write lock is held only for the statements, never across a turn of other work, so another
- * worker waits microseconds for it, not the length of this one's turn).
+ * together at the turn's end, in one transaction opened and committed there (a file several
+ * worker processes write: the write lock is held only for the statements, never across a turn
+ * of other work, so another worker waits microseconds for it, not the length of this one's turn).
  */
 export type CommitMode = 'turn' | 'batch';
 

@@ -120,7 +120,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
 
   /** Raw bytes beside the keyv table (message bodies), committed with the same group commit. */
   readonly blobs: BlobTable = {
-    set: (entries) => this.#writeBlobs(entries, []),
+    set: (entries) => this.#writeRows(entries, []),
     get: async (keys) => {
       const rows = keys.map((k) => this.#blobGet.get(k)?.value);
       if (!this.#files) return rows;
@@ -137,7 +137,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   readonly together: WriteTogether = {
     write: (blobs, records) => {
       const prefix = this.namespace ? `${this.namespace}:` : '';
-      return this.#writeBlobs(
+      return this.#writeRows(
         blobs,
         records.map((r) => ({ key: `${prefix}${r.key}`, value: encodeValue({ value: r.value }) })),
       );
@@ -145,7 +145,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   };
 
   /** Large bodies to their files first, then every row in one savepoint of the turn's commit. */
-  async #writeBlobs(entries: readonly BlobEntry[], records: Array<{ key: string; value: string }>): Promise<void> {
+  async #writeRows(entries: readonly BlobEntry[], records: Array<{ key: string; value: string }>): Promise<void> {
     const files = this.#files;
     const large = files ? entries.filter((e) => !e.inline && byteLength(e.value) > this.#filesAbove) : [];
     // The file first, then its row: a row never points at a body that is not all there.
