@@ -1,15 +1,55 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe } from 'node:test';
+import { describe, it } from 'node:test';
+import pg from 'pg';
 import { requireSystem, startPostgres } from '@openmmsc/testkit';
+import type { StoredMessage } from '../../src/services/message-store.js';
+import { createMessageStore } from '../../src/store/create-message-store.js';
 import { serverBackendContracts, suiteServer } from './server-backends.js';
 
 // One server for the file; every fixture gets its own schema, as separate deployments would.
 describe('PostgreSQL backends', { skip: requireSystem('postgresql') }, () => {
-  const pg = suiteServer('postgres', () => startPostgres());
+  const server = suiteServer('postgres', () => startPostgres());
   const schema = (): string => `t_${randomUUID().replaceAll('-', '')}`;
   serverBackendContracts({
     names: { store: 'keyv + PostgreSQL', queue: 'PostgreSQL (SKIP LOCKED)', pluginJobs: 'PostgreSQL' },
-    store: () => ({ type: 'postgres', url: pg().url, schema: schema(), poolSize: 4 }),
-    queue: () => ({ type: 'postgres', url: pg().url, schema: schema(), poolSize: 4 }),
+    store: () => ({ type: 'postgres', url: server().url, schema: schema(), poolSize: 4 }),
+    queue: () => ({ type: 'postgres', url: server().url, schema: schema(), poolSize: 4 }),
+  });
+
+  it('stores nothing of a message whose save is refused part-way: no body, no recipient', async () => {
+    const s = schema();
+    const store = await createMessageStore({ type: 'postgres', url: server().url, schema: s, poolSize: 2 });
+    const db = new pg.Client({ connectionString: server().url });
+    await db.connect();
+    try {
+      // The database refuses the message's record (as a full disk or a constraint would), after
+      // its bodies and its recipients' records went in.
+      await db.query(`CREATE FUNCTION ${s}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF NEW.key LIKE 'mmsc:msg:%' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+      await db.query(`CREATE TRIGGER refuse_messages BEFORE INSERT ON ${s}.kv FOR EACH ROW EXECUTE FUNCTION ${s}.refuse()`);
+      const id = `m-${randomUUID()}`;
+      const message: StoredMessage = {
+        id,
+        headers: { from: { type: 'plmn', value: '+15550001' }, to: [{ type: 'plmn', value: '+15550002' }], cc: [], bcc: [], contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, extra: {} },
+        origin: { interface: 'mm1' },
+        receivedAt: Date.now(),
+        expiresAt: Date.now() + 60_000,
+        size: 5,
+        partCount: 1,
+        recipientCount: 1,
+        attributes: {},
+      };
+      const part = { contentType: { type: 'text/plain', params: {} }, data: new TextEncoder().encode('hello') };
+      const recipient = { index: 0, address: { type: 'plmn' as const, value: '+15550002' }, kind: 'to' as const, state: 'charged' as const, history: [], attributes: {} };
+      await assert.rejects(store.save(message, [part], [recipient]), /refused by the test/);
+      const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${s}.${table} WHERE key LIKE $1`, [`%${id}%`])).rows[0].n);
+      assert.equal(await count('kv'), 0, 'no recipient record is left without its message');
+      assert.equal(await count('blobs'), 0, 'no body is left');
+      assert.equal(await store.get(id), undefined);
+    } finally {
+      await db.end();
+      await store.close();
+    }
   });
 });
