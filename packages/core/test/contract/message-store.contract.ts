@@ -15,7 +15,8 @@ export interface StoreFixture {
   sharedByProcesses?: boolean;
 }
 
-function message(id: string, recipientCount = 2): StoredMessage {
+/** A stored message with every kind of header, for stores under test. */
+export function message(id: string, recipientCount = 2): StoredMessage {
   return {
     id,
     headers: {
@@ -45,7 +46,7 @@ function message(id: string, recipientCount = 2): StoredMessage {
   };
 }
 
-function parts(bigSize = 300_000): MmsPart[] {
+export function parts(bigSize = 300_000): MmsPart[] {
   return [
     { contentType: { type: 'text/plain', params: { charset: 'utf-8' } }, contentId: '<t>', data: new TextEncoder().encode('hello') },
     {
@@ -57,7 +58,7 @@ function parts(bigSize = 300_000): MmsPart[] {
   ];
 }
 
-function recipients(n = 2): RecipientRecord[] {
+export function recipients(n = 2): RecipientRecord[] {
   return Array.from({ length: n }, (_, index) => ({
     index,
     address: { type: 'plmn', value: `+1555100${index}` },

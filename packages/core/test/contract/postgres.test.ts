@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { requireSystem, startPostgres } from '@openmmsc/testkit';
-import type { StoredMessage } from '../../src/services/message-store.js';
 import { createMessageStore } from '../../src/store/create-message-store.js';
+import { message, parts, recipients } from './message-store.contract.js';
 import { serverBackendContracts, suiteServer } from './server-backends.js';
 
 // One server for the file; every fixture gets its own schema, as separate deployments would.
@@ -29,20 +29,7 @@ describe('PostgreSQL backends', { skip: requireSystem('postgresql') }, () => {
         IF NEW.key LIKE 'mmsc:msg:%' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
       await db.query(`CREATE TRIGGER refuse_messages BEFORE INSERT ON ${s}.kv FOR EACH ROW EXECUTE FUNCTION ${s}.refuse()`);
       const id = `m-${randomUUID()}`;
-      const message: StoredMessage = {
-        id,
-        headers: { from: { type: 'plmn', value: '+15550001' }, to: [{ type: 'plmn', value: '+15550002' }], cc: [], bcc: [], contentType: { type: 'application/vnd.wap.multipart.mixed', params: {} }, extra: {} },
-        origin: { interface: 'mm1' },
-        receivedAt: Date.now(),
-        expiresAt: Date.now() + 60_000,
-        size: 5,
-        partCount: 1,
-        recipientCount: 1,
-        attributes: {},
-      };
-      const part = { contentType: { type: 'text/plain', params: {} }, data: new TextEncoder().encode('hello') };
-      const recipient = { index: 0, address: { type: 'plmn' as const, value: '+15550002' }, kind: 'to' as const, state: 'charged' as const, history: [], attributes: {} };
-      await assert.rejects(store.save(message, [part], [recipient]), /refused by the test/);
+      await assert.rejects(store.save(message(id), parts(), recipients()), /refused by the test/);
       const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${s}.${table} WHERE key LIKE $1`, [`%${id}%`])).rows[0].n);
       assert.equal(await count('kv'), 0, 'no recipient record is left without its message');
       assert.equal(await count('blobs'), 0, 'no body is left');
