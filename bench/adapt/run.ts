@@ -2,12 +2,14 @@
  * MM11 adaptation off the sender's path, through MM1: a ~10 MB message (a 12 MP photo and a
  * 720p video) sent by a handset to local handsets in the 300 KB class.
  *
- *   node --import tsx --conditions=@openmmsc/source bench/adapt/run.ts [--sends 8] [--warmup 2] [--fetches 30] [--inline 2]
+ *   node --import tsx --conditions=@openmmsc/source bench/adapt/run.ts [--sends 8] [--warmup 2] [--fetches 30] [--inline 2] [--only image|video]
  *
  * Prints m-send-conf p50/p99, time until the variant is ready, how long the handset that fetches
  * at once (on its notification) waits, retrieval of a ready variant p50/p99, the goal ratios, and
  * the same for the old path (`afterStore.enabled: false`: adapted while the sender waits). The
  * reference is a bare node:http server taking the same bodies in, at the start and at the end.
+ * Also how long the event loop's thread waited on the run queue for a core during the sends
+ * (Linux schedstat): what background adaptation takes from the loop that answers handsets.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,8 +32,10 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     fetches: { type: 'string', default: '30' },
     inline: { type: 'string', default: '2' },
+    only: { type: 'string' },
   },
 });
+if (args.only !== undefined && args.only !== 'image' && args.only !== 'video') throw new Error('--only takes image or video');
 const SENDS = Number(args.sends);
 /** Sends before the measured ones on every path, bare server included: a process's first 10 MB bodies meet cold code and unmapped memory. */
 const WARMUP = Number(args.warmup);
@@ -67,7 +71,7 @@ function sendReq(to: string, n: number, jpeg: Buffer, mp4: Buffer): Buffer {
   const attachments = [
     { contentType: 'image/jpeg', name: 'beach.jpg', data: jpeg },
     { contentType: 'video/mp4', name: 'clip.mp4', data: mp4 },
-  ];
+  ].filter((a) => !args.only || a.contentType.startsWith(`${args.only}/`));
   return encodePdu({ ...buildSendReq({ to, subject: 'holiday', text: 'the beach, and a clip', attachments }, '1.2'), transactionId: `adapt-bench-${n}` });
 }
 
@@ -97,12 +101,24 @@ interface Run {
   retrieveBytes: number;
   /** Event-loop delay while sending, p99 / max (ms): the loop that answers handsets. */
   loop: [number, number];
+  /** Per send, how long the loop's thread waited on the run queue for a core (ms; empty without /proc). */
+  runQueue: number[];
+}
+
+/** Time the main thread has spent runnable but waiting for a core, ns (Linux schedstat); NaN elsewhere. */
+function runQueueWait(): number {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return NaN;
+  }
 }
 
 async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4: Buffer, warmup = WARMUP): Promise<Run> {
   const { t, url, pushes } = await start(mode);
   try {
     const conf: number[] = [];
+    const runQueue: number[] = [];
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     let first: { id: string; sentAt: number } | undefined;
@@ -115,8 +131,10 @@ async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4
       if (i === warmup) loop.reset();
       const body = bodies[i]!;
       const sentAt = performance.now();
+      const waited = runQueueWait();
       const res = await http('POST', `${url}/mms`, SENDER, body);
       if (i >= warmup) conf.push(res.ms);
+      if (i >= warmup && !Number.isNaN(waited)) runQueue.push((runQueueWait() - waited) / 1e6);
       const pdu = decodePdu(res.body);
       if (pdu.messageType !== 'm-send-conf' || pdu.responseStatus !== 'ok') throw new Error(`send ${i}: ${res.status} ${JSON.stringify(pdu)}`);
       if (i === warmup && mode !== 'none') {
@@ -136,7 +154,7 @@ async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4
     }
     loop.disable();
     const loopMs: [number, number] = [loop.percentile(99) / 1e6, loop.max / 1e6];
-    if (mode === 'none') return { conf, ready: NaN, firstFetch: NaN, retrieval: [], retrieveBytes: 0, loop: loopMs };
+    if (mode === 'none') return { conf, ready: NaN, firstFetch: NaN, retrieval: [], retrieveBytes: 0, loop: loopMs, runQueue };
     const fetched = await firstFetch!;
     if (fetched.status !== 200) throw new Error(`first fetch: HTTP ${fetched.status}`);
     while (Number.isNaN(readyAt)) await new Promise((r) => setTimeout(r, 20));
@@ -149,7 +167,7 @@ async function run(mode: Mode, sends: number, fetches: number, jpeg: Buffer, mp4
       retrieval.push(r.ms);
       retrieveBytes = r.body.length;
     }
-    return { conf, ready: readyAt - first!.sentAt, firstFetch: fetched.ms, retrieval, retrieveBytes, loop: loopMs };
+    return { conf, ready: readyAt - first!.sentAt, firstFetch: fetched.ms, retrieval, retrieveBytes, loop: loopMs, runQueue };
   } finally {
     await t.stop();
   }
@@ -193,7 +211,8 @@ try {
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '5M', '-c:a', 'aac', '-shortest', clip]);
   const mp4 = readFileSync(clip);
   const size = sendReq('+15551000000', 0, jpeg, mp4).length;
-  console.log(`message: ${(size / 1e6).toFixed(1)} MB m-send-req (photo 4000×3000 ${(jpeg.length / 1e6).toFixed(1)} MB, video 720p 10 s ${(mp4.length / 1e6).toFixed(1)} MB), class ${CLASS}`);
+  const parts = [args.only !== 'video' && `photo 4000×3000 ${(jpeg.length / 1e6).toFixed(1)} MB`, args.only !== 'image' && `video 720p 10 s ${(mp4.length / 1e6).toFixed(1)} MB`].filter(Boolean).join(', ');
+  console.log(`message: ${(size / 1e6).toFixed(1)} MB m-send-req (${parts}), class ${CLASS}`);
   console.log(`cores ${availableParallelism()}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   // Same run, same machine state: the bare server, the floor (no adaptation at all), the new
@@ -205,14 +224,15 @@ try {
   const bareEnd = await bare(SENDS, jpeg, mp4);
   const bareP99 = [pct(bareStart, 99), pct(bareEnd, 99)];
 
+  const waits = (r: Run) => (r.runQueue.length ? `${r.runQueue.reduce((a, b) => a + b, 0).toFixed(0)} / ${Math.max(...r.runQueue).toFixed(1)} ms` : 'n/a');
   const row = (name: string, r: Run) =>
-    `| ${name} | ${r.conf.length} | ${ms(pct(r.conf, 50))} | ${ms(pct(r.conf, 99))} | ${(r.ready / 1000).toFixed(1)} s | ${(r.firstFetch / 1000).toFixed(2)} s | ${ms(pct(r.retrieval, 50))} | ${ms(pct(r.retrieval, 99))} | ${(r.retrieveBytes / 1024).toFixed(0)} KB | ${r.loop[0].toFixed(0)} / ${r.loop[1].toFixed(0)} ms |`;
-  console.log('\n| path | sends | m-send-conf p50 | p99 | send → variant ready | first fetch waited | ready retrieval p50 | p99 | m-retrieve-conf | loop delay p99 / max |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    `| ${name} | ${r.conf.length} | ${ms(pct(r.conf, 50))} | ${ms(pct(r.conf, 99))} | ${(r.ready / 1000).toFixed(1)} s | ${(r.firstFetch / 1000).toFixed(2)} s | ${ms(pct(r.retrieval, 50))} | ${ms(pct(r.retrieval, 99))} | ${(r.retrieveBytes / 1024).toFixed(0)} KB | ${r.loop[0].toFixed(0)} / ${r.loop[1].toFixed(0)} ms | ${waits(r)} |`;
+  console.log('\n| path | sends | m-send-conf p50 | p99 | send → variant ready | first fetch waited | ready retrieval p50 | p99 | m-retrieve-conf | loop delay p99 / max | loop thread on the run queue, sum / max per send |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [name, times] of [['start', bareStart], ['end', bareEnd]] as const) {
-    console.log(`| bare node:http, same bodies (${name}) | ${times.length} | ${ms(pct(times, 50))} | ${ms(pct(times, 99))} | — | — | — | — | — | — |`);
+    console.log(`| bare node:http, same bodies (${name}) | ${times.length} | ${ms(pct(times, 50))} | ${ms(pct(times, 99))} | — | — | — | — | — | — | — |`);
   }
-  console.log(`| no adaptation (floor) | ${floor.conf.length} | ${ms(pct(floor.conf, 50))} | ${ms(pct(floor.conf, 99))} | — | — | — | — | — | ${floor.loop[0].toFixed(0)} / ${floor.loop[1].toFixed(0)} ms |`);
+  console.log(`| no adaptation (floor) | ${floor.conf.length} | ${ms(pct(floor.conf, 50))} | ${ms(pct(floor.conf, 99))} | — | — | — | — | — | ${floor.loop[0].toFixed(0)} / ${floor.loop[1].toFixed(0)} ms | ${waits(floor)} |`);
   console.log(row('after store (new)', after));
   if (before) console.log(row('while the sender waits (old, afterStore.enabled: false)', before));
   console.log(`\ngoal ratios (≤ 1 meets the goal): m-send-conf p99 / 100 ms = ${(pct(after.conf, 99) / 100).toFixed(2)}; ready retrieval p99 / 50 ms = ${(pct(after.retrieval, 99) / 50).toFixed(2)}`);

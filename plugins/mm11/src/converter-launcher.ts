@@ -8,12 +8,25 @@ import { join } from 'node:path';
  * The launcher's own program, run as `node -e` (no loader, ≈ 40 MB). It starts each converter
  * with the input file as stdin and the output file as stdout, at the niceness asked, kills it on
  * request or when its output outgrows the limit, and answers with the exit status and stderr.
+ *
+ * Detached, the helper leads its own session, and Linux gives each session its own scheduling
+ * group (autogroup) where `sched_autogroup_enabled` is on, the default of desktop and many server
+ * kernels. A converter's niceness then weighs only against the other converters: the group as a
+ * whole took as large a share of the cores as the MMSC's, and held the loop that answers handsets
+ * on the run queue for tens of milliseconds a request. So the helper gives its group the highest
+ * niceness a converter asked for; raising it needs no privilege. Without autogroups the file is
+ * absent or its value unused, and the converters' own niceness weighs against the MMSC's threads.
  */
 const LAUNCHER_SOURCE = String.raw`
 const { spawn } = require('node:child_process');
-const { openSync, closeSync, statSync } = require('node:fs');
+const { openSync, closeSync, statSync, writeFileSync } = require('node:fs');
 const { setPriority } = require('node:os');
 const running = new Map();
+let groupNiceness = 0;
+const yieldAsGroup = (niceness) => {
+  if (niceness <= groupNiceness) return;
+  try { writeFileSync('/proc/self/autogroup', String(niceness)); groupNiceness = niceness; } catch {}
+};
 process.on('message', (m) => {
   if (m.kill !== undefined) { const c = running.get(m.kill); if (c) c.kill('SIGKILL'); return; }
   const fds = [];
@@ -23,6 +36,7 @@ process.on('message', (m) => {
     if (typeof input === 'number') fds.push(input);
     const output = openSync(m.output, 'w');
     fds.push(output);
+    yieldAsGroup(m.niceness);
     child = spawn(m.cmd, m.args, { stdio: [input, output, 'pipe'] });
   } catch (e) {
     for (const fd of fds) closeSync(fd);

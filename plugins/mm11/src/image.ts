@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { adaptAnimation, type AnimationTarget } from './animation.js';
+import { yieldImageThreads } from './background-priority.js';
 import { accepts, humanSize, normalizeType, sniffType } from './media-types.js';
 import { run, type ToolSupport } from './tools.js';
 
@@ -211,6 +212,16 @@ function candidateFormats(p: Probed, accept: readonly string[] | undefined): Out
  * and searches quality and size until the bytes fit `budget`. `unchanged` when it already fits.
  */
 export async function adaptImage(data: Uint8Array, declaredType: string, target: ImageTarget, env: MediaEnv): Promise<MediaOutcome> {
+  yieldImageThreads();
+  try {
+    return await adaptImageAtLowPriority(data, declaredType, target, env);
+  } finally {
+    // Workers libvips started for this image.
+    yieldImageThreads();
+  }
+}
+
+async function adaptImageAtLowPriority(data: Uint8Array, declaredType: string, target: ImageTarget, env: MediaEnv): Promise<MediaOutcome> {
   let p: Probed;
   try {
     p = await probe(data, declaredType, env);

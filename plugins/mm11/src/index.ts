@@ -16,6 +16,7 @@ import { VariantCache } from './variant-cache.js';
 export { mm11Options, DEFAULT_CLASSES, type Mm11Options, type Mm11OptionsInput, type AdaptationClassConfig, type PeerProfileConfig } from './options.js';
 export { adaptParts, localBackend, noticePart, originalLink, type AdaptationCapabilities, type AdaptInput, type AdaptResult, type AdaptSettings, type MediaBackend, type MediaJob } from './adapt.js';
 export { adaptImage, fitBox, type ImageTarget, type MediaEnv, type MediaOutcome } from './image.js';
+export { ADAPTATION_NICENESS } from './background-priority.js';
 export { adaptAudio, probeAv, type AudioTarget, type AvProbe } from './av.js';
 export { adaptVideo, type VideoTarget } from './video.js';
 export { planVideo, h264Level, H264_LEVELS, type VideoPlan, type VideoPlanInput, type H264Level } from './video-plan.js';

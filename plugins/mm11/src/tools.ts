@@ -1,3 +1,4 @@
+import { ADAPTATION_NICENESS } from './background-priority.js';
 import { converterLauncher } from './converter-launcher.js';
 
 /** What the external converters on this machine can do, found at start. */
@@ -29,7 +30,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Largest stdout kept; more is an error. */
   maxOutput?: number;
-  /** Scheduling niceness of the converter (default 10): adaptation yields the CPU to the work handsets wait for. */
+  /** Scheduling niceness of the converter (default `ADAPTATION_NICENESS`, 10): adaptation yields the CPU to the work handsets wait for. */
   niceness?: number;
 }
 
@@ -39,7 +40,7 @@ export interface RunOptions {
  */
 export async function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<{ stdout: Buffer; stderr: string }> {
   const maxOutput = opts.maxOutput ?? 256 * 1024 * 1024;
-  const r = await converterLauncher.launch({ cmd, args, input: opts.input, timeoutMs: opts.timeoutMs, signal: opts.signal, maxOutput, niceness: opts.niceness ?? 10 });
+  const r = await converterLauncher.launch({ cmd, args, input: opts.input, timeoutMs: opts.timeoutMs, signal: opts.signal, maxOutput, niceness: opts.niceness ?? ADAPTATION_NICENESS });
   if (r.kind === 'error') throw new ToolError(`${cmd}: ${r.message}`);
   if (r.kind === 'killed') throw r.why === 'timeout' ? new ToolError(`${cmd} took longer than ${opts.timeoutMs} ms`, r.stderr) : new ToolError(`${cmd} aborted`);
   if (r.over) throw new ToolError(`${cmd} wrote more than ${maxOutput} bytes`);

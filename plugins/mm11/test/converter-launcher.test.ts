@@ -63,6 +63,24 @@ describe('converters started by the launcher process', () => {
     assert.deepEqual(groupMembers(helper), [helper], 'killed converters are gone');
   });
 
+  it('a converter yields the CPU: its niceness, and its scheduling group’s where the kernel groups by session', async (t) => {
+    // What the kernel reads: sh's own stat line and autogroup, and the test process's autogroup.
+    const { stdout } = await run('sh', ['-c', 'cat /proc/$$/stat; cat /proc/$$/autogroup 2>/dev/null || echo none'], { timeoutMs: 10_000 });
+    const [stat, group] = stdout.toString().trim().split('\n');
+    // Fields after the command name: state, ppid, …, priority (15), nice (16).
+    assert.equal(stat!.split(') ')[1]!.split(' ')[16], '10', 'the converter runs at niceness 10');
+    const grouping = existsSync('/proc/sys/kernel/sched_autogroup_enabled') ? readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() : '0';
+    if (grouping !== '1' || group === 'none') {
+      t.diagnostic('this kernel does not group tasks by session: the niceness above is what counts');
+      return;
+    }
+    const ours = readFileSync('/proc/self/autogroup', 'utf8').trim();
+    // The launcher leads its own session, so its converters share a group apart from this process:
+    // one that kept niceness 0 would weigh as much as the MMSC, whatever its members' niceness.
+    assert.notEqual(group!.split(' ')[0], ours.split(' ')[0], 'the converter is in the launcher’s own group');
+    assert.match(group!, / nice 10$/, 'the group as a whole yields as its converters do');
+  });
+
   it('output beyond maxOutput is an error, and the writer is stopped', async () => {
     await assert.rejects(run('head', ['-c', '50000000', '/dev/zero'], { timeoutMs: 20_000, maxOutput: 1000 }), /head wrote more than 1000 bytes/);
   });
