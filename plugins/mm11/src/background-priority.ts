@@ -5,14 +5,17 @@ import { getPriority, setPriority } from 'node:os';
 export const ADAPTATION_NICENESS = 10;
 
 let noThreadList = false;
+/** Threads already looked at (libvips's lowered, the others left): only new ones are read. */
+const seen = new Set<string>();
 
 /**
  * Gives libvips's worker threads in this process, where sharp's pixel work runs, the niceness of
  * adaptation. They are threads of the MMSC's own process, so they ran at the priority of the
  * event loop that answers handsets, and an adaptation after the store kept that loop waiting on
  * the run queue for 10–50 ms per 9.7 MB send on two cores. libvips starts workers when it needs
- * them, from threads at the process's priority, so this runs around each image's adaptation; on
- * Linux a thread's niceness is its own. Elsewhere (no `/proc/self/task`) it does nothing.
+ * them (and ends idle ones), from threads at the process's priority, so this runs around each
+ * image's adaptation; on Linux a thread's niceness is its own. Elsewhere (no `/proc/self/task`)
+ * it does nothing. A thread caught before libvips has named it stays as it is until it ends.
  */
 export function yieldImageThreads(niceness = ADAPTATION_NICENESS): void {
   if (noThreadList) return;
@@ -23,7 +26,11 @@ export function yieldImageThreads(niceness = ADAPTATION_NICENESS): void {
     noThreadList = true;
     return;
   }
+  const live = new Set(tids);
+  for (const tid of seen) if (!live.has(tid)) seen.delete(tid);
   for (const tid of tids) {
+    if (seen.has(tid)) continue;
+    seen.add(tid);
     try {
       if (!readFileSync(`/proc/self/task/${tid}/comm`, 'latin1').startsWith('libvips')) continue;
       if (getPriority(Number(tid)) < niceness) setPriority(Number(tid), niceness);
