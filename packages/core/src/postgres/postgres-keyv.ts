@@ -3,7 +3,8 @@ import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
 import type pg from 'pg';
 import { joined, type BlobEntry, type BlobTable } from '../store/blob-table.js';
 import { prepareKeyv, type AtomicUpdate, type WriteTogether } from '../store/keyv-message-store.js';
-import { decodeValue, encodeValue } from '../store/value-codec.js';
+import { LastSeenCas } from '../store/last-seen-cas.js';
+import { encodeValue } from '../store/value-codec.js';
 import { migrate, schemaIdent } from './postgres-pool.js';
 
 /** How often entries whose TTL passed are deleted (keyv hides them on read meanwhile). */
@@ -25,12 +26,24 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
   readonly #pool: pg.Pool;
   readonly #s: string;
   readonly #sweep: NodeJS.Timeout;
+  /** Compare-and-set by a conditional UPDATE, from the text this node last saw of the key when it has one. */
+  readonly #cas: LastSeenCas;
 
   private constructor(pool: pg.Pool, schema: string) {
     super();
     this.#pool = pool;
     this.#s = schemaIdent(schema);
     this.opts = { schema };
+    this.#cas = new LastSeenCas(
+      async (key) => (await this.#pool.query<{ value: string }>(`SELECT value FROM ${this.#s}.kv WHERE key = $1`, [key])).rows[0]?.value,
+      async (key, expected, next) => {
+        const r =
+          expected === undefined
+            ? await this.#pool.query(`INSERT INTO ${this.#s}.kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, next])
+            : await this.#pool.query(`UPDATE ${this.#s}.kv SET value = $2, expires = NULL WHERE key = $1 AND value = $3`, [key, next, expected]);
+        return r.rowCount === 1;
+      },
+    );
     this.#sweep = setInterval(() => void this.#deleteExpired().catch((e: unknown) => this.emit('error', e)), SWEEP_MS).unref();
   }
 
@@ -43,13 +56,13 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
     const r = await this.#pool.query<{ value: string }>(`SELECT value FROM ${this.#s}.kv WHERE key = $1`, [key]);
-    return r.rows[0]?.value as StoredData<Value> | undefined;
+    return this.#cas.saw(key, r.rows[0]?.value) as StoredData<Value> | undefined;
   }
 
   async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
     const r = await this.#pool.query<{ key: string; value: string }>(`SELECT key, value FROM ${this.#s}.kv WHERE key = ANY($1)`, [keys]);
     const byKey = new Map(r.rows.map((row) => [row.key, row.value]));
-    return keys.map((k) => byKey.get(k) as StoredData<Value | undefined>);
+    return keys.map((k) => this.#cas.saw(k, byKey.get(k)) as StoredData<Value | undefined>);
   }
 
   async set(key: string, value: string, ttl?: number): Promise<boolean> {
@@ -59,6 +72,7 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
 
   async setMany(values: Array<{ key: string; value: string; ttl?: number }>): Promise<void> {
     if (values.length === 0) return;
+    for (const v of values) this.#cas.forget(v.key);
     const now = Date.now();
     await this.#pool.query(
       `INSERT INTO ${this.#s}.kv (key, value, expires) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
@@ -72,6 +86,7 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
+    for (const k of keys) this.#cas.forget(k);
     const r = await this.#pool.query(`DELETE FROM ${this.#s}.kv WHERE key = ANY($1)`, [keys]);
     return (r.rowCount ?? 0) > 0;
   }
@@ -112,6 +127,7 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
   readonly together: WriteTogether = {
     write: async (blobs: readonly BlobEntry[], records) => {
       const prefix = this.namespace ? `${this.namespace}:` : '';
+      for (const r of records) this.#cas.forget(`${prefix}${r.key}`);
       const rows = blobs.map((_, i) => `($${2 * i + 3}, $${2 * i + 4})`).join(', ');
       const bodies = blobs.length === 0 ? '' : `WITH bodies AS (INSERT INTO ${this.#s}.blobs (key, value) VALUES ${rows} ON CONFLICT (key) DO UPDATE SET value = excluded.value) `;
       await this.#pool.query(
@@ -122,23 +138,9 @@ export class PostgresKeyvAdapter extends EventEmitter implements KeyvStoreAdapte
     },
   };
 
-  /** Optimistic read-modify-write: the write happens only if the row still holds what was read. */
+  /** Optimistic read-modify-write: the write happens only if the row still holds what was read (or last seen). */
   readonly atomic: AtomicUpdate = {
-    modify: async <T>(key: string, fn: (current: T | undefined) => T): Promise<T> => {
-      const full = this.namespace ? `${this.namespace}:${key}` : key;
-      for (let round = 0; round < 100; round++) {
-        const raw = (await this.get<string>(full)) as string | undefined;
-        const current = raw === undefined ? undefined : decodeValue<{ value?: T }>(raw).value;
-        const next = fn(current);
-        const encoded = encodeValue({ value: next });
-        const r =
-          raw === undefined
-            ? await this.#pool.query(`INSERT INTO ${this.#s}.kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [full, encoded])
-            : await this.#pool.query(`UPDATE ${this.#s}.kv SET value = $2, expires = NULL WHERE key = $1 AND value = $3`, [full, encoded, raw]);
-        if (r.rowCount === 1) return next;
-      }
-      throw new Error(`too much contention updating ${key}`);
-    },
+    modify: <T>(key: string, fn: (current: T | undefined) => T): Promise<T> => this.#cas.modify(this.namespace ? `${this.namespace}:${key}` : key, fn),
   };
 
   async disconnect(): Promise<void> {

@@ -3,8 +3,7 @@ import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
 import { Cluster, type Redis } from 'ioredis';
 import { joined, type BlobTable } from '../store/blob-table.js';
 import { prepareKeyv, type AtomicUpdate } from '../store/keyv-message-store.js';
-import { decodeValue, encodeValue } from '../store/value-codec.js';
-import { BoundedMap } from '../util/bounded-map.js';
+import { LastSeenCas } from '../store/last-seen-cas.js';
 import { masters } from './redis-connection.js';
 
 // Writes NEW only if the key still holds EXPECTED (an empty EXPECTED means "absent").
@@ -18,9 +17,6 @@ return 0`;
 
 type Client = (Redis | Cluster) & { openmmscCas(key: string, expected: string, next: string): Promise<number> };
 
-/** Records whose last text this node remembers, as the first guess of a compare-and-set. */
-const REMEMBERED = 2048;
-
 /**
  * A keyv storage adapter on ioredis: one key per entry, part bodies as binary strings, and
  * compare-and-set for records several nodes update. Every command names one key, and several
@@ -33,14 +29,8 @@ export class RedisKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
   namespace?: string;
   readonly #client: Client;
   readonly #prefix: string;
-  /**
-   * The text each recently read or written key held, as this node last saw it. A record is
-   * mostly moved right after it was read or moved here (found, then moved; notified, then
-   * retrieved): the compare-and-set can start from that text instead of reading it again. The
-   * script checks it against the key, so a guess made stale by another node only costs the read
-   * it would have cost anyway. Never used to answer a read.
-   */
-  readonly #seen = new BoundedMap<string, string>(REMEMBERED);
+  /** Compare-and-set by the script, from the text this node last saw of the key when it has one. */
+  readonly #cas: LastSeenCas;
 
   constructor(client: Redis | Cluster, prefix: string) {
     super();
@@ -48,6 +38,10 @@ export class RedisKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
     this.#client = client as Client;
     this.#prefix = `${prefix}:`;
     this.opts = { prefix };
+    this.#cas = new LastSeenCas(
+      async (full) => (await this.#client.get(full)) ?? undefined,
+      async (full, expected, next) => (await this.#client.openmmscCas(full, expected ?? '', next)) === 1,
+    );
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
@@ -60,18 +54,12 @@ export class RedisKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
   }
 
   #saw(full: string, raw: string | null): string | undefined {
-    if (raw === null) {
-      this.#seen.delete(full);
-      return undefined;
-    }
-    this.#seen.set(full, raw);
-    return raw;
+    return this.#cas.saw(full, raw ?? undefined);
   }
 
   async set(key: string, value: string, ttl?: number): Promise<boolean> {
     const full = this.#prefix + key;
-    // Forgotten first: while the write is on its way, the text last seen is neither old nor new.
-    this.#seen.delete(full);
+    this.#cas.forget(full);
     if (ttl) await this.#client.set(full, value, 'PX', ttl);
     else await this.#client.set(full, value);
     return true;
@@ -82,12 +70,12 @@ export class RedisKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async delete(key: string): Promise<boolean> {
-    this.#seen.delete(this.#prefix + key);
+    this.#cas.forget(this.#prefix + key);
     return (await this.#client.del(this.#prefix + key)) > 0;
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
-    for (const k of keys) this.#seen.delete(this.#prefix + k);
+    for (const k of keys) this.#cas.forget(this.#prefix + k);
     const removed = await Promise.all(keys.map((k) => this.#client.del(this.#prefix + k)));
     return removed.some((n) => n > 0);
   }
@@ -122,39 +110,11 @@ export class RedisKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
     },
   };
 
-  /**
-   * Optimistic read-modify-write: another node may write between the read and the script; then
-   * read again. The first round starts from the text this node last saw, when it has one.
-   */
+  /** Optimistic read-modify-write: the script writes only if the key still holds what was read (or last seen). */
   readonly atomic: AtomicUpdate = {
-    modify: async <T>(key: string, fn: (current: T | undefined) => T): Promise<T> => {
-      const full = `${this.#prefix}${this.namespace ? `${this.namespace}:` : ''}${key}`;
-      const guess = this.#seen.get(full);
-      if (guess !== undefined) {
-        const written = await this.#casFrom(full, guess, fn).catch(() => undefined);
-        // Stale (or `fn` refused the older value): as if there had been no guess.
-        if (written) return written.next;
-      }
-      for (let round = 0; round < 100; round++) {
-        const raw = await this.#client.get(full);
-        const written = await this.#casFrom(full, raw, fn);
-        if (written) return written.next;
-      }
-      throw new Error(`too much contention updating ${key}`);
-    },
+    modify: <T>(key: string, fn: (current: T | undefined) => T): Promise<T> =>
+      this.#cas.modify(`${this.#prefix}${this.namespace ? `${this.namespace}:` : ''}${key}`, fn),
   };
-
-  /** `fn` applied to `raw`, written if the key still holds `raw`; undefined when it did not. */
-  async #casFrom<T>(full: string, raw: string | null, fn: (current: T | undefined) => T): Promise<{ next: T } | undefined> {
-    const next = fn(raw === null ? undefined : decodeValue<{ value?: T }>(raw).value);
-    const text = encodeValue({ value: next });
-    if ((await this.#client.openmmscCas(full, raw ?? '', text)) !== 1) {
-      this.#seen.delete(full);
-      return undefined;
-    }
-    this.#seen.set(full, text);
-    return { next };
-  }
 
   async disconnect(): Promise<void> {
     await this.#client.quit().catch(() => this.#client.disconnect());
