@@ -11,11 +11,12 @@ const seen = new Set<string>();
 /**
  * Gives libvips's worker threads in this process, where sharp's pixel work runs, the niceness of
  * adaptation. They are threads of the MMSC's own process, so they ran at the priority of the
- * event loop that answers handsets, and an adaptation after the store kept that loop waiting on
- * the run queue for 10–50 ms per 9.7 MB send on two cores. libvips starts workers when it needs
- * them (and ends idle ones), from threads at the process's priority, so this runs around each
- * image's adaptation; on Linux a thread's niceness is its own. Elsewhere (no `/proc/self/task`)
- * it does nothing. A thread caught before libvips has named it stays as it is until it ends.
+ * event loop that answers handsets: with photos adapted after the store, that loop waited on the
+ * run queue for up to 25–48 ms in a send on two cores (bench/adapt `--only image`). libvips
+ * starts workers when it first needs more, from threads at the process's priority, so this runs
+ * before and after each image's adaptation; on Linux a thread's niceness is its own. Elsewhere
+ * (no `/proc/self/task`) it does nothing. A thread caught before libvips has named it is left as
+ * it is.
  */
 export function yieldImageThreads(niceness = ADAPTATION_NICENESS): void {
   if (noThreadList) return;
